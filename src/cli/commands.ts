@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+
+/**
+ * Every command group of the `recipe` CLI. A group is a function that adds its commands to the
+ * program; add a new group's import and entry here.
+ */
+export const commandGroups: Array<(program: Command) => void> = [];

@@ -1,0 +1,37 @@
+/** Human and machine output for listing commands: an aligned table, or `--output json`. */
+
+export type OutputFormat = 'table' | 'json';
+
+export function parseOutputFormat(value: string): OutputFormat {
+  if (value === 'table' || value === 'json') return value;
+  throw new Error(`--output must be "table" or "json", not "${value}"`);
+}
+
+/** Prints rows as an aligned table with a header line; empty input prints `(none)`. */
+export function formatTable(headers: string[], rows: string[][]): string {
+  if (rows.length === 0) return '(none)';
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, jsonReplacer, 2)}\n`);
+}
+
+/** JSON has no NaN/Infinity; MLflow's REST API sends them as the strings "NaN", "Infinity". */
+export function jsonReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
+  }
+  return value;
+}
+
+export function formatTime(ms: number | undefined): string {
+  if (ms === undefined || ms === null) return '';
+  return new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+}

@@ -1,0 +1,42 @@
+/**
+ * The shapes every estimator and transformer in src/ml shares.
+ *
+ * Data is column-major: `columns[j]` holds feature j for every row, as a Float64Array of length
+ * `nRows`. That is how Arrow stores a table, so a dataset goes from an Arrow IPC file into an
+ * estimator without one JavaScript object per row. Estimators that prefer rows (SGD) copy into
+ * a row-major buffer internally.
+ */
+export interface FeatureMatrix {
+  nRows: number;
+  columns: Float64Array[];
+}
+
+/** A fitted model's state in JSON: enough to rebuild it with `loadEstimator`. */
+export interface EstimatorState {
+  /** Registry name, e.g. `linear_regression`, `ridge`, `logistic_regression`. */
+  name: string;
+  /** The constructor parameters, with scikit-learn's names, after defaults were applied. */
+  params: Record<string, unknown>;
+  /** Fitted state (coefficients, tree nodes, ...); plain JSON, numbers as numbers. */
+  state: Record<string, unknown>;
+}
+
+export interface Regressor {
+  readonly kind: 'regressor';
+  fit(X: FeatureMatrix, y: Float64Array): void;
+  predict(X: FeatureMatrix): Float64Array;
+  toJSON(): EstimatorState;
+}
+
+/** Classes are encoded as 0..nClasses-1 by the caller (the pipeline keeps the labels). */
+export interface Classifier {
+  readonly kind: 'classifier';
+  fit(X: FeatureMatrix, y: Int32Array, nClasses: number): void;
+  /** Class index per row. */
+  predict(X: FeatureMatrix): Int32Array;
+  /** One Float64Array per class; row i's probabilities sum to 1. */
+  predictProba(X: FeatureMatrix): Float64Array[];
+  toJSON(): EstimatorState;
+}
+
+export type Estimator = Regressor | Classifier;

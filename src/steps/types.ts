@@ -1,0 +1,92 @@
+/**
+ * The contract between the recipe engine and the steps. A step knows nothing of the DAG or the
+ * cache: it reads its upstream steps' output directories, writes only into `ctx.outDir`, and
+ * returns what it measured. The engine decides whether it runs at all (fingerprints), moves
+ * `outDir` into the cache atomically, and records the outputs in the tracking run.
+ */
+export type StepKind =
+  | 'ingest'
+  | 'split'
+  | 'transform'
+  | 'train'
+  | 'evaluate'
+  | 'register'
+  | 'ingest_scoring'
+  | 'predict';
+
+export const STEP_KINDS: readonly StepKind[] = [
+  'ingest',
+  'split',
+  'transform',
+  'train',
+  'evaluate',
+  'register',
+  'ingest_scoring',
+  'predict',
+];
+
+/** Upstream steps per step kind (the recipe DAG; DESIGN.md). */
+export const STEP_INPUTS: Readonly<Record<StepKind, readonly StepKind[]>> = {
+  ingest: [],
+  split: ['ingest'],
+  transform: ['split'],
+  train: ['split', 'transform'],
+  evaluate: ['split', 'train'],
+  register: ['train', 'evaluate'],
+  ingest_scoring: [],
+  predict: ['ingest_scoring'],
+};
+
+export interface CardSection {
+  title: string;
+  /** Self-contained HTML fragment (inline SVG for charts; no network). */
+  html: string;
+}
+
+export interface StepCard {
+  step: StepKind;
+  /** Plain data for card.json. */
+  data: Record<string, unknown>;
+  sections: CardSection[];
+}
+
+export interface StepContext {
+  /** The recipe's root directory (where recipe.yaml is). */
+  recipeDir: string;
+  /** The whole resolved recipe config (profiles applied, schema-valid). */
+  recipe: Record<string, unknown>;
+  /** Where this step writes every output; the engine renames it into the cache. */
+  outDir: string;
+  /** Output directory of each upstream step named in STEP_INPUTS. */
+  inputDirs: Partial<Record<StepKind, string>>;
+  /** Logs a progress line for the user. */
+  log(message: string): void;
+  /** Tracking URI the recipe records into (for steps that read the registry). */
+  trackingUri?: string;
+  /** Tracking run id of the recipe run, so steps can write lineage. */
+  runId?: string;
+}
+
+export interface StepResult {
+  /** Metrics logged into the recipe's tracking run (e.g. `val_root_mean_squared_error`). */
+  metrics?: Record<string, number>;
+  /** Params logged into the recipe's tracking run. */
+  params?: Record<string, string>;
+  /** Tags set on the recipe's tracking run. */
+  tags?: Record<string, string>;
+  /** Named outputs: name → path relative to outDir (for `recipe get-artifact`). */
+  outputs: Record<string, string>;
+  card: StepCard;
+}
+
+export interface Step<Cfg = Record<string, unknown>> {
+  kind: StepKind;
+  /**
+   * What identifies this step's code beyond mlrecipe's version: typically the content of any
+   * user module it loads (e.g. `steps/train.ts`), as file paths for the engine to hash.
+   */
+  codeFiles(cfg: Cfg, recipeDir: string): string[];
+  /** External input files whose content the fingerprint covers (ingest's data files). */
+  inputFiles(cfg: Cfg, recipeDir: string): Promise<string[]>;
+  run(cfg: Cfg, ctx: StepContext): Promise<StepResult>;
+}

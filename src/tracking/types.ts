@@ -1,0 +1,190 @@
+/**
+ * MLflow's tracking model (mlflow/entities, REST API 2.0). Field names are MLflow's own JSON
+ * names on purpose: these objects go unchanged into `--output json`, the REST server's
+ * responses and the REST client's requests, so no layer renames anything.
+ *
+ * Ids are strings, as in MLflow's REST API: experiment ids are decimal integers as strings
+ * (`"0"` is the Default experiment), run ids are 32 lowercase hex characters. Times are
+ * milliseconds since the Unix epoch.
+ */
+
+export type RunStatus = 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED';
+export const RUN_STATUSES: readonly RunStatus[] = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'];
+
+export type LifecycleStage = 'active' | 'deleted';
+
+/** Which runs or experiments a search sees (MLflow's ViewType). */
+export type ViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
+
+export interface Tag {
+  key: string;
+  value: string;
+}
+
+export type Param = Tag;
+
+export interface Metric {
+  key: string;
+  /** NaN and ±Infinity are legal values and round-trip through every store. */
+  value: number;
+  /** ms since epoch */
+  timestamp: number;
+  step: number;
+}
+
+export interface Experiment {
+  experiment_id: string;
+  name: string;
+  artifact_location: string;
+  lifecycle_stage: LifecycleStage;
+  creation_time: number;
+  last_update_time: number;
+  tags: Tag[];
+}
+
+export interface RunInfo {
+  run_id: string;
+  /** Deprecated alias of run_id that MLflow still sends; always equal to run_id. */
+  run_uuid: string;
+  run_name: string;
+  experiment_id: string;
+  user_id: string;
+  status: RunStatus;
+  start_time: number;
+  /** Absent while the run has not ended. */
+  end_time?: number;
+  artifact_uri: string;
+  lifecycle_stage: LifecycleStage;
+}
+
+export interface RunData {
+  /** Latest value per key (MLflow's `latest_metrics`: greatest step, then timestamp, then value). */
+  metrics: Metric[];
+  params: Param[];
+  tags: Tag[];
+}
+
+export interface Run {
+  info: RunInfo;
+  data: RunData;
+}
+
+export interface CreateRunOptions {
+  experimentId: string;
+  userId?: string;
+  /** Defaults to now. */
+  startTime?: number;
+  tags?: Tag[];
+  /** Defaults to a generated `adjective-noun-NNN` name, recorded also as tag `mlflow.runName`. */
+  runName?: string;
+}
+
+export interface UpdateRunOptions {
+  status?: RunStatus;
+  endTime?: number;
+  runName?: string;
+}
+
+export interface LogBatch {
+  metrics?: Metric[];
+  params?: Param[];
+  tags?: Tag[];
+}
+
+export interface SearchRunsOptions {
+  experimentIds: string[];
+  /** MLflow filter grammar, e.g. `metrics.rmse < 0.5 and params.alpha = '0.1'`. */
+  filter?: string;
+  runViewType?: ViewType;
+  /** Defaults to 1000 (MLflow's SEARCH_MAX_RESULTS_DEFAULT); at most 50000. */
+  maxResults?: number;
+  /** e.g. `['metrics.rmse ASC', 'attributes.start_time DESC']`. */
+  orderBy?: string[];
+  pageToken?: string;
+}
+
+export interface SearchRunsResult {
+  runs: Run[];
+  /** Present when more results exist. Opaque to callers. */
+  next_page_token?: string;
+}
+
+export interface SearchExperimentsOptions {
+  viewType?: ViewType;
+  /** Supports `name = '…'`, `name LIKE '…'`, `tags.k = '…'`. */
+  filter?: string;
+  maxResults?: number;
+  orderBy?: string[];
+  pageToken?: string;
+}
+
+export interface SearchExperimentsResult {
+  experiments: Experiment[];
+  next_page_token?: string;
+}
+
+/** MLflow's log-batch limits (mlflow/utils/validation.py). */
+export const MAX_METRICS_PER_BATCH = 1000;
+export const MAX_PARAMS_PER_BATCH = 100;
+export const MAX_TAGS_PER_BATCH = 100;
+export const MAX_ENTITIES_PER_BATCH = 1000;
+/** MLflow 2.x allows param values up to 6000 characters. */
+export const MAX_PARAM_VALUE_LENGTH = 6000;
+export const MAX_TAG_VALUE_LENGTH = 8000;
+export const MAX_ENTITY_KEY_LENGTH = 250;
+
+export const DEFAULT_EXPERIMENT_ID = '0';
+export const DEFAULT_EXPERIMENT_NAME = 'Default';
+
+/** Tag keys MLflow reserves and mlrecipe writes. */
+export const TAGS = {
+  runName: 'mlflow.runName',
+  parentRunId: 'mlflow.parentRunId',
+  user: 'mlflow.user',
+  sourceType: 'mlflow.source.type',
+  sourceName: 'mlflow.source.name',
+  gitCommit: 'mlflow.source.git.commit',
+  gitBranch: 'mlflow.source.git.branch',
+  gitRepoUrl: 'mlflow.source.git.repoURL',
+  projectEntryPoint: 'mlflow.project.entryPoint',
+  projectBackend: 'mlflow.project.backend',
+  note: 'mlflow.note.content',
+} as const;
+
+/**
+ * One interface, several backends (SQLite, PostgreSQL, REST), one behavioural test suite run
+ * against each. Every method is async so the same code drives local and remote stores.
+ * Failures are `StoreError`s carrying MLflow's `error_code`.
+ */
+export interface TrackingStore {
+  /** A short description for logs, e.g. `sqlite:/repo/mlruns/tracking.db`. */
+  readonly uri: string;
+
+  createExperiment(name: string, artifactLocation?: string, tags?: Tag[]): Promise<string>;
+  getExperiment(experimentId: string): Promise<Experiment>;
+  /** null when no experiment has that name (active or deleted). */
+  getExperimentByName(name: string): Promise<Experiment | null>;
+  searchExperiments(options?: SearchExperimentsOptions): Promise<SearchExperimentsResult>;
+  deleteExperiment(experimentId: string): Promise<void>;
+  restoreExperiment(experimentId: string): Promise<void>;
+  renameExperiment(experimentId: string, newName: string): Promise<void>;
+  setExperimentTag(experimentId: string, tag: Tag): Promise<void>;
+
+  createRun(options: CreateRunOptions): Promise<Run>;
+  getRun(runId: string): Promise<Run>;
+  updateRun(runId: string, options: UpdateRunOptions): Promise<RunInfo>;
+  deleteRun(runId: string): Promise<void>;
+  restoreRun(runId: string): Promise<void>;
+
+  logMetric(runId: string, metric: Metric): Promise<void>;
+  logParam(runId: string, param: Param): Promise<void>;
+  setTag(runId: string, tag: Tag): Promise<void>;
+  deleteTag(runId: string, key: string): Promise<void>;
+  /** All of it in one transaction, or none of it. */
+  logBatch(runId: string, batch: LogBatch): Promise<void>;
+  getMetricHistory(runId: string, key: string): Promise<Metric[]>;
+
+  searchRuns(options: SearchRunsOptions): Promise<SearchRunsResult>;
+
+  close(): Promise<void>;
+}
