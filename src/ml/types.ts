@@ -40,3 +40,17 @@ export interface Classifier {
 }
 
 export type Estimator = Regressor | Classifier;
+
+/**
+ * A table of raw columns as it comes out of ingest and goes into a transformer or a saved
+ * model: numbers as Float64Array (NaN = missing), everything else as strings (null = missing).
+ * Booleans are numbers 0/1. One array per column, never one object per row.
+ */
+export type FrameColumn =
+  | { name: string; type: 'number'; values: Float64Array }
+  | { name: string; type: 'string'; values: (string | null)[] };
+
+export interface Frame {
+  nRows: number;
+  columns: FrameColumn[];
+}
