@@ -1,0 +1,333 @@
+import { randomBytes } from 'node:crypto';
+import { copyFile, lstat, mkdir, readdir, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { StoreError } from '../errors.js';
+
+/**
+ * One artifact as MLflow's `FileInfo` describes it (mlflow/entities/file_info.py, and the
+ * `files` of REST `artifacts/list`): `path` is relative to the run's artifact root with `/`
+ * separators; `file_size` is absent for directories.
+ */
+export interface FileInfo {
+  path: string;
+  is_dir: boolean;
+  file_size?: number;
+}
+
+/**
+ * A run's artifacts on the local file system, with MLflow's LocalArtifactRepository semantics:
+ * `logArtifact` puts a file at `<root>/<artifactPath>/<basename>`, `logArtifacts` copies a
+ * directory's contents (recursively) under `<root>/<artifactPath>/`, `listArtifacts` lists one
+ * level, `downloadArtifacts` copies a file or a tree out.
+ *
+ * Every file lands by copy-to-temp + rename in the destination directory, so a reader never sees
+ * a half-written artifact. Artifact paths must stay inside the root: absolute paths, `..` that
+ * escapes after normalisation, and symlinks (in the artifact tree) that lead outside are refused
+ * with INVALID_PARAMETER_VALUE.
+ */
+export class LocalArtifactRepository {
+  /** Absolute directory holding the artifacts. */
+  readonly rootDir: string;
+
+  constructor(artifactUri: string) {
+    this.rootDir = localPathFromArtifactUri(artifactUri);
+  }
+
+  /** Copies one local file to `<artifactPath>/<basename(localFile)>`. */
+  async logArtifact(localFile: string, artifactPath?: string): Promise<void> {
+    const source = resolve(localFile);
+    const info = await statOrNull(source);
+    if (!info?.isFile()) {
+      throw new StoreError(
+        'INVALID_PARAMETER_VALUE',
+        info ? `${source} is not a regular file` : `local file ${source} does not exist`,
+        { hint: info?.isDirectory() ? 'use logArtifacts to log a directory' : undefined },
+      );
+    }
+    const root = await this.ensureRoot();
+    const relDir = normaliseArtifactPath(artifactPath);
+    const destDir = await ensureDirInside(root, relDir);
+    await copyFileAtomic(source, join(destDir, basename(source)));
+  }
+
+  /** Copies the contents of `localDir` (recursively) under `artifactPath`. */
+  async logArtifacts(localDir: string, artifactPath?: string): Promise<void> {
+    const source = resolve(localDir);
+    const info = await statOrNull(source);
+    if (!info?.isDirectory()) {
+      throw new StoreError(
+        'INVALID_PARAMETER_VALUE',
+        info ? `${source} is not a directory` : `local directory ${source} does not exist`,
+        { hint: info ? 'use logArtifact to log a single file' : undefined },
+      );
+    }
+    const root = await this.ensureRoot();
+    const relDir = normaliseArtifactPath(artifactPath);
+    await ensureDirInside(root, relDir);
+    for await (const rel of walkFiles(source)) {
+      const relPosix = rel.split(sep).join('/');
+      const target = relDir ? `${relDir}/${relPosix}` : relPosix;
+      const destDir = await ensureDirInside(root, posix.dirname(target) === '.' ? '' : posix.dirname(target));
+      await copyFileAtomic(join(source, rel), join(destDir, posix.basename(target)));
+    }
+  }
+
+  /**
+   * Lists the direct children of `path` (the root when omitted), sorted by path. Like MLflow, a
+   * path that is a file or does not exist lists as empty.
+   */
+  async listArtifacts(path?: string): Promise<FileInfo[]> {
+    const relDir = normaliseArtifactPath(path);
+    const root = await realpathOrNull(this.rootDir);
+    if (root === null) return [];
+    const dir = join(root, ...splitRel(relDir));
+    const real = await realpathOrNull(dir);
+    if (real === null) return [];
+    assertInside(root, real, relDir);
+    const dirInfo = await stat(real);
+    if (!dirInfo.isDirectory()) return [];
+    const entries = await readdir(real, { withFileTypes: true });
+    const infos: FileInfo[] = [];
+    for (const entry of entries) {
+      if (isTempName(entry.name)) continue;
+      const childRel = relDir ? `${relDir}/${entry.name}` : entry.name;
+      const childInfo = await statOrNull(join(real, entry.name));
+      if (childInfo === null) continue; // a dangling symlink is not an artifact
+      infos.push(
+        childInfo.isDirectory()
+          ? { path: childRel, is_dir: true }
+          : { path: childRel, is_dir: false, file_size: childInfo.size },
+      );
+    }
+    return infos.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /**
+   * Copies the artifact file or directory `path` ('' for everything) into `dstDir`, keeping its
+   * relative path (MLflow: `<dst>/<artifact_path>`), and returns the local path written.
+   */
+  async downloadArtifacts(path: string, dstDir: string): Promise<string> {
+    const relPath = normaliseArtifactPath(path);
+    const root = await realpathOrNull(this.rootDir);
+    const sourcePath = root === null ? null : await realpathOrNull(join(root, ...splitRel(relPath)));
+    if (root === null || sourcePath === null) {
+      throw new StoreError('RESOURCE_DOES_NOT_EXIST', `no artifact "${relPath}" under ${this.rootDir}`, {
+        hint: 'list what exists with listArtifacts (or `recipe runs show <run_id>`)',
+      });
+    }
+    assertInside(root, sourcePath, relPath);
+    await mkdir(resolve(dstDir), { recursive: true });
+    const dst = await realpath(resolve(dstDir));
+    const info = await stat(sourcePath);
+    if (!info.isDirectory()) {
+      const destDir = await ensureDirInside(
+        dst,
+        posix.dirname(relPath) === '.' ? '' : posix.dirname(relPath),
+      );
+      const target = join(destDir, posix.basename(relPath));
+      await copyFileAtomic(sourcePath, target);
+      return target;
+    }
+    const destRoot = await ensureDirInside(dst, relPath);
+    for await (const rel of walkFiles(sourcePath)) {
+      const from = join(sourcePath, rel);
+      assertInside(root, await realpath(from), relPath);
+      const relPosix = rel.split(sep).join('/');
+      const destDir = await ensureDirInside(
+        destRoot,
+        posix.dirname(relPosix) === '.' ? '' : posix.dirname(relPosix),
+      );
+      await copyFileAtomic(from, join(destDir, posix.basename(relPosix)));
+    }
+    return destRoot;
+  }
+
+  private async ensureRoot(): Promise<string> {
+    await mkdir(this.rootDir, { recursive: true });
+    return realpath(this.rootDir);
+  }
+}
+
+/** Module-level forms over a run's `artifact_uri` (absolute path or `file://` URI). */
+export function logArtifact(runArtifactUri: string, localFile: string, artifactPath?: string): Promise<void> {
+  return new LocalArtifactRepository(runArtifactUri).logArtifact(localFile, artifactPath);
+}
+
+export function logArtifacts(runArtifactUri: string, localDir: string, artifactPath?: string): Promise<void> {
+  return new LocalArtifactRepository(runArtifactUri).logArtifacts(localDir, artifactPath);
+}
+
+export function listArtifacts(runArtifactUri: string, path?: string): Promise<FileInfo[]> {
+  return new LocalArtifactRepository(runArtifactUri).listArtifacts(path);
+}
+
+export function downloadArtifacts(runArtifactUri: string, path: string, dstDir: string): Promise<string> {
+  return new LocalArtifactRepository(runArtifactUri).downloadArtifacts(path, dstDir);
+}
+
+/**
+ * The local directory an artifact URI names. Accepts an absolute path or a `file://` URI; other
+ * schemes (`s3://`, `mlflow-artifacts:/`, …) belong to other repositories mlrecipe lacks.
+ */
+export function localPathFromArtifactUri(artifactUri: string): string {
+  if (artifactUri.startsWith('file:')) {
+    try {
+      return fileURLToPath(artifactUri);
+    } catch (error) {
+      throw new StoreError(
+        'INVALID_PARAMETER_VALUE',
+        `artifact URI "${artifactUri}" is not a valid file:// URI`,
+        {
+          cause: error,
+          hint: 'write it as file:///absolute/path',
+        },
+      );
+    }
+  }
+  if (isAbsolute(artifactUri)) return resolve(artifactUri);
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(artifactUri)?.[1];
+  throw new StoreError(
+    'INVALID_PARAMETER_VALUE',
+    scheme
+      ? `artifact URI "${artifactUri}" uses the "${scheme}:" scheme; mlrecipe stores artifacts only on the local file system`
+      : `artifact URI "${artifactUri}" is relative; an artifact location must be an absolute path or file:// URI`,
+    {
+      hint: 'create the experiment with an absolute --artifact-location, e.g. file:///data/mlruns/artifacts',
+    },
+  );
+}
+
+/**
+ * Normalises a user-given artifact path to `a/b/c` ('' for the root), refusing what would leave
+ * the run's artifact root. `a/../b` is fine (it is `b`); `../x`, `/etc`, `C:\x` are not.
+ */
+export function normaliseArtifactPath(path: string | undefined): string {
+  if (path === undefined || path === '' || path === '.' || path === '/') {
+    if (path === '/') throw unsafePath(path, 'it is absolute');
+    return '';
+  }
+  if (path.includes('\0')) throw unsafePath(path, 'it contains a NUL byte');
+  if (path.includes('\\')) throw unsafePath(path, 'it contains a backslash; use / as the separator');
+  if (posix.isAbsolute(path) || /^[a-zA-Z]:/.test(path)) throw unsafePath(path, 'it is absolute');
+  const normal = posix.normalize(path).replace(/\/+$/, '');
+  if (normal === '..' || normal.startsWith('../'))
+    throw unsafePath(path, 'it escapes the run’s artifact root');
+  return normal === '.' ? '' : normal;
+}
+
+function unsafePath(path: string, why: string): StoreError {
+  return new StoreError('INVALID_PARAMETER_VALUE', `invalid artifact path "${path}": ${why}`, {
+    hint: 'give a path relative to the run’s artifact root, such as "model" or "plots/residuals"',
+  });
+}
+
+function splitRel(rel: string): string[] {
+  return rel === '' ? [] : rel.split('/');
+}
+
+function assertInside(realRoot: string, realTarget: string, userPath: string): void {
+  const rel = relative(realRoot, realTarget);
+  if (rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel))) return;
+  throw new StoreError(
+    'INVALID_PARAMETER_VALUE',
+    `invalid artifact path "${userPath}": it resolves through a symbolic link to ${realTarget}, outside the artifact root ${realRoot}`,
+    { hint: 'remove the symbolic link from the artifact directory' },
+  );
+}
+
+/**
+ * Creates `<realRoot>/<rel>` directory by directory, checking at each level that an existing
+ * entry (possibly a symlink planted in the tree) still resolves inside the root. Returns the
+ * real path of the directory.
+ */
+async function ensureDirInside(realRoot: string, rel: string): Promise<string> {
+  let current = realRoot;
+  for (const part of splitRel(rel)) {
+    const next = join(current, part);
+    const info = await lstatOrNull(next);
+    if (info === null) {
+      await mkdir(next).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EEXIST') throw error;
+      });
+    }
+    const real = await realpath(next);
+    assertInside(realRoot, real, rel);
+    if (!(await stat(real)).isDirectory()) {
+      throw new StoreError(
+        'INVALID_PARAMETER_VALUE',
+        `invalid artifact path "${rel}": ${part} is a file, not a directory`,
+      );
+    }
+    current = real;
+  }
+  return current;
+}
+
+/**
+ * Copy to a temporary sibling, then rename: readers see the old file or the new one, never a
+ * partial copy. If the target is a symlink, rename replaces the link itself, not what it
+ * points to, so nothing outside the tree is written.
+ */
+async function copyFileAtomic(source: string, target: string): Promise<void> {
+  const temp = join(
+    dirname(target),
+    `${TEMP_PREFIX}${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}`,
+  );
+  try {
+    await copyFile(source, temp);
+    await rename(temp, target);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+}
+
+const TEMP_PREFIX = '.tmp-artifact-';
+
+function isTempName(name: string): boolean {
+  return name.startsWith(TEMP_PREFIX);
+}
+
+/** Relative paths (native separators) of every file under `dir`, following symlinks once. */
+async function* walkFiles(dir: string, prefix = '', seen = new Set<string>()): AsyncGenerator<string> {
+  const real = await realpath(dir);
+  // A symlink cycle would otherwise recurse forever.
+  if (seen.has(real)) return;
+  seen.add(real);
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    if (isTempName(entry.name)) continue;
+    const full = join(dir, entry.name);
+    const rel = prefix ? join(prefix, entry.name) : entry.name;
+    const info = await statOrNull(full);
+    if (info === null) continue;
+    if (info.isDirectory()) yield* walkFiles(full, rel, seen);
+    else if (info.isFile()) yield rel;
+  }
+}
+
+async function statOrNull(path: string) {
+  try {
+    return await stat(path);
+  } catch {
+    return null;
+  }
+}
+
+async function lstatOrNull(path: string) {
+  try {
+    return await lstat(path);
+  } catch {
+    return null;
+  }
+}
+
+async function realpathOrNull(path: string): Promise<string | null> {
+  try {
+    return await realpath(path);
+  } catch {
+    return null;
+  }
+}
