@@ -37,6 +37,22 @@ export const STEP_INPUTS: Readonly<Record<StepKind, readonly StepKind[]>> = {
   predict: ['ingest_scoring'],
 };
 
+/**
+ * The top-level recipe keys each step reads besides its own `steps.<kind>` section. They go into
+ * the step's fingerprint, so changing `primary_metric` re-runs evaluate and register but not
+ * ingest or split.
+ */
+export const STEP_RECIPE_KEYS: Readonly<Record<StepKind, readonly string[]>> = {
+  ingest: [],
+  split: ['recipe', 'target_col'],
+  transform: ['recipe', 'target_col'],
+  train: ['recipe', 'target_col', 'positive_class'],
+  evaluate: ['recipe', 'target_col', 'positive_class', 'primary_metric', 'custom_metrics'],
+  register: ['recipe', 'primary_metric', 'model_registry'],
+  ingest_scoring: [],
+  predict: ['recipe', 'target_col', 'positive_class'],
+};
+
 export interface CardSection {
   title: string;
   /** Self-contained HTML fragment (inline SVG for charts; no network). */

@@ -1,0 +1,251 @@
+/**
+ * recipe.yaml + profiles/<profile>.yaml → a resolved, validated RecipeConfig that remembers where
+ * every field came from (file, line, column), so every later error can point at the source.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { ConfigError, type ConfigIssue, type SourcePosition } from '../errors.js';
+import type { RecipeConfig } from './config.js';
+import { displayPath } from './display-path.js';
+import {
+  type LoadedProfile,
+  mapRenderedPosition,
+  readProfile,
+  renderPlaceholders,
+  type Substitution,
+} from './profiles.js';
+import { validateRecipeConfig } from './validate.js';
+
+export const RECIPE_FILE = 'recipe.yaml';
+export const DEFAULT_PROFILE = 'local';
+
+export type ConfigPath = readonly (string | number)[];
+
+/** Finds where a field of the resolved config is written. `key: true` points at the key itself. */
+export type Locator = (path: ConfigPath, options?: { key?: boolean }) => SourcePosition & { hint?: string };
+
+export interface LoadedRecipe {
+  /** Absolute recipe directory. */
+  recipeDir: string;
+  profile: string;
+  /** Absolute path of recipe.yaml. */
+  recipeFile: string;
+  /** Absolute path of the profile file, when there is one. */
+  profileFile?: string;
+  config: RecipeConfig;
+  locate: Locator;
+}
+
+export interface LoadRecipeOptions {
+  recipeDir: string;
+  /** Profile name (a file in profiles/); defaults to `local`. */
+  profile?: string;
+  /** Skip schema and semantic validation (only for tools that show a broken recipe). */
+  validate?: boolean;
+}
+
+/** Profile keys written in UPPER_CASE are template variables, not recipe fields. */
+const TEMPLATE_VARIABLE = /^[A-Z][A-Z0-9_]*$/;
+
+/**
+ * Loads and validates a recipe. Every problem found (YAML syntax, undefined placeholders, schema,
+ * semantics) is collected and thrown together as one ConfigError (exit 2), so nothing runs on a
+ * broken recipe.
+ */
+export function loadRecipe(options: LoadRecipeOptions): LoadedRecipe {
+  const recipeDir = resolve(options.recipeDir);
+  const recipeFile = join(recipeDir, RECIPE_FILE);
+  if (!existsSync(recipeFile)) {
+    throw new ConfigError([
+      {
+        file: displayPath(recipeFile),
+        line: 0,
+        column: 0,
+        path: '',
+        message: 'no recipe.yaml here',
+        hint: 'run inside a recipe directory, pass --recipe-dir, or create one with `recipe init --template regression <dir>`',
+      },
+    ]);
+  }
+  const profileName = options.profile ?? DEFAULT_PROFILE;
+  const profile = readProfile({ recipeDir, name: profileName, explicit: options.profile !== undefined });
+  const shownRecipe = displayPath(recipeFile);
+  const shownProfile = profile.file ? displayPath(profile.file) : undefined;
+
+  const rendered = renderPlaceholders({
+    text: readFileSync(recipeFile, 'utf8'),
+    values: profile.values,
+    templateFile: shownRecipe,
+    profileFile: shownProfile,
+    profileName,
+  });
+  if (rendered.issues.length > 0) throw new ConfigError(rendered.issues);
+
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(rendered.text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((e) => {
+        const pos = lineCounter.linePos(e.pos[0]);
+        const mapped = mapRenderedPosition(rendered.substitutions, pos.line, pos.col);
+        return {
+          file: shownRecipe,
+          line: mapped.line,
+          column: mapped.column,
+          path: '',
+          message: e.message.split('\n')[0] ?? e.message,
+          hint: mapped.placeholder
+            ? `in the value of {{ ${mapped.placeholder.name} }} from ${shownProfile}`
+            : undefined,
+        };
+      }),
+    );
+  }
+  const raw = (doc.toJS() ?? {}) as unknown;
+  const issues: ConfigIssue[] = [];
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError([
+      { file: shownRecipe, line: 1, column: 1, path: '', message: 'recipe.yaml must be a mapping of fields' },
+    ]);
+  }
+  const config = raw as Record<string, unknown>;
+
+  // MLflow merges the profile's own fields (experiment, model_registry, ...) into the recipe and
+  // refuses a key defined in both (merge_dicts with raise_on_duplicates).
+  const fromProfile = new Set<string>();
+  for (const [key, value] of Object.entries(profile.values)) {
+    if (TEMPLATE_VARIABLE.test(key) || rendered.used.has(key)) continue;
+    if (Object.hasOwn(config, key)) {
+      const at = locateIn(doc, lineCounter, [key], true);
+      issues.push({
+        file: shownRecipe,
+        ...mapPos(rendered.substitutions, at),
+        path: key,
+        message: `"${key}" is defined both here and in ${shownProfile}`,
+        hint: 'keep it in one of the two files (MLflow Recipes refuses duplicated keys too)',
+      });
+      continue;
+    }
+    config[key] = value;
+    fromProfile.add(key);
+  }
+
+  const locate = makeLocator({
+    doc,
+    lineCounter,
+    substitutions: rendered.substitutions,
+    recipeFile: shownRecipe,
+    profile,
+    profileFile: shownProfile,
+    fromProfile,
+  });
+  if (issues.length > 0) throw new ConfigError(issues);
+  if (options.validate !== false) {
+    const found = validateRecipeConfig({ config, locate, recipeDir });
+    if (found.length > 0) throw new ConfigError(found);
+  }
+  return {
+    recipeDir,
+    profile: profileName,
+    recipeFile,
+    profileFile: profile.file,
+    config: config as unknown as RecipeConfig,
+    locate,
+  };
+}
+
+function mapPos(substitutions: readonly Substitution[], at: NodeAt): { line: number; column: number } {
+  if (!at.found) return { line: 1, column: 1 };
+  const m = mapRenderedPosition(substitutions, at.line, at.column);
+  return { line: m.line, column: m.column };
+}
+
+interface NodeAt {
+  found: boolean;
+  line: number;
+  column: number;
+  /** How many path segments were resolved. */
+  depth: number;
+  offset: number;
+}
+
+/** Walks a YAML document along `path` as far as it goes; returns the deepest node's position. */
+function locateIn(doc: Document.Parsed, lineCounter: LineCounter, path: ConfigPath, key: boolean): NodeAt {
+  let node: unknown = doc.contents;
+  let at: Node | null = doc.contents;
+  let depth = 0;
+  for (const [i, segment] of path.entries()) {
+    const last = i === path.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find(
+        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment),
+      );
+      if (!pair) break;
+      depth++;
+      if (last && key && isScalar(pair.key)) {
+        at = pair.key;
+        break;
+      }
+      node = pair.value;
+      if (pair.value && (isMap(pair.value) || isSeq(pair.value) || isScalar(pair.value))) at = pair.value;
+      else if (isScalar(pair.key)) at = pair.key;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      const item = node.items[segment];
+      if (!item) break;
+      depth++;
+      node = item;
+      if (isMap(item) || isSeq(item) || isScalar(item)) at = item;
+    } else {
+      break;
+    }
+  }
+  const offset = at?.range?.[0];
+  if (offset === undefined) return { found: false, line: 0, column: 0, depth, offset: -1 };
+  const pos = lineCounter.linePos(offset);
+  return { found: true, line: pos.line, column: pos.col, depth, offset };
+}
+
+function makeLocator(ctx: {
+  doc: Document.Parsed;
+  lineCounter: LineCounter;
+  substitutions: readonly Substitution[];
+  recipeFile: string;
+  profile: LoadedProfile;
+  profileFile?: string;
+  fromProfile: ReadonlySet<string>;
+}): Locator {
+  return (path, options = {}) => {
+    const key = options.key === true;
+    const top = path[0];
+    if (typeof top === 'string' && ctx.fromProfile.has(top) && ctx.profile.doc && ctx.profile.lineCounter) {
+      const at = locateIn(ctx.profile.doc, ctx.profile.lineCounter, path, key);
+      return { file: ctx.profileFile ?? '', line: at.found ? at.line : 0, column: at.found ? at.column : 0 };
+    }
+    // Walk one segment at a time to notice where the path enters a substituted placeholder value:
+    // the rest of the path then lives in the profile file.
+    for (let depth = 0; depth <= path.length; depth++) {
+      const at = locateIn(ctx.doc, ctx.lineCounter, path.slice(0, depth), key && depth === path.length);
+      if (!at.found) continue;
+      if (at.depth < depth) break;
+      const mapped = mapRenderedPosition(ctx.substitutions, at.line, at.column);
+      const sub = mapped.placeholder;
+      if (sub && sub.renderedStart === at.column && ctx.profile.doc && ctx.profile.lineCounter) {
+        const rest = path.slice(depth);
+        const inProfile = locateIn(ctx.profile.doc, ctx.profile.lineCounter, [sub.name, ...rest], key);
+        if (inProfile.found) {
+          return {
+            file: ctx.profileFile ?? '',
+            line: inProfile.line,
+            column: inProfile.column,
+            hint: `value of {{ ${sub.name} }} used at ${ctx.recipeFile}:${sub.line}:${sub.templateStart}`,
+          };
+        }
+      }
+    }
+    const at = locateIn(ctx.doc, ctx.lineCounter, path, key);
+    if (!at.found) return { file: ctx.recipeFile, line: 0, column: 0 };
+    const mapped = mapRenderedPosition(ctx.substitutions, at.line, at.column);
+    return { file: ctx.recipeFile, line: mapped.line, column: mapped.column };
+  };
+}

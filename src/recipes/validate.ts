@@ -1,0 +1,289 @@
+/**
+ * Validation of a resolved recipe: the JSON Schema in `schema/recipe.schema.json` (ajv, all errors
+ * at once) plus what a schema cannot say — ratios that must sum to 1 and `*_method` functions that
+ * must exist in the recipe's `steps/` modules. Each problem becomes one ConfigIssue pointing at the
+ * offending node.
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ConfigIssue } from '../errors.js';
+import type { ConfigPath, Locator } from './load.js';
+import { findUserModule, scanUserModuleExports, USER_MODULE_EXTENSIONS } from './user-module.js';
+
+let compiled: ValidateFunction | undefined;
+
+/** The recipe JSON Schema as shipped in the package's `schema/` folder. */
+export function recipeSchema(): Record<string, unknown> {
+  return JSON.parse(
+    readFileSync(new URL('../../schema/recipe.schema.json', import.meta.url), 'utf8'),
+  ) as Record<string, unknown>;
+}
+
+function validator(): ValidateFunction {
+  if (!compiled) {
+    const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true });
+    compiled = ajv.compile(recipeSchema());
+  }
+  return compiled;
+}
+
+export function validateRecipeConfig(options: {
+  config: Record<string, unknown>;
+  locate: Locator;
+  recipeDir: string;
+}): ConfigIssue[] {
+  const { config, locate, recipeDir } = options;
+  const validate = validator();
+  const issues: ConfigIssue[] = [];
+  if (!validate(config)) issues.push(...schemaIssues(validate.errors ?? [], locate));
+  // Semantic checks only make sense on a structurally valid recipe.
+  if (issues.length === 0) issues.push(...semanticIssues(config, locate, recipeDir));
+  // Report in reading order: file, then line, then column.
+  return issues.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+}
+
+function pathOf(instancePath: string): (string | number)[] {
+  if (instancePath === '') return [];
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function dotted(path: ConfigPath): string {
+  return path
+    .map((s) => (typeof s === 'number' ? `[${s}]` : s))
+    .join('.')
+    .replace(/\.\[/g, '[');
+}
+
+function issueAt(
+  locate: Locator,
+  path: ConfigPath,
+  message: string,
+  hint?: string,
+  key = false,
+): ConfigIssue {
+  const pos = locate(path, { key });
+  const hints = [hint, pos.hint].filter((h): h is string => Boolean(h));
+  return {
+    file: pos.file,
+    line: pos.line,
+    column: pos.column,
+    path: dotted(path),
+    message,
+    hint: hints.length > 0 ? hints.join('; ') : undefined,
+  };
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `the string "${value}"`;
+  return `${typeof value} ${String(value)}`;
+}
+
+function schemaIssues(errors: ErrorObject[], locate: Locator): ConfigIssue[] {
+  // A failed oneOf reports every branch's error too; keep only the oneOf summary.
+  const oneOfPaths = errors.filter((e) => e.keyword === 'oneOf').map((e) => e.schemaPath);
+  const relevant = errors.filter((e) => !oneOfPaths.some((p) => e.schemaPath.startsWith(`${p}/`)));
+  const issues: ConfigIssue[] = [];
+  const seen = new Set<string>();
+  for (const error of relevant) {
+    const path = pathOf(error.instancePath);
+    let issue: ConfigIssue;
+    switch (error.keyword) {
+      case 'additionalProperties': {
+        const name = String((error.params as { additionalProperty: string }).additionalProperty);
+        const allowed = Object.keys(
+          (error.parentSchema?.properties as Record<string, unknown> | undefined) ?? {},
+        );
+        const suggestion = didYouMean(name, allowed);
+        issue = issueAt(
+          locate,
+          [...path, name],
+          `unknown field "${name}"`,
+          suggestion
+            ? `did you mean \`${suggestion}\`?`
+            : allowed.length > 0
+              ? `expected one of: ${allowed.join(', ')}`
+              : undefined,
+          true,
+        );
+        break;
+      }
+      case 'required': {
+        const name = String((error.params as { missingProperty: string }).missingProperty);
+        issue = issueAt(locate, path, `missing required field "${name}"`, undefined, true);
+        issue.path = dotted([...path, name]);
+        break;
+      }
+      case 'enum': {
+        const allowed = ((error.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);
+        const suggestion = typeof error.data === 'string' ? didYouMean(error.data, allowed) : undefined;
+        issue = issueAt(
+          locate,
+          path,
+          `expected one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${describeType(error.data)}`,
+          suggestion ? `did you mean \`${suggestion}\`?` : undefined,
+        );
+        break;
+      }
+      case 'type': {
+        const expected = String((error.params as { type: string | string[] }).type).replace(/,/g, ' or ');
+        issue = issueAt(locate, path, `expected ${expected}, got ${describeType(error.data)}`);
+        break;
+      }
+      case 'oneOf': {
+        const branches = ((error.schema as Array<{ type?: string }>) ?? []).map((b) =>
+          b.type === 'array' ? 'a list' : (b.type ?? 'value'),
+        );
+        issue = issueAt(locate, path, `expected ${branches.join(' or ')}, got ${describeType(error.data)}`);
+        break;
+      }
+      default:
+        issue = issueAt(locate, path, `expected a value that ${error.message ?? 'matches the schema'}`);
+    }
+    const id = `${issue.path}|${issue.message}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    issues.push(issue);
+  }
+  return issues;
+}
+
+/** The closest allowed name when it is close enough to be a typo. */
+export function didYouMean(name: string, allowed: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of allowed) {
+    const d = levenshtein(name.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = candidate;
+    }
+  }
+  const limit = Math.max(2, Math.floor(name.length / 3));
+  return best !== undefined && bestDistance <= limit ? best : undefined;
+}
+
+export function levenshtein(a: string, b: string): number {
+  if (a === b) return 0;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/** Which user module (`steps/<module>.*`) holds the function a config field names. */
+const METHOD_MODULES: ReadonlyArray<{ path: ConfigPath; module: string }> = [
+  { path: ['steps', 'ingest', 'loader_method'], module: 'ingest' },
+  { path: ['steps', 'split', 'split_method'], module: 'split' },
+  { path: ['steps', 'split', 'post_split_filter_method'], module: 'split' },
+  { path: ['steps', 'transform', 'transformer_method'], module: 'transform' },
+  { path: ['steps', 'train', 'estimator_method'], module: 'train' },
+  // MLflow Recipes loads the scoring loader from steps/ingest.py as well.
+  { path: ['steps', 'ingest_scoring', 'loader_method'], module: 'ingest' },
+];
+
+const CUSTOM_REQUIRES: ReadonlyArray<{ step: string; field: string }> = [
+  { step: 'ingest', field: 'loader_method' },
+  { step: 'ingest_scoring', field: 'loader_method' },
+  { step: 'split', field: 'split_method' },
+  { step: 'transform', field: 'transformer_method' },
+  { step: 'train', field: 'estimator_method' },
+];
+
+function getIn(value: unknown, path: ConfigPath): unknown {
+  let node = value;
+  for (const segment of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string | number, unknown>)[segment];
+  }
+  return node;
+}
+
+function semanticIssues(config: Record<string, unknown>, locate: Locator, recipeDir: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const ratios = getIn(config, ['steps', 'split', 'split_ratios']);
+  if (Array.isArray(ratios)) {
+    const sum = ratios.reduce((a: number, b) => a + Number(b), 0);
+    if (Math.abs(sum - 1) > 1e-9) {
+      issues.push(
+        issueAt(
+          locate,
+          ['steps', 'split', 'split_ratios'],
+          `split ratios must sum to 1, these sum to ${Number(sum.toFixed(12))}`,
+          'give [train, validation, test] fractions such as [0.75, 0.125, 0.125]',
+        ),
+      );
+    }
+  }
+  for (const { step, field } of CUSTOM_REQUIRES) {
+    if (
+      getIn(config, ['steps', step, 'using']) === 'custom' &&
+      getIn(config, ['steps', step, field]) === undefined
+    ) {
+      issues.push(
+        issueAt(
+          locate,
+          ['steps', step, 'using'],
+          `using: custom needs ${field}`,
+          `name a function exported by steps/${step === 'ingest_scoring' ? 'ingest' : step}.ts`,
+        ),
+      );
+    }
+  }
+  const references: Array<{ path: ConfigPath; module: string; name: string }> = [];
+  for (const { path, module } of METHOD_MODULES) {
+    const name = getIn(config, path);
+    if (typeof name === 'string') references.push({ path, module, name });
+  }
+  const metrics = config.custom_metrics;
+  if (Array.isArray(metrics)) {
+    metrics.forEach((m, i) => {
+      const fn = (m as { function?: unknown }).function;
+      if (typeof fn === 'string')
+        references.push({ path: ['custom_metrics', i, 'function'], module: 'custom_metrics', name: fn });
+    });
+  }
+  for (const ref of references) {
+    const file = findUserModule({ recipeDir, module: ref.module });
+    if (file === undefined) {
+      issues.push(
+        issueAt(
+          locate,
+          ref.path,
+          `function "${ref.name}" needs the module steps/${ref.module}.ts, which does not exist`,
+          `create steps/${ref.module}.ts (or ${USER_MODULE_EXTENSIONS.filter((e) => e !== '.ts').join('/')}) exporting ${ref.name}`,
+        ),
+      );
+      continue;
+    }
+    const exported = scanUserModuleExports(file);
+    if (exported !== 'unknown' && !exported.has(ref.name)) {
+      const suggestion = didYouMean(ref.name, [...exported]);
+      issues.push(
+        issueAt(
+          locate,
+          ref.path,
+          `steps/${ref.module}${file.slice(file.lastIndexOf('.'))} does not export a function "${ref.name}"`,
+          suggestion
+            ? `did you mean \`${suggestion}\`?`
+            : exported.size > 0
+              ? `it exports: ${[...exported].join(', ')}`
+              : `add \`export function ${ref.name}(...)\``,
+        ),
+      );
+    }
+  }
+  return issues;
+}
