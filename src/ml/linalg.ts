@@ -1,0 +1,368 @@
+/**
+ * Small dense linear algebra over Float64Array for the linear estimators.
+ *
+ * The estimators reduce an n×p problem (n up to millions, p up to a few hundred) to p×p
+ * systems, so everything here is either one streaming pass over the columns (Gram matrices)
+ * or O(p³) work on a tiny matrix. Square matrices are row-major `Float64Array`s of length p·p.
+ */
+import { DataError } from '../errors.js';
+import type { FeatureMatrix } from './types.js';
+
+/** Rows per block when streaming over columns: keeps p blocks of the data in L1/L2 cache. */
+const BLOCK_ROWS = 2048;
+
+/**
+ * Checks that X and y agree in length, that there is at least one row, and that X holds no
+ * NaN or infinity (scikit-learn rejects those too; a silent NaN would poison every coefficient).
+ */
+export function validateTrainingData(X: FeatureMatrix, yLength: number, estimator: string): void {
+  validateFeatures(X, estimator);
+  if (yLength !== X.nRows) {
+    throw new DataError(`${estimator}: X has ${X.nRows} rows but y has ${yLength} values`, {
+      hint: 'pass one target value per row of X',
+    });
+  }
+}
+
+/** Checks shape and finiteness of X; used by fit and predict. */
+export function validateFeatures(X: FeatureMatrix, estimator: string, expectedColumns?: number): void {
+  if (X.nRows <= 0) {
+    throw new DataError(`${estimator}: X has no rows`, { hint: 'check that the dataset is not empty' });
+  }
+  if (X.columns.length === 0) {
+    throw new DataError(`${estimator}: X has no feature columns`, {
+      hint: 'select at least one feature column',
+    });
+  }
+  if (expectedColumns !== undefined && X.columns.length !== expectedColumns) {
+    throw new DataError(
+      `${estimator}: X has ${X.columns.length} feature columns but the model was fitted on ${expectedColumns}`,
+      { hint: 'predict with the same feature columns, in the same order, as in training' },
+    );
+  }
+  for (let j = 0; j < X.columns.length; j++) {
+    const col = X.columns[j];
+    if (col.length !== X.nRows) {
+      throw new DataError(
+        `${estimator}: feature column ${j} has ${col.length} values but X.nRows is ${X.nRows}`,
+      );
+    }
+    for (let i = 0; i < col.length; i++) {
+      if (!Number.isFinite(col[i])) {
+        throw new DataError(
+          `${estimator}: feature column ${j}, row ${i} is ${col[i]} (NaN or infinite values are not allowed)`,
+          { hint: 'impute or drop missing values in the transform step before training' },
+        );
+      }
+    }
+  }
+}
+
+/** Checks that every target value is finite. */
+export function validateTargets(y: ArrayLike<number>, estimator: string): void {
+  for (let i = 0; i < y.length; i++) {
+    if (!Number.isFinite(y[i])) {
+      throw new DataError(`${estimator}: target y at row ${i} is ${y[i]} (must be a finite number)`, {
+        hint: 'drop rows whose target is missing before training',
+      });
+    }
+  }
+}
+
+export function columnMeans(X: FeatureMatrix): Float64Array {
+  const means = new Float64Array(X.columns.length);
+  for (let j = 0; j < X.columns.length; j++) means[j] = mean(X.columns[j]);
+  return means;
+}
+
+export function mean(values: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += values[i];
+  return values.length > 0 ? s / values.length : 0;
+}
+
+export interface GramOptions {
+  /** Subtracted from each column before multiplying (centring); zeros when omitted. */
+  xOffset?: Float64Array;
+  /** Subtracted from y; 0 when omitted. */
+  yOffset?: number;
+}
+
+export interface GramResult {
+  /** (X − xOffset)ᵀ(X − xOffset), p×p row-major, symmetric. */
+  xtx: Float64Array;
+  /** (X − xOffset)ᵀ(y − yOffset), length p. */
+  xty: Float64Array;
+}
+
+/**
+ * Computes XᵀX and Xᵀy of the (optionally centred) data in one blocked pass. Centring inside
+ * the pass, rather than subtracting n·μμᵀ afterwards, keeps the cancellation error out of the
+ * normal equations: that is what lets the solution match a QR/SVD least-squares solver to 1e-9.
+ */
+export function gram(X: FeatureMatrix, y: ArrayLike<number>, options: GramOptions = {}): GramResult {
+  const p = X.columns.length;
+  const n = X.nRows;
+  const xOffset = options.xOffset ?? new Float64Array(p);
+  const yOffset = options.yOffset ?? 0;
+  const xtx = new Float64Array(p * p);
+  const xty = new Float64Array(p);
+  const block = new Float64Array(p * BLOCK_ROWS);
+  const yBlock = new Float64Array(BLOCK_ROWS);
+  for (let start = 0; start < n; start += BLOCK_ROWS) {
+    const len = Math.min(BLOCK_ROWS, n - start);
+    for (let j = 0; j < p; j++) {
+      const col = X.columns[j];
+      const off = xOffset[j];
+      const base = j * BLOCK_ROWS;
+      for (let i = 0; i < len; i++) block[base + i] = col[start + i] - off;
+    }
+    for (let i = 0; i < len; i++) yBlock[i] = y[start + i] - yOffset;
+    for (let j = 0; j < p; j++) {
+      const bj = j * BLOCK_ROWS;
+      for (let k = j; k < p; k++) {
+        const bk = k * BLOCK_ROWS;
+        let s = 0;
+        for (let i = 0; i < len; i++) s += block[bj + i] * block[bk + i];
+        xtx[j * p + k] += s;
+      }
+      let sy = 0;
+      for (let i = 0; i < len; i++) sy += block[bj + i] * yBlock[i];
+      xty[j] += sy;
+    }
+  }
+  for (let j = 0; j < p; j++) for (let k = 0; k < j; k++) xtx[j * p + k] = xtx[k * p + j];
+  return { xtx, xty };
+}
+
+/**
+ * In-place Cholesky factorisation A = LLᵀ of a symmetric p×p matrix (lower triangle of the
+ * result holds L). Returns false when A is not numerically positive definite, so the caller
+ * can fall back to a rank-revealing solve.
+ */
+export function choleskyInPlace(a: Float64Array, p: number): boolean {
+  let maxDiag = 0;
+  for (let i = 0; i < p; i++) maxDiag = Math.max(maxDiag, Math.abs(a[i * p + i]));
+  // A pivot this small relative to the largest diagonal means the columns are (nearly)
+  // collinear; the Cholesky solution would be noise, so report failure instead.
+  const tiny = maxDiag * p * 1e-13;
+  for (let j = 0; j < p; j++) {
+    let d = a[j * p + j];
+    for (let k = 0; k < j; k++) d -= a[j * p + k] * a[j * p + k];
+    if (!(d > tiny)) return false;
+    const ljj = Math.sqrt(d);
+    a[j * p + j] = ljj;
+    for (let i = j + 1; i < p; i++) {
+      let s = a[i * p + j];
+      for (let k = 0; k < j; k++) s -= a[i * p + k] * a[j * p + k];
+      a[i * p + j] = s / ljj;
+    }
+  }
+  return true;
+}
+
+/** Solves LLᵀx = b given the factor from `choleskyInPlace`; returns a new array. */
+export function choleskySolve(l: Float64Array, p: number, b: ArrayLike<number>): Float64Array {
+  const x = Float64Array.from(b);
+  for (let i = 0; i < p; i++) {
+    let s = x[i];
+    for (let k = 0; k < i; k++) s -= l[i * p + k] * x[k];
+    x[i] = s / l[i * p + i];
+  }
+  for (let i = p - 1; i >= 0; i--) {
+    let s = x[i];
+    for (let k = i + 1; k < p; k++) s -= l[k * p + i] * x[k];
+    x[i] = s / l[i * p + i];
+  }
+  return x;
+}
+
+export interface SymmetricEigen {
+  /** Eigenvalues, length p. */
+  values: Float64Array;
+  /** Eigenvectors as columns of a p×p row-major matrix: vectors[i*p + k] is component i of vector k. */
+  vectors: Float64Array;
+}
+
+/** Cyclic Jacobi eigen-decomposition of a small symmetric matrix (accurate, O(p³) per sweep). */
+export function symmetricEigen(a: Float64Array, p: number): SymmetricEigen {
+  const m = Float64Array.from(a);
+  const v = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) v[i * p + i] = 1;
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    let total = 0;
+    for (let i = 0; i < p; i++) {
+      for (let j = 0; j < p; j++) {
+        const x = m[i * p + j] * m[i * p + j];
+        total += x;
+        if (i !== j) off += x;
+      }
+    }
+    if (off <= total * 1e-32 || off === 0) break;
+    for (let pi = 0; pi < p - 1; pi++) {
+      for (let q = pi + 1; q < p; q++) {
+        const apq = m[pi * p + q];
+        if (apq === 0) continue;
+        const app = m[pi * p + pi];
+        const aqq = m[q * p + q];
+        const theta = (aqq - app) / (2 * apq);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < p; k++) {
+          const mkp = m[k * p + pi];
+          const mkq = m[k * p + q];
+          m[k * p + pi] = c * mkp - s * mkq;
+          m[k * p + q] = s * mkp + c * mkq;
+        }
+        for (let k = 0; k < p; k++) {
+          const mpk = m[pi * p + k];
+          const mqk = m[q * p + k];
+          m[pi * p + k] = c * mpk - s * mqk;
+          m[q * p + k] = s * mpk + c * mqk;
+        }
+        for (let k = 0; k < p; k++) {
+          const vkp = v[k * p + pi];
+          const vkq = v[k * p + q];
+          v[k * p + pi] = c * vkp - s * vkq;
+          v[k * p + q] = s * vkp + c * vkq;
+        }
+      }
+    }
+  }
+  const values = new Float64Array(p);
+  for (let i = 0; i < p; i++) values[i] = m[i * p + i];
+  return { values, vectors: v };
+}
+
+/**
+ * Minimum-norm solution of the symmetric positive semi-definite system A x = b through the
+ * eigen-decomposition, dropping directions whose eigenvalue is below `rcond`·max. This is what
+ * a least-squares solver (scikit-learn's `lstsq`) returns for rank-deficient X.
+ */
+export function pseudoInverseSolve(
+  a: Float64Array,
+  p: number,
+  b: ArrayLike<number>,
+  rcond = 1e-12,
+): Float64Array {
+  const { values, vectors } = symmetricEigen(a, p);
+  let maxVal = 0;
+  for (const val of values) maxVal = Math.max(maxVal, Math.abs(val));
+  const cutoff = maxVal * rcond;
+  const x = new Float64Array(p);
+  for (let k = 0; k < p; k++) {
+    if (values[k] <= cutoff) continue;
+    let proj = 0;
+    for (let i = 0; i < p; i++) proj += vectors[i * p + k] * b[i];
+    const scale = proj / values[k];
+    for (let i = 0; i < p; i++) x[i] += scale * vectors[i * p + k];
+  }
+  return x;
+}
+
+/**
+ * Solves the symmetric positive (semi-)definite system A x = b: Cholesky when A is positive
+ * definite, else the minimum-norm pseudo-inverse solution. Does not modify `a`.
+ */
+export function solveSymmetric(a: Float64Array, p: number, b: ArrayLike<number>): Float64Array {
+  const l = Float64Array.from(a);
+  if (choleskyInPlace(l, p)) return choleskySolve(l, p, b);
+  return pseudoInverseSolve(a, p, b);
+}
+
+/** X·w + intercept for column-major X. */
+export function linearPredict(X: FeatureMatrix, coef: ArrayLike<number>, intercept: number): Float64Array {
+  const out = new Float64Array(X.nRows).fill(intercept);
+  for (let j = 0; j < X.columns.length; j++) {
+    const col = X.columns[j];
+    const w = coef[j];
+    if (w === 0) continue;
+    for (let i = 0; i < out.length; i++) out[i] += w * col[i];
+  }
+  return out;
+}
+
+/** Reads a numeric array out of JSON state, with a clear error when it is missing or malformed. */
+export function readNumberArray(
+  state: Record<string, unknown>,
+  key: string,
+  estimator: string,
+): Float64Array {
+  const value = state[key];
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'number')) {
+    throw new DataError(`${estimator}: saved state field "${key}" must be an array of numbers`, {
+      hint: 'the model file is corrupt or was written by an incompatible version; retrain the model',
+    });
+  }
+  return Float64Array.from(value as number[]);
+}
+
+/** Reads a number out of JSON state. */
+export function readNumber(state: Record<string, unknown>, key: string, estimator: string): number {
+  const value = state[key];
+  if (typeof value !== 'number') {
+    throw new DataError(`${estimator}: saved state field "${key}" must be a number`, {
+      hint: 'the model file is corrupt or was written by an incompatible version; retrain the model',
+    });
+  }
+  return value;
+}
+
+/** Checks that saved state belongs to the estimator being rebuilt. */
+export function expectEstimatorName(state: { name: string }, name: string): void {
+  if (state.name !== name) {
+    throw new DataError(`cannot load a "${state.name}" model as ${name}`, {
+      hint: `load it with the estimator registered as "${state.name}"`,
+    });
+  }
+}
+
+/** Reads a record-typed field (params or state) defensively. */
+export function asRecord(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+}
+
+/**
+ * Σᵢ wᵢ x̃ᵢ x̃ᵢᵀ where x̃ᵢ is row i of X followed by a constant 1 when `withIntercept`; a
+ * symmetric q×q row-major matrix (q = p, or p + 1 with the intercept last). Weights may be
+ * negative (off-diagonal blocks of a softmax Hessian), so no square-root trick is used.
+ */
+export function weightedGram(X: FeatureMatrix, weights: Float64Array, withIntercept: boolean): Float64Array {
+  const p = X.columns.length;
+  const q = withIntercept ? p + 1 : p;
+  const n = X.nRows;
+  const out = new Float64Array(q * q);
+  const block = new Float64Array(q * BLOCK_ROWS);
+  const scaled = new Float64Array(BLOCK_ROWS);
+  for (let start = 0; start < n; start += BLOCK_ROWS) {
+    const len = Math.min(BLOCK_ROWS, n - start);
+    for (let j = 0; j < p; j++) block.set(X.columns[j].subarray(start, start + len), j * BLOCK_ROWS);
+    if (withIntercept) block.fill(1, p * BLOCK_ROWS, p * BLOCK_ROWS + len);
+    for (let j = 0; j < q; j++) {
+      const bj = j * BLOCK_ROWS;
+      for (let i = 0; i < len; i++) scaled[i] = block[bj + i] * weights[start + i];
+      for (let k = j; k < q; k++) {
+        const bk = k * BLOCK_ROWS;
+        let s = 0;
+        for (let i = 0; i < len; i++) s += scaled[i] * block[bk + i];
+        out[j * q + k] += s;
+      }
+    }
+  }
+  for (let j = 0; j < q; j++) for (let k = 0; k < j; k++) out[j * q + k] = out[k * q + j];
+  return out;
+}
+
+/** Xᵀv for column-major X (length p). */
+export function transposeTimes(X: FeatureMatrix, v: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(X.columns.length);
+  for (let j = 0; j < X.columns.length; j++) {
+    const col = X.columns[j];
+    let s = 0;
+    for (let i = 0; i < col.length; i++) s += col[i] * v[i];
+    out[j] = s;
+  }
+  return out;
+}
