@@ -1,0 +1,248 @@
+/**
+ * Frame ↔ Apache Arrow IPC file (the format datasets take between steps; DESIGN.md).
+ *
+ * Number columns are written as Float64 with missing values (NaN) as Arrow nulls, so pandas and
+ * pyarrow read them as ordinary nullable floats. String columns are dictionary-encoded
+ * (Utf8 values, Int32 indices): categorical columns, the common case, shrink to a few bytes per
+ * row and read back without decoding one string per row. Each field carries its inferred type
+ * (`double`, `long`, `boolean`, `string`) in the field metadata key `mlrecipe.type`.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import {
+  type Data,
+  Dictionary,
+  Field,
+  Float64,
+  Int32,
+  makeData,
+  RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  type Type,
+  tableFromIPC,
+  tableToIPC,
+  Utf8,
+  type Vector,
+  vectorFromArray,
+} from 'apache-arrow';
+import { DataError } from '../errors.js';
+import type { Frame, FrameColumn } from '../ml/types.js';
+import { type Dataset, type DataType, typesOfFrame } from './infer-types.js';
+
+const TYPE_KEY = 'mlrecipe.type';
+
+/** Writes `frame` as an Arrow IPC file at `path`, atomically (temp file + rename). */
+export function writeFrameArrow(
+  path: string,
+  frame: Frame,
+  options: { columnTypes?: DataType[] } = {},
+): void {
+  const bytes = frameToArrowBytes(frame, options.columnTypes);
+  writeFileAtomic(path, bytes);
+}
+
+/** The Arrow IPC file bytes for a frame (used by writeFrameArrow and the scoring server). */
+export function frameToArrowBytes(frame: Frame, columnTypes?: DataType[]): Uint8Array {
+  const types = columnTypes ?? typesOfFrame(frame);
+  if (types.length !== frame.columns.length) {
+    throw new DataError(
+      `columnTypes has ${types.length} entries but the frame has ${frame.columns.length} columns`,
+    );
+  }
+  const fields: Field[] = [];
+  const children: Data[] = [];
+  frame.columns.forEach((column, j) => {
+    if (column.values.length !== frame.nRows) {
+      throw new DataError(
+        `column "${column.name}" has ${column.values.length} values but the frame has ${frame.nRows} rows`,
+      );
+    }
+    const metadata = new Map([[TYPE_KEY, types[j] as string]]);
+    if (column.type === 'number') {
+      fields.push(new Field(column.name, new Float64(), true, metadata));
+      children.push(numberData(column.values));
+    } else {
+      const type = new Dictionary(new Utf8(), new Int32());
+      fields.push(new Field(column.name, type, true, metadata));
+      children.push(dictionaryData(type, column.values));
+    }
+  });
+  const schema = new Schema(fields);
+  const struct = makeData({ type: new Struct(fields), length: frame.nRows, nullCount: 0, children });
+  const table = new Table(schema, [new RecordBatch(schema, struct)]);
+  return tableToIPC(table, 'file');
+}
+
+function numberData(values: Float64Array): Data<Float64> {
+  let nullCount = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isNaN(values[i] as number)) nullCount++;
+  let nullBitmap: Uint8Array | undefined;
+  if (nullCount > 0) {
+    nullBitmap = new Uint8Array((values.length + 7) >> 3);
+    for (let i = 0; i < values.length; i++) {
+      if (!Number.isNaN(values[i] as number))
+        nullBitmap[i >> 3] = (nullBitmap[i >> 3] as number) | (1 << (i & 7));
+    }
+  }
+  return makeData({ type: new Float64(), length: values.length, nullCount, data: values, nullBitmap });
+}
+
+function dictionaryData(
+  type: Dictionary<Utf8, Int32>,
+  values: (string | null)[],
+): Data<Dictionary<Utf8, Int32>> {
+  const codes = new Map<string, number>();
+  const uniques: string[] = [];
+  const indices = new Int32Array(values.length);
+  let nullCount = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) {
+      nullCount++;
+      continue;
+    }
+    let code = codes.get(v);
+    if (code === undefined) {
+      code = uniques.length;
+      codes.set(v, code);
+      uniques.push(v);
+    }
+    indices[i] = code;
+  }
+  let nullBitmap: Uint8Array | undefined;
+  if (nullCount > 0) {
+    nullBitmap = new Uint8Array((values.length + 7) >> 3);
+    for (let i = 0; i < values.length; i++) {
+      if (values[i] !== null && values[i] !== undefined)
+        nullBitmap[i >> 3] = (nullBitmap[i >> 3] as number) | (1 << (i & 7));
+    }
+  }
+  const dictionary = vectorFromArray(uniques, new Utf8()) as Vector<Utf8>;
+  return makeData({ type, length: values.length, nullCount, data: indices, nullBitmap, dictionary });
+}
+
+/** Reads an Arrow IPC file (file or stream format) into a Frame. */
+export function readFrameArrow(path: string): Frame {
+  return readArrowDataset(path).frame;
+}
+
+/**
+ * Reads an Arrow IPC file into a Frame plus column types. Files mlrecipe wrote carry their types
+ * in field metadata; for other Arrow files the type follows the Arrow type: integers `long`,
+ * floats and decimals `double`, booleans `boolean` (0/1), strings `string`, dates and timestamps
+ * ISO-8601 strings, anything else its string form.
+ */
+export function readArrowDataset(path: string): Dataset {
+  let table: Table;
+  try {
+    table = tableFromIPC(readFileSync(path));
+  } catch (error) {
+    throw new DataError(`${path}: not a readable Arrow IPC file (${(error as Error).message})`, {
+      hint: 'write it with pyarrow.feather.write_feather(df, path) or pyarrow.ipc.new_file',
+      cause: error,
+    });
+  }
+  return datasetFromArrowTable(table);
+}
+
+/** Converts an in-memory Arrow table into a Dataset (also used for Arrow bytes received over HTTP). */
+export function datasetFromArrowTable(table: Table): Dataset {
+  const nRows = table.numRows;
+  const columns: FrameColumn[] = [];
+  const columnTypes: DataType[] = [];
+  for (const field of table.schema.fields) {
+    const vector = table.getChild(field.name) as Vector;
+    const stored = field.metadata.get(TYPE_KEY) as DataType | undefined;
+    const { column, type } = columnFromVector(field, vector, nRows);
+    columns.push(column);
+    columnTypes.push(stored ?? type);
+  }
+  return { frame: { nRows, columns }, columnTypes };
+}
+
+function isValid(data: Data, i: number): boolean {
+  if (data.nullCount === 0 || !data.nullBitmap || data.nullBitmap.length === 0) return true;
+  const bit = data.offset + i;
+  return ((data.nullBitmap[bit >> 3] as number) & (1 << (bit & 7))) !== 0;
+}
+
+function columnFromVector(
+  field: Field,
+  vector: Vector,
+  nRows: number,
+): { column: FrameColumn; type: DataType } {
+  const typeId = field.type.typeId as Type;
+  const name = field.name;
+  // Type ids from apache-arrow's enum: Int=2, Float=3, Bool=6, Decimal=7, Date=8, Timestamp=10, Dictionary=-1.
+  if (typeId === 3 || typeId === 2 || typeId === 6) {
+    const values = new Float64Array(nRows);
+    let row = 0;
+    for (const data of vector.data as Data[]) {
+      const raw = data.values as ArrayLike<number | bigint>;
+      if (typeId === 6) {
+        for (let i = 0; i < data.length; i++) {
+          const bit = data.offset + i;
+          values[row + i] = isValid(data, i) ? ((raw[bit >> 3] as number) >> (bit & 7)) & 1 : Number.NaN;
+        }
+      } else {
+        // `values` is already offset to the slice; Int64 comes as BigInt64Array.
+        for (let i = 0; i < data.length; i++) {
+          values[row + i] = isValid(data, i) ? Number(raw[i] as number | bigint) : Number.NaN;
+        }
+      }
+      row += data.length;
+    }
+    const type: DataType = typeId === 6 ? 'boolean' : typeId === 2 ? 'long' : 'double';
+    return { column: { name, type: 'number', values }, type };
+  }
+  if (typeId === -1) {
+    const values: (string | null)[] = new Array(nRows);
+    let row = 0;
+    for (const data of vector.data as Data<Dictionary>[]) {
+      const dictionary = data.dictionary as Vector;
+      const labels: (string | null)[] = [];
+      for (let k = 0; k < dictionary.length; k++) labels.push(displayValue(dictionary.get(k)));
+      const codes = data.values as ArrayLike<number | bigint>;
+      for (let i = 0; i < data.length; i++) {
+        values[row + i] = isValid(data, i) ? (labels[Number(codes[i])] ?? null) : null;
+      }
+      row += data.length;
+    }
+    return { column: { name, type: 'string', values }, type: 'string' };
+  }
+  const values: (string | null)[] = new Array(nRows);
+  for (let i = 0; i < nRows; i++) values[i] = displayValue(vector.get(i), typeId);
+  if (typeId === 7) {
+    // Decimals become doubles (precision beyond 2^53 is lost, as in pandas' float conversion).
+    const numbers = new Float64Array(nRows);
+    for (let i = 0; i < nRows; i++) numbers[i] = values[i] === null ? Number.NaN : Number(values[i]);
+    return { column: { name, type: 'number', values: numbers }, type: 'double' };
+  }
+  return { column: { name, type: 'string', values }, type: 'string' };
+}
+
+function displayValue(value: unknown, typeId?: number): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value;
+  if (value instanceof Date) return value.toISOString();
+  if ((typeId === 8 || typeId === 10) && typeof value === 'number') return new Date(value).toISOString();
+  if ((typeId === 8 || typeId === 10) && typeof value === 'bigint')
+    return new Date(Number(value)).toISOString();
+  if (typeof value === 'object' && value !== null && 'toJSON' in value) return JSON.stringify(value);
+  return String(value);
+}
+
+/** Writes bytes to `path` through a temp file in the same directory and a rename. */
+export function writeFileAtomic(path: string, bytes: Uint8Array | string): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, path);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw error;
+  }
+}

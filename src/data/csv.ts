@@ -1,0 +1,269 @@
+/**
+ * CSV/TSV reading (RFC 4180: quoted fields, doubled quotes, embedded newlines, CRLF) straight into
+ * typed column builders, streaming the file in chunks so memory stays bounded by the columns
+ * themselves, not by the file text. The first row is the header.
+ *
+ * The tokenizer is hand-written rather than csv-parse because csv-parse hands out one array per
+ * row; here each field goes directly into its column's builder.
+ */
+import { createReadStream } from 'node:fs';
+import { DataError } from '../errors.js';
+import type { Frame } from '../ml/types.js';
+import {
+  ColumnBuilder,
+  type Dataset,
+  type DataType,
+  finishBuilders,
+  uniqueColumnNames,
+} from './infer-types.js';
+
+export interface ReadCsvOptions {
+  /** Field delimiter; default `,` (a tab for `.tsv` files). */
+  delimiter?: string;
+  /** Columns to read as strings whatever their content (used for the second pass). */
+  stringColumns?: ReadonlySet<string>;
+}
+
+const QUOTE = 34;
+const LF = 10;
+const CR = 13;
+
+/**
+ * Streaming tokenizer state for one file. Text arrives in chunks; complete rows are dispatched
+ * field by field to `onRow`, an incomplete trailing row waits for the next chunk.
+ */
+class CsvTokenizer {
+  private buffer = '';
+  /** 1-based line where the next unread row starts. */
+  private line = 1;
+  private readonly delimiter: number;
+  /** Reused for every row so a row costs its field strings and nothing else. */
+  readonly fields: string[] = [];
+  fieldCount = 0;
+
+  constructor(
+    private readonly file: string,
+    delimiter: string,
+    private readonly onRow: (fields: string[], count: number, line: number) => void,
+  ) {
+    if (delimiter.length !== 1)
+      throw new DataError(`CSV delimiter must be one character, not ${JSON.stringify(delimiter)}`);
+    this.delimiter = delimiter.charCodeAt(0);
+  }
+
+  feed(chunk: string, final: boolean): void {
+    const text = this.buffer.length > 0 ? this.buffer + chunk : chunk;
+    let pos = 0;
+    const n = text.length;
+    while (pos < n) {
+      const end = this.parseRow(text, pos, final);
+      if (end < 0) break;
+      pos = end;
+    }
+    this.buffer = pos < n ? text.slice(pos) : '';
+  }
+
+  /** Parses one row at `start`; returns the index after it, or -1 if the row is incomplete. */
+  private parseRow(text: string, start: number, final: boolean): number {
+    const n = text.length;
+    const delim = this.delimiter;
+    const fields = this.fields;
+    let count = 0;
+    let pos = start;
+    let newlines = 0;
+    for (;;) {
+      let value: string;
+      if (text.charCodeAt(pos) === QUOTE) {
+        // Quoted field: scan for the closing quote, unescaping "" as one quote.
+        let out = '';
+        let segment = pos + 1;
+        let i = pos + 1;
+        for (;;) {
+          const q = text.indexOf('"', i);
+          if (q < 0) {
+            if (!final) return -1;
+            throw new DataError(
+              `${this.file}:${this.line}: unterminated quoted field in column ${count + 1} (the quote opened on line ${this.line + newlines} never closes)`,
+              { hint: 'close the quote, or double a quote inside a quoted field ("")' },
+            );
+          }
+          for (let k = i; k < q; k++) if (text.charCodeAt(k) === LF) newlines++;
+          if (text.charCodeAt(q + 1) === QUOTE) {
+            out += text.slice(segment, q + 1);
+            segment = q + 2;
+            i = q + 2;
+            continue;
+          }
+          if (q + 1 >= n && !final) return -1;
+          value = out + text.slice(segment, q);
+          pos = q + 1;
+          break;
+        }
+        const next = pos < n ? text.charCodeAt(pos) : -1;
+        if (next !== delim && next !== LF && next !== CR && next !== -1) {
+          throw new DataError(
+            `${this.file}:${this.line + newlines}: unexpected character ${JSON.stringify(text[pos])} after the closing quote of column ${count + 1}`,
+            { hint: 'a quoted field must end at a delimiter or line end; double quotes inside it ("")' },
+          );
+        }
+      } else {
+        // Unquoted field: up to the delimiter or the line end.
+        let i = pos;
+        while (i < n) {
+          const c = text.charCodeAt(i);
+          if (c === delim || c === LF || c === CR) break;
+          i++;
+        }
+        if (i >= n && !final) return -1;
+        value = text.slice(pos, i);
+        pos = i;
+      }
+      fields[count++] = value;
+      const c = pos < n ? text.charCodeAt(pos) : -1;
+      if (c === delim) {
+        pos++;
+        if (pos >= n && !final) return -1;
+        continue;
+      }
+      // Line end (LF, CRLF, lone CR) or end of input.
+      if (c === CR) {
+        if (pos + 1 >= n && !final) return -1;
+        pos += text.charCodeAt(pos + 1) === LF ? 2 : 1;
+      } else if (c === LF) pos++;
+      const line = this.line;
+      this.line += newlines + (c === -1 ? 0 : 1);
+      // A blank line is skipped, as pandas does by default.
+      if (!(count === 1 && value.length === 0)) {
+        this.fieldCount = count;
+        this.onRow(fields, count, line);
+      }
+      return pos;
+    }
+  }
+}
+
+/**
+ * Reads one or more CSV files with the same header into a Dataset. Column types are inferred over
+ * all files together; if a column that looked numeric turns out to hold text, the files are read
+ * a second time with that column forced to string, so no value loses its original spelling.
+ */
+export async function readCsvDataset(
+  files: string | string[],
+  options: ReadCsvOptions = {},
+): Promise<Dataset> {
+  const list = Array.isArray(files) ? files : [files];
+  if (list.length === 0) throw new DataError('no CSV files to read');
+  const first = await readCsvPass(list, options.stringColumns ?? new Set(), options.delimiter);
+  const lost = first.builders.filter((b) => b.lostText).map((b) => b.name);
+  if (lost.length === 0) return finishBuilders(first.builders, first.nRows);
+  const forced = new Set([...(options.stringColumns ?? []), ...lost]);
+  const second = await readCsvPass(list, forced, options.delimiter);
+  return finishBuilders(second.builders, second.nRows);
+}
+
+/** Reads CSV files into a Frame (types inferred; see readCsvDataset). */
+export async function readCsvFrame(files: string | string[], options: ReadCsvOptions = {}): Promise<Frame> {
+  return (await readCsvDataset(files, options)).frame;
+}
+
+async function readCsvPass(
+  files: string[],
+  stringColumns: ReadonlySet<string>,
+  delimiter: string | undefined,
+): Promise<{ builders: ColumnBuilder[]; nRows: number }> {
+  let builders: ColumnBuilder[] | null = null;
+  let header: string[] | null = null;
+  let nRows = 0;
+  for (const file of files) {
+    let fileHeader: string[] | null = null;
+    const tokenizer = new CsvTokenizer(
+      file,
+      delimiter ?? (file.toLowerCase().endsWith('.tsv') ? '\t' : ','),
+      (fields, count, line) => {
+        if (fileHeader === null) {
+          fileHeader = uniqueColumnNames(fields.slice(0, count));
+          if (header === null) {
+            header = fileHeader;
+            builders = header.map(
+              (name) => new ColumnBuilder(name, { forceString: stringColumns.has(name) }),
+            );
+          } else if (fileHeader.join('\u0000') !== header.join('\u0000')) {
+            throw new DataError(
+              `${file}:${line}: header ${JSON.stringify(fileHeader)} differs from the first file's header ${JSON.stringify(header)}`,
+              { hint: 'every file of one dataset must have the same columns in the same order' },
+            );
+          }
+          return;
+        }
+        const cols = builders as ColumnBuilder[];
+        if (count !== cols.length) {
+          throw new DataError(
+            `${file}:${line}: row has ${count} field${count === 1 ? '' : 's'} but the header has ${cols.length} (${count > cols.length ? `extra field after column "${cols[cols.length - 1]?.name}"` : `column "${cols[count]?.name}" is missing`})`,
+            { hint: 'quote fields that contain the delimiter, e.g. "Smith, J."' },
+          );
+        }
+        for (let j = 0; j < count; j++) (cols[j] as ColumnBuilder).pushText(fields[j] as string);
+        nRows++;
+      },
+    );
+    await new Promise<void>((resolve, reject) => {
+      const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
+      let firstChunk = true;
+      stream.on('data', (chunk) => {
+        let text = chunk as string;
+        if (firstChunk) {
+          firstChunk = false;
+          if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+        }
+        try {
+          tokenizer.feed(text, false);
+        } catch (error) {
+          stream.destroy();
+          reject(error);
+        }
+      });
+      stream.on('end', () => {
+        try {
+          tokenizer.feed('', true);
+          resolve();
+        } catch (error) {
+          reject(error);
+        }
+      });
+      stream.on('error', (error) =>
+        reject(new DataError(`${file}: cannot read (${error.message})`, { cause: error })),
+      );
+    });
+    if (fileHeader === null)
+      throw new DataError(`${file}: the file is empty (a CSV file needs a header row)`);
+  }
+  return { builders: builders ?? [], nRows };
+}
+
+/** Formats a Frame as CSV text (RFC 4180 quoting; missing values as empty fields). */
+export function frameToCsv(frame: Frame, options: { columnTypes?: DataType[] } = {}): string {
+  const parts: string[] = [];
+  parts.push(frame.columns.map((c) => quoteCsv(c.name)).join(','));
+  const types = options.columnTypes;
+  for (let i = 0; i < frame.nRows; i++) {
+    const cells: string[] = [];
+    for (let j = 0; j < frame.columns.length; j++) {
+      const column = frame.columns[j] as (typeof frame.columns)[number];
+      if (column.type === 'number') {
+        const v = column.values[i] as number;
+        if (Number.isNaN(v)) cells.push('');
+        else if (types?.[j] === 'boolean') cells.push(v === 1 ? 'True' : 'False');
+        else cells.push(String(v));
+      } else {
+        const v = column.values[i];
+        cells.push(v === null || v === undefined ? '' : quoteCsv(v));
+      }
+    }
+    parts.push(cells.join(','));
+  }
+  return `${parts.join('\n')}\n`;
+}
+
+function quoteCsv(value: string): string {
+  return /[",\r\n]/.test(value) || value === '' ? `"${value.replace(/"/g, '""')}"` : value;
+}

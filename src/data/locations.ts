@@ -1,0 +1,170 @@
+/**
+ * Resolves an ingest `location` (a path, a list of paths, a glob, or a directory) to a sorted list
+ * of data files. Relative paths are relative to the recipe directory; absolute paths and paths
+ * outside the recipe directory are allowed (MLflow Recipes reads any local path), but every path is
+ * normalised so the same file always gets the same name in fingerprints and cards.
+ *
+ * Globs support `*` and `?` within one path segment, `**` for any number of directories, and
+ * `{a,b}` alternatives. Node 20 has no fs.glob, so this walks the directory below the glob's
+ * fixed prefix and matches each relative path against a regular expression.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
+import { DataError } from '../errors.js';
+
+/** File name extensions each format reads from a directory location. */
+const EXTENSIONS: Record<string, readonly string[]> = {
+  csv: ['.csv', '.tsv', '.txt'],
+  parquet: ['.parquet', '.pq'],
+  json: ['.json', '.jsonl', '.ndjson'],
+  arrow: ['.arrow', '.feather', '.ipc'],
+};
+
+export interface ResolveLocationOptions {
+  /** The `location` value from the step config. */
+  location: unknown;
+  /** Base for relative paths (the recipe directory). */
+  baseDir: string;
+  /** The format (`using`), to pick files when the location is a directory. */
+  format?: string;
+  /** The config path for error messages, e.g. `steps.ingest.location`. */
+  field?: string;
+}
+
+export function hasGlob(pattern: string): boolean {
+  return /[*?{[]/.test(pattern);
+}
+
+/** Turns a location into the list of existing files it names, sorted, each absolute. */
+export function resolveLocation(options: ResolveLocationOptions): string[] {
+  const field = options.field ?? 'location';
+  const raw = options.location;
+  const entries = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : null;
+  if (entries === null || entries.length === 0) {
+    throw new DataError(
+      `${field} must be a path, a glob or a non-empty list of paths, not ${JSON.stringify(raw)}`,
+    );
+  }
+  const files: string[] = [];
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    if (typeof entry !== 'string' || entry.trim() === '') {
+      throw new DataError(`${field}: every entry must be a non-empty string, not ${JSON.stringify(entry)}`);
+    }
+    for (const file of resolveOne(entry.trim(), options.baseDir, options.format, field)) {
+      if (!seen.has(file)) {
+        seen.add(file);
+        files.push(file);
+      }
+    }
+  }
+  return files;
+}
+
+function resolveOne(entry: string, baseDir: string, format: string | undefined, field: string): string[] {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(entry) && !entry.startsWith('file://')) {
+    throw new DataError(`${field}: ${entry} is a URL; mlrecipe ingests local files only`, {
+      hint: 'download the data into the recipe directory (e.g. data/) and point location at it',
+    });
+  }
+  const path = entry.startsWith('file://') ? entry.slice('file://'.length) : entry;
+  const absolute = normalize(isAbsolute(path) ? path : resolve(baseDir, path));
+  if (!hasGlob(path)) {
+    let stat: ReturnType<typeof statSync>;
+    try {
+      stat = statSync(absolute);
+    } catch {
+      throw new DataError(`${field}: ${absolute} does not exist`, {
+        hint: `paths are relative to the recipe directory ${baseDir}`,
+      });
+    }
+    if (stat.isDirectory()) {
+      const exts = format ? EXTENSIONS[format] : undefined;
+      const found = walk(absolute, false).filter(
+        (f) => !exts || exts.some((e) => f.toLowerCase().endsWith(e)),
+      );
+      if (found.length === 0) {
+        throw new DataError(
+          `${field}: directory ${absolute} holds no ${format ?? 'data'} files${exts ? ` (${exts.join(', ')})` : ''}`,
+        );
+      }
+      return found.sort();
+    }
+    return [absolute];
+  }
+  const { base, rest } = splitGlob(absolute);
+  const regex = globToRegExp(rest);
+  const deep = rest.includes('**') || rest.includes(sep) || rest.includes('/');
+  let candidates: string[];
+  try {
+    candidates = walk(base, deep);
+  } catch {
+    throw new DataError(`${field}: ${entry} matches no files (directory ${base} does not exist)`);
+  }
+  const matched = candidates.filter((f) => regex.test(relative(base, f).split(sep).join('/'))).sort();
+  if (matched.length === 0) throw new DataError(`${field}: ${entry} matches no files under ${base}`);
+  return matched;
+}
+
+/** Splits an absolute glob into the directory before its first wildcard segment and the rest. */
+function splitGlob(absolute: string): { base: string; rest: string } {
+  const segments = absolute.split(sep);
+  const i = segments.findIndex((s) => hasGlob(s));
+  const base = segments.slice(0, i).join(sep) || sep;
+  return { base, rest: segments.slice(i).join('/') };
+}
+
+/** Compiles a `/`-separated glob into an anchored RegExp. */
+export function globToRegExp(glob: string): RegExp {
+  let out = '';
+  let i = 0;
+  let inBraces = false;
+  while (i < glob.length) {
+    const c = glob[i] as string;
+    if (c === '*') {
+      if (glob[i + 1] === '*') {
+        // `**/` matches zero or more directories; a trailing `**` matches everything below.
+        if (glob[i + 2] === '/') {
+          out += '(?:[^/]*/)*';
+          i += 3;
+        } else {
+          out += '.*';
+          i += 2;
+        }
+        continue;
+      }
+      out += '[^/]*';
+    } else if (c === '?') out += '[^/]';
+    else if (c === '{') {
+      out += '(?:';
+      inBraces = true;
+    } else if (c === '}' && inBraces) {
+      out += ')';
+      inBraces = false;
+    } else if (c === ',' && inBraces) out += '|';
+    else if (c === '[') {
+      const close = glob.indexOf(']', i + 1);
+      if (close < 0) out += '\\[';
+      else {
+        const body = glob.slice(i + 1, close).replace(/\\/g, '\\\\');
+        out += `[${body.startsWith('!') ? `^${body.slice(1)}` : body}]`;
+        i = close;
+      }
+    } else out += c.replace(/[.+^$()|\\]/g, '\\$&');
+    i++;
+  }
+  return new RegExp(`^${out}$`);
+}
+
+/** Lists files under `dir` (recursively if `deep`), skipping hidden entries. */
+function walk(dir: string, deep: boolean): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith('.')) continue;
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (deep) out.push(...walk(full, true));
+    } else if (entry.isFile()) out.push(full);
+  }
+  return out;
+}

@@ -1,0 +1,284 @@
+/**
+ * The ingest step (and, with another kind, ingest_scoring): reads the recipe's data into one
+ * Arrow IPC dataset, `dataset.arrow`, with inferred column types and a profile on the card.
+ *
+ * Config (MLflow Recipes' names): `using: csv | parquet | json | arrow | custom`, `location` (a
+ * path, a list of paths or a glob, relative to the recipe directory), `loader_method` (for
+ * custom: a function exported by `steps/ingest.ts`), `skip_data_profiling`.
+ *
+ * A custom loader is called as MLflow calls `load_file_as_dataframe(file_path, file_format)`: once
+ * per resolved file, with the file's absolute path and its extension as the format; the parts are
+ * stacked. Without a `location` it is called once with an empty path and the format `custom`. It
+ * returns a Frame or an array of row objects (types are then inferred from the values).
+ */
+import { statSync } from 'node:fs';
+import { extname, join, relative } from 'node:path';
+import {
+  concatDatasets,
+  type Dataset,
+  datasetFromRecords,
+  escapeHtml,
+  isBuiltinFormat,
+  profileFrame,
+  profileHtml,
+  readDataset,
+  resolveLocation,
+  typesOfFrame,
+  writeFrameArrow,
+} from '../data/index.js';
+import { ConfigError, DataError } from '../errors.js';
+import type { Frame } from '../ml/types.js';
+import { findUserModule, loadUserFunction } from '../recipes/user-module.js';
+import type { Step, StepContext, StepKind, StepResult } from './types.js';
+
+export interface IngestConfig {
+  using: 'csv' | 'parquet' | 'json' | 'arrow' | 'custom';
+  location?: string | string[];
+  loader_method?: string;
+  skip_data_profiling?: boolean;
+}
+
+/** The output file every ingest step writes into its outDir. */
+export const INGEST_DATASET_FILE = 'dataset.arrow';
+
+/** Signature of a custom loader in `steps/ingest.ts`. */
+export type LoaderFunction = (location: string, format: string) => unknown;
+
+/** Loads the `loader_method` function; replaceable in tests. */
+export type LoaderResolver = (options: { recipeDir: string; name: string }) => Promise<LoaderFunction>;
+
+const defaultLoaderResolver: LoaderResolver = ({ recipeDir, name }) =>
+  loadUserFunction<LoaderFunction>({ recipeDir, step: 'ingest', name });
+
+function configField(kind: StepKind, key: string): string {
+  return `steps.${kind}.${key}`;
+}
+
+function checkConfig(cfg: IngestConfig, kind: StepKind): void {
+  if (cfg === null || typeof cfg !== 'object') {
+    throw new ConfigError([
+      {
+        file: 'recipe.yaml',
+        line: 0,
+        column: 0,
+        path: `steps.${kind}`,
+        message: 'is missing or not a mapping',
+        hint: 'add e.g. `using: csv` and `location: data/train.csv`',
+      },
+    ]);
+  }
+  if (cfg.using === 'custom') {
+    if (!cfg.loader_method) {
+      throw new ConfigError([
+        {
+          file: 'recipe.yaml',
+          line: 0,
+          column: 0,
+          path: configField(kind, 'using'),
+          message: 'using: custom needs loader_method',
+          hint: 'name a function exported by steps/ingest.ts',
+        },
+      ]);
+    }
+    return;
+  }
+  if (!isBuiltinFormat(cfg.using)) {
+    throw new ConfigError([
+      {
+        file: 'recipe.yaml',
+        line: 0,
+        column: 0,
+        path: configField(kind, 'using'),
+        message: `unknown format ${JSON.stringify(cfg.using)}`,
+        hint: 'use csv, parquet, json, arrow or custom',
+      },
+    ]);
+  }
+  if (cfg.location === undefined) {
+    throw new ConfigError([
+      {
+        file: 'recipe.yaml',
+        line: 0,
+        column: 0,
+        path: configField(kind, 'location'),
+        message: `using: ${cfg.using} needs a location`,
+        hint: 'a path, a list of paths or a glob such as data/*.csv, relative to the recipe directory',
+      },
+    ]);
+  }
+}
+
+/** The data files a config names (none for a custom loader without a location). */
+export function resolveIngestFiles(
+  cfg: IngestConfig,
+  recipeDir: string,
+  kind: StepKind = 'ingest',
+): string[] {
+  checkConfig(cfg, kind);
+  if (cfg.location === undefined) return [];
+  return resolveLocation({
+    location: cfg.location,
+    baseDir: recipeDir,
+    format: cfg.using === 'custom' ? undefined : cfg.using,
+    field: configField(kind, 'location'),
+  });
+}
+
+/**
+ * Reads the dataset an ingest config describes, with inferred column types. Batch scoring calls
+ * this too, so both read data the same way.
+ */
+export async function loadIngestDataset(options: {
+  config: IngestConfig;
+  recipeDir: string;
+  kind?: StepKind;
+  loaderResolver?: LoaderResolver;
+}): Promise<{ dataset: Dataset; files: string[] }> {
+  const { config, recipeDir } = options;
+  const kind = options.kind ?? 'ingest';
+  const files = resolveIngestFiles(config, recipeDir, kind);
+  if (config.using !== 'custom') {
+    return { dataset: await readDataset({ format: config.using, files }), files };
+  }
+  const resolver = options.loaderResolver ?? defaultLoaderResolver;
+  const loader = await resolver({ recipeDir, name: config.loader_method as string });
+  const calls =
+    files.length > 0
+      ? files.map((f) => ({ path: f, format: extname(f).slice(1).toLowerCase() }))
+      : [{ path: '', format: 'custom' }];
+  const parts: Dataset[] = [];
+  for (const call of calls) {
+    const where = `steps/ingest ${config.loader_method}(${JSON.stringify(call.path)}, ${JSON.stringify(call.format)})`;
+    let result: unknown;
+    try {
+      result = await loader(call.path, call.format);
+    } catch (error) {
+      if (error instanceof DataError || error instanceof ConfigError) throw error;
+      throw new DataError(`${where} threw: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+    }
+    parts.push(datasetFromLoaderResult(result, where));
+  }
+  return {
+    dataset: concatDatasets(
+      parts,
+      calls.map((c) => c.path || 'custom loader'),
+    ),
+    files,
+  };
+}
+
+/** Accepts what a loader returned: a Frame, or an array of row objects. */
+export function datasetFromLoaderResult(result: unknown, where: string): Dataset {
+  if (Array.isArray(result)) return datasetFromRecords(result, where);
+  if (isFrame(result)) {
+    result.columns.forEach((c) => {
+      const ok = c.type === 'number' ? c.values instanceof Float64Array : Array.isArray(c.values);
+      if (!ok || c.values.length !== result.nRows) {
+        throw new DataError(
+          `${where}: column "${c.name}" must hold ${result.nRows} values in a ${c.type === 'number' ? 'Float64Array' : 'array of string|null'}`,
+        );
+      }
+    });
+    return { frame: result, columnTypes: typesOfFrame(result) };
+  }
+  throw new DataError(
+    `${where} returned ${result === null ? 'null' : typeof result}, not a Frame or an array of row objects`,
+    {
+      hint: 'return e.g. [{ "x": 1, "label": "a" }, ...] or { nRows, columns: [{ name, type, values }] }',
+    },
+  );
+}
+
+function isFrame(value: unknown): value is Frame {
+  if (value === null || typeof value !== 'object') return false;
+  const v = value as { nRows?: unknown; columns?: unknown };
+  return typeof v.nRows === 'number' && Array.isArray(v.columns);
+}
+
+/** Builds the ingest step for `ingest` or `ingest_scoring`. */
+export function makeIngestStep(
+  kind: 'ingest' | 'ingest_scoring',
+  options: { loaderResolver?: LoaderResolver } = {},
+): Step<IngestConfig> {
+  return {
+    kind,
+    codeFiles(cfg, recipeDir) {
+      if (cfg?.using !== 'custom') return [];
+      const file = findUserModule({ recipeDir, module: 'ingest' });
+      return file ? [file] : [];
+    },
+    async inputFiles(cfg, recipeDir) {
+      return resolveIngestFiles(cfg, recipeDir, kind);
+    },
+    async run(cfg, ctx) {
+      return runIngest(kind, cfg, ctx, options.loaderResolver);
+    },
+  };
+}
+
+async function runIngest(
+  kind: 'ingest' | 'ingest_scoring',
+  cfg: IngestConfig,
+  ctx: StepContext,
+  loaderResolver?: LoaderResolver,
+): Promise<StepResult> {
+  const started = performance.now();
+  const { dataset, files } = await loadIngestDataset({
+    config: cfg,
+    recipeDir: ctx.recipeDir,
+    kind,
+    loaderResolver,
+  });
+  const { frame, columnTypes } = dataset;
+  const readSeconds = (performance.now() - started) / 1000;
+  if (frame.columns.length === 0) {
+    throw new DataError(
+      `steps.${kind}: the data has no columns${files.length > 0 ? ` (${files.map((f) => relative(ctx.recipeDir, f)).join(', ')})` : ''}`,
+    );
+  }
+  writeFrameArrow(join(ctx.outDir, INGEST_DATASET_FILE), frame, { columnTypes });
+  ctx.log(
+    `read ${frame.nRows} rows × ${frame.columns.length} columns from ${files.length || 1} source${files.length === 1 ? '' : 's'} in ${readSeconds.toFixed(2)}s`,
+  );
+
+  const fileInfo = files.map((f) => ({ path: displayDataPath(f, ctx.recipeDir), bytes: statSync(f).size }));
+  const types = Object.fromEntries(frame.columns.map((c, j) => [c.name, columnTypes[j]]));
+  const profile = cfg.skip_data_profiling ? undefined : profileFrame(frame, columnTypes);
+  const summary =
+    `<p><b>${frame.nRows}</b> rows × <b>${frame.columns.length}</b> columns, read with <code>${escapeHtml(cfg.using)}</code>` +
+    `${cfg.loader_method ? ` (<code>${escapeHtml(cfg.loader_method)}</code>)` : ''} in ${readSeconds.toFixed(2)} s.</p>` +
+    (fileInfo.length > 0
+      ? `<ul>${fileInfo.map((f) => `<li><code>${escapeHtml(f.path)}</code> (${f.bytes} bytes)</li>`).join('')}</ul>`
+      : '');
+  const sections = [{ title: 'Summary', html: summary }];
+  if (profile) sections.push({ title: 'Data profile', html: profileHtml(profile) });
+  else
+    sections.push({
+      title: 'Columns',
+      html: `<ul>${frame.columns.map((c, j) => `<li><code>${escapeHtml(c.name)}</code>: ${columnTypes[j]}</li>`).join('')}</ul>`,
+    });
+  return {
+    outputs: { dataset: INGEST_DATASET_FILE },
+    card: {
+      step: kind,
+      data: {
+        rows: frame.nRows,
+        columns: frame.columns.length,
+        column_types: types,
+        using: cfg.using,
+        files: fileInfo,
+        read_seconds: readSeconds,
+        ...(profile ? { profile } : {}),
+      },
+      sections,
+    },
+  };
+}
+
+/** Paths inside the recipe directory are shown relative to it; others absolute. */
+function displayDataPath(file: string, recipeDir: string): string {
+  const rel = relative(recipeDir, file);
+  return rel.startsWith('..') ? file : rel;
+}
+
+export const ingestStep: Step<IngestConfig> = makeIngestStep('ingest');
