@@ -1,0 +1,155 @@
+/**
+ * The estimator registry: the names recipe.yaml's `estimator: {name, params}` accepts, each
+ * mapped to its class. A saved model names its estimator the same way (EstimatorState.name), so
+ * `loadEstimator` rebuilds any estimator from pipeline.json.
+ */
+import { EXIT_USAGE, MlrecipeError } from '../errors.js';
+import { DecisionTreeClassifier, DecisionTreeRegressor } from './decision-tree.js';
+import { LinearRegression } from './linear-regression.js';
+import { LogisticRegression } from './logistic-regression.js';
+import { Ridge } from './ridge.js';
+import type { Classifier, Estimator, EstimatorState, Regressor } from './types.js';
+
+export type EstimatorKind = 'regressor' | 'classifier';
+
+interface EstimatorClass<E extends Estimator> {
+  new (params?: Record<string, unknown>): E;
+  fromJSON(state: EstimatorState): E;
+}
+
+export interface EstimatorEntry {
+  name: string;
+  kind: EstimatorKind;
+  /** One line for `--help` output and docs. */
+  description: string;
+  create(params: Record<string, unknown>): Estimator;
+  fromJSON(state: EstimatorState): Estimator;
+}
+
+function entry<E extends Estimator>(
+  name: string,
+  kind: EstimatorKind,
+  description: string,
+  cls: EstimatorClass<E>,
+): EstimatorEntry {
+  return {
+    name,
+    kind,
+    description,
+    create: (params) => new cls(params),
+    fromJSON: (state) => cls.fromJSON(state),
+  };
+}
+
+const ENTRIES: readonly EstimatorEntry[] = [
+  entry(
+    'linear_regression',
+    'regressor',
+    'ordinary least squares (scikit-learn LinearRegression)',
+    LinearRegression,
+  ),
+  entry('ridge', 'regressor', 'L2-penalised least squares (scikit-learn Ridge)', Ridge),
+  entry(
+    'decision_tree_regressor',
+    'regressor',
+    'histogram CART tree (scikit-learn DecisionTreeRegressor)',
+    DecisionTreeRegressor,
+  ),
+  entry(
+    'logistic_regression',
+    'classifier',
+    'L2 logistic regression, binary and multinomial (scikit-learn LogisticRegression)',
+    LogisticRegression,
+  ),
+  entry(
+    'decision_tree_classifier',
+    'classifier',
+    'histogram CART tree (scikit-learn DecisionTreeClassifier)',
+    DecisionTreeClassifier,
+  ),
+];
+
+const REGISTRY: ReadonlyMap<string, EstimatorEntry> = new Map(ENTRIES.map((e) => [e.name, e]));
+
+/**
+ * An estimator name that is not in the registry, or params it does not take. Exit 2, like a
+ * config error; the train step turns it into a ConfigError pointing at recipe.yaml.
+ */
+export class UnknownEstimatorError extends MlrecipeError {
+  override readonly code = 'UNKNOWN_ESTIMATOR';
+  override readonly exitCode = EXIT_USAGE;
+  /** The names that would have been accepted. */
+  readonly names: string[];
+  constructor(message: string, names: string[], hint?: string) {
+    super(message, { hint: hint ?? `use one of: ${names.join(', ')}` });
+    this.names = names;
+  }
+}
+
+/** Registered names, optionally only regressors or only classifiers. */
+export function estimatorNames(kind?: EstimatorKind): string[] {
+  return ENTRIES.filter((e) => kind === undefined || e.kind === kind).map((e) => e.name);
+}
+
+export function estimatorEntries(): readonly EstimatorEntry[] {
+  return ENTRIES;
+}
+
+export function getEstimatorEntry(name: string, kind?: EstimatorKind): EstimatorEntry {
+  const found = REGISTRY.get(name);
+  const names = estimatorNames(kind);
+  if (!found) {
+    throw new UnknownEstimatorError(`unknown estimator "${name}"`, names);
+  }
+  if (kind !== undefined && found.kind !== kind) {
+    throw new UnknownEstimatorError(
+      `estimator "${name}" is a ${found.kind}, but this recipe needs a ${kind}`,
+      names,
+      `use one of: ${names.join(', ')}`,
+    );
+  }
+  return found;
+}
+
+/**
+ * A new, unfitted estimator. Params use scikit-learn's names; a name the estimator does not take
+ * is an error listing the ones it does (a typo would otherwise silently train with the default).
+ */
+export function createEstimator(
+  name: string,
+  params: Record<string, unknown> = {},
+  kind?: EstimatorKind,
+): Estimator {
+  const found = getEstimatorEntry(name, kind);
+  const estimator = found.create(params);
+  const known = knownParams(estimator);
+  if (known) {
+    const unknown = Object.keys(params).filter((key) => !known.includes(key));
+    if (unknown.length > 0) {
+      throw new UnknownEstimatorError(
+        `estimator "${name}" has no parameter${unknown.length === 1 ? '' : 's'} ${unknown.map((k) => `"${k}"`).join(', ')}`,
+        estimatorNames(kind),
+        known.length ? `its parameters are ${known.join(', ')}` : `${name} takes no parameters`,
+      );
+    }
+  }
+  return estimator;
+}
+
+function knownParams(estimator: Estimator): string[] | undefined {
+  const params = (estimator as { params?: unknown }).params;
+  return params !== null && typeof params === 'object' ? Object.keys(params) : undefined;
+}
+
+export function createRegressor(name: string, params: Record<string, unknown> = {}): Regressor {
+  return createEstimator(name, params, 'regressor') as Regressor;
+}
+
+export function createClassifier(name: string, params: Record<string, unknown> = {}): Classifier {
+  return createEstimator(name, params, 'classifier') as Classifier;
+}
+
+/** Rebuilds a fitted estimator from its `toJSON()` state. */
+export function loadEstimator(state: EstimatorState): Estimator {
+  return getEstimatorEntry(state.name).fromJSON(state);
+}

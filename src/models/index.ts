@@ -1,0 +1,49 @@
+/** The model format: save a fitted pipeline as an MLflow-style model directory, load it back. */
+export {
+  CustomClassifier,
+  CustomRegressor,
+  CustomTransformer,
+  toFeatureMatrix,
+} from './custom-components.js';
+export {
+  frameFromSplit,
+  type LoadedModel,
+  type LoadModelOptions,
+  loadModel,
+  type ModelUriResolver,
+  type ResolveContext,
+  registerModelUriResolver,
+  resolveModelUri,
+} from './load.js';
+export {
+  FLAVOR_NAME,
+  formatMLmodel,
+  formatUtcTimeCreated,
+  INPUT_EXAMPLE_FILE,
+  MLMODEL_FILE,
+  type MLmodelDocument,
+  type MlrecipeFlavor,
+  mlrecipeVersion,
+  PIPELINE_FILE,
+  readMLmodel,
+} from './mlmodel.js';
+export {
+  type ComponentSource,
+  dropColumn,
+  ModelPipeline,
+  type ModelPipelineOptions,
+  PassthroughTransformer,
+  type PipelineDocument,
+  type PipelineTransformer,
+  type ProblemType,
+  selectColumns,
+} from './pipeline.js';
+export { CODE_DIR, type SavedModel, type SaveModelOptions, saveModel } from './save.js';
+export {
+  type ColSpec,
+  type ColumnType,
+  enforceSignature,
+  inferInputSchema,
+  type ModelSignature,
+} from './signature.js';
+export { importUserModule, loadUserFunction, type UserFunction } from './user-code.js';

@@ -1,0 +1,275 @@
+/**
+ * Loading a model directory back into a predictor. `loadModel` takes a local path, a `file:` URI,
+ * or any URI whose scheme has a resolver registered: the registry plugs in `runs:/…` and
+ * `models:/…` with `registerModelUriResolver`, and nothing else here changes.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DataError, UsageError } from '../errors.js';
+import { loadEstimator } from '../ml/estimators.js';
+import type { Estimator, Frame } from '../ml/types.js';
+import { CustomClassifier, CustomRegressor, CustomTransformer } from './custom-components.js';
+import { INPUT_EXAMPLE_FILE, type MLmodelDocument, mlrecipeFlavor, readMLmodel } from './mlmodel.js';
+import {
+  type ComponentSource,
+  type EstimatorDocument,
+  ModelPipeline,
+  PassthroughTransformer,
+  type PipelineDocument,
+  type PipelineTransformer,
+  type ProblemType,
+  parsePipelineDocument,
+  type TransformerDocument,
+} from './pipeline.js';
+import { enforceSignature, type ModelSignature, signatureFromDocument } from './signature.js';
+import { loadUserFunction } from './user-code.js';
+
+export interface ResolveContext {
+  /** Tracking URI to resolve `runs:` / `models:` against. */
+  trackingUri?: string;
+}
+
+/** Turns a model URI into a local model directory (downloading it first if it must). */
+export type ModelUriResolver = (uri: string, context: ResolveContext) => Promise<string>;
+
+const resolvers = new Map<string, ModelUriResolver>();
+
+/** Registers a resolver for a URI scheme (`runs`, `models`, `s3`, …), replacing any earlier one. */
+export function registerModelUriResolver(scheme: string, resolver: ModelUriResolver): void {
+  resolvers.set(scheme.toLowerCase(), resolver);
+}
+
+export interface LoadModelOptions extends ResolveContext {
+  /** Resolvers for this call only; they take precedence over registered ones. */
+  resolvers?: Record<string, ModelUriResolver>;
+}
+
+/** `scheme:` of a URI; undefined for a plain path (a Windows drive letter is not a scheme). */
+function uriScheme(uri: string): string | undefined {
+  const match = /^([a-zA-Z][a-zA-Z0-9+.-]+):/.exec(uri);
+  return match ? match[1].toLowerCase() : undefined;
+}
+
+/** The local directory a model URI points at. */
+export async function resolveModelUri(uri: string, options: LoadModelOptions = {}): Promise<string> {
+  const scheme = uriScheme(uri);
+  if (scheme === undefined) return resolve(uri);
+  if (scheme === 'file') return fileURLToPath(uri);
+  const resolver = options.resolvers?.[scheme] ?? resolvers.get(scheme);
+  if (!resolver) {
+    const known = [
+      'a local path',
+      'file:',
+      ...new Set([...Object.keys(options.resolvers ?? {}), ...resolvers.keys()]),
+    ];
+    throw new UsageError(`cannot load the model "${uri}": no resolver for "${scheme}:" URIs`, {
+      hint: `model URIs understood here: ${known.join(', ')}`,
+    });
+  }
+  return resolver(uri, options);
+}
+
+export interface LoadedModel {
+  /** The local model directory. */
+  dir: string;
+  mlmodel: MLmodelDocument;
+  signature: ModelSignature;
+  problemType: ProblemType;
+  targetCol: string;
+  /** Class labels in class-index order (classification only). */
+  classes?: string[];
+  pipeline: ModelPipeline;
+  /**
+   * Checks `frame` against the signature (DataError naming a missing or mistyped column), then
+   * predicts: numbers for regression, labels for classification.
+   */
+  predict(frame: Frame): Float64Array | string[];
+  /** One probability array per class, in `classes` order (classification only). */
+  predictProba?(frame: Frame): Float64Array[];
+  /** input_example.json as a frame, if the model has one. */
+  inputExample(): Frame | undefined;
+}
+
+export async function loadModel(uri: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
+  const dir = await resolveModelUri(uri, options);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new DataError(`model directory ${dir} does not exist`, {
+      hint: 'pass the directory that train wrote (…/train/model) or a model URI',
+    });
+  }
+  const mlmodel = readMLmodel(dir);
+  const flavor = mlrecipeFlavor(mlmodel, dir);
+  const signature = signatureFromDocument(mlmodel.signature, join(dir, 'MLmodel'));
+  const pipelinePath = containedPath(dir, flavor.pipeline, 'flavors.mlrecipe.pipeline');
+  const doc = parsePipelineDocument(readFileSync(pipelinePath, 'utf8'), pipelinePath);
+  const pipeline = await pipelineFromDocument(doc, dir);
+
+  const loaded: LoadedModel = {
+    dir,
+    mlmodel,
+    signature,
+    problemType: pipeline.problemType,
+    targetCol: pipeline.targetCol,
+    ...(pipeline.classes ? { classes: pipeline.classes } : {}),
+    pipeline,
+    predict: (frame) => pipeline.predict(enforceSignature(frame, signature.inputs)),
+    inputExample: () => readInputExample(dir, mlmodel),
+  };
+  if (pipeline.problemType === 'classification') {
+    loaded.predictProba = (frame) => pipeline.predictProba(enforceSignature(frame, signature.inputs));
+  }
+  return loaded;
+}
+
+/** A path from a model file, kept inside the model directory (no `..` or absolute escapes). */
+function containedPath(dir: string, path: string, field: string): string {
+  const full = resolve(dir, path);
+  const rel = relative(dir, full);
+  if (isAbsolute(path) || rel.startsWith('..') || isAbsolute(rel)) {
+    throw new DataError(`${join(dir, 'MLmodel')}: ${field} "${path}" points outside the model directory`);
+  }
+  if (!existsSync(full)) throw new DataError(`${dir}: ${path} is missing (named by ${field})`);
+  return full;
+}
+
+/** Rebuilds the live pipeline from pipeline.json (custom components import the copied code). */
+export async function pipelineFromDocument(doc: PipelineDocument, dir: string): Promise<ModelPipeline> {
+  const transformer = await transformerFromDocument(doc.transformer, dir);
+  const { estimator, source } = await estimatorFromDocument(doc, dir);
+  return new ModelPipeline({
+    problemType: doc.problem_type,
+    targetCol: doc.target_col,
+    inputColumns: doc.input_columns,
+    transformer: transformer.transformer,
+    transformerSource: transformer.source,
+    estimator,
+    estimatorSource: source,
+    ...(doc.classes ? { classes: doc.classes } : {}),
+    ...(doc.positive_class !== undefined ? { positiveClass: doc.positive_class } : {}),
+  });
+}
+
+async function transformerFromDocument(
+  doc: TransformerDocument,
+  dir: string,
+): Promise<{ transformer: PipelineTransformer; source: ComponentSource }> {
+  switch (doc.kind) {
+    case 'passthrough':
+      return { transformer: new PassthroughTransformer(doc.columns), source: { kind: 'builtin' } };
+    case 'column_transformer':
+      return { transformer: columnTransformerFromJSON(doc.state), source: { kind: 'builtin' } };
+    case 'custom': {
+      const modulePath = containedPath(dir, doc.code, 'transformer.code');
+      const fn = await loadUserFunction({
+        modulePath,
+        name: doc.method,
+        field: 'transformer.method',
+        configFile: modulePath,
+      });
+      const transformer = new CustomTransformer(
+        await fn(...(doc.params ? [doc.params] : [])),
+        `${doc.code}:${doc.method}()`,
+      );
+      transformer.loadState(doc.state);
+      return {
+        transformer,
+        source: {
+          kind: 'custom',
+          modulePath,
+          method: doc.method,
+          ...(doc.params ? { params: doc.params } : {}),
+        },
+      };
+    }
+    default:
+      throw new DataError(`pipeline.json: unknown transformer kind "${(doc as { kind: unknown }).kind}"`);
+  }
+}
+
+function columnTransformerFromJSON(_state: unknown): PipelineTransformer {
+  throw new DataError('column transformer: not available yet');
+}
+
+async function estimatorFromDocument(
+  doc: PipelineDocument,
+  dir: string,
+): Promise<{ estimator: Estimator; source: ComponentSource }> {
+  const est: EstimatorDocument = doc.estimator;
+  if (est.kind === 'builtin') {
+    return {
+      estimator: loadEstimator({ name: est.name, params: est.params, state: est.state }),
+      source: { kind: 'builtin' },
+    };
+  }
+  if (est.kind !== 'custom') {
+    throw new DataError(`pipeline.json: unknown estimator kind "${(est as { kind: unknown }).kind}"`);
+  }
+  const modulePath = containedPath(dir, est.code, 'estimator.code');
+  const fn = await loadUserFunction({
+    modulePath,
+    name: est.method,
+    field: 'estimator.method',
+    configFile: modulePath,
+  });
+  const origin = `${est.code}:${est.method}()`;
+  const object = await fn(...(est.params ? [est.params] : []));
+  const source: ComponentSource = {
+    kind: 'custom',
+    modulePath,
+    method: est.method,
+    ...(est.params ? { params: est.params } : {}),
+  };
+  if (doc.problem_type === 'regression') {
+    const estimator = new CustomRegressor(object, origin);
+    estimator.loadState(est.state);
+    return { estimator, source };
+  }
+  const estimator = new CustomClassifier(object, origin);
+  estimator.setClassCount(doc.classes?.length ?? 0);
+  estimator.loadState(est.state);
+  return { estimator, source };
+}
+
+/** Reads input_example.json (pandas split orient) back into a frame. */
+function readInputExample(dir: string, mlmodel: MLmodelDocument): Frame | undefined {
+  const name = mlmodel.saved_input_example_info?.artifact_path ?? INPUT_EXAMPLE_FILE;
+  const path = join(dir, name);
+  if (!existsSync(path)) return undefined;
+  const parsed = JSON.parse(readFileSync(path, 'utf8')) as { columns: string[]; data: unknown[][] };
+  return frameFromSplit(parsed.columns, parsed.data);
+}
+
+/**
+ * A frame from pandas' split orient (`columns` + row arrays): a column whose present values are
+ * all numbers (or booleans) is numeric, otherwise text; null is missing.
+ */
+export function frameFromSplit(columns: readonly string[], data: readonly unknown[][]): Frame {
+  const nRows = data.length;
+  return {
+    nRows,
+    columns: columns.map((name, j) => {
+      let numeric = true;
+      for (const row of data) {
+        const v = row[j];
+        if (v !== null && v !== undefined && typeof v !== 'number' && typeof v !== 'boolean') {
+          numeric = false;
+          break;
+        }
+      }
+      if (numeric) {
+        const values = new Float64Array(nRows);
+        data.forEach((row, i) => {
+          const v = row[j];
+          values[i] = v === null || v === undefined ? Number.NaN : Number(v);
+        });
+        return { name, type: 'number' as const, values };
+      }
+      return {
+        name,
+        type: 'string' as const,
+        values: data.map((row) => (row[j] === null || row[j] === undefined ? null : String(row[j]))),
+      };
+    }),
+  };
+}
