@@ -1,0 +1,51 @@
+/**
+ * mlrecipe's tracking module: MLflow's tracking model, its stores (SQLite, PostgreSQL), the
+ * local artifact repository, tracking-URI resolution and the client API for training scripts.
+ * Other modules import tracking only from here.
+ */
+
+// The artifact repository's own logArtifact(uri, …) / logArtifacts(uri, …) stay reachable through
+// LocalArtifactRepository; the bare names belong to the fluent client API below, as in mlflow.
+export {
+  downloadArtifacts,
+  type FileInfo,
+  LocalArtifactRepository,
+  listArtifacts,
+  localPathFromArtifactUri,
+  normaliseArtifactPath,
+} from './artifact-repo.js';
+export {
+  ActiveRun,
+  activeRun,
+  endRun,
+  getTrackingClient,
+  type LoggableValue,
+  type LogMetricOptions,
+  logArtifact,
+  logArtifacts,
+  logBatchChunked,
+  logMetric,
+  logMetrics,
+  logParam,
+  logParams,
+  type StartRunOptions,
+  setTag,
+  setTags,
+  setTrackingUri,
+  startRun,
+  TrackingClient,
+  type TrackingClientOptions,
+} from './client.js';
+export { openTrackingStore } from './open-store.js';
+export {
+  fileUriForPath,
+  findRepoRoot,
+  type ResolvedTrackingUri,
+  type ResolveTrackingUriOptions,
+  resolveTrackingUri,
+  sqlitePathFromUri,
+  sqliteUriForPath,
+  type TrackingBackend,
+  type TrackingUriSource,
+} from './tracking-uri.js';
+export * from './types.js';
