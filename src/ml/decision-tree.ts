@@ -40,7 +40,7 @@ export interface DecisionTreeParams {
   random_state?: number | null;
 }
 
-interface ResolvedTreeParams {
+export interface ResolvedTreeParams {
   criterion: TreeCriterion;
   max_depth: number | null;
   min_samples_split: number;
@@ -731,7 +731,8 @@ function checkTrainingMatrix(X: FeatureMatrix, nTargets: number): void {
 }
 
 abstract class BaseDecisionTree {
-  protected readonly params: ResolvedTreeParams;
+  /** Parameters after defaults, with scikit-learn's names. */
+  readonly params: ResolvedTreeParams;
   protected fitted: GrownTree | null = null;
 
   protected constructor(params: DecisionTreeParams, task: 'regression' | 'classification') {
