@@ -1,7 +1,12 @@
 import type { Command } from 'commander';
+import { registerExperimentsCommands } from './experiments.js';
+import { registerRunsCommands } from './runs.js';
 
 /**
  * Every command group of the `recipe` CLI. A group is a function that adds its commands to the
  * program; add a new group's import and entry here.
  */
-export const commandGroups: Array<(program: Command) => void> = [];
+export const commandGroups: Array<(program: Command) => void> = [
+  registerExperimentsCommands,
+  registerRunsCommands,
+];

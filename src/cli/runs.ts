@@ -1,0 +1,260 @@
+import { type Command, Option } from 'commander';
+import { UsageError } from '../errors.js';
+import type { Run, SearchRunsOptions, TrackingStore, ViewType } from '../tracking/index.js';
+import { findExperiment } from './experiments.js';
+import { formatTable, formatTime, jsonReplacer, type OutputFormat, printJson } from './output.js';
+import {
+  collect,
+  outputOption,
+  parsePositiveInt,
+  viewOption,
+  viewTypeOf,
+  withTrackingStore,
+} from './store-option.js';
+
+/** One run as `runs list|search --output json` prints it: MLflow's names, params/metrics/tags as maps. */
+export interface RunSummary {
+  run_id: string;
+  experiment_id: string;
+  run_name: string;
+  status: string;
+  start_time: number;
+  end_time: number | null;
+  artifact_uri: string;
+  lifecycle_stage: string;
+  params: Record<string, string>;
+  metrics: Record<string, number>;
+  tags: Record<string, string>;
+}
+
+export function summariseRun(run: Run): RunSummary {
+  return {
+    run_id: run.info.run_id,
+    experiment_id: run.info.experiment_id,
+    run_name: run.info.run_name,
+    status: run.info.status,
+    start_time: run.info.start_time,
+    end_time: run.info.end_time ?? null,
+    artifact_uri: run.info.artifact_uri,
+    lifecycle_stage: run.info.lifecycle_stage,
+    params: Object.fromEntries(run.data.params.map((p) => [p.key, p.value])),
+    metrics: Object.fromEntries(run.data.metrics.map((m) => [m.key, m.value])),
+    tags: Object.fromEntries(run.data.tags.map((t) => [t.key, t.value])),
+  };
+}
+
+interface ListOptions {
+  experimentName?: string;
+  experimentId?: string;
+  view: string;
+  maxResults?: number;
+  output: OutputFormat;
+}
+
+interface SearchOptions extends ListOptions {
+  filter?: string;
+  orderBy?: string[];
+}
+
+const DEFAULT_MAX_RESULTS = 1000;
+
+/** `recipe runs list|search|show|delete|restore`. */
+export function registerRunsCommands(program: Command): void {
+  const runs = program.command('runs').description('list, search, show, delete and restore tracked runs');
+
+  const withSelection = (command: Command) =>
+    command
+      .addOption(
+        new Option('-e, --experiment-name <name>', 'experiment to look in, by name').conflicts(
+          'experimentId',
+        ),
+      )
+      .addOption(new Option('-x, --experiment-id <id>', 'experiment to look in, by id'))
+      .addOption(viewOption('runs'))
+      .option(
+        '-m, --max-results <n>',
+        `show at most this many runs (default ${DEFAULT_MAX_RESULTS}; pages are followed)`,
+        parsePositiveInt,
+      )
+      .addOption(outputOption());
+
+  withSelection(runs.command('list').description('list the runs of an experiment, newest first')).action(
+    async (opts: ListOptions, command: Command) => {
+      await searchAndPrint(command, opts);
+    },
+  );
+
+  withSelection(
+    runs
+      .command('search')
+      .description('search the runs of an experiment with MLflow’s filter grammar')
+      .option(
+        '-f, --filter <filter>',
+        `MLflow search filter, e.g. "metrics.rmse < 0.5 and params.alpha = '0.1'"`,
+      )
+      .option(
+        '--order-by <clause>',
+        'sort key, e.g. "metrics.rmse ASC" or "attributes.start_time DESC" (repeat for tie-breakers)',
+        collect,
+      ),
+  ).action(async (opts: SearchOptions, command: Command) => {
+    await searchAndPrint(command, opts);
+  });
+
+  runs
+    .command('show')
+    .description('show a run’s info, params, latest metrics and tags')
+    .argument('<run_id>', 'the run’s id (32 hex characters)')
+    .addOption(outputOption())
+    .action(async (runId: string, opts: { output: OutputFormat }, command: Command) => {
+      const run = await withTrackingStore(command, (store) => store.getRun(runId));
+      if (opts.output === 'json') printJson(run);
+      else process.stdout.write(formatRunDetails(run));
+    });
+
+  runs
+    .command('delete')
+    .description('mark a run deleted; `restore` undoes it')
+    .argument('<run_id>', 'the run’s id')
+    .action(async (runId: string, _opts: unknown, command: Command) => {
+      await withTrackingStore(command, (store) => store.deleteRun(runId));
+      process.stdout.write(`Deleted run ${runId}\n`);
+    });
+
+  runs
+    .command('restore')
+    .description('restore a deleted run')
+    .argument('<run_id>', 'the run’s id')
+    .action(async (runId: string, _opts: unknown, command: Command) => {
+      await withTrackingStore(command, (store) => store.restoreRun(runId));
+      process.stdout.write(`Restored run ${runId}\n`);
+    });
+}
+
+async function searchAndPrint(command: Command, opts: SearchOptions): Promise<void> {
+  if (opts.experimentName === undefined && opts.experimentId === undefined) {
+    throw new UsageError(
+      `recipe runs ${command.name()} needs --experiment-name <name> or --experiment-id <id>`,
+      {
+        hint: 'see the experiments with `recipe experiments list`',
+      },
+    );
+  }
+  const limit = opts.maxResults ?? DEFAULT_MAX_RESULTS;
+  const { runs, more } = await withTrackingStore(command, async (store) => {
+    const experiment = await findExperiment(store, opts.experimentId ?? opts.experimentName ?? '');
+    return searchUpTo(store, {
+      experimentIds: [experiment.experiment_id],
+      filter: opts.filter,
+      orderBy: opts.orderBy,
+      runViewType: viewTypeOf(opts.view) satisfies ViewType,
+      maxResults: limit,
+    });
+  });
+  if (opts.output === 'json') {
+    printJson(runs.map(summariseRun));
+    return;
+  }
+  process.stdout.write(`${formatRunsTable(runs)}\n`);
+  if (more)
+    process.stderr.write(`(showing the first ${runs.length} runs; raise --max-results to see more)\n`);
+}
+
+/** Follows page tokens until `maxResults` runs are collected or the search is exhausted. */
+async function searchUpTo(
+  store: TrackingStore,
+  options: SearchRunsOptions & { maxResults: number },
+): Promise<{ runs: Run[]; more: boolean }> {
+  const runs: Run[] = [];
+  let pageToken: string | undefined;
+  do {
+    const page = await store.searchRuns({
+      ...options,
+      maxResults: Math.min(options.maxResults - runs.length, 50_000),
+      pageToken,
+    });
+    runs.push(...page.runs);
+    pageToken = page.next_page_token;
+  } while (pageToken && runs.length < options.maxResults);
+  return { runs, more: pageToken !== undefined };
+}
+
+const MAX_METRIC_COLUMNS = 6;
+const MAX_PARAM_COLUMNS = 4;
+
+/** Run id, name, status, times, then a column per metric and param (the first few by name). */
+export function formatRunsTable(runs: Run[]): string {
+  const metricKeys = [...new Set(runs.flatMap((r) => r.data.metrics.map((m) => m.key)))]
+    .sort()
+    .slice(0, MAX_METRIC_COLUMNS);
+  const paramKeys = [...new Set(runs.flatMap((r) => r.data.params.map((p) => p.key)))]
+    .sort()
+    .slice(0, MAX_PARAM_COLUMNS);
+  const headers = [
+    'RUN ID',
+    'NAME',
+    'STATUS',
+    'START',
+    'END',
+    ...metricKeys.map((k) => `metrics.${k}`),
+    ...paramKeys.map((k) => `params.${k}`),
+  ];
+  const rows = runs.map((run) => {
+    const metrics = new Map(run.data.metrics.map((m) => [m.key, m.value]));
+    const params = new Map(run.data.params.map((p) => [p.key, p.value]));
+    return [
+      run.info.run_id,
+      run.info.run_name,
+      run.info.status,
+      formatTime(run.info.start_time),
+      formatTime(run.info.end_time),
+      ...metricKeys.map((k) => formatNumber(metrics.get(k))),
+      ...paramKeys.map((k) => params.get(k) ?? ''),
+    ];
+  });
+  return formatTable(headers, rows);
+}
+
+function formatRunDetails(run: Run): string {
+  const info = run.info;
+  const infoRows: string[][] = [
+    ['run_id', info.run_id],
+    ['run_name', info.run_name],
+    ['experiment_id', info.experiment_id],
+    ['status', info.status],
+    ['lifecycle_stage', info.lifecycle_stage],
+    ['user_id', info.user_id],
+    ['start_time', formatTime(info.start_time)],
+    ['end_time', formatTime(info.end_time)],
+    ['artifact_uri', info.artifact_uri],
+  ];
+  const byKey = <T extends { key: string }>(items: T[]) =>
+    [...items].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const sections = [
+    formatTable(['FIELD', 'VALUE'], infoRows),
+    `\nParams\n${formatTable(
+      ['KEY', 'VALUE'],
+      byKey(run.data.params).map((p) => [p.key, p.value]),
+    )}`,
+    `\nMetrics (latest)\n${formatTable(
+      ['KEY', 'VALUE', 'STEP', 'TIME'],
+      byKey(run.data.metrics).map((m) => [
+        m.key,
+        formatNumber(m.value),
+        String(m.step),
+        formatTime(m.timestamp),
+      ]),
+    )}`,
+    `\nTags\n${formatTable(
+      ['KEY', 'VALUE'],
+      byKey(run.data.tags).map((t) => [t.key, t.value]),
+    )}`,
+  ];
+  return `${sections.join('\n')}\n`;
+}
+
+function formatNumber(value: number | undefined): string {
+  if (value === undefined) return '';
+  const replaced = jsonReplacer('', value);
+  return typeof replaced === 'string' ? replaced : String(value);
+}
