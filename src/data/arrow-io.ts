@@ -65,7 +65,9 @@ export function frameToArrowBytes(frame: Frame, columnTypes?: DataType[]): Uint8
       fields.push(new Field(column.name, new Float64(), true, metadata));
       children.push(numberData(column.values));
     } else {
-      const type = new Dictionary(new Utf8(), new Int32());
+      // An explicit dictionary id (arrow-js would otherwise take one from a process-wide counter)
+      // keeps the bytes of a file a function of the frame alone.
+      const type = new Dictionary(new Utf8(), new Int32(), j, false);
       fields.push(new Field(column.name, type, true, metadata));
       children.push(dictionaryData(type, column.values));
     }
@@ -138,7 +140,13 @@ export function readFrameArrow(path: string): Frame {
 export function readArrowDataset(path: string): Dataset {
   let table: Table;
   try {
-    table = tableFromIPC(readFileSync(path));
+    const bytes = readFileSync(path);
+    // tableFromIPC returns an empty table for bytes that are not Arrow at all; check the magic
+    // ("ARROW1" for the file format, a 0xFFFFFFFF continuation marker for the stream format).
+    const isFile = bytes.subarray(0, 6).toString('latin1') === 'ARROW1';
+    const isStream = bytes.length >= 4 && bytes.readUInt32LE(0) === 0xffffffff;
+    if (!isFile && !isStream) throw new Error('no Arrow magic bytes at the start of the file');
+    table = tableFromIPC(bytes);
   } catch (error) {
     throw new DataError(`${path}: not a readable Arrow IPC file (${(error as Error).message})`, {
       hint: 'write it with pyarrow.feather.write_feather(df, path) or pyarrow.ipc.new_file',

@@ -1,0 +1,125 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { frameToCsv, readCsvDataset } from '../../src/data/index.js';
+import { DataError } from '../../src/errors.js';
+import type { Frame, FrameColumn } from '../../src/ml/types.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mlrecipe-csv-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+function col(frame: Frame, name: string): FrameColumn {
+  const c = frame.columns.find((x) => x.name === name);
+  if (!c) throw new Error(`no column ${name}`);
+  return c;
+}
+
+describe('readCsvDataset', () => {
+  it('reads quotes, doubled quotes, embedded newlines, CRLF and missing values', async () => {
+    const path = file(
+      'quoted.csv',
+      'id,name,score,flag\r\n1,"Smith, J.",1.5,true\r\n2,"say ""hi""",,False\r\n3,"two\nlines",NA,\r\n4,plain,-2e3,TRUE\r\n',
+    );
+    const { frame, columnTypes } = await readCsvDataset(path);
+    expect(frame.nRows).toBe(4);
+    expect(frame.columns.map((c) => c.name)).toEqual(['id', 'name', 'score', 'flag']);
+    expect(columnTypes).toEqual(['long', 'string', 'double', 'boolean']);
+    expect(col(frame, 'name').values).toEqual(['Smith, J.', 'say "hi"', 'two\nlines', 'plain']);
+    expect(Array.from(col(frame, 'score').values as Float64Array)).toEqual([
+      1.5,
+      Number.NaN,
+      Number.NaN,
+      -2000,
+    ]);
+    expect(Array.from(col(frame, 'flag').values as Float64Array)).toEqual([1, 0, Number.NaN, 1]);
+    expect(Array.from(col(frame, 'id').values as Float64Array)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('gives the same result whatever the chunk boundaries (a file larger than one read chunk)', async () => {
+    const rows: string[] = ['a,b,c'];
+    for (let i = 0; i < 60_000; i++) rows.push(`${i},"x${i % 7},\n""q""",${i % 3 === 0 ? '' : i / 4}`);
+    const path = file('big.csv', `${rows.join('\n')}\n`);
+    const { frame, columnTypes } = await readCsvDataset(path);
+    expect(frame.nRows).toBe(60_000);
+    expect(columnTypes).toEqual(['long', 'string', 'double']);
+    const b = col(frame, 'b').values as string[];
+    const c = col(frame, 'c').values as Float64Array;
+    for (const i of [0, 1, 12_345, 59_999]) {
+      expect(b[i]).toBe(`x${i % 7},\n"q"`);
+      expect(Number.isNaN(c[i] as number)).toBe(i % 3 === 0);
+      if (i % 3 !== 0) expect(c[i]).toBe(i / 4);
+    }
+  });
+
+  it('keeps the original spelling when a column turns out to be text after numbers', async () => {
+    const path = file('mixed.csv', 'zip,n\n007,1\n1.50,2\nabc,3\n');
+    const { frame, columnTypes } = await readCsvDataset(path);
+    expect(columnTypes).toEqual(['string', 'long']);
+    expect(col(frame, 'zip').values).toEqual(['007', '1.50', 'abc']);
+  });
+
+  it('reads several files with one header as one dataset, inferring types over all of them', async () => {
+    const a = file('part-a.csv', 'x,y\n1,a\n2,b\n');
+    const b = file('part-b.csv', 'x,y\n3.5,c\n');
+    const { frame, columnTypes } = await readCsvDataset([a, b]);
+    expect(frame.nRows).toBe(3);
+    expect(columnTypes).toEqual(['double', 'string']);
+    expect(Array.from(col(frame, 'x').values as Float64Array)).toEqual([1, 2, 3.5]);
+  });
+
+  it('names the file, line and column of a row with the wrong number of fields', async () => {
+    const path = file('short.csv', 'a,b,c\n1,2,3\n"multi\nline",5,6\n7,8\n');
+    const error = await readCsvDataset(path).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DataError);
+    expect((error as Error).message).toContain(`${path}:5:`);
+    expect((error as Error).message).toContain('column "c" is missing');
+  });
+
+  it('names the line of an unterminated quote and of text after a closing quote', async () => {
+    const open = file('open.csv', 'a,b\n1,2\n3,"never closed\n4,5\n');
+    await expect(readCsvDataset(open)).rejects.toThrow(
+      new RegExp(`${open}:3: unterminated quoted field in column 2`),
+    );
+    const junk = file('junk.csv', 'a,b\n1,"x"y\n');
+    await expect(readCsvDataset(junk)).rejects.toThrow(
+      new RegExp(`${junk}:2: unexpected character "y" after the closing quote of column 2`),
+    );
+  });
+
+  it('rejects files whose headers differ, and empty files', async () => {
+    const a = file('h1.csv', 'x,y\n1,2\n');
+    const b = file('h2.csv', 'x,z\n1,2\n');
+    await expect(readCsvDataset([a, b])).rejects.toThrow(/differs from the first file's header/);
+    await expect(readCsvDataset(file('empty.csv', ''))).rejects.toThrow(/empty/);
+  });
+
+  it('strips a BOM, mangles duplicate and empty header names like pandas, and reads TSV', async () => {
+    const path = file('dup.csv', '\uFEFFa,a,\n1,2,3\n');
+    const { frame } = await readCsvDataset(path);
+    expect(frame.columns.map((c) => c.name)).toEqual(['a', 'a.1', 'Unnamed: 2']);
+    const tsv = file('t.tsv', 'p\tq\n1\thello, world\n');
+    const t = await readCsvDataset(tsv);
+    expect(col(t.frame, 'q').values).toEqual(['hello, world']);
+  });
+
+  it('round-trips through frameToCsv', async () => {
+    const frame: Frame = {
+      nRows: 3,
+      columns: [
+        { name: 'n', type: 'number', values: new Float64Array([1.25, Number.NaN, -3]) },
+        { name: 's', type: 'string', values: ['a,"b"', null, 'line\nbreak'] },
+      ],
+    };
+    const path = file('round.csv', frameToCsv(frame));
+    const back = await readCsvDataset(path);
+    expect(Array.from(col(back.frame, 'n').values as Float64Array)).toEqual([1.25, Number.NaN, -3]);
+    expect(col(back.frame, 's').values).toEqual(['a,"b"', null, 'line\nbreak']);
+  });
+});
