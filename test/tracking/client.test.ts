@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MlrecipeError, StoreError } from '../../src/errors.js';
 import {
@@ -15,6 +17,32 @@ import {
   TrackingClient,
 } from '../../src/tracking/index.js';
 
+const POSTGRES_URL = process.env.RECIPE_TEST_POSTGRES_URL;
+
+interface Backend {
+  name: string;
+  /** A tracking URI for a fresh, empty store. */
+  freshUri(dir: string): string;
+}
+
+const BACKENDS: Backend[] = [
+  { name: 'sqlite', freshUri: (dir) => `sqlite:///${join(dir, 'mlruns', 'tracking.db')}` },
+  ...(POSTGRES_URL
+    ? [
+        {
+          name: 'postgresql',
+          // A schema of its own per test keeps tests apart on one database.
+          freshUri: () => {
+            const schema = `client_${randomBytes(6).toString('hex')}`;
+            pgSchemas.push(schema);
+            return `${POSTGRES_URL}${POSTGRES_URL.includes('?') ? '&' : '?'}schema=${schema}`;
+          },
+        },
+      ]
+    : []),
+];
+const pgSchemas: string[] = [];
+
 let tmp: string;
 let uri: string;
 let clients: TrackingClient[] = [];
@@ -27,6 +55,13 @@ beforeEach(async () => {
 afterEach(async () => {
   for (const client of clients) await client.close();
   await rm(tmp, { recursive: true, force: true });
+});
+afterAll(async () => {
+  if (!POSTGRES_URL || pgSchemas.length === 0) return;
+  const db = new pg.Client({ connectionString: POSTGRES_URL });
+  await db.connect();
+  for (const schema of pgSchemas) await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await db.end();
 });
 
 async function open(env: Record<string, string | undefined> = {}): Promise<TrackingClient> {
@@ -41,7 +76,11 @@ function tagMap(tags: Array<{ key: string; value: string }>): Record<string, str
   return Object.fromEntries(tags.map((t) => [t.key, t.value]));
 }
 
-describe('TrackingClient', () => {
+describe.each(BACKENDS)('TrackingClient on $name', (backend) => {
+  beforeEach(() => {
+    uri = backend.freshUri(tmp);
+  });
+
   it('creates the experiment on first use and logs params, metrics and tags into a run', async () => {
     const client = await open();
     const run = await client.startRun({

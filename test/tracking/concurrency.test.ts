@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTrackingStore, type TrackingStore } from '../../src/tracking/index.js';
 
@@ -40,20 +42,40 @@ process.stdout.write(own.runId + '\\n');
 await client.close();
 `;
 
-describe('concurrent writers on one SQLite file', () => {
+const POSTGRES_URL = process.env.RECIPE_TEST_POSTGRES_URL;
+const pgSchema = `concurrency_${randomBytes(6).toString('hex')}`;
+const BACKENDS = [
+  { name: 'one SQLite file', uri: (dir: string) => `sqlite:///${join(dir, 'tracking.db')}` },
+  ...(POSTGRES_URL
+    ? [
+        {
+          name: 'PostgreSQL',
+          uri: () => `${POSTGRES_URL}${POSTGRES_URL.includes('?') ? '&' : '?'}schema=${pgSchema}`,
+        },
+      ]
+    : []),
+];
+
+describe.each(BACKENDS)('concurrent writers on $name', (backend) => {
   let tmp: string;
   let uri: string;
   let store: TrackingStore;
 
   beforeAll(async () => {
     tmp = await mkdtemp(join(tmpdir(), 'mlrecipe-concurrency-'));
-    uri = `sqlite:///${join(tmp, 'tracking.db')}`;
+    uri = backend.uri(tmp);
     await writeFile(join(tmp, 'writer.mjs'), writerScript);
     store = await openTrackingStore(uri, { defaultArtifactRoot: join(tmp, 'artifacts') });
   });
   afterAll(async () => {
     await store?.close();
     await rm(tmp, { recursive: true, force: true });
+    if (POSTGRES_URL && backend.name === 'PostgreSQL') {
+      const db = new pg.Client({ connectionString: POSTGRES_URL });
+      await db.connect();
+      await db.query(`DROP SCHEMA IF EXISTS "${pgSchema}" CASCADE`);
+      await db.end();
+    }
   });
 
   it('loses no write when 4 processes log into their own runs and one shared run', async () => {
