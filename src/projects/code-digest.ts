@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, lstatSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { changedFiles, type GitInfo } from './git-source.js';
+
+/**
+ * Directories that hold results, caches or installed packages rather than a project's code; a
+ * run writing into them must not change the identity of the code that produced it.
+ */
+const NOT_CODE = new Set([
+  'mlruns',
+  '.recipe',
+  'node_modules',
+  '.git',
+  '__pycache__',
+  '.venv',
+  '.pytest_cache',
+]);
+
+function isCodePath(relPath: string): boolean {
+  return !relPath.split('/').some((segment) => NOT_CODE.has(segment));
+}
+
+async function hashFile(hash: ReturnType<typeof createHash>, path: string): Promise<void> {
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+}
+
+/**
+ * Identifies the code a project run executes, for run reuse. In a git repository: the HEAD
+ * commit (what MLflow compares) plus the content of every file under the project directory that
+ * differs from it (uncommitted edits must not reuse a run of the committed code). Elsewhere: the
+ * content of every file under the project directory. Results and caches (NOT_CODE) are skipped.
+ */
+export async function projectCodeDigest(projectDir: string, git: GitInfo | undefined): Promise<string> {
+  const hash = createHash('sha256');
+  if (git) {
+    hash.update(`git:${git.commit}\n`);
+    const changed = (await changedFiles(projectDir)).filter(isCodePath).sort();
+    for (const rel of changed) {
+      const abs = join(git.root, rel);
+      hash.update(`${rel}\0`);
+      if (existsSync(abs) && lstatSync(abs).isFile()) await hashFile(hash, abs);
+      else hash.update('<deleted>');
+      hash.update('\0');
+    }
+    return hash.digest('hex');
+  }
+  hash.update('files\n');
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const abs = join(dir, entry.name);
+      const rel = relative(projectDir, abs).split('\\').join('/');
+      if (!isCodePath(rel)) continue;
+      if (entry.isDirectory()) walk(abs);
+      else if (entry.isFile()) files.push(rel);
+    }
+  };
+  walk(projectDir);
+  for (const rel of files.sort()) {
+    hash.update(`${rel}\0`);
+    await hashFile(hash, join(projectDir, rel));
+    hash.update('\0');
+  }
+  return hash.digest('hex');
+}

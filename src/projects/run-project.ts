@@ -1,0 +1,565 @@
+import { createHash } from 'node:crypto';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  type WriteStream,
+} from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { execa } from 'execa';
+import { MlrecipeError, UsageError } from '../errors.js';
+import {
+  LocalArtifactRepository,
+  logBatchChunked,
+  openTrackingStore,
+  type Run,
+  type RunStatus,
+  resolveTrackingUri,
+  TAGS,
+  type Tag,
+  TrackingClient,
+  type TrackingStore,
+} from '../tracking/index.js';
+import { projectCodeDigest } from './code-digest.js';
+import { renderCommand } from './command.js';
+import { type EnvManager, type PreparedEnvironment, prepareEnvironment } from './environments.js';
+import { fetchGitProject, gitInfoOf, parseProjectUri } from './git-source.js';
+import { type EntryPoint, getEntryPoint, loadProject, type Project } from './mlproject.js';
+import { type ResolvedParameters, resolveParameters } from './params.js';
+
+/** Tag keys mlrecipe adds to project runs (beyond MLflow's, which are in TAGS). */
+export const PROJECT_TAGS = {
+  projectEnv: 'mlflow.project.env',
+  /** MLflow's legacy duplicates, still written by MLflow 2.x. */
+  legacyGitRepoUrl: 'mlflow.gitRepoURL',
+  legacyGitBranch: 'mlflow.gitBranchName',
+  /** sha256 over entry point, params and code identity: equal keys mean an equivalent run. */
+  reuseKey: 'mlrecipe.reuse_key',
+  codeDigest: 'mlrecipe.project.code_digest',
+  /** Prefix of the tags holding a run's named outputs (`mlrecipe.output.dataset_uri`). */
+  outputPrefix: 'mlrecipe.output.',
+  /** On a workflow's parent run: which run served a step (`mlrecipe.step.etl.run_id`). */
+  stepPrefix: 'mlrecipe.step.',
+  workflow: 'mlrecipe.workflow',
+} as const;
+
+export interface PlanProjectRunOptions {
+  /** Directory, `dir#subdir`, or git URI (`https://…`, `git@…`, `file://…`, with optional `#subdir`). */
+  uri: string;
+  /** Default `main`. */
+  entryPoint?: string;
+  /** `-P` values, unparsed strings. */
+  parameters?: Record<string, string>;
+  /** Branch, tag or commit of a git source. */
+  version?: string;
+  envManager?: EnvManager;
+  /** Relative local URIs and `path` parameters resolve against it; default `process.cwd()`. */
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Progress lines (cloning, npm ci). */
+  log?: (message: string) => void;
+}
+
+/** Everything decided before a run starts: nothing here has touched the tracking store. */
+export interface ProjectRunPlan {
+  uri: string;
+  project: Project;
+  entryPoint: EntryPoint;
+  parameters: ResolvedParameters;
+  /** The rendered shell command. */
+  command: string;
+  environment: PreparedEnvironment;
+  /** MLflow's source tags (source name/type, git commit/repoURL/branch, entry point). */
+  sourceTags: Tag[];
+  gitCommit?: string;
+  codeDigest: string;
+  reuseKey: string;
+}
+
+/**
+ * Fetches the project, validates the entry point's parameters, renders its command and makes the
+ * environment ready. Every user error (unknown entry point, missing or mistyped parameter, conda
+ * missing) surfaces here, before any run is created or anything executes.
+ */
+export async function planProjectRun(options: PlanProjectRunOptions): Promise<ProjectRunPlan> {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const log = options.log ?? (() => {});
+  const source = parseProjectUri(options.uri);
+  const sourceTags: Tag[] = [{ key: TAGS.sourceType, value: 'PROJECT' }];
+  let projectDir: string;
+  let branch: string | undefined;
+  if (source.kind === 'git') {
+    const fetched = await fetchGitProject({ repoUrl: source.repoUrl, version: options.version, log });
+    projectDir = source.subdirectory ? join(fetched.checkoutDir, source.subdirectory) : fetched.checkoutDir;
+    branch = fetched.branch;
+    if (!existsSync(projectDir)) {
+      throw new UsageError(
+        `subdirectory ${source.subdirectory} does not exist in ${source.repoUrl} at ${fetched.commit}`,
+      );
+    }
+    // MLflow records a remote project's URI as given.
+    sourceTags.push({ key: TAGS.sourceName, value: options.uri });
+  } else {
+    if (options.version !== undefined) {
+      throw new UsageError(`--version applies to git project URIs, and ${options.uri} is a local directory`, {
+        hint: 'drop --version, or point at the repository with file://, https:// or git@',
+      });
+    }
+    const base = resolve(cwd, source.path);
+    projectDir = source.subdirectory ? join(base, source.subdirectory) : base;
+  }
+  const project = loadProject(projectDir);
+  const git = await gitInfoOf(projectDir);
+  if (source.kind === 'local') {
+    // MLflow's _get_git_url_if_present: a local project inside a repository is named file://root#subdir.
+    const rel = git ? relative(git.root, projectDir) : '';
+    const name = git ? `file://${git.root}${rel ? `#${rel}` : ''}` : projectDir;
+    sourceTags.push({ key: TAGS.sourceName, value: name });
+  }
+  if (git) {
+    sourceTags.push({ key: TAGS.gitCommit, value: git.commit });
+    if (git.repoUrl) {
+      sourceTags.push(
+        { key: TAGS.gitRepoUrl, value: git.repoUrl },
+        { key: PROJECT_TAGS.legacyGitRepoUrl, value: git.repoUrl },
+      );
+    }
+  }
+  if (branch) {
+    sourceTags.push(
+      { key: TAGS.gitBranch, value: branch },
+      { key: PROJECT_TAGS.legacyGitBranch, value: branch },
+    );
+  }
+
+  const entryPoint = getEntryPoint(project, options.entryPoint ?? 'main');
+  sourceTags.push({ key: TAGS.projectEntryPoint, value: entryPoint.name });
+  const parameters = resolveParameters({ entryPoint, given: options.parameters ?? {}, cwd });
+  const command = renderCommand({
+    template: entryPoint.command,
+    values: parameters.commandValues,
+    extra: parameters.extra,
+    entryPoint: entryPoint.name,
+  });
+  const environment = await prepareEnvironment({
+    project,
+    ...(options.envManager ? { envManager: options.envManager } : {}),
+    log,
+    ...(options.env ? { env: options.env } : {}),
+  });
+  const codeDigest = await projectCodeDigest(projectDir, git);
+  const reuseKey = computeReuseKey({
+    entryPoint: entryPoint.name,
+    params: { ...parameters.declared, ...parameters.extra },
+    codeDigest,
+  });
+  return {
+    uri: options.uri,
+    project,
+    entryPoint,
+    parameters,
+    command,
+    environment,
+    sourceTags,
+    ...(git ? { gitCommit: git.commit } : {}),
+    codeDigest,
+    reuseKey,
+  };
+}
+
+/** Equal keys mean: same entry point, same params (as recorded), same code. */
+export function computeReuseKey(args: {
+  entryPoint: string;
+  params: Record<string, string>;
+  codeDigest: string;
+}): string {
+  const params = Object.keys(args.params)
+    .sort()
+    .map((k) => [k, args.params[k]]);
+  return createHash('sha256')
+    .update(JSON.stringify({ entryPoint: args.entryPoint, params, code: args.codeDigest }))
+    .digest('hex');
+}
+
+export interface ExecuteProjectRunOptions {
+  /** Open store to record into; the caller closes it. */
+  store: TrackingStore;
+  /** The tracking URI handed to the child (MLFLOW_TRACKING_URI); must name the same store. */
+  trackingUri: string;
+  experimentId: string;
+  runName?: string;
+  parentRunId?: string;
+  /** Extra tags for the run. */
+  tags?: Record<string, string>;
+  /** Base environment of the child (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
+  /** Where the child's output is echoed as it arrives; null to keep quiet. Default: this process's. */
+  stdout?: NodeJS.WritableStream | null;
+  stderr?: NodeJS.WritableStream | null;
+  /** Progress lines, MLflow style (`=== Running command … ===`). */
+  log?: (message: string) => void;
+  /** Install SIGINT/SIGTERM handlers that stop the child's process group (default true). */
+  handleSignals?: boolean;
+  /** Aborting stops the child's process group and marks the run KILLED. */
+  signal?: AbortSignal;
+  /** Called once the run exists, before the command starts (e.g. to print its id). */
+  onRunCreated?: (run: Run) => void;
+  /** Grace period between SIGTERM and SIGKILL of the process group (default 10 s). */
+  killGraceMs?: number;
+}
+
+export interface ProjectRunResult {
+  runId: string;
+  experimentId: string;
+  status: RunStatus;
+  /** The command's exit code; undefined when a signal ended it. */
+  exitCode?: number;
+  /** The signal that ended the command, if any. */
+  signal?: string;
+  command: string;
+  artifactUri: string;
+  /** Named outputs the command wrote to $RECIPE_OUTPUTS_FILE. */
+  outputs: Record<string, string>;
+  /** Why the run failed beyond its exit code (an invalid outputs file, artifact upload errors). */
+  problems: string[];
+}
+
+/**
+ * Records a run for a planned command and executes it: the run gets MLflow's source tags, the
+ * params (declared, after defaults, plus extras), then the command runs under `bash -c` in its
+ * own process group with MLFLOW_RUN_ID / MLFLOW_TRACKING_URI / MLFLOW_EXPERIMENT_ID set, its
+ * output teed to the terminal and to the artifacts stdout.txt / stderr.txt. The run ends
+ * FINISHED (exit 0), FAILED (non-zero) or KILLED (stopped by a signal or `options.signal`).
+ */
+export async function executeProjectRun(
+  plan: ProjectRunPlan,
+  options: ExecuteProjectRunOptions,
+): Promise<ProjectRunResult> {
+  const { store } = options;
+  const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const baseEnv = options.env ?? process.env;
+  const tags: Tag[] = [
+    { key: TAGS.user, value: currentUser(baseEnv) },
+    ...plan.sourceTags,
+    { key: PROJECT_TAGS.projectEnv, value: plan.environment.name },
+    { key: TAGS.projectBackend, value: 'local' },
+    { key: PROJECT_TAGS.reuseKey, value: plan.reuseKey },
+    { key: PROJECT_TAGS.codeDigest, value: plan.codeDigest },
+  ];
+  if (options.parentRunId) tags.push({ key: TAGS.parentRunId, value: options.parentRunId });
+  for (const [key, value] of Object.entries(options.tags ?? {})) tags.push({ key, value });
+
+  const run = await store.createRun({
+    experimentId: options.experimentId,
+    userId: currentUser(baseEnv),
+    tags,
+    ...(options.runName ? { runName: options.runName } : {}),
+  });
+  const runId = run.info.run_id;
+  const artifactUri = run.info.artifact_uri;
+  const params = Object.entries({ ...plan.parameters.declared, ...plan.parameters.extra }).map(
+    ([key, value]) => ({
+      key,
+      value,
+    }),
+  );
+  try {
+    await logBatchChunked(store, runId, { params });
+  } catch (error) {
+    await store.updateRun(runId, { status: 'FAILED', endTime: Date.now() });
+    throw error;
+  }
+  options.onRunCreated?.(run);
+
+  const staging = mkdtempSync(join(tmpdir(), `mlrecipe-run-${runId.slice(0, 8)}-`));
+  const artifactsDir = join(staging, 'artifacts');
+  const outputsFile = join(staging, 'outputs.json');
+  const logsDir = join(staging, 'logs');
+  mkdirSync(artifactsDir);
+  mkdirSync(logsDir);
+  const problems: string[] = [];
+  let killedBy: string | undefined;
+  let exitCode: number | undefined;
+  let endSignal: string | undefined;
+  try {
+    const childEnv: Record<string, string | undefined> = {
+      ...baseEnv,
+      ...plan.environment.env,
+      MLFLOW_RUN_ID: runId,
+      MLFLOW_TRACKING_URI: options.trackingUri,
+      MLFLOW_EXPERIMENT_ID: options.experimentId,
+      RECIPE_TRACKING_URI: options.trackingUri,
+      RECIPE_RUN_ID: runId,
+      RECIPE_ARTIFACT_URI: artifactUri,
+      RECIPE_ARTIFACTS_DIR: artifactsDir,
+      RECIPE_OUTPUTS_FILE: outputsFile,
+    };
+    // The child resumes our run through MLFLOW_RUN_ID; an experiment *name* from our own
+    // environment would point its client elsewhere.
+    delete childEnv.MLFLOW_EXPERIMENT_NAME;
+    const launch = plan.environment.launch(plan.command, {
+      envNames: Object.keys(childEnv).filter((k) => k.startsWith('MLFLOW_') || k.startsWith('RECIPE_')),
+      mounts: [staging, ...localStoreDirs(options.trackingUri, artifactUri)],
+    });
+    log(`=== Running command '${plan.command}' in run with ID '${runId}' ===`);
+    const stdoutFile = createWriteStream(join(logsDir, 'stdout.txt'));
+    const stderrFile = createWriteStream(join(logsDir, 'stderr.txt'));
+    const child = execa(launch.file, launch.args, {
+      cwd: plan.project.dir,
+      env: childEnv,
+      extendEnv: false,
+      // Its own process group, so stopping the run can stop everything the command started.
+      detached: true,
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      buffer: false,
+      reject: false,
+      cleanup: false,
+    });
+    const pid = child.pid;
+    const tee = (
+      from: NodeJS.ReadableStream | null,
+      file: WriteStream,
+      terminal: NodeJS.WritableStream | null,
+    ) =>
+      new Promise<void>((done) => {
+        if (!from) return done();
+        from.on('data', (chunk: Buffer) => {
+          file.write(chunk);
+          terminal?.write(chunk);
+        });
+        from.on('end', done);
+        from.on('error', done);
+      });
+    const teeing = Promise.all([
+      tee(child.stdout, stdoutFile, options.stdout === undefined ? process.stdout : options.stdout),
+      tee(child.stderr, stderrFile, options.stderr === undefined ? process.stderr : options.stderr),
+    ]);
+
+    let escalation: NodeJS.Timeout | undefined;
+    const stop = (signal: NodeJS.Signals) => {
+      if (pid === undefined) return;
+      if (killedBy === undefined) {
+        killedBy = signal;
+        log(`=== Stopping run ${runId} (${signal}): signalling process group ${pid} ===`);
+      }
+      killGroup(pid, signal);
+      escalation ??= setTimeout(() => killGroup(pid, 'SIGKILL'), options.killGraceMs ?? 10_000);
+    };
+    const onSigint = () => stop('SIGINT');
+    const onSigterm = () => stop('SIGTERM');
+    const onAbort = () => stop('SIGTERM');
+    const handleSignals = options.handleSignals !== false;
+    if (handleSignals) {
+      process.on('SIGINT', onSigint);
+      process.on('SIGTERM', onSigterm);
+      process.on('SIGHUP', onSigterm);
+    }
+    if (options.signal?.aborted) onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const result = await child;
+      exitCode = result.exitCode;
+      endSignal = result.signal;
+      // Grandchildren may outlive the shell; the run is over, so its process group goes too.
+      if (pid !== undefined && killedBy !== undefined) killGroup(pid, 'SIGKILL');
+      await teeing;
+    } finally {
+      if (escalation) clearTimeout(escalation);
+      if (handleSignals) {
+        process.off('SIGINT', onSigint);
+        process.off('SIGTERM', onSigterm);
+        process.off('SIGHUP', onSigterm);
+      }
+      options.signal?.removeEventListener('abort', onAbort);
+      await Promise.all([closeStream(stdoutFile), closeStream(stderrFile)]);
+    }
+    if (exitCode === undefined && endSignal === undefined) {
+      problems.push(`the command could not be started: ${launch.file}`);
+    }
+  } catch (error) {
+    problems.push(error instanceof Error ? error.message : String(error));
+  }
+
+  let status: RunStatus = killedBy ? 'KILLED' : exitCode === 0 ? 'FINISHED' : 'FAILED';
+  const outputs = readOutputs(outputsFile, problems);
+  if (status === 'FINISHED' && problems.length > 0) status = 'FAILED';
+  try {
+    const repo = new LocalArtifactRepository(artifactUri);
+    await repo.logArtifacts(logsDir);
+    if (readdirSync(artifactsDir).length > 0) await repo.logArtifacts(artifactsDir);
+    if (existsSync(outputsFile) && Object.keys(outputs).length > 0) await repo.logArtifact(outputsFile);
+  } catch (error) {
+    problems.push(
+      `could not store the run's artifacts: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  try {
+    const outputTags = Object.entries(outputs).map(([name, value]) => ({
+      key: `${PROJECT_TAGS.outputPrefix}${name}`,
+      value,
+    }));
+    if (outputTags.length > 0) await logBatchChunked(store, runId, { tags: outputTags });
+  } catch (error) {
+    problems.push(`could not record outputs: ${error instanceof Error ? error.message : String(error)}`);
+    if (status === 'FINISHED') status = 'FAILED';
+  }
+  await store.updateRun(runId, { status, endTime: Date.now() });
+  rmSync(staging, { recursive: true, force: true });
+  const verdict = status === 'FINISHED' ? 'succeeded' : status === 'KILLED' ? 'was killed' : 'failed';
+  log(`=== Run (ID '${runId}') ${verdict} ===`);
+  return {
+    runId,
+    experimentId: options.experimentId,
+    status,
+    ...(exitCode !== undefined ? { exitCode } : {}),
+    ...(endSignal ? { signal: endSignal } : killedBy ? { signal: killedBy } : {}),
+    command: plan.command,
+    artifactUri,
+    outputs,
+    problems,
+  };
+}
+
+/** Named outputs from $RECIPE_OUTPUTS_FILE: a JSON object of strings (numbers and booleans are stringified). */
+function readOutputs(file: string, problems: string[]): Record<string, string> {
+  if (!existsSync(file)) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    problems.push(`$RECIPE_OUTPUTS_FILE is not valid JSON: ${(error as Error).message}`);
+    return {};
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    problems.push('$RECIPE_OUTPUTS_FILE must hold a JSON object of name → string');
+    return {};
+  }
+  const outputs: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parsed as Record<string, unknown>)) {
+    if (!/^[A-Za-z_][\w.-]*$/.test(name)) {
+      problems.push(`output name ${JSON.stringify(name)} must be letters, digits, _, - or .`);
+    } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+      outputs[name] = String(value);
+    } else {
+      problems.push(`output ${name} must be a string, number or boolean`);
+    }
+  }
+  return outputs;
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+function closeStream(stream: WriteStream): Promise<void> {
+  return new Promise((done) => stream.end(done));
+}
+
+/** Local directories a containerised command must see at the same path (SQLite file, artifacts). */
+function localStoreDirs(trackingUri: string, artifactUri: string): string[] {
+  const dirs: string[] = [];
+  const sqlite = /^sqlite:\/\/\/(\/.*)$/.exec(trackingUri)?.[1];
+  if (sqlite) dirs.push(resolve(sqlite, '..'));
+  if (artifactUri.startsWith('file://')) dirs.push(new URL(artifactUri).pathname);
+  return dirs;
+}
+
+function currentUser(env: NodeJS.ProcessEnv): string {
+  for (const name of ['LOGNAME', 'USER', 'LNAME', 'USERNAME']) {
+    const value = env[name];
+    if (value) return value;
+  }
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export interface RunProjectOptions extends PlanProjectRunOptions {
+  experimentName?: string;
+  experimentId?: string;
+  runName?: string;
+  /** `--tracking-uri`; else $RECIPE_TRACKING_URI, $MLFLOW_TRACKING_URI, the default SQLite file. */
+  trackingUri?: string;
+  /** Record into this open store instead of opening one (then trackingUri must name it). */
+  store?: TrackingStore;
+  parentRunId?: string;
+  tags?: Record<string, string>;
+  stdout?: NodeJS.WritableStream | null;
+  stderr?: NodeJS.WritableStream | null;
+  handleSignals?: boolean;
+  signal?: AbortSignal;
+  onRunCreated?: (run: Run) => void;
+}
+
+/**
+ * `recipe project run` as a function: plan (validate everything), open the tracking store,
+ * pick the experiment (id, else name — created when missing, as MLflow does — else
+ * $MLFLOW_EXPERIMENT_ID / $MLFLOW_EXPERIMENT_NAME, else Default), then execute and record.
+ */
+export async function runProject(options: RunProjectOptions): Promise<ProjectRunResult> {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const env = options.env ?? process.env;
+  const plan = await planProjectRun({ ...options, cwd });
+  const resolved = resolveTrackingUri({ flag: options.trackingUri, cwd, env });
+  const store =
+    options.store ??
+    (await openTrackingStore(resolved.uri, { defaultArtifactRoot: resolved.defaultArtifactRoot }));
+  try {
+    const experimentId = await resolveExperimentId(store, { ...options, env });
+    return await executeProjectRun(plan, {
+      store,
+      trackingUri: resolved.uri,
+      experimentId,
+      ...(options.runName ? { runName: options.runName } : {}),
+      ...(options.parentRunId ? { parentRunId: options.parentRunId } : {}),
+      ...(options.tags ? { tags: options.tags } : {}),
+      env,
+      ...(options.stdout !== undefined ? { stdout: options.stdout } : {}),
+      ...(options.stderr !== undefined ? { stderr: options.stderr } : {}),
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.handleSignals !== undefined ? { handleSignals: options.handleSignals } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onRunCreated ? { onRunCreated: options.onRunCreated } : {}),
+    });
+  } finally {
+    if (!options.store) await store.close();
+  }
+}
+
+/** The experiment a run goes to: id, else name (created if missing), else MLflow's env vars, else Default. */
+export async function resolveExperimentId(
+  store: TrackingStore,
+  options: { experimentId?: string; experimentName?: string; env?: NodeJS.ProcessEnv },
+): Promise<string> {
+  const env = options.env ?? process.env;
+  if (options.experimentId !== undefined && options.experimentName !== undefined) {
+    throw new UsageError('pass --experiment-id or --experiment-name, not both');
+  }
+  if (options.experimentId !== undefined) {
+    const experiment = await store.getExperiment(options.experimentId);
+    if (experiment.lifecycle_stage === 'deleted') {
+      throw new MlrecipeError(`experiment ${options.experimentId} is deleted`, {
+        hint: `restore it with \`recipe experiments restore ${options.experimentId}\``,
+      });
+    }
+    return options.experimentId;
+  }
+  const client = new TrackingClient(store, { env: {} });
+  if (options.experimentName !== undefined) return client.getOrCreateExperiment(options.experimentName);
+  if (env.MLFLOW_EXPERIMENT_ID) return env.MLFLOW_EXPERIMENT_ID;
+  if (env.MLFLOW_EXPERIMENT_NAME) return client.getOrCreateExperiment(env.MLFLOW_EXPERIMENT_NAME);
+  return '0';
+}
