@@ -1,0 +1,68 @@
+/**
+ * Opens the tracking store a URI names:
+ *
+ * - `sqlite:///relative/path.db`, `sqlite:////abs/path.db` (SQLAlchemy's forms, as MLflow uses
+ *   them) and `sqlite:path.db` / `sqlite:/abs/path.db` → SQLite; parent directories are created.
+ *   Default artifact root: `artifacts/` next to the database file.
+ * - `postgresql://…` / `postgres://…` (also `postgresql+psycopg2://…`) → PostgreSQL. Default
+ *   artifact root: `./mlruns/artifacts`, made absolute. `?schema=name` picks a schema.
+ *
+ * Artifact locations are stored as plain absolute paths (URIs such as s3://… are kept as given).
+ */
+import { isAbsolute, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import { openPostgresTrackingStore } from './postgres-store.js';
+import { openSqliteTrackingStore } from './sqlite-store.js';
+import { sqlitePathFromUri } from './tracking-uri.js';
+import type { TrackingStore } from './types.js';
+
+export interface OpenTrackingStoreOptions {
+  /** Absolute path (or URI) under which new experiments keep their artifacts. */
+  defaultArtifactRoot?: string;
+}
+
+const SCHEMES_HINT =
+  'use sqlite:///path/to/tracking.db, sqlite:////abs/path.db or postgresql://user@host:port/db';
+
+/** The database file path a sqlite URI names, resolved against the current directory. */
+export function sqliteDatabasePath(uri: string): string {
+  if (/^sqlite:\/\//i.test(uri)) return sqlitePathFromUri(uri);
+  const path = decodeURIComponent(uri.slice('sqlite:'.length).replace(/\?.*$/, ''));
+  if (path === '' || path === ':memory:') {
+    throw new UsageError(`tracking URI "${uri}" names no database file`, { hint: SCHEMES_HINT });
+  }
+  return isAbsolute(path) ? path : resolve(path);
+}
+
+export async function openTrackingStore(
+  uri: string,
+  options: OpenTrackingStoreOptions = {},
+): Promise<TrackingStore> {
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(uri)?.[1]?.toLowerCase();
+  if (scheme === 'sqlite') {
+    return openSqliteTrackingStore({
+      path: sqliteDatabasePath(uri),
+      defaultArtifactRoot: options.defaultArtifactRoot,
+    });
+  }
+  if (scheme === 'postgresql' || scheme === 'postgres' || scheme?.startsWith('postgresql+')) {
+    return openPostgresTrackingStore({
+      connectionString: uri.replace(/^postgresql\+[^:]*:/i, 'postgresql:'),
+      defaultArtifactRoot: options.defaultArtifactRoot ?? resolve('mlruns', 'artifacts'),
+    });
+  }
+  if (scheme === 'http' || scheme === 'https') {
+    throw new UsageError(
+      `tracking URI "${uri}": http(s) tracking servers are not yet supported by this store opener`,
+      {
+        hint: SCHEMES_HINT,
+      },
+    );
+  }
+  throw new UsageError(
+    scheme === undefined
+      ? `tracking URI "${uri}" has no scheme`
+      : `tracking URI "${uri}": unsupported scheme "${scheme}:"; supported: sqlite:, postgresql: (http(s): not yet)`,
+    { hint: SCHEMES_HINT },
+  );
+}

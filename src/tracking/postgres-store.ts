@@ -1,0 +1,209 @@
+/**
+ * The team tracking store on PostgreSQL, over a `pg` Pool. Same schema and logic as SQLite
+ * (sql-tracking-store.ts); every statement is parameterised ($1…). A `schema` option keeps a
+ * store inside one PostgreSQL schema (created when missing, never dropped), which is how tests
+ * and several teams share one database.
+ */
+import pg from 'pg';
+import { StoreError, UsageError } from '../errors.js';
+import { renderSql, type SqlFragment, sql } from './sql-fragment.js';
+import {
+  applyMigrations,
+  ensureDefaultExperiment,
+  normalizeArtifactLocation,
+  type SqlDriver,
+  type SqlExecutor,
+  SqlTrackingStore,
+} from './sql-tracking-store.js';
+
+export interface PostgresTrackingStoreOptions {
+  /** `postgresql://user:password@host:port/database[?schema=name]`. */
+  connectionString: string;
+  /** Absolute path (or URI) under which new experiments keep their artifacts. */
+  defaultArtifactRoot: string;
+  /** PostgreSQL schema holding the tables; overrides `?schema=` in the URL. Default: the server's search_path. */
+  schema?: string;
+  /** Pool size. Defaults to 10. */
+  maxConnections?: number;
+}
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+/** Arbitrary constant: the advisory lock that serialises migrations across processes. */
+const MIGRATION_LOCK_KEY = 7_261_947;
+
+/**
+ * BIGINT columns hold epoch milliseconds and steps, far below 2^53, so they are parsed as
+ * numbers; pg's default would hand back strings.
+ */
+const typeParsers: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: string) => {
+    if (oid === INT8_OID || oid === NUMERIC_OID) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format as 'text');
+  }) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+type Queryable = Pick<pg.PoolClient, 'query'>;
+
+function executorFor(client: Queryable): SqlExecutor {
+  return {
+    dialect: 'postgres',
+    all: async <T extends object>(query: SqlFragment) => {
+      const { text, values } = renderSql(query, 'postgres');
+      const result = await client.query(text, values);
+      return result.rows as T[];
+    },
+    run: async (query: SqlFragment) => {
+      const { text, values } = renderSql(query, 'postgres');
+      const result = await client.query(text, values);
+      return result.rowCount ?? 0;
+    },
+  };
+}
+
+class PostgresDriver implements SqlDriver {
+  readonly dialect = 'postgres' as const;
+  private readonly pooled: SqlExecutor;
+
+  constructor(readonly pool: pg.Pool) {
+    this.pooled = executorFor(pool);
+  }
+
+  all<T extends object>(query: SqlFragment): Promise<T[]> {
+    return this.pooled.all<T>(query);
+  }
+
+  run(query: SqlFragment): Promise<number> {
+    return this.pooled.run(query);
+  }
+
+  async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await work(executorFor(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        // The connection itself failed; do not hand it back to the pool.
+        broken = true;
+      }
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  isUniqueViolation(error: unknown): boolean {
+    return (error as { code?: unknown } | null)?.code === '23505';
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+export class PostgresTrackingStore extends SqlTrackingStore {
+  /** The schema the tables live in, when one was chosen. */
+  readonly schema?: string;
+
+  constructor(options: {
+    driver: PostgresDriver;
+    uri: string;
+    defaultArtifactRoot: string;
+    schema?: string;
+  }) {
+    super({ driver: options.driver, uri: options.uri, defaultArtifactRoot: options.defaultArtifactRoot });
+    this.schema = options.schema;
+  }
+
+  /** Serialises logBatch-style writes to one run across connections (see logBatch). */
+  protected override async lockRun(tx: SqlExecutor, runId: string): Promise<void> {
+    await tx.all(sql`SELECT run_uuid FROM runs WHERE run_uuid = ${runId} FOR UPDATE`);
+  }
+}
+
+/** The URI without its password, for logs and error messages. */
+function redact(connectionString: string): string {
+  try {
+    const url = new URL(connectionString);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return 'postgresql://…';
+  }
+}
+
+export async function openPostgresTrackingStore(
+  options: PostgresTrackingStoreOptions,
+): Promise<PostgresTrackingStore> {
+  let connectionString = options.connectionString;
+  let schema = options.schema;
+  try {
+    const url = new URL(connectionString);
+    const fromUrl = url.searchParams.get('schema');
+    if (fromUrl !== null) {
+      url.searchParams.delete('schema');
+      connectionString = url.toString();
+      schema ??= fromUrl;
+    }
+  } catch {
+    throw new UsageError(`tracking URI "${redact(connectionString)}" is not a valid PostgreSQL URL`, {
+      hint: 'write it as postgresql://user:password@host:port/database',
+    });
+  }
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    throw new UsageError(`PostgreSQL schema name "${schema}" is not a plain identifier`, {
+      hint: 'use letters, digits and underscores, starting with a letter or underscore',
+    });
+  }
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.maxConnections ?? 10,
+    types: typeParsers,
+    // The schema name was checked against SCHEMA_NAME above, so it cannot break out of the option.
+    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+  });
+  // An idle client losing its server must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  const driver = new PostgresDriver(pool);
+  const defaultArtifactRoot = normalizeArtifactLocation(options.defaultArtifactRoot);
+  try {
+    if (schema !== undefined) {
+      try {
+        await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      } catch (error) {
+        // Two processes creating the same schema at once: the loser sees a duplicate, which is fine.
+        const code = (error as { code?: unknown }).code;
+        if (code !== '23505' && code !== '42P06') throw error;
+      }
+    }
+    await driver.transaction(async (tx) => {
+      await tx.all(sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
+      await applyMigrations(tx);
+      await ensureDefaultExperiment(tx, defaultArtifactRoot);
+    });
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    if (error instanceof StoreError) throw error;
+    throw new StoreError(
+      'INTERNAL_ERROR',
+      `Cannot open the PostgreSQL tracking store ${redact(connectionString)}: ${(error as Error).message}`,
+      {
+        cause: error,
+        hint: 'check that the server runs, the database exists and the user may create tables',
+      },
+    );
+  }
+  return new PostgresTrackingStore({
+    driver,
+    uri: redact(options.connectionString),
+    defaultArtifactRoot,
+    schema,
+  });
+}

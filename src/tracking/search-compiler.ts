@@ -1,0 +1,335 @@
+/**
+ * Compiles parsed search filters and order_by clauses into parameterised SQL for SQLite and
+ * PostgreSQL. Keys and values are always bound values; the only SQL text that varies comes from
+ * the fixed column maps below. Semantics follow MLflow's SQL store (2.x):
+ *
+ * - metrics compare the run's latest value (latest_metrics); a run lacking the key never matches.
+ *   A NaN latest value only matches `!=` (NaN equals and orders against nothing).
+ * - params/tags: a run must have the key for any comparison, `!=` included.
+ * - LIKE is case-sensitive on both databases, ILIKE case-insensitive; `\` escapes % and _.
+ * - order_by puts runs lacking the key (and NaN metrics) last, whatever the direction, then
+ *   breaks ties by start_time DESC, run_id ASC.
+ */
+import { StoreError } from '../errors.js';
+import {
+  type Comparator,
+  type FilterComparison,
+  filterSyntaxError,
+  type ParsedFilter,
+} from './filter-parser.js';
+import type { OrderByClause } from './order-by.js';
+import { joinSql, rawSql, type SqlDialect, type SqlFragment, sql, sqlList } from './sql-fragment.js';
+import type { ViewType } from './types.js';
+
+const NUMERIC_COMPARATORS: readonly Comparator[] = ['=', '!=', '<', '<=', '>', '>='];
+const STRING_COMPARATORS: readonly Comparator[] = ['=', '!=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'];
+
+interface AttributeColumn {
+  column: string;
+  type: 'string' | 'number';
+}
+
+/** Run attributes searchable and sortable by name (MLflow's names, then its aliases). */
+const RUN_ATTRIBUTES: Record<string, AttributeColumn> = {
+  run_id: { column: 'r.run_uuid', type: 'string' },
+  run_name: { column: 'r.name', type: 'string' },
+  status: { column: 'r.status', type: 'string' },
+  user_id: { column: 'r.user_id', type: 'string' },
+  artifact_uri: { column: 'r.artifact_uri', type: 'string' },
+  start_time: { column: 'r.start_time', type: 'number' },
+  end_time: { column: 'r.end_time', type: 'number' },
+  created: { column: 'r.start_time', type: 'number' },
+  Created: { column: 'r.start_time', type: 'number' },
+  'run name': { column: 'r.name', type: 'string' },
+  'Run name': { column: 'r.name', type: 'string' },
+  'Run Name': { column: 'r.name', type: 'string' },
+};
+/** Sortable but not filterable, as in MLflow. */
+const RUN_ORDER_ONLY_ATTRIBUTES: Record<string, AttributeColumn> = {
+  experiment_id: { column: 'r.experiment_id', type: 'number' },
+  lifecycle_stage: { column: 'r.lifecycle_stage', type: 'string' },
+};
+
+const EXPERIMENT_ATTRIBUTES: Record<string, AttributeColumn> = {
+  name: { column: 'e.name', type: 'string' },
+  creation_time: { column: 'e.creation_time', type: 'number' },
+  last_update_time: { column: 'e.last_update_time', type: 'number' },
+};
+const EXPERIMENT_ORDER_ATTRIBUTES: Record<string, AttributeColumn> = {
+  ...EXPERIMENT_ATTRIBUTES,
+  experiment_id: { column: 'e.experiment_id', type: 'number' },
+};
+
+export function lifecycleStagesFor(viewType: ViewType | undefined): string[] {
+  switch (viewType ?? 'ACTIVE_ONLY') {
+    case 'ACTIVE_ONLY':
+      return ['active'];
+    case 'DELETED_ONLY':
+      return ['deleted'];
+    case 'ALL':
+      return ['active', 'deleted'];
+    default:
+      throw new StoreError(
+        'INVALID_PARAMETER_VALUE',
+        `Invalid view type ${JSON.stringify(viewType)}; use ACTIVE_ONLY, DELETED_ONLY or ALL.`,
+      );
+  }
+}
+
+function fail(filter: ParsedFilter, position: number, message: string): StoreError {
+  return filterSyntaxError('filter', filter.source, position, message);
+}
+
+function checkComparator(
+  filter: ParsedFilter,
+  clause: FilterComparison,
+  allowed: readonly Comparator[],
+  what: string,
+) {
+  if (!allowed.includes(clause.comparator)) {
+    throw fail(
+      filter,
+      clause.comparatorPosition,
+      `'${clause.comparator}' cannot compare ${what}; use one of ${allowed.join(', ')}`,
+    );
+  }
+}
+
+const ENTITY_PREFIX: Record<FilterComparison['entity'], string> = {
+  metric: 'metrics.',
+  param: 'params.',
+  tag: 'tags.',
+  attribute: '',
+};
+
+function expectNumber(filter: ParsedFilter, clause: FilterComparison, what: string): number {
+  if (clause.value.kind !== 'number') {
+    throw fail(
+      filter,
+      clause.valuePosition,
+      `${what} compares with a number, e.g. ${ENTITY_PREFIX[clause.entity]}${clause.key} < 0.5 (no quotes)`,
+    );
+  }
+  return clause.value.value;
+}
+
+function expectStringValue(filter: ParsedFilter, clause: FilterComparison, what: string): void {
+  if (clause.value.kind === 'number') {
+    throw fail(
+      filter,
+      clause.valuePosition,
+      `${what} values are strings; quote the value: '${String(clause.value.value)}'`,
+    );
+  }
+}
+
+/** `<column> <comparator> <bound value>` for a string comparison, case rules as documented above. */
+function stringComparison(column: SqlFragment, clause: FilterComparison, dialect: SqlDialect): SqlFragment {
+  const { value } = clause;
+  if (value.kind === 'list') {
+    return sql`${column} ${rawSql(clause.comparator === 'IN' ? 'IN' : 'NOT IN')} ${sqlList(value.values)}`;
+  }
+  const bound = value.kind === 'string' ? value.value : String(value.value);
+  switch (clause.comparator) {
+    case 'LIKE':
+      return sql`${column} LIKE ${bound} ESCAPE '\\'`;
+    case 'ILIKE':
+      // SQLite's connection runs with case_sensitive_like, so ILIKE lowercases both sides.
+      return dialect === 'postgres'
+        ? sql`${column} ILIKE ${bound} ESCAPE '\\'`
+        : sql`lower(${column}) LIKE lower(${bound}) ESCAPE '\\'`;
+    default:
+      return sql`${column} ${rawSql(clause.comparator)} ${bound}`;
+  }
+}
+
+function numericComparison(
+  column: SqlFragment,
+  comparator: Comparator,
+  value: number,
+  dialect: SqlDialect,
+): SqlFragment {
+  // PostgreSQL would type the parameter after a BIGINT column and then refuse a value like 0.5.
+  const bound = dialect === 'postgres' ? sql`CAST(${value} AS DOUBLE PRECISION)` : sql`${value}`;
+  return sql`${column} ${rawSql(comparator)} ${bound}`;
+}
+
+function compileRunClause(filter: ParsedFilter, clause: FilterComparison, dialect: SqlDialect): SqlFragment {
+  switch (clause.entity) {
+    case 'metric': {
+      checkComparator(filter, clause, NUMERIC_COMPARATORS, 'metrics');
+      const value = expectNumber(filter, clause, `metric '${clause.key}'`);
+      const condition =
+        clause.comparator === '!='
+          ? sql`(m.is_nan = ${true} OR m.value != ${value})`
+          : sql`m.is_nan = ${false} AND ${numericComparison(rawSql('m.value'), clause.comparator, value, dialect)}`;
+      return sql`EXISTS (SELECT 1 FROM latest_metrics m WHERE m.run_uuid = r.run_uuid AND m.key = ${clause.key} AND ${condition})`;
+    }
+    case 'param':
+    case 'tag': {
+      const what = clause.entity === 'param' ? 'params' : 'tags';
+      checkComparator(filter, clause, STRING_COMPARATORS, what);
+      expectStringValue(filter, clause, what);
+      const table = rawSql(clause.entity === 'param' ? 'params' : 'tags');
+      return sql`EXISTS (SELECT 1 FROM ${table} x WHERE x.run_uuid = r.run_uuid AND x.key = ${clause.key} AND ${stringComparison(rawSql('x.value'), clause, dialect)})`;
+    }
+    case 'attribute': {
+      const attribute = Object.hasOwn(RUN_ATTRIBUTES, clause.key) ? RUN_ATTRIBUTES[clause.key] : undefined;
+      if (attribute === undefined) {
+        throw fail(
+          filter,
+          clause.keyPosition,
+          `invalid attribute key '${clause.key}'; searchable attributes: run_id, run_name, status, user_id, artifact_uri, start_time, end_time (did you mean metrics.${clause.key}, params.${clause.key} or tags.${clause.key}?)`,
+        );
+      }
+      if (attribute.type === 'number') {
+        checkComparator(filter, clause, NUMERIC_COMPARATORS, `attribute '${clause.key}'`);
+        const value = expectNumber(filter, clause, `attribute '${clause.key}'`);
+        return numericComparison(rawSql(attribute.column), clause.comparator, value, dialect);
+      }
+      checkComparator(filter, clause, STRING_COMPARATORS, `attribute '${clause.key}'`);
+      expectStringValue(filter, clause, `attribute '${clause.key}'`);
+      return stringComparison(rawSql(attribute.column), clause, dialect);
+    }
+  }
+}
+
+export interface RunSearchQuery {
+  experimentIds: number[];
+  filter: ParsedFilter;
+  orderBy: OrderByClause[];
+  viewType?: ViewType;
+  limit: number;
+  offset: number;
+  dialect: SqlDialect;
+}
+
+function orderByError(clause: OrderByClause, message: string): StoreError {
+  return filterSyntaxError('order_by clause', clause.source, clause.keyPosition, message);
+}
+
+/** SELECT r.run_uuid … for one page of a run search, in order. */
+export function compileRunSearch(query: RunSearchQuery): SqlFragment {
+  const { dialect } = query;
+  const where: SqlFragment[] = [
+    query.experimentIds.length > 0 ? sql`r.experiment_id IN ${sqlList(query.experimentIds)}` : sql`1 = 0`,
+    sql`r.lifecycle_stage IN ${sqlList(lifecycleStagesFor(query.viewType))}`,
+    ...query.filter.clauses.map((clause) => compileRunClause(query.filter, clause, dialect)),
+  ];
+  const joins: SqlFragment[] = [];
+  const order: SqlFragment[] = [];
+  query.orderBy.forEach((clause, index) => {
+    const direction = rawSql(clause.ascending ? 'ASC' : 'DESC');
+    const alias = rawSql(`o${index}`);
+    switch (clause.entity) {
+      case 'metric':
+        joins.push(
+          sql`LEFT JOIN latest_metrics ${alias} ON ${alias}.run_uuid = r.run_uuid AND ${alias}.key = ${clause.key}`,
+        );
+        order.push(
+          sql`CASE WHEN ${alias}.run_uuid IS NULL THEN 2 WHEN ${alias}.is_nan = ${true} THEN 1 ELSE 0 END`,
+          sql`${alias}.value ${direction}`,
+        );
+        break;
+      case 'param':
+      case 'tag': {
+        const table = rawSql(clause.entity === 'param' ? 'params' : 'tags');
+        joins.push(
+          sql`LEFT JOIN ${table} ${alias} ON ${alias}.run_uuid = r.run_uuid AND ${alias}.key = ${clause.key}`,
+        );
+        order.push(
+          sql`CASE WHEN ${alias}.run_uuid IS NULL THEN 1 ELSE 0 END`,
+          sql`${alias}.value ${direction}`,
+        );
+        break;
+      }
+      case 'attribute': {
+        const attribute = Object.hasOwn(RUN_ATTRIBUTES, clause.key)
+          ? RUN_ATTRIBUTES[clause.key]
+          : Object.hasOwn(RUN_ORDER_ONLY_ATTRIBUTES, clause.key)
+            ? RUN_ORDER_ONLY_ATTRIBUTES[clause.key]
+            : undefined;
+        if (attribute === undefined) {
+          throw orderByError(
+            clause,
+            `invalid attribute key '${clause.key}'; sortable attributes: run_id, run_name, status, user_id, artifact_uri, start_time, end_time, experiment_id`,
+          );
+        }
+        const column = rawSql(attribute.column);
+        order.push(sql`CASE WHEN ${column} IS NULL THEN 1 ELSE 0 END`, sql`${column} ${direction}`);
+        break;
+      }
+    }
+  });
+  order.push(sql`r.start_time DESC`, sql`r.run_uuid ASC`);
+  return sql`SELECT r.run_uuid FROM runs r ${joinSql(joins, ' ')} WHERE ${joinSql(where, ' AND ')} ORDER BY ${joinSql(order, ', ')} LIMIT ${query.limit} OFFSET ${query.offset}`;
+}
+
+function compileExperimentClause(
+  filter: ParsedFilter,
+  clause: FilterComparison,
+  dialect: SqlDialect,
+): SqlFragment {
+  if (clause.entity === 'tag') {
+    checkComparator(filter, clause, STRING_COMPARATORS, 'tags');
+    expectStringValue(filter, clause, 'tags');
+    return sql`EXISTS (SELECT 1 FROM experiment_tags t WHERE t.experiment_id = e.experiment_id AND t.key = ${clause.key} AND ${stringComparison(rawSql('t.value'), clause, dialect)})`;
+  }
+  const attribute =
+    clause.entity === 'attribute' && Object.hasOwn(EXPERIMENT_ATTRIBUTES, clause.key)
+      ? EXPERIMENT_ATTRIBUTES[clause.key]
+      : undefined;
+  if (attribute === undefined) {
+    throw fail(
+      filter,
+      clause.keyPosition,
+      `experiments can be searched by name, creation_time, last_update_time and tags.<key>, not '${clause.key}'`,
+    );
+  }
+  if (attribute.type === 'number') {
+    checkComparator(filter, clause, NUMERIC_COMPARATORS, `attribute '${clause.key}'`);
+    return numericComparison(
+      rawSql(attribute.column),
+      clause.comparator,
+      expectNumber(filter, clause, clause.key),
+      dialect,
+    );
+  }
+  checkComparator(filter, clause, STRING_COMPARATORS, `attribute '${clause.key}'`);
+  expectStringValue(filter, clause, `attribute '${clause.key}'`);
+  return stringComparison(rawSql(attribute.column), clause, dialect);
+}
+
+export interface ExperimentSearchQuery {
+  filter: ParsedFilter;
+  orderBy: OrderByClause[];
+  viewType?: ViewType;
+  limit: number;
+  offset: number;
+  dialect: SqlDialect;
+}
+
+/** SELECT e.experiment_id … for one page; default order creation_time DESC, experiment_id ASC. */
+export function compileExperimentSearch(query: ExperimentSearchQuery): SqlFragment {
+  const where: SqlFragment[] = [
+    sql`e.lifecycle_stage IN ${sqlList(lifecycleStagesFor(query.viewType))}`,
+    ...query.filter.clauses.map((clause) => compileExperimentClause(query.filter, clause, query.dialect)),
+  ];
+  const order: SqlFragment[] = [];
+  for (const clause of query.orderBy) {
+    const attribute =
+      clause.entity === 'attribute' && Object.hasOwn(EXPERIMENT_ORDER_ATTRIBUTES, clause.key)
+        ? EXPERIMENT_ORDER_ATTRIBUTES[clause.key]
+        : undefined;
+    if (attribute === undefined) {
+      throw orderByError(
+        clause,
+        `experiments can be ordered by name, experiment_id, creation_time or last_update_time, not '${clause.key}'`,
+      );
+    }
+    order.push(sql`${rawSql(attribute.column)} ${rawSql(clause.ascending ? 'ASC' : 'DESC')}`);
+  }
+  if (query.orderBy.length === 0) order.push(sql`e.creation_time DESC`);
+  order.push(sql`e.experiment_id ASC`);
+  return sql`SELECT e.experiment_id FROM experiments e WHERE ${joinSql(where, ' AND ')} ORDER BY ${joinSql(order, ', ')} LIMIT ${query.limit} OFFSET ${query.offset}`;
+}

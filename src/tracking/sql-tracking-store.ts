@@ -1,0 +1,768 @@
+/**
+ * The tracking store's logic, written once over a small async SQL driver interface and shared by
+ * the SQLite and PostgreSQL backends (sqlite-store.ts, postgres-store.ts), which differ only in
+ * how they connect, lock and bind. Semantics follow MLflow's SqlAlchemyStore (2.x); comments name
+ * the behaviours mirrored.
+ */
+import { randomUUID } from 'node:crypto';
+import { isAbsolute, resolve } from 'node:path';
+import { StoreError } from '../errors.js';
+import { parseFilter } from './filter-parser.js';
+import { parseOrderBy } from './order-by.js';
+import { decodePageToken, encodePageToken } from './page-token.js';
+import { generateRunName } from './run-name.js';
+import { compileExperimentSearch, compileRunSearch } from './search-compiler.js';
+import { joinSql, rawSql, type SqlDialect, type SqlFragment, sql, sqlList } from './sql-fragment.js';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS, SCHEMA_VERSION_TABLE } from './sql-schema.js';
+import {
+  type CreateRunOptions,
+  DEFAULT_EXPERIMENT_ID,
+  DEFAULT_EXPERIMENT_NAME,
+  type Experiment,
+  type LifecycleStage,
+  type LogBatch,
+  type Metric,
+  type Param,
+  type Run,
+  type RunInfo,
+  type RunStatus,
+  type SearchExperimentsOptions,
+  type SearchExperimentsResult,
+  type SearchRunsOptions,
+  type SearchRunsResult,
+  TAGS,
+  type Tag,
+  type TrackingStore,
+  type UpdateRunOptions,
+} from './types.js';
+import {
+  validateExperimentName,
+  validateLogBatch,
+  validateMaxResults,
+  validateRunId,
+  validateRunStatus,
+  validateTag,
+  validateTimestamp,
+} from './validation.js';
+
+/** Runs statements; inside a transaction every call belongs to it. */
+export interface SqlExecutor {
+  readonly dialect: SqlDialect;
+  all<T extends object>(query: SqlFragment): Promise<T[]>;
+  /** Returns the number of rows changed. */
+  run(query: SqlFragment): Promise<number>;
+}
+
+export interface SqlDriver extends SqlExecutor {
+  /** Runs `work` in one write transaction; commits when it resolves, rolls back when it throws. */
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /** True for a unique / primary-key constraint violation (a lost race against another writer). */
+  isUniqueViolation(error: unknown): boolean;
+  close(): Promise<void>;
+}
+
+interface ExperimentRow {
+  experiment_id: number;
+  name: string;
+  artifact_location: string | null;
+  lifecycle_stage: LifecycleStage;
+  creation_time: number | null;
+  last_update_time: number | null;
+}
+
+interface RunRow {
+  run_uuid: string;
+  name: string | null;
+  user_id: string | null;
+  status: RunStatus;
+  start_time: number;
+  end_time: number | null;
+  lifecycle_stage: LifecycleStage;
+  artifact_uri: string | null;
+  experiment_id: number;
+}
+
+interface MetricRow {
+  run_uuid: string;
+  key: string;
+  value: number;
+  timestamp: number | null;
+  step: number;
+  is_nan: number | boolean;
+}
+
+interface KeyValueRow {
+  run_uuid: string;
+  key: string;
+  value: string | null;
+}
+
+/** Rows per multi-row INSERT / ids per IN list: well under both databases' bind limits. */
+const CHUNK = 200;
+
+function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function notFound(message: string): StoreError {
+  return new StoreError('RESOURCE_DOES_NOT_EXIST', message);
+}
+
+/** Experiment ids are decimal integers as strings; anything else names no experiment. */
+function parseExperimentId(experimentId: string): number | undefined {
+  if (typeof experimentId !== 'string' || !/^\d{1,9}$/.test(experimentId)) return undefined;
+  return Number(experimentId);
+}
+
+/** Keeps URIs (s3://, file://…) as given and makes local paths absolute. */
+export function normalizeArtifactLocation(location: string): string {
+  if (/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(location) && !/^[a-zA-Z]:[\\/]/.test(location)) return location;
+  return isAbsolute(location) ? location : resolve(location);
+}
+
+function joinUri(base: string, ...parts: string[]): string {
+  return [base.replace(/\/+$/, ''), ...parts].join('/');
+}
+
+/** MLflow's latest_metrics rule: greatest (step, timestamp, value); NaN is never greater. */
+function isNewer(candidate: Metric, current: Metric): boolean {
+  if (candidate.step !== current.step) return candidate.step > current.step;
+  if (candidate.timestamp !== current.timestamp) return candidate.timestamp > current.timestamp;
+  return candidate.value > current.value;
+}
+
+function metricFromRow(row: MetricRow): Metric {
+  return {
+    key: row.key,
+    value: row.is_nan === true || row.is_nan === 1 ? Number.NaN : Number(row.value),
+    timestamp: row.timestamp === null ? 0 : Number(row.timestamp),
+    step: Number(row.step),
+  };
+}
+
+function runInfoFromRow(row: RunRow): RunInfo {
+  const info: RunInfo = {
+    run_id: row.run_uuid,
+    run_uuid: row.run_uuid,
+    run_name: row.name ?? '',
+    experiment_id: String(row.experiment_id),
+    user_id: row.user_id ?? '',
+    status: row.status,
+    start_time: Number(row.start_time),
+    artifact_uri: row.artifact_uri ?? '',
+    lifecycle_stage: row.lifecycle_stage,
+  };
+  if (row.end_time !== null) info.end_time = Number(row.end_time);
+  return info;
+}
+
+const RUN_COLUMNS = rawSql(
+  'r.run_uuid, r.name, r.user_id, r.status, r.start_time, r.end_time, r.lifecycle_stage, r.artifact_uri, r.experiment_id',
+);
+
+/** Applies pending migrations; call inside a write transaction (and, for PostgreSQL, a lock). */
+export async function applyMigrations(tx: SqlExecutor): Promise<number[]> {
+  await tx.run(rawSql(SCHEMA_VERSION_TABLE));
+  const [row] = await tx.all<{ version: number | null }>(
+    sql`SELECT MAX(version) AS version FROM schema_version`,
+  );
+  const current = row?.version === null || row === undefined ? 0 : Number(row.version);
+  if (current > LATEST_SCHEMA_VERSION) {
+    throw new StoreError(
+      'INTERNAL_ERROR',
+      `The tracking database has schema version ${current}, newer than this mlrecipe understands (${LATEST_SCHEMA_VERSION}).`,
+      { hint: 'upgrade mlrecipe, or point --tracking-uri at another database' },
+    );
+  }
+  const applied: number[] = [];
+  for (const migration of MIGRATIONS) {
+    if (migration.version <= current) continue;
+    for (const statement of tx.dialect === 'sqlite' ? migration.sqlite : migration.postgres) {
+      await tx.run(rawSql(statement));
+    }
+    await tx.run(
+      sql`INSERT INTO schema_version (version, name, applied_at) VALUES (${migration.version}, ${migration.name}, ${Date.now()})`,
+    );
+    applied.push(migration.version);
+  }
+  return applied;
+}
+
+/** MLflow creates experiment 0 "Default" when a store is first opened. */
+export async function ensureDefaultExperiment(tx: SqlExecutor, defaultArtifactRoot: string): Promise<void> {
+  const now = Date.now();
+  await tx.run(
+    sql`INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time)
+        VALUES (${0}, ${DEFAULT_EXPERIMENT_NAME}, ${joinUri(defaultArtifactRoot, DEFAULT_EXPERIMENT_ID)}, ${'active'}, ${now}, ${now})
+        ON CONFLICT DO NOTHING`,
+  );
+}
+
+export interface SqlTrackingStoreOptions {
+  driver: SqlDriver;
+  /** Shown in logs, e.g. `sqlite:/repo/mlruns/tracking.db`. */
+  uri: string;
+  /** Absolute path (or URI) under which new experiments get `<root>/<experiment_id>`. */
+  defaultArtifactRoot: string;
+}
+
+export class SqlTrackingStore implements TrackingStore {
+  readonly uri: string;
+  readonly defaultArtifactRoot: string;
+  protected readonly driver: SqlDriver;
+
+  constructor(options: SqlTrackingStoreOptions) {
+    this.driver = options.driver;
+    this.uri = options.uri;
+    this.defaultArtifactRoot = options.defaultArtifactRoot;
+  }
+
+  // ---- experiments -------------------------------------------------------------------------
+
+  async createExperiment(name: string, artifactLocation?: string, tags: Tag[] = []): Promise<string> {
+    validateExperimentName(name);
+    tags.forEach(validateTag);
+    const now = Date.now();
+    try {
+      return await this.driver.transaction(async (tx) => {
+        const existing = await tx.all<{ experiment_id: number }>(
+          sql`SELECT experiment_id FROM experiments WHERE name = ${name}`,
+        );
+        if (existing.length > 0) throw this.experimentExists(name);
+        const [row] = await tx.all<{ experiment_id: number }>(
+          sql`INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, last_update_time)
+              VALUES (${name}, ${artifactLocation === undefined ? null : normalizeArtifactLocation(artifactLocation)},
+                      ${'active'}, ${now}, ${now})
+              RETURNING experiment_id`,
+        );
+        const id = String(row.experiment_id);
+        if (artifactLocation === undefined) {
+          await tx.run(
+            sql`UPDATE experiments SET artifact_location = ${joinUri(this.defaultArtifactRoot, id)} WHERE experiment_id = ${row.experiment_id}`,
+          );
+        }
+        for (const tag of tags) {
+          await tx.run(
+            sql`INSERT INTO experiment_tags (key, value, experiment_id) VALUES (${tag.key}, ${tag.value}, ${row.experiment_id})
+                ON CONFLICT (key, experiment_id) DO UPDATE SET value = excluded.value`,
+          );
+        }
+        return id;
+      });
+    } catch (error) {
+      // Another process created the same name between our check and insert.
+      if (this.driver.isUniqueViolation(error)) throw this.experimentExists(name);
+      throw error;
+    }
+  }
+
+  private experimentExists(name: string): StoreError {
+    return new StoreError('RESOURCE_ALREADY_EXISTS', `Experiment(name=${name}) already exists.`, {
+      hint: 'choose another name, or use the existing experiment (getExperimentByName)',
+    });
+  }
+
+  async getExperiment(experimentId: string): Promise<Experiment> {
+    const experiment = await this.findExperiment(this.driver, experimentId);
+    if (experiment === undefined) throw notFound(`No Experiment with id=${experimentId} exists`);
+    return experiment;
+  }
+
+  async getExperimentByName(name: string): Promise<Experiment | null> {
+    const rows = await this.driver.all<ExperimentRow>(sql`SELECT * FROM experiments WHERE name = ${name}`);
+    if (rows.length === 0) return null;
+    const [experiment] = await this.experimentsFromRows(this.driver, rows);
+    return experiment;
+  }
+
+  async searchExperiments(options: SearchExperimentsOptions = {}): Promise<SearchExperimentsResult> {
+    const maxResults = validateMaxResults(options.maxResults);
+    const offset = decodePageToken(options.pageToken);
+    const query = compileExperimentSearch({
+      filter: parseFilter(options.filter ?? ''),
+      orderBy: (options.orderBy ?? []).map(parseOrderBy),
+      viewType: options.viewType,
+      limit: maxResults + 1,
+      offset,
+      dialect: this.driver.dialect,
+    });
+    const idRows = await this.driver.all<{ experiment_id: number }>(query);
+    const page = idRows.slice(0, maxResults).map((row) => row.experiment_id);
+    const experiments = await this.loadExperiments(this.driver, page);
+    const result: SearchExperimentsResult = { experiments };
+    if (idRows.length > maxResults) result.next_page_token = encodePageToken(offset + maxResults);
+    return result;
+  }
+
+  async deleteExperiment(experimentId: string): Promise<void> {
+    await this.driver.transaction(async (tx) => {
+      const experiment = await this.requireExperiment(tx, experimentId);
+      if (experiment.lifecycle_stage !== 'active') {
+        throw new StoreError('INVALID_STATE', `Experiment ${experimentId} is already deleted.`, {
+          hint: 'restore it first with restoreExperiment',
+        });
+      }
+      const now = Date.now();
+      const id = Number(experimentId);
+      await tx.run(
+        sql`UPDATE experiments SET lifecycle_stage = ${'deleted'}, last_update_time = ${now} WHERE experiment_id = ${id}`,
+      );
+      // MLflow marks every run of a deleted experiment deleted too, so ACTIVE_ONLY searches skip them.
+      await tx.run(
+        sql`UPDATE runs SET lifecycle_stage = ${'deleted'}, deleted_time = ${now} WHERE experiment_id = ${id} AND lifecycle_stage = ${'active'}`,
+      );
+    });
+  }
+
+  async restoreExperiment(experimentId: string): Promise<void> {
+    await this.driver.transaction(async (tx) => {
+      const experiment = await this.requireExperiment(tx, experimentId);
+      if (experiment.lifecycle_stage !== 'deleted') {
+        throw new StoreError(
+          'INVALID_STATE',
+          `Cannot restore experiment ${experimentId}: it is not deleted.`,
+        );
+      }
+      const id = Number(experimentId);
+      await tx.run(
+        sql`UPDATE experiments SET lifecycle_stage = ${'active'}, last_update_time = ${Date.now()} WHERE experiment_id = ${id}`,
+      );
+      // As MLflow does, restoring an experiment restores all of its runs.
+      await tx.run(
+        sql`UPDATE runs SET lifecycle_stage = ${'active'}, deleted_time = ${null} WHERE experiment_id = ${id} AND lifecycle_stage = ${'deleted'}`,
+      );
+    });
+  }
+
+  async renameExperiment(experimentId: string, newName: string): Promise<void> {
+    validateExperimentName(newName);
+    try {
+      await this.driver.transaction(async (tx) => {
+        const experiment = await this.requireExperiment(tx, experimentId);
+        if (experiment.lifecycle_stage !== 'active') {
+          throw new StoreError(
+            'INVALID_STATE',
+            `Cannot rename a non-active experiment (id=${experimentId}).`,
+            {
+              hint: 'restore it first with restoreExperiment',
+            },
+          );
+        }
+        if (experiment.name === newName) return;
+        const clash = await tx.all<{ experiment_id: number }>(
+          sql`SELECT experiment_id FROM experiments WHERE name = ${newName}`,
+        );
+        if (clash.length > 0) throw this.experimentExists(newName);
+        await tx.run(
+          sql`UPDATE experiments SET name = ${newName}, last_update_time = ${Date.now()} WHERE experiment_id = ${Number(experimentId)}`,
+        );
+      });
+    } catch (error) {
+      if (this.driver.isUniqueViolation(error)) throw this.experimentExists(newName);
+      throw error;
+    }
+  }
+
+  async setExperimentTag(experimentId: string, tag: Tag): Promise<void> {
+    validateTag(tag);
+    await this.driver.transaction(async (tx) => {
+      const experiment = await this.requireExperiment(tx, experimentId);
+      if (experiment.lifecycle_stage !== 'active') {
+        throw new StoreError(
+          'INVALID_STATE',
+          `The experiment ${experimentId} must be in the 'active' state. Current state is ${experiment.lifecycle_stage}.`,
+        );
+      }
+      await tx.run(
+        sql`INSERT INTO experiment_tags (key, value, experiment_id) VALUES (${tag.key}, ${tag.value}, ${Number(experimentId)})
+            ON CONFLICT (key, experiment_id) DO UPDATE SET value = excluded.value`,
+      );
+    });
+  }
+
+  private async findExperiment(db: SqlExecutor, experimentId: string): Promise<Experiment | undefined> {
+    const id = parseExperimentId(experimentId);
+    if (id === undefined) return undefined;
+    const rows = await db.all<ExperimentRow>(sql`SELECT * FROM experiments WHERE experiment_id = ${id}`);
+    if (rows.length === 0) return undefined;
+    const [experiment] = await this.experimentsFromRows(db, rows);
+    return experiment;
+  }
+
+  private async requireExperiment(db: SqlExecutor, experimentId: string): Promise<ExperimentRow> {
+    const id = parseExperimentId(experimentId);
+    const rows =
+      id === undefined
+        ? []
+        : await db.all<ExperimentRow>(sql`SELECT * FROM experiments WHERE experiment_id = ${id}`);
+    if (rows.length === 0) throw notFound(`No Experiment with id=${experimentId} exists`);
+    return rows[0];
+  }
+
+  private async loadExperiments(db: SqlExecutor, ids: number[]): Promise<Experiment[]> {
+    const byId = new Map<number, ExperimentRow>();
+    for (const part of chunks(ids)) {
+      for (const row of await db.all<ExperimentRow>(
+        sql`SELECT * FROM experiments WHERE experiment_id IN ${sqlList(part)}`,
+      )) {
+        byId.set(Number(row.experiment_id), row);
+      }
+    }
+    const rows = ids.map((id) => byId.get(id)).filter((row): row is ExperimentRow => row !== undefined);
+    return this.experimentsFromRows(db, rows);
+  }
+
+  private async experimentsFromRows(db: SqlExecutor, rows: ExperimentRow[]): Promise<Experiment[]> {
+    const tags = new Map<number, Tag[]>();
+    for (const part of chunks(rows.map((row) => Number(row.experiment_id)))) {
+      if (part.length === 0) continue;
+      for (const tag of await db.all<{ experiment_id: number; key: string; value: string | null }>(
+        sql`SELECT experiment_id, key, value FROM experiment_tags WHERE experiment_id IN ${sqlList(part)} ORDER BY key`,
+      )) {
+        const list = tags.get(Number(tag.experiment_id)) ?? [];
+        list.push({ key: tag.key, value: tag.value ?? '' });
+        tags.set(Number(tag.experiment_id), list);
+      }
+    }
+    return rows.map((row) => ({
+      experiment_id: String(row.experiment_id),
+      name: row.name,
+      artifact_location: row.artifact_location ?? '',
+      lifecycle_stage: row.lifecycle_stage,
+      creation_time: Number(row.creation_time ?? 0),
+      last_update_time: Number(row.last_update_time ?? 0),
+      tags: tags.get(Number(row.experiment_id)) ?? [],
+    }));
+  }
+
+  // ---- runs ----------------------------------------------------------------------------------
+
+  async createRun(options: CreateRunOptions): Promise<Run> {
+    const tags = options.tags ?? [];
+    tags.forEach(validateTag);
+    const startTime = options.startTime ?? Date.now();
+    validateTimestamp(startTime, 'start_time');
+    const tagName = tags.find((tag) => tag.key === TAGS.runName)?.value;
+    if (options.runName !== undefined && tagName !== undefined && tagName !== options.runName) {
+      throw new StoreError(
+        'INVALID_PARAMETER_VALUE',
+        `Both 'run_name' argument and '${TAGS.runName}' tag are specified, but with different values ` +
+          `(run_name='${options.runName}', ${TAGS.runName}='${tagName}').`,
+        { hint: 'give the name once, or the same value in both' },
+      );
+    }
+    const runName = options.runName ?? tagName ?? generateRunName();
+    const userId = options.userId ?? '';
+    const runId = randomUUID().replaceAll('-', '');
+    return this.driver.transaction(async (tx) => {
+      const experiment = await this.requireExperiment(tx, options.experimentId);
+      if (experiment.lifecycle_stage !== 'active') {
+        throw new StoreError(
+          'INVALID_STATE',
+          `The experiment ${options.experimentId} must be in the 'active' state to create runs in it. ` +
+            `Current state is ${experiment.lifecycle_stage}.`,
+          { hint: 'restore the experiment (restoreExperiment) or log to another one' },
+        );
+      }
+      const artifactUri = joinUri(
+        experiment.artifact_location ?? this.defaultArtifactRoot,
+        runId,
+        'artifacts',
+      );
+      await tx.run(
+        sql`INSERT INTO runs (run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time,
+                              end_time, deleted_time, source_version, lifecycle_stage, artifact_uri, experiment_id)
+            VALUES (${runId}, ${runName}, ${'UNKNOWN'}, ${''}, ${''}, ${userId}, ${'RUNNING'}, ${startTime},
+                    ${null}, ${null}, ${''}, ${'active'}, ${artifactUri}, ${Number(experiment.experiment_id)})`,
+      );
+      const allTags = new Map<string, string>();
+      for (const tag of tags) allTags.set(tag.key, tag.value);
+      allTags.set(TAGS.runName, runName);
+      if (options.userId !== undefined && !allTags.has(TAGS.user)) allTags.set(TAGS.user, options.userId);
+      await this.upsertRunTags(
+        tx,
+        runId,
+        [...allTags].map(([key, value]) => ({ key, value })),
+      );
+      return this.loadRunOrThrow(tx, runId);
+    });
+  }
+
+  async getRun(runId: string): Promise<Run> {
+    validateRunId(runId);
+    return this.loadRunOrThrow(this.driver, runId);
+  }
+
+  async updateRun(runId: string, options: UpdateRunOptions): Promise<RunInfo> {
+    validateRunId(runId);
+    if (options.status !== undefined) validateRunStatus(options.status);
+    if (options.endTime !== undefined) validateTimestamp(options.endTime, 'end_time');
+    if (options.runName !== undefined) validateTag({ key: TAGS.runName, value: options.runName });
+    return this.driver.transaction(async (tx) => {
+      await this.requireActiveRun(tx, runId);
+      const sets: SqlFragment[] = [];
+      if (options.status !== undefined) sets.push(sql`status = ${options.status}`);
+      if (options.endTime !== undefined) sets.push(sql`end_time = ${options.endTime}`);
+      if (options.runName !== undefined && options.runName !== '') sets.push(sql`name = ${options.runName}`);
+      if (sets.length > 0)
+        await tx.run(sql`UPDATE runs SET ${joinSql(sets, ', ')} WHERE run_uuid = ${runId}`);
+      if (options.runName !== undefined && options.runName !== '') {
+        await this.upsertRunTags(tx, runId, [{ key: TAGS.runName, value: options.runName }]);
+      }
+      return (await this.loadRunOrThrow(tx, runId)).info;
+    });
+  }
+
+  async deleteRun(runId: string): Promise<void> {
+    validateRunId(runId);
+    await this.driver.transaction(async (tx) => {
+      await this.requireRun(tx, runId);
+      await tx.run(
+        sql`UPDATE runs SET lifecycle_stage = ${'deleted'}, deleted_time = ${Date.now()} WHERE run_uuid = ${runId}`,
+      );
+    });
+  }
+
+  async restoreRun(runId: string): Promise<void> {
+    validateRunId(runId);
+    await this.driver.transaction(async (tx) => {
+      await this.requireRun(tx, runId);
+      await tx.run(
+        sql`UPDATE runs SET lifecycle_stage = ${'active'}, deleted_time = ${null} WHERE run_uuid = ${runId}`,
+      );
+    });
+  }
+
+  async logMetric(runId: string, metric: Metric): Promise<void> {
+    await this.logBatch(runId, { metrics: [metric] });
+  }
+
+  async logParam(runId: string, param: Param): Promise<void> {
+    await this.logBatch(runId, { params: [param] });
+  }
+
+  async setTag(runId: string, tag: Tag): Promise<void> {
+    await this.logBatch(runId, { tags: [tag] });
+  }
+
+  async deleteTag(runId: string, key: string): Promise<void> {
+    validateRunId(runId);
+    await this.driver.transaction(async (tx) => {
+      await this.requireActiveRun(tx, runId);
+      const changed = await tx.run(sql`DELETE FROM tags WHERE run_uuid = ${runId} AND key = ${key}`);
+      if (changed === 0) throw notFound(`No tag with name: ${key} in run with id ${runId}`);
+    });
+  }
+
+  async logBatch(runId: string, batch: LogBatch): Promise<void> {
+    validateRunId(runId);
+    // Everything is checked before the transaction opens, so a rejected batch writes nothing.
+    validateLogBatch(batch);
+    const metrics = batch.metrics ?? [];
+    const params = batch.params ?? [];
+    const tags = batch.tags ?? [];
+    if (metrics.length + params.length + tags.length === 0) {
+      await this.requireRun(this.driver, runId);
+      return;
+    }
+    await this.driver.transaction(async (tx) => {
+      await this.lockRun(tx, runId);
+      await this.requireActiveRun(tx, runId);
+      if (tags.length > 0) await this.upsertRunTags(tx, runId, tags);
+      if (metrics.length > 0) await this.insertMetrics(tx, runId, metrics);
+      // Params last: a changed param value aborts the transaction after the other writes, which
+      // the rollback then undoes (a test relies on exercising exactly that path).
+      if (params.length > 0) await this.insertParams(tx, runId, params);
+    });
+  }
+
+  async getMetricHistory(runId: string, key: string): Promise<Metric[]> {
+    validateRunId(runId);
+    await this.requireRun(this.driver, runId);
+    const rows = await this.driver.all<MetricRow>(
+      sql`SELECT run_uuid, key, value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ${runId} AND key = ${key}
+          ORDER BY step, timestamp, value`,
+    );
+    return rows.map(metricFromRow);
+  }
+
+  async searchRuns(options: SearchRunsOptions): Promise<SearchRunsResult> {
+    const maxResults = validateMaxResults(options.maxResults);
+    const offset = decodePageToken(options.pageToken);
+    const experimentIds = (options.experimentIds ?? [])
+      .map(parseExperimentId)
+      .filter((id): id is number => id !== undefined);
+    const query = compileRunSearch({
+      experimentIds,
+      filter: parseFilter(options.filter ?? ''),
+      orderBy: (options.orderBy ?? []).map(parseOrderBy),
+      viewType: options.runViewType,
+      limit: maxResults + 1,
+      offset,
+      dialect: this.driver.dialect,
+    });
+    const idRows = await this.driver.all<{ run_uuid: string }>(query);
+    const runs = await this.loadRuns(
+      this.driver,
+      idRows.slice(0, maxResults).map((row) => row.run_uuid),
+    );
+    const result: SearchRunsResult = { runs };
+    if (idRows.length > maxResults) result.next_page_token = encodePageToken(offset + maxResults);
+    return result;
+  }
+
+  async close(): Promise<void> {
+    await this.driver.close();
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  /**
+   * Makes concurrent writers to one run take turns, so the params check and the latest_metrics
+   * comparison see each other's results. SQLite needs nothing: BEGIN IMMEDIATE already holds the
+   * database's single write lock.
+   */
+  protected async lockRun(_tx: SqlExecutor, _runId: string): Promise<void> {}
+
+  private async requireRun(db: SqlExecutor, runId: string): Promise<RunRow> {
+    const rows = await db.all<RunRow>(sql`SELECT ${RUN_COLUMNS} FROM runs r WHERE r.run_uuid = ${runId}`);
+    if (rows.length === 0) throw notFound(`Run with id=${runId} not found`);
+    return rows[0];
+  }
+
+  private async requireActiveRun(db: SqlExecutor, runId: string): Promise<RunRow> {
+    const row = await this.requireRun(db, runId);
+    if (row.lifecycle_stage !== 'active') {
+      // MLflow's _check_run_is_active answers INVALID_PARAMETER_VALUE with this wording.
+      throw new StoreError(
+        'INVALID_PARAMETER_VALUE',
+        `The run ${runId} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`,
+        { hint: 'restore the run first (restoreRun)' },
+      );
+    }
+    return row;
+  }
+
+  private async insertParams(tx: SqlExecutor, runId: string, params: Param[]): Promise<void> {
+    const unique = new Map<string, string>();
+    for (const param of params) unique.set(param.key, param.value);
+    const keys = [...unique.keys()];
+    for (const part of chunks(keys)) {
+      const existing = await tx.all<{ key: string; value: string }>(
+        sql`SELECT key, value FROM params WHERE run_uuid = ${runId} AND key IN ${sqlList(part)}`,
+      );
+      for (const row of existing) {
+        const wanted = unique.get(row.key);
+        if (wanted !== undefined && wanted !== row.value) {
+          throw new StoreError(
+            'INVALID_PARAMETER_VALUE',
+            `Changing param values is not allowed. Param with key='${row.key}' was already logged with ` +
+              `value='${row.value}' for run ID='${runId}'. Attempted logging new value '${wanted}'.`,
+            { hint: 'params are immutable: log the new value under another key or in a new run' },
+          );
+        }
+        unique.delete(row.key);
+      }
+    }
+    for (const part of chunks([...unique])) {
+      const rows = part.map(([key, value]) => sql`(${key}, ${value}, ${runId})`);
+      await tx.run(
+        sql`INSERT INTO params (key, value, run_uuid) VALUES ${joinSql(rows, ', ')} ON CONFLICT (key, run_uuid) DO NOTHING`,
+      );
+    }
+  }
+
+  private async upsertRunTags(tx: SqlExecutor, runId: string, tags: Tag[]): Promise<void> {
+    const unique = new Map<string, string>();
+    for (const tag of tags) unique.set(tag.key, tag.value);
+    for (const part of chunks([...unique])) {
+      const rows = part.map(([key, value]) => sql`(${key}, ${value}, ${runId})`);
+      await tx.run(
+        sql`INSERT INTO tags (key, value, run_uuid) VALUES ${joinSql(rows, ', ')}
+            ON CONFLICT (key, run_uuid) DO UPDATE SET value = excluded.value`,
+      );
+    }
+    // MLflow keeps runs.name and the mlflow.runName tag in step whichever one is written.
+    const runName = unique.get(TAGS.runName);
+    if (runName !== undefined && runName !== '') {
+      await tx.run(sql`UPDATE runs SET name = ${runName} WHERE run_uuid = ${runId}`);
+    }
+  }
+
+  private async insertMetrics(tx: SqlExecutor, runId: string, metrics: Metric[]): Promise<void> {
+    for (const part of chunks(metrics)) {
+      const rows = part.map((metric) => {
+        const isNan = Number.isNaN(metric.value);
+        return sql`(${metric.key}, ${isNan ? 0 : metric.value}, ${metric.timestamp}, ${runId}, ${metric.step}, ${isNan})`;
+      });
+      // MLflow ignores an exact duplicate of an already logged metric point.
+      await tx.run(
+        sql`INSERT INTO metrics (key, value, timestamp, run_uuid, step, is_nan) VALUES ${joinSql(rows, ', ')}
+            ON CONFLICT DO NOTHING`,
+      );
+    }
+    const newest = new Map<string, Metric>();
+    for (const metric of metrics) {
+      const current = newest.get(metric.key);
+      if (current === undefined || isNewer(metric, current)) newest.set(metric.key, metric);
+    }
+    for (const part of chunks([...newest.keys()])) {
+      const existing = await tx.all<MetricRow>(
+        sql`SELECT run_uuid, key, value, timestamp, step, is_nan FROM latest_metrics
+            WHERE run_uuid = ${runId} AND key IN ${sqlList(part)}`,
+      );
+      for (const row of existing) {
+        const candidate = newest.get(row.key);
+        if (candidate !== undefined && !isNewer(candidate, metricFromRow(row))) newest.delete(row.key);
+      }
+    }
+    for (const part of chunks([...newest.values()])) {
+      const rows = part.map((metric) => {
+        const isNan = Number.isNaN(metric.value);
+        return sql`(${metric.key}, ${isNan ? 0 : metric.value}, ${metric.timestamp}, ${metric.step}, ${isNan}, ${runId})`;
+      });
+      await tx.run(
+        sql`INSERT INTO latest_metrics (key, value, timestamp, step, is_nan, run_uuid) VALUES ${joinSql(rows, ', ')}
+            ON CONFLICT (key, run_uuid) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp,
+              step = excluded.step, is_nan = excluded.is_nan`,
+      );
+    }
+  }
+
+  private async loadRunOrThrow(db: SqlExecutor, runId: string): Promise<Run> {
+    const [run] = await this.loadRuns(db, [runId]);
+    if (run === undefined) throw notFound(`Run with id=${runId} not found`);
+    return run;
+  }
+
+  /** Full runs (info + latest metrics, params, tags) in the order of `runIds`. */
+  private async loadRuns(db: SqlExecutor, runIds: string[]): Promise<Run[]> {
+    const runs = new Map<string, Run>();
+    for (const part of chunks(runIds)) {
+      const ids = sqlList(part);
+      for (const row of await db.all<RunRow>(
+        sql`SELECT ${RUN_COLUMNS} FROM runs r WHERE r.run_uuid IN ${ids}`,
+      )) {
+        runs.set(row.run_uuid, { info: runInfoFromRow(row), data: { metrics: [], params: [], tags: [] } });
+      }
+      for (const row of await db.all<MetricRow>(
+        sql`SELECT run_uuid, key, value, timestamp, step, is_nan FROM latest_metrics WHERE run_uuid IN ${ids} ORDER BY key`,
+      )) {
+        runs.get(row.run_uuid)?.data.metrics.push(metricFromRow(row));
+      }
+      for (const row of await db.all<KeyValueRow>(
+        sql`SELECT run_uuid, key, value FROM params WHERE run_uuid IN ${ids} ORDER BY key`,
+      )) {
+        runs.get(row.run_uuid)?.data.params.push({ key: row.key, value: row.value ?? '' });
+      }
+      for (const row of await db.all<KeyValueRow>(
+        sql`SELECT run_uuid, key, value FROM tags WHERE run_uuid IN ${ids} ORDER BY key`,
+      )) {
+        runs.get(row.run_uuid)?.data.tags.push({ key: row.key, value: row.value ?? '' });
+      }
+    }
+    return runIds.map((id) => runs.get(id)).filter((run): run is Run => run !== undefined);
+  }
+}

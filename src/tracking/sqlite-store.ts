@@ -1,0 +1,234 @@
+/**
+ * The embedded tracking store: one SQLite file that several processes (parallel steps, training
+ * scripts, the UI server) read and write at once. WAL lets readers run beside a writer;
+ * busy_timeout makes a writer wait for the lock instead of failing with SQLITE_BUSY; every write
+ * transaction starts with BEGIN IMMEDIATE, taking the write lock up front, because a deferred
+ * transaction that upgrades from reading to writing can fail with SQLITE_BUSY_SNAPSHOT without
+ * ever waiting (SQLite's busy handler is not invoked for it).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { StoreError } from '../errors.js';
+import { renderSql, type SqlFragment } from './sql-fragment.js';
+import {
+  applyMigrations,
+  ensureDefaultExperiment,
+  normalizeArtifactLocation,
+  type SqlDriver,
+  type SqlExecutor,
+  SqlTrackingStore,
+} from './sql-tracking-store.js';
+
+export interface SqliteTrackingStoreOptions {
+  /** The database file; created with its parent directories when missing. */
+  path: string;
+  /** Defaults to `artifacts/` next to the database file. */
+  defaultArtifactRoot?: string;
+  /** How long a writer waits for another process's lock. Defaults to 10 s. */
+  busyTimeoutMs?: number;
+}
+
+const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
+const STATEMENT_CACHE_LIMIT = 500;
+
+type Statement = Database.Statement<unknown[], unknown>;
+
+/**
+ * Turn-taking shared by every connection this process opens on one database file. Each call is
+ * synchronous underneath but the store's logic awaits between statements; without a shared
+ * queue, a second connection in the same process could start BEGIN IMMEDIATE while the first
+ * holds the write lock, and its busy wait would block the very thread that must commit.
+ */
+interface TurnQueue {
+  tail: Promise<unknown>;
+  users: number;
+}
+const queuesByPath = new Map<string, TurnQueue>();
+
+class SqliteDriver implements SqlDriver {
+  readonly dialect = 'sqlite' as const;
+  private readonly turns: TurnQueue;
+  private readonly statements = new Map<string, Statement>();
+  /** Runs statements at once; only used while this driver holds its turn. */
+  private readonly direct: SqlExecutor;
+
+  constructor(
+    readonly db: Database.Database,
+    private readonly path: string,
+  ) {
+    let turns = queuesByPath.get(path);
+    if (turns === undefined) {
+      turns = { tail: Promise.resolve(), users: 0 };
+      queuesByPath.set(path, turns);
+    }
+    turns.users++;
+    this.turns = turns;
+    this.direct = {
+      dialect: 'sqlite',
+      all: async <T extends object>(query: SqlFragment) => this.allNow<T>(query),
+      run: async (query: SqlFragment) => this.runNow(query),
+    };
+  }
+
+  /**
+   * One connection serves the whole process, so operations take turns: otherwise the statements
+   * of one async call could land inside another call's open transaction.
+   */
+  private exclusive<T>(work: () => Promise<T> | T): Promise<T> {
+    const result = this.turns.tail.then(work);
+    this.turns.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  private prepare(text: string): Statement {
+    let statement = this.statements.get(text);
+    if (statement === undefined) {
+      if (this.statements.size >= STATEMENT_CACHE_LIMIT) this.statements.clear();
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  allNow<T extends object>(query: SqlFragment): T[] {
+    const { text, values } = renderSql(query, 'sqlite');
+    const statement = this.prepare(text);
+    if (statement.reader) return statement.all(...values) as T[];
+    statement.run(...values);
+    return [];
+  }
+
+  runNow(query: SqlFragment): number {
+    const { text, values } = renderSql(query, 'sqlite');
+    const statement = this.prepare(text);
+    if (statement.reader) {
+      statement.all(...values);
+      return 0;
+    }
+    return statement.run(...values).changes;
+  }
+
+  all<T extends object>(query: SqlFragment): Promise<T[]> {
+    return this.exclusive(() => this.allNow<T>(query));
+  }
+
+  run(query: SqlFragment): Promise<number> {
+    return this.exclusive(() => this.runNow(query));
+  }
+
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await work(this.direct);
+        this.db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw error;
+      }
+    });
+  }
+
+  isUniqueViolation(error: unknown): boolean {
+    const code = (error as { code?: unknown } | null)?.code;
+    return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  }
+
+  async close(): Promise<void> {
+    await this.exclusive(() => {
+      this.statements.clear();
+      if (!this.db.open) return;
+      this.db.close();
+      this.turns.users--;
+      if (this.turns.users === 0 && queuesByPath.get(this.path) === this.turns)
+        queuesByPath.delete(this.path);
+    });
+  }
+}
+
+export class SqliteTrackingStore extends SqlTrackingStore {
+  /** Absolute path of the database file. */
+  readonly path: string;
+
+  constructor(options: { driver: SqliteDriver; path: string; defaultArtifactRoot: string }) {
+    super({
+      driver: options.driver,
+      uri: `sqlite:///${options.path}`,
+      defaultArtifactRoot: options.defaultArtifactRoot,
+    });
+    this.path = options.path;
+  }
+}
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
+/** Switching to WAL needs a moment of exclusive access; busy_timeout does not cover every case. */
+async function withBusyRetry<T>(work: () => T, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return work();
+    } catch (error) {
+      if (!isBusy(error) || Date.now() > deadline) throw error;
+      await new Promise((done) => setTimeout(done, Math.min(5 * 2 ** attempt, 100)));
+    }
+  }
+}
+
+/**
+ * Opens (creating when missing) a SQLite tracking database, brings its schema up to date in one
+ * transaction and makes sure the Default experiment exists.
+ */
+export async function openSqliteTrackingStore(
+  options: SqliteTrackingStoreOptions,
+): Promise<SqliteTrackingStore> {
+  const path = resolve(options.path);
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  const defaultArtifactRoot = normalizeArtifactLocation(
+    options.defaultArtifactRoot ?? join(dirname(path), 'artifacts'),
+  );
+  let db: Database.Database;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path, { timeout: busyTimeoutMs });
+  } catch (error) {
+    throw new StoreError(
+      'INTERNAL_ERROR',
+      `Cannot open the SQLite tracking database ${path}: ${(error as Error).message}`,
+      {
+        cause: error,
+        hint: 'check that the directory exists and is writable, or pass another --tracking-uri',
+      },
+    );
+  }
+  const driver = new SqliteDriver(db, path);
+  try {
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+    await withBusyRetry(() => db.pragma('journal_mode = WAL'), busyTimeoutMs);
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    // MLflow's LIKE is case-sensitive; SQLite's is not unless asked (ILIKE lowercases both sides).
+    db.pragma('case_sensitive_like = ON');
+    await driver.transaction(async (tx) => {
+      await applyMigrations(tx);
+      await ensureDefaultExperiment(tx, defaultArtifactRoot);
+    });
+  } catch (error) {
+    await driver.close();
+    if (error instanceof StoreError) throw error;
+    throw new StoreError(
+      'INTERNAL_ERROR',
+      `Cannot prepare the SQLite tracking database ${path}: ${(error as Error).message}`,
+      {
+        cause: error,
+        hint: 'is it an mlrecipe/MLflow tracking database? Point --tracking-uri at another file',
+      },
+    );
+  }
+  return new SqliteTrackingStore({ driver, path, defaultArtifactRoot });
+}

@@ -1,0 +1,488 @@
+/**
+ * One behavioural suite for every TrackingStore backend (SQLite always, PostgreSQL when
+ * RECIPE_TEST_POSTGRES_URL is set): MLflow's semantics for experiments, runs, params, metrics,
+ * tags, batches and their errors.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StoreError } from '../../src/errors.js';
+import { RUN_NAME_PATTERN } from '../../src/tracking/run-name.js';
+import type { Metric, TrackingStore } from '../../src/tracking/types.js';
+import { BACKENDS, noticeSkipped, type StoreHandle } from './store-backends.js';
+
+async function storeError(promise: Promise<unknown>): Promise<StoreError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(StoreError);
+    return error as StoreError;
+  }
+  throw new Error('expected the call to fail with a StoreError');
+}
+
+function metric(key: string, value: number, step: number, timestamp: number): Metric {
+  return { key, value, step, timestamp };
+}
+
+describe.each(BACKENDS)('tracking store on $name', (backend) => {
+  if (!backend.available) {
+    noticeSkipped(backend);
+    it.skip('needs RECIPE_TEST_POSTGRES_URL', () => {});
+    return;
+  }
+
+  let handle: StoreHandle;
+  let store: TrackingStore;
+  let counter = 0;
+  const unique = (prefix: string) => `${prefix}-${++counter}`;
+
+  beforeAll(async () => {
+    handle = await backend.open();
+    store = handle.store;
+  });
+  afterAll(async () => {
+    await handle?.dispose();
+  });
+
+  async function newRun(experimentId?: string) {
+    const exp = experimentId ?? (await store.createExperiment(unique('exp')));
+    return store.createRun({ experimentId: exp, startTime: 1000 });
+  }
+
+  describe('experiments', () => {
+    it('has the Default experiment 0 after open', async () => {
+      const experiment = await store.getExperiment('0');
+      expect(experiment).toMatchObject({
+        experiment_id: '0',
+        name: 'Default',
+        lifecycle_stage: 'active',
+        artifact_location: `${handle.artifactRoot}/0`,
+      });
+      expect((await store.getExperimentByName('Default'))?.experiment_id).toBe('0');
+    });
+
+    it('creates experiments with increasing integer ids and default artifact locations', async () => {
+      const first = await store.createExperiment(unique('a'));
+      const second = await store.createExperiment(unique('b'), undefined, [{ key: 'team', value: 'ml' }]);
+      expect(first).toMatch(/^[1-9]\d*$/);
+      expect(Number(second)).toBeGreaterThan(Number(first));
+      const experiment = await store.getExperiment(second);
+      expect(experiment.artifact_location).toBe(`${handle.artifactRoot}/${second}`);
+      expect(experiment.tags).toEqual([{ key: 'team', value: 'ml' }]);
+      expect(experiment.creation_time).toBeGreaterThan(0);
+    });
+
+    it('keeps an explicit artifact location, made absolute', async () => {
+      const id = await store.createExperiment(unique('loc'), '/data/artifacts/here');
+      expect((await store.getExperiment(id)).artifact_location).toBe('/data/artifacts/here');
+      const uriId = await store.createExperiment(unique('s3'), 's3://bucket/path');
+      expect((await store.getExperiment(uriId)).artifact_location).toBe('s3://bucket/path');
+    });
+
+    it('rejects duplicate and empty names and reports missing ids', async () => {
+      const name = unique('dup');
+      await store.createExperiment(name);
+      expect((await storeError(store.createExperiment(name))).mlflowErrorCode).toBe(
+        'RESOURCE_ALREADY_EXISTS',
+      );
+      expect((await storeError(store.createExperiment(''))).mlflowErrorCode).toBe('INVALID_PARAMETER_VALUE');
+      const missing = await storeError(store.getExperiment('987654'));
+      expect(missing.mlflowErrorCode).toBe('RESOURCE_DOES_NOT_EXIST');
+      expect(missing.message).toContain('987654');
+      expect((await storeError(store.getExperiment('not-a-number'))).mlflowErrorCode).toBe(
+        'RESOURCE_DOES_NOT_EXIST',
+      );
+      expect(await store.getExperimentByName(unique('nobody'))).toBeNull();
+    });
+
+    it('renames, tags, and refuses a rename onto a taken name', async () => {
+      const taken = unique('taken');
+      await store.createExperiment(taken);
+      const id = await store.createExperiment(unique('old'));
+      const renamed = unique('new');
+      await store.renameExperiment(id, renamed);
+      expect((await store.getExperiment(id)).name).toBe(renamed);
+      expect((await store.getExperimentByName(renamed))?.experiment_id).toBe(id);
+      expect((await storeError(store.renameExperiment(id, taken))).mlflowErrorCode).toBe(
+        'RESOURCE_ALREADY_EXISTS',
+      );
+      await store.setExperimentTag(id, { key: 'k', value: 'v1' });
+      await store.setExperimentTag(id, { key: 'k', value: 'v2' });
+      expect((await store.getExperiment(id)).tags).toEqual([{ key: 'k', value: 'v2' }]);
+    });
+
+    it('deletes and restores softly, taking the runs along, and refuses new runs while deleted', async () => {
+      const id = await store.createExperiment(unique('soft'));
+      const run = await store.createRun({ experimentId: id });
+      await store.deleteExperiment(id);
+      const deleted = await store.getExperiment(id);
+      expect(deleted.lifecycle_stage).toBe('deleted');
+      expect((await store.getExperimentByName(deleted.name))?.lifecycle_stage).toBe('deleted');
+      expect((await store.getRun(run.info.run_id)).info.lifecycle_stage).toBe('deleted');
+      expect((await store.searchRuns({ experimentIds: [id] })).runs).toEqual([]);
+      const refused = await storeError(store.createRun({ experimentId: id }));
+      expect(refused.mlflowErrorCode).toBe('INVALID_STATE');
+      expect((await storeError(store.renameExperiment(id, unique('x')))).mlflowErrorCode).toBe(
+        'INVALID_STATE',
+      );
+      const active = await store.searchExperiments({ maxResults: 50000 });
+      expect(active.experiments.map((e) => e.experiment_id)).not.toContain(id);
+      const onlyDeleted = await store.searchExperiments({ viewType: 'DELETED_ONLY', maxResults: 50000 });
+      expect(onlyDeleted.experiments.map((e) => e.experiment_id)).toContain(id);
+
+      await store.restoreExperiment(id);
+      expect((await store.getExperiment(id)).lifecycle_stage).toBe('active');
+      expect((await store.getRun(run.info.run_id)).info.lifecycle_stage).toBe('active');
+      expect((await store.searchRuns({ experimentIds: [id] })).runs).toHaveLength(1);
+      expect((await storeError(store.deleteExperiment('424242'))).mlflowErrorCode).toBe(
+        'RESOURCE_DOES_NOT_EXIST',
+      );
+    });
+  });
+
+  describe('runs', () => {
+    it('creates a run with a 32-hex id, its name as tag, user tag and artifact uri', async () => {
+      const id = await store.createExperiment(unique('runs'));
+      const run = await store.createRun({
+        experimentId: id,
+        userId: 'ada',
+        runName: 'first',
+        startTime: 1234,
+      });
+      expect(run.info.run_id).toMatch(/^[0-9a-f]{32}$/);
+      expect(run.info).toMatchObject({
+        run_uuid: run.info.run_id,
+        run_name: 'first',
+        experiment_id: id,
+        user_id: 'ada',
+        status: 'RUNNING',
+        start_time: 1234,
+        lifecycle_stage: 'active',
+        artifact_uri: `${handle.artifactRoot}/${id}/${run.info.run_id}/artifacts`,
+      });
+      expect(run.info.end_time).toBeUndefined();
+      expect(run.data.tags).toEqual(
+        expect.arrayContaining([
+          { key: 'mlflow.runName', value: 'first' },
+          { key: 'mlflow.user', value: 'ada' },
+        ]),
+      );
+      expect(await store.getRun(run.info.run_id)).toEqual(run);
+    });
+
+    it('generates adjective-animal-NNN names when none is given, or takes the mlflow.runName tag', async () => {
+      const run = await newRun();
+      expect(run.info.run_name).toMatch(RUN_NAME_PATTERN);
+      expect(run.data.tags).toContainEqual({ key: 'mlflow.runName', value: run.info.run_name });
+      const tagged = await store.createRun({
+        experimentId: run.info.experiment_id,
+        tags: [{ key: 'mlflow.runName', value: 'from-tag' }],
+      });
+      expect(tagged.info.run_name).toBe('from-tag');
+      const clash = await storeError(
+        store.createRun({
+          experimentId: run.info.experiment_id,
+          runName: 'a',
+          tags: [{ key: 'mlflow.runName', value: 'b' }],
+        }),
+      );
+      expect(clash.mlflowErrorCode).toBe('INVALID_PARAMETER_VALUE');
+    });
+
+    it('updates status, end time and name (tag included); setTag on mlflow.runName renames too', async () => {
+      const run = await newRun();
+      const info = await store.updateRun(run.info.run_id, {
+        status: 'FINISHED',
+        endTime: 5000,
+        runName: 'renamed',
+      });
+      expect(info).toMatchObject({ status: 'FINISHED', end_time: 5000, run_name: 'renamed' });
+      let fetched = await store.getRun(run.info.run_id);
+      expect(fetched.data.tags).toContainEqual({ key: 'mlflow.runName', value: 'renamed' });
+      await store.setTag(run.info.run_id, { key: 'mlflow.runName', value: 'via-tag' });
+      fetched = await store.getRun(run.info.run_id);
+      expect(fetched.info.run_name).toBe('via-tag');
+      expect(
+        (await storeError(store.updateRun(run.info.run_id, { status: 'DONE' as never }))).mlflowErrorCode,
+      ).toBe('INVALID_PARAMETER_VALUE');
+    });
+
+    it('reports missing and malformed run ids with MLflow error codes', async () => {
+      const missing = await storeError(store.getRun('0123456789abcdef0123456789abcdef'));
+      expect(missing.mlflowErrorCode).toBe('RESOURCE_DOES_NOT_EXIST');
+      expect(missing.message).toContain('0123456789abcdef0123456789abcdef');
+      expect((await storeError(store.getRun("x' OR '1'='1"))).mlflowErrorCode).toBe(
+        'INVALID_PARAMETER_VALUE',
+      );
+      expect(
+        (await storeError(store.logMetric('0123456789abcdef0123456789abcdef', metric('m', 1, 0, 1))))
+          .mlflowErrorCode,
+      ).toBe('RESOURCE_DOES_NOT_EXIST');
+    });
+
+    it('sets, overwrites and deletes tags', async () => {
+      const run = await newRun();
+      await store.setTag(run.info.run_id, { key: 'stage', value: 'a' });
+      await store.setTag(run.info.run_id, { key: 'stage', value: 'b' });
+      expect((await store.getRun(run.info.run_id)).data.tags).toContainEqual({ key: 'stage', value: 'b' });
+      await store.deleteTag(run.info.run_id, 'stage');
+      expect((await store.getRun(run.info.run_id)).data.tags.map((t) => t.key)).not.toContain('stage');
+      expect((await storeError(store.deleteTag(run.info.run_id, 'stage'))).mlflowErrorCode).toBe(
+        'RESOURCE_DOES_NOT_EXIST',
+      );
+    });
+
+    it('soft-deletes and restores runs; a deleted run refuses writes', async () => {
+      const run = await newRun();
+      await store.deleteRun(run.info.run_id);
+      expect((await store.getRun(run.info.run_id)).info.lifecycle_stage).toBe('deleted');
+      const refused = await storeError(store.logParam(run.info.run_id, { key: 'p', value: '1' }));
+      expect(refused.mlflowErrorCode).toBe('INVALID_PARAMETER_VALUE');
+      expect(refused.message).toContain("must be in the 'active' state");
+      await store.restoreRun(run.info.run_id);
+      await store.logParam(run.info.run_id, { key: 'p', value: '1' });
+      expect((await store.getRun(run.info.run_id)).data.params).toEqual([{ key: 'p', value: '1' }]);
+      expect((await storeError(store.deleteRun('ffffffffffffffffffffffffffffffff'))).mlflowErrorCode).toBe(
+        'RESOURCE_DOES_NOT_EXIST',
+      );
+    });
+  });
+
+  describe('params', () => {
+    it('accepts the same value again and refuses a changed value, naming key, old and new value', async () => {
+      const run = await newRun();
+      await store.logParam(run.info.run_id, { key: 'alpha', value: '0.1' });
+      await store.logParam(run.info.run_id, { key: 'alpha', value: '0.1' });
+      const error = await storeError(store.logParam(run.info.run_id, { key: 'alpha', value: '0.2' }));
+      expect(error.mlflowErrorCode).toBe('INVALID_PARAMETER_VALUE');
+      expect(error.message).toContain("key='alpha'");
+      expect(error.message).toContain("value='0.1'");
+      expect(error.message).toContain("'0.2'");
+      expect((await store.getRun(run.info.run_id)).data.params).toEqual([{ key: 'alpha', value: '0.1' }]);
+    });
+
+    it.each([
+      ['a/../b', 'resolve'],
+      ['../up', 'resolve'],
+      ['/abs', 'resolve'],
+      ['semi;colon', 'alphanumerics'],
+      ["quote'd", 'alphanumerics'],
+      ['x'.repeat(251), 'maximum length'],
+    ])('rejects the key %j', async (key, fragment) => {
+      const run = await newRun();
+      const error = await storeError(store.logParam(run.info.run_id, { key, value: '1' }));
+      expect(error.mlflowErrorCode).toBe('INVALID_PARAMETER_VALUE');
+      expect(error.message).toContain(fragment);
+    });
+
+    it('accepts MLflow key characters and enforces value lengths (param 6000, tag 8000)', async () => {
+      const run = await newRun();
+      await store.logParam(run.info.run_id, { key: 'model/sub-part.v 1_x', value: 'v'.repeat(6000) });
+      expect(
+        (await storeError(store.logParam(run.info.run_id, { key: 'long', value: 'v'.repeat(6001) })))
+          .mlflowErrorCode,
+      ).toBe('INVALID_PARAMETER_VALUE');
+      await store.setTag(run.info.run_id, { key: 'note', value: 't'.repeat(8000) });
+      expect(
+        (await storeError(store.setTag(run.info.run_id, { key: 'note', value: 't'.repeat(8001) })))
+          .mlflowErrorCode,
+      ).toBe('INVALID_PARAMETER_VALUE');
+    });
+  });
+
+  describe('metrics', () => {
+    it('keeps the full history and round-trips NaN and ±Infinity', async () => {
+      const run = await newRun();
+      const points = [
+        metric('loss', 1.5, 0, 10),
+        metric('loss', Number.NaN, 1, 11),
+        metric('loss', Number.POSITIVE_INFINITY, 2, 12),
+        metric('loss', Number.NEGATIVE_INFINITY, 3, 13),
+        metric('loss', -2.5e-300, 4, 14),
+      ];
+      for (const point of points) await store.logMetric(run.info.run_id, point);
+      const history = await store.getMetricHistory(run.info.run_id, 'loss');
+      expect(history).toEqual(points);
+      expect(Number.isNaN(history[1].value)).toBe(true);
+      expect(await store.getMetricHistory(run.info.run_id, 'absent')).toEqual([]);
+    });
+
+    it('keeps latest_metrics at the greatest (step, timestamp, value)', async () => {
+      const run = await newRun();
+      const id = run.info.run_id;
+      const latest = async (key: string) =>
+        (await store.getRun(id)).data.metrics.find((m) => m.key === key) as Metric;
+
+      await store.logMetric(id, metric('m', 5, 2, 100));
+      await store.logMetric(id, metric('m', 9, 1, 999)); // lower step, later time: not latest
+      expect(await latest('m')).toEqual(metric('m', 5, 2, 100));
+      await store.logMetric(id, metric('m', 4, 2, 101)); // same step, later time: latest
+      expect(await latest('m')).toEqual(metric('m', 4, 2, 101));
+      await store.logMetric(id, metric('m', 7, 2, 101)); // same step and time, greater value
+      expect(await latest('m')).toEqual(metric('m', 7, 2, 101));
+      await store.logMetric(id, metric('m', 6, 2, 101)); // smaller value: unchanged
+      expect(await latest('m')).toEqual(metric('m', 7, 2, 101));
+      await store.logMetric(id, metric('m', Number.NaN, 2, 101)); // NaN is never greater
+      expect((await latest('m')).value).toBe(7);
+      await store.logMetric(id, metric('m', Number.NaN, 3, 50)); // higher step wins, even NaN
+      expect(Number.isNaN((await latest('m')).value)).toBe(true);
+      await store.logBatch(id, {
+        metrics: [metric('b', 1, 0, 1), metric('b', 3, 5, 1), metric('b', 2, 4, 9)],
+      });
+      expect(await latest('b')).toEqual(metric('b', 3, 5, 1));
+    });
+
+    it.each([
+      [{ key: 'm', value: '1' as unknown as number, step: 0, timestamp: 1 }, 'valid double'],
+      [{ key: 'm', value: 1, step: 0.5, timestamp: 1 }, 'step'],
+      [{ key: 'm', value: 1, step: 0, timestamp: 1.5 }, 'timestamp'],
+    ])('rejects the metric %j', async (bad, fragment) => {
+      const run = await newRun();
+      const error = await storeError(store.logMetric(run.info.run_id, bad));
+      expect(error.mlflowErrorCode).toBe('INVALID_PARAMETER_VALUE');
+      expect(error.message).toContain(fragment);
+    });
+  });
+
+  describe('logBatch', () => {
+    const many = (n: number, kind: 'metric' | 'param' | 'tag') =>
+      Array.from({ length: n }, (_, i) =>
+        kind === 'metric' ? metric(`m${i}`, i, 0, 1) : { key: `${kind}${i}`, value: String(i) },
+      );
+
+    it.each([
+      ['1001 metrics', { metrics: many(1001, 'metric') as Metric[] }, 'at most 1000 metrics'],
+      [
+        '101 params',
+        { params: many(101, 'param') as { key: string; value: string }[] },
+        'at most 100 params',
+      ],
+      ['101 tags', { tags: many(101, 'tag') as { key: string; value: string }[] }, 'at most 100 tags'],
+      [
+        '1001 entities',
+        {
+          metrics: many(1000, 'metric') as Metric[],
+          tags: many(1, 'tag') as { key: string; value: string }[],
+        },
+        'in total',
+      ],
+    ])('refuses %s before writing anything', async (_label, batch, fragment) => {
+      const run = await newRun();
+      const error = await storeError(store.logBatch(run.info.run_id, batch));
+      expect(error.mlflowErrorCode).toBe('INVALID_PARAMETER_VALUE');
+      expect(error.message).toContain(fragment);
+      const after = await store.getRun(run.info.run_id);
+      expect(after.data.metrics).toEqual([]);
+      expect(after.data.tags.map((t) => t.key).filter((k) => !k.startsWith('mlflow.'))).toEqual([]);
+    });
+
+    it('writes 1000 metrics, 100 params and tags in one call', async () => {
+      const run = await newRun();
+      await store.logBatch(run.info.run_id, { metrics: many(1000, 'metric') as Metric[] });
+      await store.logBatch(run.info.run_id, {
+        params: many(100, 'param') as { key: string; value: string }[],
+        tags: many(100, 'tag') as { key: string; value: string }[],
+      });
+      const after = await store.getRun(run.info.run_id);
+      expect(after.data.metrics).toHaveLength(1000);
+      expect(after.data.params).toHaveLength(100);
+      expect(after.data.tags.filter((t) => t.key.startsWith('tag'))).toHaveLength(100);
+    });
+
+    it('rolls back everything when a batch fails midway (changed param after tags and metrics)', async () => {
+      const run = await newRun();
+      await store.logParam(run.info.run_id, { key: 'fixed', value: 'old' });
+      const error = await storeError(
+        store.logBatch(run.info.run_id, {
+          metrics: [metric('written-first', 1, 0, 1)],
+          tags: [{ key: 'written-too', value: 'x' }],
+          params: [
+            { key: 'fresh', value: '1' },
+            { key: 'fixed', value: 'new' },
+          ],
+        }),
+      );
+      expect(error.message).toContain("key='fixed'");
+      const after = await store.getRun(run.info.run_id);
+      expect(after.data.metrics).toEqual([]);
+      expect(after.data.params).toEqual([{ key: 'fixed', value: 'old' }]);
+      expect(after.data.tags.map((t) => t.key)).not.toContain('written-too');
+      expect(await store.getMetricHistory(run.info.run_id, 'written-first')).toEqual([]);
+    });
+
+    it('accepts a repeated param with one value and refuses two values for one key', async () => {
+      const run = await newRun();
+      await store.logBatch(run.info.run_id, {
+        params: [
+          { key: 'p', value: '1' },
+          { key: 'p', value: '1' },
+        ],
+      });
+      const error = await storeError(
+        store.logBatch(run.info.run_id, {
+          params: [
+            { key: 'q', value: '1' },
+            { key: 'q', value: '2' },
+          ],
+        }),
+      );
+      expect(error.mlflowErrorCode).toBe('INVALID_PARAMETER_VALUE');
+      expect(error.message).toContain('Duplicate parameter keys');
+      expect((await store.getRun(run.info.run_id)).data.params).toEqual([{ key: 'p', value: '1' }]);
+    });
+
+    it('refuses a batch with one invalid metric without writing the valid ones', async () => {
+      const run = await newRun();
+      const error = await storeError(
+        store.logBatch(run.info.run_id, { metrics: [metric('ok', 1, 0, 1), metric('bad/../key', 1, 0, 1)] }),
+      );
+      expect(error.mlflowErrorCode).toBe('INVALID_PARAMETER_VALUE');
+      expect((await store.getRun(run.info.run_id)).data.metrics).toEqual([]);
+    });
+  });
+
+  describe('data, not SQL', () => {
+    it('stores and finds values that look like SQL injection as plain data', async () => {
+      const evil = "x'); DROP TABLE runs; --";
+      const experimentName = `exp "${evil}"`;
+      const id = await store.createExperiment(experimentName, undefined, [{ key: 'k', value: evil }]);
+      expect((await store.getExperimentByName(experimentName))?.experiment_id).toBe(id);
+      const run = await store.createRun({ experimentId: id, runName: evil });
+      await store.logParam(run.info.run_id, { key: 'p', value: evil });
+      await store.setTag(run.info.run_id, { key: 't', value: `${evil}\\%_` });
+      const back = await store.getRun(run.info.run_id);
+      expect(back.info.run_name).toBe(evil);
+      expect(back.data.params).toEqual([{ key: 'p', value: evil }]);
+      const other = await store.createRun({ experimentId: id });
+      expect(other.info.run_id).not.toBe(run.info.run_id);
+      // A second store on the same database sees the data too (tables intact, migrations idempotent).
+      const again = await handle.reopen();
+      expect((await again.getRun(run.info.run_id)).data.params).toEqual([{ key: 'p', value: evil }]);
+    });
+  });
+
+  describe('several stores on one database', () => {
+    it('interleaves writes from two stores without losing any', async () => {
+      const second = await handle.reopen();
+      const id = await store.createExperiment(unique('shared'));
+      const runs = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? store : second).createRun({ experimentId: id })),
+      );
+      await Promise.all(
+        runs.flatMap((run, i) =>
+          Array.from({ length: 5 }, (_, step) =>
+            (step % 2 === 0 ? store : second).logBatch(run.info.run_id, {
+              metrics: [metric('loss', i + step, step, 1000 + step)],
+              params: [{ key: `p${step}`, value: String(i) }],
+            }),
+          ),
+        ),
+      );
+      for (const run of runs) {
+        expect(await second.getMetricHistory(run.info.run_id, 'loss')).toHaveLength(5);
+        const fetched = await store.getRun(run.info.run_id);
+        expect(fetched.data.params).toHaveLength(5);
+        expect(fetched.data.metrics).toEqual([expect.objectContaining({ key: 'loss', step: 4 })]);
+      }
+    });
+  });
+});
