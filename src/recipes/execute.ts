@@ -1,0 +1,360 @@
+/**
+ * Execute: a plan → results. For each node in dependency order: reuse the cache entry whose
+ * fingerprint matches, or run the step into a temp dir and commit it to the cache. Independent
+ * steps run concurrently (p-queue). A failed step stops everything downstream of it; its temp
+ * dir is removed, so nothing half-written is ever mistaken for output.
+ */
+import { existsSync, rmSync } from 'node:fs';
+import { isAbsolute, join, normalize } from 'node:path';
+import { isMlrecipeError, type MlrecipeError, StepError } from '../errors.js';
+import type { StepRegistry } from '../steps/registry.js';
+import type { StepContext, StepKind, StepResult } from '../steps/types.js';
+import { type CacheManifest, StepCache } from './cache.js';
+import { CARD_HTML, CARD_JSON, writeCard } from './cards/render.js';
+import { type LoadedRecipe, loadRecipe } from './load.js';
+import { acquireRecipeLock } from './lock.js';
+import { type PlanNode, planRecipe, type RecipePlan } from './plan.js';
+import { createProgressReporter, type ProgressReporter, type StepRunState } from './progress.js';
+import { StatCache } from './stat-cache.js';
+
+export interface StepOutcome {
+  step: StepKind;
+  state: StepRunState;
+  fingerprint: string;
+  durationMs: number;
+  /** The cache entry holding the step's outputs (ran or cached). */
+  dir?: string;
+  /** Named outputs: name → path relative to `dir`. */
+  outputs: Record<string, string>;
+  metrics: Record<string, number>;
+  params: Record<string, string>;
+  tags: Record<string, string>;
+  /** For a cached step: the tracking run that produced the entry. */
+  reusedFromRunId?: string;
+  error?: MlrecipeError;
+}
+
+/**
+ * Records a recipe run somewhere (the tracking store; see record.ts). The executor calls it;
+ * a failure to record is reported but does not fail steps that succeeded.
+ */
+export interface RecipeRunRecorder {
+  readonly runId: string;
+  readonly experimentId: string;
+  trackingUri: string;
+  stepFinished(outcome: StepOutcome): Promise<void>;
+  end(status: 'FINISHED' | 'FAILED' | 'KILLED'): Promise<void>;
+}
+
+export type RecorderFactory = (context: {
+  recipe: LoadedRecipe;
+  plan: RecipePlan;
+}) => Promise<RecipeRunRecorder | undefined>;
+
+export interface RunRecipeOptions {
+  recipeDir: string;
+  profile?: string;
+  /** Steps to reach (their ancestors run too); default: through register. */
+  steps?: StepKind[];
+  /** Run every step even when a matching cache entry exists (the entry is replaced). */
+  noCache?: boolean;
+  /** Wait for another run's lock (default) or fail at once. */
+  wait?: boolean;
+  registry?: StepRegistry;
+  progress?: ProgressReporter;
+  /** Creates the tracking recorder once the plan is known; none → nothing is recorded. */
+  recorder?: RecorderFactory;
+  /** How many independent steps may run at once. */
+  concurrency?: number;
+  /** Install SIGINT/SIGTERM handlers that end the run KILLED, release the lock and exit 130/143. */
+  handleSignals?: boolean;
+}
+
+export interface RunRecipeResult {
+  recipe: LoadedRecipe;
+  plan: RecipePlan;
+  outcomes: StepOutcome[];
+  runId?: string;
+  experimentId?: string;
+  /** The first step failure, if any (downstream steps are `skipped`). */
+  error?: MlrecipeError;
+}
+
+/**
+ * Runs a recipe: load + validate (a ConfigError is thrown before anything runs), take the lock,
+ * plan, execute, record. Step failures do not throw: they are in `result.error` and the outcomes,
+ * so the caller can still show the summary.
+ */
+export async function runRecipe(options: RunRecipeOptions): Promise<RunRecipeResult> {
+  const recipe = loadRecipe({ recipeDir: options.recipeDir, profile: options.profile });
+  const progress = options.progress ?? createProgressReporter({ mode: 'silent' });
+  const lock = await acquireRecipeLock({
+    recipeDir: recipe.recipeDir,
+    wait: options.wait,
+    command: 'recipe run',
+    onWait: (owner) =>
+      progress.note(
+        `waiting for another recipe run to finish (${owner ? `pid ${owner.pid} on ${owner.hostname}` : 'lock file .recipe/lock'})...`,
+      ),
+  });
+  const cache = new StepCache(recipe.recipeDir);
+  const activeTemps = new Set<string>();
+  let recorder: RecipeRunRecorder | undefined;
+  let ended = false;
+  const removeSignalHandlers = options.handleSignals
+    ? installSignalHandlers(async (signal) => {
+        progress.note(`received ${signal}: stopping`);
+        progress.end();
+        for (const dir of activeTemps) rmSync(dir, { recursive: true, force: true });
+        if (recorder && !ended) {
+          ended = true;
+          await withTimeout(recorder.end('KILLED'), 3000).catch(() => undefined);
+        }
+        lock.release();
+      })
+    : () => {};
+  try {
+    const leftovers = cache.removeLeftovers();
+    if (leftovers > 0)
+      progress.note(
+        `removed ${leftovers} incomplete cache entr${leftovers === 1 ? 'y' : 'ies'} left by an interrupted run`,
+      );
+    const statCache = StatCache.open(cache.stateRoot);
+    const plan = await planRecipe({ recipe, targets: options.steps, registry: options.registry, statCache });
+    recorder = options.recorder ? await options.recorder({ recipe, plan }) : undefined;
+    progress.begin(plan.nodes.map((n) => n.kind));
+    const outcomes = await executePlan({
+      plan,
+      cache,
+      progress,
+      noCache: options.noCache === true,
+      concurrency: options.concurrency ?? 2,
+      activeTemps,
+      recorder,
+    });
+    progress.end();
+    const error = outcomes.find((o) => o.error)?.error;
+    if (recorder && !ended) {
+      ended = true;
+      await recorder.end(error ? 'FAILED' : 'FINISHED');
+    }
+    return { recipe, plan, outcomes, runId: recorder?.runId, experimentId: recorder?.experimentId, error };
+  } catch (error) {
+    progress.end();
+    if (recorder && !ended) {
+      ended = true;
+      await recorder.end('FAILED').catch(() => undefined);
+    }
+    throw error;
+  } finally {
+    removeSignalHandlers();
+    for (const dir of activeTemps) rmSync(dir, { recursive: true, force: true });
+    lock.release();
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timed out')), ms).unref()),
+  ]);
+}
+
+function installSignalHandlers(cleanup: (signal: NodeJS.Signals) => Promise<void>): () => void {
+  let handling = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (handling) return;
+    handling = true;
+    // 128 + signal number, the shell convention: SIGINT 2 → 130, SIGTERM 15 → 143.
+    const code = signal === 'SIGINT' ? 130 : 143;
+    void cleanup(signal).finally(() => process.exit(code));
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
+interface ExecuteContext {
+  plan: RecipePlan;
+  cache: StepCache;
+  progress: ProgressReporter;
+  noCache: boolean;
+  concurrency: number;
+  activeTemps: Set<string>;
+  recorder?: RecipeRunRecorder;
+}
+
+async function executePlan(ctx: ExecuteContext): Promise<StepOutcome[]> {
+  const { default: PQueue } = await import('p-queue');
+  const queue = new PQueue({ concurrency: Math.max(1, ctx.concurrency) });
+  const promises = new Map<StepKind, Promise<StepOutcome>>();
+  for (const node of ctx.plan.nodes) {
+    const upstream = node.upstream
+      .map((u) => promises.get(u))
+      .filter((p): p is Promise<StepOutcome> => p !== undefined);
+    const promise = Promise.all(upstream).then(async (ups) => {
+      if (ups.some((u) => u.state === 'failed' || u.state === 'skipped')) {
+        const skipped = emptyOutcome(node, 'skipped');
+        ctx.progress.stepFinished(node.kind, { state: 'skipped', durationMs: 0 });
+        return skipped;
+      }
+      const inputDirs: Partial<Record<StepKind, string>> = {};
+      for (const u of ups) if (u.dir) inputDirs[u.step] = u.dir;
+      const outcome = (await queue.add(() => runNode(ctx, node, inputDirs))) as StepOutcome;
+      if (ctx.recorder) {
+        await ctx.recorder.stepFinished(outcome).catch((error: unknown) => {
+          ctx.progress.note(
+            `warning: could not record step ${node.kind} in the tracking run: ${(error as Error).message}`,
+          );
+        });
+      }
+      return outcome;
+    });
+    promises.set(node.kind, promise);
+  }
+  return Promise.all(ctx.plan.nodes.map((n) => promises.get(n.kind) as Promise<StepOutcome>));
+}
+
+function emptyOutcome(node: PlanNode, state: StepRunState): StepOutcome {
+  return {
+    step: node.kind,
+    state,
+    fingerprint: node.fingerprint,
+    durationMs: 0,
+    outputs: {},
+    metrics: {},
+    params: {},
+    tags: {},
+  };
+}
+
+async function runNode(
+  ctx: ExecuteContext,
+  node: PlanNode,
+  inputDirs: Partial<Record<StepKind, string>>,
+): Promise<StepOutcome> {
+  const { cache, progress } = ctx;
+  const recipe = ctx.plan.recipe;
+  ctx.progress.stepStarted(node.kind);
+  const started = Date.now();
+  if (!ctx.noCache) {
+    const manifest = cache.lookup(node.kind, node.fingerprint);
+    if (manifest) {
+      const durationMs = Date.now() - started;
+      cache.writeState({
+        step: node.kind,
+        fingerprint: node.fingerprint,
+        inputs: node.inputs,
+        finishedAt: new Date().toISOString(),
+        durationMs: manifest.durationMs,
+        outcome: 'cached',
+        runId: manifest.runId,
+      });
+      progress.stepFinished(node.kind, { state: 'cached', durationMs });
+      return {
+        step: node.kind,
+        state: 'cached',
+        fingerprint: node.fingerprint,
+        durationMs,
+        dir: cache.entryDir(node.kind, node.fingerprint),
+        outputs: manifest.outputs,
+        metrics: manifest.metrics,
+        params: manifest.params,
+        tags: manifest.tags,
+        reusedFromRunId: manifest.runId,
+      };
+    }
+  }
+  const tmp = cache.createTempDir(node.kind);
+  ctx.activeTemps.add(tmp);
+  const stepContext: StepContext = {
+    recipeDir: recipe.recipeDir,
+    recipe: recipe.config as unknown as Record<string, unknown>,
+    outDir: tmp,
+    inputDirs,
+    log: (message) => progress.stepLog(node.kind, message),
+    trackingUri: ctx.recorder?.trackingUri,
+    runId: ctx.recorder?.runId,
+  };
+  try {
+    const result = await node.step.run(node.config, stepContext);
+    const outputs = checkOutputs(node.kind, tmp, result);
+    writeCard(tmp, result.card, {
+      title: `${node.kind} — ${recipe.config.recipe}`,
+      facts: {
+        recipe: recipe.recipeDir,
+        profile: recipe.profile,
+        fingerprint: node.fingerprint.slice(0, 12),
+      },
+    });
+    const finished = Date.now();
+    const manifest: CacheManifest = {
+      format: 1,
+      step: node.kind,
+      fingerprint: node.fingerprint,
+      inputs: node.inputs,
+      outputs,
+      metrics: result.metrics ?? {},
+      params: result.params ?? {},
+      tags: result.tags ?? {},
+      durationMs: finished - started,
+      startedAt: new Date(started).toISOString(),
+      finishedAt: new Date(finished).toISOString(),
+      runId: ctx.recorder?.runId,
+    };
+    const dir = cache.commit(tmp, manifest);
+    ctx.activeTemps.delete(tmp);
+    cache.writeState({
+      step: node.kind,
+      fingerprint: node.fingerprint,
+      inputs: node.inputs,
+      finishedAt: manifest.finishedAt,
+      durationMs: manifest.durationMs,
+      outcome: 'ran',
+      runId: manifest.runId,
+    });
+    progress.stepFinished(node.kind, { state: 'ran', durationMs: manifest.durationMs });
+    return {
+      step: node.kind,
+      state: 'ran',
+      fingerprint: node.fingerprint,
+      durationMs: manifest.durationMs,
+      dir,
+      outputs,
+      metrics: manifest.metrics,
+      params: manifest.params,
+      tags: manifest.tags,
+    };
+  } catch (cause) {
+    rmSync(tmp, { recursive: true, force: true });
+    ctx.activeTemps.delete(tmp);
+    const error = isMlrecipeError(cause)
+      ? cause
+      : new StepError(node.kind, cause instanceof Error ? cause.message : String(cause), { cause });
+    const durationMs = Date.now() - started;
+    progress.stepFinished(node.kind, { state: 'failed', durationMs, error });
+    return { ...emptyOutcome(node, 'failed'), durationMs, error };
+  }
+}
+
+/** Outputs must be relative paths inside the step's directory that exist. Adds the card files. */
+function checkOutputs(step: StepKind, dir: string, result: StepResult): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  for (const [name, path] of Object.entries(result.outputs ?? {})) {
+    const rel = normalize(path);
+    if (isAbsolute(rel) || rel === '..' || rel.startsWith(`..${'/'}`)) {
+      throw new StepError(
+        step,
+        `output "${name}" must be a path inside the step's output directory, not ${path}`,
+      );
+    }
+    if (!existsSync(join(dir, rel))) throw new StepError(step, `output "${name}" (${path}) was not written`);
+    outputs[name] = rel;
+  }
+  outputs.card ??= CARD_HTML;
+  outputs.card_json ??= CARD_JSON;
+  return outputs;
+}

@@ -1,0 +1,155 @@
+/**
+ * Plan: a resolved recipe → the DAG of steps to consider, in topological order, each with the
+ * fingerprint that decides run-or-reuse. Upstream fingerprints chain into downstream ones (as in
+ * Nx's task hashing), so any change upstream invalidates everything below it and nothing above.
+ */
+import { readFileSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import { defaultStepRegistry, type StepRegistry } from '../steps/registry.js';
+import { STEP_INPUTS, STEP_KINDS, STEP_RECIPE_KEYS, type Step, type StepKind } from '../steps/types.js';
+import { type FingerprintInputs, fingerprintStep } from './fingerprint.js';
+import type { LoadedRecipe } from './load.js';
+import type { StatCache } from './stat-cache.js';
+
+export interface PlanNode {
+  kind: StepKind;
+  step: Step;
+  /** The step's own section of the recipe (`steps.<kind>`), `{}` when absent. */
+  config: Record<string, unknown>;
+  upstream: StepKind[];
+  inputs: FingerprintInputs;
+  fingerprint: string;
+}
+
+export interface RecipePlan {
+  recipe: LoadedRecipe;
+  targets: StepKind[];
+  /** Topological order: every node comes after its upstream nodes. */
+  nodes: PlanNode[];
+}
+
+/** The training chain ends at register; the scoring chain (ingest_scoring → predict) runs only when asked. */
+const TRAINING_CHAIN: readonly StepKind[] = ['ingest', 'split', 'transform', 'train', 'evaluate', 'register'];
+
+let cachedVersion: string | undefined;
+
+/** mlrecipe's own version, part of every step's code identity. */
+export function mlrecipeVersion(): string {
+  if (cachedVersion === undefined) {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    cachedVersion = pkg.version;
+  }
+  return cachedVersion;
+}
+
+export function isStepKind(value: string): value is StepKind {
+  return (STEP_KINDS as readonly string[]).includes(value);
+}
+
+/** `targets` and all their ancestors, in topological order. */
+export function stepsToRun(targets: readonly StepKind[]): StepKind[] {
+  const needed = new Set<StepKind>();
+  const visit = (kind: StepKind): void => {
+    if (needed.has(kind)) return;
+    needed.add(kind);
+    for (const up of STEP_INPUTS[kind]) visit(up);
+  };
+  for (const t of targets) visit(t);
+  // STEP_KINDS lists the kinds in a topological order of STEP_INPUTS.
+  return STEP_KINDS.filter((k) => needed.has(k));
+}
+
+/**
+ * What `recipe run` without `--step` runs: through `register`, or through the last step of the
+ * training chain this build provides.
+ */
+export function defaultTargets(registry: StepRegistry = defaultStepRegistry): StepKind[] {
+  for (let i = TRAINING_CHAIN.length - 1; i >= 0; i--) {
+    const kind = TRAINING_CHAIN[i] as StepKind;
+    if (stepsToRun([kind]).every((k) => registry[k] !== undefined)) return [kind];
+  }
+  return [];
+}
+
+/**
+ * Every step the current recipe has: the default targets plus the scoring chain when the recipe
+ * configures it. Used by status, inspect and gc.
+ */
+export function allTargets(recipe: LoadedRecipe, registry: StepRegistry = defaultStepRegistry): StepKind[] {
+  const targets = defaultTargets(registry);
+  const steps = recipe.config.steps ?? {};
+  if ((steps.predict || steps.ingest_scoring) && registry.predict && registry.ingest_scoring)
+    targets.push('predict');
+  else if (steps.ingest_scoring && registry.ingest_scoring) targets.push('ingest_scoring');
+  return targets;
+}
+
+/** A file as recorded in fingerprint inputs: relative to the recipe dir when inside it. */
+export function recordedPath(recipeDir: string, file: string): string {
+  const abs = resolve(recipeDir, file);
+  const rel = relative(recipeDir, abs);
+  return rel.startsWith('..') || isAbsolute(rel) ? abs : rel.split('\\').join('/');
+}
+
+function pick(source: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (source[k] !== undefined) out[k] = source[k];
+  return out;
+}
+
+export async function loadStep(kind: StepKind, registry: StepRegistry): Promise<Step> {
+  const loader = registry[kind];
+  if (!loader) {
+    throw new UsageError(`step "${kind}" is not available in this version of mlrecipe`, {
+      hint: `available steps: ${STEP_KINDS.filter((k) => registry[k]).join(', ') || '(none)'}`,
+    });
+  }
+  return loader();
+}
+
+export async function planRecipe(options: {
+  recipe: LoadedRecipe;
+  /** Steps to reach; defaults to `defaultTargets(registry)`. */
+  targets?: readonly StepKind[];
+  registry?: StepRegistry;
+  statCache: StatCache;
+}): Promise<RecipePlan> {
+  const { recipe, statCache } = options;
+  const registry = options.registry ?? defaultStepRegistry;
+  const targets = [...(options.targets ?? defaultTargets(registry))];
+  const config = recipe.config as unknown as Record<string, unknown>;
+  const sections = (recipe.config.steps ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  const nodes: PlanNode[] = [];
+  const fingerprints = new Map<StepKind, string>();
+  for (const kind of stepsToRun(targets)) {
+    const step = await loadStep(kind, registry);
+    const stepConfig = sections[kind] ?? {};
+    const codeFiles: Record<string, string> = {};
+    for (const file of step.codeFiles(stepConfig, recipe.recipeDir)) {
+      codeFiles[recordedPath(recipe.recipeDir, file)] = await statCache.hash(resolve(recipe.recipeDir, file));
+    }
+    const inputFiles: Record<string, string> = {};
+    for (const file of await step.inputFiles(stepConfig, recipe.recipeDir)) {
+      inputFiles[recordedPath(recipe.recipeDir, file)] = await statCache.hash(
+        resolve(recipe.recipeDir, file),
+      );
+    }
+    const upstream = [...STEP_INPUTS[kind]];
+    const inputs: FingerprintInputs = {
+      format: 1,
+      kind,
+      config: { step: stepConfig, recipe: pick(config, STEP_RECIPE_KEYS[kind]) },
+      code: { mlrecipe: mlrecipeVersion(), files: codeFiles },
+      upstream: Object.fromEntries(upstream.map((u) => [u, fingerprints.get(u) ?? ''])),
+      inputs: inputFiles,
+    };
+    const fingerprint = fingerprintStep(inputs);
+    fingerprints.set(kind, fingerprint);
+    nodes.push({ kind, step, config: stepConfig, upstream, inputs, fingerprint });
+  }
+  statCache.save();
+  return { recipe, targets, nodes };
+}

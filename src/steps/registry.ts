@@ -1,0 +1,16 @@
+/**
+ * Step kind → the Step that implements it. Entries are loaders so that the CLI only imports the
+ * steps (and their heavy dependencies such as apache-arrow) that a command actually needs.
+ * A kind without an entry is not available yet; the engine says so instead of running it.
+ * (Steps type their own config; the engine hands each its validated `steps.<kind>` section, hence
+ * the casts.)
+ */
+import type { Step, StepKind } from './types.js';
+
+export type StepLoader = () => Promise<Step>;
+export type StepRegistry = Partial<Record<StepKind, StepLoader>>;
+
+export const defaultStepRegistry: StepRegistry = {
+  ingest: async () => (await import('./ingest.js')).ingestStep as unknown as Step,
+  split: async () => (await import('./split.js')).splitStep as unknown as Step,
+};
