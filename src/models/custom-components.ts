@@ -85,7 +85,8 @@ export function toFeatureMatrix(
   const names: string[] = [];
   const out = columns.map((column: unknown, j: number) => {
     const named = column as { name?: unknown; type?: unknown; values?: unknown };
-    if (named !== null && typeof named === 'object' && 'values' in named) {
+    // Typed arrays have a values() method too: only a plain object is a Frame column.
+    if (named !== null && typeof named === 'object' && !ArrayLikeOfNumbers(named) && 'values' in named) {
       if (named.type === 'string') {
         throw new DataError(
           `${origin} returned text column "${String(named.name)}"; an estimator needs numbers`,

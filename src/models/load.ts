@@ -7,8 +7,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataError, UsageError } from '../errors.js';
+import { ColumnTransformer } from '../ml/column-transformer.js';
 import { loadEstimator } from '../ml/estimators.js';
-import type { Estimator, Frame } from '../ml/types.js';
+import type { Estimator, EstimatorState, Frame } from '../ml/types.js';
 import { CustomClassifier, CustomRegressor, CustomTransformer } from './custom-components.js';
 import { INPUT_EXAMPLE_FILE, type MLmodelDocument, mlrecipeFlavor, readMLmodel } from './mlmodel.js';
 import {
@@ -187,8 +188,8 @@ async function transformerFromDocument(
   }
 }
 
-function columnTransformerFromJSON(_state: unknown): PipelineTransformer {
-  throw new DataError('column transformer: not available yet');
+function columnTransformerFromJSON(state: unknown): PipelineTransformer {
+  return ColumnTransformer.fromJSON(state as EstimatorState);
 }
 
 async function estimatorFromDocument(

@@ -6,7 +6,7 @@
  * it instead of producing silent garbage.
  */
 
-import { type DataType, typesOfFrame } from '../data/infer-types.js';
+import { type DataType, isMissingToken, parseNumberCell, typesOfFrame } from '../data/infer-types.js';
 import { DataError } from '../errors.js';
 import type { Frame, FrameColumn } from '../ml/types.js';
 
@@ -136,9 +136,9 @@ function isNumericType(type: ColumnType): boolean {
  * Checks a frame against an input schema and returns the frame the pipeline expects: exactly the
  * schema's columns, in the schema's order (extra columns are ignored, as MLflow does).
  *
- * A missing required column, text where numbers are expected (or the reverse), a fractional
- * value in a `long`/`integer` column or a value other than 0/1 in a `boolean` column is a
- * DataError naming the column, the expected and the actual type. Missing values are allowed —
+ * A missing required column, non-numeric text where numbers are expected, a fractional value in
+ * a `long`/`integer` column or a value other than 0/1 in a `boolean` column is a DataError naming
+ * the column, the expected and the actual type. Missing values are allowed —
  * the transformer imputes them — and a column with no values at all matches any type, because
  * a reader cannot tell the type of an empty column.
  */
@@ -174,32 +174,53 @@ function emptyColumn(spec: ColSpec, nRows: number): FrameColumn {
     : { name, type: 'string', values: new Array<string | null>(nRows).fill(null) };
 }
 
+/**
+ * Text that is entirely numeric where numbers are expected is parsed (JSON bodies often quote
+ * numbers), and numbers where text is expected become text (a reader cannot know that "4" in a
+ * scoring CSV is a category); anything else is a type error naming the first offending row.
+ */
 function checkColumn(column: FrameColumn, spec: ColSpec, nRows: number): FrameColumn {
   const wantsNumber = isNumericType(spec.type);
   if (column.type === 'string') {
     if (!wantsNumber) return column;
-    const firstValue = column.values.findIndex((v) => v !== null);
-    if (firstValue < 0) return emptyColumn(spec, nRows);
-    throw new DataError(
-      `column "${spec.name}": expected ${spec.type}, got string (row ${firstValue + 1} is ${JSON.stringify(column.values[firstValue])})`,
-      { hint: 'send numbers for this column (missing values may be empty)' },
-    );
-  }
-  const values = column.values;
-  if (!wantsNumber) {
-    let firstValue = -1;
-    for (let i = 0; i < values.length; i++) {
-      if (!Number.isNaN(values[i])) {
-        firstValue = i;
-        break;
+    const values = new Float64Array(nRows);
+    for (let i = 0; i < nRows; i++) {
+      const text = column.values[i];
+      if (text === null || isMissingToken(text)) {
+        values[i] = Number.NaN;
+        continue;
       }
+      const parsed = spec.type === 'boolean' ? parseBooleanCell(text) : parseNumberCell(text);
+      if (Number.isNaN(parsed)) {
+        throw new DataError(
+          `column "${spec.name}": expected ${spec.type}, got string (row ${i + 1} is ${JSON.stringify(text)})`,
+          { hint: 'send numbers for this column (missing values may be empty)' },
+        );
+      }
+      values[i] = parsed;
     }
-    if (firstValue < 0) return emptyColumn(spec, nRows);
-    throw new DataError(
-      `column "${spec.name}": expected string, got ${numericTypeOf(values)} (row ${firstValue + 1} is ${values[firstValue]})`,
-      { hint: 'this column was text when the model was trained; send it as text' },
-    );
+    return checkNumbers({ name: column.name, type: 'number', values }, spec);
   }
+  if (!wantsNumber) {
+    const values = new Array<string | null>(nRows);
+    for (let i = 0; i < nRows; i++) {
+      const v = column.values[i];
+      values[i] = Number.isNaN(v) ? null : String(v);
+    }
+    return { name: column.name, type: 'string', values };
+  }
+  return checkNumbers(column, spec);
+}
+
+function parseBooleanCell(text: string): number {
+  const lower = text.toLowerCase();
+  if (lower === 'true') return 1;
+  if (lower === 'false') return 0;
+  return parseNumberCell(text);
+}
+
+function checkNumbers(column: FrameColumn & { type: 'number' }, spec: ColSpec): FrameColumn {
+  const values = column.values;
   if (spec.type === 'long' || spec.type === 'integer') {
     for (let i = 0; i < values.length; i++) {
       const v = values[i];

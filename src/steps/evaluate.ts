@@ -1,0 +1,470 @@
+/**
+ * The evaluate step: loads the model train saved (exactly as a user or the scoring server would,
+ * signature check included), scores the validation and test splits, and decides whether the model
+ * passes the recipe's `validation_criteria`.
+ *
+ * Metrics use MLflow's names (`mlflow.evaluate`'s default evaluator), prefixed `val_` and `test_`:
+ * `test_root_mean_squared_error`, `val_f1_score`, … `custom_metrics` (recipe top level: `name`,
+ * `function`, `greater_is_better`) name functions exported by `steps/custom_metrics.ts`, called
+ * once per split with an EvalData and returning a number; they are logged with the same prefixes.
+ *
+ * `validation_criteria: [{metric, threshold}]` are checked against the test split, as MLflow
+ * Recipes does: a metric where greater is better passes when value >= threshold, any other when
+ * value <= threshold. All pass → `VALIDATED`, any fails → `REJECTED`; without criteria the
+ * status is `UNKNOWN` (MLflow's value when nothing was checked). The outcome goes to
+ * `validation.json`, the card, and the run tag `validation_status`.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, DataError } from '../errors.js';
+import {
+  classificationMetrics,
+  confusion_matrix,
+  precision_recall_curve,
+  roc_curve,
+} from '../ml/metrics/classification.js';
+import { regressionMetrics } from '../ml/metrics/regression.js';
+import type { Frame } from '../ml/types.js';
+import { type LoadedModel, loadModel } from '../models/load.js';
+import { findUserModule, loadUserFunction } from '../recipes/user-module.js';
+import {
+  confusionMatrixTable,
+  escapeHtml,
+  formatNumber,
+  htmlTable,
+  lineChart,
+  scatterChart,
+} from './charts.js';
+import {
+  columnType,
+  encodeLabels,
+  inputDir,
+  labelStrings,
+  readSplitDataset,
+  recipeProblem,
+  regressionTarget,
+  targetColumn,
+} from './recipe-problem.js';
+import { MODEL_DIR } from './train.js';
+import type { CardSection, Step, StepContext, StepResult } from './types.js';
+
+export interface ValidationCriterion {
+  metric: string;
+  threshold: number;
+}
+
+export interface EvaluateConfig {
+  validation_criteria?: ValidationCriterion[];
+}
+
+export interface CustomMetricConfig {
+  name: string;
+  function: string;
+  greater_is_better: boolean;
+}
+
+/**
+ * What a custom metric function receives. Regression: `yTrue`/`yPred` are numbers.
+ * Classification: they are labels; `yTrueIndex`/`yPredIndex` are class indices into `classes`
+ * and `proba` has one array per class.
+ */
+export interface EvalData {
+  split: 'validation' | 'test';
+  yTrue: Float64Array | string[];
+  yPred: Float64Array | string[];
+  /** The raw split, target column included. */
+  frame: Frame;
+  /** Built-in metrics of this split, without prefix. */
+  metrics: Record<string, number>;
+  classes?: string[];
+  yTrueIndex?: Int32Array;
+  yPredIndex?: Int32Array;
+  proba?: Float64Array[];
+}
+
+export type CustomMetricFunction = (evalData: EvalData) => number | Promise<number>;
+
+export type ValidationStatus = 'VALIDATED' | 'REJECTED' | 'UNKNOWN';
+
+export interface CriterionResult extends ValidationCriterion {
+  value: number;
+  greater_is_better: boolean;
+  passed: boolean;
+}
+
+export interface ValidationReport {
+  validation_status: ValidationStatus;
+  /** The split the criteria were checked on. */
+  split: 'test';
+  criteria: CriterionResult[];
+}
+
+export const VALIDATION_FILE = 'validation.json';
+export const METRICS_FILE = 'metrics.json';
+
+/** Direction of each built-in metric a criterion may name. */
+const GREATER_IS_BETTER: Readonly<Record<string, boolean>> = {
+  mean_squared_error: false,
+  root_mean_squared_error: false,
+  mean_absolute_error: false,
+  max_error: false,
+  mean_absolute_percentage_error: false,
+  r2_score: true,
+  accuracy_score: true,
+  precision_score: true,
+  recall_score: true,
+  f1_score: true,
+  roc_auc: true,
+  precision_recall_auc: true,
+  log_loss: false,
+  true_positives: true,
+  true_negatives: true,
+  false_positives: false,
+  false_negatives: false,
+};
+
+const SPLITS = [
+  { name: 'validation', file: 'validation.arrow', prefix: 'val_' },
+  { name: 'test', file: 'test.arrow', prefix: 'test_' },
+] as const;
+
+function configIssue(path: string, message: string, hint?: string): ConfigError {
+  return new ConfigError([
+    { file: 'recipe.yaml', line: 0, column: 0, path, message, ...(hint ? { hint } : {}) },
+  ]);
+}
+
+function customMetricsOf(recipe: Record<string, unknown>): CustomMetricConfig[] {
+  const list = recipe.custom_metrics;
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list))
+    throw configIssue('custom_metrics', 'must be a list of {name, function, greater_is_better}');
+  return list as CustomMetricConfig[];
+}
+
+export const evaluateStep: Step<EvaluateConfig> = {
+  kind: 'evaluate',
+  codeFiles(_cfg, recipeDir) {
+    const file = findUserModule({ recipeDir, module: 'custom_metrics' });
+    return file ? [file] : [];
+  },
+  async inputFiles() {
+    return [];
+  },
+  run: runEvaluate,
+};
+
+interface SplitScores {
+  name: 'validation' | 'test';
+  rows: number;
+  metrics: Record<string, number>;
+  yTrue: Float64Array | string[];
+  yPred: Float64Array | string[];
+  yTrueIndex?: Int32Array;
+  yPredIndex?: Int32Array;
+  proba?: Float64Array[];
+}
+
+async function runEvaluate(cfg: EvaluateConfig | undefined, ctx: StepContext): Promise<StepResult> {
+  const problem = recipeProblem(ctx.recipe);
+  const splitDir = inputDir(ctx, 'split', 'evaluate');
+  const model = await loadModel(join(inputDir(ctx, 'train', 'evaluate'), MODEL_DIR));
+  const customMetrics = customMetricsOf(ctx.recipe);
+  const customFunctions = new Map<string, CustomMetricFunction>();
+  for (const [i, metric] of customMetrics.entries()) {
+    if (GREATER_IS_BETTER[metric.name] !== undefined) {
+      throw configIssue(
+        `custom_metrics[${i}].name`,
+        `"${metric.name}" is a built-in metric name`,
+        'choose another name',
+      );
+    }
+    customFunctions.set(
+      metric.name,
+      await loadUserFunction<CustomMetricFunction>({
+        recipeDir: ctx.recipeDir,
+        step: 'custom_metrics',
+        name: metric.function,
+      }),
+    );
+  }
+
+  const scored: SplitScores[] = [];
+  const metrics: Record<string, number> = {};
+  for (const split of SPLITS) {
+    const dataset = readSplitDataset(splitDir, split.file);
+    if (dataset.frame.nRows === 0) {
+      ctx.log(`${split.file} is empty: no ${split.name} metrics`);
+      continue;
+    }
+    const scores = scoreSplit(
+      model,
+      dataset.frame,
+      columnType(dataset, problem.targetCol),
+      split.name,
+      problem.targetCol,
+    );
+    for (const metric of customMetrics) {
+      const fn = customFunctions.get(metric.name) as CustomMetricFunction;
+      const value = await fn({
+        split: split.name,
+        yTrue: scores.yTrue,
+        yPred: scores.yPred,
+        frame: dataset.frame,
+        metrics: { ...scores.metrics },
+        ...(model.classes ? { classes: model.classes } : {}),
+        ...(scores.yTrueIndex ? { yTrueIndex: scores.yTrueIndex } : {}),
+        ...(scores.yPredIndex ? { yPredIndex: scores.yPredIndex } : {}),
+        ...(scores.proba ? { proba: scores.proba } : {}),
+      });
+      if (typeof value !== 'number' || Number.isNaN(value)) {
+        throw new DataError(
+          `custom metric "${metric.name}" (steps/custom_metrics.ts:${metric.function}) returned ${String(value)}, not a number`,
+        );
+      }
+      scores.metrics[metric.name] = value;
+    }
+    for (const [name, value] of Object.entries(scores.metrics)) metrics[`${split.prefix}${name}`] = value;
+    scored.push(scores);
+    ctx.log(`${split.name}: ${summaryLine(scores.metrics, problem.problemType)}`);
+  }
+
+  const directions: Record<string, boolean> = { ...GREATER_IS_BETTER };
+  for (const metric of customMetrics) directions[metric.name] = metric.greater_is_better;
+  const report = checkCriteria(
+    cfg?.validation_criteria ?? [],
+    scored.find((s) => s.name === 'test'),
+    directions,
+  );
+  writeFileSync(join(ctx.outDir, VALIDATION_FILE), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(ctx.outDir, METRICS_FILE), `${JSON.stringify(metrics, null, 2)}\n`);
+  ctx.log(`validation status: ${report.validation_status}`);
+
+  return {
+    metrics,
+    tags: { validation_status: report.validation_status },
+    outputs: { validation: VALIDATION_FILE, metrics: METRICS_FILE },
+    card: {
+      step: 'evaluate',
+      data: {
+        problem_type: problem.problemType,
+        model_uuid: model.mlmodel.model_uuid,
+        metrics,
+        validation: report,
+        rows: Object.fromEntries(scored.map((s) => [s.name, s.rows])),
+      },
+      sections: cardSections(scored, report, model),
+    },
+  };
+}
+
+function summaryLine(metrics: Record<string, number>, problemType: string): string {
+  const keys =
+    problemType === 'regression' ? ['root_mean_squared_error', 'r2_score'] : ['accuracy_score', 'f1_score'];
+  return keys
+    .filter((k) => metrics[k] !== undefined)
+    .map((k) => `${k}=${formatNumber(metrics[k])}`)
+    .join(' ');
+}
+
+function scoreSplit(
+  model: LoadedModel,
+  frame: Frame,
+  targetType: ReturnType<typeof columnType>,
+  name: 'validation' | 'test',
+  targetCol: string,
+): SplitScores {
+  const where = `${name}.arrow`;
+  const target = targetColumn(frame, targetCol, where);
+  if (model.problemType === 'regression') {
+    const yTrue = regressionTarget(target, where);
+    const yPred = model.predict(frame) as Float64Array;
+    return { name, rows: frame.nRows, metrics: regressionMetrics(yTrue, yPred), yTrue, yPred };
+  }
+  const classes = model.classes ?? [];
+  const yTrue = labelStrings(target, targetType, where);
+  const yTrueIndex = encodeLabels(yTrue, classes, where);
+  const yPred = model.predict(frame) as string[];
+  const yPredIndex = encodeLabels(yPred, classes, `${where} (predictions)`);
+  const proba = model.predictProba?.(frame);
+  const metrics = classificationMetrics({
+    yTrue: yTrueIndex,
+    yPred: yPredIndex,
+    ...(proba ? { proba } : {}),
+    nClasses: classes.length,
+    positiveClass: 1,
+  });
+  return {
+    name,
+    rows: frame.nRows,
+    metrics,
+    yTrue,
+    yPred,
+    yTrueIndex,
+    yPredIndex,
+    ...(proba ? { proba } : {}),
+  };
+}
+
+/** Applies validation criteria to the test split's metrics (pure; exported for the register step). */
+export function checkCriteria(
+  criteria: readonly ValidationCriterion[],
+  test: { metrics: Record<string, number> } | undefined,
+  directions: Readonly<Record<string, boolean>>,
+): ValidationReport {
+  if (criteria.length === 0) return { validation_status: 'UNKNOWN', split: 'test', criteria: [] };
+  if (!test) {
+    throw new DataError('validation_criteria need test metrics, but the test split is empty', {
+      hint: 'give the test split a share in steps.split.split_ratios',
+    });
+  }
+  const results = criteria.map((criterion, i): CriterionResult => {
+    const path = `steps.evaluate.validation_criteria[${i}]`;
+    if (typeof criterion?.metric !== 'string' || typeof criterion.threshold !== 'number') {
+      throw configIssue(path, 'needs metric (a name) and threshold (a number)');
+    }
+    const value = test.metrics[criterion.metric];
+    const greater = directions[criterion.metric];
+    if (value === undefined || greater === undefined) {
+      const known = Object.keys(test.metrics).filter((k) => directions[k] !== undefined);
+      throw configIssue(
+        `${path}.metric`,
+        `unknown metric "${criterion.metric}"`,
+        `use one of: ${known.join(', ')}`,
+      );
+    }
+    const passed = greater ? value >= criterion.threshold : value <= criterion.threshold;
+    return {
+      metric: criterion.metric,
+      threshold: criterion.threshold,
+      value,
+      greater_is_better: greater,
+      passed,
+    };
+  });
+  return {
+    validation_status: results.every((r) => r.passed) ? 'VALIDATED' : 'REJECTED',
+    split: 'test',
+    criteria: results,
+  };
+}
+
+function cardSections(scored: SplitScores[], report: ValidationReport, model: LoadedModel): CardSection[] {
+  const sections: CardSection[] = [];
+  const names = [...new Set(scored.flatMap((s) => Object.keys(s.metrics)))];
+  const byName = (split: string) => scored.find((s) => s.name === split)?.metrics ?? {};
+  sections.push({
+    title: 'Metrics',
+    html: htmlTable(
+      ['metric', 'validation', 'test'],
+      names.map((n) => [n, fmt(byName('validation')[n]), fmt(byName('test')[n])]),
+    ),
+  });
+  const statusColor = { VALIDATED: '#2ca02c', REJECTED: '#d62728', UNKNOWN: '#7f7f7f' }[
+    report.validation_status
+  ];
+  sections.push({
+    title: 'Validation',
+    html:
+      `<p>Status: <b style="color:${statusColor}">${report.validation_status}</b></p>` +
+      (report.criteria.length
+        ? htmlTable(
+            ['metric', 'threshold', 'test value', 'direction', 'result'],
+            report.criteria.map((c) => [
+              c.metric,
+              c.threshold,
+              c.value,
+              c.greater_is_better ? '≥' : '≤',
+              c.passed ? 'pass' : 'FAIL',
+            ]),
+          )
+        : '<p>No validation_criteria configured.</p>'),
+  });
+  const focus = scored.find((s) => s.name === 'test') ?? scored[0];
+  if (!focus) return sections;
+  const label = `${focus.name} split`;
+  if (model.problemType === 'regression') {
+    const yTrue = focus.yTrue as Float64Array;
+    const yPred = focus.yPred as Float64Array;
+    const residuals = yPred.map((p, i) => yTrue[i] - p);
+    sections.push({
+      title: `Predicted vs actual (${label})`,
+      html: scatterChart({
+        title: 'Predicted vs actual',
+        x: yTrue,
+        y: yPred,
+        xLabel: 'actual',
+        yLabel: 'predicted',
+        diagonal: true,
+      }),
+    });
+    sections.push({
+      title: `Residuals (${label})`,
+      html: scatterChart({
+        title: 'Residuals',
+        x: yPred,
+        y: residuals,
+        xLabel: 'predicted',
+        yLabel: 'actual − predicted',
+        zeroLine: true,
+      }),
+    });
+    return sections;
+  }
+  const classes = model.classes ?? [];
+  if (focus.yTrueIndex && focus.yPredIndex) {
+    sections.push({
+      title: `Confusion matrix (${label})`,
+      html: confusionMatrixTable(
+        classes,
+        confusion_matrix(focus.yTrueIndex, focus.yPredIndex, classes.length),
+      ),
+    });
+  }
+  if (focus.proba && focus.yTrueIndex) {
+    const truth = focus.yTrueIndex;
+    const proba = focus.proba;
+    // Binary: the positive class (index 1). Multiclass: one-vs-rest per class.
+    const curveClasses = classes.length === 2 ? [1] : classes.map((_, k) => k);
+    const present = curveClasses.filter((k) => truth.some((t) => t === k) && truth.some((t) => t !== k));
+    if (present.length > 0) {
+      const rocs = present.map((k) => {
+        const isPositive = Array.from(truth, (t) => t === k);
+        const roc = roc_curve(isPositive, proba[k]);
+        const pr = precision_recall_curve(isPositive, proba[k]);
+        return { name: classes[k] ?? String(k), roc, pr };
+      });
+      sections.push({
+        title: `ROC curve (${label})`,
+        html: lineChart({
+          title: 'ROC',
+          series: rocs.map((r) => ({ name: r.name, x: r.roc.fpr, y: r.roc.tpr })),
+          xLabel: 'false positive rate',
+          yLabel: 'true positive rate',
+          unitSquare: true,
+          diagonal: true,
+        }),
+      });
+      sections.push({
+        title: `Precision-recall curve (${label})`,
+        html: lineChart({
+          title: 'Precision-recall',
+          series: rocs.map((r) => ({ name: r.name, x: r.pr.recall, y: r.pr.precision })),
+          xLabel: 'recall',
+          yLabel: 'precision',
+          unitSquare: true,
+        }),
+      });
+    } else {
+      sections.push({
+        title: 'Curves',
+        html: `<p>${escapeHtml(label)} has a single class: no ROC or precision-recall curve.</p>`,
+      });
+    }
+  }
+  return sections;
+}
+
+function fmt(value: number | undefined): string {
+  return value === undefined ? '' : formatNumber(value);
+}

@@ -1,0 +1,248 @@
+/**
+ * The transform step: fits the feature transformer on the training split only (the target column
+ * excluded) and writes it as `transformer.json`.
+ *
+ * Config (MLflow Recipes' names): by default the ColumnTransformer (numeric columns
+ * median-imputed and standardised, text columns one-hot encoded with unknown categories ignored);
+ * or `using: custom` with `transformer_method`, a function exported by `steps/transform.ts` that
+ * returns an object with `fit(frame)`, `transform(frame)` (→ FeatureMatrix or a Frame of numeric
+ * columns), optionally `featureNames()`, and `toJSON()` + `loadState(state)` so that the fitted
+ * transformer can travel inside the model.
+ *
+ * Only the fitted transformer is written, not transformed copies of the splits: applying it is
+ * one linear pass that train repeats in well under the time writing and re-reading three Arrow
+ * files would take, and evaluate scores raw rows through the saved model anyway.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { ConfigError, DataError } from '../errors.js';
+import { ColumnTransformer } from '../ml/column-transformer.js';
+import type { EstimatorState, FeatureMatrix } from '../ml/types.js';
+import { CustomTransformer } from '../models/custom-components.js';
+import { type ComponentSource, dropColumn, type PipelineTransformer } from '../models/pipeline.js';
+import { importUserModule } from '../models/user-code.js';
+import { findUserModule, loadUserFunction } from '../recipes/user-module.js';
+import { formatNumber, htmlTable } from './charts.js';
+import { inputDir, readSplitDataset, recipeProblem } from './recipe-problem.js';
+import type { Step, StepContext, StepResult } from './types.js';
+
+export interface TransformConfig {
+  using?: string;
+  transformer_method?: string;
+}
+
+export const TRANSFORMER_FILE = 'transformer.json';
+
+/** `transformer.json`: what train needs to rebuild the fitted transformer. */
+export type TransformerFile =
+  | { kind: 'column_transformer'; input_columns: string[]; state: unknown }
+  | {
+      kind: 'custom';
+      input_columns: string[];
+      /** The user module, relative to the recipe directory. */
+      module: string;
+      method: string;
+      state: unknown;
+    };
+
+function isCustom(cfg: TransformConfig | undefined): boolean {
+  return cfg?.using === 'custom';
+}
+
+function checkConfig(cfg: TransformConfig | undefined): void {
+  if (cfg?.using !== undefined && cfg.using !== 'custom' && cfg.using !== 'default') {
+    throw new ConfigError([
+      {
+        file: 'recipe.yaml',
+        line: 0,
+        column: 0,
+        path: 'steps.transform.using',
+        message: `unknown value ${JSON.stringify(cfg.using)}`,
+        hint: 'leave it out for the default transformer, or use `custom` with transformer_method',
+      },
+    ]);
+  }
+  if (isCustom(cfg) && !cfg?.transformer_method) {
+    throw new ConfigError([
+      {
+        file: 'recipe.yaml',
+        line: 0,
+        column: 0,
+        path: 'steps.transform.transformer_method',
+        message: 'using: custom needs transformer_method',
+        hint: 'name a function exported by steps/transform.ts',
+      },
+    ]);
+  }
+}
+
+export const transformStep: Step<TransformConfig> = {
+  kind: 'transform',
+  codeFiles(cfg, recipeDir) {
+    if (!isCustom(cfg)) return [];
+    const file = findUserModule({ recipeDir, module: 'transform' });
+    return file ? [file] : [];
+  },
+  async inputFiles() {
+    return [];
+  },
+  run: runTransform,
+};
+
+async function runTransform(cfg: TransformConfig | undefined, ctx: StepContext): Promise<StepResult> {
+  checkConfig(cfg);
+  const { targetCol } = recipeProblem(ctx.recipe);
+  const train = readSplitDataset(inputDir(ctx, 'split', 'transform'), 'train.arrow');
+  const frame = dropColumn(train.frame, targetCol);
+  if (frame.columns.length === 0)
+    throw new DataError(`the training data has no columns besides the target "${targetCol}"`);
+  const inputColumns = frame.columns.map((c) => c.name);
+  const started = performance.now();
+
+  let file: TransformerFile;
+  let transformer: PipelineTransformer;
+  if (isCustom(cfg)) {
+    const method = cfg?.transformer_method ?? '';
+    const fn = await loadUserFunction({ recipeDir: ctx.recipeDir, step: 'transform', name: method });
+    const custom = new CustomTransformer(await fn(), `steps/transform.ts:${method}()`);
+    custom.fit(frame);
+    transformer = custom;
+    const modulePath = findUserModule({ recipeDir: ctx.recipeDir, module: 'transform' }) ?? '';
+    file = {
+      kind: 'custom',
+      input_columns: inputColumns,
+      module: relative(ctx.recipeDir, modulePath),
+      method,
+      state: custom.toJSON(),
+    };
+  } else {
+    const ct = new ColumnTransformer();
+    ct.fit(frame);
+    transformer = ct;
+    file = { kind: 'column_transformer', input_columns: inputColumns, state: ct.toJSON() };
+  }
+  const X = transformer.transform(frame);
+  const fitSeconds = (performance.now() - started) / 1000;
+  writeFileSync(join(ctx.outDir, TRANSFORMER_FILE), `${JSON.stringify(file)}\n`);
+  const names = transformer.featureNames();
+  ctx.log(
+    `fitted the ${file.kind === 'custom' ? `custom transformer ${file.method}` : 'default transformer'} on ${frame.nRows} rows: ${frame.columns.length} columns → ${X.columns.length} features`,
+  );
+
+  const stats = featureStats(X, names);
+  return {
+    outputs: { transformer: TRANSFORMER_FILE },
+    params: { transformer: file.kind === 'custom' ? `custom:${file.method}` : 'default' },
+    card: {
+      step: 'transform',
+      data: {
+        transformer: file.kind,
+        input_columns: inputColumns,
+        feature_names: names,
+        rows: frame.nRows,
+        fit_seconds: fitSeconds,
+        feature_stats: stats,
+      },
+      sections: [
+        {
+          title: 'Summary',
+          html: `<p>${file.kind === 'custom' ? `Custom transformer <code>${file.method}</code>` : 'Default transformer'} fitted on ${frame.nRows} training rows: ${frame.columns.length} input columns → ${X.columns.length} features in ${fitSeconds.toFixed(2)} s.</p>`,
+        },
+        {
+          title: 'Features (training split, after transform)',
+          html: htmlTable(
+            ['feature', 'mean', 'std', 'min', 'max', 'missing'],
+            stats.map((s) => [s.name, s.mean, s.std, s.min, s.max, formatNumber(s.missing)]),
+          ),
+        },
+      ],
+    },
+  };
+}
+
+export interface FeatureStat {
+  name: string;
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+  /** Count of NaN values (non-zero means the transformer passes missing values through). */
+  missing: number;
+}
+
+export function featureStats(X: FeatureMatrix, names: readonly string[]): FeatureStat[] {
+  return X.columns.map((column, j) => {
+    let n = 0;
+    let sum = 0;
+    let sumSq = 0;
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    let missing = 0;
+    for (let i = 0; i < column.length; i++) {
+      const v = column[i];
+      if (Number.isNaN(v)) {
+        missing++;
+        continue;
+      }
+      n++;
+      sum += v;
+      sumSq += v * v;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    const mean = n ? sum / n : Number.NaN;
+    const variance = n ? Math.max(0, sumSq / n - mean * mean) : Number.NaN;
+    return {
+      name: names[j] ?? `f${j}`,
+      mean,
+      std: Math.sqrt(variance),
+      min: n ? min : Number.NaN,
+      max: n ? max : Number.NaN,
+      missing,
+    };
+  });
+}
+
+/**
+ * Rebuilds the fitted transformer that the transform step wrote into `transformDir`, with the
+ * source the model needs to save it (a custom one is re-created from the user's module).
+ */
+export async function loadFittedTransformer(
+  transformDir: string,
+  recipeDir: string,
+): Promise<{ transformer: PipelineTransformer; source: ComponentSource; inputColumns: string[] }> {
+  const path = join(transformDir, TRANSFORMER_FILE);
+  let file: TransformerFile;
+  try {
+    file = JSON.parse(readFileSync(path, 'utf8')) as TransformerFile;
+  } catch (error) {
+    throw new DataError(`cannot read ${path}: ${(error as Error).message}`, {
+      hint: 'run the transform step again',
+    });
+  }
+  if (file.kind === 'column_transformer') {
+    return {
+      transformer: ColumnTransformer.fromJSON(file.state as EstimatorState),
+      source: { kind: 'builtin' },
+      inputColumns: file.input_columns,
+    };
+  }
+  if (file.kind === 'custom') {
+    const modulePath = resolve(recipeDir, file.module);
+    const module = await importUserModule(modulePath);
+    const fn = module[file.method];
+    if (typeof fn !== 'function') {
+      throw new DataError(`${file.module} no longer exports the function "${file.method}"`, {
+        hint: 'run the transform step again',
+      });
+    }
+    const custom = new CustomTransformer(await (fn as () => unknown)(), `${file.module}:${file.method}()`);
+    custom.loadState(file.state);
+    return {
+      transformer: custom,
+      source: { kind: 'custom', modulePath, method: file.method },
+      inputColumns: file.input_columns,
+    };
+  }
+  throw new DataError(`${path}: unknown transformer kind "${(file as { kind: unknown }).kind}"`);
+}

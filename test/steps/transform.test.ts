@@ -1,0 +1,96 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readArrowDataset } from '../../src/data/arrow-io.js';
+import { ConfigError } from '../../src/errors.js';
+import { dropColumn } from '../../src/models/index.js';
+import { type FeatureStat, featureStats, loadFittedTransformer } from '../../src/steps/transform.js';
+import { carsRows, createRecipe, type RecipeFixture, runSteps } from './model-recipe-fixture.js';
+
+const fixtures: RecipeFixture[] = [];
+afterEach(() => {
+  for (const f of fixtures.splice(0)) rmSync(f.recipeDir, { recursive: true, force: true });
+});
+
+function carsRecipe(
+  transform: Record<string, unknown> = {},
+  modules?: Record<string, string>,
+): RecipeFixture {
+  const fixture = createRecipe({
+    recipe: {
+      recipe: 'regression/v1',
+      target_col: 'Miles_per_Gallon',
+      steps: { ingest: { using: 'json', location: 'data/cars.json' }, split: {}, transform },
+    },
+    dataFile: 'cars.json',
+    rows: carsRows(),
+    ...(modules ? { modules } : {}),
+  });
+  fixtures.push(fixture);
+  return fixture;
+}
+
+describe('transform step', () => {
+  it('fits the default transformer on the training split only, without the target', async () => {
+    const fixture = await runSteps(carsRecipe(), ['ingest', 'split', 'transform']);
+    const result = fixture.results.transform;
+    expect(result?.outputs).toEqual({ transformer: 'transformer.json' });
+    const file = JSON.parse(readFileSync(join(fixture.dirs.transform as string, 'transformer.json'), 'utf8'));
+    expect(file.kind).toBe('column_transformer');
+    expect(file.input_columns).toEqual([
+      'Cylinders',
+      'Displacement',
+      'Horsepower',
+      'Weight_in_lbs',
+      'Acceleration',
+      'Year',
+      'Origin',
+    ]);
+    const names = result?.card.data.feature_names as string[];
+    expect(names).not.toContain('num__Miles_per_Gallon');
+    expect(names).toContain('num__Horsepower');
+    expect(names).toContain('cat__Origin_USA');
+
+    // Standardised with the training split's statistics: mean 0, std 1 there, not on validation.
+    const stats = result?.card.data.feature_stats as FeatureStat[];
+    const hp = stats.find((s) => s.name === 'num__Horsepower') as FeatureStat;
+    expect(Math.abs(hp.mean)).toBeLessThan(1e-12);
+    expect(hp.std).toBeCloseTo(1, 12);
+    expect(hp.missing).toBe(0);
+    const fitted = await loadFittedTransformer(fixture.dirs.transform as string, fixture.recipeDir);
+    const validation = readArrowDataset(join(fixture.dirs.split as string, 'validation.arrow')).frame;
+    const valStats = featureStats(
+      fitted.transformer.transform(dropColumn(validation, 'Miles_per_Gallon')),
+      names,
+    );
+    expect(
+      Math.abs((valStats.find((s) => s.name === 'num__Horsepower') as FeatureStat).mean),
+    ).toBeGreaterThan(1e-6);
+    expect(result?.card.sections.map((s) => s.title)).toEqual([
+      'Summary',
+      'Features (training split, after transform)',
+    ]);
+  });
+
+  it('rejects an unknown `using` and a custom transformer without a method', async () => {
+    const fixture = await runSteps(carsRecipe({ using: 'magic' }), ['ingest', 'split']);
+    const error = await runSteps(fixture, ['transform']).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).path).toBe('steps.transform.using');
+    (fixture.recipe.steps as Record<string, unknown>).transform = { using: 'custom' };
+    const missing = await runSteps(fixture, ['transform']).catch((e: unknown) => e);
+    expect((missing as ConfigError).path).toBe('steps.transform.transformer_method');
+  });
+
+  it('says what a custom transformer needs to be saved', async () => {
+    const module = `export function transformer_fn() {
+      return { fit() {}, transform(frame: { nRows: number }) { return { nRows: frame.nRows, columns: [] }; } };
+    }`;
+    const fixture = carsRecipe(
+      { using: 'custom', transformer_method: 'transformer_fn' },
+      { transform: module },
+    );
+    const error = await runSteps(fixture, ['ingest', 'split', 'transform']).catch((e: unknown) => e);
+    expect((error as Error).message).toContain('has no toJSON(), so the fitted model cannot be saved');
+  });
+});
