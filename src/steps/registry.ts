@@ -13,4 +13,7 @@ export type StepRegistry = Partial<Record<StepKind, StepLoader>>;
 export const defaultStepRegistry: StepRegistry = {
   ingest: async () => (await import('./ingest.js')).ingestStep as unknown as Step,
   split: async () => (await import('./split.js')).splitStep as unknown as Step,
+  transform: async () => (await import('./transform.js')).transformStep as unknown as Step,
+  train: async () => (await import('./train.js')).trainStep as unknown as Step,
+  evaluate: async () => (await import('./evaluate.js')).evaluateStep as unknown as Step,
 };
