@@ -1,0 +1,195 @@
+/**
+ * Decision-tree training speed and quality against scikit-learn, same data, same run.
+ *
+ * Synthetic data: 10 continuous features (uniform and normal; no missing values, which
+ * scikit-learn 1.2's trees reject), a Friedman-style regression target with noise, and a
+ * 3-class target cut from it. Trees of depth 10 on 100k and 800k training rows,
+ * scored on 100k held-out rows (R² / accuracy). Prints one JSON line per case:
+ *
+ *   {bench:'train', estimator, rows, fit_s, predict_s, sklearn_fit_s, sklearn_predict_s, metric, sklearn_metric}
+ *
+ *   npx tsx bench/train/trees.ts
+ *   BENCH_ROWS=100000 npx tsx bench/train/trees.ts     # fewer cases
+ *   BENCH_SKLEARN=0 npx tsx bench/train/trees.ts       # ours only (sklearn_* are null)
+ *
+ * scikit-learn runs through Debian's /usr/bin/python3 (sklearn 1.2), fitting on float64
+ * row-major arrays, on one core (its trees are single-threaded).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { DecisionTreeClassifier, DecisionTreeRegressor } from '../../src/ml/decision-tree.js';
+import type { FeatureMatrix } from '../../src/ml/types.js';
+
+const ROWS = (process.env.BENCH_ROWS ?? '100000,800000').split(',').map(Number);
+const N_TEST = Number(process.env.BENCH_TEST_ROWS ?? 100_000);
+const N_FEATURES = 10;
+const MAX_DEPTH = 10;
+const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
+const WITH_SKLEARN = process.env.BENCH_SKLEARN !== '0';
+
+/** Deterministic uniform stream (xorshift32), so every run and both libraries see the same data. */
+function uniform(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 4294967296;
+  };
+}
+
+interface Dataset {
+  X: FeatureMatrix;
+  yReg: Float64Array;
+  yCls: Int32Array;
+}
+
+function makeData(n: number, seed: number): Dataset {
+  const u = uniform(seed);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
+  const columns = Array.from({ length: N_FEATURES }, (_, j) => {
+    const c = new Float64Array(n);
+    for (let i = 0; i < n; i++) c[i] = j % 2 === 0 ? u() : normal();
+    return c;
+  });
+  const [x0, x1, x2, x3, x4, x5] = columns;
+  const yReg = new Float64Array(n);
+  const yCls = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const f =
+      10 * Math.sin(Math.PI * x0[i] * x2[i]) + 20 * (x4[i] - 0.5) ** 2 + 4 * x1[i] + 2 * x3[i] * x5[i];
+    yReg[i] = f + normal();
+    yCls[i] = f < 3 ? 0 : f < 9 ? 1 : 2;
+  }
+  return { X: { nRows: n, columns }, yReg, yCls };
+}
+
+function writeColumns(path: string, columns: Float64Array[]): void {
+  const n = columns[0].length;
+  const all = new Float64Array(columns.length * n);
+  columns.forEach((c, j) => all.set(c, j * n));
+  writeFileSync(path, new Uint8Array(all.buffer));
+}
+
+function head(X: FeatureMatrix, n: number): FeatureMatrix {
+  return { nRows: n, columns: X.columns.map((c) => c.subarray(0, n)) };
+}
+
+function r2(y: Float64Array, p: Float64Array): number {
+  let mean = 0;
+  for (let i = 0; i < y.length; i++) mean += y[i];
+  mean /= y.length;
+  let res = 0;
+  let tot = 0;
+  for (let i = 0; i < y.length; i++) {
+    res += (y[i] - p[i]) ** 2;
+    tot += (y[i] - mean) ** 2;
+  }
+  return 1 - res / tot;
+}
+
+function accuracy(y: Int32Array, p: Int32Array): number {
+  let ok = 0;
+  for (let i = 0; i < y.length; i++) if (y[i] === p[i]) ok++;
+  return ok / y.length;
+}
+
+interface SklearnFigures {
+  estimator: string;
+  rows: number;
+  fit_s: number;
+  predict_s: number;
+  metric: number;
+}
+
+function runSklearn(train: Dataset, test: Dataset, nTrain: number): SklearnFigures[] {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-trees-'));
+  try {
+    writeColumns(join(dir, 'train_X.f64'), train.X.columns);
+    writeColumns(join(dir, 'test_X.f64'), test.X.columns);
+    writeFileSync(join(dir, 'train_y_reg.f64'), new Uint8Array(train.yReg.buffer));
+    writeFileSync(join(dir, 'train_y_cls.i32'), new Uint8Array(train.yCls.buffer));
+    writeFileSync(join(dir, 'test_y_reg.f64'), new Uint8Array(test.yReg.buffer));
+    writeFileSync(join(dir, 'test_y_cls.i32'), new Uint8Array(test.yCls.buffer));
+    writeFileSync(
+      join(dir, 'meta.json'),
+      JSON.stringify({ n_train: nTrain, n_test: test.X.nRows, n_features: N_FEATURES }),
+    );
+    const script = join(dirname(fileURLToPath(import.meta.url)), 'sklearn_trees.py');
+    const out = execFileSync(PYTHON, [script, dir, String(MAX_DEPTH), ...ROWS.map(String)], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    });
+    return out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as SklearnFigures);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function main(): void {
+  const nTrain = Math.max(...ROWS);
+  const train = makeData(nTrain, 20_251_123);
+  const test = makeData(N_TEST, 7);
+  const sklearn = WITH_SKLEARN ? runSklearn(train, test, nTrain) : [];
+  for (const rows of ROWS) {
+    const X = head(train.X, rows);
+    const cases = [
+      {
+        estimator: 'decision_tree_regressor',
+        run: () => {
+          const model = new DecisionTreeRegressor({ max_depth: MAX_DEPTH, random_state: 0 });
+          const t0 = performance.now();
+          model.fit(X, train.yReg.subarray(0, rows));
+          const t1 = performance.now();
+          const pred = model.predict(test.X);
+          const t2 = performance.now();
+          return { fit: t1 - t0, predict: t2 - t1, metric: r2(test.yReg, pred) };
+        },
+      },
+      {
+        estimator: 'decision_tree_classifier',
+        run: () => {
+          const model = new DecisionTreeClassifier({ max_depth: MAX_DEPTH, random_state: 0 });
+          const t0 = performance.now();
+          model.fit(X, train.yCls.subarray(0, rows), 3);
+          const t1 = performance.now();
+          const pred = model.predict(test.X);
+          const t2 = performance.now();
+          return { fit: t1 - t0, predict: t2 - t1, metric: accuracy(test.yCls, pred) };
+        },
+      },
+    ];
+    for (const c of cases) {
+      const ours = c.run();
+      const sk = sklearn.find((s) => s.estimator === c.estimator && s.rows === rows);
+      const round = (v: number) => Math.round(v * 1e4) / 1e4;
+      console.log(
+        JSON.stringify({
+          bench: 'train',
+          estimator: c.estimator,
+          rows,
+          features: N_FEATURES,
+          max_depth: MAX_DEPTH,
+          fit_s: round(ours.fit / 1000),
+          predict_s: round(ours.predict / 1000),
+          sklearn_fit_s: sk ? round(sk.fit_s) : null,
+          sklearn_predict_s: sk ? round(sk.predict_s) : null,
+          metric: round(ours.metric),
+          sklearn_metric: sk ? round(sk.metric) : null,
+          metric_name: c.estimator.endsWith('regressor') ? 'r2' : 'accuracy',
+        }),
+      );
+    }
+  }
+}
+
+main();
