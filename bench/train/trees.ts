@@ -73,7 +73,7 @@ function makeData(n: number, seed: number): Dataset {
 function writeColumns(path: string, columns: Float64Array[]): void {
   const n = columns[0].length;
   const all = new Float64Array(columns.length * n);
-  columns.forEach((c, j) => all.set(c, j * n));
+  for (let j = 0; j < columns.length; j++) all.set(columns[j], j * n);
   writeFileSync(path, new Uint8Array(all.buffer));
 }
 
