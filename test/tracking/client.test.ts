@@ -1,7 +1,10 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MlrecipeError, StoreError } from '../../src/errors.js';
@@ -297,5 +300,42 @@ describe('module-level API', () => {
     expect((await run?.getRun())?.data.params).toEqual([{ key: 'auto', value: 'yes' }]);
     await endRun();
     expect(client.activeRun).toBeUndefined();
+  });
+});
+
+describe('a training script in a child process', () => {
+  const distTracking = pathToFileURL(
+    fileURLToPath(new URL('../../dist/tracking/index.js', import.meta.url)),
+  ).href;
+
+  it('resumes the parent’s run from MLFLOW_RUN_ID and ends it FINISHED when the script exits', async () => {
+    const setup = await open();
+    const experimentId = await setup.store.createExperiment('parent-made');
+    const created = await setup.store.createRun({ experimentId, runName: 'made-by-parent' });
+    const script = join(tmp, 'train.mjs');
+    await writeFile(
+      script,
+      `import { startRun, logMetric, logParam } from ${JSON.stringify(distTracking)};
+const run = await startRun();
+await logParam('lr', 0.5);
+await logMetric('loss', 0.25, { step: 1 });
+process.stdout.write(run.runId);
+// No endRun(): the exit hook must end the run.
+`,
+    );
+    const env = {
+      ...process.env,
+      MLFLOW_TRACKING_URI: uri,
+      RECIPE_TRACKING_URI: '',
+      MLFLOW_RUN_ID: created.info.run_id,
+      MLFLOW_EXPERIMENT_ID: experimentId,
+    };
+    const { stdout } = await promisify(execFile)(process.execPath, [script], { cwd: tmp, env });
+    expect(stdout).toBe(created.info.run_id);
+    const run = await setup.store.getRun(created.info.run_id);
+    expect(run.info.status).toBe('FINISHED');
+    expect(run.info.end_time).toBeGreaterThan(0);
+    expect(run.data.params).toEqual([{ key: 'lr', value: '0.5' }]);
+    expect(run.data.metrics.map((m) => [m.key, m.value, m.step])).toEqual([['loss', 0.25, 1]]);
   });
 });
