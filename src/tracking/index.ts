@@ -36,7 +36,7 @@ export {
   TrackingClient,
   type TrackingClientOptions,
 } from './client.js';
-export { openTrackingStore } from './open-store.js';
+export { type OpenTrackingStoreOptions, openTrackingStore } from './open-store.js';
 export {
   fileUriForPath,
   findRepoRoot,

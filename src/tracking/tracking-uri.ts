@@ -104,7 +104,7 @@ function classifyTrackingUri(args: {
   const where = source === 'flag' ? '--tracking-uri' : `$${source}`;
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(value)?.[1]?.toLowerCase();
   if (scheme === 'sqlite') {
-    const dbPath = sqlitePathFromUri(value, cwd);
+    const dbPath = /^sqlite:\/\//i.test(value) ? sqlitePathFromUri(value, cwd) : shortSqlitePath(value, cwd);
     return {
       uri: sqliteUriForPath(dbPath),
       backend: 'sqlite',
@@ -141,6 +141,13 @@ function classifyTrackingUri(args: {
   throw new UsageError(`${where} is "${value}": unsupported tracking URI scheme "${scheme}:"`, {
     hint: 'use sqlite:///path/to/tracking.db, postgresql://user@host/db or http(s)://tracking-server',
   });
+}
+
+/** `sqlite:path.db` / `sqlite:/abs/path.db`, the short forms openTrackingStore also accepts. */
+function shortSqlitePath(value: string, cwd: string): string {
+  const path = decodeURIComponent(value.slice('sqlite:'.length).replace(/\?.*$/, ''));
+  if (path === '' || path === ':memory:') return sqlitePathFromUri(`sqlite:///${path}`, cwd);
+  return isAbsolute(path) ? path : resolve(cwd, path);
 }
 
 function safeFileUrlToPath(value: string): string | undefined {

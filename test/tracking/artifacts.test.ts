@@ -249,6 +249,18 @@ describe('resolveTrackingUri', () => {
     expect(resolved.defaultArtifactRoot).toBe(join(tmp, 'sub', 'artifacts'));
   });
 
+  it('accepts the short sqlite:path forms too', () => {
+    expect(resolveTrackingUri({ flag: 'sqlite:rel/t.db', cwd: tmp, env: {} }).uri).toBe(
+      `sqlite:///${tmp}/rel/t.db`,
+    );
+    expect(resolveTrackingUri({ flag: 'sqlite:/abs/t.db', cwd: tmp, env: {} }).uri).toBe(
+      'sqlite:////abs/t.db',
+    );
+    expect(() => resolveTrackingUri({ flag: 'sqlite:', cwd: tmp, env: {} })).toThrow(
+      /names no database file/,
+    );
+  });
+
   it.each([['./mlruns'], ['mlruns'], ['/abs/mlruns'], ['file:///abs/mlruns']])(
     'refuses the file store path %s with a UsageError pointing at sqlite',
     (value) => {
