@@ -3,10 +3,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../../src/errors.js';
+import { BinMapper } from '../../../src/ml/binning.js';
 import {
+  applyTree,
   DecisionTreeClassifier,
   type DecisionTreeParams,
   DecisionTreeRegressor,
+  growTree,
   MAX_TREE_DEPTH,
 } from '../../../src/ml/decision-tree.js';
 import type { FeatureMatrix } from '../../../src/ml/types.js';
@@ -342,5 +345,43 @@ describe('errors', () => {
     expect(() => DecisionTreeRegressor.fromJSON(broken)).toThrow(/node 0 has invalid children/);
     const missing = { ...state, state: { ...state.state, threshold: undefined } };
     expect(() => DecisionTreeRegressor.fromJSON(missing)).toThrow(/field 'threshold' is missing/);
+  });
+});
+
+describe('growTree for ensembles', () => {
+  it('a bootstrap row list grows the same tree as the duplicated rows themselves', () => {
+    const fx = load<ExactFixture>('trees-exact.json');
+    const X = toMatrix(fx.X);
+    const y = Float64Array.from(fx.y_reg);
+    // Every third row twice, every fifth row left out.
+    const rows: number[] = [];
+    for (let i = 0; i < X.nRows; i++) {
+      if (i % 5 === 4) continue;
+      rows.push(i);
+      if (i % 3 === 0) rows.push(i);
+    }
+    const { mapper, binned } = BinMapper.fitTransform(X);
+    const viaRows = growTree({
+      binned,
+      mapper,
+      y,
+      nClasses: 0,
+      params: { max_depth: 6 },
+      rows: Uint32Array.from(rows),
+    });
+    const dupX: FeatureMatrix = {
+      nRows: rows.length,
+      columns: X.columns.map((c) => Float64Array.from(rows, (r) => c[r])),
+    };
+    const direct = new DecisionTreeRegressor({ max_depth: 6 });
+    direct.fit(
+      dupX,
+      Float64Array.from(rows, (r) => y[r]),
+    );
+    expect(Array.from(viaRows.tree.feature)).toEqual(Array.from(direct.tree.feature));
+    expect(Array.from(viaRows.tree.nNodeSamples)).toEqual(Array.from(direct.tree.nNodeSamples));
+    const leaves = applyTree(viaRows.tree, X);
+    const pred = direct.predict(X);
+    for (let i = 0; i < X.nRows; i++) expect(viaRows.tree.value[leaves[i]]).toBeCloseTo(pred[i], 12);
   });
 });
