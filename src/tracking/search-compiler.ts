@@ -194,6 +194,14 @@ function compileRunClause(filter: ParsedFilter, clause: FilterComparison, dialec
   }
 }
 
+/**
+ * Strings sort by code point on both databases (SQLite's BINARY), whatever locale a PostgreSQL
+ * database was created with, so a page order never depends on the server.
+ */
+function binaryCollation(dialect: SqlDialect): SqlFragment {
+  return rawSql(dialect === 'postgres' ? ' COLLATE "C"' : '');
+}
+
 export interface RunSearchQuery {
   experimentIds: number[];
   filter: ParsedFilter;
@@ -239,7 +247,7 @@ export function compileRunSearch(query: RunSearchQuery): SqlFragment {
         );
         order.push(
           sql`CASE WHEN ${alias}.run_uuid IS NULL THEN 1 ELSE 0 END`,
-          sql`${alias}.value ${direction}`,
+          sql`${alias}.value${binaryCollation(dialect)} ${direction}`,
         );
         break;
       }
@@ -256,12 +264,16 @@ export function compileRunSearch(query: RunSearchQuery): SqlFragment {
           );
         }
         const column = rawSql(attribute.column);
-        order.push(sql`CASE WHEN ${column} IS NULL THEN 1 ELSE 0 END`, sql`${column} ${direction}`);
+        const collation = attribute.type === 'string' ? binaryCollation(dialect) : rawSql('');
+        order.push(
+          sql`CASE WHEN ${column} IS NULL THEN 1 ELSE 0 END`,
+          sql`${column}${collation} ${direction}`,
+        );
         break;
       }
     }
   });
-  order.push(sql`r.start_time DESC`, sql`r.run_uuid ASC`);
+  order.push(sql`r.start_time DESC`, sql`r.run_uuid${binaryCollation(dialect)} ASC`);
   return sql`SELECT r.run_uuid FROM runs r ${joinSql(joins, ' ')} WHERE ${joinSql(where, ' AND ')} ORDER BY ${joinSql(order, ', ')} LIMIT ${query.limit} OFFSET ${query.offset}`;
 }
 
@@ -327,7 +339,8 @@ export function compileExperimentSearch(query: ExperimentSearchQuery): SqlFragme
         `experiments can be ordered by name, experiment_id, creation_time or last_update_time, not '${clause.key}'`,
       );
     }
-    order.push(sql`${rawSql(attribute.column)} ${rawSql(clause.ascending ? 'ASC' : 'DESC')}`);
+    const collation = attribute.type === 'string' ? binaryCollation(query.dialect) : rawSql('');
+    order.push(sql`${rawSql(attribute.column)}${collation} ${rawSql(clause.ascending ? 'ASC' : 'DESC')}`);
   }
   if (query.orderBy.length === 0) order.push(sql`e.creation_time DESC`);
   order.push(sql`e.experiment_id ASC`);
