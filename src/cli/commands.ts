@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerExperimentsCommands } from './experiments.js';
+import { registerInitCommand } from './init.js';
 import { registerRunsCommands } from './runs.js';
 
 /**
@@ -9,4 +10,5 @@ import { registerRunsCommands } from './runs.js';
 export const commandGroups: Array<(program: Command) => void> = [
   registerExperimentsCommands,
   registerRunsCommands,
+  registerInitCommand,
 ];
