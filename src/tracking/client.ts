@@ -80,6 +80,7 @@ export class TrackingClient {
   private readonly env: Record<string, string | undefined>;
   private readonly activeRuns: ActiveRun[] = [];
   private readonly experimentIdsByName = new Map<string, string>();
+  private activeExperimentId: string | undefined;
 
   constructor(store: TrackingStore, options: { env?: Record<string, string | undefined> } = {}) {
     this.store = store;
@@ -139,9 +140,19 @@ export class TrackingClient {
   }
 
   /**
+   * Makes `name` the experiment of runs started without an experiment of their own, creating it
+   * if needed (MLflow's `set_experiment`); returns its id.
+   */
+  async setExperiment(name: string): Promise<string> {
+    this.activeExperimentId = await this.getOrCreateExperiment(name);
+    return this.activeExperimentId;
+  }
+
+  /**
    * Starts a run, or resumes one: `options.runId`, else `$MLFLOW_RUN_ID` when no run is active
    * (a parent such as `recipe project run` created it). The experiment is `experimentId`, else
-   * `experimentName`, else `$MLFLOW_EXPERIMENT_ID`, else `$MLFLOW_EXPERIMENT_NAME`, else Default.
+   * `experimentName`, else the one `setExperiment` chose, else `$MLFLOW_EXPERIMENT_ID`, else
+   * `$MLFLOW_EXPERIMENT_NAME`, else Default.
    */
   async startRun(options: StartRunOptions = {}): Promise<ActiveRun> {
     const parent = options.parentRunId ?? (options.nested ? this.activeRun?.runId : undefined);
@@ -205,6 +216,7 @@ export class TrackingClient {
   private async resolveExperimentId(options: StartRunOptions): Promise<string> {
     if (options.experimentId !== undefined) return options.experimentId;
     if (options.experimentName !== undefined) return this.getOrCreateExperiment(options.experimentName);
+    if (this.activeExperimentId !== undefined) return this.activeExperimentId;
     if (this.env.MLFLOW_EXPERIMENT_ID) return this.env.MLFLOW_EXPERIMENT_ID;
     if (this.env.MLFLOW_EXPERIMENT_NAME) return this.getOrCreateExperiment(this.env.MLFLOW_EXPERIMENT_NAME);
     return DEFAULT_EXPERIMENT_ID;
@@ -485,6 +497,11 @@ function installExitHook(): void {
         process.exitCode = 1;
       });
   });
+}
+
+/** MLflow's `set_experiment`: later runs without an experiment of their own go to `name`. */
+export async function setExperiment(name: string): Promise<string> {
+  return (await getTrackingClient()).setExperiment(name);
 }
 
 export async function startRun(options: StartRunOptions = {}): Promise<ActiveRun> {

@@ -29,6 +29,7 @@ export {
   logParam,
   logParams,
   type StartRunOptions,
+  setExperiment,
   setTag,
   setTags,
   setTrackingUri,

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -199,7 +199,7 @@ describe.each(BACKENDS)('TrackingClient on $name', (backend) => {
     await expect(client.startRun({ runId: run.info.run_id })).rejects.toThrow(/is deleted/);
   });
 
-  it('picks the experiment from MLFLOW_EXPERIMENT_NAME, then MLFLOW_EXPERIMENT_ID, else Default', async () => {
+  it('picks the experiment from setExperiment, MLFLOW_EXPERIMENT_ID, MLFLOW_EXPERIMENT_NAME, else Default', async () => {
     const byName = await open({ MLFLOW_EXPERIMENT_NAME: 'from-env' });
     const run = await byName.startRun();
     expect((await byName.store.getExperiment(run.experimentId)).name).toBe('from-env');
@@ -215,6 +215,15 @@ describe.each(BACKENDS)('TrackingClient on $name', (backend) => {
     const third = await plain.startRun();
     expect(third.experimentId).toBe('0');
     await third.end();
+
+    // setExperiment wins over the environment, an explicit experimentName over both.
+    const chosen = await byName.setExperiment('chosen');
+    const fourth = await byName.startRun();
+    expect(fourth.experimentId).toBe(chosen);
+    await fourth.end();
+    const fifth = await byName.startRun({ experimentName: 'explicit' });
+    expect((await byName.store.getExperiment(fifth.experimentId)).name).toBe('explicit');
+    await fifth.end();
   });
 
   it('splits large logParams/logMetrics/setTags calls into batches within MLflow limits', async () => {
@@ -337,5 +346,43 @@ process.stdout.write(run.runId);
     expect(run.info.end_time).toBeGreaterThan(0);
     expect(run.data.params).toEqual([{ key: 'lr', value: '0.5' }]);
     expect(run.data.metrics.map((m) => [m.key, m.value, m.step])).toEqual([['loss', 0.25, 1]]);
+  });
+
+  it('tags a new run with its user, source script and the git commit it was run from', async () => {
+    const repo = join(tmp, 'repo');
+    const git = (...args: string[]) => promisify(execFile)('git', args, { cwd: repo });
+    await mkdir(repo);
+    await git('init', '-q');
+    await writeFile(
+      join(repo, 'train.mjs'),
+      `import { startRun, endRun } from ${JSON.stringify(distTracking)};
+const run = await startRun({ experimentName: 'git' });
+await endRun();
+process.stdout.write(run.runId);
+`,
+    );
+    await git('add', 'train.mjs');
+    await git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'train');
+    const head = (await git('rev-parse', 'HEAD')).stdout.trim();
+    const env = {
+      ...process.env,
+      MLFLOW_TRACKING_URI: uri,
+      RECIPE_TRACKING_URI: '',
+      LOGNAME: 'grace',
+      MLFLOW_RUN_ID: '',
+    };
+    const { stdout } = await promisify(execFile)(process.execPath, [join(repo, 'train.mjs')], {
+      cwd: tmp,
+      env,
+    });
+    const client = await open();
+    const run = await client.store.getRun(stdout);
+    expect(tagMap(run.data.tags)).toMatchObject({
+      [TAGS.user]: 'grace',
+      [TAGS.sourceName]: join(repo, 'train.mjs'),
+      [TAGS.sourceType]: 'LOCAL',
+      [TAGS.gitCommit]: head,
+    });
+    expect(run.info.user_id).toBe('grace');
   });
 });
