@@ -1,0 +1,148 @@
+import { spawn } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Command, Option } from 'commander';
+import { MlrecipeError, StepError } from '../errors.js';
+import { ENV_MANAGERS, type EnvManager, parseParameterAssignments, runProject } from '../projects/index.js';
+
+/** Set in a detached supervisor's environment: where it writes the run id once the run exists. */
+const DETACHED_RUN_ID_FILE = 'RECIPE_DETACHED_RUN_ID_FILE';
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+interface ProjectRunOptions {
+  entryPoint: string;
+  param: string[];
+  experimentName?: string;
+  experimentId?: string;
+  envManager?: EnvManager;
+  version?: string;
+  detach?: boolean;
+  runName?: string;
+}
+
+/** `recipe project run`: MLflow's `mlflow run`, recording into mlrecipe's tracking store. */
+export function registerProjectCommands(program: Command): void {
+  const project = program
+    .command('project')
+    .description('run MLflow Projects (MLproject files, git sources)');
+  project
+    .command('run')
+    .description(
+      'run a project entry point as a tracked run: a directory, dir#subdir, or git URI (https://…, git@…, file://…)#subdir',
+    )
+    .argument('<uri>', 'project directory or git repository URI, optionally with #subdirectory')
+    .option(
+      '-e, --entry-point <name>',
+      'entry point, or a script file of the project (.py .sh .js .mjs .ts)',
+      'main',
+    )
+    .option(
+      '-P, --param <key=value>',
+      'a parameter (repeatable); undeclared ones are passed as --key value',
+      collect,
+      [],
+    )
+    .option('--experiment-name <name>', 'experiment to record into (created if missing)')
+    .option('--experiment-id <id>', 'experiment id to record into')
+    .addOption(
+      new Option(
+        '--env-manager <manager>',
+        'how to provide the environment (default: what the project declares)',
+      ).choices([...ENV_MANAGERS]),
+    )
+    .option('--version <rev>', 'branch, tag or commit of a git project')
+    .option('--run-name <name>', 'name of the run')
+    .option('--detach', 'start the run in the background, print its id and return')
+    .action(async (uri: string, opts: ProjectRunOptions, command: Command) => {
+      if (opts.detach) {
+        await detach();
+        return;
+      }
+      const { trackingUri } = command.optsWithGlobals<{ trackingUri?: string }>();
+      const runIdFile = process.env[DETACHED_RUN_ID_FILE];
+      const childEnv = { ...process.env };
+      delete childEnv[DETACHED_RUN_ID_FILE];
+      const result = await runProject({
+        uri,
+        entryPoint: opts.entryPoint,
+        parameters: parseParameterAssignments(opts.param),
+        ...(opts.experimentName !== undefined ? { experimentName: opts.experimentName } : {}),
+        ...(opts.experimentId !== undefined ? { experimentId: opts.experimentId } : {}),
+        ...(opts.envManager ? { envManager: opts.envManager } : {}),
+        ...(opts.version !== undefined ? { version: opts.version } : {}),
+        ...(opts.runName !== undefined ? { runName: opts.runName } : {}),
+        ...(trackingUri ? { trackingUri } : {}),
+        env: childEnv,
+        ...(runIdFile ? { onRunCreated: (run) => writeAtomically(runIdFile, run.info.run_id) } : {}),
+      });
+      if (result.status === 'FINISHED') return;
+      const why =
+        result.status === 'KILLED'
+          ? `was killed${result.signal ? ` (${result.signal})` : ''}`
+          : result.exitCode !== undefined
+            ? `exited with code ${result.exitCode}`
+            : `failed${result.signal ? ` (${result.signal})` : ''}`;
+      const problems = result.problems.length > 0 ? `; ${result.problems.join('; ')}` : '';
+      throw new StepError(
+        `project ${opts.entryPoint}`,
+        `the command ${why}; run ${result.runId} is ${result.status}${problems}`,
+        {
+          hint: `its output is in the run's stdout.txt / stderr.txt artifacts (recipe runs show ${result.runId})`,
+        },
+      );
+    });
+}
+
+/**
+ * `--detach`: the same command line, minus --detach, in a new session that outlives this
+ * process; it writes the run id to a file once the run exists, which we wait for and print.
+ */
+async function detach(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'mlrecipe-detached-'));
+  const runIdFile = join(dir, 'run-id');
+  const logFile = join(dir, 'output.log');
+  const argv = process.argv.slice(1).filter((a) => a !== '--detach');
+  const fd = openSync(logFile, 'a');
+  const child = spawn(process.execPath, argv, {
+    detached: true,
+    stdio: ['ignore', fd, fd],
+    env: { ...process.env, [DETACHED_RUN_ID_FILE]: runIdFile },
+  });
+  closeSync(fd);
+  let exited: number | null | undefined;
+  child.on('exit', (code) => {
+    exited = code;
+  });
+  // Planning (clone, npm ci) happens before the run exists, so this can take a while.
+  while (!existsSync(runIdFile)) {
+    if (exited !== undefined) {
+      const log = existsSync(logFile) ? readFileSync(logFile, 'utf8').trim() : '';
+      throw new MlrecipeError(`the detached run did not start (exit ${exited})${log ? `:\n${log}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.unref();
+  const runId = readFileSync(runIdFile, 'utf8').trim();
+  process.stderr.write(
+    `run ${runId} continues in the background (pid ${child.pid}); its output: ${logFile}\n`,
+  );
+  process.stdout.write(`${runId}\n`);
+}
+
+function writeAtomically(file: string, text: string): void {
+  const tmp = `${file}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}

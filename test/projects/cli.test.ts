@@ -1,0 +1,224 @@
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { openTrackingStore, type TrackingStore } from '../../src/tracking/index.js';
+import { initRepo, repoRoot, tagsOf, tempDirWith } from './fixtures.js';
+
+const cli = join(repoRoot, 'dist', 'cli', 'main.js');
+const execFileAsync = promisify(execFile);
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function recipe(cwd: string, ...args: string[]): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [cli, ...args], {
+      cwd,
+      env: cleanEnv(),
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const key of [
+    'RECIPE_TRACKING_URI',
+    'MLFLOW_TRACKING_URI',
+    'MLFLOW_RUN_ID',
+    'MLFLOW_EXPERIMENT_ID',
+    'MLFLOW_EXPERIMENT_NAME',
+  ]) {
+    delete env[key];
+  }
+  return env;
+}
+
+async function withStore<T>(dir: string, fn: (store: TrackingStore) => Promise<T>): Promise<T> {
+  const store = await openTrackingStore(`sqlite:///${join(dir, 'mlruns', 'tracking.db')}`, {
+    defaultArtifactRoot: join(dir, 'mlruns', 'artifacts'),
+  });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+const MLPROJECT = `
+entry_points:
+  main:
+    parameters:
+      alpha: float
+      name: {type: string, default: "a b"}
+    command: "echo alpha={alpha} name={name}"
+  fail:
+    command: "echo broken >&2; exit 3"
+  sleep:
+    command: "sleep 300 & echo $! > sleep.pid; wait"
+`;
+
+describe('recipe project run', () => {
+  it('runs, records and echoes; extra -P are appended; exit 0', async () => {
+    const dir = tempDirWith({ 'p/MLproject': MLPROJECT });
+    const result = await recipe(
+      dir,
+      'project',
+      'run',
+      'p',
+      '-P',
+      'alpha=0.5',
+      '-P',
+      'extra=x y',
+      '--experiment-name',
+      'cli',
+      '--run-name',
+      'first',
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe('alpha=0.5 name=a b --extra x y\n');
+    expect(result.stderr).toMatch(/=== Run \(ID '[0-9a-f]{32}'\) succeeded ===/);
+    await withStore(dir, async (store) => {
+      const experiment = await store.getExperimentByName('cli');
+      const runs = await store.searchRuns({ experimentIds: [experiment?.experiment_id as string] });
+      expect(runs.runs).toHaveLength(1);
+      expect(runs.runs[0]?.info.run_name).toBe('first');
+      expect(tagsOf(runs.runs[0] as never)['mlflow.project.entryPoint']).toBe('main');
+    });
+  });
+
+  it('exits 1 and says so when the command fails; 2 for bad parameters and unavailable environments', async () => {
+    const dir = tempDirWith({
+      'p/MLproject': MLPROJECT,
+      'c/MLproject': 'conda_env: conda.yaml\nentry_points: {main: {command: "true"}}\n',
+      'c/conda.yaml': 'name: c\n',
+    });
+    const failed = await recipe(dir, 'project', 'run', 'p', '-e', 'fail');
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(
+      /error: step project fail failed: the command exited with code 3; run [0-9a-f]{32} is FAILED/,
+    );
+    expect(failed.stderr).toContain('broken');
+    const badParam = await recipe(dir, 'project', 'run', 'p', '-P', 'alpha=fast');
+    expect(badParam.code).toBe(2);
+    expect(badParam.stderr).toMatch(/parameter alpha must be a float, got "fast"/);
+    const conda = await recipe(dir, 'project', 'run', 'c');
+    expect(conda.code).toBe(2);
+    expect(conda.stderr).toMatch(/conda is not installed/);
+    expect(conda.stderr).toMatch(/hint: .*--env-manager local/);
+    const badManager = await recipe(dir, 'project', 'run', 'p', '--env-manager', 'pip');
+    expect(badManager.code).toBe(2);
+    // Only the failing command created a run.
+    await withStore(dir, async (store) => {
+      const runs = await store.searchRuns({ experimentIds: ['0'] });
+      expect(runs.runs.map((r) => r.info.status)).toEqual(['FAILED']);
+    });
+  });
+
+  it('on SIGTERM stops the child process group and records KILLED', async () => {
+    const dir = tempDirWith({ 'p/MLproject': MLPROJECT });
+    const child = spawn(process.execPath, [cli, 'project', 'run', 'p', '-e', 'sleep'], {
+      cwd: dir,
+      env: cleanEnv(),
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const pidFile = join(dir, 'p', 'sleep.pid');
+    await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '');
+    const sleepPid = Number(readFileSync(pidFile, 'utf8'));
+    expect(isAlive(sleepPid)).toBe(true);
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/was killed/);
+    expect(isAlive(sleepPid)).toBe(false);
+    await withStore(dir, async (store) => {
+      const runs = await store.searchRuns({ experimentIds: ['0'] });
+      expect(runs.runs[0]?.info.status).toBe('KILLED');
+    });
+  });
+
+  it('--detach prints the run id and leaves the run going', async () => {
+    const dir = tempDirWith({
+      'p/MLproject': 'entry_points:\n  main: {command: "echo detached > out.txt"}\n',
+    });
+    const result = await recipe(dir, 'project', 'run', 'p', '--detach');
+    expect(result.code, result.stderr).toBe(0);
+    const runId = result.stdout.trim();
+    expect(runId).toMatch(/^[0-9a-f]{32}$/);
+    await until(() => existsSync(join(dir, 'p', 'out.txt')));
+    await withStore(dir, async (store) => {
+      await until(async () => (await store.getRun(runId)).info.status === 'FINISHED');
+    });
+  });
+});
+
+describe('recipe workflow run', () => {
+  it('runs a three-step workflow, and re-run executes nothing, linking the earlier runs', async () => {
+    const dir = tempDirWith({
+      MLproject: [
+        'entry_points:',
+        '  a: {command: "echo a >> executed.log; echo \'{{\\"n\\": 1}}\' > \\"$RECIPE_OUTPUTS_FILE\\""}',
+        '  b: {parameters: {n: int}, command: "echo b {n} >> executed.log"}',
+        '  c: {command: "echo c >> executed.log"}',
+      ].join('\n'),
+      'workflow.yaml': [
+        'name: three',
+        'steps:',
+        '  a: {entry_point: a}',
+        '  b: {entry_point: b, parameters: {n: "{{ steps.a.outputs.n }}"}}',
+        '  c: {entry_point: c, depends_on: [b]}',
+      ].join('\n'),
+      '.gitignore': 'executed.log\n',
+    });
+    // In a git repository the identity is the commit plus uncommitted code; ignored files
+    // (the log the steps append to) do not count.
+    initRepo(dir);
+    const first = await recipe(dir, 'workflow', 'run', '-o', 'json');
+    expect(first.code, first.stderr).toBe(0);
+    const r1 = JSON.parse(first.stdout);
+    expect(r1.executed).toEqual(['a', 'b', 'c']);
+    expect(readFileSync(join(dir, 'executed.log'), 'utf8')).toBe('a\nb 1\nc\n');
+
+    const second = await recipe(dir, 'workflow', 'run', 'workflow.yaml');
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/^a\s+[0-9a-f]{32}\s+FINISHED\s+reused$/m);
+    expect(second.stdout.match(/reused/g)).toHaveLength(3);
+    expect(readFileSync(join(dir, 'executed.log'), 'utf8')).toBe('a\nb 1\nc\n');
+    for (const step of r1.steps as Array<{ runId: string }>) expect(second.stdout).toContain(step.runId);
+
+    const forced = await recipe(dir, 'workflow', 'run', '--no-reuse', '-o', 'json');
+    expect(JSON.parse(forced.stdout).executed).toEqual(['a', 'b', 'c']);
+  });
+});
+
+async function until(check: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('condition not met within 30 s');
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
