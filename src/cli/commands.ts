@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { registerExperimentsCommands } from './experiments.js';
 import { registerInitCommand } from './init.js';
+import { registerProjectCommands } from './project.js';
 import { registerRunsCommands } from './runs.js';
+import { registerWorkflowCommands } from './workflow.js';
 
 /**
  * Every command group of the `recipe` CLI. A group is a function that adds its commands to the
@@ -11,4 +13,6 @@ export const commandGroups: Array<(program: Command) => void> = [
   registerExperimentsCommands,
   registerRunsCommands,
   registerInitCommand,
+  registerProjectCommands,
+  registerWorkflowCommands,
 ];
