@@ -9,6 +9,8 @@ import { StoreError, UsageError } from '../errors.js';
 import { renderSql, type SqlFragment, sql } from './sql-fragment.js';
 import {
   applyMigrations,
+  databaseError,
+  databaseErrorCode,
   ensureDefaultExperiment,
   normalizeArtifactLocation,
   type SqlDriver,
@@ -46,19 +48,19 @@ const typeParsers: pg.CustomTypesConfig = {
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
-function executorFor(client: Queryable): SqlExecutor {
+function executorFor(client: Queryable, where: string): SqlExecutor {
+  const query = async (fragment: SqlFragment) => {
+    const { text, values } = renderSql(fragment, 'postgres');
+    try {
+      return await client.query(text, values);
+    } catch (error) {
+      throw databaseError(error, `PostgreSQL tracking store ${where}`);
+    }
+  };
   return {
     dialect: 'postgres',
-    all: async <T extends object>(query: SqlFragment) => {
-      const { text, values } = renderSql(query, 'postgres');
-      const result = await client.query(text, values);
-      return result.rows as T[];
-    },
-    run: async (query: SqlFragment) => {
-      const { text, values } = renderSql(query, 'postgres');
-      const result = await client.query(text, values);
-      return result.rowCount ?? 0;
-    },
+    all: async <T extends object>(fragment: SqlFragment) => (await query(fragment)).rows as T[],
+    run: async (fragment: SqlFragment) => (await query(fragment)).rowCount ?? 0,
   };
 }
 
@@ -66,8 +68,11 @@ class PostgresDriver implements SqlDriver {
   readonly dialect = 'postgres' as const;
   private readonly pooled: SqlExecutor;
 
-  constructor(readonly pool: pg.Pool) {
-    this.pooled = executorFor(pool);
+  constructor(
+    readonly pool: pg.Pool,
+    private readonly where: string,
+  ) {
+    this.pooled = executorFor(pool, where);
   }
 
   all<T extends object>(query: SqlFragment): Promise<T[]> {
@@ -79,11 +84,16 @@ class PostgresDriver implements SqlDriver {
   }
 
   async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw databaseError(error, `PostgreSQL tracking store ${this.where}`);
+    }
     let broken = false;
     try {
       await client.query('BEGIN');
-      const result = await work(executorFor(client));
+      const result = await work(executorFor(client, this.where));
       await client.query('COMMIT');
       return result;
     } catch (error) {
@@ -100,7 +110,7 @@ class PostgresDriver implements SqlDriver {
   }
 
   isUniqueViolation(error: unknown): boolean {
-    return (error as { code?: unknown } | null)?.code === '23505';
+    return databaseErrorCode(error) === '23505';
   }
 
   async close(): Promise<void> {
@@ -171,7 +181,7 @@ export async function openPostgresTrackingStore(
   });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
-  const driver = new PostgresDriver(pool);
+  const driver = new PostgresDriver(pool, redact(connectionString));
   const defaultArtifactRoot = normalizeArtifactLocation(options.defaultArtifactRoot);
   try {
     if (schema !== undefined) {
@@ -190,12 +200,14 @@ export async function openPostgresTrackingStore(
     });
   } catch (error) {
     await pool.end().catch(() => undefined);
-    if (error instanceof StoreError) throw error;
+    // StoreErrors of our own making (no cause) already say what to do; driver failures get context.
+    if (error instanceof StoreError && error.cause === undefined) throw error;
+    const underlying = error instanceof StoreError ? error.cause : error;
     throw new StoreError(
       'INTERNAL_ERROR',
-      `Cannot open the PostgreSQL tracking store ${redact(connectionString)}: ${(error as Error).message}`,
+      `Cannot open the PostgreSQL tracking store ${redact(connectionString)}: ${(underlying as Error).message}`,
       {
-        cause: error,
+        cause: underlying,
         hint: 'check that the server runs, the database exists and the user may create tables',
       },
     );

@@ -61,6 +61,27 @@ export interface SqlDriver extends SqlExecutor {
   close(): Promise<void>;
 }
 
+/** The driver's own error code (`SQLITE_BUSY`, PostgreSQL's `23505`…), also behind a wrapping StoreError. */
+export function databaseErrorCode(error: unknown): string | undefined {
+  const own = (error as { code?: unknown } | null)?.code;
+  const cause = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  if (error instanceof StoreError) return typeof cause === 'string' ? cause : undefined;
+  return typeof own === 'string' ? own : undefined;
+}
+
+/**
+ * Turns a database driver's error into a StoreError (INTERNAL_ERROR) naming the database, so the
+ * CLI prints one line instead of a stack; the original stays available as `cause`.
+ */
+export function databaseError(error: unknown, where: string, hint?: string): StoreError {
+  if (error instanceof StoreError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new StoreError('INTERNAL_ERROR', `${where}: ${message}`, {
+    cause: error,
+    hint: hint ?? 'see the database error above; rerun with --verbose for details',
+  });
+}
+
 interface ExperimentRow {
   experiment_id: number;
   name: string;

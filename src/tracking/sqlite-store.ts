@@ -13,6 +13,8 @@ import { StoreError } from '../errors.js';
 import { renderSql, type SqlFragment } from './sql-fragment.js';
 import {
   applyMigrations,
+  databaseError,
+  databaseErrorCode,
   ensureDefaultExperiment,
   normalizeArtifactLocation,
   type SqlDriver,
@@ -93,20 +95,39 @@ class SqliteDriver implements SqlDriver {
 
   allNow<T extends object>(query: SqlFragment): T[] {
     const { text, values } = renderSql(query, 'sqlite');
-    const statement = this.prepare(text);
-    if (statement.reader) return statement.all(...values) as T[];
-    statement.run(...values);
-    return [];
+    try {
+      const statement = this.prepare(text);
+      if (statement.reader) return statement.all(...values) as T[];
+      statement.run(...values);
+      return [];
+    } catch (error) {
+      throw this.wrap(error);
+    }
   }
 
   runNow(query: SqlFragment): number {
     const { text, values } = renderSql(query, 'sqlite');
-    const statement = this.prepare(text);
-    if (statement.reader) {
-      statement.all(...values);
-      return 0;
+    try {
+      const statement = this.prepare(text);
+      if (statement.reader) {
+        statement.all(...values);
+        return 0;
+      }
+      return statement.run(...values).changes;
+    } catch (error) {
+      throw this.wrap(error);
     }
-    return statement.run(...values).changes;
+  }
+
+  wrap(error: unknown): StoreError {
+    if (isBusy(error)) {
+      return databaseError(
+        error,
+        `SQLite database ${this.path} stayed locked by another writer for longer than the busy timeout`,
+        'another process holds a long write transaction; retry, or raise busyTimeoutMs',
+      );
+    }
+    return databaseError(error, `SQLite database ${this.path}`);
   }
 
   all<T extends object>(query: SqlFragment): Promise<T[]> {
@@ -119,7 +140,11 @@ class SqliteDriver implements SqlDriver {
 
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     return this.exclusive(async () => {
-      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        this.db.exec('BEGIN IMMEDIATE');
+      } catch (error) {
+        throw this.wrap(error);
+      }
       try {
         const result = await work(this.direct);
         this.db.exec('COMMIT');
@@ -132,7 +157,7 @@ class SqliteDriver implements SqlDriver {
   }
 
   isUniqueViolation(error: unknown): boolean {
-    const code = (error as { code?: unknown } | null)?.code;
+    const code = databaseErrorCode(error);
     return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
   }
 
@@ -220,12 +245,14 @@ export async function openSqliteTrackingStore(
     });
   } catch (error) {
     await driver.close();
-    if (error instanceof StoreError) throw error;
+    // StoreErrors of our own making (no cause) already say what to do; driver failures get context.
+    if (error instanceof StoreError && error.cause === undefined) throw error;
+    const underlying = error instanceof StoreError ? error.cause : error;
     throw new StoreError(
       'INTERNAL_ERROR',
-      `Cannot prepare the SQLite tracking database ${path}: ${(error as Error).message}`,
+      `Cannot prepare the SQLite tracking database ${path}: ${(underlying as Error).message}`,
       {
-        cause: error,
+        cause: underlying,
         hint: 'is it an mlrecipe/MLflow tracking database? Point --tracking-uri at another file',
       },
     );
