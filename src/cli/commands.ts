@@ -4,6 +4,7 @@ import { registerInitCommand } from './init.js';
 import { registerProjectCommands } from './project.js';
 import { registerRunsCommands } from './runs.js';
 import { registerWorkflowCommands } from './workflow.js';
+import { registerRecipeCommands } from './recipe.js';
 
 /**
  * Every command group of the `recipe` CLI. A group is a function that adds its commands to the
@@ -15,4 +16,5 @@ export const commandGroups: Array<(program: Command) => void> = [
   registerInitCommand,
   registerProjectCommands,
   registerWorkflowCommands,
+  registerRecipeCommands,
 ];

@@ -196,14 +196,15 @@ async function executePlan(ctx: ExecuteContext): Promise<StepOutcome[]> {
       .map((u) => promises.get(u))
       .filter((p): p is Promise<StepOutcome> => p !== undefined);
     const promise = Promise.all(upstream).then(async (ups) => {
+      let outcome: StepOutcome;
       if (ups.some((u) => u.state === 'failed' || u.state === 'skipped')) {
-        const skipped = emptyOutcome(node, 'skipped');
+        outcome = emptyOutcome(node, 'skipped');
         ctx.progress.stepFinished(node.kind, { state: 'skipped', durationMs: 0 });
-        return skipped;
+      } else {
+        const inputDirs: Partial<Record<StepKind, string>> = {};
+        for (const u of ups) if (u.dir) inputDirs[u.step] = u.dir;
+        outcome = (await queue.add(() => runNode(ctx, node, inputDirs))) as StepOutcome;
       }
-      const inputDirs: Partial<Record<StepKind, string>> = {};
-      for (const u of ups) if (u.dir) inputDirs[u.step] = u.dir;
-      const outcome = (await queue.add(() => runNode(ctx, node, inputDirs))) as StepOutcome;
       if (ctx.recorder) {
         await ctx.recorder.stepFinished(outcome).catch((error: unknown) => {
           ctx.progress.note(

@@ -89,9 +89,27 @@ function schemaIssues(errors: ErrorObject[], locate: Locator): ConfigIssue[] {
   // A failed oneOf reports every branch's error too; keep only the oneOf summary.
   const oneOfPaths = errors.filter((e) => e.keyword === 'oneOf').map((e) => e.schemaPath);
   const relevant = errors.filter((e) => !oneOfPaths.some((p) => e.schemaPath.startsWith(`${p}/`)));
+  // `nam:` instead of `name:` is one typo, not also a missing field: drop a "required" error when
+  // an unknown sibling key is its did-you-mean.
+  const typoFor = new Set<string>();
+  for (const e of relevant) {
+    if (e.keyword !== 'additionalProperties') continue;
+    const allowed = Object.keys((e.parentSchema?.properties as Record<string, unknown> | undefined) ?? {});
+    const suggestion = didYouMean(
+      String((e.params as { additionalProperty: string }).additionalProperty),
+      allowed,
+    );
+    if (suggestion) typoFor.add(`${e.instancePath}/${suggestion}`);
+  }
   const issues: ConfigIssue[] = [];
   const seen = new Set<string>();
   for (const error of relevant) {
+    if (
+      error.keyword === 'required' &&
+      typoFor.has(`${error.instancePath}/${(error.params as { missingProperty: string }).missingProperty}`)
+    ) {
+      continue;
+    }
     const path = pathOf(error.instancePath);
     let issue: ConfigIssue;
     switch (error.keyword) {

@@ -1,0 +1,271 @@
+import { type Command, Option } from 'commander';
+import type { StepKind } from '../steps/types.js';
+import { STEP_KINDS } from '../steps/types.js';
+import { formatTable, type OutputFormat, printJson } from './output.js';
+
+/**
+ * `recipe run | status | inspect | clean | gc | get-artifact`: the recipe engine's commands. The
+ * engine is imported inside each action so that other commands start without loading it.
+ */
+export function registerRecipeCommands(program: Command): void {
+  const recipeDir = () => new Option('--recipe-dir <dir>', 'directory holding recipe.yaml').default('.');
+  const profile = () =>
+    new Option('-p, --profile <name>', 'profile in profiles/ that fills {{ placeholders }}').default(
+      undefined,
+      'local',
+    );
+  const step = (what: string) => new Option('-s, --step <step>', what).choices([...STEP_KINDS]);
+  const output = () =>
+    new Option('-o, --output <format>', 'output format: table or json')
+      .choices(['table', 'json'])
+      .default('table');
+
+  program
+    .command('run')
+    .description('run the recipe: each step whose inputs changed, reusing cached outputs for the rest')
+    .addOption(
+      step(
+        'run this step and the steps it needs (default: through register; ingest_scoring/predict only when named)',
+      ),
+    )
+    .addOption(profile())
+    .addOption(recipeDir())
+    .option('--no-cache', 'run every step even if a cached result matches (the cache entry is replaced)')
+    .option('--no-wait', 'fail at once if another recipe command holds the lock instead of waiting')
+    .option('--no-tracking', 'do not record the run in the tracking store')
+    .addOption(output())
+    .action(async (opts: RunOptions, command: Command) => {
+      const { trackingUri } = command.optsWithGlobals<{ trackingUri?: string }>();
+      const { createProgressReporter, runRecipe, trackingRecorder, formatDuration } = await import(
+        '../recipes/index.js'
+      );
+      const { defaultStepRegistry } = await import('../steps/registry.js');
+      const result = await runRecipe({
+        recipeDir: opts.recipeDir,
+        profile: opts.profile,
+        steps: opts.step ? [opts.step] : undefined,
+        noCache: opts.cache === false,
+        wait: opts.wait !== false,
+        registry: defaultStepRegistry,
+        progress: createProgressReporter({ stream: process.stderr }),
+        recorder: opts.tracking === false ? undefined : trackingRecorder({ trackingUri }),
+        handleSignals: true,
+      });
+      if (opts.output === 'json') {
+        printJson({
+          run_id: result.runId ?? null,
+          experiment_id: result.experimentId ?? null,
+          status: result.error ? 'FAILED' : 'FINISHED',
+          steps: result.outcomes.map((o) => ({
+            step: o.step,
+            state: o.state,
+            duration_s: o.durationMs / 1000,
+            fingerprint: o.fingerprint,
+            dir: o.dir ?? null,
+            metrics: o.metrics,
+            reused_from: o.reusedFromRunId ?? null,
+            error: o.error?.message ?? null,
+          })),
+        });
+      } else {
+        process.stdout.write(
+          `${formatTable(
+            ['STEP', 'STATE', 'DURATION'],
+            result.outcomes.map((o) => [
+              o.step,
+              o.state,
+              o.state === 'skipped' ? '' : formatDuration(o.durationMs),
+            ]),
+          )}\n`,
+        );
+        if (result.runId)
+          process.stdout.write(`tracking run ${result.runId} (experiment ${result.experimentId})\n`);
+      }
+      if (result.error) throw result.error;
+    });
+
+  program
+    .command('status')
+    .description('show each step as cached, stale (and why) or never run, like `dvc status`')
+    .addOption(profile())
+    .addOption(recipeDir())
+    .addOption(output())
+    .action(async (opts: CommonOptions) => {
+      const { recipeStatus } = await import('../recipes/index.js');
+      const { defaultStepRegistry } = await import('../steps/registry.js');
+      const statuses = await recipeStatus({
+        recipeDir: opts.recipeDir,
+        profile: opts.profile,
+        registry: defaultStepRegistry,
+      });
+      if (opts.output === 'json') {
+        printJson(
+          statuses.map((s) => ({
+            step: s.step,
+            state: s.state,
+            fingerprint: s.fingerprint,
+            reasons: s.reasons,
+            dir: s.dir ?? null,
+            last_run: s.last ?? null,
+          })),
+        );
+        return;
+      }
+      process.stdout.write(
+        `${formatTable(
+          ['STEP', 'STATE', 'WHY'],
+          statuses.map((s) => [s.step, s.state, s.reasons.join('; ')]),
+        )}\n`,
+      );
+    });
+
+  program
+    .command('inspect')
+    .description("show the recipe's DAG with each step's state, duration and outputs, or one step's card")
+    .addOption(step('show this step: its card path and a summary of card.json'))
+    .addOption(profile())
+    .addOption(recipeDir())
+    .addOption(output())
+    .action(async (opts: CommonOptions & { step?: StepKind }) => {
+      const { inspectRecipe, formatDuration } = await import('../recipes/index.js');
+      const { defaultStepRegistry } = await import('../steps/registry.js');
+      const { STEP_INPUTS } = await import('../steps/types.js');
+      const steps = await inspectRecipe({
+        recipeDir: opts.recipeDir,
+        profile: opts.profile,
+        registry: defaultStepRegistry,
+        step: opts.step,
+      });
+      if (opts.output === 'json') {
+        printJson(
+          steps.map((s) => ({
+            step: s.step,
+            inputs: STEP_INPUTS[s.step],
+            state: s.state,
+            reasons: s.reasons,
+            duration_s: s.durationMs === undefined ? null : s.durationMs / 1000,
+            outputs: s.outputs,
+            card: s.card ? { html: s.card.html, json: s.card.json } : null,
+            card_data: opts.step ? (s.card?.summary ?? null) : undefined,
+          })),
+        );
+        return;
+      }
+      if (!opts.step) {
+        process.stdout.write(
+          `${formatTable(
+            ['STEP', 'AFTER', 'STATE', 'DURATION', 'OUTPUTS'],
+            steps.map((s) => [
+              s.step,
+              STEP_INPUTS[s.step].join(', ') || '-',
+              s.state,
+              s.durationMs === undefined ? '' : formatDuration(s.durationMs),
+              Object.keys(s.outputs)
+                .filter((k) => k !== 'card' && k !== 'card_json')
+                .join(', '),
+            ]),
+          )}\n`,
+        );
+        return;
+      }
+      const s = steps[0];
+      if (!s) return;
+      const lines = [
+        `step:     ${s.step} (${s.state}${s.reasons.length ? `: ${s.reasons.join('; ')}` : ''})`,
+      ];
+      if (s.durationMs !== undefined) lines.push(`duration: ${formatDuration(s.durationMs)}`);
+      for (const [name, path] of Object.entries(s.outputs)) lines.push(`output:   ${name} = ${path}`);
+      if (s.card) {
+        lines.push(`card:     ${s.card.html}`);
+        const sections = s.card.summary.sections;
+        if (Array.isArray(sections)) lines.push(`sections: ${sections.join(', ')}`);
+        const data = (s.card.summary.data ?? {}) as Record<string, unknown>;
+        for (const [key, value] of Object.entries(data)) lines.push(`  ${key}: ${summarise(value)}`);
+      } else {
+        lines.push(`card:     (none yet: run \`recipe run --step ${s.step}\`)`);
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+
+  program
+    .command('clean')
+    .description('remove cached step outputs (one step with --step, else all)')
+    .addOption(step("remove only this step's cache entries"))
+    .addOption(recipeDir())
+    .option('--no-wait', 'fail at once if another recipe command holds the lock')
+    .action(async (opts: { recipeDir: string; step?: StepKind; wait?: boolean }) => {
+      const { cleanRecipe } = await import('../recipes/index.js');
+      const { removed } = await cleanRecipe({
+        recipeDir: opts.recipeDir,
+        step: opts.step,
+        wait: opts.wait !== false,
+      });
+      process.stdout.write(`removed ${removed} cache entr${removed === 1 ? 'y' : 'ies'}\n`);
+    });
+
+  program
+    .command('gc')
+    .description('remove cache entries the current recipe and profile no longer reach')
+    .addOption(profile())
+    .addOption(recipeDir())
+    .option('--no-wait', 'fail at once if another recipe command holds the lock')
+    .addOption(output())
+    .action(async (opts: CommonOptions & { wait?: boolean }) => {
+      const { gcRecipe } = await import('../recipes/index.js');
+      const { defaultStepRegistry } = await import('../steps/registry.js');
+      const result = await gcRecipe({
+        recipeDir: opts.recipeDir,
+        profile: opts.profile,
+        registry: defaultStepRegistry,
+        wait: opts.wait !== false,
+      });
+      if (opts.output === 'json') {
+        printJson(result);
+        return;
+      }
+      process.stdout.write(
+        `removed ${result.removed.length} cache entr${result.removed.length === 1 ? 'y' : 'ies'}, kept ${result.kept}\n`,
+      );
+    });
+
+  program
+    .command('get-artifact')
+    .description('print the path of a step output (e.g. --step train --name model)')
+    .addOption(step('the step that wrote the output').makeOptionMandatory())
+    .requiredOption('-n, --name <name>', 'output name (see `recipe inspect --step S`)')
+    .addOption(profile())
+    .addOption(recipeDir())
+    .action(async (opts: CommonOptions & { step: StepKind; name: string }) => {
+      const { stepArtifactPath } = await import('../recipes/index.js');
+      const { defaultStepRegistry } = await import('../steps/registry.js');
+      const { path, stale } = await stepArtifactPath({
+        recipeDir: opts.recipeDir,
+        profile: opts.profile,
+        registry: defaultStepRegistry,
+        step: opts.step,
+        name: opts.name,
+      });
+      if (stale)
+        process.stderr.write(`warning: step ${opts.step} is stale; this is the output of its last run\n`);
+      process.stdout.write(`${path}\n`);
+    });
+}
+
+interface CommonOptions {
+  recipeDir: string;
+  profile?: string;
+  output: OutputFormat;
+}
+
+interface RunOptions extends CommonOptions {
+  step?: StepKind;
+  cache?: boolean;
+  wait?: boolean;
+  tracking?: boolean;
+}
+
+function summarise(value: unknown): string {
+  if (value === null || typeof value !== 'object') return String(value);
+  const text = JSON.stringify(value);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}

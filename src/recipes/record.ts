@@ -1,0 +1,292 @@
+/**
+ * Records a `recipe run` as one tracking run in the recipe's experiment (MLflow Recipes does the
+ * same): the resolved config flattened as params, each step's metrics and duration, step cards and
+ * the model as artifacts, git lineage tags, and for cached steps the run that produced them.
+ *
+ * A run killed with SIGKILL cannot end itself; it carries its pid and host as tags, and the next
+ * `recipe run` of the same recipe (holding the lock, so no other run can be alive) marks such
+ * RUNNING runs whose process is gone as KILLED.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { MlrecipeError } from '../errors.js';
+import type { Metric, Param, Tag, TrackingStore } from '../tracking/types.js';
+import {
+  MAX_ENTITY_KEY_LENGTH,
+  MAX_PARAM_VALUE_LENGTH,
+  MAX_PARAMS_PER_BATCH,
+  MAX_TAG_VALUE_LENGTH,
+  TAGS,
+} from '../tracking/types.js';
+import type { RecipeRunRecorder, RecorderFactory, StepOutcome } from './execute.js';
+import { gitLineage, gitLineageTags } from './git-lineage.js';
+import type { LoadedRecipe } from './load.js';
+import { isProcessAlive } from './lock.js';
+
+export const RUN_TAGS = {
+  pid: 'mlrecipe.pid',
+  host: 'mlrecipe.host',
+  recipeDir: 'mlrecipe.recipe_dir',
+  profile: 'mlrecipe.profile',
+  targets: 'mlrecipe.targets',
+  endedBy: 'mlrecipe.ended_by',
+} as const;
+
+export interface TrackingTarget {
+  uri: string;
+  defaultArtifactRoot?: string;
+}
+
+/**
+ * Where a recipe records: `--tracking-uri`, else `experiment.tracking_uri` from the recipe
+ * (relative SQLite paths resolved against the recipe directory, as MLflow's templates mean them),
+ * else `$RECIPE_TRACKING_URI` / `$MLFLOW_TRACKING_URI` / the repository's `mlruns/tracking.db`.
+ */
+export async function recipeTrackingTarget(recipe: LoadedRecipe, flag?: string): Promise<TrackingTarget> {
+  const { resolveTrackingUri } = await import('../tracking/tracking-uri.js');
+  const configured = recipe.config.experiment?.tracking_uri;
+  const resolved = flag
+    ? resolveTrackingUri({ flag, cwd: process.cwd() })
+    : configured
+      ? resolveTrackingUri({ flag: configured, cwd: recipe.recipeDir })
+      : resolveTrackingUri({ cwd: recipe.recipeDir });
+  return { uri: resolved.uri, defaultArtifactRoot: resolved.defaultArtifactRoot };
+}
+
+/** Nested config → `{ 'steps.split.split_ratios': '[0.75,0.125,0.125]', ... }` (MLflow param values are strings). */
+export function flattenConfig(value: unknown, prefix = ''): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value))
+      Object.assign(out, flattenConfig(v, prefix ? `${prefix}.${k}` : k));
+    return out;
+  }
+  if (prefix === '' || value === undefined) return out;
+  out[prefix] = typeof value === 'string' ? value : JSON.stringify(value);
+  return out;
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+export interface TrackingRecorderOptions {
+  /** `--tracking-uri`, when given. */
+  trackingUri?: string;
+  /** Opens the store; defaults to `openTrackingStore` (tests may pass their own). */
+  openStore?: (target: TrackingTarget) => Promise<TrackingStore>;
+}
+
+export function trackingRecorder(options: TrackingRecorderOptions = {}): RecorderFactory {
+  return async ({ recipe, plan }) => {
+    const target = await recipeTrackingTarget(recipe, options.trackingUri);
+    const store = options.openStore
+      ? await options.openStore(target)
+      : await (await import('../tracking/open-store.js')).openTrackingStore(target.uri, {
+          defaultArtifactRoot: target.defaultArtifactRoot,
+        });
+    try {
+      return await startRecipeRun({ store, recipe, targets: plan.targets, trackingUri: target.uri });
+    } catch (error) {
+      await store.close().catch(() => undefined);
+      throw error;
+    }
+  };
+}
+
+async function experimentIdFor(store: TrackingStore, recipe: LoadedRecipe): Promise<string> {
+  const name = recipe.config.experiment?.name ?? basename(recipe.recipeDir);
+  const existing = await store.getExperimentByName(name);
+  if (existing) {
+    if (existing.lifecycle_stage === 'deleted') {
+      throw new MlrecipeError(`experiment "${name}" is deleted`, {
+        hint: `restore it with \`recipe experiments restore ${existing.experiment_id}\` or set experiment.name to another name`,
+      });
+    }
+    return existing.experiment_id;
+  }
+  const location = recipe.config.experiment?.artifact_location;
+  // Relative artifact locations in a recipe mean relative to the recipe directory.
+  const artifactLocation =
+    location && !/^[a-z][a-z0-9+.-]*:/i.test(location) ? resolve(recipe.recipeDir, location) : location;
+  try {
+    return await store.createExperiment(name, artifactLocation);
+  } catch (error) {
+    // Another process created it in between.
+    const again = await store.getExperimentByName(name);
+    if (again) return again.experiment_id;
+    throw error;
+  }
+}
+
+/** Marks this recipe's RUNNING runs whose process (on this host) is gone as KILLED. */
+export async function endAbandonedRuns(options: {
+  store: TrackingStore;
+  experimentId: string;
+  recipeDir: string;
+}): Promise<string[]> {
+  const { store, experimentId, recipeDir } = options;
+  const ended: string[] = [];
+  let pageToken: string | undefined;
+  do {
+    const page = await store.searchRuns({ experimentIds: [experimentId], maxResults: 1000, pageToken });
+    for (const run of page.runs) {
+      if (run.info.status !== 'RUNNING') continue;
+      const tags = Object.fromEntries(run.data.tags.map((t) => [t.key, t.value]));
+      if (tags[RUN_TAGS.recipeDir] !== recipeDir || tags[RUN_TAGS.host] !== hostname()) continue;
+      const pid = Number(tags[RUN_TAGS.pid]);
+      if (!Number.isInteger(pid) || pid <= 0 || (pid !== process.pid && isProcessAlive(pid))) continue;
+      if (pid === process.pid) continue;
+      await store.setTag(run.info.run_id, {
+        key: RUN_TAGS.endedBy,
+        value: `process ${pid} ended without finishing the run; marked KILLED by the next recipe run (pid ${process.pid})`,
+      });
+      await store.updateRun(run.info.run_id, { status: 'KILLED', endTime: Date.now() });
+      ended.push(run.info.run_id);
+    }
+    pageToken = page.next_page_token;
+  } while (pageToken);
+  return ended;
+}
+
+export async function startRecipeRun(options: {
+  store: TrackingStore;
+  recipe: LoadedRecipe;
+  targets: readonly string[];
+  trackingUri: string;
+}): Promise<RecipeRunRecorder & { abandoned: string[] }> {
+  const { store, recipe } = options;
+  const experimentId = await experimentIdFor(store, recipe);
+  const abandoned = await endAbandonedRuns({ store, experimentId, recipeDir: recipe.recipeDir });
+  const lineage = await gitLineage(recipe.recipeDir);
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // no passwd entry (some containers)
+  }
+  const tags: Tag[] = [
+    { key: TAGS.sourceType, value: 'RECIPE' },
+    { key: TAGS.sourceName, value: recipe.recipeDir },
+    { key: TAGS.user, value: user },
+    { key: RUN_TAGS.pid, value: String(process.pid) },
+    { key: RUN_TAGS.host, value: hostname() },
+    { key: RUN_TAGS.recipeDir, value: recipe.recipeDir },
+    { key: RUN_TAGS.profile, value: recipe.profile },
+    { key: RUN_TAGS.targets, value: options.targets.join(',') },
+    ...gitLineageTags(lineage),
+  ];
+  const run = await store.createRun({ experimentId, userId: user, tags });
+  const runId = run.info.run_id;
+  const artifactUri = run.info.artifact_uri;
+
+  const logged = new Map<string, string>();
+  const params: Param[] = [];
+  const addParam = (key: string, value: string) => {
+    const k = clip(key, MAX_ENTITY_KEY_LENGTH);
+    const v = clip(value, MAX_PARAM_VALUE_LENGTH);
+    if (logged.has(k)) return logged.get(k) === v;
+    logged.set(k, v);
+    params.push({ key: k, value: v });
+    return true;
+  };
+  for (const [k, v] of Object.entries(flattenConfig(recipe.config))) addParam(k, v);
+  const flushParams = async () => {
+    while (params.length > 0) await store.logBatch(runId, { params: params.splice(0, MAX_PARAMS_PER_BATCH) });
+  };
+  await flushParams();
+
+  let artifactRepo: import('../tracking/artifact-repo.js').LocalArtifactRepository | undefined;
+  const artifacts = async () => {
+    if (!artifactRepo) {
+      const { LocalArtifactRepository } = await import('../tracking/artifact-repo.js');
+      artifactRepo = new LocalArtifactRepository(artifactUri);
+    }
+    return artifactRepo;
+  };
+  // Steps finish concurrently; serialise their writes so batches stay in order.
+  let chain: Promise<void> = Promise.resolve();
+
+  const recorder: RecipeRunRecorder & { abandoned: string[] } = {
+    runId,
+    experimentId,
+    trackingUri: options.trackingUri,
+    abandoned,
+    stepFinished(outcome: StepOutcome) {
+      const next = chain.then(() => recordStep(outcome));
+      chain = next.catch(() => undefined);
+      return next;
+    },
+    async end(status) {
+      try {
+        await chain;
+        await store.updateRun(runId, { status, endTime: Date.now() });
+      } finally {
+        await store.close().catch(() => undefined);
+      }
+    },
+  };
+
+  async function recordStep(outcome: StepOutcome): Promise<void> {
+    const now = Date.now();
+    const step = outcome.step;
+    const metrics: Metric[] = Object.entries(outcome.metrics).map(([key, value]) => ({
+      key,
+      value,
+      timestamp: now,
+      step: 0,
+    }));
+    if (outcome.state === 'ran' || outcome.state === 'cached' || outcome.state === 'failed') {
+      metrics.push({
+        key: `step.${step}.duration_s`,
+        value: outcome.durationMs / 1000,
+        timestamp: now,
+        step: 0,
+      });
+    }
+    const stepTags: Tag[] = [
+      { key: `mlrecipe.step.${step}.state`, value: outcome.state },
+      { key: `mlrecipe.step.${step}.fingerprint`, value: outcome.fingerprint },
+    ];
+    if (outcome.state === 'cached') {
+      stepTags.push({
+        key: `mlrecipe.step.${step}.reused_from`,
+        value: outcome.reusedFromRunId ?? 'unknown',
+      });
+    }
+    if (outcome.error) {
+      stepTags.push({
+        key: `mlrecipe.step.${step}.error`,
+        value: clip(outcome.error.message, MAX_TAG_VALUE_LENGTH),
+      });
+    }
+    for (const [key, value] of Object.entries(outcome.tags))
+      stepTags.push({ key, value: clip(value, MAX_TAG_VALUE_LENGTH) });
+    // A step param that collides with a config param of another value goes under the step's name.
+    for (const [key, value] of Object.entries(outcome.params)) {
+      if (!addParam(key, value)) addParam(`${step}.${key}`, value);
+    }
+    await store.logBatch(runId, { metrics: metrics.slice(0, 1000), tags: stepTags.slice(0, 100) });
+    for (let i = 1000; i < metrics.length; i += 1000)
+      await store.logBatch(runId, { metrics: metrics.slice(i, i + 1000) });
+    await flushParams();
+    if (!outcome.dir) return;
+    const repo = await artifacts();
+    for (const name of ['card', 'card_json']) {
+      const rel = outcome.outputs[name];
+      if (rel && existsSync(join(outcome.dir, rel)))
+        await repo.logArtifact(join(outcome.dir, rel), `cards/${step}`);
+    }
+    const model = outcome.outputs.model;
+    if (model) {
+      const path = join(outcome.dir, model);
+      if (existsSync(path)) {
+        if (statSync(path).isDirectory()) await repo.logArtifacts(path, 'model');
+        else await repo.logArtifact(path, 'model');
+      }
+    }
+  }
+
+  return recorder;
+}
