@@ -109,10 +109,12 @@ export class ColumnBuilder {
       this.length++;
       return;
     }
-    if (isMissingToken(text)) {
+    if (text.length === 0) {
       this.pushNumber(Number.NaN);
       return;
     }
+    // Numbers first: no missing token parses as a number, and a numeric cell then skips the set
+    // lookup (the hot path of a numeric CSV).
     if (this.state !== 'boolean') {
       const value = parseNumberCell(text);
       if (!Number.isNaN(value)) {
@@ -126,6 +128,10 @@ export class ColumnBuilder {
         this.pushNumber(value);
         return;
       }
+    }
+    if (isMissingToken(text)) {
+      this.pushNumber(Number.NaN);
+      return;
     }
     if (this.state !== 'number') {
       if (TRUE_TOKENS.has(text)) {
