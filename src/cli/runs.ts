@@ -1,6 +1,14 @@
+import { isAbsolute } from 'node:path';
 import { type Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
-import type { Run, SearchRunsOptions, TrackingStore, ViewType } from '../tracking/index.js';
+import {
+  type FileInfo,
+  LocalArtifactRepository,
+  type Run,
+  type SearchRunsOptions,
+  type TrackingStore,
+  type ViewType,
+} from '../tracking/index.js';
 import { findExperiment } from './experiments.js';
 import { formatTable, formatTime, jsonReplacer, type OutputFormat, printJson } from './output.js';
 import {
@@ -108,8 +116,16 @@ export function registerRunsCommands(program: Command): void {
     .addOption(outputOption())
     .action(async (runId: string, opts: { output: OutputFormat }, command: Command) => {
       const run = await withTrackingStore(command, (store) => store.getRun(runId));
-      if (opts.output === 'json') printJson(run);
-      else process.stdout.write(formatRunDetails(run));
+      if (opts.output === 'json') {
+        printJson(run);
+        return;
+      }
+      // Artifacts on a remote store (s3:, mlflow-artifacts:) are not readable from here.
+      const local = isAbsolute(run.info.artifact_uri) || run.info.artifact_uri.startsWith('file:');
+      const artifacts = local
+        ? await new LocalArtifactRepository(run.info.artifact_uri).listArtifacts()
+        : undefined;
+      process.stdout.write(formatRunDetails(run, artifacts));
     });
 
   runs
@@ -215,7 +231,7 @@ export function formatRunsTable(runs: Run[]): string {
   return formatTable(headers, rows);
 }
 
-function formatRunDetails(run: Run): string {
+function formatRunDetails(run: Run, artifacts: FileInfo[] | undefined): string {
   const info = run.info;
   const infoRows: string[][] = [
     ['run_id', info.run_id],
@@ -250,6 +266,13 @@ function formatRunDetails(run: Run): string {
       byKey(run.data.tags).map((t) => [t.key, t.value]),
     )}`,
   ];
+  if (artifacts !== undefined) {
+    const rows = artifacts.map((a) => [
+      a.is_dir ? `${a.path}/` : a.path,
+      a.is_dir ? '' : String(a.file_size ?? ''),
+    ]);
+    sections.push(`\nArtifacts (top level)\n${formatTable(['PATH', 'SIZE'], rows)}`);
+  }
   return `${sections.join('\n')}\n`;
 }
 

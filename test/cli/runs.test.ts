@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTrackingStore, type TrackingStore } from '../../src/tracking/index.js';
+import { LocalArtifactRepository, openTrackingStore, type TrackingStore } from '../../src/tracking/index.js';
 
 const exec = promisify(execFile);
 const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
@@ -177,6 +177,12 @@ describe('recipe runs', () => {
   });
 
   it('shows one run as tables or as MLflow’s Run object', async () => {
+    const run1 = await store.getRun(runIds[1] ?? '');
+    await writeFile(join(tmp, 'model.bin'), Buffer.alloc(42));
+    const artifacts = new LocalArtifactRepository(run1.info.artifact_uri);
+    await artifacts.logArtifact(join(tmp, 'model.bin'));
+    await artifacts.logArtifact(join(tmp, 'model.bin'), 'model');
+
     const json = await recipe('runs', 'show', runIds[1] ?? '', '--output', 'json');
     expect(json.code).toBe(0);
     const run = JSON.parse(json.stdout);
@@ -198,6 +204,9 @@ describe('recipe runs', () => {
     expect(table.stdout).toMatch(/^Params\nKEY\s+VALUE\n-+\s+-+\nalpha\s+0\.2$/m);
     expect(table.stdout).toMatch(/^rmse\s+0\.9\s+0\s+/m);
     expect(table.stdout).toMatch(/^team\s+odd$/m);
+    expect(table.stdout).toMatch(
+      /^Artifacts \(top level\)\nPATH\s+SIZE\n-+\s+-+\nmodel\/\nmodel\.bin\s+42$/m,
+    );
 
     const missing = await recipe('runs', 'show', '0123456789abcdef0123456789abcdef');
     expect(missing.code).toBe(1);
