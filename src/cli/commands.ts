@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerExperimentsCommands } from './experiments.js';
 import { registerInitCommand } from './init.js';
+import { registerModelsPredictCommand } from './models-predict.js';
 import { registerProjectCommands } from './project.js';
 import { registerRunsCommands } from './runs.js';
 import { registerWorkflowCommands } from './workflow.js';
@@ -13,6 +14,7 @@ import { registerRecipeCommands } from './recipe.js';
 export const commandGroups: Array<(program: Command) => void> = [
   registerExperimentsCommands,
   registerRunsCommands,
+  registerModelsPredictCommand,
   registerInitCommand,
   registerProjectCommands,
   registerWorkflowCommands,

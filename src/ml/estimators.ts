@@ -8,11 +8,15 @@ import { DecisionTreeClassifier, DecisionTreeRegressor } from './decision-tree.j
 import { LinearRegression } from './linear-regression.js';
 import { LogisticRegression } from './logistic-regression.js';
 import { Ridge } from './ridge.js';
+import { SGDClassifier, SGDRegressor } from './sgd.js';
+import { KernelRidgeRegressor, PolynomialRegressor, TheilSenRegressor } from './small-data-models.js';
 import type { Classifier, Estimator, EstimatorState, Regressor } from './types.js';
 
 export type EstimatorKind = 'regressor' | 'classifier';
 
 interface EstimatorClass<E extends Estimator> {
+  /** The name the class writes into EstimatorState.name. */
+  readonly estimatorName: string;
   new (params?: Record<string, unknown>): E;
   fromJSON(state: EstimatorState): E;
 }
@@ -22,6 +26,8 @@ export interface EstimatorEntry {
   kind: EstimatorKind;
   /** One line for `--help` output and docs. */
   description: string;
+  /** The class's own state name when it differs from the registry name (polynomial_regression). */
+  stateName: string;
   create(params: Record<string, unknown>): Estimator;
   fromJSON(state: EstimatorState): Estimator;
 }
@@ -29,47 +35,48 @@ export interface EstimatorEntry {
 function entry<E extends Estimator>(
   name: string,
   kind: EstimatorKind,
-  description: string,
   cls: EstimatorClass<E>,
+  description: string,
 ): EstimatorEntry {
   return {
     name,
     kind,
     description,
+    stateName: cls.estimatorName,
     create: (params) => new cls(params),
     fromJSON: (state) => cls.fromJSON(state),
   };
 }
 
+const R = 'regressor';
+const C = 'classifier';
+
 const ENTRIES: readonly EstimatorEntry[] = [
-  entry(
-    'linear_regression',
-    'regressor',
-    'ordinary least squares (scikit-learn LinearRegression)',
-    LinearRegression,
-  ),
-  entry('ridge', 'regressor', 'L2-penalised least squares (scikit-learn Ridge)', Ridge),
+  entry('linear_regression', R, LinearRegression, 'ordinary least squares (scikit-learn LinearRegression)'),
+  entry('ridge', R, Ridge, 'L2-penalised least squares (scikit-learn Ridge)'),
+  entry('sgd_regressor', R, SGDRegressor, 'stochastic gradient descent (scikit-learn SGDRegressor)'),
   entry(
     'decision_tree_regressor',
-    'regressor',
-    'histogram CART tree (scikit-learn DecisionTreeRegressor)',
+    R,
     DecisionTreeRegressor,
+    'histogram CART (scikit-learn DecisionTreeRegressor)',
   ),
-  entry(
-    'logistic_regression',
-    'classifier',
-    'L2 logistic regression, binary and multinomial (scikit-learn LogisticRegression)',
-    LogisticRegression,
-  ),
+  entry('polynomial', R, PolynomialRegressor, 'polynomial in one feature, small data (ml-regression)'),
+  entry('theil_sen', R, TheilSenRegressor, 'Theil-Sen robust line, one feature, small data (ml-regression)'),
+  entry('kernel_ridge', R, KernelRidgeRegressor, 'kernel ridge regression, small data (ml-regression)'),
+  entry('logistic_regression', C, LogisticRegression, 'L2 logistic regression, binary and multinomial'),
+  entry('sgd_classifier', C, SGDClassifier, 'stochastic gradient descent (scikit-learn SGDClassifier)'),
   entry(
     'decision_tree_classifier',
-    'classifier',
-    'histogram CART tree (scikit-learn DecisionTreeClassifier)',
+    C,
     DecisionTreeClassifier,
+    'histogram CART (scikit-learn DecisionTreeClassifier)',
   ),
 ];
 
 const REGISTRY: ReadonlyMap<string, EstimatorEntry> = new Map(ENTRIES.map((e) => [e.name, e]));
+/** Saved states carry the class's name; most equal the registry name. */
+const BY_STATE_NAME: ReadonlyMap<string, EstimatorEntry> = new Map(ENTRIES.map((e) => [e.stateName, e]));
 
 /**
  * An estimator name that is not in the registry, or params it does not take. Exit 2, like a
@@ -151,5 +158,18 @@ export function createClassifier(name: string, params: Record<string, unknown> =
 
 /** Rebuilds a fitted estimator from its `toJSON()` state. */
 export function loadEstimator(state: EstimatorState): Estimator {
-  return getEstimatorEntry(state.name).fromJSON(state);
+  const found = BY_STATE_NAME.get(state.name) ?? REGISTRY.get(state.name);
+  if (!found) {
+    throw new UnknownEstimatorError(
+      `the saved estimator "${state.name}" is not one this mlrecipe knows`,
+      estimatorNames(),
+      'the model was saved by a newer mlrecipe, or is corrupted',
+    );
+  }
+  return found.fromJSON(state);
+}
+
+/** True when a saved state names a registry estimator (so it loads without user code). */
+export function isRegistryState(state: EstimatorState): boolean {
+  return BY_STATE_NAME.has(state.name);
 }

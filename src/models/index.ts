@@ -38,6 +38,17 @@ export {
   type ProblemType,
   selectColumns,
 } from './pipeline.js';
+export {
+  formatFromPath,
+  PREDICTION_COLUMN,
+  type PredictionFormat,
+  parsePredictionFormat,
+  predictionsJson,
+  readScoringFile,
+  type ScoredDataset,
+  scoreDataset,
+  writeScoredFile,
+} from './predict.js';
 export { CODE_DIR, type SavedModel, type SaveModelOptions, saveModel } from './save.js';
 export {
   type ColSpec,

@@ -21,6 +21,7 @@ import {
   createEstimator,
   estimatorNames,
   getEstimatorEntry,
+  isRegistryState,
   loadEstimator,
   UnknownEstimatorError,
 } from '../ml/estimators.js';
@@ -182,7 +183,7 @@ function unwrapBuiltin(built: BuiltEstimator): BuiltEstimator {
   } catch {
     return built;
   }
-  if (!state || !estimatorNames().includes(state.name)) return built;
+  if (!state || !isRegistryState(state)) return built;
   return { ...built, estimator: loadEstimator(state), source: { kind: 'builtin' } };
 }
 

@@ -1,0 +1,73 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import {
+  loadModel,
+  type PredictionFormat,
+  parsePredictionFormat,
+  predictionsJson,
+  readScoringFile,
+  scoreDataset,
+  writeScoredFile,
+} from '../models/index.js';
+
+/**
+ * The `models` command group, created once: other files add their subcommands (list, show,
+ * serve, …) to the same command through this function.
+ */
+export function modelsCommand(program: Command): Command {
+  const existing = program.commands.find((command) => command.name() === 'models');
+  if (existing) return existing;
+  return program.command('models').description('score, serve and manage models');
+}
+
+interface PredictOptions {
+  modelUri: string;
+  inputPath: string;
+  outputPath?: string;
+  contentType?: string;
+  outputFormat?: string;
+}
+
+/** `recipe models predict -m <uri> -i in.csv [-o out.csv]`, like `mlflow models predict`. */
+export function registerModelsPredictCommand(program: Command): void {
+  modelsCommand(program)
+    .command('predict')
+    .description(
+      'score a file with a model: writes the rows plus a "prediction" column (.csv/.parquet/.arrow), ' +
+        'or {"predictions": [...]} (.json, or stdout without -o)',
+    )
+    .requiredOption('-m, --model-uri <uri>', 'model directory or URI')
+    .requiredOption(
+      '-i, --input-path <file>',
+      'data to score: .csv, .parquet, .json (records or MLflow payload), .arrow',
+    )
+    .option('-o, --output-path <file>', 'where to write the predictions (default: JSON on stdout)')
+    .option(
+      '-t, --content-type <format>',
+      'input format when the extension does not tell: csv|parquet|json|arrow',
+    )
+    .option(
+      '--output-format <format>',
+      'output format when the extension does not tell: csv|parquet|json|arrow',
+    )
+    .action(async (opts: PredictOptions, command: Command) => {
+      const { trackingUri } = command.optsWithGlobals<{ trackingUri?: string }>();
+      const inputFormat: PredictionFormat | undefined = opts.contentType
+        ? parsePredictionFormat(opts.contentType, '--content-type')
+        : undefined;
+      const outputFormat: PredictionFormat | undefined = opts.outputFormat
+        ? parsePredictionFormat(opts.outputFormat, '--output-format')
+        : undefined;
+      if (outputFormat && !opts.outputPath) throw new UsageError('--output-format needs --output-path');
+      const model = await loadModel(opts.modelUri, { ...(trackingUri ? { trackingUri } : {}) });
+      const dataset = await readScoringFile(resolve(opts.inputPath), inputFormat);
+      const scored = scoreDataset(model, dataset);
+      if (opts.outputPath) {
+        await writeScoredFile(resolve(opts.outputPath), scored, outputFormat);
+        process.stderr.write(`scored ${dataset.frame.nRows} rows → ${opts.outputPath}\n`);
+      } else {
+        process.stdout.write(`${predictionsJson(scored.predictions)}\n`);
+      }
+    });
+}

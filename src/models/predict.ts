@@ -1,0 +1,140 @@
+/**
+ * Batch scoring with a loaded model: read a data file, predict, write the rows back with a
+ * `prediction` column appended. Shared by the predict step and `recipe models predict`.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, extname } from 'node:path';
+import { writeFileAtomic, writeFrameArrow } from '../data/arrow-io.js';
+import { frameToCsv } from '../data/csv.js';
+import { type Dataset, type DataType, typesOfFrame } from '../data/infer-types.js';
+import { writeFrameParquet } from '../data/parquet.js';
+import { type BuiltinFormat, isBuiltinFormat, readDataset } from '../data/read-dataset.js';
+import { DataError, UsageError } from '../errors.js';
+import type { Frame, FrameColumn } from '../ml/types.js';
+import { frameFromSplit, type LoadedModel } from './load.js';
+
+/** MLflow's batch prediction column name. */
+export const PREDICTION_COLUMN = 'prediction';
+
+export type PredictionFormat = BuiltinFormat;
+
+export interface ScoredDataset {
+  frame: Frame;
+  columnTypes: DataType[];
+  predictions: Float64Array | string[];
+}
+
+/**
+ * Predicts every row of `dataset` and returns it with a `prediction` column appended (replacing
+ * an input column of that name). The input is checked against the model's signature first.
+ */
+export function scoreDataset(model: LoadedModel, dataset: Dataset): ScoredDataset {
+  const predictions = model.predict(dataset.frame);
+  const keep = dataset.frame.columns
+    .map((column, j) => ({ column, type: dataset.columnTypes[j] ?? 'double' }))
+    .filter(({ column }) => column.name !== PREDICTION_COLUMN);
+  const column: FrameColumn =
+    predictions instanceof Float64Array
+      ? { name: PREDICTION_COLUMN, type: 'number', values: predictions }
+      : { name: PREDICTION_COLUMN, type: 'string', values: predictions };
+  return {
+    frame: { nRows: dataset.frame.nRows, columns: [...keep.map((k) => k.column), column] },
+    columnTypes: [
+      ...keep.map((k) => k.type as DataType),
+      predictions instanceof Float64Array ? 'double' : 'string',
+    ],
+    predictions,
+  };
+}
+
+/** The format a path's extension names (`.csv`, `.parquet`, `.json`/`.jsonl`, `.arrow`/`.feather`/`.ipc`). */
+export function formatFromPath(path: string): PredictionFormat | undefined {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.csv' || ext === '.tsv') return 'csv';
+  if (ext === '.parquet' || ext === '.pq') return 'parquet';
+  if (ext === '.json' || ext === '.jsonl' || ext === '.ndjson') return 'json';
+  if (ext === '.arrow' || ext === '.feather' || ext === '.ipc') return 'arrow';
+  return undefined;
+}
+
+export function parsePredictionFormat(value: string, option: string): PredictionFormat {
+  if (isBuiltinFormat(value)) return value;
+  throw new UsageError(`${option} must be csv, parquet, json or arrow, not "${value}"`);
+}
+
+/**
+ * Reads a file to score. Besides ingest's formats, a JSON file may hold an MLflow scoring payload
+ * (`{"dataframe_split": {"columns": [...], "data": [[...]]}}` or `{"dataframe_records": [...]}`).
+ */
+export async function readScoringFile(path: string, format?: PredictionFormat): Promise<Dataset> {
+  if (!existsSync(path)) throw new DataError(`${path} does not exist`);
+  const fmt = format ?? formatFromPath(path);
+  if (!fmt) {
+    throw new UsageError(`cannot tell the format of ${path} from its extension`, {
+      hint: 'name the format with --content-type csv|parquet|json|arrow',
+    });
+  }
+  if (fmt === 'json') {
+    const text = (await readFile(path, 'utf8')).trimStart();
+    if (text.startsWith('{') && /^\{\s*"(dataframe_split|dataframe_records)"/.test(text)) {
+      const payload = JSON.parse(text) as {
+        dataframe_split?: { columns: string[]; data: unknown[][] };
+        dataframe_records?: Record<string, unknown>[];
+      };
+      let frame: Frame;
+      if (payload.dataframe_split) {
+        frame = frameFromSplit(payload.dataframe_split.columns, payload.dataframe_split.data);
+      } else {
+        const records = payload.dataframe_records ?? [];
+        const columns = [...new Set(records.flatMap((r) => Object.keys(r)))];
+        frame = frameFromSplit(
+          columns,
+          records.map((r) => columns.map((c) => r[c] ?? null)),
+        );
+      }
+      return { frame, columnTypes: typesOfFrame(frame) };
+    }
+  }
+  return readDataset({ format: fmt, files: [path] });
+}
+
+/**
+ * Writes scored rows to `path` atomically. JSON output is MLflow's `{"predictions": [...]}`;
+ * the other formats carry the input columns plus `prediction`.
+ */
+export async function writeScoredFile(
+  path: string,
+  scored: ScoredDataset,
+  format?: PredictionFormat,
+): Promise<void> {
+  const fmt = format ?? formatFromPath(path);
+  if (!fmt) {
+    throw new UsageError(`cannot tell the output format of ${path} from its extension`, {
+      hint: 'use .csv, .parquet, .json or .arrow, or name the format',
+    });
+  }
+  mkdirSync(dirname(path), { recursive: true });
+  switch (fmt) {
+    case 'csv':
+      writeFileAtomic(path, frameToCsv(scored.frame, { columnTypes: scored.columnTypes }));
+      return;
+    case 'arrow':
+      writeFrameArrow(path, scored.frame, { columnTypes: scored.columnTypes });
+      return;
+    case 'parquet':
+      await writeFrameParquet(path, scored.frame, { columnTypes: scored.columnTypes });
+      return;
+    case 'json':
+      writeFileAtomic(path, `${predictionsJson(scored.predictions)}\n`);
+      return;
+  }
+}
+
+/** `{"predictions": [...]}` as MLflow's scoring server and `mlflow models predict` answer. */
+export function predictionsJson(predictions: Float64Array | string[]): string {
+  const values = Array.from(predictions as ArrayLike<number | string>, (v) =>
+    typeof v === 'number' && !Number.isFinite(v) ? null : v,
+  );
+  return JSON.stringify({ predictions: values });
+}

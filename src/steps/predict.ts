@@ -1,0 +1,209 @@
+/**
+ * The predict step: scores ingest_scoring's dataset with a model and writes the rows with a
+ * `prediction` column appended.
+ *
+ * Config (MLflow Recipes' names): `model_uri` (a model directory, `file:` URI, or any URI a
+ * resolver is registered for — the registry adds `runs:/` and `models:/`); without it, the model
+ * of this recipe's newest successful train run. `output: {using: csv|parquet|arrow|json,
+ * location}` (location relative to the recipe directory; JSON is MLflow's
+ * `{"predictions": [...]}`). `save_mode`: `overwrite` (the default, also `default`), `error` /
+ * `errorifexists` (fail if the location exists) or `ignore` (leave an existing file alone).
+ *
+ * The predictions are also kept in the step's own output (`predictions.<ext>`), so the cached
+ * entry holds what was written.
+ */
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { readArrowDataset } from '../data/arrow-io.js';
+import { ConfigError, StepError } from '../errors.js';
+import { loadModel } from '../models/load.js';
+import { type PredictionFormat, scoreDataset, writeScoredFile } from '../models/predict.js';
+import { StepCache } from '../recipes/cache.js';
+import { barChart, escapeHtml, formatNumber, htmlTable } from './charts.js';
+import { INGEST_DATASET_FILE } from './ingest.js';
+import { inputDir } from './recipe-problem.js';
+import { MODEL_DIR } from './train.js';
+import type { CardSection, Step, StepContext, StepResult } from './types.js';
+
+export interface PredictConfig {
+  model_uri?: string;
+  output?: { using?: PredictionFormat; location?: string };
+  save_mode?: 'default' | 'overwrite' | 'append' | 'ignore' | 'error' | 'errorifexists';
+  result_type?: string;
+}
+
+const EXTENSIONS: Record<PredictionFormat, string> = {
+  csv: 'csv',
+  parquet: 'parquet',
+  arrow: 'arrow',
+  json: 'json',
+};
+
+function configIssue(path: string, message: string, hint?: string): ConfigError {
+  return new ConfigError([
+    { file: 'recipe.yaml', line: 0, column: 0, path, message, ...(hint ? { hint } : {}) },
+  ]);
+}
+
+function hasScheme(uri: string): boolean {
+  return /^[a-zA-Z][a-zA-Z0-9+.-]+:/.test(uri);
+}
+
+/**
+ * The model the step will use, as a URI or local directory: `model_uri` (a relative path is taken
+ * from the recipe directory), else the model in the newest train cache entry, else undefined.
+ */
+export function predictModelUri(cfg: PredictConfig | undefined, recipeDir: string): string | undefined {
+  if (cfg?.model_uri) return hasScheme(cfg.model_uri) ? cfg.model_uri : resolve(recipeDir, cfg.model_uri);
+  const cache = new StepCache(recipeDir);
+  const state = cache.readState('train');
+  if (!state) return undefined;
+  const dir = join(cache.entryDir('train', state.fingerprint), MODEL_DIR);
+  return existsSync(dir) ? dir : undefined;
+}
+
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...listFiles(path));
+    else out.push(path);
+  }
+  return out.sort();
+}
+
+export const predictStep: Step<PredictConfig> = {
+  kind: 'predict',
+  codeFiles() {
+    return [];
+  },
+  /** A local model's files: a retrained model at the same path re-runs predict. */
+  async inputFiles(cfg, recipeDir) {
+    const uri = predictModelUri(cfg, recipeDir);
+    if (!uri || hasScheme(uri) || !existsSync(uri) || !statSync(uri).isDirectory()) return [];
+    return listFiles(uri);
+  },
+  run: runPredict,
+};
+
+function outputConfig(cfg: PredictConfig | undefined): { format: PredictionFormat; location: string } {
+  const output = cfg?.output;
+  if (!output?.location) {
+    throw configIssue(
+      'steps.predict.output.location',
+      'is missing',
+      'e.g. output: {using: csv, location: predictions.csv}',
+    );
+  }
+  const format = output.using ?? 'parquet';
+  if (!(format in EXTENSIONS)) {
+    throw configIssue(
+      'steps.predict.output.using',
+      `unknown format ${JSON.stringify(format)}`,
+      'use csv, parquet, arrow or json',
+    );
+  }
+  return { format, location: output.location };
+}
+
+async function runPredict(cfg: PredictConfig | undefined, ctx: StepContext): Promise<StepResult> {
+  const { format, location } = outputConfig(cfg);
+  const saveMode = cfg?.save_mode ?? 'default';
+  if (saveMode === 'append') {
+    throw configIssue(
+      'steps.predict.save_mode',
+      'append is not supported for files',
+      'use overwrite, ignore or error',
+    );
+  }
+  const target = isAbsolute(location) ? location : resolve(ctx.recipeDir, location);
+  if (existsSync(target) && (saveMode === 'error' || saveMode === 'errorifexists')) {
+    throw new StepError('predict', `${location} already exists and save_mode is ${saveMode}`, {
+      hint: 'remove the file or set save_mode: overwrite',
+    });
+  }
+  const uri = predictModelUri(cfg, ctx.recipeDir);
+  if (!uri) {
+    throw new StepError('predict', 'no model to score with', {
+      hint: 'set steps.predict.model_uri, or run the train step first',
+    });
+  }
+  const dataset = readArrowDataset(join(inputDir(ctx, 'ingest_scoring', 'predict'), INGEST_DATASET_FILE));
+  const model = await loadModel(uri, { ...(ctx.trackingUri ? { trackingUri: ctx.trackingUri } : {}) });
+  const started = performance.now();
+  const scored = scoreDataset(model, dataset);
+  const seconds = (performance.now() - started) / 1000;
+
+  const own = `predictions.${EXTENSIONS[format]}`;
+  await writeScoredFile(join(ctx.outDir, own), scored, format);
+  let wrote = false;
+  if (!(existsSync(target) && saveMode === 'ignore')) {
+    // Copy then rename: the location never holds a half-written file.
+    mkdirSync(dirname(target), { recursive: true });
+    const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
+    copyFileSync(join(ctx.outDir, own), tmp);
+    renameSync(tmp, target);
+    wrote = true;
+  } else {
+    ctx.log(`${location} exists and save_mode is ignore: left it as it is`);
+  }
+  ctx.log(`scored ${dataset.frame.nRows} rows in ${seconds.toFixed(2)}s${wrote ? ` → ${location}` : ''}`);
+
+  return {
+    metrics: { scored_rows: dataset.frame.nRows },
+    params: { model_uri: uri },
+    outputs: { predictions: own },
+    card: {
+      step: 'predict',
+      data: {
+        model_uri: uri,
+        model_uuid: model.mlmodel.model_uuid,
+        rows: dataset.frame.nRows,
+        output: { using: format, location, written: wrote },
+        predict_seconds: seconds,
+      },
+      sections: predictionSections(scored.predictions, uri, location, wrote),
+    },
+  };
+}
+
+function predictionSections(
+  predictions: Float64Array | string[],
+  uri: string,
+  location: string,
+  wrote: boolean,
+): CardSection[] {
+  const sections: CardSection[] = [
+    {
+      title: 'Summary',
+      html:
+        `<p>Scored ${predictions.length} rows with <code>${escapeHtml(uri)}</code>; ` +
+        `${wrote ? 'wrote' : 'left unchanged'} <code>${escapeHtml(location)}</code>.</p>`,
+    },
+  ];
+  if (predictions instanceof Float64Array) {
+    const sorted = Float64Array.from(predictions).sort();
+    const q = (p: number) =>
+      sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : Number.NaN;
+    sections.push({
+      title: 'Predictions',
+      html: htmlTable(
+        ['min', 'p25', 'median', 'p75', 'max'],
+        [[q(0), q(0.25), q(0.5), q(0.75), sorted[sorted.length - 1] ?? Number.NaN].map(formatNumber)],
+      ),
+    });
+  } else {
+    const counts = new Map<string, number>();
+    for (const label of predictions) counts.set(label, (counts.get(label) ?? 0) + 1);
+    const labels = [...counts.keys()].sort();
+    sections.push({
+      title: 'Predicted classes',
+      html: barChart({
+        title: 'Rows per predicted class',
+        labels,
+        values: labels.map((l) => counts.get(l) ?? 0),
+      }),
+    });
+  }
+  return sections;
+}

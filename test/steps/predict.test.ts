@@ -1,0 +1,204 @@
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readArrowDataset } from '../../src/data/arrow-io.js';
+import { readCsvDataset } from '../../src/data/csv.js';
+import { readParquetDataset } from '../../src/data/parquet.js';
+import { DataError, StepError } from '../../src/errors.js';
+import { loadModel } from '../../src/models/index.js';
+import { StepCache } from '../../src/recipes/cache.js';
+import { ingestScoringStep } from '../../src/steps/ingest-scoring.js';
+import { predictStep } from '../../src/steps/predict.js';
+import type { StepKind } from '../../src/steps/types.js';
+import { carsRows, createRecipe, penguinRows, type RecipeFixture, runSteps } from './model-recipe-fixture.js';
+
+const fixtures: RecipeFixture[] = [];
+afterEach(() => {
+  for (const f of fixtures.splice(0)) rmSync(f.recipeDir, { recursive: true, force: true });
+});
+
+/** Runs ingest_scoring then predict on `fixture` (steps not in the shared fixture runner). */
+async function score(fixture: RecipeFixture, predict: Record<string, unknown>): Promise<void> {
+  const steps = fixture.recipe.steps as Record<string, unknown>;
+  steps.predict = predict;
+  for (const [kind, step] of [
+    ['ingest_scoring', ingestScoringStep],
+    ['predict', predictStep],
+  ] as const) {
+    const outDir = join(fixture.recipeDir, '.out', `${kind}-${Date.now()}-${Math.random()}`);
+    mkdirSync(outDir, { recursive: true });
+    const result = await step.run(steps[kind] as never, {
+      recipeDir: fixture.recipeDir,
+      recipe: fixture.recipe,
+      outDir,
+      inputDirs: kind === 'predict' ? { ingest_scoring: fixture.dirs.ingest_scoring } : {},
+      log: (m) => fixture.logs.push(`${kind}: ${m}`),
+    });
+    fixture.dirs[kind as StepKind] = outDir;
+    fixture.results[kind as StepKind] = result;
+  }
+}
+
+async function trainedCars(): Promise<RecipeFixture> {
+  // Score the rows without the target, as new data would come.
+  const fixture = createRecipe({
+    recipe: {
+      recipe: 'regression/v1',
+      target_col: 'Miles_per_Gallon',
+      steps: {
+        ingest: { using: 'json', location: 'data/cars.json' },
+        split: {},
+        ingest_scoring: { using: 'csv', location: 'data/score.csv' },
+      },
+    },
+    dataFile: 'cars.json',
+    rows: carsRows(),
+  });
+  fixtures.push(fixture);
+  const rows = carsRows().slice(0, 50);
+  const header = [
+    'Cylinders',
+    'Displacement',
+    'Horsepower',
+    'Weight_in_lbs',
+    'Acceleration',
+    'Year',
+    'Origin',
+  ];
+  const csv = [
+    header.join(','),
+    ...rows.map((r) => header.map((h) => (r[h] === null ? '' : String(r[h]))).join(',')),
+  ];
+  writeFileSync(join(fixture.recipeDir, 'data', 'score.csv'), `${csv.join('\n')}\n`);
+  return runSteps(fixture, ['ingest', 'split', 'transform', 'train']);
+}
+
+describe('ingest_scoring + predict steps', () => {
+  it('scores a CSV with the trained model and writes the rows plus a prediction column', async () => {
+    const fixture = await trainedCars();
+    const modelDir = join(fixture.dirs.train as string, 'model');
+    await score(fixture, { model_uri: modelDir, output: { using: 'csv', location: 'out/predictions.csv' } });
+    const written = await readCsvDataset(join(fixture.recipeDir, 'out', 'predictions.csv'));
+    expect(written.frame.nRows).toBe(50);
+    expect(written.frame.columns.map((c) => c.name)).toEqual([
+      'Cylinders',
+      'Displacement',
+      'Horsepower',
+      'Weight_in_lbs',
+      'Acceleration',
+      'Year',
+      'Origin',
+      'prediction',
+    ]);
+    // The same numbers as the model predicts on the same rows read another way.
+    const model = await loadModel(modelDir);
+    const scoring = readArrowDataset(join(fixture.dirs.ingest_scoring as string, 'dataset.arrow')).frame;
+    const expected = model.predict(scoring) as Float64Array;
+    const got = written.frame.columns[7].values as Float64Array;
+    expect(Array.from(got)).toEqual(Array.from(expected));
+    expect(fixture.results.predict?.outputs).toEqual({ predictions: 'predictions.csv' });
+    expect(existsSync(join(fixture.dirs.predict as string, 'predictions.csv'))).toBe(true);
+    expect(fixture.results.predict?.metrics?.scored_rows).toBe(50);
+  });
+
+  it("defaults to the newest train output in the recipe's cache and writes parquet", async () => {
+    const fixture = await trainedCars();
+    // Put train's output where the engine would: a cache entry plus the step state.
+    const cache = new StepCache(fixture.recipeDir);
+    const fingerprint = 'a'.repeat(64);
+    const tmp = cache.createTempDir('train');
+    rmSync(tmp, { recursive: true });
+    cpSync(fixture.dirs.train as string, tmp, { recursive: true });
+    const entry = cache.commit(tmp, {
+      format: 1,
+      step: 'train',
+      fingerprint,
+      inputs: {} as never,
+      outputs: { model: 'model' },
+      metrics: {},
+      params: {},
+      tags: {},
+      durationMs: 1,
+      startedAt: new Date().toISOString(),
+      finishedAt: new Date().toISOString(),
+    });
+    cache.writeState({
+      step: 'train',
+      fingerprint,
+      inputs: {} as never,
+      finishedAt: new Date().toISOString(),
+      durationMs: 1,
+      outcome: 'ran',
+    });
+    const files = await predictStep.inputFiles({ output: { location: 'p.parquet' } }, fixture.recipeDir);
+    expect(files).toContain(join(entry, 'model', 'MLmodel'));
+    await score(fixture, { output: { using: 'parquet', location: 'p.parquet' } });
+    const written = await readParquetDataset(join(fixture.recipeDir, 'p.parquet'));
+    expect(written.frame.columns.at(-1)?.name).toBe('prediction');
+    expect(fixture.results.predict?.params?.model_uri).toBe(join(entry, 'model'));
+  });
+
+  it('honours save_mode and explains a missing model or a mismatching input', async () => {
+    const fixture = await trainedCars();
+    const modelDir = join(fixture.dirs.train as string, 'model');
+    writeFileSync(join(fixture.recipeDir, 'keep.csv'), 'old\n');
+    await score(fixture, {
+      model_uri: modelDir,
+      output: { using: 'csv', location: 'keep.csv' },
+      save_mode: 'ignore',
+    });
+    expect(readFileSync(join(fixture.recipeDir, 'keep.csv'), 'utf8')).toBe('old\n');
+    const refused = await score(fixture, {
+      model_uri: modelDir,
+      output: { using: 'csv', location: 'keep.csv' },
+      save_mode: 'error',
+    }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(StepError);
+    expect((refused as Error).message).toContain('keep.csv already exists');
+
+    const noModel = await score(fixture, { output: { using: 'csv', location: 'x.csv' } }).catch(
+      (e: unknown) => e,
+    );
+    expect((noModel as StepError).hint).toContain('model_uri');
+
+    // A scoring file without the Horsepower column fails on the signature, naming the column.
+    writeFileSync(join(fixture.recipeDir, 'data', 'score.csv'), 'Cylinders,Origin\n4,USA\n');
+    const mismatch = await score(fixture, {
+      model_uri: modelDir,
+      output: { location: 'y.csv', using: 'csv' },
+    }).catch((e: unknown) => e);
+    expect(mismatch).toBeInstanceOf(DataError);
+    expect((mismatch as Error).message).toMatch(
+      /missing required columns "Displacement" \(double\), "Horsepower" \(long\)/,
+    );
+    expect(existsSync(join(fixture.recipeDir, 'y.csv'))).toBe(false);
+  });
+
+  it('writes class labels for a classifier', async () => {
+    const fixture = createRecipe({
+      recipe: {
+        recipe: 'classification/v1',
+        target_col: 'Species',
+        steps: {
+          ingest: { using: 'json', location: 'data/penguins.json' },
+          split: {},
+          ingest_scoring: { using: 'json', location: 'data/penguins.json' },
+        },
+      },
+      dataFile: 'penguins.json',
+      rows: penguinRows(),
+    });
+    fixtures.push(fixture);
+    await runSteps(fixture, ['ingest', 'split', 'transform', 'train']);
+    await score(fixture, {
+      model_uri: join(fixture.dirs.train as string, 'model'),
+      output: { using: 'arrow', location: 'labels.arrow' },
+    });
+    const written = readArrowDataset(join(fixture.recipeDir, 'labels.arrow')).frame;
+    const predicted = written.columns.find((c) => c.name === 'prediction')?.values as string[];
+    const truth = written.columns.find((c) => c.name === 'Species')?.values as string[];
+    expect(new Set(predicted)).toEqual(new Set(['Adelie', 'Chinstrap', 'Gentoo']));
+    const accuracy = predicted.filter((p, i) => p === truth[i]).length / predicted.length;
+    expect(accuracy).toBeGreaterThan(0.95);
+  });
+});
