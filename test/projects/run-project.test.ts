@@ -278,6 +278,64 @@ await client.close();
     ).rejects.toThrow(/escapes the project/);
   });
 
+  it('runs .py and .sh scripts of a directory without MLproject; python_env with --env-manager local uses the local python', async () => {
+    const dir = tempDirWith({
+      'train.py': 'import sys, json\nprint(json.dumps(sys.argv[1:]))\n',
+      'job.sh': 'echo "sh:$1:$2"\n',
+      // A Python that surely is not installed: only --env-manager local can run this project.
+      'python_env.yaml': 'python: "2.1"\ndependencies: []\n',
+    });
+    const out: string[] = [];
+    const sink = { write: (chunk: Buffer) => out.push(chunk.toString()) } as unknown as NodeJS.WritableStream;
+    const common = { uri: dir, store: ts.store, trackingUri: ts.trackingUri, ...quiet, stdout: sink };
+    await expect(runProject({ ...common, entryPoint: 'train.py' })).rejects.toThrow(
+      /asks for Python 2.1, which is not installed/,
+    );
+    const py = await runProject({
+      ...common,
+      entryPoint: 'train.py',
+      envManager: 'local',
+      parameters: { alpha: "it's" },
+    });
+    expect(py.status).toBe('FINISHED');
+    expect(JSON.parse(out.join(''))).toEqual(['--alpha', "it's"]);
+    out.length = 0;
+    const sh = await runProject({
+      ...common,
+      entryPoint: 'job.sh',
+      envManager: 'local',
+      parameters: { n: '1' },
+    });
+    expect(sh.status).toBe('FINISHED');
+    expect(out.join('')).toBe('sh:--n:1\n');
+    expect(tagsOf(await ts.store.getRun(sh.runId))['mlflow.project.entryPoint']).toBe('job.sh');
+  });
+
+  it('names a local project inside a git repository file://<root>#<subdir> and records its commit, as MLflow does', async () => {
+    const repo = tempDirWith({ 'proj/MLproject': 'entry_points:\n  main: {command: "true"}\n' });
+    const commit = initRepo(repo);
+    const result = await runProject({
+      uri: join(repo, 'proj'),
+      store: ts.store,
+      trackingUri: ts.trackingUri,
+      ...quiet,
+    });
+    const tags = tagsOf(await ts.store.getRun(result.runId));
+    expect(tags['mlflow.source.name']).toBe(`file://${repo}#proj`);
+    expect(tags['mlflow.source.git.commit']).toBe(commit);
+    // No remote: MLflow records no repo URL either.
+    expect(tags['mlflow.source.git.repoURL']).toBeUndefined();
+    await expect(
+      runProject({
+        uri: join(repo, 'proj'),
+        version: 'main',
+        store: ts.store,
+        trackingUri: ts.trackingUri,
+        ...quiet,
+      }),
+    ).rejects.toThrow(/--version applies to git project URIs/);
+  });
+
   it('names conda and docker as missing and points at --env-manager local', async () => {
     const emptyPath = tempDirWith({});
     const env = { PATH: emptyPath, HOME: process.env.HOME };
