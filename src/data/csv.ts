@@ -29,26 +29,34 @@ const LF = 10;
 const CR = 13;
 
 /**
- * Streaming tokenizer state for one file. Text arrives in chunks; complete rows are dispatched
- * field by field to `onRow`, an incomplete trailing row waits for the next chunk.
+ * Streaming tokenizer state for one file. Text arrives in chunks; complete rows are handed to
+ * `onRow` as field spans into the text (no string per field: a numeric cell is parsed straight
+ * from the text), an incomplete trailing row waits for the next chunk.
  */
 class CsvTokenizer {
   private buffer = '';
   /** 1-based line where the next unread row starts. */
   private line = 1;
   private readonly delimiter: number;
-  /** Reused for every row so a row costs its field strings and nothing else. */
-  readonly fields: string[] = [];
-  fieldCount = 0;
+  /** Field spans of the current row, reused for every row: [starts[j], ends[j]) in the text. */
+  starts = new Int32Array(64);
+  ends = new Int32Array(64);
+  /** A quoted field with doubled quotes inside, unescaped; null for plain spans. */
+  readonly unescaped: (string | null)[] = [];
 
   constructor(
     private readonly file: string,
     delimiter: string,
-    private readonly onRow: (fields: string[], count: number, line: number) => void,
+    private readonly onRow: (tokenizer: CsvTokenizer, text: string, count: number, line: number) => void,
   ) {
     if (delimiter.length !== 1)
       throw new DataError(`CSV delimiter must be one character, not ${JSON.stringify(delimiter)}`);
     this.delimiter = delimiter.charCodeAt(0);
+  }
+
+  /** Field j of the current row as a string. */
+  field(text: string, j: number): string {
+    return this.unescaped[j] ?? text.slice(this.starts[j], this.ends[j]);
   }
 
   feed(chunk: string, final: boolean): void {
@@ -63,19 +71,33 @@ class CsvTokenizer {
     this.buffer = pos < n ? text.slice(pos) : '';
   }
 
+  private setField(j: number, start: number, end: number, unescaped: string | null): void {
+    if (j === this.starts.length) {
+      const starts = new Int32Array(j * 2);
+      const ends = new Int32Array(j * 2);
+      starts.set(this.starts);
+      ends.set(this.ends);
+      this.starts = starts;
+      this.ends = ends;
+    }
+    this.starts[j] = start;
+    this.ends[j] = end;
+    this.unescaped[j] = unescaped;
+  }
+
   /** Parses one row at `start`; returns the index after it, or -1 if the row is incomplete. */
   private parseRow(text: string, start: number, final: boolean): number {
     const n = text.length;
     const delim = this.delimiter;
-    const fields = this.fields;
     let count = 0;
     let pos = start;
     let newlines = 0;
+    let quoted = false;
     for (;;) {
-      let value: string;
       if (text.charCodeAt(pos) === QUOTE) {
         // Quoted field: scan for the closing quote, unescaping "" as one quote.
-        let out = '';
+        quoted = true;
+        let out: string | null = null;
         let segment = pos + 1;
         let i = pos + 1;
         for (;;) {
@@ -89,13 +111,14 @@ class CsvTokenizer {
           }
           for (let k = i; k < q; k++) if (text.charCodeAt(k) === LF) newlines++;
           if (text.charCodeAt(q + 1) === QUOTE) {
-            out += text.slice(segment, q + 1);
+            out = (out ?? '') + text.slice(segment, q + 1);
             segment = q + 2;
             i = q + 2;
             continue;
           }
           if (q + 1 >= n && !final) return -1;
-          value = out + text.slice(segment, q);
+          if (out === null) this.setField(count, segment, q, null);
+          else this.setField(count, 0, 0, out + text.slice(segment, q));
           pos = q + 1;
           break;
         }
@@ -115,10 +138,10 @@ class CsvTokenizer {
           i++;
         }
         if (i >= n && !final) return -1;
-        value = text.slice(pos, i);
+        this.setField(count, pos, i, null);
         pos = i;
       }
-      fields[count++] = value;
+      count++;
       const c = pos < n ? text.charCodeAt(pos) : -1;
       if (c === delim) {
         pos++;
@@ -132,11 +155,8 @@ class CsvTokenizer {
       } else if (c === LF) pos++;
       const line = this.line;
       this.line += newlines + (c === -1 ? 0 : 1);
-      // A blank line is skipped, as pandas does by default.
-      if (!(count === 1 && value.length === 0)) {
-        this.fieldCount = count;
-        this.onRow(fields, count, line);
-      }
+      // A blank line is skipped, as pandas does by default (a quoted "" is a value, not blank).
+      if (!(count === 1 && !quoted && this.starts[0] === this.ends[0])) this.onRow(this, text, count, line);
       return pos;
     }
   }
@@ -179,9 +199,11 @@ async function readCsvPass(
     const tokenizer = new CsvTokenizer(
       file,
       delimiter ?? (file.toLowerCase().endsWith('.tsv') ? '\t' : ','),
-      (fields, count, line) => {
+      (tok, text, count, line) => {
         if (fileHeader === null) {
-          fileHeader = uniqueColumnNames(fields.slice(0, count));
+          const names: string[] = [];
+          for (let j = 0; j < count; j++) names.push(tok.field(text, j));
+          fileHeader = uniqueColumnNames(names);
           if (header === null) {
             header = fileHeader;
             builders = header.map(
@@ -202,7 +224,12 @@ async function readCsvPass(
             { hint: 'quote fields that contain the delimiter, e.g. "Smith, J."' },
           );
         }
-        for (let j = 0; j < count; j++) (cols[j] as ColumnBuilder).pushText(fields[j] as string);
+        const { starts, ends, unescaped } = tok;
+        for (let j = 0; j < count; j++) {
+          const value = unescaped[j];
+          if (value != null) (cols[j] as ColumnBuilder).pushText(value);
+          else (cols[j] as ColumnBuilder).pushSpan(text, starts[j] as number, ends[j] as number);
+        }
         nRows++;
       },
     );

@@ -69,6 +69,47 @@ export function parseNumberCell(text: string): number {
   return Number.isFinite(value) ? value : Number.NaN;
 }
 
+/** Exact powers of ten as doubles (10^0 … 10^22 are all exactly representable). */
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/** Set by parseDecimalSpan: whether the last parsed span had a decimal point. */
+let spanHasDot = false;
+
+/**
+ * Parses `text[start, end)` when it is a plain decimal — optional sign, digits, at most one dot,
+ * at most 15 significant digits, no exponent — else returns NaN (the caller falls back to
+ * parseNumberCell). With an integer mantissa below 2^53 and a power of ten ≤ 10^22, one
+ * division is correctly rounded (Clinger's fast path), so the result equals `Number(text)`.
+ */
+export function parseDecimalSpan(text: string, start: number, end: number): number {
+  let i = start;
+  let c = text.charCodeAt(i);
+  let negative = false;
+  if (c === 45 || c === 43) {
+    negative = c === 45;
+    i++;
+  }
+  let mantissa = 0;
+  let significant = 0;
+  let scale = 0;
+  let digits = 0;
+  let dot = false;
+  for (; i < end; i++) {
+    c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      digits++;
+      if (mantissa !== 0 || c !== 48) significant++;
+      mantissa = mantissa * 10 + (c - 48);
+      if (dot) scale++;
+    } else if (c === 46 && !dot) dot = true;
+    else return Number.NaN;
+  }
+  if (digits === 0 || significant > 15 || scale > 22) return Number.NaN;
+  spanHasDot = dot;
+  const value = scale === 0 ? mantissa : mantissa / (POW10[scale] as number);
+  return negative ? -value : value;
+}
+
 type BuilderState = 'empty' | 'boolean' | 'number' | 'string';
 
 /**
@@ -148,6 +189,27 @@ export class ColumnBuilder {
     this.toStrings();
     (this.strings as (string | null)[]).push(text);
     this.length++;
+  }
+
+  /**
+   * Appends the text cell `text[start, end)`. Plain decimals in a number column are parsed from
+   * the text without cutting a string out of it; everything else goes through pushText.
+   */
+  pushSpan(text: string, start: number, end: number): void {
+    if (this.state === 'number' || this.state === 'empty') {
+      if (start === end) {
+        this.pushNumber(Number.NaN);
+        return;
+      }
+      const value = parseDecimalSpan(text, start, end);
+      if (!Number.isNaN(value)) {
+        if (this.integral && spanHasDot) this.integral = false;
+        this.state = 'number';
+        this.pushNumber(value);
+        return;
+      }
+    }
+    this.pushText(text.slice(start, end));
   }
 
   /** Appends a typed value (JSON, custom loaders): null/undefined/NaN missing, objects as JSON. */

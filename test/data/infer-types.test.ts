@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ColumnBuilder, type DataType, isMissingToken, parseNumberCell } from '../../src/data/index.js';
+import { parseDecimalSpan } from '../../src/data/infer-types.js';
 
 describe('type inference over text cells', () => {
   const cases: Array<{ cells: string[]; type: DataType; values: Array<number | string | null> }> = [
@@ -61,5 +62,63 @@ describe('type inference over text cells', () => {
     expect(isMissingToken('')).toBe(true);
     expect(isMissingToken('NA')).toBe(true);
     expect(isMissingToken('none')).toBe(false);
+  });
+
+  it('parses plain decimals from a span exactly as Number() does, and declines the rest', () => {
+    let seed = 7;
+    const rand = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 4294967296;
+    };
+    const samples = [
+      '0',
+      '-0',
+      '+3',
+      '1.',
+      '.5',
+      '007',
+      '123456789012345',
+      '0.000000000000000000001',
+      '99.999',
+    ];
+    for (let k = 0; k < 20_000; k++) {
+      const digits = 1 + Math.floor(rand() * 17);
+      let text = rand() < 0.3 ? '-' : '';
+      for (let d = 0; d < digits; d++) text += String(Math.floor(rand() * 10));
+      if (rand() < 0.7) {
+        const at = 1 + Math.floor(rand() * digits);
+        text = `${text.slice(0, at)}.${text.slice(at)}`;
+      }
+      samples.push(text);
+    }
+    let fast = 0;
+    for (const text of samples) {
+      const padded = `x,${text},y`;
+      const value = parseDecimalSpan(padded, 2, 2 + text.length);
+      if (Number.isNaN(value)) continue;
+      fast++;
+      expect(Object.is(value, Number(text))).toBe(true);
+    }
+    expect(fast).toBeGreaterThan(samples.length / 2);
+    for (const text of ['1e5', '0x10', '1.2.3', '', '-', '.', '1234567890123456789']) {
+      expect(Number.isNaN(parseDecimalSpan(text, 0, text.length))).toBe(true);
+    }
+  });
+
+  it('pushSpan gives the same column as pushText', () => {
+    const cells = ['12', '', '3.25', '1234567890123456789', '1e3', 'NA', '-0.5'];
+    const text = cells.join(',');
+    const a = new ColumnBuilder('a');
+    const b = new ColumnBuilder('b');
+    let at = 0;
+    for (const cell of cells) {
+      a.pushSpan(text, at, at + cell.length);
+      b.pushText(cell);
+      at += cell.length + 1;
+    }
+    expect(a.type).toBe(b.type);
+    expect(Array.from(a.finish().values as Float64Array)).toEqual(
+      Array.from(b.finish().values as Float64Array),
+    );
   });
 });
