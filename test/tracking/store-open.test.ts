@@ -211,6 +211,36 @@ describe('SQLite store setup', () => {
     }
   });
 
+  it('lets four processes open one fresh schema at once (migrations run once)', async () => {
+    const schema = `t_${randomBytes(6).toString('hex')}`;
+    const url = new URL(POSTGRES_URL as string);
+    url.searchParams.set('schema', schema);
+    const script = `
+      import { openTrackingStore } from ${JSON.stringify(join(root, 'src/tracking/open-store.ts'))};
+      const store = await openTrackingStore(${JSON.stringify(url.toString())}, { defaultArtifactRoot: '/a' });
+      await store.createExperiment('process-' + process.pid);
+      await store.close();
+    `;
+    const admin = new pg.Client({ connectionString: POSTGRES_URL });
+    await admin.connect();
+    try {
+      await Promise.all(
+        Array.from({ length: 4 }, () =>
+          run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root }),
+        ),
+      );
+      const versions = await admin.query(`SELECT version FROM "${schema}".schema_version`);
+      expect(versions.rows).toHaveLength(LATEST_SCHEMA_VERSION);
+      const experiments = await admin.query(
+        `SELECT name FROM "${schema}".experiments WHERE name LIKE 'process-%'`,
+      );
+      expect(experiments.rows).toHaveLength(4);
+    } finally {
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await admin.end();
+    }
+  });
+
   it('refuses a schema name that is not a plain identifier', async () => {
     const url = new URL(POSTGRES_URL as string);
     url.searchParams.set('schema', 'x"; DROP SCHEMA public; --');
