@@ -202,6 +202,35 @@ describe('recipe workflow run', () => {
   });
 });
 
+describe('recipe workflow run, interrupted', () => {
+  it('on SIGTERM stops the running step, marks it and the parent KILLED and starts nothing else', async () => {
+    const dir = tempDirWith({
+      MLproject:
+        'entry_points:\n  sleep: {command: "sleep 300 & echo $! > sleep.pid; wait"}\n  after: {command: "touch after.ran"}\n',
+      'workflow.yaml':
+        'name: long\nsteps:\n  sleep: {entry_point: sleep}\n  after: {entry_point: after, depends_on: [sleep]}\n',
+    });
+    const child = spawn(process.execPath, [cli, 'workflow', 'run'], { cwd: dir, env: cleanEnv() });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const pidFile = join(dir, 'sleep.pid');
+    await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '');
+    const sleepPid = Number(readFileSync(pidFile, 'utf8'));
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
+    expect(code, stderr).toBe(1);
+    expect(isAlive(sleepPid)).toBe(false);
+    expect(existsSync(join(dir, 'after.ran'))).toBe(false);
+    await withStore(dir, async (store) => {
+      const runs = await store.searchRuns({ experimentIds: ['0'] });
+      const statuses = Object.fromEntries(runs.runs.map((r) => [r.info.run_name, r.info.status]));
+      expect(statuses).toEqual({ long: 'KILLED', sleep: 'KILLED' });
+    });
+  });
+});
+
 async function until(check: () => boolean | Promise<boolean>): Promise<void> {
   for (let i = 0; i < 600; i++) {
     if (await check()) return;

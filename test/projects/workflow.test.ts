@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, StepError } from '../../src/errors.js';
 import { loadWorkflow, runWorkflow } from '../../src/projects/workflow.js';
-import { paramsOf, repoRoot, type TempStore, tagsOf, tempDirWith, tempStore } from './fixtures.js';
+import {
+  git,
+  initRepo,
+  paramsOf,
+  repoRoot,
+  type TempStore,
+  tagsOf,
+  tempDirWith,
+  tempStore,
+} from './fixtures.js';
 
 const quiet = { stdout: null, stderr: null, log: () => {}, handleSignals: false } as const;
 
@@ -134,6 +143,45 @@ describe('workflows', () => {
     });
     expect(result.status).toBe('FINISHED');
     expect(result.executed.sort()).toEqual(['a', 'b', 'join']);
+  });
+
+  it('runs steps from a git source at a version, and reuses them by commit', async () => {
+    const repo = tempDirWith({
+      'proj/MLproject':
+        'entry_points:\n  main: {command: "echo \'{{\\"v\\": \\"one\\"}}\' > \\"$RECIPE_OUTPUTS_FILE\\""}\n',
+    });
+    initRepo(repo);
+    git(repo, 'tag', 'v1');
+    const dir = tempDirWith({
+      MLproject: 'entry_points:\n  show: {parameters: {v: string}, command: "echo {v}"}\n',
+      'workflow.yaml': [
+        'name: remote',
+        'steps:',
+        `  fetch: {project: "file://${repo}#proj", version: v1}`,
+        '  show: {entry_point: show, parameters: {v: "{{ steps.fetch.outputs.v }}"}}',
+      ].join('\n'),
+    });
+    const env = { ...process.env, RECIPE_CACHE_DIR: tempDirWith({}) };
+    const first = await runWorkflow({
+      file: join(dir, 'workflow.yaml'),
+      env,
+      store: ts.store,
+      trackingUri: ts.trackingUri,
+      ...quiet,
+    });
+    expect(first.executed).toEqual(['fetch', 'show']);
+    const show = await ts.store.getRun(first.steps[1]?.runId as string);
+    expect(paramsOf(show)).toEqual({ v: 'one' });
+    const fetchTags = tagsOf(await ts.store.getRun(first.steps[0]?.runId as string));
+    expect(fetchTags['mlflow.source.git.commit']).toBe(git(repo, 'rev-parse', 'v1'));
+    const second = await runWorkflow({
+      file: join(dir, 'workflow.yaml'),
+      env,
+      store: ts.store,
+      trackingUri: ts.trackingUri,
+      ...quiet,
+    });
+    expect(second.reused).toEqual(['fetch', 'show']);
   });
 
   it('stops at a failing step, marks the parent FAILED and names the step', async () => {
