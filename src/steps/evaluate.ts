@@ -26,15 +26,15 @@ import {
 import { regressionMetrics } from '../ml/metrics/regression.js';
 import type { Frame } from '../ml/types.js';
 import { type LoadedModel, loadModel } from '../models/load.js';
-import { findUserModule, loadUserFunction } from '../recipes/user-module.js';
 import {
-  confusionMatrixTable,
   escapeHtml,
   formatNumber,
+  htmlHeatmapTable,
   htmlTable,
-  lineChart,
-  scatterChart,
-} from './charts.js';
+  svgLinePlot,
+  svgScatterPlot,
+} from '../recipes/cards/render.js';
+import { findUserModule, loadUserFunction } from '../recipes/user-module.js';
 import {
   columnType,
   encodeLabels,
@@ -355,10 +355,10 @@ function cardSections(scored: SplitScores[], report: ValidationReport, model: Lo
   const byName = (split: string) => scored.find((s) => s.name === split)?.metrics ?? {};
   sections.push({
     title: 'Metrics',
-    html: htmlTable(
-      ['metric', 'validation', 'test'],
-      names.map((n) => [n, fmt(byName('validation')[n]), fmt(byName('test')[n])]),
-    ),
+    html: htmlTable({
+      headers: ['metric', 'validation', 'test'],
+      rows: names.map((n) => [n, byName('validation')[n] ?? '', byName('test')[n] ?? '']),
+    }),
   });
   const statusColor = { VALIDATED: '#2ca02c', REJECTED: '#d62728', UNKNOWN: '#7f7f7f' }[
     report.validation_status
@@ -368,16 +368,16 @@ function cardSections(scored: SplitScores[], report: ValidationReport, model: Lo
     html:
       `<p>Status: <b style="color:${statusColor}">${report.validation_status}</b></p>` +
       (report.criteria.length
-        ? htmlTable(
-            ['metric', 'threshold', 'test value', 'direction', 'result'],
-            report.criteria.map((c) => [
+        ? htmlTable({
+            headers: ['metric', 'threshold', 'test value', 'direction', 'result'],
+            rows: report.criteria.map((c) => [
               c.metric,
               c.threshold,
               c.value,
               c.greater_is_better ? '≥' : '≤',
               c.passed ? 'pass' : 'FAIL',
             ]),
-          )
+          })
         : '<p>No validation_criteria configured.</p>'),
   });
   const focus = scored.find((s) => s.name === 'test') ?? scored[0];
@@ -389,7 +389,7 @@ function cardSections(scored: SplitScores[], report: ValidationReport, model: Lo
     const residuals = yPred.map((p, i) => yTrue[i] - p);
     sections.push({
       title: `Predicted vs actual (${label})`,
-      html: scatterChart({
+      html: svgScatterPlot({
         title: 'Predicted vs actual',
         x: yTrue,
         y: yPred,
@@ -400,7 +400,7 @@ function cardSections(scored: SplitScores[], report: ValidationReport, model: Lo
     });
     sections.push({
       title: `Residuals (${label})`,
-      html: scatterChart({
+      html: svgScatterPlot({
         title: 'Residuals',
         x: yPred,
         y: residuals,
@@ -415,10 +415,11 @@ function cardSections(scored: SplitScores[], report: ValidationReport, model: Lo
   if (focus.yTrueIndex && focus.yPredIndex) {
     sections.push({
       title: `Confusion matrix (${label})`,
-      html: confusionMatrixTable(
-        classes,
-        confusion_matrix(focus.yTrueIndex, focus.yPredIndex, classes.length),
-      ),
+      html: htmlHeatmapTable({
+        rowLabels: classes,
+        colLabels: classes,
+        values: confusion_matrix(focus.yTrueIndex, focus.yPredIndex, classes.length),
+      }),
     });
   }
   if (focus.proba && focus.yTrueIndex) {
@@ -436,23 +437,21 @@ function cardSections(scored: SplitScores[], report: ValidationReport, model: Lo
       });
       sections.push({
         title: `ROC curve (${label})`,
-        html: lineChart({
+        html: svgLinePlot({
           title: 'ROC',
           series: rocs.map((r) => ({ name: r.name, x: r.roc.fpr, y: r.roc.tpr })),
           xLabel: 'false positive rate',
           yLabel: 'true positive rate',
-          unitSquare: true,
           diagonal: true,
         }),
       });
       sections.push({
         title: `Precision-recall curve (${label})`,
-        html: lineChart({
+        html: svgLinePlot({
           title: 'Precision-recall',
           series: rocs.map((r) => ({ name: r.name, x: r.pr.recall, y: r.pr.precision })),
           xLabel: 'recall',
           yLabel: 'precision',
-          unitSquare: true,
         }),
       });
     } else {
@@ -463,8 +462,4 @@ function cardSections(scored: SplitScores[], report: ValidationReport, model: Lo
     }
   }
   return sections;
-}
-
-function fmt(value: number | undefined): string {
-  return value === undefined ? '' : formatNumber(value);
 }

@@ -19,7 +19,7 @@ import { ConfigError, StepError } from '../errors.js';
 import { loadModel } from '../models/load.js';
 import { type PredictionFormat, scoreDataset, writeScoredFile } from '../models/predict.js';
 import { StepCache } from '../recipes/cache.js';
-import { barChart, escapeHtml, formatNumber, htmlTable } from './charts.js';
+import { escapeHtml, htmlTable, svgBarChart } from '../recipes/cards/render.js';
 import { INGEST_DATASET_FILE } from './ingest.js';
 import { inputDir } from './recipe-problem.js';
 import { MODEL_DIR } from './train.js';
@@ -187,10 +187,10 @@ function predictionSections(
       sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : Number.NaN;
     sections.push({
       title: 'Predictions',
-      html: htmlTable(
-        ['min', 'p25', 'median', 'p75', 'max'],
-        [[q(0), q(0.25), q(0.5), q(0.75), sorted[sorted.length - 1] ?? Number.NaN].map(formatNumber)],
-      ),
+      html: htmlTable({
+        headers: ['min', 'p25', 'median', 'p75', 'max'],
+        rows: [[q(0), q(0.25), q(0.5), q(0.75), sorted[sorted.length - 1] ?? Number.NaN]],
+      }),
     });
   } else {
     const counts = new Map<string, number>();
@@ -198,7 +198,7 @@ function predictionSections(
     const labels = [...counts.keys()].sort();
     sections.push({
       title: 'Predicted classes',
-      html: barChart({
+      html: svgBarChart({
         title: 'Rows per predicted class',
         labels,
         values: labels.map((l) => counts.get(l) ?? 0),

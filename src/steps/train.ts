@@ -31,8 +31,15 @@ import type { Estimator, EstimatorState } from '../ml/types.js';
 import { asEstimatorState, CustomClassifier, CustomRegressor } from '../models/custom-components.js';
 import { type ComponentSource, ModelPipeline, selectColumns } from '../models/pipeline.js';
 import { saveModel } from '../models/save.js';
+import {
+  escapeHtml,
+  htmlHeatmapTable,
+  htmlMetricsTable,
+  htmlTable,
+  svgBarChart,
+  svgScatterPlot,
+} from '../recipes/cards/render.js';
 import { findUserModule, loadUserFunction } from '../recipes/user-module.js';
-import { barChart, confusionMatrixTable, formatNumber, htmlTable, scatterChart } from './charts.js';
 import {
   columnType,
   encodeLabels,
@@ -241,7 +248,7 @@ async function runTrain(cfg: TrainConfig | undefined, ctx: StepContext): Promise
     trainingMetrics = regressionMetrics(yNumber, predicted);
     sections.push({
       title: 'Predicted vs actual (training split)',
-      html: scatterChart({
+      html: svgScatterPlot({
         title: 'Predicted vs actual',
         x: yNumber,
         y: predicted,
@@ -262,7 +269,11 @@ async function runTrain(cfg: TrainConfig | undefined, ctx: StepContext): Promise
     });
     sections.push({
       title: 'Confusion matrix (training split)',
-      html: confusionMatrixTable(classes, confusion_matrix(yIndex, predicted, classes.length)),
+      html: htmlHeatmapTable({
+        rowLabels: classes,
+        colLabels: classes,
+        values: confusion_matrix(yIndex, predicted, classes.length),
+      }),
     });
   } else {
     throw new Error('internal: estimator kind does not match the problem type');
@@ -282,24 +293,21 @@ async function runTrain(cfg: TrainConfig | undefined, ctx: StepContext): Promise
   if (weights) {
     sections.unshift({
       title: weights.title,
-      html: barChart({ title: weights.title, labels: featureNames, values: weights.values }),
+      html: svgBarChart({ title: weights.title, ...largestBars(featureNames, weights.values, 25) }),
     });
   }
   sections.unshift(
     {
       title: 'Summary',
       html:
-        `<p>Estimator <code>${built.description}</code> fitted on ${X.nRows} rows × ${X.columns.length} features in ${fitSeconds.toFixed(2)} s.</p>` +
+        `<p>Estimator <code>${escapeHtml(built.description)}</code> fitted on ${X.nRows} rows × ${X.columns.length} features in ${fitSeconds.toFixed(2)} s.</p>` +
         (Object.keys(built.params).length
-          ? htmlTable(['parameter', 'value'], Object.entries(built.params))
+          ? htmlTable({ headers: ['parameter', 'value'], rows: Object.entries(built.params) })
           : ''),
     },
     {
       title: 'Training metrics',
-      html: htmlTable(
-        ['metric', 'value'],
-        Object.entries(trainingMetrics).map(([k, v]) => [k, formatNumber(v)]),
-      ),
+      html: htmlMetricsTable(trainingMetrics),
     },
   );
 
@@ -326,6 +334,20 @@ async function runTrain(cfg: TrainConfig | undefined, ctx: StepContext): Promise
       sections,
     },
   };
+}
+
+/** The `limit` features with the largest |value|, largest first (a readable bar chart). */
+export function largestBars(
+  labels: readonly string[],
+  values: readonly number[],
+  limit: number,
+): { labels: string[]; values: number[] } {
+  const order = labels
+    .map((_, j) => j)
+    .filter((j) => Number.isFinite(values[j]))
+    .sort((a, b) => Math.abs(values[b]) - Math.abs(values[a]))
+    .slice(0, limit);
+  return { labels: order.map((j) => labels[j]), values: order.map((j) => values[j]) };
 }
 
 function prefixKeys(record: Record<string, string>, prefix: string): Record<string, string> {

@@ -21,8 +21,8 @@ import type { EstimatorState, FeatureMatrix } from '../ml/types.js';
 import { CustomTransformer } from '../models/custom-components.js';
 import { type ComponentSource, dropColumn, type PipelineTransformer } from '../models/pipeline.js';
 import { importUserModule } from '../models/user-code.js';
+import { escapeHtml, htmlTable } from '../recipes/cards/render.js';
 import { findUserModule, loadUserFunction } from '../recipes/user-module.js';
-import { formatNumber, htmlTable } from './charts.js';
 import { inputDir, readSplitDataset, recipeProblem } from './recipe-problem.js';
 import type { Step, StepContext, StepResult } from './types.js';
 
@@ -146,14 +146,14 @@ async function runTransform(cfg: TransformConfig | undefined, ctx: StepContext):
       sections: [
         {
           title: 'Summary',
-          html: `<p>${file.kind === 'custom' ? `Custom transformer <code>${file.method}</code>` : 'Default transformer'} fitted on ${frame.nRows} training rows: ${frame.columns.length} input columns → ${X.columns.length} features in ${fitSeconds.toFixed(2)} s.</p>`,
+          html: `<p>${file.kind === 'custom' ? `Custom transformer <code>${escapeHtml(file.method)}</code>` : 'Default transformer'} fitted on ${frame.nRows} training rows: ${frame.columns.length} input columns → ${X.columns.length} features in ${fitSeconds.toFixed(2)} s.</p>`,
         },
         {
           title: 'Features (training split, after transform)',
-          html: htmlTable(
-            ['feature', 'mean', 'std', 'min', 'max', 'missing'],
-            stats.map((s) => [s.name, s.mean, s.std, s.min, s.max, formatNumber(s.missing)]),
-          ),
+          html: htmlTable({
+            headers: ['feature', 'mean', 'std', 'min', 'max', 'missing'],
+            rows: stats.map((s) => [s.name, s.mean, s.std, s.min, s.max, s.missing]),
+          }),
         },
       ],
     },
