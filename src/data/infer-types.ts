@@ -112,6 +112,8 @@ export function parseDecimalSpan(text: string, start: number, end: number): numb
 
 type BuilderState = 'empty' | 'boolean' | 'number' | 'string';
 
+const INTERN_LIMIT = 1 << 16;
+
 /**
  * Builds one column from a stream of values. Starts numeric and falls back to strings at the
  * first value that is neither missing nor a number. A fallback after numbers were already seen
@@ -126,6 +128,7 @@ export class ColumnBuilder {
   private length = 0;
   private integral = true;
   private readonly forceString: boolean;
+  private readonly interned = new Map<string, string>();
   /** True when a number/boolean column turned into a string column after holding values. */
   lostText = false;
 
@@ -146,7 +149,7 @@ export class ColumnBuilder {
   /** Appends a text cell (CSV): missing tokens, numbers, booleans, else strings. */
   pushText(text: string): void {
     if (this.state === 'string') {
-      (this.strings as (string | null)[]).push(isMissingToken(text) ? null : text);
+      (this.strings as (string | null)[]).push(isMissingToken(text) ? null : this.intern(text));
       this.length++;
       return;
     }
@@ -187,7 +190,7 @@ export class ColumnBuilder {
       }
     }
     this.toStrings();
-    (this.strings as (string | null)[]).push(text);
+    (this.strings as (string | null)[]).push(this.intern(text));
     this.length++;
   }
 
@@ -248,6 +251,19 @@ export class ColumnBuilder {
     this.toStrings(false);
     (this.strings as (string | null)[]).push(stringifyValue(value));
     this.length++;
+  }
+
+  /**
+   * One string instance per distinct value (up to INTERN_LIMIT values): a categorical column of
+   * millions of rows then holds a handful of strings instead of one per row, and a substring cut
+   * from a read chunk no longer keeps that whole chunk alive.
+   */
+  private intern(text: string): string {
+    const map = this.interned;
+    const found = map.get(text);
+    if (found !== undefined) return found;
+    if (map.size < INTERN_LIMIT) map.set(text, text);
+    return text;
   }
 
   private pushNumber(value: number): void {
