@@ -8,7 +8,7 @@
  *   BENCH_RUNS=2000 npx tsx bench/tracking.ts   # smaller, for a quick look
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type Metric, openTrackingStore, type TrackingStore } from '../src/tracking/index.js';
@@ -127,6 +127,8 @@ async function main(): Promise<void> {
     node: process.version,
     cpus: cpus().length,
     cpu_model: cpus()[0]?.model ?? 'unknown',
+    // The machine may be shared; a high load average explains slow, noisy figures.
+    load_avg_1m_at_start: round(loadavg()[0] ?? 0, 2),
     metrics_total: METRICS_TOTAL,
     batch_size: BATCH,
     filter: FILTER,
