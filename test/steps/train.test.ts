@@ -152,6 +152,46 @@ describe('train step', () => {
     expect(model.pipeline.positiveClass).toBe('Adelie');
   });
 
+  it('sorts numeric labels numerically, names booleans true/false, and evaluates them consistently', async () => {
+    const rows = Array.from({ length: 120 }, (_, i) => ({
+      x: i % 10,
+      z: Math.sin(i),
+      size: i % 10 < 5 ? 2 : 10,
+      big: i % 10 >= 5,
+    }));
+    const numeric = createRecipe({
+      recipe: {
+        recipe: 'classification/v1',
+        target_col: 'size',
+        steps: { ingest: { using: 'json', location: 'data/d.json' }, split: {} },
+      },
+      dataFile: 'd.json',
+      rows: rows.map(({ big: _big, ...r }) => r),
+    });
+    fixtures.push(numeric);
+    await runSteps(numeric, ['ingest', 'split', 'transform', 'train', 'evaluate']);
+    expect(numeric.results.train?.card.data.classes).toEqual(['2', '10']);
+    expect(numeric.results.evaluate?.metrics?.test_accuracy_score).toBe(1);
+
+    const boolean = createRecipe({
+      recipe: {
+        recipe: 'classification/v1',
+        target_col: 'big',
+        positive_class: false,
+        steps: { ingest: { using: 'json', location: 'data/d.json' }, split: {} },
+      },
+      dataFile: 'd.json',
+      rows: rows.map(({ size: _size, ...r }) => r),
+    });
+    fixtures.push(boolean);
+    await runSteps(boolean, ['ingest', 'split', 'transform', 'train', 'evaluate']);
+    expect(boolean.results.train?.card.data.classes).toEqual(['true', 'false']);
+    expect(boolean.results.evaluate?.metrics?.test_accuracy_score).toBe(1);
+    const model = await loadModel(join(boolean.dirs.train as string, 'model'));
+    const test = readArrowDataset(join(boolean.dirs.split as string, 'test.arrow')).frame;
+    expect(new Set(model.predict(test) as string[])).toEqual(new Set(['true', 'false']));
+  });
+
   it('rejects an unknown estimator name or parameter with a config error listing the choices', async () => {
     const fixture = await runSteps(carsRecipe({ estimator: { name: 'random_forest' } }), [
       'ingest',
