@@ -282,8 +282,8 @@ describe('state round trip and parameters', () => {
 
   it('caps unbounded depth at MAX_TREE_DEPTH', () => {
     // y = 3^i on x = i: the best split always peels off the single largest target, a chain
-    // that would be 99 levels deep without the cap.
-    const n = 100;
+    // that would be n - 1 levels deep without the cap.
+    const n = MAX_TREE_DEPTH + 40;
     const x = Float64Array.from({ length: n }, (_, i) => i);
     const y = Float64Array.from({ length: n }, (_, i) => 3 ** i);
     const m = new DecisionTreeRegressor();
@@ -383,5 +383,46 @@ describe('growTree for ensembles', () => {
     const leaves = applyTree(viaRows.tree, X);
     const pred = direct.predict(X);
     for (let i = 0; i < X.nRows; i++) expect(viaRows.tree.value[leaves[i]]).toBeCloseTo(pred[i], 12);
+  });
+});
+
+describe('small nodes: sorted split search agrees with the histogram search', () => {
+  const fx = load<ExactFixture>('trees-exact.json');
+  // The fixture's features plus one that carries signal (the target's rank) with every
+  // seventh value missing.
+  const base = toMatrix(fx.X);
+  const order = fx.y_reg.map((v, i) => [v, i]).sort((a, b) => a[0] - b[0]);
+  const rank = new Float64Array(base.nRows);
+  order.forEach(([, i], r) => {
+    rank[i] = Math.floor(r / 10);
+  });
+  const withMissing = Float64Array.from(rank, (v, i) => (i % 7 === 3 ? Number.NaN : v));
+  const X: FeatureMatrix = { nRows: base.nRows, columns: [...base.columns, withMissing] };
+  const { mapper, binned } = BinMapper.fitTransform(X);
+
+  const grow = (smallNodeRows: number, classify: boolean, params: DecisionTreeParams) =>
+    growTree({
+      binned,
+      mapper,
+      y: classify ? Int32Array.from(fx.y_cls) : Float64Array.from(fx.y_reg),
+      nClasses: classify ? 3 : 0,
+      params,
+      smallNodeRows,
+    }).tree;
+
+  it.each([
+    ['regressor', false, {}],
+    ['regressor min_samples_leaf=3', false, { min_samples_leaf: 3 }],
+    ['classifier gini', true, {}],
+    ['classifier entropy depth 6', true, { criterion: 'entropy', max_depth: 6 }],
+  ] as [string, boolean, DecisionTreeParams][])('%s', (_, classify, params) => {
+    const viaHistogram = grow(0, classify, params);
+    const viaSorting = grow(4096, classify, params);
+    expect(Array.from(viaSorting.feature)).toEqual(Array.from(viaHistogram.feature));
+    expect(Array.from(viaSorting.threshold)).toEqual(Array.from(viaHistogram.threshold));
+    expect(Array.from(viaSorting.missingLeft)).toEqual(Array.from(viaHistogram.missingLeft));
+    expect(Array.from(viaSorting.nNodeSamples)).toEqual(Array.from(viaHistogram.nNodeSamples));
+    // The missing-value feature is used, so both sides of the NaN handling were exercised.
+    expect(Array.from(viaSorting.feature)).toContain(4);
   });
 });
