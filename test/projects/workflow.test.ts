@@ -79,15 +79,6 @@ describe('runWorkflow on examples/multistep', () => {
       expect(parent2[`mlrecipe.step.${step.name}.run_id`]).toBe(step.runId);
       expect(parent2[`mlrecipe.step.${step.name}.reused`]).toBe('true');
     }
-
-    const forced = await runWorkflow({
-      file,
-      reuse: false,
-      store: ts.store,
-      trackingUri: ts.trackingUri,
-      ...quiet,
-    });
-    expect(forced.executed).toEqual(['load', 'etl', 'train', 'register']);
   });
 
   it("reuses runs of equal code from another directory, and re-executes every step once the project's code changes", async () => {
