@@ -59,6 +59,8 @@ export interface TrainConfig {
   estimator?: { name: string; params?: Record<string, unknown> };
   estimator_method?: string;
   estimator_params?: Record<string, unknown>;
+  /** MLflow's hyperparameter search: rejected with a clear error (not implemented). */
+  tuning?: unknown;
 }
 
 export const MODEL_DIR = 'model';
@@ -105,6 +107,14 @@ async function buildEstimator(
   kind: 'regressor' | 'classifier',
   problemType: 'regression' | 'classification',
 ): Promise<BuiltEstimator> {
+  if (cfg?.tuning !== undefined) {
+    // Training silently without the search the user asked for would mislead: say so instead.
+    throw configIssue(
+      'steps.train.tuning',
+      'hyperparameter tuning is not supported yet',
+      'remove `tuning` and set the parameters in estimator.params',
+    );
+  }
   if (isCustom(cfg)) {
     const method = cfg?.estimator_method;
     if (!method) {

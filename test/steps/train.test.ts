@@ -213,6 +213,13 @@ describe('train step', () => {
     expect((typo as ConfigError).message).toContain('no parameter "alpah"');
     expect((typo as ConfigError).issues[0].hint).toContain('alpha');
 
+    (fixture.recipe.steps as Record<string, unknown>).train = {
+      estimator: { name: 'ridge' },
+      tuning: { enabled: true },
+    };
+    const tuning = await runSteps(fixture, ['train']).catch((e: unknown) => e);
+    expect((tuning as ConfigError).path).toBe('steps.train.tuning');
+
     (fixture.recipe.steps as Record<string, unknown>).train = { estimator: { name: 'logistic_regression' } };
     const wrongKind = await runSteps(fixture, ['train']).catch((e: unknown) => e);
     expect((wrongKind as ConfigError).message).toContain(
