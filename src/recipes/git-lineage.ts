@@ -18,11 +18,17 @@ export async function gitLineage(dir: string): Promise<GitLineage | undefined> {
   const git = simpleGit({ baseDir: dir });
   try {
     if (!(await git.checkIsRepo())) return undefined;
-    const commit = (await git.revparse(['HEAD'])).trim();
-    const branch = (await git.revparse(['--abbrev-ref', 'HEAD']).catch(() => '')).trim();
-    const remotes = await git.getRemotes(true).catch(() => []);
+    // Independent git processes: run them at once (this is on the path of every `recipe run`).
+    const [commit, branch, remotes, status] = await Promise.all([
+      git.revparse(['HEAD']).then((s) => s.trim()),
+      git
+        .revparse(['--abbrev-ref', 'HEAD'])
+        .then((s) => s.trim())
+        .catch(() => ''),
+      git.getRemotes(true).catch(() => []),
+      git.status(),
+    ]);
     const origin = remotes.find((r) => r.name === 'origin') ?? remotes[0];
-    const status = await git.status();
     return {
       commit,
       branch: branch && branch !== 'HEAD' ? branch : undefined,

@@ -142,7 +142,7 @@ export function loadRecipe(options: LoadRecipeOptions): LoadedRecipe {
   });
   if (issues.length > 0) throw new ConfigError(issues);
   if (options.validate !== false) {
-    const found = validateRecipeConfig({ config, locate, recipeDir });
+    const found = validateRecipeConfig({ config, locate, recipeDir, stateDir: join(recipeDir, '.recipe') });
     if (found.length > 0) throw new ConfigError(found);
   }
   return {

@@ -216,6 +216,8 @@ export async function gcRecipe(options: RecipeStatusOptions & { wait?: boolean }
       removed.push({ step: entry.step, fingerprint: entry.fingerprint });
     }
     cache.removeLeftovers();
+    // Remembered schema checks of old configs (validate.ts); the current one is re-checked once.
+    rmSync(join(cache.stateRoot, 'validated'), { recursive: true, force: true });
     return { kept, removed };
   } finally {
     lock.release();

@@ -4,38 +4,69 @@
  * must exist in the recipe's `steps/` modules. Each problem becomes one ConfigIssue pointing at the
  * offending node.
  */
-import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
 import type { ConfigIssue } from '../errors.js';
+import { canonicalJson, sha256 } from './fingerprint.js';
 import type { ConfigPath, Locator } from './load.js';
 import { findUserModule, scanUserModuleExports, USER_MODULE_EXTENSIONS } from './user-module.js';
 
 let compiled: ValidateFunction | undefined;
+let schemaText: string | undefined;
+
+function readSchemaText(): string {
+  schemaText ??= readFileSync(new URL('../../schema/recipe.schema.json', import.meta.url), 'utf8');
+  return schemaText;
+}
 
 /** The recipe JSON Schema as shipped in the package's `schema/` folder. */
 export function recipeSchema(): Record<string, unknown> {
-  return JSON.parse(
-    readFileSync(new URL('../../schema/recipe.schema.json', import.meta.url), 'utf8'),
-  ) as Record<string, unknown>;
+  return JSON.parse(readSchemaText()) as Record<string, unknown>;
 }
 
 function validator(): ValidateFunction {
   if (!compiled) {
+    // Loaded on first use: loading ajv and compiling the schema costs about as much as the rest of
+    // a cached `recipe run`, so a config that already passed is not checked again (see below).
+    const { Ajv } = createRequire(import.meta.url)('ajv') as { Ajv: typeof AjvClass };
     const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true });
     compiled = ajv.compile(recipeSchema());
   }
   return compiled;
 }
 
+/**
+ * A file whose existence records that this exact config passed this exact schema. Schema
+ * validation is a pure function of the two, so its result can be reused.
+ */
+function schemaCheckedMarker(stateDir: string, config: Record<string, unknown>): string {
+  return join(stateDir, 'validated', sha256(`${readSchemaText()}\n${canonicalJson(config)}`));
+}
+
 export function validateRecipeConfig(options: {
   config: Record<string, unknown>;
   locate: Locator;
   recipeDir: string;
+  /** Where to remember configs that passed the schema (`<recipeDir>/.recipe`); none → always check. */
+  stateDir?: string;
 }): ConfigIssue[] {
   const { config, locate, recipeDir } = options;
-  const validate = validator();
+  const marker = options.stateDir ? schemaCheckedMarker(options.stateDir, config) : undefined;
   const issues: ConfigIssue[] = [];
-  if (!validate(config)) issues.push(...schemaIssues(validate.errors ?? [], locate));
+  if (!marker || !existsSync(marker)) {
+    const validate = validator();
+    if (!validate(config)) issues.push(...schemaIssues(validate.errors ?? [], locate));
+    else if (marker) {
+      try {
+        mkdirSync(dirname(marker), { recursive: true });
+        writeFileSync(marker, '');
+      } catch {
+        // Only an optimisation (e.g. a read-only checkout): validate again next time.
+      }
+    }
+  }
   // Semantic checks only make sense on a structurally valid recipe.
   if (issues.length === 0) issues.push(...semanticIssues(config, locate, recipeDir));
   // Report in reading order: file, then line, then column.

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -68,6 +68,16 @@ describe('loadRecipe', () => {
     // Line numbers stay those of recipe.yaml.
     expect(recipe.locate(['steps', 'split', 'split_ratios'])).toMatchObject({ line: 7, column: 19 });
     expect(recipe.locate(['experiment', 'name'])).toMatchObject({ line: 2, column: 9 });
+  });
+
+  it('remembers a config that passed the schema, and re-checks a changed one', () => {
+    const dir = recipeDir({ 'recipe.yaml': VALID, 'profiles/local.yaml': PROFILE });
+    loadRecipe({ recipeDir: dir });
+    loadRecipe({ recipeDir: dir });
+    expect(readdirSync(join(dir, '.recipe', 'validated'))).toHaveLength(1);
+    writeFileSync(join(dir, 'profiles', 'local.yaml'), PROFILE.replace('using: json', 'using: jsn'));
+    expect(() => loadRecipe({ recipeDir: dir })).toThrow(/did you mean `json`/);
+    expect(readdirSync(join(dir, '.recipe', 'validated'))).toHaveLength(1);
   });
 
   it('names an undefined placeholder and the profile file', () => {
