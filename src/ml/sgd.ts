@@ -299,8 +299,20 @@ function plainSgd(problem: SgdProblem, params: ResolvedParams, rng: SeededRandom
   }
   let eta = params.eta0;
   let t = 1;
+  // t^power_t once per sample is the single most expensive operation of the loop with Math.pow
+  // (~4× the rest); the default exponents 0.25 and 0.5 are exact square roots.
+  const pt = params.power_t;
+  const powerT =
+    pt === 0.25
+      ? (x: number): number => Math.sqrt(Math.sqrt(x))
+      : pt === 0.5
+        ? Math.sqrt
+        : (x: number): number => Math.exp(pt * Math.log(x));
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
+  // Rows in this epoch's visiting order (the data itself when not shuffling).
+  const epochRows = params.shuffle ? new Float64Array(rows.length) : rows;
+  const epochY = params.shuffle ? new Float64Array(n) : y;
   let bestLoss = Number.POSITIVE_INFINITY;
   let bestScore = Number.NEGATIVE_INFINITY;
   let noImprovement = 0;
@@ -309,17 +321,29 @@ function plainSgd(problem: SgdProblem, params: ResolvedParams, rng: SeededRandom
   const currentCoef = (): Float64Array => v.map((x) => x * wscale);
   for (; epoch < params.max_iter; epoch++) {
     let sumLoss = 0;
-    if (params.shuffle) rng.shuffle(order);
+    if (params.shuffle) {
+      rng.shuffle(order);
+      // Gather the epoch's rows in visiting order first: the gather's loads are independent,
+      // so the CPU overlaps their cache misses, while the SGD loop below then streams through
+      // memory. Visiting rows in place costs a dependent miss per sample (~2× slower overall).
+      for (let r = 0; r < n; r++) {
+        const i = order[r];
+        const src = i * p;
+        const dst = r * p;
+        for (let j = 0; j < p; j++) epochRows[dst + j] = rows[src + j];
+        epochY[r] = y[i];
+      }
+    }
     for (let r = 0; r < n; r++) {
       const i = order[r];
       if (validationMask?.[i]) continue;
-      const base = i * p;
+      const base = r * p;
       let dot = 0;
-      for (let j = 0; j < p; j++) dot += v[j] * rows[base + j];
+      for (let j = 0; j < p; j++) dot += v[j] * epochRows[base + j];
       const pred = dot * wscale + intercept;
       if (params.learning_rate === 'optimal') eta = 1 / (alpha * (optimalInit + t - 1));
-      else if (params.learning_rate === 'invscaling') eta = params.eta0 / t ** params.power_t;
-      const yi = y[i];
+      else if (params.learning_rate === 'invscaling') eta = params.eta0 / powerT(t);
+      const yi = epochY[r];
       if (!params.early_stopping) sumLoss += loss.loss(pred, yi);
       let dloss = loss.dloss(pred, yi);
       if (dloss < -MAX_DLOSS) dloss = -MAX_DLOSS;
@@ -335,7 +359,7 @@ function plainSgd(problem: SgdProblem, params: ResolvedParams, rng: SeededRandom
       }
       if (update !== 0) {
         const step = update / wscale;
-        for (let j = 0; j < p; j++) v[j] += step * rows[base + j];
+        for (let j = 0; j < p; j++) v[j] += step * epochRows[base + j];
         if (params.fit_intercept) intercept += update;
       }
       t++;

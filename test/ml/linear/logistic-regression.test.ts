@@ -9,7 +9,8 @@
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../../src/errors.js';
 import { LogisticRegression, type LogisticRegressionParams } from '../../../src/ml/logistic-regression.js';
-import type { Classifier } from '../../../src/ml/types.js';
+import { SeededRandom } from '../../../src/ml/sgd.js';
+import type { Classifier, FeatureMatrix } from '../../../src/ml/types.js';
 import { loadFixture, matrix, maxAbsDiff } from './fixtures.js';
 
 interface Case {
@@ -131,5 +132,73 @@ describe('LogisticRegression contract and errors', () => {
   it.each(bad)('rejects %s with a DataError', (_label, run, message) => {
     expect(run).toThrow(DataError);
     expect(run).toThrow(message);
+  });
+});
+
+/**
+ * Above 200k rows the solver warm-starts from a strided subsample and estimates the Hessian on
+ * it; the gradient stays exact, so the result must still be the optimum: the gradient of
+ * sklearn's objective at our coefficients must vanish (relative to its size at zero).
+ */
+describe('LogisticRegression on large data (warm start, sampled Hessian)', () => {
+  const n = 240_000;
+  const p = 4;
+  const rng = new SeededRandom(5);
+  const u = (): number => (rng.nextUint32() + 0.5) / 4294967296;
+  const normal = (): number => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+  const X: FeatureMatrix = {
+    nRows: n,
+    columns: Array.from({ length: p }, () => Float64Array.from({ length: n }, normal)),
+  };
+  const scores = (k: number, i: number): number =>
+    X.columns.reduce((s, col, j) => s + (((j + k) % 3) - 1) * col[i], 0);
+
+  function relativeGradient(model: LogisticRegression, y: Int32Array, K: number): number {
+    const C = model.params.C;
+    const proba = model.predictProba(X);
+    const coef = model.coef ?? [];
+    const models = K === 2 ? [1] : Array.from({ length: K }, (_, k) => k);
+    let maxG = 0;
+    let maxG0 = 0;
+    models.forEach((cls, m) => {
+      const g = new Float64Array(p + 1);
+      const g0 = new Float64Array(p + 1);
+      for (let i = 0; i < n; i++) {
+        const r = proba[cls][i] - (y[i] === cls ? 1 : 0);
+        const r0 = 1 / K - (y[i] === cls ? 1 : 0);
+        for (let j = 0; j < p; j++) {
+          g[j] += C * r * X.columns[j][i];
+          g0[j] += C * r0 * X.columns[j][i];
+        }
+        g[p] += C * r;
+        g0[p] += C * r0;
+      }
+      for (let j = 0; j < p; j++) g[j] += coef[m][j];
+      for (let j = 0; j <= p; j++) {
+        maxG = Math.max(maxG, Math.abs(g[j]));
+        maxG0 = Math.max(maxG0, Math.abs(g0[j]));
+      }
+    });
+    return maxG / maxG0;
+  }
+
+  it('binary: converges to the exact optimum', () => {
+    const y = new Int32Array(n);
+    for (let i = 0; i < n; i++) y[i] = u() < 1 / (1 + Math.exp(-scores(0, i))) ? 1 : 0;
+    const model = new LogisticRegression();
+    model.fit(X, y, 2);
+    expect(relativeGradient(model, y, 2)).toBeLessThan(1e-9);
+  });
+
+  it('multinomial: converges to the exact optimum', () => {
+    const y = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const e = [0, 1, 2].map((k) => Math.exp(scores(k, i)));
+      const t = u() * (e[0] + e[1] + e[2]);
+      y[i] = t < e[0] ? 0 : t < e[0] + e[1] ? 1 : 2;
+    }
+    const model = new LogisticRegression({ C: 0.01 });
+    model.fit(X, y, 3);
+    expect(relativeGradient(model, y, 3)).toBeLessThan(1e-9);
   });
 });
