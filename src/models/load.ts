@@ -235,8 +235,8 @@ async function estimatorFromDocument(
 /** Reads input_example.json (pandas split orient) back into a frame. */
 function readInputExample(dir: string, mlmodel: MLmodelDocument): Frame | undefined {
   const name = mlmodel.saved_input_example_info?.artifact_path ?? INPUT_EXAMPLE_FILE;
-  const path = join(dir, name);
-  if (!existsSync(path)) return undefined;
+  if (!existsSync(resolve(dir, name))) return undefined;
+  const path = containedPath(dir, name, 'saved_input_example_info.artifact_path');
   const parsed = JSON.parse(readFileSync(path, 'utf8')) as { columns: string[]; data: unknown[][] };
   return frameFromSplit(parsed.columns, parsed.data);
 }

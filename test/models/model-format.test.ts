@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -224,5 +224,16 @@ describe('saveModel / loadModel', () => {
   it('reports a directory without MLmodel and a model of a foreign flavor', async () => {
     await expect(loadModel(work)).rejects.toThrow(/has no MLmodel file/);
     await expect(loadModel(join(work, 'nope'))).rejects.toThrow(/does not exist/);
+    const frame = trainingFrame();
+    const dir = join(work, 'model');
+    saveModel({ dir, pipeline: fitPipeline(frame), inputExample: frame });
+    const mlmodelPath = join(dir, 'MLmodel');
+    const original = readFileSync(mlmodelPath, 'utf8');
+    writeFileSync(mlmodelPath, original.replace('pipeline: pipeline.json', 'pipeline: ../../etc/passwd'));
+    await expect(loadModel(dir)).rejects.toThrow(
+      /flavors.mlrecipe.pipeline "..\/..\/etc\/passwd" points outside/,
+    );
+    writeFileSync(mlmodelPath, original.replace(/flavors:\n {2}mlrecipe:/, 'flavors:\n  sklearn:'));
+    await expect(loadModel(dir)).rejects.toThrow(/has no "mlrecipe" flavor \(it has sklearn\)/);
   });
 });
