@@ -15,7 +15,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +42,8 @@ interface CaseFigures {
   mb_per_s: number;
   arrow_mb: number;
   peak_rss_mb: number;
+  cpu_s: number;
+  load_avg_1m: number;
   column_types: string[];
   [key: string]: unknown;
 }
@@ -104,12 +106,15 @@ async function measure(
   read: () => Promise<{ frame: Frame; columnTypes: string[] }>,
   workDir: string,
 ): Promise<CaseFigures> {
+  const load = loadavg()[0] as number;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const { frame, columnTypes } = await read();
   const t1 = performance.now();
   const out = join(workDir, `${name}.arrow`);
   writeFrameArrow(out, frame, { columnTypes: columnTypes as never });
   const t2 = performance.now();
+  const cpu = process.cpuUsage(cpu0);
   const fileMb = statSync(file).size / 1e6;
   const total = (t2 - t0) / 1000;
   return {
@@ -124,27 +129,35 @@ async function measure(
     mb_per_s: round(fileMb / total, 1),
     arrow_mb: round(statSync(out).size / 1e6, 1),
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    // CPU time (user + system, all threads) is steadier than wall time on a shared machine.
+    cpu_s: round((cpu.user + cpu.system) / 1e6),
+    load_avg_1m: round(load, 1),
     column_types: columnTypes,
   };
 }
 
 function pandasReadCsv(
   file: string,
-): { pandas_read_csv_s: number; pandas_version: string } | { pandas: string } {
+): { pandas_read_csv_s: number; pandas_read_csv_cpu_s: number; pandas_version: string } | { pandas: string } {
   const script = [
     'import sys, time',
     'import pandas as pd',
     't = time.perf_counter()',
+    'c = time.process_time()',
     'df = pd.read_csv(sys.argv[1])',
-    'print(time.perf_counter() - t, pd.__version__, len(df))',
+    'print(time.perf_counter() - t, pd.__version__, time.process_time() - c)',
   ].join('\n');
   const result = spawnSync('/usr/bin/python3', ['-c', script, file], { encoding: 'utf8' });
   if (result.status !== 0)
     return {
       pandas: `unavailable (${(result.stderr || result.error?.message || '').trim().split('\n').pop()})`,
     };
-  const [seconds, version] = result.stdout.trim().split(' ');
-  return { pandas_read_csv_s: round(Number(seconds)), pandas_version: version as string };
+  const [seconds, version, cpuSeconds] = result.stdout.trim().split(' ');
+  return {
+    pandas_read_csv_s: round(Number(seconds)),
+    pandas_read_csv_cpu_s: round(Number(cpuSeconds)),
+    pandas_version: version as string,
+  };
 }
 
 async function runCase(name: string, workDir: string): Promise<CaseFigures> {

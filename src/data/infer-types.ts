@@ -260,9 +260,11 @@ export class ColumnBuilder {
    */
   private intern(text: string): string {
     const map = this.interned;
+    // Past the limit the column is high-cardinality (ids, timestamps): lookups would only cost.
+    if (map.size >= INTERN_LIMIT) return text;
     const found = map.get(text);
     if (found !== undefined) return found;
-    if (map.size < INTERN_LIMIT) map.set(text, text);
+    map.set(text, text);
     return text;
   }
 
