@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, lstatSync, readdirSync } from 'node:fs';
+import { createReadStream, existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { changedFiles, type GitInfo } from './git-source.js';
 
@@ -17,6 +17,8 @@ const NOT_CODE = new Set([
   '.pytest_cache',
 ]);
 
+const LARGE_FILE_BYTES = 32 * 1024 * 1024;
+
 function isCodePath(relPath: string): boolean {
   return !relPath.split('/').some((segment) => NOT_CODE.has(segment));
 }
@@ -29,7 +31,8 @@ async function hashFile(hash: ReturnType<typeof createHash>, path: string): Prom
  * Identifies the code a project run executes, for run reuse. In a git repository: the HEAD
  * commit (what MLflow compares) plus the content of every file under the project directory that
  * differs from it (uncommitted edits must not reuse a run of the committed code). Elsewhere: the
- * content of every file under the project directory. Results and caches (NOT_CODE) are skipped.
+ * content of every file under the project directory (files over 32 MiB by size and mtime).
+ * Results and caches (NOT_CODE) are skipped.
  */
 export async function projectCodeDigest(projectDir: string, git: GitInfo | undefined): Promise<string> {
   const hash = createHash('sha256');
@@ -59,7 +62,12 @@ export async function projectCodeDigest(projectDir: string, git: GitInfo | undef
   walk(projectDir);
   for (const rel of files.sort()) {
     hash.update(`${rel}\0`);
-    await hashFile(hash, join(projectDir, rel));
+    const abs = join(projectDir, rel);
+    const info = statSync(abs);
+    // Data files kept next to the code would be re-read on every run; big ones are identified
+    // by size and modification time instead (what a stat cache would do).
+    if (info.size > LARGE_FILE_BYTES) hash.update(`size:${info.size} mtime:${info.mtimeMs}`);
+    else await hashFile(hash, abs);
     hash.update('\0');
   }
   return hash.digest('hex');

@@ -15,6 +15,7 @@ import { execa } from 'execa';
 import { MlrecipeError, UsageError } from '../errors.js';
 import {
   LocalArtifactRepository,
+  localPathFromArtifactUri,
   logBatchChunked,
   openTrackingStore,
   type Run,
@@ -471,7 +472,11 @@ function localStoreDirs(trackingUri: string, artifactUri: string): string[] {
   const dirs: string[] = [];
   const sqlite = /^sqlite:\/\/\/(\/.*)$/.exec(trackingUri)?.[1];
   if (sqlite) dirs.push(resolve(sqlite, '..'));
-  if (artifactUri.startsWith('file://')) dirs.push(new URL(artifactUri).pathname);
+  try {
+    dirs.push(localPathFromArtifactUri(artifactUri));
+  } catch {
+    // A remote artifact store: nothing to mount.
+  }
   return dirs;
 }
 
