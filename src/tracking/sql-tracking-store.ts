@@ -132,9 +132,11 @@ function notFound(message: string): StoreError {
 }
 
 /** Experiment ids are decimal integers as strings; anything else names no experiment. */
-function parseExperimentId(experimentId: string): number | undefined {
-  if (typeof experimentId !== 'string' || !/^\d{1,9}$/.test(experimentId)) return undefined;
-  return Number(experimentId);
+function parseExperimentId(experimentId: string | number): number | undefined {
+  // JSON callers sometimes send the id as a number; MLflow's server accepts both.
+  const text = typeof experimentId === 'number' ? String(experimentId) : experimentId;
+  if (typeof text !== 'string' || !/^\d{1,9}$/.test(text)) return undefined;
+  return Number(text);
 }
 
 /** Keeps URIs (s3://, file://…) as given and makes local paths absolute. */
@@ -242,7 +244,9 @@ export class SqlTrackingStore implements TrackingStore {
 
   // ---- experiments -------------------------------------------------------------------------
 
-  async createExperiment(name: string, artifactLocation?: string, tags: Tag[] = []): Promise<string> {
+  async createExperiment(name: string, givenLocation?: string, tags: Tag[] = []): Promise<string> {
+    // MLflow's clients send artifact_location "" when none was chosen: that means the default.
+    const artifactLocation = givenLocation === '' ? undefined : givenLocation;
     validateExperimentName(name);
     tags.forEach(validateTag);
     const now = Date.now();
@@ -466,7 +470,7 @@ export class SqlTrackingStore implements TrackingStore {
     const startTime = options.startTime ?? Date.now();
     validateTimestamp(startTime, 'start_time');
     const tagName = tags.find((tag) => tag.key === TAGS.runName)?.value;
-    if (options.runName !== undefined && tagName !== undefined && tagName !== options.runName) {
+    if (options.runName && tagName && tagName !== options.runName) {
       throw new StoreError(
         'INVALID_PARAMETER_VALUE',
         `Both 'run_name' argument and '${TAGS.runName}' tag are specified, but with different values ` +
@@ -474,7 +478,8 @@ export class SqlTrackingStore implements TrackingStore {
         { hint: 'give the name once, or the same value in both' },
       );
     }
-    const runName = options.runName ?? tagName ?? generateRunName();
+    // An empty name counts as none, as in MLflow: the run gets a generated one.
+    const runName = options.runName || tagName || generateRunName();
     const userId = options.userId ?? '';
     const runId = randomUUID().replaceAll('-', '');
     return this.driver.transaction(async (tx) => {

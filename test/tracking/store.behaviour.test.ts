@@ -71,6 +71,11 @@ describe.each(BACKENDS)('tracking store on $name', (backend) => {
       expect(experiment.creation_time).toBeGreaterThan(0);
     });
 
+    it('treats an empty artifact location as none, as MLflow clients send it', async () => {
+      const id = await store.createExperiment(unique('empty-loc'), '');
+      expect((await store.getExperiment(id)).artifact_location).toBe(`${handle.artifactRoot}/${id}`);
+    });
+
     it('keeps an explicit artifact location, made absolute', async () => {
       const id = await store.createExperiment(unique('loc'), '/data/artifacts/here');
       expect((await store.getExperiment(id)).artifact_location).toBe('/data/artifacts/here');
@@ -178,6 +183,8 @@ describe.each(BACKENDS)('tracking store on $name', (backend) => {
         tags: [{ key: 'mlflow.runName', value: 'from-tag' }],
       });
       expect(tagged.info.run_name).toBe('from-tag');
+      const unnamed = await store.createRun({ experimentId: run.info.experiment_id, runName: '' });
+      expect(unnamed.info.run_name).toMatch(RUN_NAME_PATTERN);
       const clash = await storeError(
         store.createRun({
           experimentId: run.info.experiment_id,
