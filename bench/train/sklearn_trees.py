@@ -1,6 +1,6 @@
 """scikit-learn's DecisionTreeRegressor / DecisionTreeClassifier on the data bench/train/trees.ts wrote.
 
-Usage: /usr/bin/python3 bench/train/sklearn_trees.py DATA_DIR MAX_DEPTH ROWS [ROWS ...]
+Usage: /usr/bin/python3 bench/train/sklearn_trees.py DATA_DIR MAX_DEPTH|none ROWS [ROWS ...]
 DATA_DIR holds column-major little-endian arrays: train_X.f64 (n_features columns of n_train
 values), train_y_reg.f64, train_y_cls.i32, test_X.f64, test_y_reg.f64, test_y_cls.i32, and
 meta.json ({n_train, n_test, n_features}). Prints one JSON line per (estimator, rows).
@@ -21,7 +21,8 @@ def load(data_dir, name, dtype, shape=None):
 
 
 def main():
-    data_dir, max_depth, rows = sys.argv[1], int(sys.argv[2]), [int(r) for r in sys.argv[3:]]
+    data_dir, rows = sys.argv[1], [int(r) for r in sys.argv[3:]]
+    max_depth = None if sys.argv[2] == "none" else int(sys.argv[2])
     with open(os.path.join(data_dir, "meta.json")) as f:
         meta = json.load(f)
     f_, n_train, n_test = meta["n_features"], meta["n_train"], meta["n_test"]

@@ -11,6 +11,7 @@
  *   npx tsx bench/train/trees.ts
  *   BENCH_ROWS=100000 npx tsx bench/train/trees.ts     # fewer cases
  *   BENCH_SKLEARN=0 npx tsx bench/train/trees.ts       # ours only (sklearn_* are null)
+ *   BENCH_MAX_DEPTH=none BENCH_ROWS=100000 npx tsx bench/train/trees.ts   # fully grown trees
  *
  * scikit-learn runs through Debian's /usr/bin/python3 (sklearn 1.2), fitting on float64
  * row-major arrays, on one core (its trees are single-threaded).
@@ -27,7 +28,8 @@ import type { FeatureMatrix } from '../../src/ml/types.js';
 const ROWS = (process.env.BENCH_ROWS ?? '100000,800000').split(',').map(Number);
 const N_TEST = Number(process.env.BENCH_TEST_ROWS ?? 100_000);
 const N_FEATURES = 10;
-const MAX_DEPTH = 10;
+/** BENCH_MAX_DEPTH=none grows full trees (scikit-learn's default). */
+const MAX_DEPTH = process.env.BENCH_MAX_DEPTH === 'none' ? null : Number(process.env.BENCH_MAX_DEPTH ?? 10);
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
 const WITH_SKLEARN = process.env.BENCH_SKLEARN !== '0';
 
@@ -122,7 +124,7 @@ function runSklearn(train: Dataset, test: Dataset, nTrain: number): SklearnFigur
       JSON.stringify({ n_train: nTrain, n_test: test.X.nRows, n_features: N_FEATURES }),
     );
     const script = join(dirname(fileURLToPath(import.meta.url)), 'sklearn_trees.py');
-    const out = execFileSync(PYTHON, [script, dir, String(MAX_DEPTH), ...ROWS.map(String)], {
+    const out = execFileSync(PYTHON, [script, dir, String(MAX_DEPTH ?? 'none'), ...ROWS.map(String)], {
       encoding: 'utf8',
       maxBuffer: 1 << 20,
     });
