@@ -13,7 +13,7 @@ import { type CacheManifest, StepCache } from './cache.js';
 import { CARD_HTML, CARD_JSON, writeCard } from './cards/render.js';
 import { type LoadedRecipe, loadRecipe } from './load.js';
 import { acquireRecipeLock } from './lock.js';
-import { type PlanNode, planRecipe, type RecipePlan } from './plan.js';
+import { defaultTargets, type PlanNode, planRecipe, type RecipePlan } from './plan.js';
 import { createProgressReporter, type ProgressReporter, type StepRunState } from './progress.js';
 import { StatCache } from './stat-cache.js';
 
@@ -48,7 +48,7 @@ export interface RecipeRunRecorder {
 
 export type RecorderFactory = (context: {
   recipe: LoadedRecipe;
-  plan: RecipePlan;
+  targets: readonly StepKind[];
 }) => Promise<RecipeRunRecorder | undefined>;
 
 export interface RunRecipeOptions {
@@ -120,8 +120,16 @@ export async function runRecipe(options: RunRecipeOptions): Promise<RunRecipeRes
         `removed ${leftovers} incomplete cache entr${leftovers === 1 ? 'y' : 'ies'} left by an interrupted run`,
       );
     const statCache = StatCache.open(cache.stateRoot);
-    const plan = await planRecipe({ recipe, targets: options.steps, registry: options.registry, statCache });
-    recorder = options.recorder ? await options.recorder({ recipe, plan }) : undefined;
+    const targets = options.steps ?? defaultTargets(options.registry);
+    // Opening the tracking store (and asking git for lineage) overlaps with planning.
+    const [planned, recorded] = await Promise.allSettled([
+      planRecipe({ recipe, targets, registry: options.registry, statCache }),
+      options.recorder ? options.recorder({ recipe, targets }) : Promise.resolve(undefined),
+    ]);
+    if (recorded.status === 'fulfilled') recorder = recorded.value;
+    if (planned.status === 'rejected') throw planned.reason;
+    if (recorded.status === 'rejected') throw recorded.reason;
+    const plan: RecipePlan = planned.value;
     progress.begin(plan.nodes.map((n) => n.kind));
     const outcomes = await executePlan({
       plan,

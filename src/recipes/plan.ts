@@ -124,8 +124,11 @@ export async function planRecipe(options: {
   const sections = (recipe.config.steps ?? {}) as Record<string, Record<string, unknown> | undefined>;
   const nodes: PlanNode[] = [];
   const fingerprints = new Map<StepKind, string>();
-  for (const kind of stepsToRun(targets)) {
-    const step = await loadStep(kind, registry);
+  const kinds = stepsToRun(targets);
+  // Import the step modules together: their module graphs load concurrently.
+  const steps = await Promise.all(kinds.map((kind) => loadStep(kind, registry)));
+  for (const [i, kind] of kinds.entries()) {
+    const step = steps[i] as Step;
     const stepConfig = sections[kind] ?? {};
     const codeFiles: Record<string, string> = {};
     for (const file of step.codeFiles(stepConfig, recipe.recipeDir)) {

@@ -79,7 +79,7 @@ export interface TrackingRecorderOptions {
 }
 
 export function trackingRecorder(options: TrackingRecorderOptions = {}): RecorderFactory {
-  return async ({ recipe, plan }) => {
+  return async ({ recipe, targets }) => {
     const target = await recipeTrackingTarget(recipe, options.trackingUri);
     const store = options.openStore
       ? await options.openStore(target)
@@ -87,7 +87,7 @@ export function trackingRecorder(options: TrackingRecorderOptions = {}): Recorde
           defaultArtifactRoot: target.defaultArtifactRoot,
         });
     try {
-      return await startRecipeRun({ store, recipe, targets: plan.targets, trackingUri: target.uri });
+      return await startRecipeRun({ store, recipe, targets, trackingUri: target.uri });
     } catch (error) {
       await store.close().catch(() => undefined);
       throw error;
