@@ -284,3 +284,50 @@ describe('ColumnTransformer (the default recipe transformer)', () => {
     );
   });
 });
+
+describe('ColumnTransformer edge cases', () => {
+  const frame: Frame = {
+    nRows: 4,
+    columns: [
+      { name: 'x', type: 'number', values: Float64Array.of(1, 2, Number.NaN, 5) },
+      {
+        name: 'empty',
+        type: 'number',
+        values: Float64Array.of(Number.NaN, Number.NaN, Number.NaN, Number.NaN),
+      },
+      { name: 'code', type: 'string', values: ['10', '20', null, '10'] },
+      { name: 'none', type: 'string', values: [null, null, null, null] },
+    ],
+  };
+
+  it('drops columns that are entirely missing in training, as scikit-learn does', () => {
+    const ct = new ColumnTransformer().fit(frame);
+    expect(ct.featureNames()).toEqual(['num__x', 'cat__code_10', 'cat__code_20']);
+    const out = ct.transform(frame);
+    expect(out.columns.length).toBe(3);
+    // x: median 2 fills row 2; mean 2.5, population std sqrt(2.25) = 1.5 after imputation.
+    expect(Array.from(out.columns[0])).toEqual([-1, -1 / 3, -1 / 3, 5 / 3]);
+    expect(Array.from(out.columns[1])).toEqual([1, 0, 1, 1]);
+    // The inputs still include the dropped columns: a scoring request must send them.
+    expect(ct.inputSchema().map((c) => c.name)).toEqual(['x', 'empty', 'code', 'none']);
+  });
+
+  it('accepts category codes sent as numbers', () => {
+    const ct = new ColumnTransformer().fit(frame);
+    const scoring: Frame = {
+      nRows: 2,
+      columns: [
+        { name: 'x', type: 'number', values: Float64Array.of(2, 2) },
+        { name: 'empty', type: 'number', values: Float64Array.of(1, 1) },
+        { name: 'code', type: 'number', values: Float64Array.of(20, 30) },
+        { name: 'none', type: 'string', values: ['a', null] },
+      ],
+    };
+    const out = ct.transform(scoring);
+    expect(out.columns.map((c) => Array.from(c))).toEqual([
+      [-1 / 3, -1 / 3],
+      [0, 0],
+      [1, 0],
+    ]);
+  });
+});
