@@ -46,6 +46,7 @@ export {
   predictionsJson,
   readScoringFile,
   type ScoredDataset,
+  type ScoreOptions,
   scoreDataset,
   writeScoredFile,
 } from './predict.js';

@@ -25,25 +25,55 @@ export interface ScoredDataset {
   predictions: Float64Array | string[];
 }
 
+export interface ScoreOptions {
+  /**
+   * Classifiers: also append class probabilities, as MLflow Recipes' `predict_scores_for_all_classes`
+   * does: `<prefix>score` (the predicted class's probability) and `<prefix>score_<label>` per
+   * class. `prefix` is `predict_prefix` (MLflow's default `predicted_`).
+   */
+  scores?: { prefix: string };
+}
+
 /**
  * Predicts every row of `dataset` and returns it with a `prediction` column appended (replacing
- * an input column of that name). The input is checked against the model's signature first.
+ * input columns of the same names). The input is checked against the model's signature first.
  */
-export function scoreDataset(model: LoadedModel, dataset: Dataset): ScoredDataset {
+export function scoreDataset(
+  model: LoadedModel,
+  dataset: Dataset,
+  options: ScoreOptions = {},
+): ScoredDataset {
   const predictions = model.predict(dataset.frame);
-  const keep = dataset.frame.columns
-    .map((column, j) => ({ column, type: dataset.columnTypes[j] ?? 'double' }))
-    .filter(({ column }) => column.name !== PREDICTION_COLUMN);
-  const column: FrameColumn =
+  const added: Array<{ column: FrameColumn; type: DataType }> = [
     predictions instanceof Float64Array
-      ? { name: PREDICTION_COLUMN, type: 'number', values: predictions }
-      : { name: PREDICTION_COLUMN, type: 'string', values: predictions };
+      ? { column: { name: PREDICTION_COLUMN, type: 'number', values: predictions }, type: 'double' }
+      : { column: { name: PREDICTION_COLUMN, type: 'string', values: predictions }, type: 'string' },
+  ];
+  if (options.scores && model.predictProba && model.classes) {
+    const proba = model.predictProba(dataset.frame);
+    const best = new Float64Array(dataset.frame.nRows);
+    for (let i = 0; i < best.length; i++) {
+      let max = 0;
+      for (const column of proba) if (column[i] > max) max = column[i];
+      best[i] = max;
+    }
+    const prefix = options.scores.prefix;
+    added.push({ column: { name: `${prefix}score`, type: 'number', values: best }, type: 'double' });
+    model.classes.forEach((label, k) => {
+      added.push({
+        column: { name: `${prefix}score_${label}`, type: 'number', values: proba[k] },
+        type: 'double',
+      });
+    });
+  }
+  const addedNames = new Set(added.map((a) => a.column.name));
+  const keep = dataset.frame.columns
+    .map((column, j) => ({ column, type: (dataset.columnTypes[j] ?? 'double') as DataType }))
+    .filter(({ column }) => !addedNames.has(column.name));
+  const all = [...keep, ...added];
   return {
-    frame: { nRows: dataset.frame.nRows, columns: [...keep.map((k) => k.column), column] },
-    columnTypes: [
-      ...keep.map((k) => k.type as DataType),
-      predictions instanceof Float64Array ? 'double' : 'string',
-    ],
+    frame: { nRows: dataset.frame.nRows, columns: all.map((a) => a.column) },
+    columnTypes: all.map((a) => a.type),
     predictions,
   };
 }

@@ -6,7 +6,9 @@
  * resolver is registered for — the registry adds `runs:/` and `models:/`); without it, the model
  * of this recipe's newest successful train run. `output: {using: csv|parquet|arrow|json,
  * location}` (location relative to the recipe directory; JSON is MLflow's
- * `{"predictions": [...]}`). `save_mode`: `overwrite` (the default, also `default`), `error` /
+ * `{"predictions": [...]}`). For classifiers, class probabilities are added as MLflow Recipes
+ * does (`predicted_score`, `predicted_score_<label>`; see `predict_scores_for_all_classes` and
+ * `predict_prefix` under steps.train). `save_mode`: `overwrite` (the default, also `default`), `error` /
  * `errorifexists` (fail if the location exists) or `ignore` (leave an existing file alone).
  *
  * The predictions are also kept in the step's own output (`predictions.<ext>`), so the cached
@@ -17,7 +19,12 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { readArrowDataset } from '../data/arrow-io.js';
 import { ConfigError, StepError } from '../errors.js';
 import { loadModel } from '../models/load.js';
-import { type PredictionFormat, scoreDataset, writeScoredFile } from '../models/predict.js';
+import {
+  type PredictionFormat,
+  type ScoreOptions,
+  scoreDataset,
+  writeScoredFile,
+} from '../models/predict.js';
 import { StepCache } from '../recipes/cache.js';
 import { escapeHtml, htmlTable, svgBarChart } from '../recipes/cards/render.js';
 import { INGEST_DATASET_FILE } from './ingest.js';
@@ -86,6 +93,17 @@ export const predictStep: Step<PredictConfig> = {
   run: runPredict,
 };
 
+/**
+ * MLflow Recipes' train options for classifiers' batch output: `predict_scores_for_all_classes`
+ * (default true) adds probability columns named with `predict_prefix` (default `predicted_`).
+ */
+function scoreOptions(recipe: Record<string, unknown>): ScoreOptions {
+  const train = ((recipe.steps ?? {}) as Record<string, Record<string, unknown> | undefined>).train ?? {};
+  if (train.predict_scores_for_all_classes === false) return {};
+  const prefix = typeof train.predict_prefix === 'string' ? train.predict_prefix : 'predicted_';
+  return { scores: { prefix } };
+}
+
 function outputConfig(cfg: PredictConfig | undefined): { format: PredictionFormat; location: string } {
   const output = cfg?.output;
   if (!output?.location) {
@@ -131,7 +149,7 @@ async function runPredict(cfg: PredictConfig | undefined, ctx: StepContext): Pro
   const dataset = readArrowDataset(join(inputDir(ctx, 'ingest_scoring', 'predict'), INGEST_DATASET_FILE));
   const model = await loadModel(uri, { ...(ctx.trackingUri ? { trackingUri: ctx.trackingUri } : {}) });
   const started = performance.now();
-  const scored = scoreDataset(model, dataset);
+  const scored = scoreDataset(model, dataset, scoreOptions(ctx.recipe));
   const seconds = (performance.now() - started) / 1000;
 
   const own = `predictions.${EXTENSIONS[format]}`;

@@ -200,5 +200,31 @@ describe('ingest_scoring + predict steps', () => {
     expect(new Set(predicted)).toEqual(new Set(['Adelie', 'Chinstrap', 'Gentoo']));
     const accuracy = predicted.filter((p, i) => p === truth[i]).length / predicted.length;
     expect(accuracy).toBeGreaterThan(0.95);
+    // MLflow Recipes' probability columns (predict_scores_for_all_classes defaults to true).
+    const names = written.columns.map((c) => c.name);
+    expect(names.slice(-5)).toEqual([
+      'prediction',
+      'predicted_score',
+      'predicted_score_Adelie',
+      'predicted_score_Chinstrap',
+      'predicted_score_Gentoo',
+    ]);
+    const col = (name: string) => written.columns.find((c) => c.name === name)?.values as Float64Array;
+    const i = predicted.indexOf('Gentoo');
+    expect(col('predicted_score')[i]).toBe(col('predicted_score_Gentoo')[i]);
+    expect(
+      col('predicted_score_Adelie')[i] +
+        col('predicted_score_Chinstrap')[i] +
+        col('predicted_score_Gentoo')[i],
+    ).toBeCloseTo(1, 12);
+
+    (fixture.recipe.steps as Record<string, unknown>).train = { predict_scores_for_all_classes: false };
+    await score(fixture, {
+      model_uri: join(fixture.dirs.train as string, 'model'),
+      output: { using: 'arrow', location: 'labels-only.arrow' },
+    });
+    const labelsOnly = readArrowDataset(join(fixture.recipeDir, 'labels-only.arrow')).frame;
+    expect(labelsOnly.columns.at(-1)?.name).toBe('prediction');
+    expect(labelsOnly.columns.some((c) => c.name.startsWith('predicted_'))).toBe(false);
   });
 });
