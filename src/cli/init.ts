@@ -177,7 +177,8 @@ export function registerInitCommand(program: Command): void {
     .option('--no-git', 'do not run git init and the initial commit')
     .action(async (dir: string, opts: { template: string; git: boolean }) => {
       const created = await createRecipeFromTemplate({ template: opts.template, dir, git: opts.git });
-      const shown = relative(process.cwd(), created.dir) || '.';
+      const rel = relative(process.cwd(), created.dir);
+      const shown = rel === '' ? '.' : rel.startsWith('..') ? created.dir : rel;
       const lines = [
         `Created a ${created.template} recipe in ${shown} (${created.files.length} files${created.commit ? `, git commit ${created.commit.slice(0, 7)}` : ''}).`,
         '',

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readArrowDataset } from '../../src/data/index.js';
+import { readArrowDataset, writeFrameParquet } from '../../src/data/index.js';
 import { DataError } from '../../src/errors.js';
 import type { FrameColumn } from '../../src/ml/types.js';
 import { ingestStep, loadIngestDataset, makeIngestStep } from '../../src/steps/ingest.js';
@@ -93,6 +93,31 @@ describe('ingest step', () => {
     expect((await ingestStep.inputFiles(cfg, dir)).map((f) => f.slice(dir.length + 1))).toEqual([
       'data/part-1.csv',
       'data/part-2.csv',
+    ]);
+  });
+
+  it('reads a directory of Parquet files (the files of the format, sorted)', async () => {
+    const dir = recipeDir();
+    mkdirSync(join(dir, 'data'));
+    const part = (from: number) => ({
+      nRows: 2,
+      columns: [
+        { name: 'id', type: 'number' as const, values: Float64Array.from([from, from + 1]) },
+        { name: 'tag', type: 'string' as const, values: [`t${from}`, null] },
+      ],
+    });
+    await writeFrameParquet(join(dir, 'data', 'b.parquet'), part(3), { columnTypes: ['long', 'string'] });
+    await writeFrameParquet(join(dir, 'data', 'a.parquet'), part(1), { columnTypes: ['long', 'string'] });
+    writeFileSync(join(dir, 'data', 'README.md'), 'not data');
+    const ctx = context(dir);
+    const result = await ingestStep.run({ using: 'parquet', location: 'data' }, ctx);
+    const { frame, columnTypes } = readArrowDataset(join(ctx.outDir, 'dataset.arrow'));
+    expect(columnTypes).toEqual(['long', 'string']);
+    expect(Array.from(column(frame.columns, 'id').values as Float64Array)).toEqual([1, 2, 3, 4]);
+    expect(column(frame.columns, 'tag').values).toEqual(['t1', null, 't3', null]);
+    expect((result.card.data.files as Array<{ path: string }>).map((f) => f.path)).toEqual([
+      'data/a.parquet',
+      'data/b.parquet',
     ]);
   });
 
