@@ -157,6 +157,10 @@ function resolveParams(
   if (!(resolved.min_impurity_decrease >= 0)) {
     throw new DataError(`min_impurity_decrease must be >= 0, got ${resolved.min_impurity_decrease}`);
   }
+  const rs = resolved.random_state;
+  if (rs !== null && !Number.isInteger(rs)) {
+    throw new DataError(`random_state must be an integer or null, got ${JSON.stringify(rs)}`);
+  }
   const mf = resolved.max_features;
   if (mf !== null && mf !== 'sqrt' && mf !== 'log2' && !(typeof mf === 'number' && mf > 0)) {
     throw new DataError(`max_features must be a positive number, 'sqrt', 'log2' or null, got ${String(mf)}`);
@@ -271,8 +275,29 @@ export function growTree(input: GrowTreeInput): GrownTree {
   const yCls = classification ? (input.y as Int32Array) : null;
   const codes = binned.codes;
 
+  if (mapper.nFeatures !== F) {
+    throw new DataError(`the bin mapper has ${mapper.nFeatures} features but the binned matrix has ${F}`);
+  }
+  if (input.y.length !== binned.nRows) {
+    throw new DataError(
+      `the target has ${input.y.length} values but the binned matrix has ${binned.nRows} rows`,
+    );
+  }
+  if (yCls) {
+    for (let i = 0; i < yCls.length; i++) {
+      if (!(yCls[i] >= 0 && yCls[i] < K))
+        throw new DataError(`class index ${yCls[i]} at row ${i} is outside 0..${K - 1}`);
+    }
+  }
   const idx = input.rows ? Uint32Array.from(input.rows) : new Uint32Array(binned.nRows);
-  if (!input.rows) for (let i = 0; i < idx.length; i++) idx[i] = i;
+  if (input.rows) {
+    for (let k = 0; k < idx.length; k++) {
+      if (idx[k] >= binned.nRows)
+        throw new DataError(`rows[${k}] = ${idx[k]} is not a row of the binned matrix`);
+    }
+  } else {
+    for (let i = 0; i < idx.length; i++) idx[i] = i;
+  }
   const nTotal = idx.length;
   if (nTotal === 0) throw new DataError('cannot fit a decision tree on 0 rows');
 

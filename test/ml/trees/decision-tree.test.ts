@@ -302,6 +302,8 @@ describe('errors', () => {
     [{ min_samples_leaf: 1.5 }, /min_samples_leaf must be an integer >= 1 or a fraction/],
     [{ criterion: 'gini' }, /criterion 'gini' is not supported by the regressor/],
     [{ max_features: 0 }, /max_features must be a positive number/],
+    [{ random_state: '7' as unknown as number }, /random_state must be an integer or null, got "7"/],
+    [{ max_depth: '5' as unknown as number }, /max_depth must be a positive integer or null, got 5/],
   ] as [DecisionTreeParams, RegExp][])('rejects bad parameters %j', (params, message) => {
     expect(() => new DecisionTreeRegressor(params)).toThrow(message);
     expect(() => new DecisionTreeRegressor(params)).toThrow(DataError);
@@ -334,6 +336,27 @@ describe('errors', () => {
     expect(() => m.predict({ nRows: 3, columns: [X.columns[0], X.columns[0]] })).toThrow(
       /trained on 1 features but got 2/,
     );
+  });
+
+  it('growTree rejects mismatched inputs', () => {
+    const { mapper, binned } = BinMapper.fitTransform(X);
+    const params = {};
+    expect(() => growTree({ binned, mapper, y: Float64Array.of(1, 2), nClasses: 0, params })).toThrow(
+      /target has 2 values but the binned matrix has 3 rows/,
+    );
+    expect(() => growTree({ binned, mapper, y: Int32Array.of(0, 1, 2), nClasses: 2, params })).toThrow(
+      /class index 2 at row 2 is outside 0..1/,
+    );
+    expect(() =>
+      growTree({
+        binned,
+        mapper,
+        y: Float64Array.of(1, 2, 3),
+        nClasses: 0,
+        params,
+        rows: Uint32Array.of(0, 3),
+      }),
+    ).toThrow(/rows\[1\] = 3 is not a row/);
   });
 
   it('rejects a damaged saved state', () => {
