@@ -43,6 +43,7 @@ interface CaseFigures {
   arrow_mb: number;
   peak_rss_mb: number;
   cpu_s: number;
+  read_cpu_s: number;
   load_avg_1m: number;
   column_types: string[];
   [key: string]: unknown;
@@ -111,6 +112,7 @@ async function measure(
   const t0 = performance.now();
   const { frame, columnTypes } = await read();
   const t1 = performance.now();
+  const cpuRead = process.cpuUsage(cpu0);
   const out = join(workDir, `${name}.arrow`);
   writeFrameArrow(out, frame, { columnTypes: columnTypes as never });
   const t2 = performance.now();
@@ -131,6 +133,7 @@ async function measure(
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     // CPU time (user + system, all threads) is steadier than wall time on a shared machine.
     cpu_s: round((cpu.user + cpu.system) / 1e6),
+    read_cpu_s: round((cpuRead.user + cpuRead.system) / 1e6),
     load_avg_1m: round(load, 1),
     column_types: columnTypes,
   };
