@@ -101,19 +101,27 @@ function ttyReporter(stream: NodeJS.WritableStream & { columns?: number }): Prog
   const frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
   let tick = 0;
 
+  // Each row must stay one terminal line (the redraw moves the cursor up one line per row), so
+  // the free text is cut to fit; the rest of a row is at most ~32 columns.
+  const fit = (text: string | undefined): string => {
+    if (!text) return '';
+    const room = Math.max(0, (stream.columns || 80) - 34);
+    const flat = text.replace(/\s+/g, ' ');
+    return flat.length <= room ? flat : `${flat.slice(0, Math.max(0, room - 1))}…`;
+  };
   const line = (row: Row): string => {
     const name = row.step.padEnd(15);
     switch (row.state) {
       case 'pending':
         return `  ${pc.dim('○')} ${pc.dim(name)}`;
       case 'running':
-        return `  ${pc.cyan(frames[tick % frames.length] ?? '*')} ${name}${pc.dim(formatDuration(Date.now() - (row.startedAt ?? Date.now())))}${row.detail ? pc.dim(`  ${row.detail}`) : ''}`;
+        return `  ${pc.cyan(frames[tick % frames.length] ?? '*')} ${name}${pc.dim(formatDuration(Date.now() - (row.startedAt ?? Date.now())))}${row.detail ? pc.dim(`  ${fit(row.detail)}`) : ''}`;
       case 'ran':
         return `  ${pc.green('✔')} ${name}${formatDuration(row.durationMs ?? 0)}`;
       case 'cached':
         return `  ${pc.green('✔')} ${name}${formatDuration(row.durationMs ?? 0)} ${pc.dim('(cached)')}`;
       case 'failed':
-        return `  ${pc.red('✖')} ${name}${formatDuration(row.durationMs ?? 0)} ${pc.red(row.detail ?? '')}`;
+        return `  ${pc.red('✖')} ${name}${formatDuration(row.durationMs ?? 0)} ${pc.red(fit(row.detail))}`;
       case 'skipped':
         return `  ${pc.dim('-')} ${pc.dim(`${name}skipped`)}`;
     }
@@ -124,8 +132,7 @@ function ttyReporter(stream: NodeJS.WritableStream & { columns?: number }): Prog
   };
   const draw = () => {
     clear();
-    const width = Math.max(20, (stream.columns ?? 100) - 1);
-    const text = rows.map((r) => line(r).slice(0, width + 20)).join('\n');
+    const text = rows.map(line).join('\n');
     if (text) stream.write(`${text}\n`);
     drawn = rows.length;
   };
