@@ -321,7 +321,7 @@ export interface ExperimentSearchQuery {
   dialect: SqlDialect;
 }
 
-/** SELECT e.experiment_id … for one page; default order creation_time DESC, experiment_id ASC. */
+/** SELECT e.experiment_id … for one page, in MLflow's order (see the tie-breaker below). */
 export function compileExperimentSearch(query: ExperimentSearchQuery): SqlFragment {
   const where: SqlFragment[] = [
     sql`e.lifecycle_stage IN ${sqlList(lifecycleStagesFor(query.viewType))}`,
@@ -342,7 +342,10 @@ export function compileExperimentSearch(query: ExperimentSearchQuery): SqlFragme
     const collation = attribute.type === 'string' ? binaryCollation(query.dialect) : rawSql('');
     order.push(sql`${rawSql(attribute.column)}${collation} ${rawSql(clause.ascending ? 'ASC' : 'DESC')}`);
   }
-  if (query.orderBy.length === 0) order.push(sql`e.creation_time DESC`);
-  order.push(sql`e.experiment_id ASC`);
+  // MLflow 2.x: the default is creation_time DESC, experiment_id ASC; an order_by without
+  // experiment_id gets experiment_id DESC as its tie-breaker.
+  if (query.orderBy.length === 0) order.push(sql`e.creation_time DESC`, sql`e.experiment_id ASC`);
+  else if (!query.orderBy.some((clause) => clause.key === 'experiment_id'))
+    order.push(sql`e.experiment_id DESC`);
   return sql`SELECT e.experiment_id FROM experiments e WHERE ${joinSql(where, ' AND ')} ORDER BY ${joinSql(order, ', ')} LIMIT ${query.limit} OFFSET ${query.offset}`;
 }

@@ -183,6 +183,25 @@ describe('compiling to SQL', () => {
     ).toThrow(message);
   });
 
+  it.each<[string[], string]>([
+    [[], 'e.creation_time DESC, e.experiment_id ASC'],
+    [['name'], 'e.name COLLATE "C" ASC, e.experiment_id DESC'],
+    [['experiment_id DESC'], 'e.experiment_id DESC'],
+    [['last_update_time DESC', 'experiment_id'], 'e.last_update_time DESC, e.experiment_id ASC'],
+  ])("orders experiments by %j with MLflow's tie-breaker", (orderBy, expected) => {
+    const query = renderSql(
+      compileExperimentSearch({
+        filter: parseFilter(''),
+        orderBy: orderBy.map(parseOrderBy),
+        limit: 5,
+        offset: 0,
+        dialect: 'postgres',
+      }),
+      'postgres',
+    );
+    expect(query.text).toContain(`ORDER BY ${expected} LIMIT`);
+  });
+
   it('compiles experiment searches and refuses run-only fields', () => {
     const query = renderSql(
       compileExperimentSearch({
