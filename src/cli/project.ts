@@ -34,6 +34,10 @@ interface ProjectRunOptions {
 
 /** `recipe project run`: MLflow's `mlflow run`, recording into mlrecipe's tracking store. */
 export function registerProjectCommands(program: Command): void {
+  // MLflow spells the git revision `--version`, which the root program's `-V, --version` would
+  // take from anywhere on the command line. For `recipe project …` the root reads its options
+  // only before the subcommand, and `project run` accepts the root's options after it itself.
+  if (firstOperand(process.argv.slice(2)) === 'project') program.enablePositionalOptions();
   const project = program
     .command('project')
     .description('run MLflow Projects (MLproject files, git sources)');
@@ -65,6 +69,10 @@ export function registerProjectCommands(program: Command): void {
     .option('--version <rev>', 'branch, tag or commit of a git project')
     .option('--run-name <name>', 'name of the run')
     .option('--detach', 'start the run in the background, print its id and return')
+    .addOption(
+      new Option('--tracking-uri <uri>', 'tracking store URI (also accepted before the command)').hideHelp(),
+    )
+    .addOption(new Option('--verbose', 'print stack traces').hideHelp())
     .action(async (uri: string, opts: ProjectRunOptions, command: Command) => {
       if (opts.detach) {
         await detach();
@@ -139,6 +147,16 @@ async function detach(): Promise<void> {
     `run ${runId} continues in the background (pid ${child.pid}); its output: ${logFile}\n`,
   );
   process.stdout.write(`${runId}\n`);
+}
+
+/** The first word of `args` that is neither a root option nor its value: the command group. */
+function firstOperand(args: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--tracking-uri') i++;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
 }
 
 function writeAtomically(file: string, text: string): void {

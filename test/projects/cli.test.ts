@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { openTrackingStore, type TrackingStore } from '../../src/tracking/index.js';
-import { initRepo, repoRoot, tagsOf, tempDirWith } from './fixtures.js';
+import { git, initRepo, repoRoot, tagsOf, tempDirWith, writeFiles } from './fixtures.js';
 
 const cli = join(repoRoot, 'dist', 'cli', 'main.js');
 const execFileAsync = promisify(execFile);
@@ -20,6 +20,19 @@ async function recipe(cwd: string, ...args: string[]): Promise<CliResult> {
     const { stdout, stderr } = await execFileAsync(process.execPath, [cli, ...args], {
       cwd,
       env: cleanEnv(),
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+async function recipeWithEnv(cwd: string, extra: NodeJS.ProcessEnv, ...args: string[]): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [cli, ...args], {
+      cwd,
+      env: { ...cleanEnv(), ...extra },
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -146,6 +159,47 @@ describe('recipe project run', () => {
       const runs = await store.searchRuns({ experimentIds: ['0'] });
       expect(runs.runs[0]?.info.status).toBe('KILLED');
     });
+  });
+
+  it("takes --version for git sources (MLflow's flag) while recipe --version still prints the package version", async () => {
+    const repo = tempDirWith({
+      'proj/MLproject': 'entry_points:\n  main: {command: "cat v.txt"}\n',
+      'proj/v.txt': 'one\n',
+    });
+    initRepo(repo);
+    git(repo, 'tag', 'v1');
+    writeFiles(repo, { 'proj/v.txt': 'two\n' });
+    git(repo, 'commit', '-q', '-am', 'two');
+    const dir = tempDirWith({});
+    const cache = tempDirWith({});
+    const uri = `file://${repo}#proj`;
+    const env = { RECIPE_CACHE_DIR: cache };
+    const tagged = await recipeWithEnv(
+      dir,
+      env,
+      'project',
+      'run',
+      uri,
+      '--version',
+      'v1',
+      '--tracking-uri',
+      `sqlite:///${join(dir, 'db', 'tracking.db')}`,
+    );
+    expect(tagged.code, tagged.stderr).toBe(0);
+    expect(tagged.stdout).toBe('one\n');
+    const head = await recipeWithEnv(
+      dir,
+      env,
+      '--tracking-uri',
+      `sqlite:///${join(dir, 'db', 'tracking.db')}`,
+      'project',
+      'run',
+      uri,
+    );
+    expect(head.stdout).toBe('two\n');
+    expect(existsSync(join(dir, 'db', 'tracking.db'))).toBe(true);
+    const version = await recipe(dir, '--version');
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
   it('--detach prints the run id and leaves the run going', async () => {
