@@ -315,6 +315,65 @@ describe('train step', () => {
     );
   });
 
+  it('trains, saves and evaluates a custom classifier without predictProba', async () => {
+    const trainModule = `
+      type X = { nRows: number; columns: Float64Array[] };
+      // Nearest class centroid over the transformed features.
+      export function estimator_fn() {
+        let centroids: number[][] = [];
+        return {
+          fit(X: X, y: Int32Array, nClasses: number) {
+            const sums = Array.from({ length: nClasses }, () => new Array(X.columns.length).fill(0));
+            const counts = new Array(nClasses).fill(0);
+            for (let i = 0; i < X.nRows; i++) {
+              counts[y[i]]++;
+              X.columns.forEach((c, j) => { sums[y[i]][j] += c[i]; });
+            }
+            centroids = sums.map((row, k) => row.map((s) => s / counts[k]));
+          },
+          predict(X: X) {
+            return Int32Array.from({ length: X.nRows }, (_, i) => {
+              let best = 0;
+              let bestD = Infinity;
+              centroids.forEach((c, k) => {
+                const d = c.reduce((acc, v, j) => acc + (X.columns[j][i] - v) ** 2, 0);
+                if (d < bestD) { bestD = d; best = k; }
+              });
+              return best;
+            });
+          },
+          toJSON: () => ({ centroids }),
+          loadState: (s: { centroids: number[][] }) => { centroids = s.centroids; },
+        };
+      }
+    `;
+    const fixture = createRecipe({
+      recipe: {
+        recipe: 'classification/v1',
+        target_col: 'Species',
+        steps: {
+          ingest: { using: 'json', location: 'data/penguins.json' },
+          split: {},
+          train: { using: 'custom', estimator_method: 'estimator_fn' },
+        },
+      },
+      dataFile: 'penguins.json',
+      rows: penguinRows(),
+      modules: { train: trainModule },
+    });
+    fixtures.push(fixture);
+    await runSteps(fixture, ['ingest', 'split', 'transform', 'train', 'evaluate']);
+    expect(fixture.results.train?.params?.estimator).toBe('custom:estimator_fn');
+    expect(fixture.results.evaluate?.metrics?.test_accuracy_score).toBeGreaterThan(0.8);
+    const model = await loadModel(join(fixture.dirs.train as string, 'model'));
+    const test = readArrowDataset(join(fixture.dirs.split as string, 'test.arrow')).frame;
+    const proba = model.predictProba?.(test) as Float64Array[];
+    const labels = model.predict(test) as string[];
+    // Without predictProba the probabilities are the one-hot predictions.
+    const k = model.classes?.indexOf(labels[0]) as number;
+    expect(proba[k][0]).toBe(1);
+  });
+
   it('saves a custom estimator that returns a registry estimator as that estimator', async () => {
     const trainModule = `
       import { createEstimator } from '${REPO}/src/ml/estimators.ts';
