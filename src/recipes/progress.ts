@@ -103,7 +103,7 @@ function ttyReporter(stream: NodeJS.WritableStream & { columns?: number }): Prog
 
   // Each row must stay one terminal line (the redraw moves the cursor up one line per row), so
   // the free text is cut to fit; the rest of a row is at most ~32 columns.
-  const fit = (text: string | undefined): string => {
+  const fitToLine = (text: string | undefined): string => {
     if (!text) return '';
     const room = Math.max(0, (stream.columns || 80) - 34);
     const flat = text.replace(/\s+/g, ' ');
@@ -115,13 +115,13 @@ function ttyReporter(stream: NodeJS.WritableStream & { columns?: number }): Prog
       case 'pending':
         return `  ${pc.dim('○')} ${pc.dim(name)}`;
       case 'running':
-        return `  ${pc.cyan(frames[tick % frames.length] ?? '*')} ${name}${pc.dim(formatDuration(Date.now() - (row.startedAt ?? Date.now())))}${row.detail ? pc.dim(`  ${fit(row.detail)}`) : ''}`;
+        return `  ${pc.cyan(frames[tick % frames.length] ?? '*')} ${name}${pc.dim(formatDuration(Date.now() - (row.startedAt ?? Date.now())))}${row.detail ? pc.dim(`  ${fitToLine(row.detail)}`) : ''}`;
       case 'ran':
         return `  ${pc.green('✔')} ${name}${formatDuration(row.durationMs ?? 0)}`;
       case 'cached':
         return `  ${pc.green('✔')} ${name}${formatDuration(row.durationMs ?? 0)} ${pc.dim('(cached)')}`;
       case 'failed':
-        return `  ${pc.red('✖')} ${name}${formatDuration(row.durationMs ?? 0)} ${pc.red(fit(row.detail))}`;
+        return `  ${pc.red('✖')} ${name}${formatDuration(row.durationMs ?? 0)} ${pc.red(fitToLine(row.detail))}`;
       case 'skipped':
         return `  ${pc.dim('-')} ${pc.dim(`${name}skipped`)}`;
     }
