@@ -14,6 +14,7 @@ import {
 import type { EnvManager } from './environments.js';
 import { parseProjectUri } from './git-source.js';
 import { getEntryPoint, loadProject } from './mlproject.js';
+import { checkParameterValue } from './params.js';
 import {
   executeProjectRun,
   PROJECT_TAGS,
@@ -34,6 +35,8 @@ export interface WorkflowStep {
   parameters: Record<string, string>;
   /** Steps that must finish first: depends_on plus every step a parameter refers to. */
   dependsOn: string[];
+  /** Where the step is declared in the workflow file. */
+  source: { file: string; line: number; column: number };
 }
 
 export interface Workflow {
@@ -158,6 +161,7 @@ export function parseWorkflow(doc: PositionedYaml): Workflow {
       ...(envManager ? { envManager } : {}),
       parameters,
       dependsOn: [...deps],
+      source: { file: doc.file, ...doc.positionOf(['steps', name], { key: true }) },
     });
   }
   if (issues.length > 0) throw new ConfigError(issues);
@@ -241,6 +245,40 @@ function findCycle(pending: WorkflowStep[]): string[] {
   }
   const start = path.indexOf(current.name);
   return [...path.slice(start), current.name];
+}
+
+/**
+ * Checks what can be checked before a workflow starts: each local step's project and entry
+ * point exist, every required parameter is given, and values without references have their
+ * declared type. Git sources are fetched (and checked) when their step starts.
+ */
+function checkLocalSteps(workflow: Workflow): void {
+  const issues: ConfigIssue[] = [];
+  for (const step of workflow.steps) {
+    const source = parseProjectUri(step.project);
+    if (source.kind !== 'local') continue;
+    const project = loadProject(source.subdirectory ? join(source.path, source.subdirectory) : source.path);
+    const entryPoint = getEntryPoint(project, step.entryPoint);
+    const at = { ...step.source, path: `steps.${step.name}.parameters` };
+    const missing = entryPoint.parameters.filter(
+      (p) => p.default === undefined && step.parameters[p.name] === undefined,
+    );
+    if (missing.length > 0) {
+      issues.push({
+        ...at,
+        message: `entry point "${entryPoint.name}" needs ${missing.map((p) => `${p.name} (${p.type})`).join(', ')}, which ${missing.length === 1 ? 'has' : 'have'} no default`,
+        hint: `add ${missing.map((p) => `${p.name}: …`).join(', ')} under steps.${step.name}.parameters`,
+      });
+    }
+    for (const spec of entryPoint.parameters) {
+      const value = step.parameters[spec.name];
+      if (value === undefined || value.includes('{{')) continue;
+      const problem = checkParameterValue(spec, value);
+      if (problem)
+        issues.push({ ...at, path: `${at.path}.${spec.name}`, message: `${spec.name} ${problem}` });
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
 }
 
 /** Fills `{{ steps.X.outputs.Y }}` with the outputs of finished steps. */
@@ -381,12 +419,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     });
     // Local projects and entry points are checked before anything runs (git sources are fetched
     // when their step starts).
-    for (const step of workflow.steps) {
-      const source = parseProjectUri(step.project);
-      if (source.kind !== 'local') continue;
-      const project = loadProject(source.subdirectory ? join(source.path, source.subdirectory) : source.path);
-      getEntryPoint(project, step.entryPoint);
-    }
+    checkLocalSteps(workflow);
     const parent = await store.createRun({
       experimentId,
       runName: workflow.name,

@@ -208,6 +208,35 @@ describe('workflows', () => {
     expect(afterRuns.runs).toHaveLength(0);
   });
 
+  it('checks required parameters and literal values of local steps before creating any run', async () => {
+    const dir = tempDirWith({
+      MLproject:
+        'entry_points:\n  a: {parameters: {n: int, m: float}, command: "true"}\n  b: {parameters: {x: string}, command: "true"}\n',
+      'workflow.yaml':
+        'name: unchecked\nsteps:\n  a: {entry_point: a, parameters: {n: "many"}}\n  b: {entry_point: b}\n',
+    });
+    const before = (await ts.store.searchRuns({ experimentIds: ['0'] })).runs.length;
+    let error: unknown;
+    try {
+      await runWorkflow({
+        file: join(dir, 'workflow.yaml'),
+        store: ts.store,
+        trackingUri: ts.trackingUri,
+        ...quiet,
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const issues = (error as ConfigError).issues;
+    expect(issues.map((i) => [i.line, i.message])).toEqual([
+      [3, 'entry point "a" needs m (float), which has no default'],
+      [3, 'n must be an int, got "many"'],
+      [4, 'entry point "b" needs x (string), which has no default'],
+    ]);
+    expect((await ts.store.searchRuns({ experimentIds: ['0'] })).runs.length).toBe(before);
+  });
+
   it('says which output is missing', async () => {
     const dir = tempDirWith({
       MLproject:
