@@ -226,7 +226,13 @@ export function compileRunSearch(query: RunSearchQuery): SqlFragment {
   ];
   const joins: SqlFragment[] = [];
   const order: SqlFragment[] = [];
+  const seen = new Set<string>();
   query.orderBy.forEach((clause, index) => {
+    // MLflow refuses the same field twice (`order_by` contains duplicate fields).
+    const field = `${clause.entity}\u0000${clause.key}`;
+    if (seen.has(field))
+      throw orderByError(clause, `'${clause.key}' appears twice in order_by; keep one clause`);
+    seen.add(field);
     const direction = rawSql(clause.ascending ? 'ASC' : 'DESC');
     const alias = rawSql(`o${index}`);
     switch (clause.entity) {

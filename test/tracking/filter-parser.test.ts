@@ -202,6 +202,19 @@ describe('compiling to SQL', () => {
     expect(query.text).toContain(`ORDER BY ${expected} LIMIT`);
   });
 
+  it('refuses the same order_by field twice', () => {
+    expect(() =>
+      compileRunSearch({
+        experimentIds: [0],
+        filter: parseFilter(''),
+        orderBy: [parseOrderBy('metrics.rmse ASC'), parseOrderBy('metric.rmse DESC')],
+        limit: 1,
+        offset: 0,
+        dialect: 'sqlite',
+      }),
+    ).toThrow(/appears twice in order_by/);
+  });
+
   it('compiles experiment searches and refuses run-only fields', () => {
     const query = renderSql(
       compileExperimentSearch({
