@@ -44,14 +44,19 @@ export interface TrackingTarget {
  * else `$RECIPE_TRACKING_URI` / `$MLFLOW_TRACKING_URI` / the repository's `mlruns/tracking.db`.
  */
 export async function recipeTrackingTarget(recipe: LoadedRecipe, flag?: string): Promise<TrackingTarget> {
-  const { resolveTrackingUri } = await import('../tracking/tracking-uri.js');
+  const { findRepoRoot, resolveTrackingUri } = await import('../tracking/tracking-uri.js');
   const configured = recipe.config.experiment?.tracking_uri;
   const resolved = flag
     ? resolveTrackingUri({ flag, cwd: process.cwd() })
     : configured
       ? resolveTrackingUri({ flag: configured, cwd: recipe.recipeDir })
       : resolveTrackingUri({ cwd: recipe.recipeDir });
-  return { uri: resolved.uri, defaultArtifactRoot: resolved.defaultArtifactRoot };
+  // A database server has no directory of its own: keep the recipe's artifacts in its repository.
+  const defaultArtifactRoot =
+    resolved.backend === 'postgresql'
+      ? join(findRepoRoot(recipe.recipeDir), 'mlruns', 'artifacts')
+      : resolved.defaultArtifactRoot;
+  return { uri: resolved.uri, defaultArtifactRoot };
 }
 
 /** Nested config → `{ 'steps.split.split_ratios': '[0.75,0.125,0.125]', ... }` (MLflow param values are strings). */

@@ -34,9 +34,24 @@ const tagsOf = (run: Run) => Object.fromEntries(run.data.tags.map((t) => [t.key,
 const paramsOf = (run: Run) => Object.fromEntries(run.data.params.map((p) => [p.key, p.value]));
 const metricsOf = (run: Run) => Object.fromEntries(run.data.metrics.map((m) => [m.key, m.value]));
 
-describe('recording a recipe run', () => {
+const PG = process.env.RECIPE_TEST_POSTGRES_URL;
+
+/** SQLite always; PostgreSQL when the environment provides one (CI does), in a fresh schema. */
+const backends: Array<[string, (dir: string, sqliteUri: string) => string]> = [
+  ['sqlite', (_dir, uri) => uri],
+];
+if (PG) {
+  backends.push([
+    'postgresql',
+    () => `${PG}${PG.includes('?') ? '&' : '?'}schema=recipe_${process.pid}_${Date.now().toString(36)}`,
+  ]);
+}
+
+describe.each(backends)('recording a recipe run (%s)', (_name, uriFor) => {
   it('logs config params, step metrics and durations, git lineage, cards and the model; cached steps name their run', async () => {
-    const { dir, uri } = setup();
+    const setupResult = setup();
+    const dir = setupResult.dir;
+    const uri = uriFor(dir, setupResult.uri);
     const first = await runRecipe({
       recipeDir: dir,
       registry: testRegistry,
@@ -83,7 +98,9 @@ describe('recording a recipe run', () => {
     });
     expect(metricsOf(again).training_score).toBe(11);
   });
+});
 
+describe('recording a recipe run', () => {
   it('a failed step ends the run FAILED with the error as a tag', async () => {
     const { dir, uri } = setup({ fail: true });
     const result = await runRecipe({
