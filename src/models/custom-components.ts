@@ -162,7 +162,12 @@ export class CustomRegressor implements Regressor {
     return toFloat64(call(this.object, 'predict', [X]), X.nRows, `${this.origin}.predict`);
   }
 
-  /** The user's own toJSON() result, unwrapped (see `registryStateOf`). */
+  /** Whether the user's object can report its state (has toJSON()). */
+  get hasState(): boolean {
+    return typeof this.object.toJSON === 'function';
+  }
+
+  /** The user's own toJSON() result. */
   userState(): unknown {
     return stateOf(this.object, this.origin);
   }
@@ -229,6 +234,10 @@ export class CustomClassifier implements Classifier {
       throw new DataError(`${this.origin}.predictProba must return one array per class (${this.nClasses})`);
     }
     return raw.map((column, k) => toFloat64(column, X.nRows, `${this.origin}.predictProba: class ${k}`));
+  }
+
+  get hasState(): boolean {
+    return typeof this.object.toJSON === 'function';
   }
 
   userState(): unknown {

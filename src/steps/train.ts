@@ -27,7 +27,7 @@ import {
 } from '../ml/estimators.js';
 import { classificationMetrics, confusion_matrix } from '../ml/metrics/classification.js';
 import { regressionMetrics } from '../ml/metrics/regression.js';
-import type { Estimator, EstimatorState } from '../ml/types.js';
+import type { Estimator } from '../ml/types.js';
 import { asEstimatorState, CustomClassifier, CustomRegressor } from '../models/custom-components.js';
 import { type ComponentSource, ModelPipeline, selectColumns } from '../models/pipeline.js';
 import { saveModel } from '../models/save.js';
@@ -194,12 +194,9 @@ function stringParams(params: Record<string, unknown>): Record<string, string> {
 function unwrapBuiltin(built: BuiltEstimator): BuiltEstimator {
   const est = built.estimator;
   if (!(est instanceof CustomRegressor || est instanceof CustomClassifier)) return built;
-  let state: EstimatorState | undefined;
-  try {
-    state = asEstimatorState(est.userState());
-  } catch {
-    return built;
-  }
+  // Without toJSON() it cannot be a registry estimator; saveModel will say what is missing.
+  if (!est.hasState) return built;
+  const state = asEstimatorState(est.userState());
   if (!state || !isRegistryState(state)) return built;
   return { ...built, estimator: loadEstimator(state), source: { kind: 'builtin' } };
 }
