@@ -597,7 +597,12 @@ export function growTree(input: GrowTreeInput): GrownTree {
   const thresholdOf = (split: BestSplit): number => {
     if (split.hi < 0) return Number.MAX_VALUE; // right child holds only missing values
     if (split.lo < 0) return -Number.MAX_VALUE; // left child holds only missing values
-    return midpoint(mapper.binMax[split.feature][split.lo], mapper.binMin[split.feature][split.hi]);
+    const below = mapper.binMax[split.feature][split.lo];
+    const above = mapper.binMin[split.feature][split.hi];
+    // A mapper fitted on other rows than the ones binned may not know the bins' values; the
+    // bin edge then separates them just as well.
+    if (Number.isNaN(below) || Number.isNaN(above)) return mapper.edges[split.feature][split.lo];
+    return midpoint(below, above);
   };
 
   // Stable partition keeps each node's indices ascending, so histogram passes read the binned

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BinMapper } from '../../../src/ml/binning.js';
+import { growTree } from '../../../src/ml/decision-tree.js';
 
 describe('BinMapper', () => {
   it('gives every distinct value its own bin, with midpoint edges, and NaN the last bin', () => {
@@ -33,5 +34,31 @@ describe('BinMapper', () => {
     expect(() => mapper.transform({ nRows: 3, columns: [X.columns[0]] })).toThrow(
       /expected 2 feature columns/,
     );
+  });
+});
+
+describe('trees on a mapper fitted on other rows', () => {
+  it('fall back to bin edges for thresholds when the mapper never saw a bin', () => {
+    // Quantile edges from 0..999, then a tree on rows that only occupy two bins.
+    const mapper = BinMapper.fit({
+      nRows: 1000,
+      columns: [Float64Array.from({ length: 1000 }, (_, i) => i)],
+    });
+    const fresh = BinMapper.fromJSON({
+      ...mapper.toJSON(),
+      binMin: [mapper.toJSON().binMin[0].map(() => null)],
+    });
+    const rows = { nRows: 4, columns: [Float64Array.of(10, 11, 900, 901)] };
+    const tree = growTree({
+      binned: fresh.transform(rows),
+      mapper: fresh,
+      y: Float64Array.of(0, 0, 1, 1),
+      nClasses: 0,
+      params: {},
+    }).tree;
+    expect(tree.feature[0]).toBe(0);
+    expect(Number.isFinite(tree.threshold[0])).toBe(true);
+    expect(tree.threshold[0]).toBeGreaterThanOrEqual(11);
+    expect(tree.threshold[0]).toBeLessThan(900);
   });
 });
