@@ -124,7 +124,15 @@ export class ModelPipeline {
     const classes = this.classes ?? [];
     const indices = this.estimator.predict(X);
     const labels = new Array<string>(indices.length);
-    for (let i = 0; i < indices.length; i++) labels[i] = classes[indices[i]] ?? String(indices[i]);
+    for (let i = 0; i < indices.length; i++) {
+      const label = classes[indices[i]];
+      if (label === undefined) {
+        throw new DataError(
+          `the estimator predicted class index ${indices[i]} for row ${i + 1}, but the model has ${classes.length} classes`,
+        );
+      }
+      labels[i] = label;
+    }
     return labels;
   }
 
