@@ -18,7 +18,7 @@ describe('runProjectEntryPoint (recipe steps `using: project`)', () => {
     ts = await tempStore();
   });
   afterAll(async () => {
-    await ts.store.close();
+    await ts.dispose();
   });
 
   it('runs an entry point as a child of the recipe run and returns its outputs; reuse is opt-in', async () => {

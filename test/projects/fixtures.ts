@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { openTrackingStore, type Run, type TrackingStore } from '../../src/tracking/index.js';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -23,16 +25,53 @@ export function writeFiles(dir: string, files: Record<string, string>): void {
 
 export interface TempStore {
   store: TrackingStore;
+  /** The URI child processes get (MLFLOW_TRACKING_URI); names the same store. */
   trackingUri: string;
   dir: string;
+  /** Closes the store (and drops a PostgreSQL test schema). */
+  dispose(): Promise<void>;
 }
 
-/** A real SQLite tracking store in its own temp directory (artifacts next to it). */
-export async function tempStore(): Promise<TempStore> {
+export type BackendName = 'sqlite' | 'postgres';
+
+const POSTGRES_URL = process.env.RECIPE_TEST_POSTGRES_URL;
+
+/** SQLite always; PostgreSQL when RECIPE_TEST_POSTGRES_URL is set (CI sets it). */
+export const STORE_BACKENDS: Array<{ name: BackendName; available: boolean }> = [
+  { name: 'sqlite', available: true },
+  { name: 'postgres', available: POSTGRES_URL !== undefined && POSTGRES_URL !== '' },
+];
+
+/**
+ * A real tracking store of its own: a SQLite file in a temp directory, or a fresh random
+ * schema in the PostgreSQL database of RECIPE_TEST_POSTGRES_URL. Artifacts go to the temp dir.
+ */
+export async function tempStore(backend: BackendName = 'sqlite'): Promise<TempStore> {
   const dir = mkdtempSync(join(tmpdir(), 'mlrecipe-store-'));
-  const trackingUri = `sqlite:///${join(dir, 'tracking.db')}`;
-  const store = await openTrackingStore(trackingUri, { defaultArtifactRoot: join(dir, 'artifacts') });
-  return { store, trackingUri, dir };
+  const artifactRoot = join(dir, 'artifacts');
+  if (backend === 'sqlite') {
+    const trackingUri = `sqlite:///${join(dir, 'tracking.db')}`;
+    const store = await openTrackingStore(trackingUri, { defaultArtifactRoot: artifactRoot });
+    return { store, trackingUri, dir, dispose: () => store.close() };
+  }
+  const schema = `p_${randomBytes(6).toString('hex')}`;
+  const url = new URL(POSTGRES_URL as string);
+  url.searchParams.set('schema', schema);
+  const trackingUri = url.href;
+  const store = await openTrackingStore(trackingUri, { defaultArtifactRoot: artifactRoot });
+  return {
+    store,
+    trackingUri,
+    dir,
+    async dispose() {
+      await store.close();
+      const client = new pg.Client({ connectionString: POSTGRES_URL });
+      await client.connect();
+      // The schema is this test's own (random name); drop exactly it.
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+    },
+  };
 }
 
 export function tagsOf(run: Run): Record<string, string> {

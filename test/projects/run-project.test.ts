@@ -10,6 +10,7 @@ import {
   initRepo,
   paramsOf,
   repoRoot,
+  STORE_BACKENDS,
   type TempStore,
   tagsOf,
   tempDirWith,
@@ -53,13 +54,17 @@ entry_points:
 
 const quiet = { stdout: null, stderr: null, log: () => {}, handleSignals: false } as const;
 
-describe('runProject', () => {
+describe.each(STORE_BACKENDS)('runProject on the $name store', ({ name, available }) => {
+  if (!available) {
+    it.skip('needs RECIPE_TEST_POSTGRES_URL', () => {});
+    return;
+  }
   let ts: TempStore;
   beforeAll(async () => {
-    ts = await tempStore();
+    ts = await tempStore(name);
   });
   afterAll(async () => {
-    await ts.store.close();
+    await ts.dispose();
   });
 
   it('records params, MLflow source tags, stdout/stderr artifacts and outputs; the child logs into the same run', async () => {

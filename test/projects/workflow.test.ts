@@ -8,6 +8,7 @@ import {
   initRepo,
   paramsOf,
   repoRoot,
+  STORE_BACKENDS,
   type TempStore,
   tagsOf,
   tempDirWith,
@@ -32,13 +33,17 @@ function exampleCopy(): string {
   return dir;
 }
 
-describe('runWorkflow on examples/multistep', () => {
+describe.each(STORE_BACKENDS)('runWorkflow on examples/multistep, $name store', ({ name, available }) => {
+  if (!available) {
+    it.skip('needs RECIPE_TEST_POSTGRES_URL', () => {});
+    return;
+  }
   let ts: TempStore;
   beforeAll(async () => {
-    ts = await tempStore();
+    ts = await tempStore(name);
   });
   afterAll(async () => {
-    await ts.store.close();
+    await ts.dispose();
   });
 
   it('runs load → etl → train → register as child runs, then re-runs executing nothing and linking the earlier runs', async () => {
@@ -102,7 +107,7 @@ describe('workflows', () => {
     ts = await tempStore();
   });
   afterAll(async () => {
-    await ts.store.close();
+    await ts.dispose();
   });
 
   it('runs independent steps concurrently', async () => {
