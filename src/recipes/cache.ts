@@ -44,6 +44,8 @@ export interface StepState {
   durationMs: number;
   /** 'ran' or 'cached' in the last run that reached this step. */
   outcome: 'ran' | 'cached';
+  /** Why the step last ran: what changed since the run before (`recipe status` reasons). */
+  why?: string[];
   runId?: string;
 }
 

@@ -11,6 +11,7 @@ import type { StepRegistry } from '../steps/registry.js';
 import type { StepContext, StepKind, StepResult } from '../steps/types.js';
 import { type CacheManifest, StepCache } from './cache.js';
 import { CARD_HTML, CARD_JSON, writeCard } from './cards/render.js';
+import { explainChange } from './fingerprint.js';
 import { type LoadedRecipe, loadRecipe } from './load.js';
 import { acquireRecipeLock } from './lock.js';
 import { defaultTargets, type PlanNode, planRecipe, type RecipePlan } from './plan.js';
@@ -247,12 +248,13 @@ async function runNode(
 ): Promise<StepOutcome> {
   const { cache, progress } = ctx;
   const recipe = ctx.plan.recipe;
-  ctx.progress.stepStarted(node.kind);
   const started = Date.now();
   if (!ctx.noCache) {
     const manifest = cache.lookup(node.kind, node.fingerprint);
     if (manifest) {
+      ctx.progress.stepStarted(node.kind);
       const durationMs = Date.now() - started;
+      const previous = cache.readState(node.kind);
       cache.writeState({
         step: node.kind,
         fingerprint: node.fingerprint,
@@ -260,6 +262,7 @@ async function runNode(
         finishedAt: new Date().toISOString(),
         durationMs: manifest.durationMs,
         outcome: 'cached',
+        why: previous?.fingerprint === node.fingerprint ? previous.why : undefined,
         runId: manifest.runId,
       });
       progress.stepFinished(node.kind, { state: 'cached', durationMs });
@@ -277,6 +280,8 @@ async function runNode(
       };
     }
   }
+  const why = whyRun(ctx, node);
+  ctx.progress.stepStarted(node.kind, why);
   const tmp = cache.createTempDir(node.kind);
   ctx.activeTemps.add(tmp);
   const stepContext: StepContext = {
@@ -323,6 +328,7 @@ async function runNode(
       finishedAt: manifest.finishedAt,
       durationMs: manifest.durationMs,
       outcome: 'ran',
+      why,
       runId: manifest.runId,
     });
     progress.stepFinished(node.kind, { state: 'ran', durationMs: manifest.durationMs });
@@ -347,6 +353,16 @@ async function runNode(
     progress.stepFinished(node.kind, { state: 'failed', durationMs, error });
     return { ...emptyOutcome(node, 'failed'), durationMs, error };
   }
+}
+
+/** What changed since the step's last successful run, in `recipe status` terms. */
+function whyRun(ctx: ExecuteContext, node: PlanNode): string[] {
+  if (ctx.noCache) return ['--no-cache'];
+  const last = ctx.cache.readState(node.kind);
+  if (!last) return ['never run'];
+  if (last.fingerprint === node.fingerprint) return ['its cache entry was removed'];
+  const reasons = explainChange(last.inputs, node.inputs);
+  return reasons.length > 0 ? reasons : ['its inputs changed'];
 }
 
 /** Outputs must be relative paths inside the step's directory that exist. Adds the card files. */

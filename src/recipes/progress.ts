@@ -17,7 +17,8 @@ export interface ProgressEvent {
 export interface ProgressReporter {
   /** The steps this run will consider, in order. */
   begin(steps: readonly StepKind[]): void;
-  stepStarted(step: StepKind): void;
+  /** `why`: for a step that will run, what changed since its last run (empty when cached). */
+  stepStarted(step: StepKind, why?: readonly string[]): void;
   /** A message from inside a step (StepContext.log). */
   stepLog(step: StepKind, message: string): void;
   stepFinished(step: StepKind, event: ProgressEvent): void;
@@ -70,7 +71,8 @@ function plainReporter(stream: NodeJS.WritableStream): ProgressReporter {
   const write = (line: string) => stream.write(`${line}\n`);
   return {
     begin() {},
-    stepStarted: (step) => write(`[${step}] started`),
+    stepStarted: (step, why) =>
+      write(`[${step}] started${why && why.length > 0 ? ` (${why.join('; ')})` : ''}`),
     stepLog: (step, message) => write(`[${step}] ${message}`),
     stepFinished(step, event) {
       if (event.state === 'skipped') write(`[${step}] skipped (an upstream step failed)`);

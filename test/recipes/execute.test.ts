@@ -92,6 +92,10 @@ describe('recipe run: cache and fingerprints', () => {
     expect(status.register?.state).toBe('stale');
     const { states } = await run(dir);
     expect(states).toEqual({ ...ALL_RAN, ingest: 'cached' });
+    const cache = new StepCache(dir);
+    expect(cache.readState('split')?.why).toEqual(['config steps.split.split_ratios changed']);
+    expect(cache.readState('transform')?.why).toEqual(['upstream split changed']);
+    expect(cache.readState('ingest')?.why).toEqual(['never run']);
   });
 
   it('touching a data file without changing it re-runs nothing; changing it re-runs from ingest', async () => {

@@ -53,6 +53,8 @@ describe('recipe run as a process', () => {
       register: 'ran',
     });
     expect(result.stderr).toContain('removed 1 incomplete cache entry');
+    expect(result.stderr).toContain('[train] started (never run)');
+    expect(result.stderr).toContain('[ingest] done in');
     expect(readdirSync(join(dir, '.recipe', 'tmp'))).toEqual([]);
     expect(cache.listEntries().every((e) => e.complete)).toBe(true);
     expect(existsSync(join(dir, '.recipe', 'lock'))).toBe(false);
