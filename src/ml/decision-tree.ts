@@ -115,7 +115,15 @@ export interface GrowTreeInput {
    * tuning and tests.
    */
   smallNodeRows?: number;
+  /**
+   * Memory for histograms held by nodes waiting to be split (default 256 MiB); past it they
+   * are rebuilt from rows when needed. For tuning and tests.
+   */
+  histogramMemoryBytes?: number;
 }
+
+/** Memory for histograms kept for pending nodes, beyond which they are rebuilt when needed. */
+const HISTOGRAM_MEMORY_BYTES = 256 * 1024 * 1024;
 
 /** Upper bound on `smallNodeRows` (row positions are packed into 12 bits of a sort key). */
 export const SMALL_NODE_ROWS_MAX = 4096;
@@ -325,14 +333,27 @@ export function growTree(input: GrowTreeInput): GrownTree {
     off[j + 1] = off[j] + nValueBins[j] + 1;
   }
   const histLength = off[F] * S;
+  // Histograms waiting on the stack (right siblings) are capped by memory: with many classes
+  // one histogram can take megabytes. Past the cap a pending node drops its histogram and
+  // rebuilds it from its rows when its turn comes.
+  const maxLiveHists = Math.max(
+    4,
+    Math.floor((input.histogramMemoryBytes ?? HISTOGRAM_MEMORY_BYTES) / (histLength * 8)),
+  );
+  let liveHists = 0;
   const pool: Float64Array[] = [];
   const acquire = (): Float64Array => {
+    liveHists++;
     const h = pool.pop();
     if (h) {
       h.fill(0);
       return h;
     }
     return new Float64Array(histLength);
+  };
+  const release = (h: Float64Array): void => {
+    liveHists--;
+    if (pool.length < 4) pool.push(h);
   };
 
   const buildHist = (start: number, end: number): Float64Array => {
@@ -652,10 +673,11 @@ export function growTree(input: GrowTreeInput): GrownTree {
       else nodes.right[node.parent] = id;
     }
     if (node.leaf) continue;
+    if (node.hist === null && node.stats.n > smallRows) node.hist = buildHist(node.start, node.end);
     const hist = node.hist;
     const split = hist ? findSplitInHistogram(node) : findSplitBySorting(node);
     if (split === null) {
-      if (hist) pool.push(hist);
+      if (hist) release(hist);
       continue;
     }
     const threshold = thresholdOf(split);
@@ -668,7 +690,7 @@ export function growTree(input: GrowTreeInput): GrownTree {
     const weightedDecrease = n * node.impurity - leftStats.n * impL - rightStats.n * impR;
     const improvement = weightedDecrease / nTotal;
     if (improvement + EPSILON < p.min_impurity_decrease) {
-      if (hist) pool.push(hist);
+      if (hist) release(hist);
       continue;
     }
     nodes.feature[id] = split.feature;
@@ -703,16 +725,20 @@ export function growTree(input: GrowTreeInput): GrownTree {
       if (bEnd - bStart < aEnd - aStart) {
         const other = buildHist(bStart, bEnd);
         for (let q = 0; q < histLength; q++) hist[q] -= other[q];
-        pool.push(other);
+        release(other);
         needed = hist;
       } else {
-        pool.push(hist);
+        release(hist);
         needed = buildHist(aStart, aEnd);
       }
       if (leftNeeds) leftHist = needed;
       else rightHist = needed;
     } else if (hist !== null) {
-      pool.push(hist);
+      release(hist);
+    }
+    if (rightHist !== null && liveHists > maxLiveHists) {
+      release(rightHist);
+      rightHist = null;
     }
     stack.push({
       start: mid,

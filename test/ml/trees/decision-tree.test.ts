@@ -449,3 +449,27 @@ describe('small nodes: sorted split search agrees with the histogram search', ()
     expect(Array.from(viaSorting.feature)).toContain(4);
   });
 });
+
+describe('histogram memory cap', () => {
+  it('rebuilding dropped histograms grows the same tree', () => {
+    const fx = load<ExactFixture>('trees-exact.json');
+    const X = toMatrix(fx.X);
+    const { mapper, binned } = BinMapper.fitTransform(X);
+    const grow = (histogramMemoryBytes?: number) =>
+      growTree({
+        binned,
+        mapper,
+        y: Int32Array.from(fx.y_cls),
+        nClasses: 3,
+        params: {},
+        smallNodeRows: 0,
+        histogramMemoryBytes,
+      }).tree;
+    const capped = grow(1);
+    const free = grow();
+    expect(capped.feature.length).toBeGreaterThan(50);
+    expect(Array.from(capped.feature)).toEqual(Array.from(free.feature));
+    expect(Array.from(capped.threshold)).toEqual(Array.from(free.threshold));
+    expect(Array.from(capped.nNodeSamples)).toEqual(Array.from(free.nNodeSamples));
+  });
+});
