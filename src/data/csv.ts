@@ -38,6 +38,12 @@ class CsvTokenizer {
   /** 1-based line where the next unread row starts. */
   private line = 1;
   private readonly delimiter: number;
+  private readonly delimiterChar: string;
+  private firstFeed = true;
+  private loneCr = false;
+  /** Cached positions of the next delimiter / LF at or after the scan position in the text. */
+  private nextDelim = -1;
+  private nextLf = -1;
   /** Field spans of the current row, reused for every row: [starts[j], ends[j]) in the text. */
   starts = new Int32Array(64);
   ends = new Int32Array(64);
@@ -52,6 +58,7 @@ class CsvTokenizer {
     if (delimiter.length !== 1)
       throw new DataError(`CSV delimiter must be one character, not ${JSON.stringify(delimiter)}`);
     this.delimiter = delimiter.charCodeAt(0);
+    this.delimiterChar = delimiter;
   }
 
   /** Field j of the current row as a string. */
@@ -61,6 +68,13 @@ class CsvTokenizer {
 
   feed(chunk: string, final: boolean): void {
     const text = this.buffer.length > 0 ? this.buffer + chunk : chunk;
+    if (this.firstFeed) {
+      this.firstFeed = false;
+      // Old Mac files end lines with a lone CR; they take the character-by-character scan.
+      this.loneCr = text.indexOf('\n') < 0 && text.indexOf('\r') >= 0;
+    }
+    this.nextDelim = -1;
+    this.nextLf = -1;
     let pos = 0;
     const n = text.length;
     while (pos < n) {
@@ -130,12 +144,28 @@ class CsvTokenizer {
           );
         }
       } else {
-        // Unquoted field: up to the delimiter or the line end.
-        let i = pos;
-        while (i < n) {
-          const c = text.charCodeAt(i);
-          if (c === delim || c === LF || c === CR) break;
-          i++;
+        // Unquoted field: up to the delimiter or the line end, found with indexOf (native, fast)
+        // and cached across fields, so each scan over the text happens once.
+        let i: number;
+        if (this.loneCr) {
+          i = pos;
+          while (i < n) {
+            const c = text.charCodeAt(i);
+            if (c === delim || c === LF || c === CR) break;
+            i++;
+          }
+        } else {
+          if (this.nextDelim < pos) {
+            const d = text.indexOf(this.delimiterChar, pos);
+            this.nextDelim = d < 0 ? n : d;
+          }
+          if (this.nextLf < pos) {
+            const l = text.indexOf('\n', pos);
+            this.nextLf = l < 0 ? n : l;
+          }
+          i = this.nextDelim < this.nextLf ? this.nextDelim : this.nextLf;
+          // In CRLF files the CR belongs to the line end, not to the last field.
+          if (i === this.nextLf && i > pos && text.charCodeAt(i - 1) === CR) i--;
         }
         if (i >= n && !final) return -1;
         this.setField(count, pos, i, null);

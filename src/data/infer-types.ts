@@ -149,7 +149,19 @@ export class ColumnBuilder {
   /** Appends a text cell (CSV): missing tokens, numbers, booleans, else strings. */
   pushText(text: string): void {
     if (this.state === 'string') {
-      (this.strings as (string | null)[]).push(isMissingToken(text) ? null : this.intern(text));
+      const map = this.interned;
+      let value: string | null;
+      if (map.size < INTERN_LIMIT) {
+        // A value already interned is known not to be a missing token: one lookup, not two.
+        const known = map.get(text);
+        if (known !== undefined) value = known;
+        else if (isMissingToken(text)) value = null;
+        else {
+          map.set(text, text);
+          value = text;
+        }
+      } else value = isMissingToken(text) ? null : text;
+      (this.strings as (string | null)[]).push(value);
       this.length++;
       return;
     }
