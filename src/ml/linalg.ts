@@ -15,8 +15,14 @@ const BLOCK_ROWS = 2048;
  * Checks that X and y agree in length, that there is at least one row, and that X holds no
  * NaN or infinity (scikit-learn rejects those too; a silent NaN would poison every coefficient).
  */
-export function validateTrainingData(X: FeatureMatrix, yLength: number, estimator: string): void {
-  validateFeatures(X, estimator);
+export function validateTrainingData(
+  X: FeatureMatrix,
+  yLength: number,
+  estimator: string,
+  options: { checkFinite?: boolean } = {},
+): void {
+  validateShape(X, estimator);
+  if (options.checkFinite ?? true) validateFinite(X, estimator);
   if (yLength !== X.nRows) {
     throw new DataError(`${estimator}: X has ${X.nRows} rows but y has ${yLength} values`, {
       hint: 'pass one target value per row of X',
@@ -26,6 +32,12 @@ export function validateTrainingData(X: FeatureMatrix, yLength: number, estimato
 
 /** Checks shape and finiteness of X; used by fit and predict. */
 export function validateFeatures(X: FeatureMatrix, estimator: string, expectedColumns?: number): void {
+  validateShape(X, estimator, expectedColumns);
+  validateFinite(X, estimator);
+}
+
+/** Checks that X has rows, columns (as many as expected) of the declared length. */
+export function validateShape(X: FeatureMatrix, estimator: string, expectedColumns?: number): void {
   if (X.nRows <= 0) {
     throw new DataError(`${estimator}: X has no rows`, { hint: 'check that the dataset is not empty' });
   }
@@ -41,12 +53,18 @@ export function validateFeatures(X: FeatureMatrix, estimator: string, expectedCo
     );
   }
   for (let j = 0; j < X.columns.length; j++) {
-    const col = X.columns[j];
-    if (col.length !== X.nRows) {
+    if (X.columns[j].length !== X.nRows) {
       throw new DataError(
-        `${estimator}: feature column ${j} has ${col.length} values but X.nRows is ${X.nRows}`,
+        `${estimator}: feature column ${j} has ${X.columns[j].length} values but X.nRows is ${X.nRows}`,
       );
     }
+  }
+}
+
+/** Throws a DataError naming the first NaN or infinite value of X (column, row). */
+export function validateFinite(X: FeatureMatrix, estimator: string): void {
+  for (let j = 0; j < X.columns.length; j++) {
+    const col = X.columns[j];
     for (let i = 0; i < col.length; i++) {
       if (!Number.isFinite(col[i])) {
         throw new DataError(
@@ -105,10 +123,10 @@ export function gram(X: FeatureMatrix, y: ArrayLike<number>, options: GramOption
   const n = X.nRows;
   const xOffset = options.xOffset ?? new Float64Array(p);
   const yOffset = options.yOffset ?? 0;
-  const xtx = new Float64Array(p * p);
-  const xty = new Float64Array(p);
-  const block = new Float64Array(p * BLOCK_ROWS);
-  const yBlock = new Float64Array(BLOCK_ROWS);
+  // y rides along as column p, so Xᵀy comes out of the same tiles as XᵀX.
+  const qPad = padTo4(p + 1);
+  const acc = new Float64Array(qPad * qPad);
+  const block = new Float64Array(qPad * BLOCK_ROWS);
   for (let start = 0; start < n; start += BLOCK_ROWS) {
     const len = Math.min(BLOCK_ROWS, n - start);
     for (let j = 0; j < p; j++) {
@@ -117,86 +135,92 @@ export function gram(X: FeatureMatrix, y: ArrayLike<number>, options: GramOption
       const base = j * BLOCK_ROWS;
       for (let i = 0; i < len; i++) block[base + i] = col[start + i] - off;
     }
-    for (let i = 0; i < len; i++) yBlock[i] = y[start + i] - yOffset;
-    for (let j = 0; j < p; j++) {
-      const bj = j * BLOCK_ROWS;
-      addDots({ a: block, aOffset: bj, block, kFrom: j, kTo: p, len, out: xtx, outOffset: j * p });
-      let sy = 0;
-      for (let i = 0; i < len; i++) sy += block[bj + i] * yBlock[i];
-      xty[j] += sy;
-    }
+    const yBase = p * BLOCK_ROWS;
+    for (let i = 0; i < len; i++) block[yBase + i] = y[start + i] - yOffset;
+    accumulateTiles({ a: block, b: block, qPad, len, acc });
   }
-  for (let j = 0; j < p; j++) for (let k = 0; k < j; k++) xtx[j * p + k] = xtx[k * p + j];
+  const xtx = new Float64Array(p * p);
+  const xty = new Float64Array(p);
+  for (let j = 0; j < p; j++) {
+    for (let k = j; k < p; k++) {
+      xtx[j * p + k] = acc[j * qPad + k];
+      xtx[k * p + j] = acc[j * qPad + k];
+    }
+    xty[j] = acc[j * qPad + p];
+  }
   return { xtx, xty };
 }
 
-interface DotsInput {
+/** Rounds a column count up to a multiple of 4, the tile width of `accumulateTiles`. */
+function padTo4(q: number): number {
+  return (q + 3) & ~3;
+}
+
+interface TilesInput {
+  /** Column-major block of qPad columns, column j at j·BLOCK_ROWS. */
   a: Float64Array;
-  aOffset: number;
-  /** Column-major block, column k at k·BLOCK_ROWS. */
-  block: Float64Array;
-  kFrom: number;
-  kTo: number;
+  /** Same layout as `a` (may be the same array). */
+  b: Float64Array;
+  qPad: number;
   len: number;
-  out: Float64Array;
-  outOffset: number;
+  /** qPad×qPad row-major accumulator. */
+  acc: Float64Array;
 }
 
 /**
- * out[outOffset + k] += Σᵢ a[aOffset + i]·block[k·BLOCK_ROWS + i] for k in [kFrom, kTo). Four
- * columns per pass: each a[i] is loaded once for four products and the four independent sums
- * keep the FPU busy instead of waiting on one accumulator (3–4× faster than one dot at a time).
+ * acc[j·qPad + k] += Σᵢ a_j[i]·b_k[i] for j ≤ k (the upper triangle, plus a few entries just
+ * below it that callers ignore), over the first `len` rows of the blocks. qPad is a multiple of
+ * 4; padding columns must hold finite values (they only feed ignored entries).
+ *
+ * Tiles of 2 a-columns × 4 b-columns: six loads feed eight independent multiply-adds. Scalar
+ * JavaScript has no SIMD, so keeping eight sums in flight is what brings a Gram matrix close to
+ * BLAS speed instead of waiting on one accumulator's add latency.
  */
-function addDots(d: DotsInput): void {
-  const { a, aOffset, block, kTo, len, out, outOffset } = d;
-  let k = d.kFrom;
-  for (; k + 3 < kTo; k += 4) {
-    const b0 = k * BLOCK_ROWS;
-    const b1 = b0 + BLOCK_ROWS;
-    const b2 = b1 + BLOCK_ROWS;
-    const b3 = b2 + BLOCK_ROWS;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    for (let i = 0; i < len; i++) {
-      const x = a[aOffset + i];
-      s0 += x * block[b0 + i];
-      s1 += x * block[b1 + i];
-      s2 += x * block[b2 + i];
-      s3 += x * block[b3 + i];
+function accumulateTiles(t: TilesInput): void {
+  const { a, b, qPad, len, acc } = t;
+  for (let j = 0; j < qPad; j += 2) {
+    const a0 = j * BLOCK_ROWS;
+    const a1 = a0 + BLOCK_ROWS;
+    for (let k = j & ~3; k < qPad; k += 4) {
+      const b0 = k * BLOCK_ROWS;
+      const b1 = b0 + BLOCK_ROWS;
+      const b2 = b1 + BLOCK_ROWS;
+      const b3 = b2 + BLOCK_ROWS;
+      let s00 = 0;
+      let s01 = 0;
+      let s02 = 0;
+      let s03 = 0;
+      let s10 = 0;
+      let s11 = 0;
+      let s12 = 0;
+      let s13 = 0;
+      for (let i = 0; i < len; i++) {
+        const x0 = a[a0 + i];
+        const x1 = a[a1 + i];
+        const y0 = b[b0 + i];
+        const y1 = b[b1 + i];
+        const y2 = b[b2 + i];
+        const y3 = b[b3 + i];
+        s00 += x0 * y0;
+        s01 += x0 * y1;
+        s02 += x0 * y2;
+        s03 += x0 * y3;
+        s10 += x1 * y0;
+        s11 += x1 * y1;
+        s12 += x1 * y2;
+        s13 += x1 * y3;
+      }
+      const r0 = j * qPad + k;
+      const r1 = r0 + qPad;
+      acc[r0] += s00;
+      acc[r0 + 1] += s01;
+      acc[r0 + 2] += s02;
+      acc[r0 + 3] += s03;
+      acc[r1] += s10;
+      acc[r1 + 1] += s11;
+      acc[r1 + 2] += s12;
+      acc[r1 + 3] += s13;
     }
-    out[outOffset + k] += s0;
-    out[outOffset + k + 1] += s1;
-    out[outOffset + k + 2] += s2;
-    out[outOffset + k + 3] += s3;
-  }
-  if (k + 1 < kTo) {
-    const b0 = k * BLOCK_ROWS;
-    const b1 = b0 + BLOCK_ROWS;
-    let s0 = 0;
-    let s1 = 0;
-    for (let i = 0; i < len; i++) {
-      const x = a[aOffset + i];
-      s0 += x * block[b0 + i];
-      s1 += x * block[b1 + i];
-    }
-    out[outOffset + k] += s0;
-    out[outOffset + k + 1] += s1;
-    k += 2;
-  }
-  if (k < kTo) {
-    const b0 = k * BLOCK_ROWS;
-    // two partial sums over even/odd rows break the single accumulator's dependency chain
-    let s0 = 0;
-    let s1 = 0;
-    let i = 0;
-    for (; i + 1 < len; i += 2) {
-      s0 += a[aOffset + i] * block[b0 + i];
-      s1 += a[aOffset + i + 1] * block[b0 + i + 1];
-    }
-    if (i < len) s0 += a[aOffset + i] * block[b0 + i];
-    out[outOffset + k] += s0 + s1;
   }
 }
 
@@ -397,21 +421,38 @@ export function asRecord(value: unknown): Record<string, unknown> {
 export function weightedGram(X: FeatureMatrix, weights: Float64Array, withIntercept: boolean): Float64Array {
   const p = X.columns.length;
   const q = withIntercept ? p + 1 : p;
+  const qPad = padTo4(q);
   const n = X.nRows;
-  const out = new Float64Array(q * q);
-  const block = new Float64Array(q * BLOCK_ROWS);
-  const scaled = new Float64Array(BLOCK_ROWS);
+  const acc = new Float64Array(qPad * qPad);
+  const block = new Float64Array(qPad * BLOCK_ROWS);
+  const scaled = new Float64Array(qPad * BLOCK_ROWS);
   for (let start = 0; start < n; start += BLOCK_ROWS) {
     const len = Math.min(BLOCK_ROWS, n - start);
-    for (let j = 0; j < p; j++) block.set(X.columns[j].subarray(start, start + len), j * BLOCK_ROWS);
-    if (withIntercept) block.fill(1, p * BLOCK_ROWS, p * BLOCK_ROWS + len);
-    for (let j = 0; j < q; j++) {
-      const bj = j * BLOCK_ROWS;
-      for (let i = 0; i < len; i++) scaled[i] = block[bj + i] * weights[start + i];
-      addDots({ a: scaled, aOffset: 0, block, kFrom: j, kTo: q, len, out, outOffset: j * q });
+    for (let j = 0; j < p; j++) {
+      const col = X.columns[j];
+      const base = j * BLOCK_ROWS;
+      for (let i = 0; i < len; i++) {
+        const x = col[start + i];
+        block[base + i] = x;
+        scaled[base + i] = x * weights[start + i];
+      }
+    }
+    if (withIntercept) {
+      const base = p * BLOCK_ROWS;
+      for (let i = 0; i < len; i++) {
+        block[base + i] = 1;
+        scaled[base + i] = weights[start + i];
+      }
+    }
+    accumulateTiles({ a: scaled, b: block, qPad, len, acc });
+  }
+  const out = new Float64Array(q * q);
+  for (let j = 0; j < q; j++) {
+    for (let k = j; k < q; k++) {
+      out[j * q + k] = acc[j * qPad + k];
+      out[k * q + j] = acc[j * qPad + k];
     }
   }
-  for (let j = 0; j < q; j++) for (let k = 0; k < j; k++) out[j * q + k] = out[k * q + j];
   return out;
 }
 

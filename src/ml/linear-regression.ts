@@ -18,6 +18,7 @@ import {
   readNumberArray,
   solveSymmetric,
   validateFeatures,
+  validateFinite,
   validateTargets,
   validateTrainingData,
 } from './linalg.js';
@@ -40,12 +41,23 @@ export interface LeastSquaresOptions {
 /** Minimises ‖y − Xw − b‖² + α‖w‖² (scikit-learn's Ridge objective; α = 0 is OLS). */
 export function fitLeastSquares(options: LeastSquaresOptions): LeastSquaresFit {
   const { X, y, alpha, fitIntercept, estimator } = options;
-  validateTrainingData(X, y.length, estimator);
-  validateTargets(y, estimator);
+  // The finiteness scan is deferred: a NaN or infinity anywhere in X or y makes the Gram matrix
+  // non-finite, so the happy path reads the data once instead of twice (~15% of the fit).
+  validateTrainingData(X, y.length, estimator, { checkFinite: false });
   const p = X.columns.length;
   const xMean = fitIntercept ? columnMeans(X) : new Float64Array(p);
   const yMean = fitIntercept ? mean(y) : 0;
   const { xtx, xty } = gram(X, y, { xOffset: xMean, yOffset: yMean });
+  if (!xtx.every(Number.isFinite) || !xty.every(Number.isFinite)) {
+    validateFinite(X, estimator);
+    validateTargets(y, estimator);
+    throw new DataError(
+      `${estimator}: the values of X or y are too large to square (the Gram matrix overflows)`,
+      {
+        hint: 'rescale the features and target (e.g. a scaler in the transform step)',
+      },
+    );
+  }
   for (let j = 0; j < p; j++) xtx[j * p + j] += alpha;
   const coef = solveSymmetric(xtx, p, xty);
   let intercept = 0;

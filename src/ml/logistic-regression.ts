@@ -191,22 +191,23 @@ function linearScores(X: FeatureMatrix, theta: ArrayLike<number>, withIntercept:
   return out;
 }
 
-/** Rows that warm-start Newton: below this the full problem is solved directly. */
-const WARM_START_MIN_ROWS = 200_000;
-/** A warm start uses every k-th row so that about this many rows remain. */
+/** From this many rows on, Newton is warm-started and uses a sampled Hessian. */
+const WARM_START_MIN_ROWS = 40_000;
+/** The sample keeps every k-th row, k ≥ 4, so that at most about this many rows remain. */
 const WARM_START_ROWS = 100_000;
 
 /**
- * Every k-th row of X (and its label), for a cheap approximate solve whose solution starts the
- * full Newton iteration close to the optimum: from there two or three full iterations reach
- * round-off (quadratic convergence), instead of six to nine from zero. The final answer is the
- * full problem's optimum either way; the subsample only saves iterations.
+ * Every k-th row of X (and its label). Two uses: a cheap approximate solve whose solution
+ * starts the full iteration close to the optimum, and the Hessian estimate of the full
+ * iterations (see HessianSample). The final answer is the full problem's optimum either way;
+ * the sample only makes iterations cheaper: the weighted Gram matrix, O(n·p²) per class pair,
+ * is then computed on n/k rows while the gradient, O(n·p) per class, stays exact.
  */
 function strideSample<T extends Int32Array | Uint8Array>(
   X: FeatureMatrix,
   labels: T,
 ): { X: FeatureMatrix; labels: T; scale: number; stride: number } {
-  const k = Math.max(1, Math.floor(X.nRows / WARM_START_ROWS));
+  const k = Math.max(4, Math.floor(X.nRows / WARM_START_ROWS));
   const m = Math.floor(X.nRows / k);
   const columns = X.columns.map((col) => {
     const out = new Float64Array(m);

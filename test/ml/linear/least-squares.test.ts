@@ -118,6 +118,11 @@ describe('LinearRegression edge cases', () => {
       },
       /1 feature columns but the model was fitted on 5/,
     ],
+    [
+      'values whose squares overflow',
+      () => new Ridge().fit({ nRows: X.nRows, columns: X.columns.map((c) => c.map((v) => v * 1e200)) }, y),
+      /too large to square/,
+    ],
     ['predict before fit', () => new Ridge().predict(Xt), /not fitted/],
     ['negative alpha', () => new Ridge({ alpha: -1 }), /alpha must be a finite number >= 0/],
     [

@@ -136,12 +136,12 @@ describe('LogisticRegression contract and errors', () => {
 });
 
 /**
- * Above 200k rows the solver warm-starts from a strided subsample and estimates the Hessian on
+ * From 40k rows on the solver warm-starts from a strided subsample and estimates the Hessian on
  * it; the gradient stays exact, so the result must still be the optimum: the gradient of
  * sklearn's objective at our coefficients must vanish (relative to its size at zero).
  */
 describe('LogisticRegression on large data (warm start, sampled Hessian)', () => {
-  const n = 240_000;
+  const n = 60_000;
   const p = 4;
   const rng = new SeededRandom(5);
   const u = (): number => (rng.nextUint32() + 0.5) / 4294967296;
