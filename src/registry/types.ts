@@ -51,8 +51,23 @@ export interface CreateModelVersionOptions {
   name: string;
   source: string;
   runId?: string;
+  runLink?: string;
+  userId?: string;
   tags?: Tag[];
   description?: string;
+  /**
+   * READY by default (MLflow's SQL store creates versions READY). `registerModel` creates
+   * PENDING_REGISTRATION, copies the files, then marks the version READY with
+   * `updateModelVersionStatus`.
+   */
+  status?: ModelVersionStatus;
+}
+
+export interface UpdateModelVersionStatusOptions {
+  status: ModelVersionStatus;
+  statusMessage?: string;
+  /** Replaces the version's source, e.g. with the final location of its copied files. */
+  source?: string;
 }
 
 export interface SearchRegistryOptions {
@@ -69,18 +84,28 @@ export interface SearchRegistryOptions {
  * RESOURCE_ALREADY_EXISTS, INVALID_PARAMETER_VALUE).
  */
 export interface ModelRegistryStore {
-  createRegisteredModel(name: string, options?: { tags?: Tag[]; description?: string }): Promise<RegisteredModel>;
+  createRegisteredModel(
+    name: string,
+    options?: { tags?: Tag[]; description?: string },
+  ): Promise<RegisteredModel>;
   getRegisteredModel(name: string): Promise<RegisteredModel>;
   renameRegisteredModel(name: string, newName: string): Promise<RegisteredModel>;
   updateRegisteredModel(name: string, description: string): Promise<RegisteredModel>;
   deleteRegisteredModel(name: string): Promise<void>;
-  searchRegisteredModels(options?: SearchRegistryOptions): Promise<{ registered_models: RegisteredModel[]; next_page_token?: string }>;
+  searchRegisteredModels(
+    options?: SearchRegistryOptions,
+  ): Promise<{ registered_models: RegisteredModel[]; next_page_token?: string }>;
   setRegisteredModelTag(name: string, tag: Tag): Promise<void>;
   deleteRegisteredModelTag(name: string, key: string): Promise<void>;
 
   createModelVersion(options: CreateModelVersionOptions): Promise<ModelVersion>;
   getModelVersion(name: string, version: string): Promise<ModelVersion>;
   updateModelVersion(name: string, version: string, description: string): Promise<ModelVersion>;
+  updateModelVersionStatus(
+    name: string,
+    version: string,
+    update: UpdateModelVersionStatusOptions,
+  ): Promise<ModelVersion>;
   deleteModelVersion(name: string, version: string): Promise<void>;
   transitionModelVersionStage(
     name: string,
@@ -89,7 +114,9 @@ export interface ModelRegistryStore {
     archiveExistingVersions: boolean,
   ): Promise<ModelVersion>;
   getLatestVersions(name: string, stages?: ModelStage[]): Promise<ModelVersion[]>;
-  searchModelVersions(options?: SearchRegistryOptions): Promise<{ model_versions: ModelVersion[]; next_page_token?: string }>;
+  searchModelVersions(
+    options?: SearchRegistryOptions,
+  ): Promise<{ model_versions: ModelVersion[]; next_page_token?: string }>;
   setModelVersionTag(name: string, version: string, tag: Tag): Promise<void>;
   deleteModelVersionTag(name: string, version: string, key: string): Promise<void>;
 

@@ -639,6 +639,14 @@ export class SqlTrackingStore implements TrackingStore {
     return result;
   }
 
+  /**
+   * The connection this store runs on, for modules that keep their own tables in the same
+   * database (the model registry, src/registry/sql-registry.ts), so both share one pool and lock.
+   */
+  get sqlDriver(): SqlDriver {
+    return this.driver;
+  }
+
   async close(): Promise<void> {
     await this.driver.close();
   }

@@ -1,0 +1,220 @@
+/**
+ * Model URIs, as MLflow writes them (mlflow/store/artifact/utils/models.py, runs_artifact_repo.py):
+ *
+ * - `runs:/<run_id>/<path>`       a directory inside a run's artifacts
+ * - `models:/<name>/<version>`    one version
+ * - `models:/<name>/<stage>`      the newest version in a stage (None, Staging, Production, Archived)
+ * - `models:/<name>/latest`       the newest version of the model
+ * - `models:/<name>@<alias>`      the version an alias points at
+ *
+ * `registerModelUriResolvers()` plugs both schemes into `loadModel` (src/models/load.ts), so
+ * every command that takes `-m <uri>` understands them. A version resolves only when READY: a
+ * version whose registration is pending or failed has no complete files.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { StoreError, UsageError } from '../errors.js';
+import { type ResolveContext, registerModelUriResolver } from '../models/load.js';
+import {
+  localPathFromArtifactUri,
+  normaliseArtifactPath,
+  openTrackingStore,
+  resolveTrackingUri,
+  type TrackingStore,
+} from '../tracking/index.js';
+import { canonicalStage, parseVersion, validateAlias, validateModelName } from './registry-validation.js';
+import { registryForTrackingStore } from './sql-registry.js';
+import type { ModelRegistryStore, ModelStage, ModelVersion } from './types.js';
+
+export type ParsedModelsUri =
+  | { kind: 'version'; name: string; version: string }
+  | { kind: 'stage'; name: string; stage: ModelStage }
+  | { kind: 'latest'; name: string }
+  | { kind: 'alias'; name: string; alias: string };
+
+export interface ParsedRunsUri {
+  runId: string;
+  /** Normalised artifact path inside the run ('' for the run's artifact root). */
+  path: string;
+}
+
+const MODELS_FORMS =
+  'models:/<name>/<version>, models:/<name>/<stage>, models:/<name>/latest or models:/<name>@<alias>';
+
+function badModelsUri(uri: string, why: string): UsageError {
+  return new UsageError(`"${uri}" is not a valid models:/ URI: ${why}`, {
+    hint: `write it as ${MODELS_FORMS}`,
+  });
+}
+
+/** Parses a `models:/…` URI without touching any store. */
+export function parseModelsUri(uri: string): ParsedModelsUri {
+  const match = /^models:(.*)$/i.exec(uri);
+  if (match === null) throw badModelsUri(uri, 'it does not start with models:/');
+  const rest = match[1];
+  if (rest.startsWith('//')) {
+    throw badModelsUri(
+      uri,
+      'a registry host (models://<profile>/…) is not supported; use models:/ with one slash',
+    );
+  }
+  if (!rest.startsWith('/') || rest.length <= 1) throw badModelsUri(uri, 'the model name is missing');
+  const path = rest.slice(1);
+  const slash = path.indexOf('/');
+  if (slash >= 0) {
+    const name = path.slice(0, slash);
+    const suffix = path.slice(slash + 1);
+    if (name.trim() === '' || suffix === '' || suffix.includes('/')) {
+      throw badModelsUri(uri, 'expected exactly a name and a version, stage or "latest"');
+    }
+    if (/^\d+$/.test(suffix)) return { kind: 'version', name, version: String(parseVersion(suffix)) };
+    if (suffix.toLowerCase() === 'latest') return { kind: 'latest', name };
+    try {
+      return { kind: 'stage', name, stage: canonicalStage(suffix) };
+    } catch {
+      throw badModelsUri(
+        uri,
+        `"${suffix}" is neither a version number, a stage (None, Staging, Production, Archived) nor "latest"`,
+      );
+    }
+  }
+  const at = path.lastIndexOf('@');
+  if (at < 0) throw badModelsUri(uri, 'it names a model but no version, stage, "latest" or @alias');
+  const name = path.slice(0, at);
+  const alias = path.slice(at + 1);
+  if (name.trim() === '' || alias === '') throw badModelsUri(uri, 'expected <name>@<alias>');
+  validateAlias(alias);
+  return { kind: 'alias', name, alias };
+}
+
+/** Parses `runs:/<run_id>/<path>`; the path may not leave the run's artifact root. */
+export function parseRunsUri(uri: string): ParsedRunsUri {
+  const match = /^runs:\/([^/]+)(?:\/(.*))?$/i.exec(uri);
+  if (match === null || uri.toLowerCase().startsWith('runs://')) {
+    throw new UsageError(`"${uri}" is not a valid runs:/ URI`, {
+      hint: "write it as runs:/<run_id>/<path inside the run's artifacts>, e.g. runs:/0123abcd/model",
+    });
+  }
+  return { runId: match[1], path: normaliseArtifactPath(match[2] ?? '') };
+}
+
+/**
+ * The model version a parsed `models:/` URI stands for. `latest` and stages pick the highest
+ * version number (MLflow's rule); `latest` skips versions that are not READY, since a pending or
+ * failed registration has nothing to load.
+ */
+export async function getModelVersionForUri(
+  store: ModelRegistryStore,
+  parsed: ParsedModelsUri,
+): Promise<ModelVersion> {
+  validateModelName(parsed.name);
+  switch (parsed.kind) {
+    case 'version':
+      return store.getModelVersion(parsed.name, parsed.version);
+    case 'alias':
+      return store.getModelVersionByAlias(parsed.name, parsed.alias);
+    case 'stage': {
+      const [version] = await store.getLatestVersions(parsed.name, [parsed.stage]);
+      if (version === undefined) {
+        throw new StoreError(
+          'RESOURCE_DOES_NOT_EXIST',
+          `Registered model ${parsed.name} has no version in stage ${parsed.stage}`,
+          { hint: `\`recipe models transition ${parsed.name} <version> ${parsed.stage}\` puts one there` },
+        );
+      }
+      return version;
+    }
+    case 'latest': {
+      const { model_versions } = await store.searchModelVersions({
+        filter: `name = ${quoteFilterString(parsed.name)} AND status = 'READY'`,
+        orderBy: ['version_number DESC'],
+        maxResults: 1,
+      });
+      if (model_versions.length === 0) {
+        await store.getRegisteredModel(parsed.name);
+        throw new StoreError(
+          'RESOURCE_DOES_NOT_EXIST',
+          `Registered model ${parsed.name} has no READY version`,
+          {
+            hint: 'register one with `recipe models register -m <uri> -n <name>`',
+          },
+        );
+      }
+      return model_versions[0];
+    }
+  }
+}
+
+/** A filter string literal holding `value` exactly (the filter tokenizer unescapes `\x`). */
+export function quoteFilterString(value: string): string {
+  return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+}
+
+/** The local directory of a model version's files; fails unless the version is READY. */
+export function modelVersionDirectory(version: ModelVersion): string {
+  if (version.status !== 'READY') {
+    throw new StoreError(
+      'INVALID_STATE',
+      `Model version ${version.name}/${version.version} is ${version.status}${
+        version.status_message ? ` (${version.status_message})` : ''
+      }; it has no complete files to load`,
+      { hint: 'register the model again, or pick another version' },
+    );
+  }
+  const dir = localPathFromArtifactUri(version.source);
+  if (!existsSync(dir)) {
+    throw new StoreError(
+      'RESOURCE_DOES_NOT_EXIST',
+      `The files of model version ${version.name}/${version.version} are missing: ${dir}`,
+      { hint: 'they were moved or deleted outside mlrecipe; register the model again' },
+    );
+  }
+  return dir;
+}
+
+async function withContextStore<T>(
+  context: ResolveContext,
+  fn: (store: TrackingStore) => Promise<T>,
+): Promise<T> {
+  const resolved = resolveTrackingUri({ flag: context.trackingUri, cwd: process.cwd() });
+  const store = await openTrackingStore(resolved.uri, { defaultArtifactRoot: resolved.defaultArtifactRoot });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** The local directory a `runs:/` URI names, read through the run's artifact URI. */
+export async function resolveRunsUri(store: TrackingStore, uri: string): Promise<string> {
+  const parsed = parseRunsUri(uri);
+  const run = await store.getRun(parsed.runId);
+  const root = localPathFromArtifactUri(run.info.artifact_uri);
+  const dir = parsed.path === '' ? root : join(root, ...parsed.path.split('/'));
+  if (!existsSync(dir)) {
+    throw new StoreError(
+      'RESOURCE_DOES_NOT_EXIST',
+      `Run ${parsed.runId} has no artifact "${parsed.path}" (${dir})`,
+      {
+        hint: `\`recipe runs show ${parsed.runId}\` lists the run; models are usually logged under "model"`,
+      },
+    );
+  }
+  return dir;
+}
+
+/** The local directory a `models:/` URI names, through the registry in `store`'s database. */
+export async function resolveModelsUri(store: TrackingStore, uri: string): Promise<string> {
+  const version = await getModelVersionForUri(registryForTrackingStore(store), parseModelsUri(uri));
+  return modelVersionDirectory(version);
+}
+
+/** Makes `loadModel` (and every `-m <uri>` option) understand `runs:/` and `models:/`. */
+export function registerModelUriResolvers(): void {
+  registerModelUriResolver('runs', (uri, context) =>
+    withContextStore(context, (store) => resolveRunsUri(store, uri)),
+  );
+  registerModelUriResolver('models', (uri, context) =>
+    withContextStore(context, (store) => resolveModelsUri(store, uri)),
+  );
+}

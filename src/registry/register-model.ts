@@ -1,0 +1,188 @@
+/**
+ * Registering a model: the registry keeps its own copy of the model directory, so a version
+ * stays loadable after the run's artifacts are cleaned up or the working tree changes.
+ *
+ * Atomicity (what a failure leaves behind):
+ * 1. the version row is created PENDING_REGISTRATION in one transaction (this fixes its number);
+ * 2. the files are copied into `<root>/models/<name>/.tmp-<version>-<random>/`;
+ * 3. the temp directory is renamed to `<root>/models/<name>/<version>/` (one rename, atomic);
+ * 4. only then is the version marked READY, with `source` pointing at the copy.
+ * When a step fails, the temp or final directory is removed and the version is marked
+ * FAILED_REGISTRATION with the reason in `status_message`. A process killed midway leaves the
+ * version PENDING_REGISTRATION (never READY) and at most a `.tmp-*` directory; URI resolution
+ * refuses any version that is not READY, so nobody ever loads a half-copied model.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { cp, mkdir, rename, rm } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { MlrecipeError, StoreError, UsageError } from '../errors.js';
+import { resolveModelUri } from '../models/load.js';
+import { localPathFromArtifactUri, type Tag, type TrackingStore } from '../tracking/index.js';
+import { parseRunsUri, resolveRunsUri } from './model-uri.js';
+import { validateModelName } from './registry-validation.js';
+import type { ModelRegistryStore, ModelVersion } from './types.js';
+
+/** A registry that knows where its copies live (SqlModelRegistryStore does). */
+export interface RegistryWithArtifacts extends ModelRegistryStore {
+  /** Root of the registry's artifact area: copies go to `<artifactRoot>/models/`. */
+  readonly artifactRoot: string;
+}
+
+export interface RegisterModelOptions {
+  store: RegistryWithArtifacts;
+  /** A model URI (`runs:/…`, `models:/…`, `file:…`) or path; give this or `localDir`. */
+  modelUri?: string;
+  /** A local model directory; give this or `modelUri`. */
+  localDir?: string;
+  name: string;
+  /** Lineage; taken from a `runs:/<run_id>/…` URI when not given. */
+  runId?: string;
+  tags?: Tag[];
+  description?: string;
+  /** Resolves `runs:/` URIs against this store (otherwise through `trackingUri`). */
+  trackingStore?: TrackingStore;
+  /** Tracking URI for resolving `runs:/` / `models:/` when no `trackingStore` is given. */
+  trackingUri?: string;
+  /** Copies a directory tree; a seam for tests that inject a failure midway. */
+  copyDirectory?: (from: string, to: string) => Promise<void>;
+}
+
+async function copyTree(from: string, to: string): Promise<void> {
+  // Symbolic links are followed, so the copy holds files and cannot point outside itself.
+  await cp(from, to, { recursive: true, dereference: true, errorOnExist: true, force: false });
+}
+
+/** A model name as one safe directory name: percent-encoded, never `.` or `..`. */
+export function modelDirectoryName(name: string): string {
+  const encoded = encodeURIComponent(name);
+  return encoded === '.' || encoded === '..' ? encoded.replaceAll('.', '%2E') : encoded;
+}
+
+/** `<artifactRoot>/models`, as a local directory. */
+export function registryModelsRoot(artifactRoot: string): string {
+  return join(localPathFromArtifactUri(artifactRoot), 'models');
+}
+
+async function resolveSourceDir(
+  options: RegisterModelOptions,
+): Promise<{ dir: string; source: string; runId?: string }> {
+  if ((options.modelUri === undefined) === (options.localDir === undefined)) {
+    throw new UsageError('registerModel needs exactly one of modelUri and localDir', {
+      hint: 'pass the model as a URI (runs:/<run_id>/model) or as a local directory',
+    });
+  }
+  let dir: string;
+  let runId = options.runId;
+  const source = options.modelUri ?? resolve(options.localDir as string);
+  if (options.modelUri !== undefined && /^runs:/i.test(options.modelUri)) {
+    runId ??= parseRunsUri(options.modelUri).runId;
+    dir = options.trackingStore
+      ? await resolveRunsUri(options.trackingStore, options.modelUri)
+      : await resolveModelUri(options.modelUri, { trackingUri: options.trackingUri });
+  } else if (options.modelUri !== undefined) {
+    dir = await resolveModelUri(options.modelUri, { trackingUri: options.trackingUri });
+  } else {
+    dir = source;
+  }
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new UsageError(`cannot register "${source}": ${dir} is not a directory`, {
+      hint: 'point -m at a model directory (one holding an MLmodel file) or a runs:/<run_id>/model URI',
+    });
+  }
+  if (!existsSync(join(dir, 'MLmodel'))) {
+    throw new UsageError(
+      `cannot register "${source}": ${dir} holds no MLmodel file, so it is not a model directory`,
+      {
+        hint: 'point -m at the directory the train step saved the model to (it holds MLmodel)',
+      },
+    );
+  }
+  return runId === undefined ? { dir, source } : { dir, source, runId };
+}
+
+/**
+ * Copies a model into the registry as a new version of `name` (creating the registered model
+ * when missing) and returns the READY version. See the file comment for what a failure leaves.
+ */
+export async function registerModel(options: RegisterModelOptions): Promise<ModelVersion> {
+  validateModelName(options.name);
+  const { store, name } = options;
+  const { dir, runId } = await resolveSourceDir(options);
+  const modelsRoot = registryModelsRoot(store.artifactRoot);
+  try {
+    await store.createRegisteredModel(name);
+  } catch (error) {
+    if (!(error instanceof StoreError && error.mlflowErrorCode === 'RESOURCE_ALREADY_EXISTS')) throw error;
+  }
+  const pending = await store.createModelVersion({
+    name,
+    source: options.modelUri ?? dir,
+    ...(runId === undefined ? {} : { runId }),
+    ...(options.tags === undefined ? {} : { tags: options.tags }),
+    ...(options.description === undefined ? {} : { description: options.description }),
+    status: 'PENDING_REGISTRATION',
+  });
+  const modelDir = join(modelsRoot, modelDirectoryName(name));
+  const random = randomBytes(6).toString('hex');
+  const temp = join(modelDir, `.tmp-${pending.version}-${random}`);
+  // A renamed or deleted model may have left files under the same name and number.
+  const final = existsSync(join(modelDir, pending.version))
+    ? join(modelDir, `${pending.version}-${random}`)
+    : join(modelDir, pending.version);
+  let renamed = false;
+  try {
+    await mkdir(modelDir, { recursive: true });
+    await (options.copyDirectory ?? copyTree)(dir, temp);
+    await rename(temp, final);
+    renamed = true;
+    return await store.updateModelVersionStatus(name, pending.version, { status: 'READY', source: final });
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true }).catch(() => undefined);
+    if (renamed) await rm(final, { recursive: true, force: true }).catch(() => undefined);
+    const reason = error instanceof Error ? error.message : String(error);
+    // Best effort: when the database itself failed, the version stays PENDING_REGISTRATION.
+    await store
+      .updateModelVersionStatus(name, pending.version, {
+        status: 'FAILED_REGISTRATION',
+        statusMessage: reason.slice(0, 480),
+      })
+      .catch(() => undefined);
+    if (error instanceof MlrecipeError) throw error;
+    throw new StoreError(
+      'INTERNAL_ERROR',
+      `registering ${name} version ${pending.version} failed while copying ${dir} into ${modelDir}: ${reason}`,
+      { cause: error, hint: 'check free space and permissions under the artifact root, then register again' },
+    );
+  }
+}
+
+/**
+ * Removes registry copies of deleted versions. Only directories under `<artifactRoot>/models/`
+ * are touched, so a version whose source points elsewhere (registered by another tool) keeps
+ * its files.
+ */
+export async function removeRegisteredFiles(
+  artifactRoot: string,
+  versions: readonly ModelVersion[],
+): Promise<void> {
+  let modelsRoot: string;
+  try {
+    modelsRoot = registryModelsRoot(artifactRoot);
+  } catch {
+    return;
+  }
+  for (const version of versions) {
+    let dir: string;
+    try {
+      dir = localPathFromArtifactUri(version.source);
+    } catch {
+      continue;
+    }
+    const rel = relative(modelsRoot, dir);
+    // Exactly <models>/<name>/<version…>: never a model's whole folder, never outside the root.
+    if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) || rel.split(sep).length !== 2)
+      continue;
+    await rm(dir, { recursive: true, force: true });
+  }
+}
