@@ -163,7 +163,7 @@ class CsvTokenizer {
             const l = text.indexOf('\n', pos);
             this.nextLf = l < 0 ? n : l;
           }
-          i = this.nextDelim < this.nextLf ? this.nextDelim : this.nextLf;
+          i = Math.min(this.nextDelim, this.nextLf);
           // In CRLF files the CR belongs to the line end, not to the last field.
           if (i === this.nextLf && i > pos && text.charCodeAt(i - 1) === CR) i--;
         }

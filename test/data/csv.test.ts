@@ -58,6 +58,15 @@ describe('readCsvDataset', () => {
     }
   });
 
+  it('reads lone-CR line ends (old Mac files) and an empty last field before CRLF', async () => {
+    const mac = await readCsvDataset(file('mac.csv', 'a,b\r1,x\r2,\r'));
+    expect(mac.frame.nRows).toBe(2);
+    expect(col(mac.frame, 'b').values).toEqual(['x', null]);
+    const crlf = await readCsvDataset(file('crlf.csv', 'a,b\r\n1,\r\n,y\r\n'));
+    expect(Array.from(col(crlf.frame, 'a').values as Float64Array)).toEqual([1, Number.NaN]);
+    expect(col(crlf.frame, 'b').values).toEqual([null, 'y']);
+  });
+
   it('keeps the original spelling when a column turns out to be text after numbers', async () => {
     const path = file('mixed.csv', 'zip,n\n007,1\n1.50,2\nabc,3\n');
     const { frame, columnTypes } = await readCsvDataset(path);
