@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { changedFiles, type GitInfo } from './git-source.js';
 
 /**
@@ -32,13 +32,22 @@ async function hashFile(hash: ReturnType<typeof createHash>, path: string): Prom
  * commit (what MLflow compares) plus the content of every file under the project directory that
  * differs from it (uncommitted edits must not reuse a run of the committed code). Elsewhere: the
  * content of every file under the project directory (files over 32 MiB by size and mtime).
- * Results and caches (NOT_CODE) are skipped.
+ * Results and caches (NOT_CODE) are skipped, and so are `options.exclude` (absolute paths): a
+ * workflow file inside the project it runs is configuration, whose values reach the steps as
+ * params, not code.
  */
-export async function projectCodeDigest(projectDir: string, git: GitInfo | undefined): Promise<string> {
+export async function projectCodeDigest(
+  projectDir: string,
+  git: GitInfo | undefined,
+  options: { exclude?: readonly string[] } = {},
+): Promise<string> {
   const hash = createHash('sha256');
+  const excluded = new Set((options.exclude ?? []).map((p) => resolve(p)));
   if (git) {
     hash.update(`git:${git.commit}\n`);
-    const changed = (await changedFiles(projectDir)).filter(isCodePath).sort();
+    const changed = (await changedFiles(projectDir))
+      .filter((rel) => isCodePath(rel) && !excluded.has(join(git.root, rel)))
+      .sort();
     for (const rel of changed) {
       const abs = join(git.root, rel);
       hash.update(`${rel}\0`);
@@ -54,7 +63,7 @@ export async function projectCodeDigest(projectDir: string, git: GitInfo | undef
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const abs = join(dir, entry.name);
       const rel = relative(projectDir, abs).split('\\').join('/');
-      if (!isCodePath(rel)) continue;
+      if (!isCodePath(rel) || excluded.has(abs)) continue;
       if (entry.isDirectory()) walk(abs);
       else if (entry.isFile()) files.push(rel);
     }

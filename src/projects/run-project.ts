@@ -64,6 +64,8 @@ export interface PlanProjectRunOptions {
   env?: NodeJS.ProcessEnv;
   /** Progress lines (cloning, npm ci). */
   log?: (message: string) => void;
+  /** Absolute paths that are not part of the project's code identity (e.g. the workflow file). */
+  excludeFromCodeDigest?: readonly string[];
 }
 
 /** Everything decided before a run starts: nothing here has touched the tracking store. */
@@ -153,7 +155,9 @@ export async function planProjectRun(options: PlanProjectRunOptions): Promise<Pr
     log,
     ...(options.env ? { env: options.env } : {}),
   });
-  const codeDigest = await projectCodeDigest(projectDir, git);
+  const codeDigest = await projectCodeDigest(projectDir, git, {
+    exclude: options.excludeFromCodeDigest ?? [],
+  });
   const reuseKey = computeReuseKey({
     entryPoint: entryPoint.name,
     params: { ...parameters.declared, ...parameters.extra },
@@ -413,6 +417,8 @@ export async function executeProjectRun(
   }
   await store.updateRun(runId, { status, endTime: Date.now() });
   rmSync(staging, { recursive: true, force: true });
+  // A failed run reports its problems through the caller's error; a finished one only here.
+  if (status === 'FINISHED') for (const problem of problems) log(`warning: ${problem}`);
   const verdict = status === 'FINISHED' ? 'succeeded' : status === 'KILLED' ? 'was killed' : 'failed';
   log(`=== Run (ID '${runId}') ${verdict} ===`);
   return {

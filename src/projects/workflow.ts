@@ -457,6 +457,8 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
         ...(step.envManager ? { envManager: step.envManager } : {}),
         // Relative path parameters mean paths next to the workflow file.
         cwd: workflow.dir,
+        // Editing a step's parameters in the workflow file must not invalidate the other steps.
+        excludeFromCodeDigest: [workflow.file],
         env,
         log,
       });
