@@ -107,7 +107,8 @@ export async function readParquetDataset(files: string | string[]): Promise<Data
         parsers: {
           // Dates and timestamps become ISO strings directly, skipping a Date object per value.
           timestampFromMilliseconds: (ms: bigint) => new Date(Number(ms)).toISOString(),
-          timestampFromMicroseconds: (us: bigint) => new Date(Number(us / 1000n)).toISOString(),
+          // Number() before dividing: epoch microseconds stay exact in a double until the year 2255.
+          timestampFromMicroseconds: (us: bigint) => new Date(Math.floor(Number(us) / 1000)).toISOString(),
           timestampFromNanoseconds: (ns: bigint) => new Date(Number(ns / 1000000n)).toISOString(),
           dateFromDays: (days: number) => new Date(days * 86400000).toISOString().slice(0, 10),
         },
