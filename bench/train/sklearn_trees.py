@@ -36,12 +36,14 @@ def main():
             ("decision_tree_regressor", DecisionTreeRegressor(max_depth=max_depth, random_state=0), y_reg, yt_reg, r2_score),
             ("decision_tree_classifier", DecisionTreeClassifier(max_depth=max_depth, random_state=0), y_cls, yt_cls, accuracy_score),
         ]:
+            c0 = time.process_time()
             t0 = time.perf_counter()
             model.fit(X[:n], y[:n])
             t1 = time.perf_counter()
+            fit_cpu = time.process_time() - c0
             pred = model.predict(Xt)
             t2 = time.perf_counter()
-            print(json.dumps({"estimator": estimator, "rows": n, "fit_s": t1 - t0, "predict_s": t2 - t1,
+            print(json.dumps({"estimator": estimator, "rows": n, "fit_s": t1 - t0, "fit_cpu_s": fit_cpu, "predict_s": t2 - t1,
                               "metric": float(metric(yt, pred))}), flush=True)
 
 

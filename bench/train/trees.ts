@@ -8,6 +8,9 @@
  *
  *   {bench:'train', estimator, rows, fit_s, predict_s, sklearn_fit_s, sklearn_predict_s, metric, sklearn_metric}
  *
+ * plus fit_cpu_s / sklearn_fit_cpu_s (process CPU seconds) and the 1-minute load average: on a
+ * shared machine wall time mostly measures the neighbours.
+ *
  *   npx tsx bench/train/trees.ts
  *   BENCH_ROWS=100000 npx tsx bench/train/trees.ts     # fewer cases
  *   BENCH_SKLEARN=0 npx tsx bench/train/trees.ts       # ours only (sklearn_* are null)
@@ -18,7 +21,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -106,8 +109,14 @@ interface SklearnFigures {
   estimator: string;
   rows: number;
   fit_s: number;
+  fit_cpu_s: number;
   predict_s: number;
   metric: number;
+}
+
+/** CPU seconds (user + system) of this process: steadier than wall time on a shared machine. */
+function cpuSeconds(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1e6;
 }
 
 function runSklearn(train: Dataset, test: Dataset, nTrain: number): SklearnFigures[] {
@@ -149,24 +158,28 @@ function main(): void {
         estimator: 'decision_tree_regressor',
         run: () => {
           const model = new DecisionTreeRegressor({ max_depth: MAX_DEPTH, random_state: 0 });
+          const c0 = process.cpuUsage();
           const t0 = performance.now();
           model.fit(X, train.yReg.subarray(0, rows));
           const t1 = performance.now();
+          const cpu = cpuSeconds(process.cpuUsage(c0));
           const pred = model.predict(test.X);
           const t2 = performance.now();
-          return { fit: t1 - t0, predict: t2 - t1, metric: r2(test.yReg, pred) };
+          return { fit: t1 - t0, fitCpu: cpu, predict: t2 - t1, metric: r2(test.yReg, pred) };
         },
       },
       {
         estimator: 'decision_tree_classifier',
         run: () => {
           const model = new DecisionTreeClassifier({ max_depth: MAX_DEPTH, random_state: 0 });
+          const c0 = process.cpuUsage();
           const t0 = performance.now();
           model.fit(X, train.yCls.subarray(0, rows), 3);
           const t1 = performance.now();
+          const cpu = cpuSeconds(process.cpuUsage(c0));
           const pred = model.predict(test.X);
           const t2 = performance.now();
-          return { fit: t1 - t0, predict: t2 - t1, metric: accuracy(test.yCls, pred) };
+          return { fit: t1 - t0, fitCpu: cpu, predict: t2 - t1, metric: accuracy(test.yCls, pred) };
         },
       },
     ];
@@ -182,12 +195,15 @@ function main(): void {
           features: N_FEATURES,
           max_depth: MAX_DEPTH,
           fit_s: round(ours.fit / 1000),
+          fit_cpu_s: round(ours.fitCpu),
           predict_s: round(ours.predict / 1000),
           sklearn_fit_s: sk ? round(sk.fit_s) : null,
+          sklearn_fit_cpu_s: sk ? round(sk.fit_cpu_s) : null,
           sklearn_predict_s: sk ? round(sk.predict_s) : null,
           metric: round(ours.metric),
           sklearn_metric: sk ? round(sk.metric) : null,
           metric_name: c.estimator.endsWith('regressor') ? 'r2' : 'accuracy',
+          load_average: round(loadavg()[0]),
         }),
       );
     }
