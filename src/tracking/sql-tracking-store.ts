@@ -37,12 +37,15 @@ import {
 } from './types.js';
 import {
   validateExperimentName,
+  validateExperimentTag,
   validateLogBatch,
   validateMaxResults,
   validateRunId,
+  validateRunName,
   validateRunStatus,
   validateTag,
   validateTimestamp,
+  validateUserId,
 } from './validation.js';
 
 /** Runs statements; inside a transaction every call belongs to it. */
@@ -248,7 +251,7 @@ export class SqlTrackingStore implements TrackingStore {
     // MLflow's clients send artifact_location "" when none was chosen: that means the default.
     const artifactLocation = givenLocation === '' ? undefined : givenLocation;
     validateExperimentName(name);
-    tags.forEach(validateTag);
+    tags.forEach(validateExperimentTag);
     const now = Date.now();
     try {
       return await this.driver.transaction(async (tx) => {
@@ -391,7 +394,7 @@ export class SqlTrackingStore implements TrackingStore {
   }
 
   async setExperimentTag(experimentId: string, tag: Tag): Promise<void> {
-    validateTag(tag);
+    validateExperimentTag(tag);
     await this.driver.transaction(async (tx) => {
       const experiment = await this.requireExperiment(tx, experimentId);
       if (experiment.lifecycle_stage !== 'active') {
@@ -467,6 +470,8 @@ export class SqlTrackingStore implements TrackingStore {
   async createRun(options: CreateRunOptions): Promise<Run> {
     const tags = options.tags ?? [];
     tags.forEach(validateTag);
+    if (options.userId !== undefined) validateUserId(options.userId);
+    if (options.runName !== undefined) validateRunName(options.runName);
     const startTime = options.startTime ?? Date.now();
     validateTimestamp(startTime, 'start_time');
     const tagName = tags.find((tag) => tag.key === TAGS.runName)?.value;

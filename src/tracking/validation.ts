@@ -22,6 +22,10 @@ import {
 
 /** Longest experiment name MLflow's SQL schema holds (experiments.name is VARCHAR(256)). */
 export const MAX_EXPERIMENT_NAME_LENGTH = 256;
+/** Column sizes of MLflow's SQL schema that a longer value would overflow on PostgreSQL. */
+export const MAX_EXPERIMENT_TAG_VALUE_LENGTH = 5000;
+export const MAX_RUN_NAME_LENGTH = 250;
+export const MAX_USER_ID_LENGTH = 256;
 /** MLflow's SEARCH_MAX_RESULTS_DEFAULT and SEARCH_MAX_RESULTS_THRESHOLD. */
 export const SEARCH_MAX_RESULTS_DEFAULT = 1000;
 export const SEARCH_MAX_RESULTS_THRESHOLD = 50000;
@@ -120,17 +124,47 @@ export function validateParam(param: Param): void {
   }
 }
 
+/** Also used as a forEach callback (by the registry too), so it takes exactly one argument. */
 export function validateTag(tag: Tag): void {
+  validateTagWithLimit(tag, MAX_TAG_VALUE_LENGTH);
+  // The run name also lives in runs.name (VARCHAR(250), MLflow's schema).
+  if (tag.key === 'mlflow.runName') validateRunName(tag.value);
+}
+
+function validateTagWithLimit(tag: Tag, maxValueLength: number): void {
   validateEntityKey('tag', tag.key);
   if (typeof tag.value !== 'string') {
     throw invalid(
       `Got invalid value ${JSON.stringify(tag.value)} for tag '${tag.key}'. Values must be strings.`,
     );
   }
-  if (tag.value.length > MAX_TAG_VALUE_LENGTH) {
+  if (tag.value.length > maxValueLength) {
     throw invalid(
       `Tag value '${tag.value.slice(0, 40)}…' had length ${tag.value.length}, which exceeded length limit of ` +
-        `${MAX_TAG_VALUE_LENGTH}`,
+        `${maxValueLength}`,
+    );
+  }
+}
+
+/** Experiment tag values are shorter in MLflow (experiment_tags.value is VARCHAR(5000)). */
+export function validateExperimentTag(tag: Tag): void {
+  validateTagWithLimit(tag, MAX_EXPERIMENT_TAG_VALUE_LENGTH);
+}
+
+export function validateRunName(name: string): void {
+  if (name.length > MAX_RUN_NAME_LENGTH) {
+    throw invalid(
+      `Run name '${name.slice(0, 40)}…' had length ${name.length}, which exceeds the maximum length of ` +
+        `${MAX_RUN_NAME_LENGTH}`,
+    );
+  }
+}
+
+export function validateUserId(userId: string): void {
+  if (typeof userId !== 'string' || userId.length > MAX_USER_ID_LENGTH) {
+    throw invalid(
+      `Invalid user id ${JSON.stringify(userId.slice?.(0, 40) ?? userId)}: expected a string of at most ` +
+        `${MAX_USER_ID_LENGTH} characters.`,
     );
   }
 }

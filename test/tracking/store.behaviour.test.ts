@@ -281,6 +281,25 @@ describe.each(BACKENDS)('tracking store on $name', (backend) => {
       expect(error.message).toContain(fragment);
     });
 
+    it('refuses values longer than the MLflow columns: experiment tag 5000, run name 250, user 256', async () => {
+      const id = await store.createExperiment(unique('limits'));
+      await store.setExperimentTag(id, { key: 'note', value: 'e'.repeat(5000) });
+      for (const attempt of [
+        store.setExperimentTag(id, { key: 'note', value: 'e'.repeat(5001) }),
+        store.createExperiment(unique('limits'), undefined, [{ key: 'k', value: 'e'.repeat(5001) }]),
+        store.createRun({ experimentId: id, runName: 'n'.repeat(251) }),
+        store.createRun({ experimentId: id, userId: 'u'.repeat(257) }),
+      ]) {
+        expect((await storeError(attempt)).mlflowErrorCode).toBe('INVALID_PARAMETER_VALUE');
+      }
+      const run = await store.createRun({ experimentId: id, runName: 'n'.repeat(250) });
+      const error = await storeError(
+        store.setTag(run.info.run_id, { key: 'mlflow.runName', value: 'n'.repeat(251) }),
+      );
+      expect(error.message).toContain('Run name');
+      expect((await store.getRun(run.info.run_id)).info.run_name).toBe('n'.repeat(250));
+    });
+
     it('accepts MLflow key characters and enforces value lengths (param 6000, tag 8000)', async () => {
       const run = await newRun();
       await store.logParam(run.info.run_id, { key: 'model/sub-part.v 1_x', value: 'v'.repeat(6000) });
