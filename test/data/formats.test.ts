@@ -95,6 +95,18 @@ describe('Parquet', () => {
     expect(col(frame, 's').values).toEqual(['x', null, 'z', 'x']);
   });
 
+  it('reads timestamps as ISO-8601 strings', async () => {
+    const path = join(dir, 'times.parquet');
+    const when = [new Date('2001-01-01T00:01:00Z'), null, new Date('2024-02-29T23:59:59.123Z')];
+    writeFileSync(
+      path,
+      new Uint8Array(parquetWriteBuffer({ columnData: [{ name: 't', data: when, type: 'TIMESTAMP' }] })),
+    );
+    const { frame, columnTypes } = await readParquetDataset(path);
+    expect(columnTypes).toEqual(['string']);
+    expect(col(frame, 't').values).toEqual(['2001-01-01T00:01:00.000Z', null, '2024-02-29T23:59:59.123Z']);
+  });
+
   it('round-trips a frame through writeFrameParquet and reads several files as one', async () => {
     const frame: Frame = {
       nRows: 3,
