@@ -121,6 +121,7 @@ function fitBinary(
   const r = new Float64Array(n);
   const hs = hessianRows(X, hessianSample);
   const s = new Float64Array(hs.X.nRows);
+  let cachedHessian: Float64Array | undefined;
   const penalty = (th: ArrayLike<number>): number => {
     let pen = 0;
     for (let j = 0; j < p; j++) pen += th[j] * th[j];
@@ -136,17 +137,23 @@ function fitBinary(
       r[i] = ri;
       gb += ri;
     }
-    const cs = opts.C * hs.scale;
-    for (let ii = 0; ii < s.length; ii++) {
-      const pi = prob[ii * hs.stride];
-      s[ii] = cs * pi * (1 - pi);
-    }
+    const buildHessian = (): Float64Array => {
+      const cs = opts.C * hs.scale;
+      for (let ii = 0; ii < s.length; ii++) {
+        const pi = prob[ii * hs.stride];
+        s[ii] = cs * pi * (1 - pi);
+      }
+      const hh = weightedGram(hs.X, s, opts.fitIntercept);
+      for (let j = 0; j < p; j++) hh[j * q + j] += 1;
+      return hh;
+    };
     const gw = transposeTimes(X, r);
     const g = new Float64Array(q);
     for (let j = 0; j < p; j++) g[j] = gw[j] + theta[j];
     if (opts.fitIntercept) g[p] = gb;
-    const h = weightedGram(hs.X, s, opts.fitIntercept);
-    for (let j = 0; j < p; j++) h[j * q + j] += 1;
+    // As in the multinomial solver: a sampled Hessian is computed once and reused.
+    const h = hessianSample && cachedHessian ? cachedHessian : buildHessian();
+    if (hessianSample) cachedHessian = h;
     const d = solveSymmetric(h, q, g);
     for (let j = 0; j < q; j++) d[j] = -d[j];
     // X·d: the change in z per unit step, reused by every trial step of the line search.
@@ -319,6 +326,7 @@ function fitMultinomial(
   const r = new Float64Array(n);
   const hs = hessianRows(X, hessianSample);
   const w = new Float64Array(hs.X.nRows);
+  let cachedHessian: Float64Array | undefined;
   let iter = 0;
   for (; iter < opts.maxIter; iter++) {
     const g = new Float64Array(D);
@@ -333,34 +341,42 @@ function fitMultinomial(
       for (let j = 0; j < p; j++) g[k * q + j] = gk[j] + theta[k * q + j];
       if (opts.fitIntercept) g[k * q + p] = gb;
     }
-    const h = new Float64Array(D * D);
-    for (let k = 0; k < K; k++) {
-      for (let l = k; l < K; l++) {
-        const cs = opts.C * hs.scale;
-        const delta = k === l ? 1 : 0;
-        for (let ii = 0; ii < w.length; ii++) {
-          const i = ii * hs.stride;
-          w[ii] = cs * prob[k * n + i] * (delta - prob[l * n + i]);
-        }
-        const block = weightedGram(hs.X, w, opts.fitIntercept);
-        for (let a = 0; a < q; a++) {
-          for (let b = 0; b < q; b++) {
-            const v = block[a * q + b];
-            h[(k * q + a) * D + (l * q + b)] = v;
-            h[(l * q + b) * D + (k * q + a)] = v;
+    // With a sampled Hessian the curvature is only an estimate anyway: the one computed at the
+    // first full iteration (next to the warm-start optimum) serves all later ones, which then
+    // cost about two passes over the data each; convergence stays linear at the same rate.
+    const buildHessian = (): Float64Array => {
+      const h = new Float64Array(D * D);
+      for (let k = 0; k < K; k++) {
+        for (let l = k; l < K; l++) {
+          const cs = opts.C * hs.scale;
+          const delta = k === l ? 1 : 0;
+          for (let ii = 0; ii < w.length; ii++) {
+            const i = ii * hs.stride;
+            w[ii] = cs * prob[k * n + i] * (delta - prob[l * n + i]);
+          }
+          const block = weightedGram(hs.X, w, opts.fitIntercept);
+          for (let a = 0; a < q; a++) {
+            for (let b = 0; b < q; b++) {
+              const v = block[a * q + b];
+              h[(k * q + a) * D + (l * q + b)] = v;
+              h[(l * q + b) * D + (k * q + a)] = v;
+            }
           }
         }
       }
-    }
-    for (let k = 0; k < K; k++) for (let j = 0; j < p; j++) h[(k * q + j) * D + (k * q + j)] += 1;
-    if (opts.fitIntercept) {
-      // Rank-one term along the intercept-shift direction u = (1,…,1)/√K on the bₖ entries.
-      let scale = 0;
-      for (let a = 0; a < D; a++) scale = Math.max(scale, h[a * D + a]);
-      for (let k = 0; k < K; k++) {
-        for (let l = 0; l < K; l++) h[(k * q + p) * D + (l * q + p)] += scale / K;
+      for (let k = 0; k < K; k++) for (let j = 0; j < p; j++) h[(k * q + j) * D + (k * q + j)] += 1;
+      if (opts.fitIntercept) {
+        // Rank-one term along the intercept-shift direction u = (1,…,1)/√K on the bₖ entries.
+        let scale = 0;
+        for (let a = 0; a < D; a++) scale = Math.max(scale, h[a * D + a]);
+        for (let k = 0; k < K; k++) {
+          for (let l = 0; l < K; l++) h[(k * q + p) * D + (l * q + p)] += scale / K;
+        }
       }
-    }
+      return h;
+    };
+    const h = hessianSample && cachedHessian ? cachedHessian : buildHessian();
+    if (hessianSample) cachedHessian = h;
     const d = solveSymmetric(h, D, g);
     for (let a = 0; a < D; a++) d[a] = -d[a];
     const xd = new Float64Array(K * n);
