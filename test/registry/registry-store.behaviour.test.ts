@@ -111,7 +111,9 @@ describe.each(BACKENDS)('model registry on $name', (backend) => {
       const version = await registry.getModelVersion(newName, '2');
       expect(version.tags).toEqual([{ key: 'k', value: 'v' }]);
       expect(version.aliases).toEqual(['champion']);
-      expect((await storeError(registry.getRegisteredModel(name))).mlflowErrorCode).toBe('RESOURCE_DOES_NOT_EXIST');
+      expect((await storeError(registry.getRegisteredModel(name))).mlflowErrorCode).toBe(
+        'RESOURCE_DOES_NOT_EXIST',
+      );
       const other = await modelWithVersions(0, 'taken');
       expect((await storeError(registry.renameRegisteredModel(newName, other))).mlflowErrorCode).toBe(
         'RESOURCE_ALREADY_EXISTS',
@@ -124,7 +126,9 @@ describe.each(BACKENDS)('model registry on $name', (backend) => {
       await registry.setRegisteredModelTag(name, { key: 'k', value: 'v' });
       await registry.setRegisteredModelAlias(name, 'champion', '3');
       await registry.deleteRegisteredModel(name);
-      expect((await storeError(registry.getRegisteredModel(name))).mlflowErrorCode).toBe('RESOURCE_DOES_NOT_EXIST');
+      expect((await storeError(registry.getRegisteredModel(name))).mlflowErrorCode).toBe(
+        'RESOURCE_DOES_NOT_EXIST',
+      );
       const { model_versions } = await registry.searchModelVersions({ filter: `name = '${name}'` });
       expect(model_versions).toEqual([]);
       await registry.createRegisteredModel(name);
@@ -183,7 +187,11 @@ describe.each(BACKENDS)('model registry on $name', (backend) => {
       });
       const updated = await registry.updateModelVersion(name, '1', 'new words');
       expect(updated.description).toBe('new words');
-      const pending = await registry.createModelVersion({ name, source: '/p', status: 'PENDING_REGISTRATION' });
+      const pending = await registry.createModelVersion({
+        name,
+        source: '/p',
+        status: 'PENDING_REGISTRATION',
+      });
       expect(pending.status).toBe('PENDING_REGISTRATION');
       const failed = await registry.updateModelVersionStatus(name, pending.version, {
         status: 'FAILED_REGISTRATION',
@@ -201,8 +209,12 @@ describe.each(BACKENDS)('model registry on $name', (backend) => {
           'INVALID_PARAMETER_VALUE',
         );
       }
-      expect((await storeError(registry.getModelVersion(name, '9'))).mlflowErrorCode).toBe('RESOURCE_DOES_NOT_EXIST');
-      const noModel = await storeError(registry.createModelVersion({ name: 'nobody-registered-me', source: '/x' }));
+      expect((await storeError(registry.getModelVersion(name, '9'))).mlflowErrorCode).toBe(
+        'RESOURCE_DOES_NOT_EXIST',
+      );
+      const noModel = await storeError(
+        registry.createModelVersion({ name: 'nobody-registered-me', source: '/x' }),
+      );
       expect(noModel.mlflowErrorCode).toBe('RESOURCE_DOES_NOT_EXIST');
       expect(noModel.message).toContain('nobody-registered-me');
     });
@@ -213,7 +225,9 @@ describe.each(BACKENDS)('model registry on $name', (backend) => {
       const name = await modelWithVersions(2, 'stage');
       const moved = await registry.transitionModelVersionStage(name, '1', 'staging' as 'Staging', false);
       expect(moved.current_stage).toBe('Staging');
-      const bad = await storeError(registry.transitionModelVersionStage(name, '1', 'Prod' as 'Production', false));
+      const bad = await storeError(
+        registry.transitionModelVersionStage(name, '1', 'Prod' as 'Production', false),
+      );
       expect(bad.mlflowErrorCode).toBe('INVALID_PARAMETER_VALUE');
       expect(bad.message).toContain('None, Staging, Production, Archived');
     });
@@ -313,9 +327,9 @@ describe.each(BACKENDS)('model registry on $name', (backend) => {
           'INVALID_PARAMETER_VALUE',
         );
       }
-      expect((await storeError(registry.setRegisteredModelAlias(name, 'champion', '7'))).mlflowErrorCode).toBe(
-        'RESOURCE_DOES_NOT_EXIST',
-      );
+      expect(
+        (await storeError(registry.setRegisteredModelAlias(name, 'champion', '7'))).mlflowErrorCode,
+      ).toBe('RESOURCE_DOES_NOT_EXIST');
     });
   });
 
@@ -334,7 +348,9 @@ describe.each(BACKENDS)('model registry on $name', (backend) => {
         `${prefix}-b`,
         `${prefix}-c`,
       ]);
-      const caseless = await registry.searchRegisteredModels({ filter: `name ILIKE '${prefix.toUpperCase()}-d'` });
+      const caseless = await registry.searchRegisteredModels({
+        filter: `name ILIKE '${prefix.toUpperCase()}-d'`,
+      });
       expect(caseless.registered_models.map((m) => m.name)).toEqual([`${prefix}-D`]);
       const caseSensitive = await registry.searchRegisteredModels({ filter: `name LIKE '${prefix}-d'` });
       expect(caseSensitive.registered_models).toEqual([]);
@@ -342,9 +358,15 @@ describe.each(BACKENDS)('model registry on $name', (backend) => {
         filter: `name LIKE '${prefix}%' AND tags.tier = 'gold'`,
       });
       expect(tagged.registered_models.map((m) => m.name)).toEqual([`${prefix}-b`]);
-      const desc = await registry.searchRegisteredModels({ filter: `name LIKE '${prefix}%'`, orderBy: ['name DESC'] });
+      const desc = await registry.searchRegisteredModels({
+        filter: `name LIKE '${prefix}%'`,
+        orderBy: ['name DESC'],
+      });
       expect(desc.registered_models[0].name).toBe(`${prefix}-c`);
-      const first = await registry.searchRegisteredModels({ filter: `name LIKE '${prefix}%'`, maxResults: 3 });
+      const first = await registry.searchRegisteredModels({
+        filter: `name LIKE '${prefix}%'`,
+        maxResults: 3,
+      });
       expect(first.registered_models).toHaveLength(3);
       expect(first.next_page_token).toBeDefined();
       const second = await registry.searchRegisteredModels({
@@ -359,7 +381,9 @@ describe.each(BACKENDS)('model registry on $name', (backend) => {
     it('filters model versions by name, run_id, version_number and tags', async () => {
       const name = await modelWithVersions(4, 'vsearch');
       await registry.setModelVersionTag(name, '2', { key: 'validation_status', value: 'REJECTED' });
-      const byRun = await registry.searchModelVersions({ filter: `name = '${name}' AND run_id IN ('run1', 'run3')` });
+      const byRun = await registry.searchModelVersions({
+        filter: `name = '${name}' AND run_id IN ('run1', 'run3')`,
+      });
       expect(byRun.model_versions.map((v) => v.version).sort()).toEqual(['2', '4']);
       const byNumber = await registry.searchModelVersions({
         filter: `name = '${name}' AND version_number >= 3`,
@@ -390,10 +414,12 @@ describe.each(BACKENDS)('model registry on $name', (backend) => {
         );
       }
       expect(
-        (await storeError(registry.searchModelVersions({ filter: "version_number = 'abc'" }))).mlflowErrorCode,
+        (await storeError(registry.searchModelVersions({ filter: "version_number = 'abc'" })))
+          .mlflowErrorCode,
       ).toBe('INVALID_PARAMETER_VALUE');
       expect(
-        (await storeError(registry.searchRegisteredModels({ orderBy: ['metrics.rmse DESC'] }))).mlflowErrorCode,
+        (await storeError(registry.searchRegisteredModels({ orderBy: ['metrics.rmse DESC'] })))
+          .mlflowErrorCode,
       ).toBe('INVALID_PARAMETER_VALUE');
       expect((await storeError(registry.searchRegisteredModels({ maxResults: 0 }))).mlflowErrorCode).toBe(
         'INVALID_PARAMETER_VALUE',
