@@ -84,16 +84,21 @@ export class StepCache {
     return join(this.cacheRoot, step, fingerprint);
   }
 
-  /** The manifest of a complete entry, or null when there is none (or only an incomplete one). */
+  /**
+   * The manifest of a complete entry, or null when there is none, only an incomplete one, or one
+   * whose outputs were deleted by hand since (then the step runs again and replaces it).
+   */
   lookup(step: StepKind, fingerprint: string): CacheManifest | null {
+    const dir = this.entryDir(step, fingerprint);
+    let manifest: CacheManifest;
     try {
-      const manifest = JSON.parse(
-        readFileSync(join(this.entryDir(step, fingerprint), MANIFEST_FILE), 'utf8'),
-      ) as CacheManifest;
-      return manifest.fingerprint === fingerprint ? manifest : null;
+      manifest = JSON.parse(readFileSync(join(dir, MANIFEST_FILE), 'utf8')) as CacheManifest;
     } catch {
       return null;
     }
+    if (manifest.fingerprint !== fingerprint) return null;
+    for (const rel of Object.values(manifest.outputs ?? {})) if (!existsSync(join(dir, rel))) return null;
+    return manifest;
   }
 
   /** A fresh, empty directory under `.recipe/tmp/` for a step to write its outputs into. */

@@ -360,7 +360,7 @@ function whyRun(ctx: ExecuteContext, node: PlanNode): string[] {
   if (ctx.noCache) return ['--no-cache'];
   const last = ctx.cache.readState(node.kind);
   if (!last) return ['never run'];
-  if (last.fingerprint === node.fingerprint) return ['its cache entry was removed'];
+  if (last.fingerprint === node.fingerprint) return ['its cached outputs are missing'];
   const reasons = explainChange(last.inputs, node.inputs);
   return reasons.length > 0 ? reasons : ['its inputs changed'];
 }

@@ -100,6 +100,28 @@ function pick(source: Record<string, unknown>, keys: readonly string[]): Record<
   return out;
 }
 
+/** Hashes files a few at a time (reads overlap with hashing), keyed as fingerprints record them. */
+async function hashFiles(
+  recipeDir: string,
+  files: readonly string[],
+  statCache: StatCache,
+): Promise<Record<string, string>> {
+  const hashes = new Array<string>(files.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const i = next++;
+      hashes[i] = await statCache.hash(resolve(recipeDir, files[i] as string));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(4, files.length) }, worker));
+  const out: Record<string, string> = {};
+  files.forEach((file, i) => {
+    out[recordedPath(recipeDir, file)] = hashes[i] as string;
+  });
+  return out;
+}
+
 export async function loadStep(kind: StepKind, registry: StepRegistry): Promise<Step> {
   const loader = registry[kind];
   if (!loader) {
@@ -130,16 +152,16 @@ export async function planRecipe(options: {
   for (const [i, kind] of kinds.entries()) {
     const step = steps[i] as Step;
     const stepConfig = sections[kind] ?? {};
-    const codeFiles: Record<string, string> = {};
-    for (const file of step.codeFiles(stepConfig, recipe.recipeDir)) {
-      codeFiles[recordedPath(recipe.recipeDir, file)] = await statCache.hash(resolve(recipe.recipeDir, file));
-    }
-    const inputFiles: Record<string, string> = {};
-    for (const file of await step.inputFiles(stepConfig, recipe.recipeDir)) {
-      inputFiles[recordedPath(recipe.recipeDir, file)] = await statCache.hash(
-        resolve(recipe.recipeDir, file),
-      );
-    }
+    const codeFiles = await hashFiles(
+      recipe.recipeDir,
+      step.codeFiles(stepConfig, recipe.recipeDir),
+      statCache,
+    );
+    const inputFiles = await hashFiles(
+      recipe.recipeDir,
+      await step.inputFiles(stepConfig, recipe.recipeDir),
+      statCache,
+    );
     const upstream = [...STEP_INPUTS[kind]];
     const inputs: FingerprintInputs = {
       format: 1,

@@ -82,7 +82,7 @@ export async function recipeStatus(options: RecipeStatusOptions): Promise<StepSt
       return { step: node.kind, state: 'never run', fingerprint: node.fingerprint, reasons: [], last };
     const reasons =
       state.fingerprint === node.fingerprint
-        ? ['its cache entry was removed']
+        ? ['its cached outputs are missing']
         : explainChange(state.inputs, node.inputs);
     return {
       step: node.kind,

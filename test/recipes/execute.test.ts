@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StepCache } from '../../src/recipes/cache.js';
@@ -159,6 +159,16 @@ describe('recipe run: cache and fingerprints', () => {
       evaluate: 'ran',
       register: 'ran',
     });
+  });
+
+  it('an entry whose outputs were deleted by hand is not reused', async () => {
+    const dir = repo();
+    const first = await run(dir);
+    const train = first.result.outcomes.find((o) => o.step === 'train');
+    rmSync(join(train?.dir ?? '', 'model.txt'));
+    expect((await run(dir)).states).toEqual({ ...ALL_CACHED, train: 'ran' });
+    expect(readFileSync(join(train?.dir ?? '', 'model.txt'), 'utf8')).toMatch(/^model over/);
+    expect(new StepCache(dir).readState('train')?.why).toEqual(['its cached outputs are missing']);
   });
 
   it('--no-cache runs everything again and replaces the entries', async () => {
