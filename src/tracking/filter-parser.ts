@@ -119,7 +119,9 @@ export function tokenize(source: string, what = 'filter'): Token[] {
       let closed = false;
       while (i < source.length) {
         const c = source[i];
-        if (c === '\\' && i + 1 < source.length && ch !== '`') {
+        // `\'` and `\\` are escapes; any other backslash stays, so LIKE patterns keep `\%` and
+        // `\_` (matched literally: the compiled LIKE uses ESCAPE '\').
+        if (c === '\\' && ch !== '`' && (source[i + 1] === ch || source[i + 1] === '\\')) {
           text += source[i + 1];
           i += 2;
           continue;

@@ -56,6 +56,11 @@ describe('parseFilter', () => {
     ["run_name != 'x'", [{ entity: 'attribute', key: 'run_name', comparator: '!=', value: str('x') }]],
     ["params.a = 'it''s'", [{ entity: 'param', key: 'a', comparator: '=', value: str("it's") }]],
     ["params.a = 'it\\'s'", [{ entity: 'param', key: 'a', comparator: '=', value: str("it's") }]],
+    ["params.a LIKE '100\\%'", [{ entity: 'param', key: 'a', comparator: 'LIKE', value: str('100\\%') }]],
+    [
+      "params.a = 'back\\\\slash'",
+      [{ entity: 'param', key: 'a', comparator: '=', value: str('back\\slash') }],
+    ],
     ['params.path/to-key = "v"', [{ entity: 'param', key: 'path/to-key', comparator: '=', value: str('v') }]],
     [
       "metrics.a > 1 AND params.b = 'x' and tags.c != 'y' And attr.start_time >= 0",

@@ -167,6 +167,19 @@ describe.each(BACKENDS)('search on $name', (backend) => {
     expect(sorted(await names(filter))).toEqual(sorted(expected));
   });
 
+  it('matches % and _ literally in LIKE when escaped with a backslash', async () => {
+    const id = await store.createExperiment('search-like-escape');
+    for (const value of ['100%', '1000', 'a_b', 'axb']) {
+      const created = await store.createRun({ experimentId: id, runName: `v-${value}` });
+      await store.setTag(created.info.run_id, { key: 'v', value });
+    }
+    const found = async (filter: string) => sorted(await names(filter, { ids: [id] }));
+    expect(await found("tags.v LIKE '100%'")).toEqual(['v-100%', 'v-1000']);
+    expect(await found("tags.v LIKE '100\\%'")).toEqual(['v-100%']);
+    expect(await found("tags.v LIKE 'a_b'")).toEqual(['v-a_b', 'v-axb']);
+    expect(await found("tags.v ILIKE 'A\\_B'")).toEqual(['v-a_b']);
+  });
+
   it('matches a NaN metric only with !=', async () => {
     expect(await names('metrics.rmse != 123')).toContain('gamma-six');
     expect(await names('metrics.rmse > -1000')).not.toContain('gamma-six');
@@ -302,7 +315,7 @@ describe.each(BACKENDS)('search on $name', (backend) => {
     it('filters by name, LIKE, ILIKE and tags', async () => {
       expect(await experimentNames({ filter: "name = 'search-main'" })).toEqual(['search-main']);
       expect(sorted(await experimentNames({ filter: "name LIKE 'search-%'" }))).toEqual(
-        sorted(['search-main', 'search-other', 'search-pages', 'search-views']),
+        sorted(['search-main', 'search-other', 'search-pages', 'search-views', 'search-like-escape']),
       );
       expect(await experimentNames({ filter: "name ILIKE 'SEARCH-MAIN'" })).toEqual(['search-main']);
       expect(await experimentNames({ filter: "name LIKE 'SEARCH-MAIN'" })).toEqual([]);
