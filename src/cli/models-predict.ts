@@ -61,7 +61,10 @@ export function registerModelsPredictCommand(program: Command): void {
         : undefined;
       if (outputFormat && !opts.outputPath) throw new UsageError('--output-format needs --output-path');
       const model = await loadModel(opts.modelUri, { ...(trackingUri ? { trackingUri } : {}) });
-      const dataset = await readScoringFile(resolve(opts.inputPath), inputFormat);
+      const dataset = await readScoringFile(resolve(opts.inputPath), {
+        ...(inputFormat ? { format: inputFormat } : {}),
+        inputs: model.signature.inputs,
+      });
       const scored = scoreDataset(model, dataset);
       if (opts.outputPath) {
         await writeScoredFile(resolve(opts.outputPath), scored, outputFormat);

@@ -51,6 +51,7 @@ export {
   writeScoredFile,
 } from './predict.js';
 export { CODE_DIR, type SavedModel, type SaveModelOptions, saveModel } from './save.js';
+export { frameFromScoringPayload, SCORING_FORMATS } from './scoring-payload.js';
 export {
   type ColSpec,
   type ColumnType,

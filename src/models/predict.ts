@@ -12,7 +12,9 @@ import { writeFrameParquet } from '../data/parquet.js';
 import { type BuiltinFormat, isBuiltinFormat, readDataset } from '../data/read-dataset.js';
 import { DataError, UsageError } from '../errors.js';
 import type { Frame, FrameColumn } from '../ml/types.js';
-import { frameFromSplit, type LoadedModel } from './load.js';
+import type { LoadedModel } from './load.js';
+import { frameFromScoringPayload, SCORING_FORMATS } from './scoring-payload.js';
+import type { ColSpec } from './signature.js';
 
 /** MLflow's batch prediction column name. */
 export const PREDICTION_COLUMN = 'prediction';
@@ -95,11 +97,14 @@ export function parsePredictionFormat(value: string, option: string): Prediction
 
 /**
  * Reads a file to score. Besides ingest's formats, a JSON file may hold an MLflow scoring payload
- * (`{"dataframe_split": {"columns": [...], "data": [[...]]}}` or `{"dataframe_records": [...]}`).
+ * (src/models/scoring-payload.ts); `inputs` (the model's schema) reads rows given as lists.
  */
-export async function readScoringFile(path: string, format?: PredictionFormat): Promise<Dataset> {
+export async function readScoringFile(
+  path: string,
+  options: { format?: PredictionFormat; inputs?: readonly ColSpec[] } = {},
+): Promise<Dataset> {
   if (!existsSync(path)) throw new DataError(`${path} does not exist`);
-  const fmt = format ?? formatFromPath(path);
+  const fmt = options.format ?? formatFromPath(path);
   if (!fmt) {
     throw new UsageError(`cannot tell the format of ${path} from its extension`, {
       hint: 'name the format with --content-type csv|parquet|json|arrow',
@@ -107,26 +112,28 @@ export async function readScoringFile(path: string, format?: PredictionFormat): 
   }
   if (fmt === 'json') {
     const text = (await readFile(path, 'utf8')).trimStart();
-    if (text.startsWith('{') && /^\{\s*"(dataframe_split|dataframe_records)"/.test(text)) {
-      const payload = JSON.parse(text) as {
-        dataframe_split?: { columns: string[]; data: unknown[][] };
-        dataframe_records?: Record<string, unknown>[];
-      };
-      let frame: Frame;
-      if (payload.dataframe_split) {
-        frame = frameFromSplit(payload.dataframe_split.columns, payload.dataframe_split.data);
-      } else {
-        const records = payload.dataframe_records ?? [];
-        const columns = [...new Set(records.flatMap((r) => Object.keys(r)))];
-        frame = frameFromSplit(
-          columns,
-          records.map((r) => columns.map((c) => r[c] ?? null)),
-        );
-      }
+    // One JSON object naming a scoring format is an MLflow payload; anything else (an array of
+    // records, JSON lines) is read as ingest reads JSON.
+    const payload = text.startsWith('{') ? parseJsonOrUndefined(text) : undefined;
+    if (
+      payload !== null &&
+      typeof payload === 'object' &&
+      SCORING_FORMATS.some((key) => key in (payload as Record<string, unknown>))
+    ) {
+      const frame = frameFromScoringPayload(payload, options.inputs);
       return { frame, columnTypes: typesOfFrame(frame) };
     }
   }
   return readDataset({ format: fmt, files: [path] });
+}
+
+function parseJsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // Not one JSON document (e.g. JSON lines): the JSON reader handles it and its errors.
+    return undefined;
+  }
 }
 
 /**
