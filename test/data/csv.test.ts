@@ -67,6 +67,14 @@ describe('readCsvDataset', () => {
     expect(col(crlf.frame, 'b').values).toEqual([null, 'y']);
   });
 
+  it('reads a last row without a line end, ending in a quoted field', async () => {
+    const { frame } = await readCsvDataset(file('noeol.csv', 'a,b\n1,"x, ""y"""'));
+    expect(col(frame, 'b').values).toEqual(['x, "y"']);
+    const header = await readCsvDataset(file('header-only.csv', 'a,b\n'));
+    expect(header.frame.nRows).toBe(0);
+    expect(header.frame.columns.map((c) => c.name)).toEqual(['a', 'b']);
+  });
+
   it('keeps the original spelling when a column turns out to be text after numbers', async () => {
     const path = file('mixed.csv', 'zip,n\n007,1\n1.50,2\nabc,3\n');
     const { frame, columnTypes } = await readCsvDataset(path);
