@@ -58,15 +58,13 @@ interface Dataset {
 function makeData(n: number, seed: number): Dataset {
   const u = uniform(seed);
   const normal = () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
-  const columns = Array.from({ length: N_FEATURES }, (_, j) => {
-    const c = new Float64Array(n);
-    for (let i = 0; i < n; i++) c[i] = j % 2 === 0 ? u() : normal();
-    return c;
-  });
+  const columns = Array.from({ length: N_FEATURES }, () => new Float64Array(n));
   const [x0, x1, x2, x3, x4, x5] = columns;
   const yReg = new Float64Array(n);
   const yCls = new Int32Array(n);
+  // Row by row, so the first 100k rows of an 800k run are the 100k run's rows.
   for (let i = 0; i < n; i++) {
+    for (let j = 0; j < N_FEATURES; j++) columns[j][i] = j % 2 === 0 ? u() : normal();
     const f =
       10 * Math.sin(Math.PI * x0[i] * x2[i]) + 20 * (x4[i] - 0.5) ** 2 + 4 * x1[i] + 2 * x3[i] * x5[i];
     yReg[i] = f + normal();
