@@ -60,6 +60,8 @@ export function registerModelsPredictCommand(program: Command): void {
         ? parsePredictionFormat(opts.outputFormat, '--output-format')
         : undefined;
       if (outputFormat && !opts.outputPath) throw new UsageError('--output-format needs --output-path');
+      // The registry plugs runs:/ and models:/ into loadModel; load it only when needed.
+      if (/^(runs|models):/i.test(opts.modelUri)) await import('../registry/index.js');
       const model = await loadModel(opts.modelUri, { ...(trackingUri ? { trackingUri } : {}) });
       const dataset = await readScoringFile(resolve(opts.inputPath), {
         ...(inputFormat ? { format: inputFormat } : {}),

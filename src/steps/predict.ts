@@ -147,6 +147,8 @@ async function runPredict(cfg: PredictConfig | undefined, ctx: StepContext): Pro
     });
   }
   const dataset = readArrowDataset(join(inputDir(ctx, 'ingest_scoring', 'predict'), INGEST_DATASET_FILE));
+  // The registry plugs runs:/ and models:/ into loadModel; load it only when needed.
+  if (/^(runs|models):/i.test(uri)) await import('../registry/index.js');
   const model = await loadModel(uri, { ...(ctx.trackingUri ? { trackingUri: ctx.trackingUri } : {}) });
   const started = performance.now();
   const scored = scoreDataset(model, dataset, scoreOptions(ctx.recipe));

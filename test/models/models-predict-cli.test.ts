@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,6 +9,7 @@ import { datasetFromRecords } from '../../src/data/infer-types.js';
 import { ColumnTransformer } from '../../src/ml/column-transformer.js';
 import { createRegressor } from '../../src/ml/estimators.js';
 import { dropColumn, ModelPipeline, saveModel } from '../../src/models/index.js';
+import { localPathFromArtifactUri, openTrackingStore, sqliteUriForPath } from '../../src/tracking/index.js';
 import { carsRows } from '../steps/model-recipe-fixture.js';
 
 const run = promisify(execFile);
@@ -99,6 +100,34 @@ describe('recipe models predict', () => {
       join(work, 'payload.json'),
     ]);
     expect(JSON.parse(fromJson.stdout)).toEqual({ predictions: expected });
+  });
+
+  it('loads a model logged to a run through a runs:/ URI', async () => {
+    const trackingUri = sqliteUriForPath(join(work, 'mlruns', 'tracking.db'));
+    const store = await openTrackingStore(trackingUri, {
+      defaultArtifactRoot: join(work, 'mlruns', 'artifacts'),
+    });
+    let runId: string;
+    try {
+      const experimentId = await store.createExperiment('cli-predict');
+      const run = await store.createRun({ experimentId, startTime: Date.now(), tags: [] });
+      runId = run.info.run_id;
+      cpSync(modelDir, join(localPathFromArtifactUri(run.info.artifact_uri), 'model'), { recursive: true });
+    } finally {
+      await store.close();
+    }
+    const { stdout } = await run(process.execPath, [
+      CLI,
+      '--tracking-uri',
+      trackingUri,
+      'models',
+      'predict',
+      '-m',
+      `runs:/${runId}/model`,
+      '-i',
+      join(work, 'in.csv'),
+    ]);
+    expect(JSON.parse(stdout)).toEqual({ predictions: expected });
   });
 
   it('fails with exit 1 naming a missing column, and exit 2 for bad usage', async () => {
