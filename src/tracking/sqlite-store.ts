@@ -6,6 +6,7 @@
  * transaction that upgrades from reading to writing can fail with SQLITE_BUSY_SNAPSHOT without
  * ever waiting (SQLite's busy handler is not invoked for it).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -48,6 +49,13 @@ interface TurnQueue {
 }
 const queuesByPath = new Map<string, TurnQueue>();
 
+/**
+ * The turn held by the current async context while a transaction's work runs. Code inside the
+ * work that reaches for the driver instead of its `tx` (or opens a nested transaction) would
+ * otherwise queue behind its own transaction and wait forever; with this it joins it.
+ */
+const heldTurn = new AsyncLocalStorage<{ turns: TurnQueue; driver: SqliteDriver }>();
+
 class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite' as const;
   private readonly turns: TurnQueue;
@@ -78,6 +86,17 @@ class SqliteDriver implements SqlDriver {
    * of one async call could land inside another call's open transaction.
    */
   private exclusive<T>(work: () => Promise<T> | T): Promise<T> {
+    const held = heldTurn.getStore();
+    if (held !== undefined && held.turns === this.turns) {
+      if (held.driver === this) return Promise.resolve().then(work);
+      return Promise.reject(
+        new StoreError(
+          'INTERNAL_ERROR',
+          `A second store on ${this.path} was used inside a transaction of the first; it would wait for itself.`,
+          { hint: 'use one store per database file in a process, and the transaction executor inside it' },
+        ),
+      );
+    }
     const result = this.turns.tail.then(work);
     this.turns.tail = result.catch(() => undefined);
     return result;
@@ -139,21 +158,27 @@ class SqliteDriver implements SqlDriver {
   }
 
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    return this.exclusive(async () => {
-      try {
-        this.db.exec('BEGIN IMMEDIATE');
-      } catch (error) {
-        throw this.wrap(error);
-      }
-      try {
-        const result = await work(this.direct);
-        this.db.exec('COMMIT');
-        return result;
-      } catch (error) {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
-        throw error;
-      }
-    });
+    // Nested in one of our own transactions: become part of it (SQLite has no nested BEGIN).
+    if (heldTurn.getStore()?.driver === this) return Promise.resolve().then(() => work(this.direct));
+    return this.exclusive(() =>
+      heldTurn.run({ turns: this.turns, driver: this }, () => this.runTransaction(work)),
+    );
+  }
+
+  private async runTransaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+    } catch (error) {
+      throw this.wrap(error);
+    }
+    try {
+      const result = await work(this.direct);
+      this.db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw error;
+    }
   }
 
   isUniqueViolation(error: unknown): boolean {

@@ -14,6 +14,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreError, UsageError } from '../../src/errors.js';
 import { openTrackingStore, sqliteDatabasePath } from '../../src/tracking/open-store.js';
+import { sql } from '../../src/tracking/sql-fragment.js';
 import { LATEST_SCHEMA_VERSION } from '../../src/tracking/sql-schema.js';
 import { openSqliteTrackingStore } from '../../src/tracking/sqlite-store.js';
 import { POSTGRES_URL } from './store-backends.js';
@@ -111,6 +112,39 @@ describe('SQLite store setup', () => {
       );
     } finally {
       db.close();
+    }
+  });
+
+  it('lets code inside a transaction use the driver or nest a transaction without waiting for itself', async () => {
+    const path = join(tempDir(), 't.db');
+    const store = await openSqliteTrackingStore({ path });
+    const other = await openSqliteTrackingStore({ path });
+    try {
+      const driver = store.sqlDriver;
+      const result = await driver.transaction(async (tx) => {
+        await tx.run(
+          sql`INSERT INTO experiment_tags (key, value, experiment_id) VALUES (${'a'}, ${'1'}, ${0})`,
+        );
+        // Reaching for the driver (not tx) inside the transaction sees the transaction's own write.
+        const [row] = await driver.all<{ n: number }>(sql`SELECT COUNT(*) AS n FROM experiment_tags`);
+        const nested = await driver.transaction(async (inner) =>
+          inner.run(
+            sql`INSERT INTO experiment_tags (key, value, experiment_id) VALUES (${'b'}, ${'2'}, ${0})`,
+          ),
+        );
+        // A second store on the same file cannot join; it fails at once instead of hanging.
+        const refused = await other.sqlDriver.all(sql`SELECT 1 AS one`).catch((error: unknown) => error);
+        return { count: row.n, nested, refused };
+      });
+      expect(result.count).toBe(1);
+      expect(result.nested).toBe(1);
+      expect(result.refused).toBeInstanceOf(StoreError);
+      expect((await store.getExperiment('0')).tags.map((t) => t.key)).toEqual(['a', 'b']);
+      // Outside the transaction the second store works normally again.
+      expect((await other.getExperiment('0')).tags).toHaveLength(2);
+    } finally {
+      await store.close();
+      await other.close();
     }
   });
 
