@@ -94,9 +94,17 @@ export function recordedPath(recipeDir: string, file: string): string {
   return rel.startsWith('..') || isAbsolute(rel) ? abs : rel.split('\\').join('/');
 }
 
+/** The values of `keys` (top-level names or dotted paths such as `steps.train.predict_prefix`). */
 function pick(source: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k of keys) if (source[k] !== undefined) out[k] = source[k];
+  for (const key of keys) {
+    let value: unknown = source;
+    for (const part of key.split('.')) {
+      value =
+        value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+    }
+    if (value !== undefined) out[key] = value;
+  }
   return out;
 }
 

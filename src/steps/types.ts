@@ -38,9 +38,10 @@ export const STEP_INPUTS: Readonly<Record<StepKind, readonly StepKind[]>> = {
 };
 
 /**
- * The top-level recipe keys each step reads besides its own `steps.<kind>` section. They go into
- * the step's fingerprint, so changing `primary_metric` re-runs evaluate and register but not
- * ingest or split.
+ * The recipe keys each step reads besides its own `steps.<kind>` section (top-level names or
+ * dotted paths). They go into the step's fingerprint, so changing `primary_metric` re-runs
+ * evaluate and register but not ingest or split. A step that reads more of `ctx.recipe` must be
+ * listed here, or a change there would not re-run it.
  */
 export const STEP_RECIPE_KEYS: Readonly<Record<StepKind, readonly string[]>> = {
   ingest: [],
@@ -50,7 +51,14 @@ export const STEP_RECIPE_KEYS: Readonly<Record<StepKind, readonly string[]>> = {
   evaluate: ['recipe', 'target_col', 'positive_class', 'primary_metric', 'custom_metrics'],
   register: ['recipe', 'primary_metric', 'model_registry'],
   ingest_scoring: [],
-  predict: ['recipe', 'target_col', 'positive_class'],
+  // predict names its score columns after train's settings.
+  predict: [
+    'recipe',
+    'target_col',
+    'positive_class',
+    'steps.train.predict_scores_for_all_classes',
+    'steps.train.predict_prefix',
+  ],
 };
 
 export interface CardSection {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StepCache } from '../../src/recipes/cache.js';
 import { runRecipe } from '../../src/recipes/execute.js';
+import { explainChange, type FingerprintInputs } from '../../src/recipes/fingerprint.js';
 import { loadRecipe } from '../../src/recipes/load.js';
 import { planRecipe } from '../../src/recipes/plan.js';
 import { StatCache } from '../../src/recipes/stat-cache.js';
@@ -177,6 +178,40 @@ describe('recipe run: cache and fingerprints', () => {
     const { states } = await run(dir, { noCache: true });
     expect(states).toEqual(ALL_RAN);
     expect(new StepCache(dir).listEntries()).toHaveLength(6);
+  });
+
+  it("a step's fingerprint covers other sections it reads (predict: train's score prefix), not the rest", async () => {
+    const dir = repo();
+    const trivial = (kind: 'ingest_scoring' | 'predict') => async () => ({
+      kind,
+      codeFiles: () => [],
+      inputFiles: async () => [],
+      run: async () => ({ outputs: {}, card: { step: kind, data: {}, sections: [] } }),
+    });
+    const registry = {
+      ...testRegistry,
+      ingest_scoring: trivial('ingest_scoring'),
+      predict: trivial('predict'),
+    };
+    const fingerprint = async () => {
+      const recipe = loadRecipe({ recipeDir: dir });
+      const plan = await planRecipe({
+        recipe,
+        targets: ['predict'],
+        registry,
+        statCache: StatCache.open(join(dir, '.recipe')),
+      });
+      return plan.nodes.find((n) => n.kind === 'predict');
+    };
+    const before = await fingerprint();
+    editFile(dir, 'recipe.yaml', (t) => t.replace('      name: test', '      name: other'));
+    expect((await fingerprint())?.fingerprint).toBe(before?.fingerprint);
+    editFile(dir, 'recipe.yaml', (t) => t.replace('  train:\n', '  train:\n    predict_prefix: score_\n'));
+    const after = await fingerprint();
+    expect(after?.fingerprint).not.toBe(before?.fingerprint);
+    expect(explainChange(before?.inputs as FingerprintInputs, after?.inputs as FingerprintInputs)).toEqual([
+      'config steps.train.predict_prefix changed',
+    ]);
   });
 
   it('hashes an unchanged input file only once (stat cache)', async () => {
