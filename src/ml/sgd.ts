@@ -600,7 +600,8 @@ export class SGDClassifier implements Classifier {
     this.nIter = 0;
     for (let m = 0; m < models.length; m++) {
       const positive = models[m];
-      const target = Float64Array.from(y, (v) => (v === positive ? 1 : -1));
+      const target = new Float64Array(n);
+      for (let i = 0; i < n; i++) target[i] = y[i] === positive ? 1 : -1;
       // Each OvR model gets its own stream, derived from the estimator's, as sklearn seeds each.
       const modelRng = new SeededRandom(rng.nextUint32());
       const res = plainSgd(
@@ -634,7 +635,12 @@ export class SGDClassifier implements Classifier {
 
   predict(X: FeatureMatrix): Int32Array {
     const scores = this.decisionFunction(X);
-    if (scores.length === 1) return Int32Array.from(scores[0], (d) => (d > 0 ? 1 : 0));
+    if (scores.length === 1) {
+      // A plain loop: TypedArray.from with a mapping callback is ~10× slower on large inputs.
+      const out = new Int32Array(X.nRows);
+      for (let i = 0; i < out.length; i++) out[i] = scores[0][i] > 0 ? 1 : 0;
+      return out;
+    }
     return argmaxRows(scores, X.nRows);
   }
 
