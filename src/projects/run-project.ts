@@ -328,6 +328,24 @@ export async function executeProjectRun(
       cleanup: false,
     });
     const pid = child.pid;
+    // Once a stopped run's shell has exited, whatever it left behind goes at once: background
+    // jobs of a non-interactive shell ignore SIGINT and would hold the output pipes open.
+    let streamsOpen = 2;
+    let detachTimer: NodeJS.Timeout | undefined;
+    child.once('exit', () => {
+      if (pid !== undefined && killedBy !== undefined) killGroup(pid, 'SIGKILL');
+      // Like MLflow (which waits for the shell only), a run ends with its shell; background
+      // processes the command left running may keep the pipes open, so stop reading after a
+      // grace period instead of waiting for them.
+      detachTimer = setTimeout(() => {
+        if (streamsOpen === 0) return;
+        log(
+          `warning: the command left processes running (process group ${pid}); their further output is not recorded`,
+        );
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      }, OUTPUT_DRAIN_MS);
+    });
     const tee = (
       from: NodeJS.ReadableStream | null,
       file: WriteStream,
@@ -339,8 +357,16 @@ export async function executeProjectRun(
           file.write(chunk);
           terminal?.write(chunk);
         });
-        from.on('end', done);
-        from.on('error', done);
+        let finished = false;
+        const finish = () => {
+          if (finished) return;
+          finished = true;
+          streamsOpen--;
+          done();
+        };
+        from.once('end', finish);
+        from.once('error', finish);
+        from.once('close', finish);
       });
     const teeing = Promise.all([
       tee(child.stdout, stdoutFile, options.stdout === undefined ? process.stdout : options.stdout),
@@ -377,6 +403,7 @@ export async function executeProjectRun(
       await teeing;
     } finally {
       if (escalation) clearTimeout(escalation);
+      if (detachTimer) clearTimeout(detachTimer);
       if (handleSignals) {
         process.off('SIGINT', onSigint);
         process.off('SIGTERM', onSigterm);
@@ -433,6 +460,9 @@ export async function executeProjectRun(
     problems,
   };
 }
+
+/** How long output may keep flowing after the command's shell has exited. */
+const OUTPUT_DRAIN_MS = 1000;
 
 /** Named outputs from $RECIPE_OUTPUTS_FILE: a JSON object of strings (numbers and booleans are stringified). */
 function readOutputs(file: string, problems: string[]): Record<string, string> {

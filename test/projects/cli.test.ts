@@ -136,30 +136,33 @@ describe('recipe project run', () => {
     });
   });
 
-  it('on SIGTERM stops the child process group and records KILLED', async () => {
-    const dir = tempDirWith({ 'p/MLproject': MLPROJECT });
-    const child = spawn(process.execPath, [cli, 'project', 'run', 'p', '-e', 'sleep'], {
-      cwd: dir,
-      env: cleanEnv(),
-    });
-    let stderr = '';
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const pidFile = join(dir, 'p', 'sleep.pid');
-    await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '');
-    const sleepPid = Number(readFileSync(pidFile, 'utf8'));
-    expect(isAlive(sleepPid)).toBe(true);
-    child.kill('SIGTERM');
-    const code = await new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
-    expect(code).toBe(1);
-    expect(stderr).toMatch(/was killed/);
-    expect(isAlive(sleepPid)).toBe(false);
-    await withStore(dir, async (store) => {
-      const runs = await store.searchRuns({ experimentIds: ['0'] });
-      expect(runs.runs[0]?.info.status).toBe('KILLED');
-    });
-  });
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'on %s stops the child process group and records KILLED',
+    async (signal) => {
+      const dir = tempDirWith({ 'p/MLproject': MLPROJECT });
+      const child = spawn(process.execPath, [cli, 'project', 'run', 'p', '-e', 'sleep'], {
+        cwd: dir,
+        env: cleanEnv(),
+      });
+      let stderr = '';
+      child.stderr.on('data', (d) => {
+        stderr += d;
+      });
+      const pidFile = join(dir, 'p', 'sleep.pid');
+      await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '');
+      const sleepPid = Number(readFileSync(pidFile, 'utf8'));
+      expect(isAlive(sleepPid)).toBe(true);
+      child.kill(signal);
+      const code = await new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/was killed/);
+      expect(isAlive(sleepPid)).toBe(false);
+      await withStore(dir, async (store) => {
+        const runs = await store.searchRuns({ experimentIds: ['0'] });
+        expect(runs.runs[0]?.info.status).toBe('KILLED');
+      });
+    },
+  );
 
   it("takes --version for git sources (MLflow's flag) while recipe --version still prints the package version", async () => {
     const repo = tempDirWith({

@@ -134,6 +134,27 @@ describe.each(STORE_BACKENDS)('runProject on the $name store', ({ name, availabl
     );
   });
 
+  it('ends the run with its shell even when the command leaves a background process holding the output', async () => {
+    const dir = tempDirWith({
+      MLproject: 'entry_points:\n  main: {command: "sleep 30 & echo $! > bg.pid; echo done"}\n',
+    });
+    const lines: string[] = [];
+    const result = await runProject({
+      uri: dir,
+      store: ts.store,
+      trackingUri: ts.trackingUri,
+      ...quiet,
+      log: (m) => lines.push(m),
+    });
+    expect(result.status).toBe('FINISHED');
+    expect(lines.join('\n')).toMatch(/left processes running/);
+    const run = await ts.store.getRun(result.runId);
+    expect(readFileSync(join(localPathFromArtifactUri(run.info.artifact_uri), 'stdout.txt'), 'utf8')).toBe(
+      'done\n',
+    );
+    process.kill(Number(readFileSync(join(dir, 'bg.pid'), 'utf8')), 'SIGKILL');
+  });
+
   it('validates parameters before creating any run', async () => {
     const dir = tempDirWith({ MLproject: MLPROJECT, 'echo.mjs': ECHO, 'data.csv': '' });
     const before = await ts.store.searchRuns({ experimentIds: ['0'] });
