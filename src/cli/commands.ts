@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerExperimentsCommands } from './experiments.js';
 import { registerInitCommand } from './init.js';
 import { registerModelsPredictCommand } from './models-predict.js';
+import { registerModelsRegistryCommands } from './models.js';
 import { registerProjectCommands } from './project.js';
 import { registerRunsCommands } from './runs.js';
 import { registerWorkflowCommands } from './workflow.js';
@@ -15,6 +16,7 @@ export const commandGroups: Array<(program: Command) => void> = [
   registerExperimentsCommands,
   registerRunsCommands,
   registerModelsPredictCommand,
+  registerModelsRegistryCommands,
   registerInitCommand,
   registerProjectCommands,
   registerWorkflowCommands,
