@@ -18,7 +18,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, statSync 
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { readArrowDataset } from '../data/arrow-io.js';
 import { ConfigError, StepError } from '../errors.js';
-import { loadModel } from '../models/load.js';
+import { loadModel, resolveModelUri } from '../models/load.js';
 import {
   type PredictionFormat,
   type ScoreOptions,
@@ -84,11 +84,27 @@ export const predictStep: Step<PredictConfig> = {
   codeFiles() {
     return [];
   },
-  /** A local model's files: a retrained model at the same path re-runs predict. */
+  /**
+   * The model's files, so that a retrained model at the same path — or a registry alias that
+   * moved to another version — re-runs predict.
+   */
   async inputFiles(cfg, recipeDir) {
     const uri = predictModelUri(cfg, recipeDir);
-    if (!uri || hasScheme(uri) || !existsSync(uri) || !statSync(uri).isDirectory()) return [];
-    return listFiles(uri);
+    if (!uri) return [];
+    let dir = uri;
+    if (hasScheme(uri)) {
+      if (/^(runs|models):/i.test(uri)) await import('../registry/index.js');
+      try {
+        // Planning does not know a --tracking-uri flag; this resolves against the environment's
+        // tracking URI. If that fails, the fingerprint leaves the model out and the run itself
+        // resolves the URI with the recipe's tracking URI (and reports any error there).
+        dir = await resolveModelUri(uri);
+      } catch {
+        return [];
+      }
+    }
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
+    return listFiles(dir);
   },
   run: runPredict,
 };

@@ -1,5 +1,6 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readArrowDataset } from '../../src/data/arrow-io.js';
 import { readCsvDataset } from '../../src/data/csv.js';
@@ -99,6 +100,18 @@ describe('ingest_scoring + predict steps', () => {
     expect(fixture.results.predict?.outputs).toEqual({ predictions: 'predictions.csv' });
     expect(existsSync(join(fixture.dirs.predict as string, 'predictions.csv'))).toBe(true);
     expect(fixture.results.predict?.metrics?.scored_rows).toBe(50);
+
+    // The model's files are part of predict's fingerprint, whichever way the URI names them.
+    const output = { using: 'csv' as const, location: 'p.csv' };
+    const files = await predictStep.inputFiles({ model_uri: modelDir, output }, fixture.recipeDir);
+    expect(files).toContain(join(modelDir, 'MLmodel'));
+    expect(files).toContain(join(modelDir, 'pipeline.json'));
+    expect(
+      await predictStep.inputFiles({ model_uri: pathToFileURL(modelDir).href, output }, fixture.recipeDir),
+    ).toEqual(files);
+    expect(
+      await predictStep.inputFiles({ model_uri: 's3://bucket/model', output }, fixture.recipeDir),
+    ).toEqual([]);
   });
 
   it("defaults to the newest train output in the recipe's cache and writes parquet", async () => {
