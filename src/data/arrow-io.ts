@@ -185,7 +185,9 @@ function columnFromVector(
   const typeId = field.type.typeId as Type;
   const name = field.name;
   // Type ids from apache-arrow's enum: Int=2, Float=3, Bool=6, Decimal=7, Date=8, Timestamp=10, Dictionary=-1.
-  if (typeId === 3 || typeId === 2 || typeId === 6) {
+  // Half floats are stored as raw 16-bit patterns; they take the generic path below (vector.get).
+  const halfFloat = typeId === 3 && (field.type as { precision?: number }).precision === 0;
+  if ((typeId === 3 && !halfFloat) || typeId === 2 || typeId === 6) {
     const values = new Float64Array(nRows);
     let row = 0;
     for (const data of vector.data as Data[]) {
@@ -223,8 +225,12 @@ function columnFromVector(
   }
   const values: (string | null)[] = new Array(nRows);
   for (let i = 0; i < nRows; i++) values[i] = displayValue(vector.get(i), typeId);
-  if (typeId === 7) {
-    // Decimals become doubles (precision beyond 2^53 is lost, as in pandas' float conversion).
+  if (typeId === 8 && (field.type as { unit?: number }).unit === 0) {
+    // Date32 (days) values are dates, written as Parquet DATE is: YYYY-MM-DD.
+    for (let i = 0; i < nRows; i++) values[i] = values[i]?.slice(0, 10) ?? null;
+  }
+  if (typeId === 7 || halfFloat) {
+    // Decimals and half floats become doubles (precision beyond 2^53 is lost, as in pandas' float conversion).
     const numbers = new Float64Array(nRows);
     for (let i = 0; i < nRows; i++) numbers[i] = values[i] === null ? Number.NaN : Number(values[i]);
     return { column: { name, type: 'number', values: numbers }, type: 'double' };

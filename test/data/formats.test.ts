@@ -1,7 +1,17 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tableFromArrays, tableToIPC } from 'apache-arrow';
+import {
+  Bool,
+  DateDay,
+  Float16,
+  Int64,
+  Table,
+  TimestampMillisecond,
+  tableFromArrays,
+  tableToIPC,
+  vectorFromArray,
+} from 'apache-arrow';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -178,6 +188,28 @@ describe('Arrow IPC', () => {
     expect(col(frame, 'name').values).toEqual(['p', 'q', 'r']);
     const viaReadDataset = await readDataset({ format: 'arrow', files: [path, path] });
     expect(viaReadDataset.frame.nRows).toBe(6);
+  });
+
+  it('maps Arrow types: half floats, Int64, booleans, dates and timestamps', () => {
+    const table = new Table({
+      h: vectorFromArray([1.5, null, -2], new Float16()),
+      i: vectorFromArray([1n, null, 3n], new Int64()),
+      b: vectorFromArray([true, null, false], new Bool()),
+      d: vectorFromArray([new Date('2020-01-02'), null, new Date('2021-03-04')], new DateDay()),
+      ts: vectorFromArray(
+        [new Date('2020-01-02T03:04:05Z'), null, new Date('2021-03-04T00:00:00Z')],
+        new TimestampMillisecond(),
+      ),
+    });
+    const path = join(dir, 'types.arrow');
+    writeFileSync(path, tableToIPC(table, 'file'));
+    const { frame, columnTypes } = readArrowDataset(path);
+    expect(columnTypes).toEqual(['double', 'long', 'boolean', 'string', 'string']);
+    expect(nums(col(frame, 'h'))).toEqual([1.5, Number.NaN, -2]);
+    expect(nums(col(frame, 'i'))).toEqual([1, Number.NaN, 3]);
+    expect(nums(col(frame, 'b'))).toEqual([1, Number.NaN, 0]);
+    expect(col(frame, 'd').values).toEqual(['2020-01-02', null, '2021-03-04']);
+    expect(col(frame, 'ts').values).toEqual(['2020-01-02T03:04:05.000Z', null, '2021-03-04T00:00:00.000Z']);
   });
 
   it('reads vega-datasets flights-200k.arrow', () => {
