@@ -100,55 +100,78 @@ export function mean(values: ArrayLike<number>): number {
 }
 
 export interface GramOptions {
-  /** Subtracted from each column before multiplying (centring); zeros when omitted. */
-  xOffset?: Float64Array;
-  /** Subtracted from y; 0 when omitted. */
-  yOffset?: number;
+  /** Centre X and y on their means (what fitting an intercept needs). */
+  center?: boolean;
 }
 
 export interface GramResult {
-  /** (X − xOffset)ᵀ(X − xOffset), p×p row-major, symmetric. */
+  /** (X − x̄)ᵀ(X − x̄) when centring, else XᵀX; p×p row-major, symmetric. */
   xtx: Float64Array;
-  /** (X − xOffset)ᵀ(y − yOffset), length p. */
+  /** (X − x̄)ᵀ(y − ȳ) when centring, else Xᵀy; length p. */
   xty: Float64Array;
+  /** Column means x̄ (zeros without centring). */
+  xMean: Float64Array;
+  /** Mean of y (0 without centring). */
+  yMean: number;
 }
 
 /**
- * Computes XᵀX and Xᵀy of the (optionally centred) data in one blocked pass. Centring inside
- * the pass, rather than subtracting n·μμᵀ afterwards, keeps the cancellation error out of the
- * normal equations: that is what lets the solution match a QR/SVD least-squares solver to 1e-9.
+ * Computes XᵀX and Xᵀy, optionally of the centred data, in one blocked pass over the columns.
+ *
+ * Centring without a separate pass for the means: each column is shifted by its first value cⱼ
+ * while it is copied into the block, and a column of ones rides along, so the same tiles give the
+ * shifted sums sⱼ = Σ(xⱼ − cⱼ) and the centred products Σ(xⱼ − cⱼ)(xₖ − cₖ) − sⱼsₖ/n. Because
+ * the shift already removes the bulk of the mean, that final subtraction cancels only O(1)
+ * digits, unlike the textbook Σxⱼxₖ − n·x̄ⱼx̄ₖ, which loses everything for columns with a large
+ * mean. y rides along as one more column, so Xᵀy comes out of the same tiles.
  */
 export function gram(X: FeatureMatrix, y: ArrayLike<number>, options: GramOptions = {}): GramResult {
   const p = X.columns.length;
   const n = X.nRows;
-  const xOffset = options.xOffset ?? new Float64Array(p);
-  const yOffset = options.yOffset ?? 0;
-  // y rides along as column p, so Xᵀy comes out of the same tiles as XᵀX.
-  const qPad = padTo4(p + 1);
+  const center = options.center ?? false;
+  const shift = new Float64Array(p + 1);
+  if (center && n > 0) {
+    for (let j = 0; j < p; j++) shift[j] = X.columns[j][0];
+    shift[p] = y[0];
+  }
+  // Columns: x₀…x_{p−1}, y, then (when centring) ones.
+  const ones = p + 1;
+  const qPad = padTo4(center ? p + 2 : p + 1);
   const acc = new Float64Array(qPad * qPad);
   const block = new Float64Array(qPad * BLOCK_ROWS);
+  if (center) block.fill(1, ones * BLOCK_ROWS, (ones + 1) * BLOCK_ROWS);
   for (let start = 0; start < n; start += BLOCK_ROWS) {
     const len = Math.min(BLOCK_ROWS, n - start);
     for (let j = 0; j < p; j++) {
       const col = X.columns[j];
-      const off = xOffset[j];
+      const off = shift[j];
       const base = j * BLOCK_ROWS;
       for (let i = 0; i < len; i++) block[base + i] = col[start + i] - off;
     }
     const yBase = p * BLOCK_ROWS;
-    for (let i = 0; i < len; i++) block[yBase + i] = y[start + i] - yOffset;
+    const yOff = shift[p];
+    for (let i = 0; i < len; i++) block[yBase + i] = y[start + i] - yOff;
+    if (center && len < BLOCK_ROWS) block.fill(0, ones * BLOCK_ROWS + len, (ones + 1) * BLOCK_ROWS);
     accumulateTiles({ a: block, b: block, qPad, len, acc });
   }
+  // acc is upper-triangular: entry (j, k) with j ≤ k.
+  const at = (j: number, k: number): number => (j <= k ? acc[j * qPad + k] : acc[k * qPad + j]);
+  const sums = new Float64Array(p + 1);
+  if (center) for (let j = 0; j <= p; j++) sums[j] = at(j, ones);
   const xtx = new Float64Array(p * p);
   const xty = new Float64Array(p);
   for (let j = 0; j < p; j++) {
     for (let k = j; k < p; k++) {
-      xtx[j * p + k] = acc[j * qPad + k];
-      xtx[k * p + j] = acc[j * qPad + k];
+      const v = at(j, k) - (center ? (sums[j] * sums[k]) / n : 0);
+      xtx[j * p + k] = v;
+      xtx[k * p + j] = v;
     }
-    xty[j] = acc[j * qPad + p];
+    xty[j] = at(j, p) - (center ? (sums[j] * sums[p]) / n : 0);
   }
-  return { xtx, xty };
+  const xMean = new Float64Array(p);
+  if (center) for (let j = 0; j < p; j++) xMean[j] = shift[j] + sums[j] / n;
+  const yMean = center ? shift[p] + sums[p] / n : 0;
+  return { xtx, xty, xMean, yMean };
 }
 
 /** Rounds a column count up to a multiple of 4, the tile width of `accumulateTiles`. */

@@ -9,11 +9,9 @@
  */
 import { DataError } from '../errors.js';
 import {
-  columnMeans,
   expectEstimatorName,
   gram,
   linearPredict,
-  mean,
   readNumber,
   readNumberArray,
   solveSymmetric,
@@ -45,9 +43,7 @@ export function fitLeastSquares(options: LeastSquaresOptions): LeastSquaresFit {
   // non-finite, so the happy path reads the data once instead of twice (~15% of the fit).
   validateTrainingData(X, y.length, estimator, { checkFinite: false });
   const p = X.columns.length;
-  const xMean = fitIntercept ? columnMeans(X) : new Float64Array(p);
-  const yMean = fitIntercept ? mean(y) : 0;
-  const { xtx, xty } = gram(X, y, { xOffset: xMean, yOffset: yMean });
+  const { xtx, xty, xMean, yMean } = gram(X, y, { center: fitIntercept });
   if (!xtx.every(Number.isFinite) || !xty.every(Number.isFinite)) {
     validateFinite(X, estimator);
     validateTargets(y, estimator);
