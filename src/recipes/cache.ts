@@ -24,6 +24,8 @@ export interface CacheManifest {
   inputs: FingerprintInputs;
   /** Named outputs: name → path relative to the entry directory. */
   outputs: Record<string, string>;
+  /** Copies of outputs outside the cache: absolute path → the output and its content hash. */
+  externalOutputs?: Record<string, { output: string; sha256: string }>;
   metrics: Record<string, number>;
   params: Record<string, string>;
   tags: Record<string, string>;

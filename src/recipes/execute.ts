@@ -4,8 +4,9 @@
  * steps run concurrently (p-queue). A failed step stops everything downstream of it; its temp
  * dir is removed, so nothing half-written is ever mistaken for output.
  */
-import { existsSync, rmSync } from 'node:fs';
-import { isAbsolute, join, normalize } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
 import { isMlrecipeError, type MlrecipeError, StepError } from '../errors.js';
 import type { StepRegistry } from '../steps/registry.js';
 import type { StepContext, StepKind, StepResult } from '../steps/types.js';
@@ -16,7 +17,7 @@ import { type LoadedRecipe, loadRecipe } from './load.js';
 import { acquireRecipeLock } from './lock.js';
 import { defaultTargets, type PlanNode, planRecipe, type RecipePlan } from './plan.js';
 import { createProgressReporter, type ProgressReporter, type StepRunState } from './progress.js';
-import { StatCache } from './stat-cache.js';
+import { hashFile, StatCache } from './stat-cache.js';
 
 export interface StepOutcome {
   step: StepKind;
@@ -135,6 +136,7 @@ export async function runRecipe(options: RunRecipeOptions): Promise<RunRecipeRes
     const outcomes = await executePlan({
       plan,
       cache,
+      statCache,
       progress,
       noCache: options.noCache === true,
       concurrency: options.concurrency ?? 2,
@@ -142,6 +144,7 @@ export async function runRecipe(options: RunRecipeOptions): Promise<RunRecipeRes
       recorder,
     });
     progress.end();
+    statCache.save();
     const error = outcomes.find((o) => o.error)?.error;
     if (recorder && !ended) {
       ended = true;
@@ -189,6 +192,7 @@ function installSignalHandlers(cleanup: (signal: NodeJS.Signals) => Promise<void
 interface ExecuteContext {
   plan: RecipePlan;
   cache: StepCache;
+  statCache: StatCache;
   progress: ProgressReporter;
   noCache: boolean;
   concurrency: number;
@@ -253,6 +257,7 @@ async function runNode(
     const manifest = cache.lookup(node.kind, node.fingerprint);
     if (manifest) {
       ctx.progress.stepStarted(node.kind);
+      await restoreExternalOutputs(ctx, node, manifest);
       const durationMs = Date.now() - started;
       const previous = cache.readState(node.kind);
       cache.writeState({
@@ -296,6 +301,7 @@ async function runNode(
   try {
     const result = await node.step.run(node.config, stepContext);
     const outputs = checkOutputs(node.kind, tmp, result);
+    const externalOutputs = await describeExternalOutputs(ctx, node.kind, tmp, outputs, result);
     writeCard(tmp, result.card, {
       title: `${node.kind} — ${recipe.config.recipe}`,
       facts: {
@@ -311,6 +317,7 @@ async function runNode(
       fingerprint: node.fingerprint,
       inputs: node.inputs,
       outputs,
+      ...(externalOutputs ? { externalOutputs } : {}),
       metrics: result.metrics ?? {},
       params: result.params ?? {},
       tags: result.tags ?? {},
@@ -352,6 +359,49 @@ async function runNode(
     const durationMs = Date.now() - started;
     progress.stepFinished(node.kind, { state: 'failed', durationMs, error });
     return { ...emptyOutcome(node, 'failed'), durationMs, error };
+  }
+}
+
+/** Records each external output as a copy of a named output, checking that it is one. */
+async function describeExternalOutputs(
+  ctx: ExecuteContext,
+  step: StepKind,
+  dir: string,
+  outputs: Record<string, string>,
+  result: StepResult,
+): Promise<CacheManifest['externalOutputs']> {
+  const declared = Object.entries(result.externalOutputs ?? {});
+  if (declared.length === 0) return undefined;
+  const described: NonNullable<CacheManifest['externalOutputs']> = {};
+  for (const [path, output] of declared) {
+    const rel = outputs[output];
+    if (rel === undefined) throw new StepError(step, `external output ${path} names no output "${output}"`);
+    const abs = resolve(ctx.plan.recipe.recipeDir, path);
+    const sha = await hashFile(join(dir, rel));
+    if ((await ctx.statCache.hash(abs)) !== sha) {
+      throw new StepError(step, `external output ${path} is not a copy of its output "${output}"`);
+    }
+    described[abs] = { output, sha256: sha };
+  }
+  return described;
+}
+
+/** A cached step's files outside the cache are put back when missing or changed. */
+async function restoreExternalOutputs(
+  ctx: ExecuteContext,
+  node: PlanNode,
+  manifest: CacheManifest,
+): Promise<void> {
+  const dir = ctx.cache.entryDir(node.kind, node.fingerprint);
+  for (const [path, { output, sha256 }] of Object.entries(manifest.externalOutputs ?? {})) {
+    if ((await ctx.statCache.hash(path)) === sha256) continue;
+    const rel = manifest.outputs[output];
+    if (rel === undefined) continue;
+    mkdirSync(dirname(path), { recursive: true });
+    const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    copyFileSync(join(dir, rel), tmp);
+    renameSync(tmp, path);
+    ctx.progress.stepLog(node.kind, `restored ${path} from the cache`);
   }
 }
 

@@ -100,6 +100,13 @@ export interface StepResult {
   tags?: Record<string, string>;
   /** Named outputs: name → path relative to outDir (for `recipe get-artifact`). */
   outputs: Record<string, string>;
+  /**
+   * Files the step also wrote outside outDir (e.g. predict's `output.location`), each an exact
+   * copy of one of its named outputs: path (absolute, or relative to the recipe dir) → output
+   * name. When the step is later served from the cache, the engine puts back such a file if it
+   * is missing or was changed (as `dvc checkout` does).
+   */
+  externalOutputs?: Record<string, string>;
   card: StepCard;
 }
 

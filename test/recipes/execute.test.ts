@@ -172,6 +172,19 @@ describe('recipe run: cache and fingerprints', () => {
     expect(new StepCache(dir).readState('train')?.why).toEqual(['its cached outputs are missing']);
   });
 
+  it("puts back a cached step's file outside the cache when it is missing or changed", async () => {
+    const dir = repo();
+    await run(dir);
+    const report = join(dir, 'reports', 'validation.json');
+    const original = readFileSync(report, 'utf8');
+    rmSync(report);
+    expect((await run(dir)).states).toEqual(ALL_CACHED);
+    expect(readFileSync(report, 'utf8')).toBe(original);
+    writeFileSync(report, 'edited by hand');
+    expect((await run(dir)).states).toEqual(ALL_CACHED);
+    expect(readFileSync(report, 'utf8')).toBe(original);
+  });
+
   it('--no-cache runs everything again and replaces the entries', async () => {
     const dir = repo();
     await run(dir);
