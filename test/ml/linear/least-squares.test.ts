@@ -72,6 +72,21 @@ describe('LinearRegression edge cases', () => {
     expect(maxAbsDiff(model.predict(matrix(rd.X_test)), rd.predictions)).toBeLessThan(1e-6);
   });
 
+  it('centres stably: shifting a column by 1e7 changes only the intercept', () => {
+    const base = new LinearRegression();
+    base.fit(X, y);
+    const shifted = new LinearRegression();
+    shifted.fit(
+      { nRows: X.nRows, columns: X.columns.map((c, j) => (j === 1 ? c.map((v) => v + 1e7) : c)) },
+      y,
+    );
+    expect(maxAbsDiff(shifted.coef ?? [], base.coef ?? [])).toBeLessThan(1e-6);
+    const coef1 = base.coef?.[1] ?? Number.NaN;
+    expect(Math.abs(shifted.intercept + coef1 * 1e7 - base.intercept)).toBeLessThan(
+      1e-6 * Math.abs(coef1 * 1e7),
+    );
+  });
+
   it('is deterministic', () => {
     const a = new Ridge({ alpha: 2 });
     const b = new Ridge({ alpha: 2 });
