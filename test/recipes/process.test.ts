@@ -60,17 +60,23 @@ describe('recipe run as a process', () => {
     expect(existsSync(join(dir, '.recipe', 'lock'))).toBe(false);
   });
 
-  it('SIGTERM stops the run with exit 143, removes the temp dir and releases the lock', async () => {
-    const dir = blockingRepo();
-    const run = spawnEngine(dir);
-    await waitFor(() => existsSync(join(dir, 'train-started')), 'train to start');
-    run.child.kill('SIGTERM');
-    const result = await run.done;
-    expect(result.code).toBe(143);
-    expect(result.stderr).toContain('received SIGTERM');
-    expect(existsSync(join(dir, '.recipe', 'lock'))).toBe(false);
-    expect(readdirSync(join(dir, '.recipe', 'tmp'))).toEqual([]);
-  });
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)(
+    '%s stops the run with exit %i, removes the temp dir and releases the lock',
+    async (signal, code) => {
+      const dir = blockingRepo();
+      const run = spawnEngine(dir);
+      await waitFor(() => existsSync(join(dir, 'train-started')), 'train to start');
+      run.child.kill(signal);
+      const result = await run.done;
+      expect(result.code).toBe(code);
+      expect(result.stderr).toContain(`received ${signal}`);
+      expect(existsSync(join(dir, '.recipe', 'lock'))).toBe(false);
+      expect(readdirSync(join(dir, '.recipe', 'tmp'))).toEqual([]);
+    },
+  );
 
   it('a second run waits for the lock, or with --no-wait says who holds it', async () => {
     const dir = blockingRepo();
