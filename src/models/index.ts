@@ -59,4 +59,4 @@ export {
   inferInputSchema,
   type ModelSignature,
 } from './signature.js';
-export { importUserModule, loadUserFunction, type UserFunction } from './user-code.js';
+export { importUserModule, type UserFunction } from './user-code.js';

@@ -24,7 +24,7 @@ import {
   type TransformerDocument,
 } from './pipeline.js';
 import { enforceSignature, type ModelSignature, signatureFromDocument } from './signature.js';
-import { loadUserFunction } from './user-code.js';
+import { importUserModule, type UserFunction } from './user-code.js';
 
 export interface ResolveContext {
   /** Tracking URI to resolve `runs:` / `models:` against. */
@@ -162,12 +162,7 @@ async function transformerFromDocument(
       return { transformer: columnTransformerFromJSON(doc.state), source: { kind: 'builtin' } };
     case 'custom': {
       const modulePath = containedPath(dir, doc.code, 'transformer.code');
-      const fn = await loadUserFunction({
-        modulePath,
-        name: doc.method,
-        field: 'transformer.method',
-        configFile: modulePath,
-      });
+      const fn = await modelFunction(dir, modulePath, doc.method);
       const transformer = new CustomTransformer(
         await fn(...(doc.params ? [doc.params] : [])),
         `${doc.code}:${doc.method}()`,
@@ -207,12 +202,7 @@ async function estimatorFromDocument(
     throw new DataError(`pipeline.json: unknown estimator kind "${(est as { kind: unknown }).kind}"`);
   }
   const modulePath = containedPath(dir, est.code, 'estimator.code');
-  const fn = await loadUserFunction({
-    modulePath,
-    name: est.method,
-    field: 'estimator.method',
-    configFile: modulePath,
-  });
+  const fn = await modelFunction(dir, modulePath, est.method);
   const origin = `${est.code}:${est.method}()`;
   const object = await fn(...(est.params ? [est.params] : []));
   const source: ComponentSource = {
@@ -230,6 +220,21 @@ async function estimatorFromDocument(
   estimator.setClassCount(doc.classes?.length ?? 0);
   estimator.loadState(est.state);
   return { estimator, source };
+}
+
+/** A function exported by a module copied into the model's code/ folder. */
+async function modelFunction(dir: string, modulePath: string, name: string): Promise<UserFunction> {
+  const module = await importUserModule(modulePath);
+  const fn = module[name];
+  if (typeof fn !== 'function') {
+    throw new DataError(
+      `${relative(dir, modulePath)} in the model ${dir} has no exported function "${name}"`,
+      {
+        hint: 'the model directory is incomplete or was edited; re-save the model',
+      },
+    );
+  }
+  return fn as UserFunction;
 }
 
 /** Reads input_example.json (pandas split orient) back into a frame. */
