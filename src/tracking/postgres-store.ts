@@ -4,6 +4,7 @@
  * store inside one PostgreSQL schema (created when missing, never dropped), which is how tests
  * and several teams share one database.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import { StoreError, UsageError } from '../errors.js';
 import { renderSql, type SqlFragment, sql } from './sql-fragment.js';
@@ -64,6 +65,13 @@ function executorFor(client: Queryable, where: string): SqlExecutor {
   };
 }
 
+/**
+ * The transaction the current async context runs in. Code inside a transaction's work that uses
+ * the driver instead of its `tx`, or nests a transaction, joins it on the same connection rather
+ * than taking a second one that could wait on the first's row locks (or on an exhausted pool).
+ */
+const heldTransaction = new AsyncLocalStorage<{ driver: PostgresDriver; tx: SqlExecutor }>();
+
 class PostgresDriver implements SqlDriver {
   readonly dialect = 'postgres' as const;
   private readonly pooled: SqlExecutor;
@@ -75,15 +83,22 @@ class PostgresDriver implements SqlDriver {
     this.pooled = executorFor(pool, where);
   }
 
+  private current(): SqlExecutor {
+    const held = heldTransaction.getStore();
+    return held?.driver === this ? held.tx : this.pooled;
+  }
+
   all<T extends object>(query: SqlFragment): Promise<T[]> {
-    return this.pooled.all<T>(query);
+    return this.current().all<T>(query);
   }
 
   run(query: SqlFragment): Promise<number> {
-    return this.pooled.run(query);
+    return this.current().run(query);
   }
 
   async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    const held = heldTransaction.getStore();
+    if (held?.driver === this) return work(held.tx);
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
@@ -93,7 +108,8 @@ class PostgresDriver implements SqlDriver {
     let broken = false;
     try {
       await client.query('BEGIN');
-      const result = await work(executorFor(client, this.where));
+      const tx = executorFor(client, this.where);
+      const result = await heldTransaction.run({ driver: this, tx }, () => work(tx));
       await client.query('COMMIT');
       return result;
     } catch (error) {

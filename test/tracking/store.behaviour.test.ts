@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/errors.js';
 import { RUN_NAME_PATTERN } from '../../src/tracking/run-name.js';
+import { sql } from '../../src/tracking/sql-fragment.js';
+import type { SqlTrackingStore } from '../../src/tracking/sql-tracking-store.js';
 import type { Metric, TrackingStore } from '../../src/tracking/types.js';
 import { BACKENDS, noticeSkipped, type StoreHandle } from './store-backends.js';
 
@@ -483,6 +485,29 @@ describe.each(BACKENDS)('tracking store on $name', (backend) => {
       // A second store on the same database sees the data too (tables intact, migrations idempotent).
       const again = await handle.reopen();
       expect((await again.getRun(run.info.run_id)).data.params).toEqual([{ key: 'p', value: evil }]);
+    });
+  });
+
+  describe('the shared SQL driver', () => {
+    it('lets code inside a transaction use the driver or nest a transaction on the same connection', async () => {
+      const driver = (store as SqlTrackingStore).sqlDriver;
+      const run = await newRun();
+      const id = run.info.run_id;
+      const seen = await driver.transaction(async (tx) => {
+        // On PostgreSQL the row lock makes a second connection wait for this transaction forever.
+        if (driver.dialect === 'postgres')
+          await tx.all(sql`SELECT run_uuid FROM runs WHERE run_uuid = ${id} FOR UPDATE`);
+        await tx.run(sql`UPDATE runs SET status = ${'KILLED'} WHERE run_uuid = ${id}`);
+        const [row] = await driver.all<{ status: string }>(
+          sql`SELECT status FROM runs WHERE run_uuid = ${id}`,
+        );
+        await driver.transaction((inner) =>
+          inner.run(sql`UPDATE runs SET user_id = ${'nested'} WHERE run_uuid = ${id}`),
+        );
+        return row.status;
+      });
+      expect(seen).toBe('KILLED');
+      expect((await store.getRun(id)).info).toMatchObject({ status: 'KILLED', user_id: 'nested' });
     });
   });
 
