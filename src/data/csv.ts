@@ -22,6 +22,8 @@ export interface ReadCsvOptions {
   delimiter?: string;
   /** Columns to read as strings whatever their content (used for the second pass). */
   stringColumns?: ReadonlySet<string>;
+  /** Bytes per read from the file (default 1 MiB); tests use tiny chunks to hit every boundary. */
+  chunkBytes?: number;
 }
 
 const QUOTE = 34;
@@ -203,11 +205,11 @@ export async function readCsvDataset(
 ): Promise<Dataset> {
   const list = Array.isArray(files) ? files : [files];
   if (list.length === 0) throw new DataError('no CSV files to read');
-  const first = await readCsvPass(list, options.stringColumns ?? new Set(), options.delimiter);
+  const first = await readCsvPass(list, options.stringColumns ?? new Set(), options);
   const lost = first.builders.filter((b) => b.lostText).map((b) => b.name);
   if (lost.length === 0) return finishBuilders(first.builders, first.nRows);
   const forced = new Set([...(options.stringColumns ?? []), ...lost]);
-  const second = await readCsvPass(list, forced, options.delimiter);
+  const second = await readCsvPass(list, forced, options);
   return finishBuilders(second.builders, second.nRows);
 }
 
@@ -219,8 +221,9 @@ export async function readCsvFrame(files: string | string[], options: ReadCsvOpt
 async function readCsvPass(
   files: string[],
   stringColumns: ReadonlySet<string>,
-  delimiter: string | undefined,
+  options: ReadCsvOptions,
 ): Promise<{ builders: ColumnBuilder[]; nRows: number }> {
+  const delimiter = options.delimiter;
   let builders: ColumnBuilder[] | null = null;
   let header: string[] | null = null;
   let nRows = 0;
@@ -264,7 +267,7 @@ async function readCsvPass(
       },
     );
     await new Promise<void>((resolve, reject) => {
-      const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
+      const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: options.chunkBytes ?? 1 << 20 });
       let firstChunk = true;
       stream.on('data', (chunk) => {
         let text = chunk as string;
