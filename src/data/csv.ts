@@ -267,7 +267,10 @@ async function readCsvPass(
       },
     );
     await new Promise<void>((resolve, reject) => {
-      const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: options.chunkBytes ?? 1 << 20 });
+      const stream = createReadStream(file, {
+        encoding: 'utf8',
+        highWaterMark: options.chunkBytes ?? 1 << 20,
+      });
       let firstChunk = true;
       stream.on('data', (chunk) => {
         let text = chunk as string;
