@@ -153,8 +153,10 @@ describe('recipe project run', () => {
       const sleepPid = Number(readFileSync(pidFile, 'utf8'));
       expect(isAlive(sleepPid)).toBe(true);
       child.kill(signal);
-      const code = await new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
-      expect(code).toBe(1);
+      const code = await new Promise<number | string | null>((done) =>
+        child.on('exit', (c, sig) => done(c ?? sig)),
+      );
+      expect(code, stderr).toBe(1);
       expect(stderr).toMatch(/was killed/);
       expect(isAlive(sleepPid)).toBe(false);
       await withStore(dir, async (store) => {
