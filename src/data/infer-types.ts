@@ -56,9 +56,14 @@ export function isMissingToken(text: string): boolean {
 
 /**
  * Parses a text cell as a finite number, or returns NaN. Stricter than `Number()`: no hex, binary
- * or octal literals, no leading whitespace, no `Infinity` — those stay strings, as in pandas.
+ * or octal literals (they stay strings, as in pandas) and no `Infinity` (a column is numeric when
+ * every present value is a finite number).
  */
-export function parseNumberCell(text: string): number {
+export function parseNumberCell(cell: string): number {
+  // Spaces around a number are allowed (pandas reads " 2.5 " as 2.5); string values keep theirs.
+  const first = cell.charCodeAt(0);
+  const last = cell.charCodeAt(cell.length - 1);
+  const text = first === 32 || first === 9 || last === 32 || last === 9 ? cell.trim() : cell;
   const c = text.charCodeAt(0);
   if (!((c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46)) return Number.NaN;
   if (text.length > 1 && c === 48) {

@@ -76,10 +76,13 @@ describe('readCsvDataset', () => {
   });
 
   it('keeps the original spelling when a column turns out to be text after numbers', async () => {
-    const path = file('mixed.csv', 'zip,n\n007,1\n1.50,2\nabc,3\n');
+    const path = file('mixed.csv', 'zip,n,s\n007,1, 1\n1.50, 2 , x\nabc,3,y\n');
     const { frame, columnTypes } = await readCsvDataset(path);
-    expect(columnTypes).toEqual(['string', 'long']);
+    expect(columnTypes).toEqual(['string', 'long', 'string']);
     expect(col(frame, 'zip').values).toEqual(['007', '1.50', 'abc']);
+    // Spaces around numbers are fine (as in pandas); text keeps its spaces.
+    expect(Array.from(col(frame, 'n').values as Float64Array)).toEqual([1, 2, 3]);
+    expect(col(frame, 's').values).toEqual([' 1', ' x', 'y']);
   });
 
   it('reads several files with one header as one dataset, inferring types over all of them', async () => {

@@ -19,7 +19,7 @@ describe('type inference over text cells', () => {
     { cells: ['1', 'true'], type: 'string', values: ['1', 'true'] },
     { cells: ['0x10', '1'], type: 'string', values: ['0x10', '1'] },
     { cells: ['Infinity', '1'], type: 'string', values: ['Infinity', '1'] },
-    { cells: [' 1', '2'], type: 'string', values: [' 1', '2'] },
+    { cells: [' 1', '2.5 '], type: 'double', values: [1, 2.5] },
     { cells: ['a', '', 'NA'], type: 'string', values: ['a', null, null] },
     { cells: ['', 'b'], type: 'string', values: [null, 'b'] },
   ];
