@@ -193,6 +193,16 @@ describe('recipe models (registry)', () => {
     expect(versions.model_versions).toHaveLength(2);
   });
 
+  it('numbers versions registered by four processes at once 1 to 4, each with its own copy', async () => {
+    const results = await Promise.all(
+      [1, 2, 3, 4].map(() => json<ModelVersion>('models', 'register', '-m', local.dir, '-n', 'parallel')),
+    );
+    expect(results.map((v) => Number(v.version)).sort()).toEqual([1, 2, 3, 4]);
+    expect(results.every((v) => v.status === 'READY')).toBe(true);
+    expect(new Set(results.map((v) => v.source)).size).toBe(4);
+    expect(results.every((v) => existsSync(join(v.source, 'MLmodel')))).toBe(true);
+  });
+
   it('deletes a version, then the whole model, with the registry’s copies', async () => {
     const shown = await json<{ model_versions: ModelVersion[] }>('models', 'show', 'cars');
     const [two, one] = shown.model_versions;

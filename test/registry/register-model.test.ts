@@ -161,6 +161,14 @@ describe('registerModel', () => {
     expect(existsSync(join(work, 'store', '1'))).toBe(false);
   });
 
+  it('resolves names holding quotes and backslashes', async () => {
+    const name = "it's a\\b";
+    await registerModel({ store: registry, localDir: model.dir, name });
+    await registerModel({ store: registry, localDir: model.dir, name });
+    const loaded = await loadModel(`models:/${name}/latest`, { trackingUri });
+    expect(loaded.dir).toBe(join(modelsRoot, modelDirectoryName(name), '2'));
+  });
+
   it('does not overwrite files a renamed model left under the same name and number', async () => {
     const first = await registerModel({ store: registry, localDir: model.dir, name: 'reused' });
     await registry.renameRegisteredModel('reused', 'reused-old');
