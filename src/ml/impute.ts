@@ -152,18 +152,15 @@ function statisticOf(
     return fillValue === null ? 'missing_value' : String(fillValue);
   }
   if (column.type === 'string') return mostFrequentString(column.values);
-  const present = column.values.filter((v) => !Number.isNaN(v));
+  const present = presentValues(column.values);
   if (present.length === 0) return null;
   if (strategy === 'mean') {
     let sum = 0;
-    for (const v of present) sum += v;
+    for (let i = 0; i < present.length; i++) sum += present[i];
     return sum / present.length;
   }
+  if (strategy === 'median') return median(present);
   present.sort();
-  if (strategy === 'median') {
-    const mid = present.length >> 1;
-    return present.length % 2 === 1 ? present[mid] : (present[mid - 1] + present[mid]) / 2;
-  }
   // most_frequent over sorted values: the first longest run is the smallest of the tied modes,
   // scikit-learn's (scipy.stats.mode's) tie-break.
   let best = present[0];
@@ -178,6 +175,63 @@ function statisticOf(
     i = j;
   }
   return best;
+}
+
+/** The non-NaN values, copied with a plain loop (Float64Array#filter's callback is ~10x slower). */
+function presentValues(values: Float64Array): Float64Array {
+  const out = new Float64Array(values.length);
+  let n = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === v) out[n++] = v;
+  }
+  return out.subarray(0, n);
+}
+
+/**
+ * Median by quickselect (O(n), no full sort: the default transformer's median imputer was the
+ * slowest part of fitting it on 800k rows). Reorders `values` in place; `values` is non-empty.
+ */
+export function median(values: Float64Array): number {
+  const n = values.length;
+  const k = n >> 1;
+  const upper = select(values, k);
+  if (n % 2 === 1) return upper;
+  // After selecting k, every element left of k is <= values[k]; the (k-1)th is their maximum.
+  let lower = values[0];
+  for (let i = 1; i < k; i++) if (values[i] > lower) lower = values[i];
+  return (lower + upper) / 2;
+}
+
+/** Hoare-style quickselect with median-of-three pivots: puts the kth smallest at index k. */
+function select(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    // median of three as pivot keeps sorted and reversed inputs linear
+    const x = a[lo];
+    const y = a[mid];
+    const z = a[hi];
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
 }
 
 /** The most frequent non-null string; ties go to the smallest, as scikit-learn. */
