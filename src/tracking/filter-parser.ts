@@ -224,8 +224,7 @@ export class TokenCursor {
   identifier(): { entity: FilterEntity; key: string; position: number } {
     const token = this.next();
     if (token.kind === 'backtick' || (token.kind === 'string' && token.quote === '"')) {
-      // A quoted identifier on its own is an attribute name, e.g. `run name`? MLflow only
-      // allows quoting the key after the entity, so say so.
+      // MLflow's grammar quotes only the key after its entity, never the whole identifier.
       throw this.fail(token, 'quote only the key, after its entity: metrics."my metric" or tags.`my tag`');
     }
     if (token.kind !== 'identifier') {
