@@ -2,14 +2,14 @@
  * `recipe run|status|inspect|get-artifact|clean|gc` as real processes (dist/cli/main.js) on a
  * recipe that uses the real ingest/split/transform/train/evaluate steps.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { removeDir } from './helpers.js';
+import { removeDir, waitFor } from './helpers.js';
 
 const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const exec = promisify(execFile);
@@ -149,6 +149,83 @@ describe('recipe CLI (engine commands)', () => {
     expect(gc.stdout).toMatch(/removed \d+ cache entries, kept 1/);
     const clean = await recipe(dir, 'clean');
     expect(clean.stdout).toBe('removed 1 cache entry\n');
+  });
+
+  it('`recipe run` SIGKILLed inside a user module: no complete entry, run left RUNNING, then finished and marked KILLED', async () => {
+    const { dir, uri } = makeRecipe();
+    writeFileSync(
+      join(dir, 'recipe.yaml'),
+      RECIPE.replace(
+        / {4}estimator:\n {6}name: ridge\n {6}params:\n {8}alpha: 0\.1\n/,
+        '    using: custom\n    estimator_method: slow_estimator\n',
+      ),
+    );
+    mkdirSync(join(dir, 'steps'));
+    writeFileSync(
+      join(dir, 'steps', 'train.ts'),
+      [
+        "import { existsSync, writeFileSync } from 'node:fs';",
+        "import { setTimeout as sleep } from 'node:timers/promises';",
+        'export async function slow_estimator(): Promise<unknown> {',
+        "  writeFileSync('train-started', String(process.pid));",
+        "  while (!existsSync('release')) await sleep(50);",
+        '  return {',
+        '    fit() {},',
+        '    predict: (X: { nRows: number }) => new Float64Array(X.nRows).fill(1),',
+        "    toJSON: () => ({ name: 'constant', params: {}, state: {} }),",
+        '    loadState() {},',
+        '  };',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const child = spawn(process.execPath, [cli, '--tracking-uri', uri, 'run'], {
+      cwd: dir,
+      env: { ...process.env, CI: 'true' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise((resolve) => child.on('close', resolve));
+    await waitFor(() => existsSync(join(dir, 'train-started')), 'train to start');
+    child.kill('SIGKILL');
+    await exited;
+    const entries = (step: string) =>
+      existsSync(join(dir, '.recipe', 'cache', step)) ? readdirSync(join(dir, '.recipe', 'cache', step)) : [];
+    expect(entries('train')).toEqual([]);
+    expect(entries('split')).toHaveLength(1);
+
+    const statuses = async () => {
+      const runs = await recipe(
+        dir,
+        '--tracking-uri',
+        uri,
+        'runs',
+        'list',
+        '--experiment-name',
+        'cli-test',
+        '-o',
+        'json',
+      );
+      return (JSON.parse(runs.stdout) as Array<{ status: string }>).map((r) => r.status).sort();
+    };
+    expect(await statuses()).toEqual(['RUNNING']);
+
+    writeFileSync(join(dir, 'release'), '');
+    const second = await recipe(dir, '--tracking-uri', uri, 'run', '--output', 'json');
+    expect(second.code).toBe(0);
+    const states = Object.fromEntries(
+      (JSON.parse(second.stdout) as { steps: Array<{ step: string; state: string }> }).steps.map((s) => [
+        s.step,
+        s.state,
+      ]),
+    );
+    expect(states).toMatchObject({
+      ingest: 'cached',
+      split: 'cached',
+      transform: 'cached',
+      train: 'ran',
+      evaluate: 'ran',
+    });
+    expect(await statuses()).toEqual(['FINISHED', 'KILLED']);
   });
 
   it('get-artifact without a run says what to do', async () => {
