@@ -165,6 +165,15 @@ function walk(dir: string, deep: boolean): string[] {
     if (entry.isDirectory()) {
       if (deep) out.push(...walk(full, true));
     } else if (entry.isFile()) out.push(full);
+    else if (entry.isSymbolicLink()) {
+      // A symlinked data file counts (data folders often link into shared storage); symlinked
+      // directories are not followed, which rules out cycles.
+      try {
+        if (statSync(full).isFile()) out.push(full);
+      } catch {
+        // a dangling link names no data
+      }
+    }
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -74,6 +74,16 @@ describe('resolveLocation', () => {
     expect(() => resolveLocation({ location: 'https://example.com/x.csv', baseDir: root })).toThrow(
       /local files only/,
     );
+  });
+});
+
+describe('resolveLocation with symlinks', () => {
+  it('includes symlinked files, skips dangling links', () => {
+    const dir = join(root, 'linked');
+    mkdirSync(dir);
+    symlinkSync(join(root, 'data', 'a.csv'), join(dir, 'a.csv'));
+    symlinkSync(join(root, 'nowhere.csv'), join(dir, 'b.csv'));
+    expect(rel(resolveLocation({ location: 'linked/*.csv', baseDir: root }))).toEqual(['linked/a.csv']);
   });
 });
 
