@@ -11,11 +11,10 @@ import { DataError } from '../errors.js';
 import {
   expectEstimatorName,
   gram,
-  linearPredict,
+  predictLinear,
   readNumber,
   readNumberArray,
   solveSymmetric,
-  validateFeatures,
   validateFinite,
   validateTargets,
   validateTrainingData,
@@ -93,8 +92,7 @@ export class LinearRegression implements Regressor {
 
   predict(X: FeatureMatrix): Float64Array {
     const coef = requireFitted(this.coef, LinearRegression.estimatorName);
-    validateFeatures(X, LinearRegression.estimatorName, coef.length);
-    return linearPredict(X, coef, this.intercept);
+    return predictLinear(X, coef, this.intercept, LinearRegression.estimatorName);
   }
 
   toJSON(): EstimatorState {

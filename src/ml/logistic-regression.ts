@@ -30,9 +30,9 @@ import { DataError } from '../errors.js';
 import {
   asRecord,
   expectEstimatorName,
+  predictLinear,
   solveSymmetric,
   transposeTimes,
-  validateFeatures,
   validateTrainingData,
   weightedGram,
 } from './linalg.js';
@@ -545,16 +545,7 @@ export class LogisticRegression implements Classifier {
   decisionFunction(X: FeatureMatrix): Float64Array[] {
     const coef = requireFitted(this.coef, LogisticRegression.estimatorName);
     const intercept = requireFitted(this.intercept, LogisticRegression.estimatorName);
-    validateFeatures(X, LogisticRegression.estimatorName, coef[0].length);
-    return coef.map((w, k) => {
-      const out = new Float64Array(X.nRows).fill(intercept[k]);
-      for (let j = 0; j < w.length; j++) {
-        const col = X.columns[j];
-        const wj = w[j];
-        for (let i = 0; i < out.length; i++) out[i] += wj * col[i];
-      }
-      return out;
-    });
+    return coef.map((w, k) => predictLinear(X, w, intercept[k], LogisticRegression.estimatorName));
   }
 
   predictProba(X: FeatureMatrix): Float64Array[] {

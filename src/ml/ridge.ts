@@ -3,13 +3,7 @@
  * centred normal equations): minimises ‖y − Xw − b‖² + α‖w‖², the intercept b not penalised.
  */
 import { DataError } from '../errors.js';
-import {
-  expectEstimatorName,
-  linearPredict,
-  readNumber,
-  readNumberArray,
-  validateFeatures,
-} from './linalg.js';
+import { expectEstimatorName, predictLinear, readNumber, readNumberArray } from './linalg.js';
 import { fitLeastSquares, requireFitted } from './linear-regression.js';
 import type { EstimatorState, FeatureMatrix, Regressor } from './types.js';
 
@@ -49,8 +43,7 @@ export class Ridge implements Regressor {
 
   predict(X: FeatureMatrix): Float64Array {
     const coef = requireFitted(this.coef, Ridge.estimatorName);
-    validateFeatures(X, Ridge.estimatorName, coef.length);
-    return linearPredict(X, coef, this.intercept);
+    return predictLinear(X, coef, this.intercept, Ridge.estimatorName);
   }
 
   toJSON(): EstimatorState {

@@ -17,7 +17,7 @@ import { DataError } from '../errors.js';
 import {
   asRecord,
   expectEstimatorName,
-  validateFeatures,
+  predictLinear,
   validateTargets,
   validateTrainingData,
 } from './linalg.js';
@@ -406,16 +406,6 @@ function seedOf(randomState: number | null): number {
   return randomState ?? randomInt(0, 2 ** 31 - 1);
 }
 
-function decision(X: FeatureMatrix, coef: Float64Array, intercept: number): Float64Array {
-  const out = new Float64Array(X.nRows).fill(intercept);
-  for (let j = 0; j < coef.length; j++) {
-    const col = X.columns[j];
-    const w = coef[j];
-    for (let i = 0; i < out.length; i++) out[i] += w * col[i];
-  }
-  return out;
-}
-
 /** Picks ⌈fraction·n⌉ validation rows at random (stratified by class when `strata` is given). */
 function validationMaskFor(n: number, fraction: number, rng: SeededRandom, strata?: Int32Array): Uint8Array {
   const mask = new Uint8Array(n);
@@ -516,8 +506,7 @@ export class SGDRegressor implements Regressor {
 
   predict(X: FeatureMatrix): Float64Array {
     const coef = requireFitted(this.coef, SGDRegressor.estimatorName);
-    validateFeatures(X, SGDRegressor.estimatorName, coef.length);
-    return decision(X, coef, this.intercept);
+    return predictLinear(X, coef, this.intercept, SGDRegressor.estimatorName);
   }
 
   toJSON(): EstimatorState {
@@ -629,8 +618,7 @@ export class SGDClassifier implements Classifier {
   decisionFunction(X: FeatureMatrix): Float64Array[] {
     const coef = requireFitted(this.coef, SGDClassifier.estimatorName);
     const intercept = requireFitted(this.intercept, SGDClassifier.estimatorName);
-    validateFeatures(X, SGDClassifier.estimatorName, coef[0].length);
-    return coef.map((w, k) => decision(X, w, intercept[k]));
+    return coef.map((w, k) => predictLinear(X, w, intercept[k], SGDClassifier.estimatorName));
   }
 
   predict(X: FeatureMatrix): Int32Array {

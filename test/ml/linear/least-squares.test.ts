@@ -138,6 +138,17 @@ describe('LinearRegression edge cases', () => {
       () => new Ridge().fit({ nRows: X.nRows, columns: X.columns.map((c) => c.map((v) => v * 1e200)) }, y),
       /too large to square/,
     ],
+    [
+      'NaN in X at predict',
+      () => {
+        const m = new Ridge();
+        m.fit(X, y);
+        const cols = Xt.columns.map((c) => c.slice());
+        cols[3][4] = Number.NaN;
+        m.predict({ nRows: Xt.nRows, columns: cols });
+      },
+      /column 3, row 4 is NaN/,
+    ],
     ['predict before fit', () => new Ridge().predict(Xt), /not fitted/],
     ['negative alpha', () => new Ridge({ alpha: -1 }), /alpha must be a finite number >= 0/],
     [
