@@ -32,19 +32,21 @@ async function hashFile(hash: ReturnType<typeof createHash>, path: string): Prom
  * commit (what MLflow compares) plus the content of every file under the project directory that
  * differs from it (uncommitted edits must not reuse a run of the committed code). Elsewhere: the
  * content of every file under the project directory (files over 32 MiB by size and mtime).
- * Results and caches (NOT_CODE) are skipped, and so are `options.exclude` (absolute paths): a
+ * With `commitOnly` (a checkout mlrecipe cloned, where any change is a run's output, never an
+ * edit) the commit alone is the identity. Results and caches (NOT_CODE) are skipped, and so are `options.exclude` (absolute paths): a
  * workflow file inside the project it runs is configuration, whose values reach the steps as
  * params, not code.
  */
 export async function projectCodeDigest(
   projectDir: string,
   git: GitInfo | undefined,
-  options: { exclude?: readonly string[] } = {},
+  options: { exclude?: readonly string[]; commitOnly?: boolean } = {},
 ): Promise<string> {
   const hash = createHash('sha256');
   const excluded = new Set((options.exclude ?? []).map((p) => resolve(p)));
   if (git) {
     hash.update(`git:${git.commit}\n`);
+    if (options.commitOnly) return hash.digest('hex');
     const changed = (await changedFiles(projectDir))
       .filter((rel) => isCodePath(rel) && !excluded.has(join(git.root, rel)))
       .sort();

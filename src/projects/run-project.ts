@@ -157,6 +157,8 @@ export async function planProjectRun(options: PlanProjectRunOptions): Promise<Pr
   });
   const codeDigest = await projectCodeDigest(projectDir, git, {
     exclude: options.excludeFromCodeDigest ?? [],
+    // Files a run leaves in the shared checkout of a git source are outputs, not code.
+    commitOnly: source.kind === 'git',
   });
   const reuseKey = computeReuseKey({
     entryPoint: entryPoint.name,

@@ -144,10 +144,10 @@ describe('workflows', () => {
     expect(result.executed.sort()).toEqual(['a', 'b', 'join']);
   });
 
-  it('runs steps from a git source at a version, and reuses them by commit', async () => {
+  it('runs steps from a git source at a version, and reuses them by commit (files a run leaves in the checkout do not count)', async () => {
     const repo = tempDirWith({
       'proj/MLproject':
-        'entry_points:\n  main: {command: "echo \'{{\\"v\\": \\"one\\"}}\' > \\"$RECIPE_OUTPUTS_FILE\\""}\n',
+        'entry_points:\n  main: {command: "date > left-behind.txt; echo \'{{\\"v\\": \\"one\\"}}\' > \\"$RECIPE_OUTPUTS_FILE\\""}\n',
     });
     initRepo(repo);
     git(repo, 'tag', 'v1');
