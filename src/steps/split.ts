@@ -93,6 +93,24 @@ function isMissing(column: FrameColumn, i: number): boolean {
   return v === null || v === undefined;
 }
 
+/** The rows that have a target value, and how many did not (pure). */
+export function dropMissingTarget(frame: Frame, targetCol: string): { kept: Frame; dropped: number } {
+  const target = frame.columns.find((c) => c.name === targetCol);
+  if (!target) {
+    throw new DataError(
+      `target_col "${targetCol}" is not a column of the ingested data; columns: ${frame.columns.map((c) => c.name).join(', ')}`,
+      { hint: 'set target_col in recipe.yaml to one of these columns' },
+    );
+  }
+  const keepMask = new Uint8Array(frame.nRows);
+  let dropped = 0;
+  for (let i = 0; i < frame.nRows; i++) {
+    if (isMissing(target, i)) dropped++;
+    else keepMask[i] = 1;
+  }
+  return { kept: dropped === 0 ? frame : selectRows(frame, keepMask), dropped };
+}
+
 /**
  * Splits a dataset in memory (pure: no files). Returns the three splits and how many rows were
  * dropped for a missing target. Exported for tests and for callers that split without the engine.
@@ -104,23 +122,7 @@ export function splitDataset(options: {
   /** Labels per row from a custom split_method; by default the content hash decides. */
   labels?: Uint8Array;
 }): { splits: Record<SplitName, Frame>; droppedMissingTarget: number; kept: Frame } {
-  const { frame, targetCol } = options;
-  const target = frame.columns.find((c) => c.name === targetCol);
-  if (!target) {
-    throw new DataError(
-      `target_col "${targetCol}" is not a column of the ingested data; columns: ${frame.columns.map((c) => c.name).join(', ')}`,
-      {
-        hint: 'set target_col in recipe.yaml to one of these columns',
-      },
-    );
-  }
-  const keepMask = new Uint8Array(frame.nRows);
-  let dropped = 0;
-  for (let i = 0; i < frame.nRows; i++) {
-    if (isMissing(target, i)) dropped++;
-    else keepMask[i] = 1;
-  }
-  const kept = dropped === 0 ? frame : selectRows(frame, keepMask);
+  const { kept, dropped } = dropMissingTarget(options.frame, options.targetCol);
   let assignment: Uint8Array;
   if (options.labels) {
     if (options.labels.length !== kept.nRows)
@@ -241,8 +243,8 @@ async function runSplit(
       );
     const fn = await resolver({ recipeDir: ctx.recipeDir, name: cfg.split_method });
     // The custom function sees the rows that have a target, as MLflow's does.
-    const pre = splitDataset({ frame, targetCol, ratios });
-    labels = labelsFromSplitMethod(await fn(pre.kept), pre.kept.nRows, cfg.split_method);
+    const { kept } = dropMissingTarget(frame, targetCol);
+    labels = labelsFromSplitMethod(await fn(kept), kept.nRows, cfg.split_method);
   }
   const { splits, droppedMissingTarget } = splitDataset({ frame, targetCol, ratios, labels });
   const beforeFilter: Record<SplitName, number> = {
