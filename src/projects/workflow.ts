@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import PQueue from 'p-queue';
@@ -407,6 +408,9 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
   const env = options.env ?? process.env;
   const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const workflow = loadWorkflow(resolve(cwd, options.file));
+  // Local projects, entry points and literal parameters are checked before anything is recorded
+  // (git sources are fetched when their step starts).
+  checkLocalSteps(workflow);
   const reuse = options.reuse !== false;
   const resolved = resolveTrackingUri({ flag: options.trackingUri, cwd, env });
   const store =
@@ -417,13 +421,11 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
       ...(workflow.experimentName ? { experimentName: workflow.experimentName } : {}),
       env,
     });
-    // Local projects and entry points are checked before anything runs (git sources are fetched
-    // when their step starts).
-    checkLocalSteps(workflow);
     const parent = await store.createRun({
       experimentId,
       runName: workflow.name,
       tags: [
+        { key: TAGS.user, value: env.LOGNAME || env.USER || userInfo().username },
         { key: TAGS.sourceType, value: 'PROJECT' },
         { key: TAGS.sourceName, value: workflow.file },
         { key: PROJECT_TAGS.workflow, value: workflow.name },
