@@ -329,9 +329,7 @@ function fitMultinomial(
   const D = K * q;
   // θ holds class k's block [w_k (p), b_k] at k·q; z[k·n + i] is class k's score for row i.
   const theta = init ? Float64Array.from(init) : new Float64Array(D);
-  let z: Float64Array = new Float64Array(K * n);
-  for (let k = 0; k < K; k++)
-    z.set(linearScores(X, theta.subarray(k * q, (k + 1) * q), opts.fitIntercept), k * n);
+  let z: Float64Array = multiScores({ X, theta, K, q, withIntercept: opts.fitIntercept });
   let zNew: Float64Array = new Float64Array(K * n);
   let prob = new Float64Array(K * n);
   let probNew = new Float64Array(K * n);
@@ -341,7 +339,7 @@ function fitMultinomial(
     return 0.5 * pen;
   };
   let f = penalty(theta) + opts.C * softmaxLossAndProb(z, y, K, prob);
-  const r = new Float64Array(n);
+  const r = new Float64Array(K * n);
   const hs = hessianRows(X, hessianSample);
   const w = new Float64Array(hs.X.nRows);
   let cachedHessian: Float64Array | undefined;
@@ -352,13 +350,13 @@ function fitMultinomial(
       let gb = 0;
       for (let i = 0; i < n; i++) {
         const ri = opts.C * (prob[k * n + i] - (y[i] === k ? 1 : 0));
-        r[i] = ri;
+        r[k * n + i] = ri;
         gb += ri;
       }
-      const gk = transposeTimes(X, r);
-      for (let j = 0; j < p; j++) g[k * q + j] = gk[j] + theta[k * q + j];
       if (opts.fitIntercept) g[k * q + p] = gb;
     }
+    multiGradient({ X, r, K, q, g });
+    for (let k = 0; k < K; k++) for (let j = 0; j < p; j++) g[k * q + j] += theta[k * q + j];
     // With a sampled Hessian the curvature is only an estimate anyway: the one computed at the
     // first full iteration (next to the warm-start optimum) serves all later ones, which then
     // cost about two passes over the data each; convergence stays linear at the same rate.
@@ -397,9 +395,7 @@ function fitMultinomial(
     if (hessianSample) cachedHessian = h;
     const d = solveSymmetric(h, D, g);
     for (let a = 0; a < D; a++) d[a] = -d[a];
-    const xd = new Float64Array(K * n);
-    for (let k = 0; k < K; k++)
-      xd.set(linearScores(X, d.subarray(k * q, (k + 1) * q), opts.fitIntercept), k * n);
+    const xd = multiScores({ X, theta: d, K, q, withIntercept: opts.fitIntercept });
     let slope = 0;
     for (let a = 0; a < D; a++) slope += g[a] * d[a];
     const t = lineSearch({
@@ -429,6 +425,70 @@ function fitMultinomial(
   }
   for (let k = 0; k < K; k++) intercept[k] = opts.fitIntercept ? theta[k * q + p] - meanB : 0;
   return { coef, intercept, nIter: iter };
+}
+
+/** Rows per block of the fused multi-class passes: K blocks of scores stay in L1/L2. */
+const CLASS_BLOCK_ROWS = 4096;
+
+interface MultiScoresInput {
+  X: FeatureMatrix;
+  /** K blocks of q entries: [w_k (p), b_k?]. */
+  theta: ArrayLike<number>;
+  K: number;
+  q: number;
+  withIntercept: boolean;
+}
+
+/**
+ * Class-major scores out[k·n + i] = xᵢ·w_k (+ b_k) for all K classes in one blocked pass: each
+ * block of a feature column is read from memory once and used for every class.
+ */
+function multiScores(input: MultiScoresInput): Float64Array {
+  const { X, theta, K, q, withIntercept } = input;
+  const n = X.nRows;
+  const p = X.columns.length;
+  const out = new Float64Array(K * n);
+  for (let k = 0; k < K; k++) out.fill(withIntercept ? theta[k * q + p] : 0, k * n, (k + 1) * n);
+  for (let start = 0; start < n; start += CLASS_BLOCK_ROWS) {
+    const end = Math.min(n, start + CLASS_BLOCK_ROWS);
+    for (let j = 0; j < p; j++) {
+      const col = X.columns[j];
+      for (let k = 0; k < K; k++) {
+        const w = theta[k * q + j];
+        const off = k * n;
+        for (let i = start; i < end; i++) out[off + i] += w * col[i];
+      }
+    }
+  }
+  return out;
+}
+
+interface MultiGradientInput {
+  X: FeatureMatrix;
+  /** Class-major residuals r[k·n + i]. */
+  r: Float64Array;
+  K: number;
+  q: number;
+  /** g[k·q + j] += Σᵢ r[k·n + i]·x_ij. */
+  g: Float64Array;
+}
+
+/** Xᵀr for all K classes in one blocked pass over X (see `multiScores`). */
+function multiGradient(input: MultiGradientInput): void {
+  const { X, r, K, q, g } = input;
+  const n = X.nRows;
+  for (let start = 0; start < n; start += CLASS_BLOCK_ROWS) {
+    const end = Math.min(n, start + CLASS_BLOCK_ROWS);
+    for (let j = 0; j < X.columns.length; j++) {
+      const col = X.columns[j];
+      for (let k = 0; k < K; k++) {
+        const off = k * n;
+        let s = 0;
+        for (let i = start; i < end; i++) s += r[off + i] * col[i];
+        g[k * q + j] += s;
+      }
+    }
+  }
 }
 
 /** Multinomial fit, warm-started from a strided subsample when X is large. */
