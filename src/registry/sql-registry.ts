@@ -589,8 +589,10 @@ export class SqlModelRegistryStore implements ModelRegistryStore {
   ): Promise<ModelVersion[]> {
     const rows = await db.all<ModelVersionRow>(
       sql`SELECT ${MV_COLUMNS} FROM model_versions mv
-          WHERE mv.name = ${name} AND mv.current_stage IN ${sqlList([...new Set(stages)])}
-            AND mv.version = (SELECT MAX(o.version) FROM model_versions o WHERE o.name = mv.name AND o.current_stage = mv.current_stage)`,
+          JOIN (SELECT name, MAX(version) AS version FROM model_versions
+                WHERE name = ${name} AND current_stage IN ${sqlList([...new Set(stages)])}
+                GROUP BY name, current_stage) newest
+            ON newest.name = mv.name AND newest.version = mv.version`,
     );
     const byStage = new Map(rows.map((row) => [asStage(row.current_stage), row]));
     const ordered = stages
@@ -622,9 +624,12 @@ export class SqlModelRegistryStore implements ModelRegistryStore {
         aliases.set(alias.name, each);
       }
       for (const row of await db.all<ModelVersionRow>(
+        // One grouped pass, then primary-key lookups: a correlated MAX per row grows with n².
         sql`SELECT ${MV_COLUMNS} FROM model_versions mv
-            WHERE mv.name IN ${list} AND ${NOT_DELETED}
-              AND mv.version = (SELECT MAX(o.version) FROM model_versions o WHERE o.name = mv.name AND o.current_stage = mv.current_stage)`,
+            JOIN (SELECT name, MAX(version) AS version FROM model_versions
+                  WHERE name IN ${list} AND current_stage <> ${STAGE_DELETED_INTERNAL}
+                  GROUP BY name, current_stage) newest
+              ON newest.name = mv.name AND newest.version = mv.version`,
       )) {
         const each = latest.get(row.name) ?? [];
         each.push(row);
