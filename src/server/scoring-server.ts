@@ -1,0 +1,207 @@
+/**
+ * The scoring server: MLflow's model serving protocol (`mlflow models serve`, MLflow 2.x
+ * `mlflow/pyfunc/scoring_server`) over fastify.
+ *
+ *   POST /invocations   application/json: {"dataframe_split"|"dataframe_records"|"instances"|"inputs": …}
+ *                       text/csv: a header row, then one row per record
+ *                       → {"predictions": [...]} (regression: numbers, classification: labels)
+ *   GET  /ping, /health → 200 (the model is loaded before the server listens)
+ *   GET  /version       → mlrecipe's version, as text
+ *
+ * Every failure a client can cause answers MLflow's error body `{"error_code", "message"}` with a
+ * 4xx status, and the server goes on serving: a request never reaches a code path that can take
+ * the process down.
+ */
+import { parse as parseCsv } from 'csv-parse/sync';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { ColumnBuilder, finishBuilders, uniqueColumnNames } from '../data/infer-types.js';
+import { isMlrecipeError, type MlflowErrorCode } from '../errors.js';
+import type { Frame } from '../ml/types.js';
+import type { LoadedModel } from '../models/load.js';
+import { mlrecipeVersion } from '../models/mlmodel.js';
+import { predictionsJson } from '../models/predict.js';
+import { frameFromScoringPayload } from '../models/scoring-payload.js';
+
+/** Default request body limit: MLflow leaves it to gunicorn; 50 MiB keeps one request bounded. */
+export const DEFAULT_MAX_BODY_BYTES = 50 * 1024 * 1024;
+
+export const CONTENT_TYPE_JSON = 'application/json';
+export const CONTENT_TYPE_CSV = 'text/csv';
+
+export interface ScoringServerOptions {
+  /** The model to serve, loaded once (loadModel). */
+  model: LoadedModel;
+  /** Largest accepted request body in bytes; larger bodies get 413 (default 50 MiB). */
+  maxBodyBytes?: number;
+}
+
+/** A client error answered as MLflow's `{"error_code", "message"}` body. */
+class ScoringRequestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly errorCode: MlflowErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface ErrorBody {
+  error_code: MlflowErrorCode;
+  message: string;
+}
+
+function sendError(
+  reply: FastifyReply,
+  status: number,
+  errorCode: MlflowErrorCode,
+  message: string,
+): FastifyReply {
+  const body: ErrorBody = { error_code: errorCode, message };
+  return reply.code(status).type(CONTENT_TYPE_JSON).send(JSON.stringify(body));
+}
+
+/** `text/csv; charset=utf-8` → `text/csv`. */
+function mediaType(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  return header.split(';', 1)[0]?.trim().toLowerCase();
+}
+
+function messageWithHint(error: Error): string {
+  const hint = isMlrecipeError(error) ? error.hint : undefined;
+  return hint ? `${error.message} (${hint})` : error.message;
+}
+
+/**
+ * A CSV body as a frame, typed the way `recipe models predict` types a CSV file (the same column
+ * builders, and the same re-read as text of a column that turned out not to be numeric), so that
+ * a row scores the same in both.
+ */
+export function frameFromCsvText(text: string): Frame {
+  let rows: string[][];
+  try {
+    rows = parseCsv(text, { bom: true, skip_empty_lines: true, relax_quotes: false });
+  } catch (error) {
+    throw new ScoringRequestError(
+      400,
+      'MALFORMED_REQUEST',
+      `the CSV body cannot be parsed: ${(error as Error).message}`,
+    );
+  }
+  const header = rows[0];
+  if (header === undefined) {
+    throw new ScoringRequestError(
+      400,
+      'BAD_REQUEST',
+      'the CSV body is empty; send a header row, then the rows to score',
+    );
+  }
+  const names = uniqueColumnNames(header);
+  const build = (forced: ReadonlySet<string>): ColumnBuilder[] => {
+    const builders = names.map(
+      (name) => new ColumnBuilder(name, { forceString: forced.has(name), capacity: rows.length }),
+    );
+    for (let i = 1; i < rows.length; i++) {
+      const row = rows[i] as string[];
+      for (let j = 0; j < builders.length; j++) (builders[j] as ColumnBuilder).pushText(row[j] as string);
+    }
+    return builders;
+  };
+  let builders = build(new Set());
+  const lost = builders.filter((b) => b.lostText).map((b) => b.name);
+  if (lost.length > 0) builders = build(new Set(lost));
+  return finishBuilders(builders, rows.length - 1).frame;
+}
+
+function frameFromJsonText(text: string, model: LoadedModel): Frame {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(text);
+  } catch (error) {
+    throw new ScoringRequestError(
+      400,
+      'MALFORMED_REQUEST',
+      `the request body is not valid JSON: ${(error as Error).message}`,
+    );
+  }
+  return frameFromScoringPayload(payload, model.signature.inputs);
+}
+
+/** The frame a request carries; throws ScoringRequestError or a DataError for client mistakes. */
+function requestFrame(request: FastifyRequest, model: LoadedModel): Frame {
+  const type = mediaType(request.headers['content-type']);
+  const body = request.body;
+  const text = Buffer.isBuffer(body) ? body.toString('utf8') : '';
+  if (type === CONTENT_TYPE_JSON) return frameFromJsonText(text, model);
+  if (type === CONTENT_TYPE_CSV) return frameFromCsvText(text);
+  throw new ScoringRequestError(
+    415,
+    'BAD_REQUEST',
+    `this server accepts Content-Type ${CONTENT_TYPE_JSON} or ${CONTENT_TYPE_CSV}, not ${type === undefined ? 'a request without one' : `"${request.headers['content-type']}"`}`,
+  );
+}
+
+/** A fastify instance serving `model` (not listening yet: call `listen`, or `inject` in tests). */
+export function createScoringServer(options: ScoringServerOptions): FastifyInstance {
+  const { model } = options;
+  const app = Fastify({
+    bodyLimit: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    logger: false,
+    // Keep-alive clients (load balancers, benchmarks) must not be cut off by a short default.
+    keepAliveTimeout: 65_000,
+  });
+  const version = mlrecipeVersion();
+
+  // Bodies are read as bytes whatever their type; the route decides, so that an unsupported type
+  // gets MLflow's 415 body instead of fastify's own error.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
+    if (error instanceof ScoringRequestError)
+      return sendError(reply, error.status, error.errorCode, error.message);
+    const status = error.statusCode ?? 500;
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || status === 413) {
+      return sendError(
+        reply,
+        413,
+        'INVALID_PARAMETER_VALUE',
+        `the request body is larger than the server's limit of ${options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES} bytes; send fewer rows per request`,
+      );
+    }
+    if (status >= 400 && status < 500) return sendError(reply, status, 'BAD_REQUEST', error.message);
+    return sendError(reply, 500, 'INTERNAL_ERROR', `the model failed to score the request: ${error.message}`);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      reply,
+      404,
+      'ENDPOINT_NOT_FOUND',
+      `no endpoint ${request.method} ${request.url}; use POST /invocations, GET /ping, /health or /version`,
+    ),
+  );
+
+  const healthy = async (_request: FastifyRequest, reply: FastifyReply) =>
+    reply.code(200).type('text/plain').send('\n');
+  app.get('/ping', healthy);
+  app.get('/health', healthy);
+  app.get('/version', async (_request, reply) => reply.type('text/plain').send(version));
+
+  app.post('/invocations', async (request, reply) => {
+    let predictions: Float64Array | string[];
+    try {
+      predictions = model.predict(requestFrame(request, model));
+    } catch (error) {
+      if (error instanceof ScoringRequestError) throw error;
+      // DataErrors are the client's: a malformed payload, a missing column, a wrong type.
+      if (isMlrecipeError(error) && error.code === 'DATA_ERROR') {
+        throw new ScoringRequestError(400, 'BAD_REQUEST', messageWithHint(error));
+      }
+      throw error;
+    }
+    return reply.type(CONTENT_TYPE_JSON).send(predictionsJson(predictions));
+  });
+
+  return app;
+}

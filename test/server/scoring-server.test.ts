@@ -1,0 +1,205 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LoadedModel, loadModel, mlrecipeVersion } from '../../src/models/index.js';
+import { createScoringServer } from '../../src/server/scoring-server.js';
+import { carsRows, penguinRows } from '../steps/model-recipe-fixture.js';
+import { csvText, pickColumns, saveCarsModel, savePenguinsModel } from './served-model-fixture.js';
+
+const run = promisify(execFile);
+const CLI = resolve(import.meta.dirname, '../../dist/cli/main.js');
+
+interface Served {
+  model: LoadedModel;
+  app: FastifyInstance;
+  url: string;
+  columns: string[];
+  rows: Record<string, unknown>[];
+  /** `recipe models predict` on the same rows, as a child process. */
+  batch: unknown[];
+}
+
+let work: string;
+let cars: Served;
+let penguins: Served;
+const MAX_BODY = 64 * 1024;
+
+async function serve(modelDir: string, rows: Record<string, unknown>[], name: string): Promise<Served> {
+  const model = await loadModel(modelDir);
+  const columns = model.signature.inputs.map((s) => s.name as string);
+  const picked = pickColumns(rows, columns);
+  const csvPath = join(work, `${name}.csv`);
+  writeFileSync(csvPath, csvText(picked, columns));
+  const { stdout } = await run(process.execPath, [CLI, 'models', 'predict', '-m', modelDir, '-i', csvPath]);
+  const batch = (JSON.parse(stdout) as { predictions: unknown[] }).predictions;
+  const app = createScoringServer({ model, maxBodyBytes: MAX_BODY });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('not listening');
+  return { model, app, url: `http://127.0.0.1:${address.port}`, columns, rows: picked, batch };
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'mlrecipe-scoring-'));
+  // Rows with missing values (Horsepower, Sex, measurements) and every category.
+  cars = await serve(saveCarsModel(work), carsRows().slice(0, 40), 'cars');
+  penguins = await serve(
+    savePenguinsModel(work),
+    penguinRows().filter((_, i) => i % 7 === 3),
+    'penguins',
+  );
+});
+
+afterAll(async () => {
+  await cars?.app.close();
+  await penguins?.app.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function invoke(
+  served: Served,
+  body: string,
+  contentType = 'application/json',
+): Promise<{ status: number; json: unknown }> {
+  const response = await fetch(`${served.url}/invocations`, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body,
+  });
+  const text = await response.text();
+  return { status: response.status, json: text ? JSON.parse(text) : undefined };
+}
+
+function bodies(served: Served): Record<string, [string, string]> {
+  const { columns, rows } = served;
+  const data = rows.map((r) => columns.map((c) => r[c]));
+  return {
+    dataframe_split: [
+      JSON.stringify({ dataframe_split: { columns, data, index: rows.map((_, i) => i) } }),
+      'application/json',
+    ],
+    dataframe_records: [JSON.stringify({ dataframe_records: rows }), 'application/json'],
+    'instances (records)': [JSON.stringify({ instances: rows }), 'application/json'],
+    'instances (lists)': [JSON.stringify({ instances: data }), 'application/json'],
+    'inputs (columns)': [
+      JSON.stringify({ inputs: Object.fromEntries(columns.map((c) => [c, rows.map((r) => r[c])])) }),
+      'application/json; charset=utf-8',
+    ],
+    'inputs (records)': [JSON.stringify({ inputs: rows }), 'application/json'],
+    csv: [csvText(rows, columns), 'text/csv'],
+  };
+}
+
+describe.each([
+  ['regression (cars)', () => cars],
+  ['classification (penguins)', () => penguins],
+])('POST /invocations, %s', (_name, served) => {
+  it('answers every JSON format and CSV with the predictions of `recipe models predict`', async () => {
+    const s = served();
+    expect(s.batch.length).toBe(s.rows.length);
+    for (const [format, [body, type]] of Object.entries(bodies(s))) {
+      const { status, json } = await invoke(s, body, type);
+      expect({ format, status }).toEqual({ format, status: 200 });
+      expect({ format, json }).toEqual({ format, json: { predictions: s.batch } });
+    }
+  });
+
+  it('scores a single row as batch scoring scores it', async () => {
+    const s = served();
+    for (const i of [0, s.rows.length - 1]) {
+      const { json } = await invoke(s, JSON.stringify({ dataframe_records: [s.rows[i]] }));
+      expect(json).toEqual({ predictions: [s.batch[i]] });
+    }
+  });
+});
+
+describe("errors in MLflow's shape, and the server keeps serving", () => {
+  const good = () => JSON.stringify({ dataframe_records: cars.rows.slice(0, 2) });
+
+  it.each([
+    [
+      'malformed JSON',
+      '{"dataframe_split": {"columns": [',
+      'application/json',
+      400,
+      'MALFORMED_REQUEST',
+      /not valid JSON/,
+    ],
+    [
+      'an unknown format key',
+      '{"records": []}',
+      'application/json',
+      400,
+      'BAD_REQUEST',
+      /names no input format/,
+    ],
+    [
+      'a missing column',
+      JSON.stringify({ dataframe_split: { columns: ['Cylinders'], data: [[4]] } }),
+      'application/json',
+      400,
+      'BAD_REQUEST',
+      /missing required columns? .*"Displacement"/,
+    ],
+    [
+      'a wrong type',
+      JSON.stringify({ dataframe_records: [{ ...carsRows()[0], Weight_in_lbs: 'heavy' }] }),
+      'application/json',
+      400,
+      'BAD_REQUEST',
+      /column "Weight_in_lbs": expected \w+, got string/,
+    ],
+    [
+      'a ragged CSV',
+      'Cylinders,Displacement\n4,100,7\n',
+      'text/csv',
+      400,
+      'MALFORMED_REQUEST',
+      /CSV body cannot be parsed/,
+    ],
+    ['an unsupported content type', 'x', 'text/plain', 415, 'BAD_REQUEST', /application\/json or text\/csv/],
+  ])('%s', async (_name, body, type, status, code, message) => {
+    const answer = await invoke(cars, body, type);
+    expect(answer.status).toBe(status);
+    const json = answer.json as { error_code: string; message: string };
+    expect(json.error_code).toBe(code);
+    expect(json.message).toMatch(message);
+    const next = await invoke(cars, good());
+    expect(next).toEqual({ status: 200, json: { predictions: cars.batch.slice(0, 2) } });
+  });
+
+  it('an oversized body gets 413', async () => {
+    const rows = Array.from({ length: 2000 }, () => cars.rows[0]);
+    const body = JSON.stringify({ dataframe_records: rows });
+    expect(body.length).toBeGreaterThan(MAX_BODY);
+    const answer = await invoke(cars, body);
+    expect(answer.status).toBe(413);
+    expect((answer.json as { error_code: string }).error_code).toBe('INVALID_PARAMETER_VALUE');
+    expect(await invoke(cars, good())).toEqual({
+      status: 200,
+      json: { predictions: cars.batch.slice(0, 2) },
+    });
+  });
+
+  it('an unknown endpoint gets 404 ENDPOINT_NOT_FOUND', async () => {
+    const response = await fetch(`${cars.url}/predict`);
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as { error_code: string }).error_code).toBe('ENDPOINT_NOT_FOUND');
+  });
+});
+
+describe('health and version', () => {
+  it('/ping and /health answer 200, /version the mlrecipe version', async () => {
+    for (const path of ['/ping', '/health']) {
+      const response = await fetch(`${cars.url}${path}`);
+      expect({ path, status: response.status }).toEqual({ path, status: 200 });
+    }
+    const version = await fetch(`${cars.url}/version`);
+    expect(version.status).toBe(200);
+    expect(await version.text()).toBe(mlrecipeVersion());
+  });
+});
