@@ -496,6 +496,37 @@ export class SqlModelRegistryStore implements ModelRegistryStore {
     });
   }
 
+  /**
+   * Moves `alias` to `version` only if it still points at `expectedVersion` (null: only if it is
+   * unset), in one transaction; answers whether it moved. A promotion that compared against one
+   * holder uses this so it never overrides a holder it did not see (not part of MLflow's API).
+   */
+  async setRegisteredModelAliasIf(
+    name: string,
+    alias: string,
+    version: string,
+    expectedVersion: string | null,
+  ): Promise<boolean> {
+    validateModelName(name);
+    validateAlias(alias);
+    const number = parseVersion(version);
+    const expected = expectedVersion === null ? null : parseVersion(expectedVersion);
+    return this.driver.transaction(async (tx) => {
+      await this.lockModel(tx, name);
+      await this.requireVersion(tx, name, number);
+      const rows = await tx.all<{ version: number }>(
+        sql`SELECT version FROM registered_model_aliases WHERE name = ${name} AND alias = ${alias}`,
+      );
+      const current = rows.length === 0 ? null : Number(rows[0].version);
+      if (current !== expected) return false;
+      await tx.run(
+        sql`INSERT INTO registered_model_aliases (alias, version, name) VALUES (${alias}, ${number}, ${name})
+            ON CONFLICT (name, alias) DO UPDATE SET version = excluded.version`,
+      );
+      return true;
+    });
+  }
+
   /** As in MLflow, deleting an alias the model does not have is not an error. */
   async deleteRegisteredModelAlias(name: string, alias: string): Promise<void> {
     validateModelName(name);

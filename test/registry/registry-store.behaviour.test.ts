@@ -301,6 +301,19 @@ describe.each(BACKENDS)('model registry on $name', (backend) => {
       ]);
     });
 
+    it('moves an alias conditionally, only from the holder the caller saw', async () => {
+      const name = await modelWithVersions(3, 'alias-cas');
+      expect(await registry.setRegisteredModelAliasIf(name, 'champion', '1', null)).toBe(true);
+      expect(await registry.setRegisteredModelAliasIf(name, 'champion', '2', null)).toBe(false);
+      expect(await registry.setRegisteredModelAliasIf(name, 'champion', '3', '2')).toBe(false);
+      expect((await registry.getModelVersionByAlias(name, 'champion')).version).toBe('1');
+      expect(await registry.setRegisteredModelAliasIf(name, 'champion', '3', '1')).toBe(true);
+      expect((await registry.getModelVersionByAlias(name, 'champion')).version).toBe('3');
+      expect(
+        (await storeError(registry.setRegisteredModelAliasIf(name, 'champion', '9', '3'))).mlflowErrorCode,
+      ).toBe('RESOURCE_DOES_NOT_EXIST');
+    });
+
     it('drops the aliases of a deleted version', async () => {
       const name = await modelWithVersions(2, 'alias-drop');
       await registry.setRegisteredModelAlias(name, 'champion', '2');
