@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
@@ -392,6 +392,29 @@ await client.close();
       expect(local.status).toBe('FINISHED');
       expect(tagsOf(await ts.store.getRun(local.runId))['mlflow.project.env']).toBe('local');
     }
+  });
+
+  it('says when docker is installed but no Docker engine answers', async () => {
+    // A docker client whose daemon is down, as on a laptop with Docker Desktop stopped.
+    const bin = tempDirWith({
+      docker:
+        '#!/bin/sh\necho "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2\nexit 1\n',
+    });
+    chmodSync(join(bin, 'docker'), 0o755);
+    const dir = tempDirWith({
+      MLproject: 'docker_env: {image: python:3.11}\nentry_points: {main: {command: "echo hi"}}\n',
+    });
+    const attempt = runProject({
+      uri: dir,
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+      store: ts.store,
+      trackingUri: ts.trackingUri,
+      ...quiet,
+    });
+    await expect(attempt).rejects.toThrow(
+      /no Docker engine answers \(docker info: Cannot connect to the Docker daemon/,
+    );
+    await expect(attempt).rejects.toMatchObject({ hint: expect.stringMatching(/--env-manager local/) });
   });
 
   it('runs npm ci for a node_env project once per lockfile content', async () => {
