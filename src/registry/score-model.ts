@@ -1,0 +1,149 @@
+/**
+ * Scoring a loaded model on labelled data, with the metric code and MLflow names the evaluate
+ * step uses (`root_mean_squared_error`, `f1_score`, …, without split prefixes). The gate scores
+ * the candidate and the baseline with this on the same rows, so the comparison is fair even when
+ * the baseline was evaluated on other data when it was registered.
+ */
+import type { Dataset } from '../data/infer-types.js';
+import { DataError } from '../errors.js';
+import { classificationMetrics } from '../ml/metrics/classification.js';
+import { regressionMetrics } from '../ml/metrics/regression.js';
+import type { LoadedModel } from '../models/load.js';
+import {
+  columnType,
+  encodeLabels,
+  labelStrings,
+  regressionTarget,
+  targetColumn,
+} from '../steps/recipe-problem.js';
+import { evaluateGate, type GateResult, type GateThresholds } from './gate.js';
+
+/** What a custom metric receives (the same shape as the evaluate step's EvalData). */
+export interface ScoredPredictions {
+  yTrue: Float64Array | string[];
+  yPred: Float64Array | string[];
+  frame: Dataset['frame'];
+  metrics: Record<string, number>;
+  classes?: string[];
+  yTrueIndex?: Int32Array;
+  yPredIndex?: Int32Array;
+  proba?: Float64Array[];
+}
+
+export interface CustomMetric {
+  name: string;
+  compute(scored: ScoredPredictions): number | Promise<number>;
+}
+
+export interface ScoreModelOptions {
+  model: LoadedModel;
+  /** Labelled rows: the model's input columns plus the target column. */
+  dataset: Dataset;
+  /** Defaults to the target column the model was trained on. */
+  targetCol?: string;
+  /** Where the rows came from, for error messages (a file name, `test split`). */
+  where?: string;
+  customMetrics?: readonly CustomMetric[];
+}
+
+export interface ModelScore {
+  rows: number;
+  metrics: Record<string, number>;
+}
+
+export async function scoreModel(options: ScoreModelOptions): Promise<ModelScore> {
+  const { model, dataset } = options;
+  const where = options.where ?? 'evaluation data';
+  const targetCol = options.targetCol ?? model.targetCol;
+  const frame = dataset.frame;
+  if (frame.nRows === 0) {
+    throw new DataError(`${where} has no rows to score`, {
+      hint: 'pass labelled rows to compare the models on',
+    });
+  }
+  const target = targetColumn(frame, targetCol, where);
+  let scored: ScoredPredictions;
+  if (model.problemType === 'regression') {
+    const yTrue = regressionTarget(target, where);
+    const yPred = model.predict(frame) as Float64Array;
+    scored = { yTrue, yPred, frame, metrics: regressionMetrics(yTrue, yPred) };
+  } else {
+    const classes = model.classes ?? [];
+    const yTrue = labelStrings(target, columnType(dataset, targetCol), where);
+    const yTrueIndex = encodeLabels(yTrue, classes, where);
+    const yPred = model.predict(frame) as string[];
+    const yPredIndex = encodeLabels(yPred, classes, `${where} (predictions)`);
+    const proba = model.predictProba?.(frame);
+    const metrics = classificationMetrics({
+      yTrue: yTrueIndex,
+      yPred: yPredIndex,
+      ...(proba ? { proba } : {}),
+      nClasses: classes.length,
+      // Training puts a binary problem's positive class at index 1 (fitClasses).
+      positiveClass: 1,
+    });
+    scored = { yTrue, yPred, frame, metrics, classes, yTrueIndex, yPredIndex, ...(proba ? { proba } : {}) };
+  }
+  for (const custom of options.customMetrics ?? []) {
+    const value = await custom.compute({ ...scored, metrics: { ...scored.metrics } });
+    if (typeof value !== 'number' || Number.isNaN(value)) {
+      throw new DataError(
+        `custom metric "${custom.name}" returned ${String(value)} on ${where}, not a number`,
+      );
+    }
+    scored.metrics[custom.name] = value;
+  }
+  return { rows: frame.nRows, metrics: scored.metrics };
+}
+
+export interface CompareModelsOptions {
+  candidate: LoadedModel;
+  /** Undefined when there is no baseline yet: only absolute thresholds apply. */
+  baseline?: LoadedModel;
+  dataset: Dataset;
+  thresholds: Readonly<GateThresholds>;
+  targetCol?: string;
+  where?: string;
+  customMetrics?: readonly CustomMetric[];
+  directions?: Readonly<Record<string, boolean>>;
+}
+
+export interface ModelComparison {
+  gate: GateResult;
+  rows: number;
+  candidateMetrics: Record<string, number>;
+  baselineMetrics?: Record<string, number>;
+}
+
+/** Scores the candidate and the baseline on the same rows and applies the gate's thresholds. */
+export async function compareModels(options: CompareModelsOptions): Promise<ModelComparison> {
+  const common = {
+    dataset: options.dataset,
+    ...(options.targetCol === undefined ? {} : { targetCol: options.targetCol }),
+    ...(options.customMetrics === undefined ? {} : { customMetrics: options.customMetrics }),
+  };
+  const where = options.where ?? 'evaluation data';
+  const candidate = await scoreModel({ ...common, model: options.candidate, where });
+  let baseline: ModelScore | undefined;
+  if (options.baseline) {
+    if (options.baseline.problemType !== options.candidate.problemType) {
+      throw new DataError(
+        `the baseline is a ${options.baseline.problemType} model but the candidate is a ${options.candidate.problemType} model`,
+        { hint: 'compare models that predict the same target' },
+      );
+    }
+    baseline = await scoreModel({ ...common, model: options.baseline, where: `${where} (baseline)` });
+  }
+  const gate = evaluateGate({
+    candidate: candidate.metrics,
+    ...(baseline ? { baseline: baseline.metrics } : {}),
+    thresholds: options.thresholds,
+    ...(options.directions ? { directions: options.directions } : {}),
+  });
+  return {
+    gate,
+    rows: candidate.rows,
+    candidateMetrics: candidate.metrics,
+    ...(baseline ? { baselineMetrics: baseline.metrics } : {}),
+  };
+}
