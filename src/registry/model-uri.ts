@@ -206,6 +206,10 @@ export async function resolveRunsUri(store: TrackingStore, uri: string): Promise
 /** The local directory a `models:/` URI names, through the registry in `store`'s database. */
 export async function resolveModelsUri(store: TrackingStore, uri: string): Promise<string> {
   const version = await getModelVersionForUri(registryForTrackingStore(store), parseModelsUri(uri));
+  // Versions created by MLflow's clients (or createModelVersion) may keep a runs:/ source, as
+  // MLflow's models artifact repository allows; mlrecipe's own registrations hold a path.
+  if (version.status === 'READY' && /^runs:/i.test(version.source))
+    return resolveRunsUri(store, version.source);
   return modelVersionDirectory(version);
 }
 

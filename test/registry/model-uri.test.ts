@@ -149,6 +149,13 @@ describe('resolving model URIs through a SQLite store', () => {
     expect(await predictions('models:/cars@challenger')).toEqual(second.expected);
   });
 
+  it('follows a version whose source is a runs:/ URI (as MLflow’s clients register them)', async () => {
+    await registry.createRegisteredModel('by-mlflow');
+    await registry.createModelVersion({ name: 'by-mlflow', source: `runs:/${runId}/model`, runId });
+    const model = await loadModel('models:/by-mlflow/1', { trackingUri });
+    expect(model.dir).toBe(first.dir);
+  });
+
   it('skips versions that are not READY for latest, and refuses them by number', async () => {
     const pending = await registry.createModelVersion({
       name: 'cars',
