@@ -7,6 +7,7 @@
  * row; here each field goes directly into its column's builder.
  */
 import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
 import { DataError } from '../errors.js';
 import type { Frame } from '../ml/types.js';
 import {
@@ -231,7 +232,7 @@ async function readCsvPass(
     let fileHeader: string[] | null = null;
     const tokenizer = new CsvTokenizer(
       file,
-      delimiter ?? (file.toLowerCase().endsWith('.tsv') ? '\t' : ','),
+      delimiter ?? (/\.tsv(\.gz)?$/i.test(file) ? '\t' : ','),
       (tok, text, count, line) => {
         if (fileHeader === null) {
           const names: string[] = [];
@@ -267,12 +268,20 @@ async function readCsvPass(
       },
     );
     await new Promise<void>((resolve, reject) => {
-      const stream = createReadStream(file, {
-        encoding: 'utf8',
-        highWaterMark: options.chunkBytes ?? 1 << 20,
-      });
+      const raw = createReadStream(file, { highWaterMark: options.chunkBytes ?? 1 << 20 });
+      // `.gz` files are decompressed on the fly (pandas' compression="infer" does the same).
+      const gunzip = isGzipped(file) ? createGunzip() : null;
+      const stream = gunzip ? raw.pipe(gunzip) : raw;
+      stream.setEncoding('utf8');
+      const fail = (error: Error) => {
+        raw.destroy();
+        gunzip?.destroy();
+        reject(new DataError(`${file}: cannot read (${error.message})`, { cause: error }));
+      };
+      raw.on('error', fail);
+      gunzip?.on('error', fail);
       let firstChunk = true;
-      stream.on('data', (chunk) => {
+      stream.on('data', (chunk: string) => {
         let text = chunk as string;
         if (firstChunk) {
           firstChunk = false;
@@ -281,7 +290,8 @@ async function readCsvPass(
         try {
           tokenizer.feed(text, false);
         } catch (error) {
-          stream.destroy();
+          raw.destroy();
+          gunzip?.destroy();
           reject(error);
         }
       });
@@ -293,14 +303,16 @@ async function readCsvPass(
           reject(error);
         }
       });
-      stream.on('error', (error) =>
-        reject(new DataError(`${file}: cannot read (${error.message})`, { cause: error })),
-      );
     });
     if (fileHeader === null)
       throw new DataError(`${file}: the file is empty (a CSV file needs a header row)`);
   }
   return { builders: builders ?? [], nRows };
+}
+
+/** True for gzip-compressed data files, by name (`data.csv.gz`). */
+export function isGzipped(file: string): boolean {
+  return file.toLowerCase().endsWith('.gz');
 }
 
 /** Formats a Frame as CSV text (RFC 4180 quoting; missing values as empty fields). */

@@ -4,12 +4,16 @@
  * line, streamed). JSON carries its own types, so values are taken as they are: numbers are
  * numbers, booleans booleans, strings stay strings (even "12"), null is missing; nested values
  * become their JSON text. A column holding both numbers and strings is a string column.
+ * `.gz` files are decompressed.
  */
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { createGunzip, gunzipSync } from 'node:zlib';
 import { DataError } from '../errors.js';
 import type { Frame } from '../ml/types.js';
+import { isGzipped } from './csv.js';
 import { ColumnBuilder, type Dataset, finishBuilders } from './infer-types.js';
 
 /** Reads one or more JSON / JSON-lines files into a Dataset (columns united by name). */
@@ -21,7 +25,7 @@ export async function readJsonDataset(files: string | string[]): Promise<Dataset
     if (await looksLikeArray(file)) {
       let records: unknown;
       try {
-        records = JSON.parse(await readFile(file, 'utf8'));
+        records = JSON.parse(await readText(file));
       } catch (error) {
         throw new DataError(`${file}: invalid JSON (${(error as Error).message})`, {
           hint: 'the file must hold one array of objects, or one JSON object per line (JSON lines)',
@@ -43,7 +47,7 @@ export async function readJsonFrame(files: string | string[]): Promise<Frame> {
 
 /** True when the first non-whitespace character is `[` (an array document, not JSON lines). */
 async function looksLikeArray(file: string): Promise<boolean> {
-  const stream = createReadStream(file, { encoding: 'utf8', start: 0, end: 4095 });
+  const stream = openText(file, 4096);
   try {
     for await (const chunk of stream) {
       const text = (chunk as string).replace(/^\uFEFF/, '').trimStart();
@@ -51,15 +55,33 @@ async function looksLikeArray(file: string): Promise<boolean> {
     }
   } catch (error) {
     throw new DataError(`${file}: cannot read (${(error as Error).message})`, { cause: error });
+  } finally {
+    stream.destroy();
   }
   return false;
 }
 
+/** A UTF-8 text stream of the file, gunzipped on the fly for `.gz` files. */
+function openText(file: string, firstBytes?: number): Readable {
+  const gz = isGzipped(file);
+  const raw = createReadStream(
+    file,
+    firstBytes !== undefined && !gz ? { start: 0, end: firstBytes - 1 } : {},
+  );
+  if (!gz) return raw.setEncoding('utf8');
+  const gunzip = createGunzip();
+  // pipe() does not forward errors: a missing file must still fail the read.
+  raw.on('error', (error) => gunzip.destroy(error));
+  return raw.pipe(gunzip).setEncoding('utf8');
+}
+
+async function readText(file: string): Promise<string> {
+  const bytes = await readFile(file);
+  return (isGzipped(file) ? gunzipSync(bytes) : bytes).toString('utf8');
+}
+
 async function readJsonLines(file: string, sink: RecordSink): Promise<void> {
-  const lines = createInterface({
-    input: createReadStream(file, { encoding: 'utf8' }),
-    crlfDelay: Number.POSITIVE_INFINITY,
-  });
+  const lines = createInterface({ input: openText(file), crlfDelay: Number.POSITIVE_INFINITY });
   let lineNo = 0;
   try {
     for await (const raw of lines) {

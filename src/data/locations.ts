@@ -14,9 +14,9 @@ import { DataError } from '../errors.js';
 
 /** File name extensions each format reads from a directory location. */
 const EXTENSIONS: Record<string, readonly string[]> = {
-  csv: ['.csv', '.tsv', '.txt'],
+  csv: ['.csv', '.tsv', '.txt', '.csv.gz', '.tsv.gz'],
   parquet: ['.parquet', '.pq'],
-  json: ['.json', '.jsonl', '.ndjson'],
+  json: ['.json', '.jsonl', '.ndjson', '.json.gz', '.jsonl.gz', '.ndjson.gz'],
   arrow: ['.arrow', '.feather', '.ipc'],
 };
 

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import {
   Bool,
   DateDay,
@@ -17,6 +18,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   concatDatasets,
   readArrowDataset,
+  readCsvDataset,
   readDataset,
   readJsonDataset,
   readParquetDataset,
@@ -252,5 +254,33 @@ describe('concatDatasets', () => {
     const mixed = concatDatasets([a, c]);
     expect(mixed.columnTypes).toEqual(['string']);
     expect(mixed.frame.columns[0]?.values).toEqual(['1', 'x']);
+  });
+});
+
+describe('gzip-compressed files', () => {
+  it('reads .csv.gz, .tsv.gz, .json.gz and .jsonl.gz', async () => {
+    const put = (name: string, text: string) => {
+      const path = join(dir, name);
+      writeFileSync(path, gzipSync(Buffer.from(text)));
+      return path;
+    };
+    const csv = await readCsvDataset(put('a.csv.gz', 'x,y\n1,"a,b"\n2,c\n'), { chunkBytes: 5 });
+    expect(csv.columnTypes).toEqual(['long', 'string']);
+    expect(col(csv.frame, 'y').values).toEqual(['a,b', 'c']);
+    const tsv = await readCsvDataset(put('a.tsv.gz', 'x\ty\n1\ta,b\n'));
+    expect(col(tsv.frame, 'y').values).toEqual(['a,b']);
+    const json = await readJsonDataset(put('a.json.gz', '[{"x": 1}, {"x": 2.5}]'));
+    expect(nums(col(json.frame, 'x'))).toEqual([1, 2.5]);
+    const lines = await readJsonDataset(put('a.jsonl.gz', '{"x": "p"}\n{"x": "q"}\n'));
+    expect(col(lines.frame, 'x').values).toEqual(['p', 'q']);
+  });
+
+  it('names a corrupt .gz file', async () => {
+    const path = join(dir, 'broken.csv.gz');
+    writeFileSync(path, 'definitely not gzip');
+    await expect(readCsvDataset(path)).rejects.toThrow(new RegExp(`${path}: cannot read`));
+    const json = join(dir, 'broken.jsonl.gz');
+    writeFileSync(json, 'nope');
+    await expect(readJsonDataset(json)).rejects.toThrow(DataError);
   });
 });
