@@ -87,18 +87,6 @@ export function validateTargets(y: ArrayLike<number>, estimator: string): void {
   }
 }
 
-export function columnMeans(X: FeatureMatrix): Float64Array {
-  const means = new Float64Array(X.columns.length);
-  for (let j = 0; j < X.columns.length; j++) means[j] = mean(X.columns[j]);
-  return means;
-}
-
-export function mean(values: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < values.length; i++) s += values[i];
-  return values.length > 0 ? s / values.length : 0;
-}
-
 export interface GramOptions {
   /** Centre X and y on their means (what fitting an intercept needs). */
   center?: boolean;
