@@ -445,9 +445,13 @@ export function classificationMetrics(input: ClassificationMetricsInput): Record
     if (proba) {
       out.log_loss = log_loss(yTrue, proba);
       const isPositive = Array.from(yTrue, (v) => v === pos);
-      out.roc_auc = binaryRocAuc(isPositive, proba[pos], 'roc_auc');
-      const pr = precision_recall_curve(isPositive, proba[pos]);
-      out.precision_recall_auc = auc(pr.recall, pr.precision);
+      // ROC AUC is undefined when y_true holds one class; MLflow's evaluator then logs a
+      // warning and omits it, rather than failing the evaluation, and so do we.
+      if (distinctCount(yTrue) >= 2) {
+        out.roc_auc = binaryRocAuc(isPositive, proba[pos], 'roc_auc');
+        const pr = precision_recall_curve(isPositive, proba[pos]);
+        out.precision_recall_auc = auc(pr.recall, pr.precision);
+      }
     }
     return out;
   }
@@ -457,7 +461,11 @@ export function classificationMetrics(input: ClassificationMetricsInput): Record
   out.f1_score = f1_score(yTrue, yPred, opts);
   if (proba) {
     out.log_loss = log_loss(yTrue, proba);
-    out.roc_auc = roc_auc(yTrue, proba);
+    if (distinctCount(yTrue) >= 2) out.roc_auc = roc_auc(yTrue, proba);
   }
   return out;
+}
+
+function distinctCount(values: ArrayLike<number>): number {
+  return new Set(Array.from(values)).size;
 }

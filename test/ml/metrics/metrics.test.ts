@@ -165,6 +165,27 @@ describe.each(fx.classification.map((c) => [`${c.n_classes} classes`, c] as cons
   },
 );
 
+describe('classificationMetrics on a single-class test set', () => {
+  it('omits roc_auc and precision_recall_auc instead of failing, as MLflow does', () => {
+    const yTrue = Int32Array.of(1, 1, 1);
+    const yPred = Int32Array.of(1, 0, 1);
+    const proba = [Float64Array.of(0.2, 0.6, 0.1), Float64Array.of(0.8, 0.4, 0.9)];
+    const m = classificationMetrics({ yTrue, yPred, proba, nClasses: 2 });
+    expect(m.roc_auc).toBeUndefined();
+    expect(m.precision_recall_auc).toBeUndefined();
+    expect(m.accuracy_score).toBeCloseTo(2 / 3, 12);
+    expect(m.log_loss).toBeCloseTo(-(Math.log(0.8) + Math.log(0.4) + Math.log(0.9)) / 3, 12);
+    const multi = classificationMetrics({
+      yTrue: Int32Array.of(2, 2),
+      yPred: Int32Array.of(2, 1),
+      proba: [Float64Array.of(0.1, 0.2), Float64Array.of(0.2, 0.5), Float64Array.of(0.7, 0.3)],
+      nClasses: 3,
+    });
+    expect(multi.roc_auc).toBeUndefined();
+    expect(multi.accuracy_score).toBe(0.5);
+  });
+});
+
 describe('classification metric errors', () => {
   it('rejects mismatched lengths, empty input and a single-class roc_auc', () => {
     expect(() => accuracy_score([0, 1], [0])).toThrow(/y_true has 2 values but y_pred has 1/);
