@@ -414,7 +414,8 @@ export interface ClassificationMetricsInput {
 /**
  * The metrics MLflow's default evaluator logs for a classifier, under its keys: binary problems
  * get pos_label scores, confusion counts, roc_auc and precision_recall_auc; multiclass ones get
- * weighted averages and OvR-weighted roc_auc. Probability-based metrics need `proba`.
+ * weighted averages and OvR-weighted roc_auc. Probability-based metrics need `proba`; ROC and
+ * PR AUC are left out when y_true holds a single class (undefined there).
  */
 export function classificationMetrics(input: ClassificationMetricsInput): Record<string, number> {
   const { yTrue, yPred, proba, nClasses } = input;
