@@ -3,6 +3,7 @@ import { registerExperimentsCommands } from './experiments.js';
 import { registerInitCommand } from './init.js';
 import { registerModelsPredictCommand } from './models-predict.js';
 import { registerModelsRegistryCommands } from './models.js';
+import { registerModelsServeCommands } from './models-serve.js';
 import { registerProjectCommands } from './project.js';
 import { registerRunsCommands } from './runs.js';
 import { registerWorkflowCommands } from './workflow.js';
@@ -17,6 +18,7 @@ export const commandGroups: Array<(program: Command) => void> = [
   registerRunsCommands,
   registerModelsPredictCommand,
   registerModelsRegistryCommands,
+  registerModelsServeCommands,
   registerInitCommand,
   registerProjectCommands,
   registerWorkflowCommands,

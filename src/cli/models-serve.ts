@@ -1,0 +1,92 @@
+import { resolve } from 'node:path';
+import { type Command, InvalidArgumentError } from 'commander';
+import { buildDocker } from '../server/docker.js';
+import { serveModel } from '../server/serve.js';
+import { modelsCommand } from './models-predict.js';
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) {
+    throw new InvalidArgumentError(`expected a whole number from 0 to 65535, not "${value}"`);
+  }
+  return port;
+}
+
+function parseWorkers(value: string): number {
+  const workers = Number(value);
+  if (!/^\d+$/.test(value) || workers < 1 || workers > 256) {
+    throw new InvalidArgumentError(`expected a whole number from 1 to 256, not "${value}"`);
+  }
+  return workers;
+}
+
+interface ServeOptions {
+  modelUri: string;
+  host: string;
+  port: number;
+  workers: number;
+}
+
+interface BuildDockerCliOptions {
+  modelUri: string;
+  name: string;
+  dockerfileOnly?: string;
+}
+
+/**
+ * `recipe models serve` (MLflow's scoring protocol on a port) and `recipe models build-docker`
+ * (an image that runs the same server), like `mlflow models serve|build-docker`.
+ */
+export function registerModelsServeCommands(program: Command): void {
+  const models = modelsCommand(program);
+  models
+    .command('serve')
+    .description(
+      "serve a model over HTTP with MLflow's scoring protocol: POST /invocations (JSON dataframe_split, " +
+        'dataframe_records, instances, inputs, or CSV), GET /ping, /health, /version',
+    )
+    .requiredOption('-m, --model-uri <uri>', 'model directory or URI (runs:/, models:/)')
+    .option('--host <host>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
+    .option('-p, --port <port>', 'port to listen on (0: any free port)', parsePort, 5001)
+    .option('-w, --workers <n>', 'worker processes sharing the port', parseWorkers, 1)
+    .action(async (opts: ServeOptions, command: Command) => {
+      const { trackingUri } = command.optsWithGlobals<{ trackingUri?: string }>();
+      const handle = await serveModel({
+        modelUri: opts.modelUri,
+        host: opts.host,
+        port: opts.port,
+        workers: opts.workers,
+        handleSignals: true,
+        ...(trackingUri ? { trackingUri } : {}),
+      });
+      // One line on stdout, so that a caller that asked for port 0 can read the port.
+      process.stdout.write(
+        `serving ${handle.modelDir} at ${handle.url} (${handle.workers} worker${handle.workers === 1 ? '' : 's'})\n`,
+      );
+      await handle.closed;
+      process.stderr.write('scoring server stopped\n');
+    });
+
+  models
+    .command('build-docker')
+    .description(
+      'write a Docker build context (model, mlrecipe, Dockerfile) that serves the model on port 8080, and build it',
+    )
+    .requiredOption('-m, --model-uri <uri>', 'model directory or URI (runs:/, models:/)')
+    .requiredOption('-n, --name <image>', 'image name, e.g. cars-model:1')
+    .option('--dockerfile-only <dir>', 'only write the build context to this new or empty directory')
+    .action(async (opts: BuildDockerCliOptions, command: Command) => {
+      const { trackingUri } = command.optsWithGlobals<{ trackingUri?: string }>();
+      const result = await buildDocker({
+        modelUri: opts.modelUri,
+        image: opts.name,
+        ...(opts.dockerfileOnly !== undefined ? { dockerfileOnly: resolve(opts.dockerfileOnly) } : {}),
+        ...(trackingUri ? { trackingUri } : {}),
+      });
+      process.stdout.write(
+        result.built
+          ? `built image ${opts.name}\n`
+          : `wrote the build context to ${result.contextDir}; build it with: docker build -t ${opts.name} ${result.contextDir}\n`,
+      );
+    });
+}
