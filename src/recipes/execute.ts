@@ -18,6 +18,7 @@ import { acquireRecipeLock } from './lock.js';
 import { defaultTargets, type PlanNode, planRecipe, type RecipePlan } from './plan.js';
 import { createProgressReporter, type ProgressReporter, type StepRunState } from './progress.js';
 import { hashFile, StatCache } from './stat-cache.js';
+import { ALWAYS_RUNS } from './status.js';
 
 export interface StepOutcome {
   step: StepKind;
@@ -253,7 +254,7 @@ async function runNode(
   const { cache, progress } = ctx;
   const recipe = ctx.plan.recipe;
   const started = Date.now();
-  if (!ctx.noCache) {
+  if (!ctx.noCache && node.step.alwaysRun !== true) {
     const manifest = cache.lookup(node.kind, node.fingerprint);
     if (manifest) {
       ctx.progress.stepStarted(node.kind);
@@ -408,6 +409,7 @@ async function restoreExternalOutputs(
 /** What changed since the step's last successful run, in `recipe status` terms. */
 function whyRun(ctx: ExecuteContext, node: PlanNode): string[] {
   if (ctx.noCache) return ['--no-cache'];
+  if (node.step.alwaysRun) return [ALWAYS_RUNS];
   const last = ctx.cache.readState(node.kind);
   if (!last) return ['never run'];
   if (last.fingerprint === node.fingerprint) return ['its cached outputs are missing'];

@@ -4,7 +4,7 @@
  * `recipe clean` and `recipe gc`.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join, normalize } from 'node:path';
+import { join, normalize, resolve } from 'node:path';
 import { MlrecipeError, UsageError } from '../errors.js';
 import type { StepRegistry } from '../steps/registry.js';
 import type { StepKind } from '../steps/types.js';
@@ -17,6 +17,9 @@ import { allTargets, planRecipe, type RecipePlan } from './plan.js';
 import { StatCache } from './stat-cache.js';
 
 export type StepCacheState = 'cached' | 'stale' | 'never run';
+
+/** The reason given for a step whose Step has `alwaysRun` (register). */
+export const ALWAYS_RUNS = 'it always runs (it reads state outside the recipe)';
 
 export interface StepStatus {
   step: StepKind;
@@ -66,6 +69,12 @@ export async function recipeStatus(options: RecipeStatusOptions): Promise<StepSt
           runId: state.runId,
         }
       : undefined;
+    if (node.step.alwaysRun) {
+      // Such a step's outputs depend on state outside the recipe (a registry): never "cached".
+      return state
+        ? { step: node.kind, state: 'stale', fingerprint: node.fingerprint, reasons: [ALWAYS_RUNS], last }
+        : { step: node.kind, state: 'never run', fingerprint: node.fingerprint, reasons: [], last };
+    }
     const manifest = cache.lookup(node.kind, node.fingerprint);
     if (manifest) {
       return {
@@ -100,9 +109,7 @@ export async function stepArtifactPath(
 ): Promise<{ path: string; stale: boolean }> {
   const statuses = await recipeStatus({ ...options, steps: [options.step] });
   const status = statuses.find((s) => s.step === options.step);
-  const cache = new StepCache(
-    loadRecipe({ recipeDir: options.recipeDir, profile: options.profile }).recipeDir,
-  );
+  const cache = new StepCache(resolve(options.recipeDir));
   let manifest = status?.manifest;
   let dir = status?.dir;
   let stale = false;
@@ -135,9 +142,7 @@ export async function inspectRecipe(
   options: RecipeStatusOptions & { step?: StepKind },
 ): Promise<InspectStep[]> {
   const statuses = await recipeStatus({ ...options, steps: options.step ? [options.step] : options.steps });
-  const cache = new StepCache(
-    loadRecipe({ recipeDir: options.recipeDir, profile: options.profile }).recipeDir,
-  );
+  const cache = new StepCache(resolve(options.recipeDir));
   return statuses
     .filter((s) => options.step === undefined || s.step === options.step)
     .map((s) => {

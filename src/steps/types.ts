@@ -32,7 +32,8 @@ export const STEP_INPUTS: Readonly<Record<StepKind, readonly StepKind[]>> = {
   transform: ['split'],
   train: ['split', 'transform'],
   evaluate: ['split', 'train'],
-  register: ['train', 'evaluate'],
+  // register re-scores the candidate and the baseline on split's test rows.
+  register: ['split', 'train', 'evaluate'],
   ingest_scoring: [],
   predict: ['ingest_scoring'],
 };
@@ -120,4 +121,9 @@ export interface Step<Cfg = Record<string, unknown>> {
   /** External input files whose content the fingerprint covers (ingest's data files). */
   inputFiles(cfg: Cfg, recipeDir: string): Promise<string[]>;
   run(cfg: Cfg, ctx: StepContext): Promise<StepResult>;
+  /**
+   * Never serve this step from the cache: it reads or writes state outside the recipe (register
+   * compares with and moves a registry alias that other runs may have moved).
+   */
+  alwaysRun?: boolean;
 }

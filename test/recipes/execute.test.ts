@@ -8,6 +8,7 @@ import { loadRecipe } from '../../src/recipes/load.js';
 import { planRecipe } from '../../src/recipes/plan.js';
 import { StatCache } from '../../src/recipes/stat-cache.js';
 import {
+  ALWAYS_RUNS,
   cleanRecipe,
   gcRecipe,
   inspectRecipe,
@@ -183,6 +184,21 @@ describe('recipe run: cache and fingerprints', () => {
     writeFileSync(report, 'edited by hand');
     expect((await run(dir)).states).toEqual(ALL_CACHED);
     expect(readFileSync(report, 'utf8')).toBe(original);
+  });
+
+  it('a step marked alwaysRun (register) runs every time and is never reported cached', async () => {
+    const dir = repo();
+    const base = await (testRegistry.register as NonNullable<typeof testRegistry.register>)();
+    const registry = { ...testRegistry, register: async () => ({ ...base, alwaysRun: true }) };
+    await run(dir, { registry });
+    const { states } = await run(dir, { registry });
+    expect(states).toEqual({ ...ALL_CACHED, register: 'ran' });
+    const status = await recipeStatus({ recipeDir: dir, registry });
+    expect(status.find((s) => s.step === 'register')).toMatchObject({
+      state: 'stale',
+      reasons: [ALWAYS_RUNS],
+    });
+    expect(new StepCache(dir).readState('register')?.why).toEqual([ALWAYS_RUNS]);
   });
 
   it('--no-cache runs everything again and replaces the entries', async () => {
