@@ -316,74 +316,21 @@ export async function executeProjectRun(
     log(`=== Running command '${plan.command}' in run with ID '${runId}' ===`);
     const stdoutFile = createWriteStream(join(logsDir, 'stdout.txt'));
     const stderrFile = createWriteStream(join(logsDir, 'stderr.txt'));
-    const child = execa(launch.file, launch.args, {
-      cwd: plan.project.dir,
-      env: childEnv,
-      extendEnv: false,
-      // Its own process group, so stopping the run can stop everything the command started.
-      detached: true,
-      stdin: 'ignore',
-      stdout: 'pipe',
-      stderr: 'pipe',
-      buffer: false,
-      reject: false,
-      cleanup: false,
-    });
-    const pid = child.pid;
-    // Once a stopped run's shell has exited, whatever it left behind goes at once: background
-    // jobs of a non-interactive shell ignore SIGINT and would hold the output pipes open.
-    let streamsOpen = 2;
-    let detachTimer: NodeJS.Timeout | undefined;
-    child.once('exit', () => {
-      if (pid !== undefined && killedBy !== undefined) killGroup(pid, 'SIGKILL');
-      // Like MLflow (which waits for the shell only), a run ends with its shell; background
-      // processes the command left running may keep the pipes open, so stop reading after a
-      // grace period instead of waiting for them.
-      detachTimer = setTimeout(() => {
-        if (streamsOpen === 0) return;
-        log(
-          `warning: the command left processes running (process group ${pid}); their further output is not recorded`,
-        );
-        child.stdout?.destroy();
-        child.stderr?.destroy();
-      }, OUTPUT_DRAIN_MS);
-    });
-    const tee = (
-      from: NodeJS.ReadableStream | null,
-      file: WriteStream,
-      terminal: NodeJS.WritableStream | null,
-    ) =>
-      new Promise<void>((done) => {
-        if (!from) return done();
-        from.on('data', (chunk: Buffer) => {
-          file.write(chunk);
-          terminal?.write(chunk);
-        });
-        let finished = false;
-        const finish = () => {
-          if (finished) return;
-          finished = true;
-          streamsOpen--;
-          done();
-        };
-        from.once('end', finish);
-        from.once('error', finish);
-        from.once('close', finish);
-      });
-    const teeing = Promise.all([
-      tee(child.stdout, stdoutFile, options.stdout === undefined ? process.stdout : options.stdout),
-      tee(child.stderr, stderrFile, options.stderr === undefined ? process.stderr : options.stderr),
-    ]);
 
+    // The handlers go in before the command starts: the child runs while execa is still setting
+    // up, and a signal arriving then must stop the run, not kill mlrecipe and orphan the command.
+    // (Node runs signal listeners from the event loop, so they see `pid` once it is set.)
+    let pid: number | undefined;
     let escalation: NodeJS.Timeout | undefined;
     const stop = (signal: NodeJS.Signals) => {
-      if (pid === undefined) return;
       if (killedBy === undefined) {
         killedBy = signal;
-        log(`=== Stopping run ${runId} (${signal}): signalling process group ${pid} ===`);
+        log(`=== Stopping run ${runId} (${signal}) ===`);
       }
-      killGroup(pid, signal);
-      escalation ??= setTimeout(() => killGroup(pid, 'SIGKILL'), options.killGraceMs ?? 10_000);
+      if (pid === undefined) return;
+      const group = pid;
+      killGroup(group, signal);
+      escalation ??= setTimeout(() => killGroup(group, 'SIGKILL'), options.killGraceMs ?? 10_000);
     };
     const onSigint = () => stop('SIGINT');
     const onSigterm = () => stop('SIGTERM');
@@ -394,15 +341,80 @@ export async function executeProjectRun(
       process.on('SIGTERM', onSigterm);
       process.on('SIGHUP', onSigterm);
     }
-    if (options.signal?.aborted) onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    let detachTimer: NodeJS.Timeout | undefined;
     try {
-      const result = await child;
-      exitCode = result.exitCode;
-      endSignal = result.signal;
-      // Grandchildren may outlive the shell; the run is over, so its process group goes too.
-      if (pid !== undefined && killedBy !== undefined) killGroup(pid, 'SIGKILL');
-      await teeing;
+      if (options.signal?.aborted) {
+        // Stopped before it started: nothing to run.
+        onAbort();
+      } else {
+        const child = execa(launch.file, launch.args, {
+          cwd: plan.project.dir,
+          env: childEnv,
+          extendEnv: false,
+          // Its own process group, so stopping the run can stop everything the command started.
+          detached: true,
+          stdin: 'ignore',
+          stdout: 'pipe',
+          stderr: 'pipe',
+          buffer: false,
+          reject: false,
+          cleanup: false,
+        });
+        pid = child.pid;
+        let streamsOpen = 2;
+        child.once('exit', () => {
+          // Once a stopped run's shell has exited, whatever it left behind goes at once:
+          // background jobs of a non-interactive shell ignore SIGINT and would hold the pipes open.
+          if (pid !== undefined && killedBy !== undefined) killGroup(pid, 'SIGKILL');
+          // Like MLflow (which waits for the shell only), a run ends with its shell; background
+          // processes the command left running may keep the pipes open, so stop reading after a
+          // grace period instead of waiting for them.
+          detachTimer = setTimeout(() => {
+            if (streamsOpen === 0) return;
+            log(
+              `warning: the command left processes running (process group ${pid}); their further output is not recorded`,
+            );
+            child.stdout?.destroy();
+            child.stderr?.destroy();
+          }, OUTPUT_DRAIN_MS);
+        });
+        const tee = (
+          from: NodeJS.ReadableStream | null,
+          file: WriteStream,
+          terminal: NodeJS.WritableStream | null,
+        ) =>
+          new Promise<void>((done) => {
+            if (!from) return done();
+            from.on('data', (chunk: Buffer) => {
+              file.write(chunk);
+              terminal?.write(chunk);
+            });
+            let finished = false;
+            const finish = () => {
+              if (finished) return;
+              finished = true;
+              streamsOpen--;
+              done();
+            };
+            from.once('end', finish);
+            from.once('error', finish);
+            from.once('close', finish);
+          });
+        const teeing = Promise.all([
+          tee(child.stdout, stdoutFile, options.stdout === undefined ? process.stdout : options.stdout),
+          tee(child.stderr, stderrFile, options.stderr === undefined ? process.stderr : options.stderr),
+        ]);
+        const result = await child;
+        exitCode = result.exitCode;
+        endSignal = result.signal;
+        // Grandchildren may outlive the shell; the run is over, so its process group goes too.
+        if (pid !== undefined && killedBy !== undefined) killGroup(pid, 'SIGKILL');
+        await teeing;
+        if (exitCode === undefined && endSignal === undefined && killedBy === undefined) {
+          problems.push(`the command could not be started: ${launch.file}`);
+        }
+      }
     } finally {
       if (escalation) clearTimeout(escalation);
       if (detachTimer) clearTimeout(detachTimer);
@@ -413,9 +425,6 @@ export async function executeProjectRun(
       }
       options.signal?.removeEventListener('abort', onAbort);
       await Promise.all([closeStream(stdoutFile), closeStream(stderrFile)]);
-    }
-    if (exitCode === undefined && endSignal === undefined) {
-      problems.push(`the command could not be started: ${launch.file}`);
     }
   } catch (error) {
     problems.push(error instanceof Error ? error.message : String(error));
