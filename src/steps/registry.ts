@@ -16,6 +16,7 @@ export const defaultStepRegistry: StepRegistry = {
   transform: async () => (await import('./transform.js')).transformStep as unknown as Step,
   train: async () => (await import('./train.js')).trainStep as unknown as Step,
   evaluate: async () => (await import('./evaluate.js')).evaluateStep as unknown as Step,
+  register: async () => (await import('./register.js')).registerStep as unknown as Step,
   ingest_scoring: async () => (await import('./ingest-scoring.js')).ingestScoringStep as unknown as Step,
   predict: async () => (await import('./predict.js')).predictStep as unknown as Step,
 };

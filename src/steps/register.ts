@@ -1,0 +1,394 @@
+/**
+ * The register step: the baseline gate inside `recipe run`. It re-scores the candidate (train's
+ * model) and the baseline (the registry version behind `baseline_alias`, `champion` by default)
+ * on the same test split, applies `validation_thresholds` with MLflow's MetricThreshold
+ * semantics (src/registry/gate.ts), and only then touches the registry:
+ *
+ * - pass: a new version is registered (tagged `validation_status` and, when there was a holder,
+ *   `mlrecipe.previous_<alias>_version`) and the alias moves to it;
+ * - fail: nothing is registered — or, with `allow_non_validated_model: true`, a version tagged
+ *   `validation_status=REJECTED` that does not get the alias — and the step fails with a
+ *   GateRejectedError naming each failed metric, so `recipe run` exits 3.
+ *
+ * Evaluate's `validation_status` counts too: a model the `validation_criteria` REJECTED is never
+ * promoted. When the candidate already is the alias's version (same model_uuid: train was
+ * served from the cache), nothing is registered and the step passes.
+ *
+ * Config (`steps.register`): `model_name` (else MLflow's top-level `model_registry.model_name`),
+ * `registry_uri` (else `model_registry.registry_uri`, else the run's tracking URI),
+ * `baseline_alias`, `validation_thresholds: {metric: {threshold, min_absolute_change,
+ * min_relative_change, greater_is_better}}`, `allow_non_validated_model`. Without thresholds the
+ * gate asks that `primary_metric` be at least as good as the baseline's.
+ *
+ * The registry is state outside the recipe (another run or `recipe models alias` can move the
+ * alias), so this step is never served from the cache (`alwaysRun`).
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, DataError, GateRejectedError, StoreError } from '../errors.js';
+import { type LoadedModel, loadModel } from '../models/load.js';
+import { escapeHtml, htmlTable } from '../recipes/cards/render.js';
+import { findUserModule, loadUserFunction } from '../recipes/user-module.js';
+import {
+  describeGateFailures,
+  type GateResult,
+  type GateThresholds,
+  greaterIsBetter,
+  parseGateThresholds,
+} from '../registry/gate.js';
+import { type GateReport, REPORT_FILES, writeGateReport } from '../registry/gate-report.js';
+import { validateAlias, validateModelName } from '../registry/registry-validation.js';
+import type { CustomMetric } from '../registry/score-model.js';
+import type { ModelVersion } from '../registry/types.js';
+import type { CustomMetricConfig, CustomMetricFunction, ValidationReport } from './evaluate.js';
+import { VALIDATION_FILE } from './evaluate.js';
+import { inputDir, readSplitDataset, recipeProblem } from './recipe-problem.js';
+import { MODEL_DIR } from './train.js';
+import type { CardSection, Step, StepContext, StepResult } from './types.js';
+
+export interface RegisterConfig {
+  model_name?: string;
+  registry_uri?: string;
+  baseline_alias?: string;
+  validation_thresholds?: Record<string, unknown>;
+  allow_non_validated_model?: boolean;
+}
+
+export const DEFAULT_BASELINE_ALIAS = 'champion';
+
+/** Tags the register step writes on model versions. */
+export const REGISTER_TAGS = {
+  validationStatus: 'validation_status',
+  previousHolder: (alias: string) => `mlrecipe.previous_${alias}_version`,
+} as const;
+
+/** Tags the register step sets on the recipe's tracking run. */
+export const GATE_RUN_TAGS = {
+  status: 'mlrecipe.gate.status',
+  modelName: 'mlrecipe.registered_model_name',
+  modelVersion: 'mlrecipe.registered_model_version',
+} as const;
+
+function configIssue(path: string, message: string, hint?: string): ConfigError {
+  return new ConfigError([
+    { file: 'recipe.yaml', line: 0, column: 0, path, message, ...(hint ? { hint } : {}) },
+  ]);
+}
+
+function section(recipe: Record<string, unknown>, key: string): Record<string, unknown> {
+  const value = recipe[key];
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}
+
+/** The registered model name: steps.register.model_name, else model_registry.model_name. */
+export function registerModelName(cfg: RegisterConfig | undefined, recipe: Record<string, unknown>): string {
+  const name = cfg?.model_name ?? section(recipe, 'model_registry').model_name;
+  if (typeof name !== 'string' || name.trim() === '') {
+    throw configIssue(
+      'model_registry.model_name',
+      'is missing: the register step needs the name of the registered model',
+      'set model_registry: {model_name: my-model} (or steps.register.model_name)',
+    );
+  }
+  return name;
+}
+
+/** validation_thresholds, or "primary_metric at least as good as the baseline" when none are set. */
+export function registerThresholds(
+  cfg: RegisterConfig | undefined,
+  recipe: Record<string, unknown>,
+  directions: Readonly<Record<string, boolean>>,
+): GateThresholds {
+  const thresholds = parseGateThresholds(cfg?.validation_thresholds, {
+    file: 'recipe.yaml',
+    path: 'steps.register.validation_thresholds',
+    directions,
+  });
+  if (Object.keys(thresholds).length > 0) return thresholds;
+  const problem = recipeProblem(recipe);
+  const primary =
+    typeof recipe.primary_metric === 'string'
+      ? recipe.primary_metric
+      : problem.problemType === 'regression'
+        ? 'root_mean_squared_error'
+        : 'f1_score';
+  const greater = directions[primary] ?? greaterIsBetter(primary);
+  if (greater === undefined) {
+    throw configIssue('primary_metric', `unknown metric "${primary}"`, 'name a built-in or custom metric');
+  }
+  return { [primary]: { min_absolute_change: 0, greater_is_better: greater } };
+}
+
+function customMetricsOf(recipe: Record<string, unknown>): CustomMetricConfig[] {
+  const list = recipe.custom_metrics;
+  return Array.isArray(list) ? (list as CustomMetricConfig[]) : [];
+}
+
+export const registerStep: Step<RegisterConfig> = {
+  kind: 'register',
+  alwaysRun: true,
+  codeFiles(_cfg, recipeDir) {
+    const file = findUserModule({ recipeDir, module: 'custom_metrics' });
+    return file ? [file] : [];
+  },
+  async inputFiles() {
+    return [];
+  },
+  run: runRegister,
+};
+
+function readValidation(evaluateDir: string): ValidationReport['validation_status'] {
+  const path = join(evaluateDir, VALIDATION_FILE);
+  if (!existsSync(path)) return 'UNKNOWN';
+  const report = JSON.parse(readFileSync(path, 'utf8')) as Partial<ValidationReport>;
+  return report.validation_status ?? 'UNKNOWN';
+}
+
+async function loadCustomMetrics(
+  recipe: Record<string, unknown>,
+  recipeDir: string,
+  wanted: ReadonlySet<string>,
+): Promise<CustomMetric[]> {
+  const out: CustomMetric[] = [];
+  for (const metric of customMetricsOf(recipe)) {
+    // Only the custom metrics a threshold names: the others cost time and decide nothing here.
+    if (!wanted.has(metric.name)) continue;
+    const fn = await loadUserFunction<CustomMetricFunction>({
+      recipeDir,
+      step: 'custom_metrics',
+      name: metric.function,
+    });
+    out.push({ name: metric.name, compute: (scored) => fn({ split: 'test', ...scored }) });
+  }
+  return out;
+}
+
+async function baselineVersion(
+  registry: import('../registry/sql-registry.js').SqlModelRegistryStore,
+  name: string,
+  alias: string,
+): Promise<ModelVersion | undefined> {
+  try {
+    return await registry.getModelVersionByAlias(name, alias);
+  } catch (error) {
+    if (error instanceof StoreError && error.mlflowErrorCode === 'RESOURCE_DOES_NOT_EXIST') return undefined;
+    throw error;
+  }
+}
+
+async function runRegister(cfg: RegisterConfig | undefined, ctx: StepContext): Promise<StepResult> {
+  const recipe = ctx.recipe;
+  const problem = recipeProblem(recipe);
+  const name = registerModelName(cfg, recipe);
+  validateModelName(name);
+  const alias = cfg?.baseline_alias ?? DEFAULT_BASELINE_ALIAS;
+  validateAlias(alias);
+  const directions: Record<string, boolean> = {};
+  for (const metric of customMetricsOf(recipe)) directions[metric.name] = metric.greater_is_better;
+  const thresholds = registerThresholds(cfg, recipe, directions);
+  const validationStatus = readValidation(inputDir(ctx, 'evaluate', 'register'));
+  const modelDir = join(inputDir(ctx, 'train', 'register'), MODEL_DIR);
+  const test = readSplitDataset(inputDir(ctx, 'split', 'register'), 'test.arrow');
+  if (test.frame.nRows === 0) {
+    throw new DataError('the test split is empty: the gate has no rows to compare the models on', {
+      hint: 'give the test split a share in steps.split.split_ratios',
+    });
+  }
+  const customMetrics = await loadCustomMetrics(recipe, ctx.recipeDir, new Set(Object.keys(thresholds)));
+
+  const { resolveTrackingUri } = await import('../tracking/tracking-uri.js');
+  const registryFlag =
+    cfg?.registry_uri ??
+    (section(recipe, 'model_registry').registry_uri as string | undefined) ??
+    ctx.trackingUri;
+  const resolved = resolveTrackingUri({ flag: registryFlag, cwd: ctx.recipeDir });
+  const { openModelRegistry, modelVersionDirectory, registerModel } = await import('../registry/index.js');
+  const { compareModels } = await import('../registry/score-model.js');
+  const registry = await openModelRegistry(resolved.uri, {
+    defaultArtifactRoot: resolved.defaultArtifactRoot,
+  });
+  try {
+    const candidate = await loadModel(modelDir);
+    const holder = await baselineVersion(registry, name, alias);
+    let baseline: LoadedModel | undefined;
+    if (holder) {
+      baseline = await loadModel(modelVersionDirectory(holder));
+      if (baseline.mlmodel.model_uuid === candidate.mlmodel.model_uuid) {
+        ctx.log(`the model already is ${name}@${alias} (version ${holder.version}): nothing to register`);
+        return result({
+          ctx,
+          status: 'ALREADY_CURRENT',
+          name,
+          version: holder.version,
+          sections: [
+            {
+              title: 'Registry',
+              html: `<p>The candidate already is <code>${escapeHtml(`${name}@${alias}`)}</code> (version ${escapeHtml(holder.version)}).</p>`,
+            },
+          ],
+        });
+      }
+    }
+    const where = 'test split';
+    const comparison = await compareModels({
+      candidate,
+      ...(baseline ? { baseline } : {}),
+      dataset: test,
+      thresholds,
+      targetCol: problem.targetCol,
+      where,
+      customMetrics,
+      directions,
+    });
+    const notes =
+      validationStatus === 'REJECTED'
+        ? ["evaluate's validation_criteria REJECTED the model (see the evaluate card)"]
+        : [];
+    const passed = comparison.gate.passed && notes.length === 0;
+    const report: GateReport = {
+      decision: passed ? 'PROMOTE' : 'REJECT',
+      candidate: { uri: modelDir, label: `train's model${ctx.runId ? ` (run ${ctx.runId})` : ''}` },
+      ...(holder
+        ? {
+            baseline: {
+              uri: `models:/${name}@${alias}`,
+              label: `${name} version ${holder.version}`,
+            },
+          }
+        : {}),
+      data: where,
+      rows: comparison.rows,
+      gate: comparison.gate,
+      candidate_metrics: comparison.candidateMetrics,
+      ...(comparison.baselineMetrics ? { baseline_metrics: comparison.baselineMetrics } : {}),
+      ...(notes.length ? { notes } : {}),
+      created: new Date().toISOString(),
+    };
+    writeGateReport(ctx.outDir, report);
+    for (const r of comparison.gate.results)
+      ctx.log(`${r.passed ? 'pass' : 'FAIL'} ${r.metric}: ${r.reason}`);
+
+    const versionTags = (status: string) => [
+      { key: REGISTER_TAGS.validationStatus, value: status },
+      ...(holder ? [{ key: REGISTER_TAGS.previousHolder(alias), value: holder.version }] : []),
+    ];
+    if (!passed) {
+      let kept = '';
+      if (cfg?.allow_non_validated_model === true) {
+        const version = await registerModel({
+          store: registry,
+          localDir: modelDir,
+          name,
+          ...(ctx.runId ? { runId: ctx.runId } : {}),
+          tags: versionTags('REJECTED'),
+        });
+        kept = ` Registered ${name} version ${version.version} tagged validation_status=REJECTED, without the alias (allow_non_validated_model).`;
+      }
+      const against = holder ? `${name}@${alias} (version ${holder.version})` : 'the absolute thresholds';
+      const lines = [describeGateFailures(comparison.gate), ...notes.map((n) => `  ${n}`)].filter(Boolean);
+      throw new GateRejectedError(
+        `the baseline gate rejected the model against ${against}:\n${lines.join('\n')}\n${
+          kept
+            ? kept.trim()
+            : `The registry is unchanged: ${alias} stays ${holder ? `version ${holder.version}` : 'unset'}.`
+        }`,
+        {
+          hint: 'improve the model, or change steps.register.validation_thresholds / steps.evaluate.validation_criteria',
+        },
+      );
+    }
+
+    const version = await registerModel({
+      store: registry,
+      localDir: modelDir,
+      name,
+      ...(ctx.runId ? { runId: ctx.runId } : {}),
+      tags: versionTags(validationStatus === 'VALIDATED' ? 'VALIDATED' : 'PASSED_GATE'),
+    });
+    // The alias may have moved while we scored (another run, `recipe models alias`): promoting
+    // over a holder we never compared with would skip the gate.
+    const now = await baselineVersion(registry, name, alias);
+    if ((now?.version ?? null) !== (holder?.version ?? null)) {
+      throw new GateRejectedError(
+        `${name}@${alias} moved to version ${now?.version ?? '(none)'} while the gate compared against ${
+          holder?.version ?? 'no baseline'
+        }; registered version ${version.version} without the alias`,
+        { hint: 'run the recipe again to compare against the new holder' },
+      );
+    }
+    await registry.setRegisteredModelAlias(name, alias, version.version);
+    ctx.log(
+      `registered ${name} version ${version.version} as @${alias}${holder ? ` (was version ${holder.version})` : ''}`,
+    );
+    writeFileSync(join(ctx.outDir, 'registered.json'), `${JSON.stringify(version, null, 2)}\n`);
+    return result({
+      ctx,
+      status: 'PROMOTED',
+      name,
+      version: version.version,
+      gate: comparison.gate,
+      sections: gateSections(comparison.gate, `${name} version ${version.version} is now @${alias}.`),
+      extraOutputs: { registered: 'registered.json' },
+    });
+  } finally {
+    await registry.close();
+  }
+}
+
+function result(options: {
+  ctx: StepContext;
+  status: 'PROMOTED' | 'ALREADY_CURRENT';
+  name: string;
+  version: string;
+  gate?: GateResult;
+  sections: CardSection[];
+  extraOutputs?: Record<string, string>;
+}): StepResult {
+  const outputs: Record<string, string> = { ...(options.extraOutputs ?? {}) };
+  if (options.gate) {
+    outputs.gate_report = REPORT_FILES.markdown;
+    outputs.gate_report_json = REPORT_FILES.json;
+    outputs.gate_junit = REPORT_FILES.junit;
+  }
+  return {
+    tags: {
+      [GATE_RUN_TAGS.status]: options.status,
+      [GATE_RUN_TAGS.modelName]: options.name,
+      [GATE_RUN_TAGS.modelVersion]: options.version,
+    },
+    outputs,
+    card: {
+      step: 'register',
+      data: {
+        status: options.status,
+        model_name: options.name,
+        version: options.version,
+        ...(options.gate ? { gate: options.gate } : {}),
+      },
+      sections: options.sections,
+    },
+  };
+}
+
+function gateSections(gate: GateResult, summary: string): CardSection[] {
+  return [
+    { title: 'Registry', html: `<p>${escapeHtml(summary)}</p>` },
+    {
+      title: 'Baseline gate',
+      html: gate.results.length
+        ? htmlTable({
+            headers: ['metric', 'candidate', 'baseline', 'result', 'why'],
+            rows: gate.results.map((r) => [
+              r.metric,
+              r.candidate ?? '',
+              r.baseline ?? '',
+              r.passed ? 'pass' : 'FAIL',
+              r.reason,
+            ]),
+          })
+        : '<p>No thresholds.</p>',
+    },
+  ];
+}

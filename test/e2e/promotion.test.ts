@@ -1,0 +1,138 @@
+/**
+ * End to end: the regression template in a real git repository, `recipe run` as a child process,
+ * the registry in the repository's SQLite file. A first model becomes champion; a worse one is
+ * rejected with exit 3 and leaves the registry as it was; a better one becomes champion and
+ * records the previous holder.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openModelRegistry } from '../../src/registry/index.js';
+import type { ModelVersion } from '../../src/registry/types.js';
+import { sqliteUriForPath } from '../../src/tracking/tracking-uri.js';
+
+const run = promisify(execFile);
+const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const root = mkdtempSync(join(tmpdir(), 'mlrecipe-promotion-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  HOME: root,
+  XDG_CONFIG_HOME: root,
+  GIT_CONFIG_NOSYSTEM: '1',
+};
+for (const key of ['RECIPE_TRACKING_URI', 'MLFLOW_TRACKING_URI']) delete env[key];
+
+async function recipe(
+  cwd: string,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { cwd, env });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+function setAlpha(dir: string, alpha: string): void {
+  const path = join(dir, 'recipe.yaml');
+  const text = readFileSync(path, 'utf8');
+  const next = text.replace(/alpha: [0-9.e-]+/, `alpha: ${alpha}`);
+  expect(next).not.toBe(text);
+  writeFileSync(path, next);
+}
+
+interface RegistryState {
+  versions: ModelVersion[];
+  champion?: string;
+}
+
+async function registryState(dir: string): Promise<RegistryState> {
+  const registry = await openModelRegistry(sqliteUriForPath(join(dir, 'mlruns', 'tracking.db')), {
+    defaultArtifactRoot: join(dir, 'mlruns', 'artifacts'),
+  });
+  try {
+    const { model_versions } = await registry.searchModelVersions({ filter: "name = 'cars-mpg'" });
+    const model = await registry.getRegisteredModel('cars-mpg');
+    const champion = model.aliases.find((a) => a.alias === 'champion')?.version;
+    return {
+      versions: model_versions.sort((a, b) => Number(a.version) - Number(b.version)),
+      ...(champion ? { champion } : {}),
+    };
+  } finally {
+    await registry.close();
+  }
+}
+
+function tagsOf(version: ModelVersion | undefined): Record<string, string> {
+  return Object.fromEntries((version?.tags ?? []).map((t) => [t.key, t.value]));
+}
+
+describe('promotion through recipe run', () => {
+  it('registers the first model as champion, rejects a worse one (exit 3), promotes a better one', async () => {
+    expect((await recipe(root, 'init', '--template', 'regression', 'cars')).code).toBe(0);
+    const dir = join(root, 'cars');
+    // Start from a middling model so that a better one exists (ridge alpha 10 → test rmse ≈ 4.04).
+    setAlpha(dir, '10.0');
+
+    // 1. No champion yet: only the absolute threshold (rmse <= 5) applies.
+    const first = await recipe(dir, 'run');
+    expect(first.stderr + first.stdout).toContain('registered cars-mpg version 1 as @champion');
+    expect(first.code).toBe(0);
+    const afterFirst = await registryState(dir);
+    expect(afterFirst.versions.map((v) => v.version)).toEqual(['1']);
+    expect(afterFirst.champion).toBe('1');
+    expect(tagsOf(afterFirst.versions[0])).toMatchObject({ validation_status: 'VALIDATED' });
+    expect(tagsOf(afterFirst.versions[0])['mlrecipe.previous_champion_version']).toBeUndefined();
+
+    // The same model again: it already is the champion, nothing is registered.
+    const again = await recipe(dir, 'run');
+    expect(again.code).toBe(0);
+    expect(again.stderr + again.stdout).toContain('already is cars-mpg@champion (version 1)');
+    expect((await registryState(dir)).versions).toHaveLength(1);
+
+    // 2. Heavier regularisation: still under the absolute bound, but worse than the champion.
+    setAlpha(dir, '100.0');
+    const worse = await recipe(dir, 'run');
+    expect(worse.code).toBe(3);
+    expect(worse.stderr).toContain('baseline gate rejected the model against cars-mpg@champion (version 1)');
+    expect(worse.stderr).toMatch(/root_mean_squared_error: .*less than the required 1%/);
+    expect(worse.stderr).toContain('The registry is unchanged: champion stays version 1.');
+    const afterWorse = await registryState(dir);
+    expect(afterWorse.versions.map((v) => v.version)).toEqual(['1']);
+    expect(afterWorse.champion).toBe('1');
+    expect(afterWorse.versions[0]?.last_updated_timestamp).toBe(
+      afterFirst.versions[0]?.last_updated_timestamp,
+    );
+
+    // 3. Lighter regularisation (test rmse ≈ 3.98): better than the champion by more than 1% → promoted.
+    setAlpha(dir, '0.01');
+    const better = await recipe(dir, 'run');
+    expect(better.stderr + better.stdout).toContain(
+      'registered cars-mpg version 2 as @champion (was version 1)',
+    );
+    expect(better.code).toBe(0);
+    const afterBetter = await registryState(dir);
+    expect(afterBetter.versions.map((v) => v.version)).toEqual(['1', '2']);
+    expect(afterBetter.champion).toBe('2');
+    expect(tagsOf(afterBetter.versions[1])).toMatchObject({
+      validation_status: 'VALIDATED',
+      'mlrecipe.previous_champion_version': '1',
+    });
+    // The new version keeps its lineage to the recipe run that trained it.
+    expect(afterBetter.versions[1]?.run_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(afterBetter.versions[1]?.status).toBe('READY');
+
+    // The champion is what `models:/cars-mpg@champion` loads, and the old one is still there.
+    const show = await recipe(dir, 'models', 'show', 'cars-mpg');
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain('champion');
+  });
+});

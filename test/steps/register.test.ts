@@ -1,0 +1,232 @@
+/**
+ * The register step run directly (no engine) on real steps' outputs and a real SQLite registry
+ * in a temp directory.
+ */
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readArrowDataset } from '../../src/data/index.js';
+import { ConfigError, GateRejectedError } from '../../src/errors.js';
+import { regressionMetrics } from '../../src/ml/metrics/regression.js';
+import { loadModel } from '../../src/models/load.js';
+import type { GateReport } from '../../src/registry/gate-report.js';
+import { openModelRegistry } from '../../src/registry/index.js';
+import type { ModelVersion } from '../../src/registry/types.js';
+import { type RegisterConfig, registerStep } from '../../src/steps/register.js';
+import type { StepResult } from '../../src/steps/types.js';
+import { sqliteUriForPath } from '../../src/tracking/tracking-uri.js';
+import { carsRows, createRecipe, type RecipeFixture, runSteps } from './model-recipe-fixture.js';
+
+const fixtures: RecipeFixture[] = [];
+afterEach(() => {
+  for (const f of fixtures.splice(0)) rmSync(f.recipeDir, { recursive: true, force: true });
+});
+
+const CUSTOM_METRICS = `
+  export function within_two_mpg(data: { yTrue: Float64Array; yPred: Float64Array }): number {
+    let hits = 0;
+    for (let i = 0; i < data.yTrue.length; i++) if (Math.abs(data.yTrue[i] - data.yPred[i]) <= 2) hits++;
+    return hits / data.yTrue.length;
+  }
+`;
+
+async function trainedCars(options: {
+  estimator: Record<string, unknown>;
+  evaluate?: Record<string, unknown>;
+}): Promise<RecipeFixture> {
+  const fixture = createRecipe({
+    recipe: {
+      recipe: 'regression/v1',
+      target_col: 'Miles_per_Gallon',
+      primary_metric: 'root_mean_squared_error',
+      model_registry: { model_name: 'cars' },
+      steps: {
+        ingest: { using: 'json', location: 'data/cars.json' },
+        split: { split_ratios: [0.7, 0.15, 0.15] },
+        train: { estimator: options.estimator },
+        evaluate: options.evaluate ?? {},
+      },
+      custom_metrics: [{ name: 'within_two_mpg', function: 'within_two_mpg', greater_is_better: true }],
+    },
+    dataFile: 'cars.json',
+    rows: carsRows(),
+    modules: { custom_metrics: CUSTOM_METRICS },
+  });
+  fixtures.push(fixture);
+  return runSteps(fixture, ['ingest', 'split', 'transform', 'train', 'evaluate']);
+}
+
+/** Trains another model in the same recipe directory (same split), replacing train and evaluate. */
+async function retrain(fixture: RecipeFixture, estimator: Record<string, unknown>): Promise<void> {
+  (fixture.recipe.steps as Record<string, unknown>).train = { estimator };
+  await runSteps(fixture, ['train', 'evaluate']);
+}
+
+function trackingUri(fixture: RecipeFixture): string {
+  return sqliteUriForPath(join(fixture.recipeDir, 'mlruns', 'tracking.db'));
+}
+
+let outCount = 0;
+async function register(
+  fixture: RecipeFixture,
+  cfg: RegisterConfig,
+): Promise<{ result: StepResult; outDir: string }> {
+  const outDir = join(fixture.recipeDir, '.out', `register-${outCount++}`);
+  mkdirSync(outDir, { recursive: true });
+  const result = await registerStep.run(cfg, {
+    recipeDir: fixture.recipeDir,
+    recipe: fixture.recipe,
+    outDir,
+    inputDirs: { split: fixture.dirs.split, train: fixture.dirs.train, evaluate: fixture.dirs.evaluate },
+    log: (message) => fixture.logs.push(`register: ${message}`),
+    trackingUri: trackingUri(fixture),
+    runId: '0123456789abcdef0123456789abcdef',
+  });
+  return { result, outDir };
+}
+
+async function versions(fixture: RecipeFixture): Promise<{ versions: ModelVersion[]; champion?: string }> {
+  const registry = await openModelRegistry(trackingUri(fixture), {
+    defaultArtifactRoot: join(fixture.recipeDir, 'mlruns', 'artifacts'),
+  });
+  try {
+    const { model_versions } = await registry.searchModelVersions({ filter: "name = 'cars'" });
+    let champion: string | undefined;
+    try {
+      champion = (await registry.getModelVersionByAlias('cars', 'champion')).version;
+    } catch {
+      champion = undefined;
+    }
+    return {
+      versions: model_versions.sort((a, b) => Number(a.version) - Number(b.version)),
+      ...(champion ? { champion } : {}),
+    };
+  } finally {
+    await registry.close();
+  }
+}
+
+function tags(version: ModelVersion | undefined): Record<string, string> {
+  return Object.fromEntries((version?.tags ?? []).map((t) => [t.key, t.value]));
+}
+
+async function rejection(promise: Promise<unknown>): Promise<GateRejectedError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(GateRejectedError);
+    return error as GateRejectedError;
+  }
+  throw new Error('expected the gate to reject the model');
+}
+
+describe('register step', () => {
+  it('registers the first model as champion, then compares a worse one with it on the same test split', async () => {
+    const fixture = await trainedCars({ estimator: { name: 'linear_regression' } });
+    const thresholds = {
+      root_mean_squared_error: { threshold: 10, min_absolute_change: 0 },
+      within_two_mpg: { min_absolute_change: 0 },
+    };
+    const first = await register(fixture, { validation_thresholds: thresholds });
+    expect(first.result.tags).toMatchObject({
+      'mlrecipe.gate.status': 'PROMOTED',
+      'mlrecipe.registered_model_name': 'cars',
+      'mlrecipe.registered_model_version': '1',
+    });
+    const report1 = JSON.parse(readFileSync(join(first.outDir, 'report.json'), 'utf8')) as GateReport;
+    expect(report1.decision).toBe('PROMOTE');
+    expect(report1.gate.has_baseline).toBe(false);
+    let state = await versions(fixture);
+    expect(state.versions.map((v) => v.version)).toEqual(['1']);
+    expect(state.champion).toBe('1');
+    expect(state.versions[0]?.run_id).toBe('0123456789abcdef0123456789abcdef');
+
+    // A one-split tree is far worse than least squares.
+    await retrain(fixture, { name: 'decision_tree_regressor', params: { max_depth: 1 } });
+    const error = await rejection(register(fixture, { validation_thresholds: thresholds }));
+    expect(error.exitCode).toBe(3);
+    expect(error.message).toContain('against cars@champion (version 1)');
+    expect(error.message).toMatch(
+      /root_mean_squared_error: root_mean_squared_error = [\d.]+ is not <= baseline/,
+    );
+    expect(error.message).toMatch(/within_two_mpg: within_two_mpg = [\d.]+ is not >= baseline/);
+    expect(error.message).toContain('The registry is unchanged: champion stays version 1.');
+    state = await versions(fixture);
+    expect(state.versions.map((v) => v.version)).toEqual(['1']);
+    expect(state.champion).toBe('1');
+
+    // The baseline was re-scored on this run's test split: its rmse is v1's on these rows.
+    const outDir = join(fixture.recipeDir, '.out', `register-${outCount - 1}`);
+    const report = JSON.parse(readFileSync(join(outDir, 'report.json'), 'utf8')) as GateReport;
+    const test = readArrowDataset(join(fixture.dirs.split as string, 'test.arrow')).frame;
+    const v1 = await loadModel(state.versions[0]?.source as string);
+    const y = test.columns.find((c) => c.name === 'Miles_per_Gallon')?.values as Float64Array;
+    expect(report.baseline_metrics?.root_mean_squared_error).toBe(
+      regressionMetrics(y, v1.predict(test) as Float64Array).root_mean_squared_error,
+    );
+    expect(report.decision).toBe('REJECT');
+  });
+
+  it('with allow_non_validated_model registers a rejected model tagged REJECTED, without the alias', async () => {
+    const fixture = await trainedCars({ estimator: { name: 'linear_regression' } });
+    await register(fixture, {});
+    await retrain(fixture, { name: 'decision_tree_regressor', params: { max_depth: 1 } });
+    // No thresholds: primary_metric must be at least as good as the champion's.
+    const error = await rejection(register(fixture, { allow_non_validated_model: true }));
+    expect(error.message).toContain('Registered cars version 2 tagged validation_status=REJECTED');
+    const state = await versions(fixture);
+    expect(state.versions.map((v) => v.version)).toEqual(['1', '2']);
+    expect(state.champion).toBe('1');
+    expect(tags(state.versions[1])).toMatchObject({
+      validation_status: 'REJECTED',
+      'mlrecipe.previous_champion_version': '1',
+    });
+  });
+
+  it("never promotes a model evaluate's validation_criteria rejected", async () => {
+    const fixture = await trainedCars({
+      estimator: { name: 'linear_regression' },
+      evaluate: { validation_criteria: [{ metric: 'root_mean_squared_error', threshold: 0.01 }] },
+    });
+    const error = await rejection(register(fixture, {}));
+    expect(error.message).toContain("evaluate's validation_criteria REJECTED the model");
+    const state = await versions(fixture);
+    expect(state.versions).toEqual([]);
+  });
+
+  it('registers nothing when the candidate already holds the alias, and a better model takes it over', async () => {
+    const fixture = await trainedCars({
+      estimator: { name: 'decision_tree_regressor', params: { max_depth: 2 } },
+    });
+    await register(fixture, { baseline_alias: 'prod' });
+    const again = await register(fixture, { baseline_alias: 'prod' });
+    expect(again.result.tags?.['mlrecipe.gate.status']).toBe('ALREADY_CURRENT');
+    await retrain(fixture, { name: 'linear_regression' });
+    const better = await register(fixture, {
+      baseline_alias: 'prod',
+      validation_thresholds: { r2_score: { min_relative_change: 0.01 } },
+    });
+    expect(better.result.tags?.['mlrecipe.registered_model_version']).toBe('2');
+    const registry = await openModelRegistry(trackingUri(fixture), {
+      defaultArtifactRoot: join(fixture.recipeDir, 'mlruns', 'artifacts'),
+    });
+    try {
+      const holder = await registry.getModelVersionByAlias('cars', 'prod');
+      expect(holder.version).toBe('2');
+      expect(tags(holder)['mlrecipe.previous_prod_version']).toBe('1');
+    } finally {
+      await registry.close();
+    }
+  });
+
+  it('reports a missing model name and bad thresholds as config errors', async () => {
+    const fixture = await trainedCars({ estimator: { name: 'linear_regression' } });
+    fixture.recipe.model_registry = undefined;
+    await expect(register(fixture, {})).rejects.toThrow(/model_registry.model_name: is missing/);
+    fixture.recipe.model_registry = { model_name: 'cars' };
+    await expect(
+      register(fixture, { validation_thresholds: { root_mean_squared_error: { min_relative_change: 2 } } }),
+    ).rejects.toBeInstanceOf(ConfigError);
+    expect((await versions(fixture)).versions).toEqual([]);
+  });
+});
