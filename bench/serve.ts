@@ -1,0 +1,185 @@
+/**
+ * Scoring server throughput and latency: requests/s, p50 and p99 for 1-row and 100-row
+ * `dataframe_split` requests against `recipe models serve` (a ridge regression on cars.json behind
+ * the ColumnTransformer), and, in the same run, against a bare `node:http` server that reads the
+ * same bodies and answers a fixed JSON body — the floor that HTTP and the load generator alone
+ * cost on this machine. Load comes from autocannon on 127.0.0.1 only; every run is bounded in time.
+ *
+ *   npm run build && npx tsx bench/serve.ts            # prints one JSON line
+ *   BENCH_SECONDS=3 BENCH_CONNECTIONS=10 BENCH_WORKERS=2 npx tsx bench/serve.ts
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadModel } from '../src/models/index.js';
+import { pickColumns, saveCarsModel } from '../test/server/served-model-fixture.js';
+import { carsRows } from '../test/steps/model-recipe-fixture.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
+const ROOT = resolve(import.meta.dirname, '..');
+const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+
+/** The part of autocannon's API and result used here (the package ships no types). */
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; average: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+}
+type Autocannon = (options: {
+  url: string;
+  method: 'POST';
+  headers: Record<string, string>;
+  body: string;
+  connections: number;
+  duration: number;
+}) => Promise<AutocannonResult>;
+
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+interface Figures {
+  req_per_s: number;
+  p50_ms: number;
+  p99_ms: number;
+  mean_ms: number;
+  requests: number;
+  errors: number;
+  non_2xx: number;
+}
+
+/** Starts a child process and resolves with the URL it prints (`http://127.0.0.1:<port>`). */
+function startChild(args: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  return new Promise((res, rej) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (match) res({ child, url: match[1] as string });
+    });
+    child.on('exit', (code) => rej(new Error(`${args.join(' ')} exited with ${code}: ${err}`)));
+  });
+}
+
+/** The floor: reads the whole body (as the scoring server must) and answers a fixed JSON body. */
+const FLOOR_SERVER = `
+const http = require('node:http');
+const body = JSON.stringify({ predictions: [16.91031423175258] });
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  });
+});
+server.keepAliveTimeout = 65000;
+server.listen(0, '127.0.0.1', () => console.log('http://127.0.0.1:' + server.address().port));
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
+`;
+
+async function load(url: string, body: string): Promise<Figures> {
+  const result = await autocannon({
+    url: `${url}/invocations`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+  });
+  return {
+    req_per_s: Math.round(result.requests.average),
+    p50_ms: result.latency.p50,
+    p99_ms: result.latency.p99,
+    mean_ms: Math.round(result.latency.average * 100) / 100,
+    requests: result.requests.total,
+    errors: result.errors + result.timeouts,
+    non_2xx: result.non2xx,
+  };
+}
+
+async function check(url: string, body: string, rows: number): Promise<void> {
+  const response = await fetch(`${url}/invocations`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+  const json = (await response.json()) as { predictions?: unknown[] };
+  if (response.status !== 200 || json.predictions?.length !== rows) {
+    throw new Error(`the scoring server answered ${response.status} ${JSON.stringify(json).slice(0, 200)}`);
+  }
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
+  const work = mkdtempSync(join(tmpdir(), 'mlrecipe-bench-serve-'));
+  const children: ChildProcess[] = [];
+  try {
+    const modelDir = saveCarsModel(work);
+    const model = await loadModel(modelDir);
+    const columns = model.signature.inputs.map((spec) => spec.name as string);
+    const rows = pickColumns(carsRows(), columns);
+    const payload = (n: number) =>
+      JSON.stringify({
+        dataframe_split: { columns, data: rows.slice(0, n).map((r) => columns.map((c) => r[c])) },
+      });
+    const bodies = { rows_1: payload(1), rows_100: payload(100) };
+
+    const scoring = await startChild([
+      CLI,
+      'models',
+      'serve',
+      '-m',
+      modelDir,
+      '--port',
+      '0',
+      '--workers',
+      String(WORKERS),
+    ]);
+    children.push(scoring.child);
+    const floor = await startChild(['-e', FLOOR_SERVER]);
+    children.push(floor.child);
+    await check(scoring.url, bodies.rows_1, 1);
+    await check(scoring.url, bodies.rows_100, 100);
+
+    const results: Record<string, Record<string, Figures>> = { scoring: {}, floor: {} };
+    // Interleaved, so that drift in the machine's load touches both servers alike.
+    for (const [name, body] of Object.entries(bodies)) {
+      (results.floor as Record<string, Figures>)[name] = await load(floor.url, body);
+      (results.scoring as Record<string, Figures>)[name] = await load(scoring.url, body);
+    }
+    const ratio = (name: string) =>
+      Math.round(
+        ((results.scoring?.[name]?.req_per_s ?? 0) / Math.max(1, results.floor?.[name]?.req_per_s ?? 1)) *
+          1000,
+      ) / 1000;
+    process.stdout.write(
+      `${JSON.stringify({
+        bench: 'serve',
+        model: 'ridge regression, cars.json (7 raw columns, one-hot + scaling)',
+        body_bytes: { rows_1: bodies.rows_1.length, rows_100: bodies.rows_100.length },
+        connections: CONNECTIONS,
+        seconds_per_run: SECONDS,
+        workers: WORKERS,
+        scoring: results.scoring,
+        floor: results.floor,
+        scoring_over_floor_req_per_s: { rows_1: ratio('rows_1'), rows_100: ratio('rows_100') },
+        machine: { cpus: cpus().length, loadavg_1m: Math.round(loadavg()[0] * 100) / 100 },
+      })}\n`,
+    );
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
