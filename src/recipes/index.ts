@@ -56,6 +56,7 @@ export {
 } from './record.js';
 export { StatCache } from './stat-cache.js';
 export {
+  ALWAYS_RUNS,
   cleanRecipe,
   gcRecipe,
   type InspectStep,
