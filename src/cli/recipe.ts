@@ -9,11 +9,9 @@ import { formatTable, type OutputFormat, printJson } from './output.js';
  */
 export function registerRecipeCommands(program: Command): void {
   const recipeDir = () => new Option('--recipe-dir <dir>', 'directory holding recipe.yaml').default('.');
+  // No commander default: loadRecipe must know whether a profile was asked for explicitly.
   const profile = () =>
-    new Option('-p, --profile <name>', 'profile in profiles/ that fills {{ placeholders }}').default(
-      undefined,
-      'local',
-    );
+    new Option('-p, --profile <name>', 'profile in profiles/ that fills {{ placeholders }} (default: local)');
   const step = (what: string) => new Option('-s, --step <step>', what).choices([...STEP_KINDS]);
   const output = () =>
     new Option('-o, --output <format>', 'output format: table or json')
