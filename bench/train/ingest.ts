@@ -205,7 +205,10 @@ async function main(): Promise<void> {
   if (args[0] === '--case') {
     const workDir = mkdtempSync(join(tmpdir(), 'mlrecipe-bench-ingest-'));
     try {
-      process.stdout.write(`${JSON.stringify(await runCase(args[1] as string, workDir))}\n`);
+      // `bench: 'train'` as the estimator lines carry, so bench/train.ts's output is one stream
+      process.stdout.write(
+        `${JSON.stringify({ bench: 'train', ...(await runCase(args[1] as string, workDir)) })}\n`,
+      );
     } finally {
       rmSync(workDir, { recursive: true, force: true });
     }
@@ -222,7 +225,9 @@ async function main(): Promise<void> {
       },
     );
     if (child.status !== 0) {
-      process.stdout.write(`${JSON.stringify({ case: name, error: `exit ${child.status}` })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ bench: 'train', case: name, error: `exit ${child.status}` })}\n`,
+      );
       continue;
     }
     process.stdout.write(`${child.stdout.trim().split('\n').pop()}\n`);

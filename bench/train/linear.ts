@@ -9,7 +9,8 @@
  *
  *   {bench:'train', estimator, rows, fit_s, predict_s, sklearn_fit_s, sklearn_predict_s, metric, sklearn_metric}
  *
- * plus fit_cpu_s / sklearn_fit_cpu_s (process CPU time of the fit): on a shared machine wall
+ * plus fit_cpu_s / sklearn_fit_cpu_s (process CPU time of the fit), fit_cpu_ratio / fit_wall_ratio
+ * (ours ÷ scikit-learn's), metric_name and the 1-minute load average: on a shared machine wall
  * times swing with other load, CPU time much less, so compare those when the machine is busy.
  *
  *   npx tsx bench/train/linear.ts
@@ -21,7 +22,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -215,6 +216,8 @@ function main(): void {
           bench: 'train',
           estimator: c.estimator,
           rows: n,
+          features: N_FEATURES,
+          predict_rows: n,
           fit_s: round(ours.fit_s, 4),
           predict_s: round(ours.predict_s, 4),
           fit_cpu_s: round(ours.fit_cpu_s, 4),
@@ -223,6 +226,11 @@ function main(): void {
           sklearn_predict_s: ref ? round(ref.predict_s, 4) : null,
           metric: round(ours.metric, 5),
           sklearn_metric: ref ? round(ref.metric, 5) : null,
+          metric_name: c.task === 'regression' ? 'r2' : 'accuracy',
+          // ours ÷ scikit-learn's: below 1 means we are faster
+          fit_cpu_ratio: ref ? round(ours.fit_cpu_s / ref.fit_cpu_s, 3) : null,
+          fit_wall_ratio: ref ? round(ours.fit_s / ref.fit_s, 3) : null,
+          load_avg_1m: round(loadavg()[0], 1),
         }),
       );
     }
