@@ -1,0 +1,155 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { GateRejectedError, StoreError, UsageError } from '../errors.js';
+import { printJson } from './output.js';
+
+interface GateOptions {
+  candidate: string;
+  baseline?: string;
+  data: string;
+  targetCol?: string;
+  thresholds?: string;
+  reportDir?: string;
+  contentType?: string;
+  output: string;
+}
+
+/** A bare 32-hex run id means that run's logged model, as `recipe run` records it. */
+function candidateUri(value: string): string {
+  return /^[0-9a-f]{32}$/i.test(value) ? `runs:/${value.toLowerCase()}/model` : value;
+}
+
+/**
+ * `--thresholds file.yaml`: a map of metric → {threshold, min_absolute_change,
+ * min_relative_change, greater_is_better}, either at the top level or under
+ * `validation_thresholds:` (so a recipe's register section can be copied as it is).
+ */
+async function readThresholdsFile(path: string): Promise<{ value: unknown; where: string }> {
+  const { parse } = await import('yaml');
+  let doc: unknown;
+  try {
+    doc = parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`cannot read --thresholds ${path}: ${(error as Error).message}`, {
+      hint: 'give a YAML or JSON file mapping metric names to {threshold, min_absolute_change, ...}',
+    });
+  }
+  if (doc !== null && typeof doc === 'object' && 'validation_thresholds' in doc) {
+    return { value: (doc as Record<string, unknown>).validation_thresholds, where: 'validation_thresholds' };
+  }
+  return { value: doc, where: '' };
+}
+
+/**
+ * `recipe gate`: the baseline gate on its own, for CI. Exit 0 when the candidate may be promoted,
+ * 3 when the gate rejects it, 1 or 2 for errors (a model or file that cannot be read, bad usage).
+ */
+export function registerGateCommand(program: Command): void {
+  program
+    .command('gate')
+    .description(
+      'compare a candidate model with a baseline on the same data (MLflow MetricThreshold semantics); ' +
+        'exit 0 promote, 3 reject; writes report.md, report.json and junit.xml with --report-dir',
+    )
+    .requiredOption(
+      '--candidate <uri|run-id>',
+      'the candidate: a model URI or directory, or a run id (its "model")',
+    )
+    .option(
+      '--baseline <uri>',
+      'the baseline, e.g. models:/<name>@champion; a models:/ URI that does not resolve yet means no baseline',
+    )
+    .requiredOption('--data <file>', 'labelled evaluation data: .csv, .parquet, .json, .arrow')
+    .option('--target-col <name>', "the label column (default: the candidate's target column)")
+    .option(
+      '--thresholds <file>',
+      'YAML/JSON: metric → {threshold, min_absolute_change, min_relative_change, greater_is_better} ' +
+        '(default: the primary metric at least as good as the baseline)',
+    )
+    .option('--report-dir <dir>', 'write report.md, report.json and junit.xml here')
+    .option(
+      '-t, --content-type <format>',
+      'format of --data when its extension does not tell: csv|parquet|json|arrow',
+    )
+    .option('--output <format>', 'table or json', 'table')
+    .action(async (opts: GateOptions, command: Command) => {
+      if (opts.output !== 'table' && opts.output !== 'json') {
+        throw new UsageError(`--output must be "table" or "json", not "${opts.output}"`);
+      }
+      const { trackingUri } = command.optsWithGlobals<{ trackingUri?: string }>();
+      const { loadModel, parsePredictionFormat, readScoringFile } = await import('../models/index.js');
+      await import('../registry/index.js');
+      const { parseGateThresholds } = await import('../registry/gate.js');
+      const { formatGateMarkdown, writeGateReport } = await import('../registry/gate-report.js');
+      const { compareModels } = await import('../registry/score-model.js');
+      const context = trackingUri ? { trackingUri } : {};
+
+      const thresholdsFile = opts.thresholds ? resolve(opts.thresholds) : undefined;
+      const raw = thresholdsFile ? await readThresholdsFile(thresholdsFile) : undefined;
+      const uri = candidateUri(opts.candidate);
+      const candidate = await loadModel(uri, context);
+      let thresholds = raw
+        ? parseGateThresholds(raw.value, { file: thresholdsFile as string, path: raw.where })
+        : {};
+      if (Object.keys(thresholds).length === 0) {
+        const primary = candidate.problemType === 'regression' ? 'root_mean_squared_error' : 'f1_score';
+        thresholds = parseGateThresholds(
+          { [primary]: { min_absolute_change: 0 } },
+          { file: 'default', path: '' },
+        );
+      }
+
+      let baseline: Awaited<ReturnType<typeof loadModel>> | undefined;
+      if (opts.baseline) {
+        try {
+          baseline = await loadModel(opts.baseline, context);
+        } catch (error) {
+          const missing =
+            /^models:/i.test(opts.baseline) &&
+            error instanceof StoreError &&
+            error.mlflowErrorCode === 'RESOURCE_DOES_NOT_EXIST';
+          if (!missing) throw error;
+          process.stderr.write(
+            `note: ${opts.baseline} does not resolve (${error.message}); gating on the absolute thresholds only\n`,
+          );
+        }
+      }
+      const dataPath = resolve(opts.data);
+      const dataset = await readScoringFile(dataPath, {
+        ...(opts.contentType ? { format: parsePredictionFormat(opts.contentType, '--content-type') } : {}),
+      });
+      const comparison = await compareModels({
+        candidate,
+        ...(baseline ? { baseline } : {}),
+        dataset,
+        thresholds,
+        ...(opts.targetCol ? { targetCol: opts.targetCol } : {}),
+        where: opts.data,
+      });
+      const report = {
+        decision: comparison.gate.passed ? ('PROMOTE' as const) : ('REJECT' as const),
+        candidate: { uri: opts.candidate, ...(uri !== opts.candidate ? { label: uri } : {}) },
+        ...(baseline && opts.baseline ? { baseline: { uri: opts.baseline, label: baseline.dir } } : {}),
+        data: opts.data,
+        rows: comparison.rows,
+        gate: comparison.gate,
+        candidate_metrics: comparison.candidateMetrics,
+        ...(comparison.baselineMetrics ? { baseline_metrics: comparison.baselineMetrics } : {}),
+        created: new Date().toISOString(),
+      };
+      if (opts.reportDir) {
+        const paths = writeGateReport(resolve(opts.reportDir), report);
+        process.stderr.write(`wrote ${paths.markdown}, ${paths.json}, ${paths.junit}\n`);
+      }
+      if (opts.output === 'json') printJson(report);
+      else process.stdout.write(formatGateMarkdown(report));
+      if (!comparison.gate.passed) {
+        const { describeGateFailures } = await import('../registry/gate.js');
+        throw new GateRejectedError(
+          `the gate rejected ${opts.candidate}${opts.baseline && baseline ? ` against ${opts.baseline}` : ''}:\n${describeGateFailures(comparison.gate)}`,
+          { hint: 'the candidate is not promoted; improve it or change the thresholds' },
+        );
+      }
+    });
+}
