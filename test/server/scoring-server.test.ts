@@ -67,8 +67,9 @@ async function invoke(
 ): Promise<{ status: number; json: unknown }> {
   const response = await fetch(`${served.url}/invocations`, {
     method: 'POST',
-    headers: { 'content-type': contentType },
-    body,
+    // Bytes (not a string) so that fetch adds no content type of its own when none is given.
+    headers: contentType ? { 'content-type': contentType } : {},
+    body: new TextEncoder().encode(body),
   });
   const text = await response.text();
   return { status: response.status, json: text ? JSON.parse(text) : undefined };
@@ -162,6 +163,8 @@ describe("errors in MLflow's shape, and the server keeps serving", () => {
       /CSV body cannot be parsed/,
     ],
     ['an unsupported content type', 'x', 'text/plain', 415, 'BAD_REQUEST', /application\/json or text\/csv/],
+    ['no content type', '{"inputs": {}}', '', 415, 'BAD_REQUEST', /not a request without one/],
+    ['an empty CSV body', '', 'text/csv', 400, 'BAD_REQUEST', /CSV body is empty/],
   ])('%s', async (_name, body, type, status, code, message) => {
     const answer = await invoke(cars, body, type);
     expect(answer.status).toBe(status);
