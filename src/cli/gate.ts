@@ -22,23 +22,33 @@ function candidateUri(value: string): string {
 
 /**
  * `--thresholds file.yaml`: a map of metric → {threshold, min_absolute_change,
- * min_relative_change, greater_is_better}, either at the top level or under
- * `validation_thresholds:` (so a recipe's register section can be copied as it is).
+ * min_relative_change, greater_is_better}, at the top level, under `validation_thresholds:`, or
+ * a recipe.yaml's `steps.register.validation_thresholds` (so CI gates with the recipe's own
+ * thresholds).
  */
 async function readThresholdsFile(path: string): Promise<{ value: unknown; where: string }> {
-  const { parse } = await import('yaml');
-  let doc: unknown;
+  const { isNode, parseDocument } = await import('yaml');
+  let text: string;
   try {
-    doc = parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read --thresholds ${path}: ${(error as Error).message}`, {
+    throw new UsageError(`cannot read --thresholds ${path}: ${(error as Error).message}`);
+  }
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) {
+    throw new UsageError(`--thresholds ${path} is not valid YAML: ${doc.errors[0]?.message}`, {
       hint: 'give a YAML or JSON file mapping metric names to {threshold, min_absolute_change, ...}',
     });
   }
-  if (doc !== null && typeof doc === 'object' && 'validation_thresholds' in doc) {
-    return { value: (doc as Record<string, unknown>).validation_thresholds, where: 'validation_thresholds' };
+  // Only the relevant subtree becomes JavaScript: a recipe.yaml's {{ placeholders }} elsewhere
+  // would otherwise turn into (warned about) object keys.
+  for (const path of [['steps', 'register', 'validation_thresholds'], ['validation_thresholds']]) {
+    const node = doc.getIn(path, true);
+    if (node !== undefined) {
+      return { value: isNode(node) ? node.toJSON() : node, where: path.join('.') };
+    }
   }
-  return { value: doc, where: '' };
+  return { value: doc.toJS(), where: '' };
 }
 
 /**

@@ -138,7 +138,46 @@ describe('recipe gate', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('Baseline: none yet');
     // The change threshold (Δ ≥ 0.5) cannot apply without a baseline; the absolute one passes.
-    expect(stdout).toMatch(/\| root_mean_squared_error \| [\d.]+ \| — \| — \| ≤ 1, Δ ≥ 0.5 \| lower \| ✅ pass \|/);
+    expect(stdout).toMatch(
+      /\| root_mean_squared_error \| [\d.]+ \| — \| — \| ≤ 1, Δ ≥ 0.5 \| lower \| ✅ pass \|/,
+    );
+  });
+
+  it("takes a recipe.yaml's steps.register.validation_thresholds, placeholders and all", async () => {
+    const recipeYaml = join(root, 'recipe.yaml');
+    writeFileSync(
+      recipeYaml,
+      [
+        'recipe: "regression/v1"',
+        'target_col: "y"',
+        'steps:',
+        '  ingest: {{INGEST_CONFIG}}',
+        '  register:',
+        '    validation_thresholds:',
+        '      r2_score: {threshold: 0.999}',
+        '      max_error: {min_absolute_change: 0}',
+      ].join('\n'),
+    );
+    const { code, stdout, stderr } = await recipe(
+      'gate',
+      '--candidate',
+      poor,
+      '--baseline',
+      good,
+      '--data',
+      data,
+      '--thresholds',
+      recipeYaml,
+      '--output',
+      'json',
+    );
+    expect(stderr).not.toContain('Warning');
+    expect(code).toBe(3);
+    const printed = JSON.parse(stdout) as GateReport;
+    expect(printed.gate.results.map((r) => [r.metric, r.passed])).toEqual([
+      ['r2_score', false],
+      ['max_error', false],
+    ]);
   });
 
   it('fails with exit 1 or 2, and no report, when inputs are wrong', async () => {
