@@ -1,11 +1,12 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FrameColumn } from '../../src/ml/types.js';
 import { loadModel } from '../../src/models/index.js';
+import { localPathFromArtifactUri, openTrackingStore, sqliteUriForPath } from '../../src/tracking/index.js';
 import { saveCarsModel } from './served-model-fixture.js';
 
 const run = promisify(execFile);
@@ -53,8 +54,12 @@ interface Server {
 }
 
 /** Starts `recipe models serve … --port 0` and reads the URL from its first stdout line. */
-async function startServer(args: string[]): Promise<Server> {
-  const child = spawn(process.execPath, [CLI, 'models', 'serve', '-m', modelDir, '--port', '0', ...args], {
+async function startServer(
+  args: string[],
+  options: { modelUri?: string; global?: string[] } = {},
+): Promise<Server> {
+  const argv = [CLI, ...(options.global ?? []), 'models', 'serve', '-m', options.modelUri ?? modelDir];
+  const child = spawn(process.execPath, [...argv, '--port', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -110,6 +115,43 @@ describe('recipe models serve', () => {
       await until(() => /scoring worker \d+ died \(SIGKILL\); starting a new one/.test(server.stderr()));
       await until(() => [...server.stderr().matchAll(/scoring worker (\d+) listening/g)].length === 3);
       for (let i = 0; i < 6; i++) expect(await score(server.url)).toEqual(expected);
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+    expect(await server.exited).toBe(0);
+  });
+
+  it('serves a registered model through models:/<name>@<alias> (resolved once, for every worker)', async () => {
+    const trackingUri = sqliteUriForPath(join(work, 'mlruns', 'tracking.db'));
+    const store = await openTrackingStore(trackingUri, {
+      defaultArtifactRoot: join(work, 'mlruns', 'artifacts'),
+    });
+    let runId: string;
+    try {
+      const experimentId = await store.createExperiment('serve');
+      const created = await store.createRun({ experimentId, startTime: Date.now(), tags: [] });
+      runId = created.info.run_id;
+      cpSync(modelDir, join(localPathFromArtifactUri(created.info.artifact_uri), 'model'), {
+        recursive: true,
+      });
+    } finally {
+      await store.close();
+    }
+    const global = ['--tracking-uri', trackingUri];
+    await run(process.execPath, [
+      CLI,
+      ...global,
+      'models',
+      'register',
+      '-m',
+      `runs:/${runId}/model`,
+      '-n',
+      'cars',
+    ]);
+    await run(process.execPath, [CLI, ...global, 'models', 'alias', 'cars', 'champion', '1']);
+    const server = await startServer(['--workers', '2'], { modelUri: 'models:/cars@champion', global });
+    try {
+      for (let i = 0; i < 4; i++) expect(await score(server.url)).toEqual(expected);
     } finally {
       server.child.kill('SIGTERM');
     }
