@@ -56,6 +56,7 @@ interface ListOptions {
   experimentId?: string;
   view: string;
   maxResults?: number;
+  columns?: RunColumn[];
   output: OutputFormat;
 }
 
@@ -83,6 +84,11 @@ export function registerRunsCommands(program: Command): void {
         '-m, --max-results <n>',
         `show at most this many runs (default ${DEFAULT_MAX_RESULTS}; pages are followed)`,
         parsePositiveInt,
+      )
+      .option(
+        '-c, --columns <keys>',
+        'table columns after the run’s info, comma-separated, e.g. "metrics.rmse,params.alpha,tags.mlflow.source.git.commit" (default: the first few metrics and params by name)',
+        parseColumns,
       )
       .addOption(outputOption());
 
@@ -171,7 +177,7 @@ async function searchAndPrint(command: Command, opts: SearchOptions): Promise<vo
     printJson(runs.map(summariseRun));
     return;
   }
-  process.stdout.write(`${formatRunsTable(runs)}\n`);
+  process.stdout.write(`${formatRunsTable(runs, opts.columns)}\n`);
   if (more)
     process.stderr.write(`(showing the first ${runs.length} runs; raise --max-results to see more)\n`);
 }
@@ -198,34 +204,60 @@ async function searchUpTo(
 const MAX_METRIC_COLUMNS = 6;
 const MAX_PARAM_COLUMNS = 4;
 
-/** Run id, name, status, times, then a column per metric and param (the first few by name). */
-export function formatRunsTable(runs: Run[]): string {
-  const metricKeys = [...new Set(runs.flatMap((r) => r.data.metrics.map((m) => m.key)))]
-    .sort()
-    .slice(0, MAX_METRIC_COLUMNS);
-  const paramKeys = [...new Set(runs.flatMap((r) => r.data.params.map((p) => p.key)))]
-    .sort()
-    .slice(0, MAX_PARAM_COLUMNS);
-  const headers = [
-    'RUN ID',
-    'NAME',
-    'STATUS',
-    'START',
-    'END',
-    ...metricKeys.map((k) => `metrics.${k}`),
-    ...paramKeys.map((k) => `params.${k}`),
-  ];
+/** Longest param/tag value shown in a table cell; `--output json` has the whole value. */
+const MAX_CELL = 40;
+
+export type RunColumn = { kind: 'metrics' | 'params' | 'tags'; key: string };
+
+/** `metrics.rmse,params.alpha,tags.mlflow.runName` → columns; anything else is a usage error. */
+export function parseColumns(value: string): RunColumn[] {
+  return value
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c.length > 0)
+    .map((column) => {
+      const match = /^(metrics|params|tags)\.(.+)$/.exec(column);
+      if (!match) {
+        throw new UsageError(`--columns: "${column}" is not metrics.<key>, params.<key> or tags.<key>`);
+      }
+      return { kind: match[1] as RunColumn['kind'], key: match[2] };
+    });
+}
+
+/**
+ * Run id, name, status, times, then the chosen columns — by default a column per metric and
+ * param (the first few by name, so the table stays readable).
+ */
+export function formatRunsTable(runs: Run[], columns?: RunColumn[]): string {
+  const chosen =
+    columns ??
+    [
+      ...[...new Set(runs.flatMap((r) => r.data.metrics.map((m) => m.key)))]
+        .sort()
+        .slice(0, MAX_METRIC_COLUMNS)
+        .map((key): RunColumn => ({ kind: 'metrics', key })),
+      ...[...new Set(runs.flatMap((r) => r.data.params.map((p) => p.key)))]
+        .sort()
+        .slice(0, MAX_PARAM_COLUMNS)
+        .map((key): RunColumn => ({ kind: 'params', key })),
+    ];
+  const headers = ['RUN ID', 'NAME', 'STATUS', 'START', 'END', ...chosen.map((c) => `${c.kind}.${c.key}`)];
   const rows = runs.map((run) => {
     const metrics = new Map(run.data.metrics.map((m) => [m.key, m.value]));
     const params = new Map(run.data.params.map((p) => [p.key, p.value]));
+    const tags = new Map(run.data.tags.map((t) => [t.key, t.value]));
+    const cell = (c: RunColumn): string => {
+      if (c.kind === 'metrics') return formatNumber(metrics.get(c.key));
+      const value = (c.kind === 'params' ? params : tags).get(c.key) ?? '';
+      return value.length > MAX_CELL ? `${value.slice(0, MAX_CELL - 1)}…` : value;
+    };
     return [
       run.info.run_id,
       run.info.run_name,
       run.info.status,
       formatTime(run.info.start_time),
       formatTime(run.info.end_time),
-      ...metricKeys.map((k) => formatNumber(metrics.get(k))),
-      ...paramKeys.map((k) => params.get(k) ?? ''),
+      ...chosen.map(cell),
     ];
   });
   return formatTable(headers, rows);

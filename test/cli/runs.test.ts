@@ -111,6 +111,19 @@ describe('recipe runs', () => {
     );
   });
 
+  it('shows the columns asked for with --columns, and exits 2 on a malformed one', async () => {
+    const { code, stdout } = await recipe('runs', 'list', '-e', 'wine', '--columns', 'metrics.rmse,tags.team');
+    expect(code).toBe(0);
+    const [header, , first] = stdout.trimEnd().split('\n');
+    expect(header).toMatch(/metrics\.rmse\s+tags\.team$/);
+    expect(header).not.toContain('params.alpha');
+    // newest first: run-4 has rmse 0.6 and team even
+    expect(first).toMatch(/run-4 .* 0\.6\s+even$/);
+    const bad = await recipe('runs', 'list', '-e', 'wine', '--columns', 'rmse');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('"rmse" is not metrics.<key>');
+  });
+
   it('searches with a filter, repeatable --order-by and --max-results', async () => {
     const { code, stdout } = await recipe(
       'runs',
