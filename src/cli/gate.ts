@@ -48,6 +48,11 @@ async function readThresholdsFile(path: string): Promise<{ value: unknown; where
       return { value: isNode(node) ? node.toJSON() : node, where: path.join('.') };
     }
   }
+  if (doc.has('steps') || doc.has('recipe')) {
+    throw new UsageError(`--thresholds ${path} is a recipe without steps.register.validation_thresholds`, {
+      hint: 'add them to the recipe, or give a file mapping metric names to {threshold, min_absolute_change, ...}',
+    });
+  }
   return { value: doc.toJS(), where: '' };
 }
 

@@ -282,7 +282,9 @@ function checkMetric(
         const relative = (greater ? candidate - baseline : baseline - candidate) / Math.abs(baseline);
         const ok = relative >= change;
         (ok ? passes : failures).push(
-          `${metric} improves on baseline ${fmt(baseline)} by ${fmt(relative * 100)}%, ${ok ? 'at least' : 'less than'} the required ${fmt(change * 100)}%`,
+          relative < 0
+            ? `${metric} = ${fmt(candidate)} is ${fmt(-relative * 100)}% worse than baseline ${fmt(baseline)}; required: at least ${fmt(change * 100)}% better`
+            : `${metric} improves on baseline ${fmt(baseline)} by ${fmt(relative * 100)}%, ${ok ? 'at least' : 'less than'} the required ${fmt(change * 100)}%`,
         );
       }
     }

@@ -108,7 +108,9 @@ describe('recipe gate', () => {
     );
     expect(code).toBe(3);
     expect(stderr).toContain('error: the gate rejected');
-    expect(stderr).toMatch(/root_mean_squared_error: .*less than the required 5%/);
+    expect(stderr).toMatch(
+      /root_mean_squared_error: .*% worse than baseline .*; required: at least 5% better/,
+    );
     expect(stderr).toMatch(/mean_absolute_error: .*is not <= baseline/);
     const printed = JSON.parse(stdout) as GateReport;
     expect(printed.decision).toBe('REJECT');

@@ -103,7 +103,9 @@ describe('promotion through recipe run', () => {
     const worse = await recipe(dir, 'run');
     expect(worse.code).toBe(3);
     expect(worse.stderr).toContain('baseline gate rejected the model against cars-mpg@champion (version 1)');
-    expect(worse.stderr).toMatch(/root_mean_squared_error: .*less than the required 1%/);
+    expect(worse.stderr).toMatch(
+      /root_mean_squared_error: root_mean_squared_error = [\d.]+ is [\d.]+% worse than baseline [\d.]+; required: at least 1% better/,
+    );
     expect(worse.stderr).toContain('The registry is unchanged: champion stays version 1.');
     const afterWorse = await registryState(dir);
     expect(afterWorse.versions.map((v) => v.version)).toEqual(['1']);

@@ -107,6 +107,14 @@ const cases: Case[] = [
     reason: /by 8%, less than the required 10%/,
   },
   {
+    name: 'min_relative_change: a worse candidate says by how much',
+    thresholds: { rmse: { min_relative_change: 0.01 } },
+    candidate: { rmse: 4.4 },
+    baseline: { rmse: 4 },
+    passed: false,
+    reason: /^rmse = 4.4 is 10% worse than baseline 4; required: at least 1% better$/,
+  },
+  {
     name: 'min_relative_change, lower is better',
     thresholds: { mean_absolute_error: { min_relative_change: 0.2 } },
     candidate: { mean_absolute_error: 7.9 },
