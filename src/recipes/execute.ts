@@ -45,6 +45,8 @@ export interface RecipeRunRecorder {
   readonly runId: string;
   readonly experimentId: string;
   trackingUri: string;
+  /** The open store the run records into, for steps that record runs of their own. */
+  readonly store?: StepContext['store'];
   stepFinished(outcome: StepOutcome): Promise<void>;
   end(status: 'FINISHED' | 'FAILED' | 'KILLED'): Promise<void>;
 }
@@ -298,6 +300,8 @@ async function runNode(
     log: (message) => progress.stepLog(node.kind, message),
     trackingUri: ctx.recorder?.trackingUri,
     runId: ctx.recorder?.runId,
+    experimentId: ctx.recorder?.experimentId,
+    store: ctx.recorder?.store,
   };
   try {
     const result = await node.step.run(node.config, stepContext);

@@ -21,6 +21,8 @@ export interface FingerprintInputs {
   upstream: Record<string, string>;
   /** External input file → sha256. */
   inputs: Record<string, string>;
+  /** Step.fingerprintExtras (absent for most steps, so their fingerprints are unchanged). */
+  extras?: Record<string, string>;
 }
 
 /** JSON with object keys sorted at every level and `undefined` members dropped. */
@@ -67,6 +69,7 @@ export function explainChange(before: FingerprintInputs, now: FingerprintInputs)
   }
   for (const file of diffRecord(before.code.files, now.code.files)) reasons.push(`code ${file}`);
   for (const file of diffRecord(before.inputs, now.inputs)) reasons.push(`input ${file}`);
+  for (const key of diffKeys(before.extras ?? {}, now.extras ?? {}, '')) reasons.push(`${key} changed`);
   for (const [step, fp] of Object.entries(now.upstream)) {
     if (before.upstream[step] !== fp) reasons.push(`upstream ${step} changed`);
   }

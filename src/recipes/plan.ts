@@ -171,6 +171,9 @@ export async function planRecipe(options: {
       statCache,
     );
     const upstream = [...STEP_INPUTS[kind]];
+    const extras = step.fingerprintExtras
+      ? await step.fingerprintExtras(stepConfig, recipe.recipeDir)
+      : undefined;
     const inputs: FingerprintInputs = {
       format: 1,
       kind,
@@ -178,6 +181,7 @@ export async function planRecipe(options: {
       code: { mlrecipe: mlrecipeVersion(), files: codeFiles },
       upstream: Object.fromEntries(upstream.map((u) => [u, fingerprints.get(u) ?? ''])),
       inputs: inputFiles,
+      ...(extras && Object.keys(extras).length > 0 ? { extras } : {}),
     };
     const fingerprint = fingerprintStep(inputs);
     fingerprints.set(kind, fingerprint);

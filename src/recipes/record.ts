@@ -217,6 +217,7 @@ export async function startRecipeRun(options: {
     runId,
     experimentId,
     trackingUri: options.trackingUri,
+    store,
     abandoned,
     stepFinished(outcome: StepOutcome) {
       const next = chain.then(() => recordStep(outcome));

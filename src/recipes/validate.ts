@@ -251,6 +251,9 @@ const CUSTOM_REQUIRES: ReadonlyArray<{ step: string; field: string }> = [
   { step: 'train', field: 'estimator_method' },
 ];
 
+/** Fields of an ingest section that only `using: project` reads (src/steps/project-step.ts). */
+const PROJECT_ONLY_FIELDS = ['uri', 'entry_point', 'parameters', 'version', 'format', 'output'];
+
 function getIn(value: unknown, path: ConfigPath): unknown {
   let node = value;
   for (const segment of path) {
@@ -272,6 +275,37 @@ function semanticIssues(config: Record<string, unknown>, locate: Locator, recipe
           ['steps', 'split', 'split_ratios'],
           `split ratios must sum to 1, these sum to ${Number(sum.toFixed(12))}`,
           'give [train, validation, test] fractions such as [0.75, 0.125, 0.125]',
+        ),
+      );
+    }
+  }
+  for (const step of ['ingest', 'ingest_scoring']) {
+    const project = getIn(config, ['steps', step, 'using']) === 'project';
+    for (const field of project ? ['uri', 'output'] : []) {
+      if (getIn(config, ['steps', step, field]) !== undefined) continue;
+      issues.push(
+        issueAt(
+          locate,
+          ['steps', step, 'using'],
+          `using: project needs ${field}`,
+          field === 'uri'
+            ? 'a project directory such as ./etl (relative to the recipe directory) or a git URI'
+            : 'name the output the command writes to $RECIPE_OUTPUTS_FILE, e.g. output: dataset',
+        ),
+      );
+    }
+    const misplaced = project ? ['location', 'loader_method'] : PROJECT_ONLY_FIELDS;
+    for (const field of misplaced) {
+      if (getIn(config, ['steps', step, field]) === undefined) continue;
+      issues.push(
+        issueAt(
+          locate,
+          ['steps', step, field],
+          project ? `${field} is not used with using: project` : `${field} applies to using: project only`,
+          project
+            ? 'the project writes the data; name its output with `output:`'
+            : 'remove it, or set `using: project` to run an MLproject entry point',
+          true,
         ),
       );
     }

@@ -29,6 +29,7 @@ import {
 import { ConfigError, DataError } from '../errors.js';
 import type { Frame } from '../ml/types.js';
 import { findUserModule, loadUserFunction } from '../recipes/user-module.js';
+import { withProjectSource } from './project-step.js';
 import type { Step, StepContext, StepKind, StepResult } from './types.js';
 
 export interface IngestConfig {
@@ -200,7 +201,8 @@ export function makeIngestStep(
   kind: 'ingest' | 'ingest_scoring',
   options: { loaderResolver?: LoaderResolver } = {},
 ): Step<IngestConfig> {
-  return {
+  // `using: project` runs an MLproject entry point and reads its output (project-step.ts).
+  return withProjectSource<IngestConfig>({
     kind,
     codeFiles(cfg, recipeDir) {
       if (cfg?.using !== 'custom') return [];
@@ -213,7 +215,7 @@ export function makeIngestStep(
     async run(cfg, ctx) {
       return runIngest(kind, cfg, ctx, options.loaderResolver);
     },
-  };
+  });
 }
 
 async function runIngest(

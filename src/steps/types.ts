@@ -4,6 +4,8 @@
  * returns what it measured. The engine decides whether it runs at all (fingerprints), moves
  * `outDir` into the cache atomically, and records the outputs in the tracking run.
  */
+import type { TrackingStore } from '../tracking/types.js';
+
 export type StepKind =
   | 'ingest'
   | 'split'
@@ -90,6 +92,10 @@ export interface StepContext {
   trackingUri?: string;
   /** Tracking run id of the recipe run, so steps can write lineage. */
   runId?: string;
+  /** The recipe run's experiment (a step's own runs, e.g. `using: project`, nest under it there). */
+  experimentId?: string;
+  /** The engine's open tracking store (the step must not close it). */
+  store?: TrackingStore;
 }
 
 export interface StepResult {
@@ -121,6 +127,11 @@ export interface Step<Cfg = Record<string, unknown>> {
   /** External input files whose content the fingerprint covers (ingest's data files). */
   inputFiles(cfg: Cfg, recipeDir: string): Promise<string[]>;
   run(cfg: Cfg, ctx: StepContext): Promise<StepResult>;
+  /**
+   * Identity the engine cannot see in local files, such as the commit a git project URI resolves
+   * to: name → value, part of the fingerprint (`recipe status` names a changed one).
+   */
+  fingerprintExtras?(cfg: Cfg, recipeDir: string): Promise<Record<string, string>>;
   /**
    * Never serve this step from the cache: it reads or writes state outside the recipe (register
    * compares with and moves a registry alias that other runs may have moved).

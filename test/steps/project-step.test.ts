@@ -1,0 +1,286 @@
+/**
+ * `using: project` for ingest: a real git repository holding a recipe whose ingest runs a small
+ * shell MLproject that writes a CSV into its run's artifacts; real SQLite tracking store; real
+ * child processes. The engine runs ingest and split (the real steps).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/errors.js';
+import { runRecipe } from '../../src/recipes/execute.js';
+import { loadRecipe } from '../../src/recipes/load.js';
+import { trackingRecorder } from '../../src/recipes/record.js';
+import { recipeStatus } from '../../src/recipes/status.js';
+import { openTrackingStore } from '../../src/tracking/open-store.js';
+import type { Run, TrackingStore } from '../../src/tracking/types.js';
+
+const dirs: string[] = [];
+const stores: TrackingStore[] = [];
+let savedCacheDir: string | undefined;
+
+beforeAll(() => {
+  // Git project sources are cloned into this cache; keep it inside the test's temp dirs.
+  savedCacheDir = process.env.RECIPE_CACHE_DIR;
+  const cache = mkdtempSync(join(tmpdir(), 'mlrecipe-projcache-'));
+  dirs.push(cache);
+  process.env.RECIPE_CACHE_DIR = cache;
+});
+afterAll(() => {
+  if (savedCacheDir === undefined) delete process.env.RECIPE_CACHE_DIR;
+  else process.env.RECIPE_CACHE_DIR = savedCacheDir;
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close();
+});
+
+const MLPROJECT = `name: etl
+entry_points:
+  main:
+    parameters:
+      rows: {type: int, default: 5}
+      slope: {type: float, default: 2}
+    command: "sh make-data.sh {rows} {slope}"
+  broken:
+    command: "sh -c 'echo no data >&2; exit 3'"
+  silent:
+    command: "true"
+`;
+
+// y = slope * x + 1; the data goes to the run's artifacts, its URI to the outputs file.
+const MAKE_DATA = `set -e
+rows="$1"
+slope="$2"
+out="$RECIPE_ARTIFACTS_DIR/data.csv"
+echo "x,y" > "$out"
+i=1
+while [ "$i" -le "$rows" ]; do
+  echo "$i,$(awk -v x="$i" -v s="$slope" 'BEGIN { print s * x + 1 }')" >> "$out"
+  i=$((i + 1))
+done
+printf '{"dataset": "%s"}' "$RECIPE_ARTIFACT_URI/data.csv" > "$RECIPE_OUTPUTS_FILE"
+`;
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd, stdio: 'pipe' }).toString().trim();
+}
+
+function initRepo(dir: string): void {
+  git(dir, 'init', '-q', '-b', 'main');
+  git(dir, 'config', 'user.email', 'test@example.com');
+  git(dir, 'config', 'user.name', 'Test');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'initial');
+}
+
+function recipeYaml(ingest: string): string {
+  return `recipe: regression/v1
+target_col: y
+steps:
+  ingest:
+${ingest
+  .trim()
+  .split('\n')
+  .map((l) => `    ${l}`)
+  .join('\n')}
+  split:
+    split_ratios: [0.6, 0.2, 0.2]
+`;
+}
+
+/** A recipe repository whose ingest runs ./etl; returns the dir and a SQLite tracking URI. */
+function makeRepo(ingest: string, withProject = true): { dir: string; uri: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'mlrecipe-projstep-'));
+  const db = mkdtempSync(join(tmpdir(), 'mlrecipe-projstep-db-'));
+  dirs.push(dir, db);
+  writeFileSync(join(dir, 'recipe.yaml'), recipeYaml(ingest));
+  writeFileSync(join(dir, '.gitignore'), '.recipe/\nmlruns/\n');
+  if (withProject) {
+    mkdirSync(join(dir, 'etl'));
+    writeFileSync(join(dir, 'etl', 'MLproject'), MLPROJECT);
+    writeFileSync(join(dir, 'etl', 'make-data.sh'), MAKE_DATA);
+  }
+  initRepo(dir);
+  return { dir, uri: `sqlite:///${join(db, 'tracking.db')}` };
+}
+
+const LOCAL_INGEST = `using: project
+uri: ./etl
+entry_point: main
+parameters: {rows: 20}
+output: dataset`;
+
+async function openStore(uri: string): Promise<TrackingStore> {
+  const store = await openTrackingStore(uri);
+  stores.push(store);
+  return store;
+}
+
+const tagsOf = (run: Run) => Object.fromEntries(run.data.tags.map((t) => [t.key, t.value]));
+const paramsOf = (run: Run) => Object.fromEntries(run.data.params.map((p) => [p.key, p.value]));
+
+/** Runs of the experiment whose mlflow.parentRunId is `parentRunId`. */
+async function childRuns(store: TrackingStore, experimentId: string, parentRunId: string): Promise<Run[]> {
+  const page = await store.searchRuns({ experimentIds: [experimentId], maxResults: 1000 });
+  return page.runs.filter((r) => tagsOf(r)['mlflow.parentRunId'] === parentRunId);
+}
+
+function run(dir: string, uri: string) {
+  return runRecipe({ recipeDir: dir, steps: ['split'], recorder: trackingRecorder({ trackingUri: uri }) });
+}
+
+const states = (result: Awaited<ReturnType<typeof run>>) =>
+  Object.fromEntries(result.outcomes.map((o) => [o.step, o.state]));
+
+describe('ingest using: project', () => {
+  it('runs the entry point as a child run, caches it, and re-runs ingest and split when the script changes', async () => {
+    const { dir, uri } = makeRepo(LOCAL_INGEST);
+
+    const first = await run(dir, uri);
+    expect(first.error).toBeUndefined();
+    expect(states(first)).toEqual({ ingest: 'ran', split: 'ran' });
+    const store = await openStore(uri);
+    const experimentId = first.experimentId as string;
+    const children = await childRuns(store, experimentId, first.runId as string);
+    expect(children).toHaveLength(1);
+    const child = children[0] as Run;
+    expect(child.info.status).toBe('FINISHED');
+    expect(paramsOf(child)).toEqual({ rows: '20', slope: '2' });
+    expect(tagsOf(child)).toMatchObject({
+      'mlflow.project.entryPoint': 'main',
+      'mlflow.source.type': 'PROJECT',
+      'mlrecipe.output.dataset': expect.stringMatching(/data\.csv$/),
+    });
+    const parent = await store.getRun(first.runId as string);
+    expect(tagsOf(parent)['mlrecipe.step.ingest.project_run_id']).toBe(child.info.run_id);
+
+    // The dataset is the project's CSV, read as ingest reads data; the card names the run.
+    const ingest = first.outcomes.find((o) => o.step === 'ingest');
+    expect(ingest?.outputs.dataset).toBe('dataset.arrow');
+    expect(existsSync(join(ingest?.dir as string, 'dataset.arrow'))).toBe(true);
+    const card = JSON.parse(readFileSync(join(ingest?.dir as string, 'card.json'), 'utf8')) as {
+      data: { rows: number; columns: number; using: string; format: string; project: { run_id: string } };
+    };
+    expect(card.data).toMatchObject({ rows: 20, columns: 2, using: 'project', format: 'csv' });
+    expect(card.data.project.run_id).toBe(child.info.run_id);
+    expect(readFileSync(join(ingest?.dir as string, 'card.html'), 'utf8')).toContain(child.info.run_id);
+
+    // Nothing changed: everything is served from the cache and no project run is made.
+    const second = await run(dir, uri);
+    expect(states(second)).toEqual({ ingest: 'cached', split: 'cached' });
+    expect(await childRuns(store, experimentId, second.runId as string)).toHaveLength(0);
+
+    // A commit elsewhere in the repository is not a change of the project's code.
+    writeFileSync(join(dir, 'README.md'), 'notes\n');
+    git(dir, 'add', 'README.md');
+    git(dir, 'commit', '-q', '-m', 'notes');
+    const third = await run(dir, uri);
+    expect(states(third)).toEqual({ ingest: 'cached', split: 'cached' });
+
+    // Editing the project's script re-runs ingest (and split below it); status says why first.
+    const script = join(dir, 'etl', 'make-data.sh');
+    writeFileSync(script, readFileSync(script, 'utf8').replace('print s * x + 1', 'print s * x + 5'));
+    const status = await recipeStatus({ recipeDir: dir });
+    const ingestStatus = status.find((s) => s.step === 'ingest');
+    expect(ingestStatus?.state).toBe('stale');
+    expect(ingestStatus?.reasons).toContain('code etl/make-data.sh modified');
+    const fourth = await run(dir, uri);
+    expect(fourth.error).toBeUndefined();
+    expect(states(fourth)).toEqual({ ingest: 'ran', split: 'ran' });
+    expect(await childRuns(store, experimentId, fourth.runId as string)).toHaveLength(1);
+    expect(fourth.outcomes[0]?.fingerprint).not.toBe(first.outcomes[0]?.fingerprint);
+
+    // A changed parameter re-runs the project too.
+    writeFileSync(join(dir, 'recipe.yaml'), recipeYaml(LOCAL_INGEST.replace('rows: 20', 'rows: 12')));
+    const fifth = await run(dir, uri);
+    expect(states(fifth)).toEqual({ ingest: 'ran', split: 'ran' });
+    const fifthIngest = fifth.outcomes.find((o) => o.step === 'ingest');
+    const fifthCard = JSON.parse(readFileSync(join(fifthIngest?.dir as string, 'card.json'), 'utf8')) as {
+      data: { rows: number };
+    };
+    expect(fifthCard.data.rows).toBe(12);
+  });
+
+  it('a git project URI is identified by the commit its version resolves to', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'mlrecipe-projstep-src-'));
+    dirs.push(project);
+    writeFileSync(join(project, 'MLproject'), MLPROJECT);
+    writeFileSync(join(project, 'make-data.sh'), MAKE_DATA);
+    initRepo(project);
+    const { dir, uri } = makeRepo(
+      `using: project\nuri: file://${project}\nversion: main\nparameters: {rows: 8}\noutput: dataset`,
+      false,
+    );
+    const first = await run(dir, uri);
+    expect(first.error).toBeUndefined();
+    expect(states(first)).toEqual({ ingest: 'ran', split: 'ran' });
+    const store = await openStore(uri);
+    const [child] = await childRuns(store, first.experimentId as string, first.runId as string);
+    expect(tagsOf(child as Run)['mlflow.source.git.commit']).toBe(git(project, 'rev-parse', 'HEAD'));
+
+    expect(states(await run(dir, uri))).toEqual({ ingest: 'cached', split: 'cached' });
+
+    // A new commit on the branch the recipe follows is new code.
+    writeFileSync(join(project, 'make-data.sh'), MAKE_DATA.replace('print s * x + 1', 'print s * x - 1'));
+    git(project, 'commit', '-q', '-am', 'change');
+    const third = await run(dir, uri);
+    expect(states(third)).toEqual({ ingest: 'ran', split: 'ran' });
+    const [again] = await childRuns(store, third.experimentId as string, third.runId as string);
+    expect(tagsOf(again as Run)['mlflow.source.git.commit']).toBe(git(project, 'rev-parse', 'HEAD'));
+  });
+
+  it('a failing entry point fails ingest, naming the run; an entry point without the output says what to write', async () => {
+    const { dir, uri } = makeRepo(
+      LOCAL_INGEST.replace('entry_point: main', 'entry_point: broken').replace(
+        'parameters: {rows: 20}\n',
+        '',
+      ),
+    );
+    const failed = await run(dir, uri);
+    expect(states(failed)).toEqual({ ingest: 'failed', split: 'skipped' });
+    expect(failed.error?.message).toMatch(
+      /step project broken failed: run [0-9a-f]{32} ended FAILED \(exit code 3\)/,
+    );
+    const store = await openStore(uri);
+    const [child] = await childRuns(store, failed.experimentId as string, failed.runId as string);
+    expect(child?.info.status).toBe('FAILED');
+
+    writeFileSync(
+      join(dir, 'recipe.yaml'),
+      recipeYaml(
+        LOCAL_INGEST.replace('entry_point: main', 'entry_point: silent').replace(
+          'parameters: {rows: 20}\n',
+          '',
+        ),
+      ),
+    );
+    const missing = await run(dir, uri);
+    expect(states(missing)).toEqual({ ingest: 'failed', split: 'skipped' });
+    expect(missing.error?.message).toMatch(/has no output "dataset"/);
+    expect(missing.error?.hint).toMatch(/\$RECIPE_OUTPUTS_FILE/);
+  });
+
+  it('validation: using: project needs uri and output; project fields elsewhere are errors at their lines', () => {
+    const { dir } = makeRepo('using: project\nentry_point: main\nlocation: data.csv', false);
+    let error: unknown;
+    try {
+      loadRecipe({ recipeDir: dir });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const issues = (error as ConfigError).issues.map((i) => `${i.line}:${i.path}: ${i.message}`);
+    expect(issues).toEqual([
+      '5:steps.ingest.using: using: project needs uri',
+      '5:steps.ingest.using: using: project needs output',
+      '7:steps.ingest.location: location is not used with using: project',
+    ]);
+
+    writeFileSync(join(dir, 'recipe.yaml'), recipeYaml('using: csv\nlocation: data.csv\noutput: dataset'));
+    expect(() => loadRecipe({ recipeDir: dir })).toThrow(
+      /steps\.ingest\.output: output applies to using: project only/,
+    );
+  });
+});
