@@ -178,6 +178,33 @@ async function baselineVersion(
   }
 }
 
+/**
+ * Puts the gate report into the recipe's tracking run under `gate/`, so the run says why the
+ * model was promoted or rejected even when the step failed (a failed step's outputs are not
+ * kept in the cache). Best effort: the registry decision stands whether or not this works.
+ */
+async function logReportToRun(ctx: StepContext, dir: string): Promise<void> {
+  if (!ctx.runId || !ctx.trackingUri) return;
+  try {
+    const { LocalArtifactRepository, openTrackingStore, resolveTrackingUri } = await import(
+      '../tracking/index.js'
+    );
+    const resolved = resolveTrackingUri({ flag: ctx.trackingUri, cwd: ctx.recipeDir });
+    const store = await openTrackingStore(resolved.uri, {
+      defaultArtifactRoot: resolved.defaultArtifactRoot,
+    });
+    try {
+      const run = await store.getRun(ctx.runId);
+      const repo = new LocalArtifactRepository(run.info.artifact_uri);
+      for (const file of Object.values(REPORT_FILES)) await repo.logArtifact(join(dir, file), 'gate');
+    } finally {
+      await store.close();
+    }
+  } catch (error) {
+    ctx.log(`warning: could not attach the gate report to run ${ctx.runId}: ${(error as Error).message}`);
+  }
+}
+
 async function runRegister(cfg: RegisterConfig | undefined, ctx: StepContext): Promise<StepResult> {
   const recipe = ctx.recipe;
   const problem = recipeProblem(recipe);
@@ -267,6 +294,7 @@ async function runRegister(cfg: RegisterConfig | undefined, ctx: StepContext): P
       created: new Date().toISOString(),
     };
     writeGateReport(ctx.outDir, report);
+    await logReportToRun(ctx, ctx.outDir);
     for (const r of comparison.gate.results)
       ctx.log(`${r.passed ? 'pass' : 'FAIL'} ${r.metric}: ${r.reason}`);
 

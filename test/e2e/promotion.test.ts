@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openModelRegistry } from '../../src/registry/index.js';
 import type { ModelVersion } from '../../src/registry/types.js';
+import { localPathFromArtifactUri, openTrackingStore } from '../../src/tracking/index.js';
 import { sqliteUriForPath } from '../../src/tracking/tracking-uri.js';
 
 const run = promisify(execFile);
@@ -71,6 +72,17 @@ async function registryState(dir: string): Promise<RegistryState> {
   }
 }
 
+async function runArtifactDir(dir: string, runId: string): Promise<string> {
+  const store = await openTrackingStore(sqliteUriForPath(join(dir, 'mlruns', 'tracking.db')), {
+    defaultArtifactRoot: join(dir, 'mlruns', 'artifacts'),
+  });
+  try {
+    return localPathFromArtifactUri((await store.getRun(runId)).info.artifact_uri);
+  } finally {
+    await store.close();
+  }
+}
+
 function tagsOf(version: ModelVersion | undefined): Record<string, string> {
   return Object.fromEntries((version?.tags ?? []).map((t) => [t.key, t.value]));
 }
@@ -113,6 +125,12 @@ describe('promotion through recipe run', () => {
     expect(afterWorse.versions[0]?.last_updated_timestamp).toBe(
       afterFirst.versions[0]?.last_updated_timestamp,
     );
+    // The rejected run keeps the gate's report among its artifacts.
+    const runId = /tracking run ([0-9a-f]{32})/.exec(worse.stdout + worse.stderr)?.[1] as string;
+    expect(runId).toBeDefined();
+    const report = readFileSync(join(await runArtifactDir(dir, runId), 'gate', 'report.md'), 'utf8');
+    expect(report).toContain('❌ Model gate: reject');
+    expect(report).toContain('| root_mean_squared_error |');
 
     // 3. Lighter regularisation (test rmse ≈ 3.98): better than the champion by more than 1% → promoted.
     setAlpha(dir, '0.01');
