@@ -106,9 +106,17 @@ export async function runRecipe(options: RunRecipeOptions): Promise<RunRecipeRes
   const activeTemps = new Set<string>();
   let recorder: RecipeRunRecorder | undefined;
   let ended = false;
+  // Steps that start processes (`using: project`) stop them on abort; the run ends after them.
+  const abort = new AbortController();
+  const stopping = new Set<Promise<unknown>>();
+  let interrupted = false;
   const removeSignalHandlers = options.handleSignals
     ? installSignalHandlers(async (signal) => {
+        interrupted = true;
         progress.note(`received ${signal}: stopping`);
+        abort.abort();
+        if (stopping.size > 0)
+          await withTimeout(Promise.allSettled([...stopping]), 15_000).catch(() => undefined);
         progress.end();
         for (const dir of activeTemps) rmSync(dir, { recursive: true, force: true });
         if (recorder && !ended) {
@@ -145,18 +153,20 @@ export async function runRecipe(options: RunRecipeOptions): Promise<RunRecipeRes
       concurrency: options.concurrency ?? 2,
       activeTemps,
       recorder,
+      signal: abort.signal,
+      stopping,
     });
     progress.end();
     statCache.save();
     const error = outcomes.find((o) => o.error)?.error;
-    if (recorder && !ended) {
+    if (recorder && !ended && !interrupted) {
       ended = true;
       await recorder.end(error ? 'FAILED' : 'FINISHED');
     }
     return { recipe, plan, outcomes, runId: recorder?.runId, experimentId: recorder?.experimentId, error };
   } catch (error) {
     progress.end();
-    if (recorder && !ended) {
+    if (recorder && !ended && !interrupted) {
       ended = true;
       await recorder.end('FAILED').catch(() => undefined);
     }
@@ -201,6 +211,10 @@ interface ExecuteContext {
   concurrency: number;
   activeTemps: Set<string>;
   recorder?: RecipeRunRecorder;
+  /** Aborted on SIGINT/SIGTERM. */
+  signal?: AbortSignal;
+  /** Runs of steps that honour the signal; the signal handler waits for them. */
+  stopping?: Set<Promise<unknown>>;
 }
 
 async function executePlan(ctx: ExecuteContext): Promise<StepOutcome[]> {
@@ -302,9 +316,15 @@ async function runNode(
     runId: ctx.recorder?.runId,
     experimentId: ctx.recorder?.experimentId,
     store: ctx.recorder?.store,
+    signal: ctx.signal,
   };
   try {
-    const result = await node.step.run(node.config, stepContext);
+    const running = node.step.run(node.config, stepContext);
+    if (ctx.stopping && node.step.honoursAbort?.(node.config)) {
+      ctx.stopping.add(running);
+      void running.catch(() => undefined).finally(() => ctx.stopping?.delete(running));
+    }
+    const result = await running;
     const outputs = checkOutputs(node.kind, tmp, result);
     const externalOutputs = await describeExternalOutputs(ctx, node.kind, tmp, outputs, result);
     writeCard(tmp, result.card, {

@@ -286,6 +286,9 @@ export function withProjectSource<Cfg>(base: Step<Cfg>): Step<Cfg> {
         'project.reuse_key': plan.reuseKey,
       };
     },
+    honoursAbort(cfg) {
+      return isProjectSource(cfg) || (base.honoursAbort?.(cfg) ?? false);
+    },
     async run(cfg, ctx) {
       if (!isProjectSource(cfg)) return base.run(cfg, ctx);
       return runProjectSource(base, cfg, ctx);
@@ -313,6 +316,8 @@ async function runProjectSource<Cfg>(
     ...(ctx.trackingUri !== undefined ? { trackingUri: ctx.trackingUri } : {}),
     ...(ctx.runId !== undefined ? { parentRunId: ctx.runId } : {}),
     ...(ctx.store ? { store: ctx.store } : {}),
+    // Ctrl-C / SIGTERM to `recipe run`: stop the command's process group, record the run KILLED.
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
     // The step cache decides whether to run; a cache miss (or --no-cache) means run it.
     reuse: false,
     // The command's output is in the run's stdout.txt / stderr.txt; the progress display stays clean.

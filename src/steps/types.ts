@@ -96,6 +96,8 @@ export interface StepContext {
   experimentId?: string;
   /** The engine's open tracking store (the step must not close it). */
   store?: TrackingStore;
+  /** Aborted when the recipe run is interrupted (SIGINT/SIGTERM); see Step.honoursAbort. */
+  signal?: AbortSignal;
 }
 
 export interface StepResult {
@@ -132,6 +134,12 @@ export interface Step<Cfg = Record<string, unknown>> {
    * to: name → value, part of the fingerprint (`recipe status` names a changed one).
    */
   fingerprintExtras?(cfg: Cfg, recipeDir: string): Promise<Record<string, string>>;
+  /**
+   * True when a run with this config stops what it started (child processes, their tracking
+   * runs) once `ctx.signal` aborts: on SIGINT/SIGTERM the engine then waits for it (up to 15 s)
+   * before ending the recipe run KILLED. Other steps are abandoned as they are.
+   */
+  honoursAbort?(cfg: Cfg): boolean;
   /**
    * Never serve this step from the cache: it reads or writes state outside the recipe (register
    * compares with and moves a registry alias that other runs may have moved).

@@ -3,10 +3,12 @@
  * shell MLproject that writes a CSV into its run's artifacts; real SQLite tracking store; real
  * child processes. The engine runs ingest and split (the real steps).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { runRecipe } from '../../src/recipes/execute.js';
@@ -47,6 +49,15 @@ entry_points:
     command: "sh -c 'echo no data >&2; exit 3'"
   silent:
     command: "true"
+  wait:
+    parameters:
+      marker: string
+    command: "sh wait.sh {marker}"
+`;
+
+// Records its pid, then waits to be stopped.
+const WAIT = `echo $$ > "$1.tmp" && mv "$1.tmp" "$1"
+exec sleep 120
 `;
 
 // y = slope * x + 1; the data goes to the run's artifacts, its URI to the outputs file.
@@ -101,6 +112,7 @@ function makeRepo(ingest: string, withProject = true): { dir: string; uri: strin
     mkdirSync(join(dir, 'etl'));
     writeFileSync(join(dir, 'etl', 'MLproject'), MLPROJECT);
     writeFileSync(join(dir, 'etl', 'make-data.sh'), MAKE_DATA);
+    writeFileSync(join(dir, 'etl', 'wait.sh'), WAIT);
   }
   initRepo(dir);
   return { dir, uri: `sqlite:///${join(db, 'tracking.db')}` };
@@ -260,6 +272,47 @@ describe('ingest using: project', () => {
     expect(states(missing)).toEqual({ ingest: 'failed', split: 'skipped' });
     expect(missing.error?.message).toMatch(/has no output "dataset"/);
     expect(missing.error?.hint).toMatch(/\$RECIPE_OUTPUTS_FILE/);
+  });
+
+  it('SIGINT to recipe run stops the project command and records both runs KILLED', async () => {
+    const markerDir = mkdtempSync(join(tmpdir(), 'mlrecipe-projstep-marker-'));
+    dirs.push(markerDir);
+    const marker = join(markerDir, 'pid');
+    const { dir, uri } = makeRepo(
+      `using: project\nuri: ./etl\nentry_point: wait\nparameters: {marker: ${JSON.stringify(marker)}}\noutput: dataset`,
+    );
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    const runner = fileURLToPath(new URL('./project-step-runner.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', tsx, runner, dir, uri], {
+      cwd: dir,
+      env: { ...process.env, CI: 'true' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const done = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const deadline = Date.now() + 60_000;
+    while (!existsSync(marker)) {
+      if (Date.now() > deadline) throw new Error(`the project command did not start:\n${stderr}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const pid = Number(readFileSync(marker, 'utf8').trim());
+    child.kill('SIGINT');
+    expect(await done).toBe(130);
+    // The command (in its own process group) is gone, not orphaned.
+    expect(() => process.kill(pid, 0)).toThrow();
+
+    const store = await openStore(uri);
+    const experiment = await store.getExperimentByName(dir.split('/').pop() as string);
+    const runs = (await store.searchRuns({ experimentIds: [experiment?.experiment_id as string] })).runs;
+    expect(runs).toHaveLength(2);
+    const recipeRun = runs.find((r) => tagsOf(r)['mlflow.source.type'] === 'RECIPE') as Run;
+    const projectRun = runs.find((r) => tagsOf(r)['mlflow.source.type'] === 'PROJECT') as Run;
+    expect(recipeRun.info.status).toBe('KILLED');
+    expect(projectRun.info.status).toBe('KILLED');
+    expect(tagsOf(projectRun)['mlflow.parentRunId']).toBe(recipeRun.info.run_id);
   });
 
   it('validation: using: project needs uri and output; project fields elsewhere are errors at their lines', () => {
