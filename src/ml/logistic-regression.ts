@@ -401,6 +401,8 @@ interface MultinomialHessianInput {
   opts: SolverOptions;
   /** Scratch of length rows.X.nRows. */
   w: Float64Array;
+  /** All probabilities are 1/K (θ = 0): `prob` is then not read. */
+  uniform?: boolean;
 }
 
 /**
@@ -414,15 +416,25 @@ function multinomialHessian(input: MultinomialHessianInput): Float64Array {
   const p = q - (opts.fitIntercept ? 1 : 0);
   const D = K * q;
   const h = new Float64Array(D * D);
+  // At uniform probabilities (θ = 0, where the large-data solver starts) every block is a
+  // multiple of the same Gram matrix X̃ᵀX̃: one pass instead of K(K+1)/2.
+  let gram1: Float64Array | undefined;
+  if (input.uniform) gram1 = weightedGram(hs.X, w.fill(1), opts.fitIntercept);
   for (let k = 0; k < K; k++) {
     for (let l = k; l < K; l++) {
       const cs = opts.C * hs.scale;
       const delta = k === l ? 1 : 0;
-      for (let ii = 0; ii < w.length; ii++) {
-        const i = ii * hs.stride;
-        w[ii] = cs * prob[k * n + i] * (delta - prob[l * n + i]);
+      let block: Float64Array;
+      if (gram1) {
+        const factor = (cs / K) * (delta - 1 / K);
+        block = gram1.map((v) => factor * v);
+      } else {
+        for (let ii = 0; ii < w.length; ii++) {
+          const i = ii * hs.stride;
+          w[ii] = cs * prob[k * n + i] * (delta - prob[l * n + i]);
+        }
+        block = weightedGram(hs.X, w, opts.fitIntercept);
       }
-      const block = weightedGram(hs.X, w, opts.fitIntercept);
       for (let a = 0; a < q; a++) {
         for (let b = 0; b < q; b++) {
           const v = block[a * q + b];
@@ -451,19 +463,16 @@ function multinomialHessianAt(
   opts: SolverOptions & { scale: number },
 ): Float64Array {
   const q = opts.fitIntercept ? X.columns.length + 1 : X.columns.length;
+  const rows = { X, stride: 1, scale: opts.scale };
+  const w = new Float64Array(X.nRows);
+  if (theta.every((v) => v === 0)) {
+    return multinomialHessian({ rows, prob: w, nFull: X.nRows, K, q, opts, w, uniform: true });
+  }
   const z = multiScores({ X, theta, K, q, withIntercept: opts.fitIntercept });
   const prob = new Float64Array(K * X.nRows);
   // The labels only enter the loss, which is not needed here.
   softmaxLossAndProb(z, new Int32Array(X.nRows), K, prob);
-  return multinomialHessian({
-    rows: { X, stride: 1, scale: opts.scale },
-    prob,
-    nFull: X.nRows,
-    K,
-    q,
-    opts,
-    w: new Float64Array(X.nRows),
-  });
+  return multinomialHessian({ rows, prob, nFull: X.nRows, K, q, opts, w });
 }
 
 /** Rows per block of `multinomialObjective`: K score blocks of this length stay in L1. */
@@ -637,6 +646,9 @@ function fitMultinomialQuasiNewton(
   const bs = new Float64Array(D);
   const yv = new Float64Array(D);
   let f = multinomialObjective({ X, y, K, q, opts, theta, g, work });
+  // Largest step entry of the previous iteration and its ratio to the one before (∞: unknown).
+  let prevStep = Number.POSITIVE_INFINITY;
+  let prevRatio = Number.POSITIVE_INFINITY;
   let iter = 0;
   for (; iter < opts.maxIter; iter++) {
     const d = solveSymmetric(b, D, g);
@@ -677,7 +689,25 @@ function fitMultinomialQuasiNewton(
     [theta, thetaNew] = [thetaNew, theta];
     [g, gNew] = [gNew, g];
     f = t.value;
-    if (converged(d, theta, t.step, opts.stepTol)) {
+    // Stop when the step, or the distance still left as extrapolated from the last two steps,
+    // is below the tolerance. The iterates contract by a roughly constant factor ρ per
+    // iteration (at most a few percent here), so what remains after a step s is about
+    // s·ρ/(1 − ρ): waiting for one more step, itself ρ times smaller, only to confirm that
+    // costs a full pass over X.
+    let maxStep = 0;
+    let maxTheta = 0;
+    for (let a = 0; a < D; a++) {
+      maxStep = Math.max(maxStep, Math.abs(t.step * d[a]));
+      maxTheta = Math.max(maxTheta, Math.abs(theta[a]));
+    }
+    // ρ is taken as the larger of the last two step ratios (and only after full steps), so one
+    // lucky short step does not end the iteration.
+    const ratio = maxStep / prevStep;
+    const rho = Math.max(ratio, prevRatio);
+    const left = rho < 0.5 && t.step === 1 ? (maxStep * rho) / (1 - rho) : maxStep;
+    prevStep = maxStep;
+    prevRatio = t.step === 1 ? ratio : Number.POSITIVE_INFINITY;
+    if (left <= opts.stepTol * (1 + maxTheta)) {
       iter++;
       break;
     }
