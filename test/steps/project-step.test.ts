@@ -15,6 +15,7 @@ import { runRecipe } from '../../src/recipes/execute.js';
 import { loadRecipe } from '../../src/recipes/load.js';
 import { trackingRecorder } from '../../src/recipes/record.js';
 import { recipeStatus } from '../../src/recipes/status.js';
+import { outputFile } from '../../src/steps/project-step.js';
 import { openTrackingStore } from '../../src/tracking/open-store.js';
 import type { Run, TrackingStore } from '../../src/tracking/types.js';
 
@@ -313,6 +314,46 @@ describe('ingest using: project', () => {
     expect(recipeRun.info.status).toBe('KILLED');
     expect(projectRun.info.status).toBe('KILLED');
     expect(tagsOf(projectRun)['mlflow.parentRunId']).toBe(recipeRun.info.run_id);
+  });
+
+  it('ingest_scoring runs a project too; a relative output path is read from the project directory', async () => {
+    const { dir, uri } = makeRepo(LOCAL_INGEST);
+    // This entry point leaves its file in the project directory (gitignored, so not code).
+    writeFileSync(join(dir, 'etl', 'MLproject'), `${MLPROJECT}  local:\n    command: "sh local.sh"\n`);
+    writeFileSync(
+      join(dir, 'etl', 'local.sh'),
+      `printf 'x,y\\n1,2\\n3,4\\n' > out.csv\nprintf '{"scoring": "out.csv"}' > "$RECIPE_OUTPUTS_FILE"\n`,
+    );
+    writeFileSync(join(dir, 'etl', '.gitignore'), 'out.csv\n');
+    writeFileSync(
+      join(dir, 'recipe.yaml'),
+      `${recipeYaml(LOCAL_INGEST)}  ingest_scoring:\n    using: project\n    uri: ./etl\n    entry_point: local\n    output: scoring\n`,
+    );
+    const first = await runRecipe({
+      recipeDir: dir,
+      steps: ['ingest_scoring'],
+      recorder: trackingRecorder({ trackingUri: uri }),
+    });
+    expect(first.error).toBeUndefined();
+    expect(states(first)).toEqual({ ingest_scoring: 'ran' });
+    const outcome = first.outcomes[0];
+    const card = JSON.parse(readFileSync(join(outcome?.dir as string, 'card.json'), 'utf8')) as {
+      data: { rows: number; project: { output_value: string } };
+    };
+    expect(card.data).toMatchObject({ rows: 2, project: { output_value: 'out.csv' } });
+    const again = await runRecipe({ recipeDir: dir, steps: ['ingest_scoring'] });
+    expect(states(again)).toEqual({ ingest_scoring: 'cached' });
+  });
+
+  it('outputFile: file URIs, absolute paths, project-relative paths; other URIs are refused', () => {
+    const base = { kind: 'ingest' as const, name: 'dataset', runId: 'r1' };
+    expect(outputFile({ ...base, value: 'file:///tmp/a%20b.csv' })).toBe('/tmp/a b.csv');
+    expect(outputFile({ ...base, value: '/data/x.csv' })).toBe('/data/x.csv');
+    expect(outputFile({ ...base, value: 'out/x.csv', projectDir: '/p/etl' })).toBe('/p/etl/out/x.csv');
+    expect(() => outputFile({ ...base, value: 's3://bucket/x.csv' })).toThrow(/not a local file/);
+    expect(() => outputFile({ ...base, value: 'x.csv' })).toThrow(
+      /relative path \(x\.csv\) in a git project/,
+    );
   });
 
   it('validation: using: project needs uri and output; project fields elsewhere are errors at their lines', () => {
