@@ -150,6 +150,28 @@ describe('promotion through recipe run', () => {
     expect(afterBetter.versions[1]?.run_id).toMatch(/^[0-9a-f]{32}$/);
     expect(afterBetter.versions[1]?.status).toBe('READY');
 
+    // The CI path: `recipe gate` on the better run's model (a bare run id) against version 1, on
+    // the recipe's test split, with the recipe's own thresholds.
+    const betterRun = /tracking run ([0-9a-f]{32})/.exec(better.stdout + better.stderr)?.[1] as string;
+    const testSplit = (await recipe(dir, 'get-artifact', '--step', 'split', '--name', 'test')).stdout.trim();
+    const gate = await recipe(
+      dir,
+      'gate',
+      '--candidate',
+      betterRun,
+      '--baseline',
+      'models:/cars-mpg/1',
+      '--data',
+      testSplit,
+      '--thresholds',
+      'recipe.yaml',
+      '--report-dir',
+      'gate-report',
+    );
+    expect(gate.stderr).toContain('gate-report');
+    expect(gate.code).toBe(0);
+    expect(readFileSync(join(dir, 'gate-report', 'junit.xml'), 'utf8')).toContain('failures="0"');
+
     // The champion is what `models:/cars-mpg@champion` loads, and the old one is still there.
     const show = await recipe(dir, 'models', 'show', 'cars-mpg');
     expect(show.code).toBe(0);
