@@ -66,13 +66,14 @@ export function isProjectSource(cfg: unknown): cfg is ProjectSourceConfig {
 
 /**
  * Git remote forms, as parseProjectUri in src/projects/git-source.ts decides them. Repeated here so
- * that planning a local project (a synchronous file listing) does not load simple-git; `run`
+ * that planning a local project (a synchronous file listing) does not load simple-git; a test
  * checks the two agree.
  */
 const GIT_URL = /^(https?|ssh|git|file):\/\//i;
 const SCP_LIKE = /^[^/]*:/;
 
-function isGitUri(uri: string): boolean {
+/** Whether a project URI names a git repository (else a local directory). */
+export function isGitUri(uri: string): boolean {
   const base = uri.includes('#') ? uri.slice(0, uri.indexOf('#')) : uri;
   return GIT_URL.test(base) || (SCP_LIKE.test(base) && !/^[a-zA-Z]:[\\/]/.test(base));
 }

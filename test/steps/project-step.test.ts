@@ -11,11 +11,12 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
+import { parseProjectUri } from '../../src/projects/git-source.js';
 import { runRecipe } from '../../src/recipes/execute.js';
 import { loadRecipe } from '../../src/recipes/load.js';
 import { trackingRecorder } from '../../src/recipes/record.js';
 import { recipeStatus } from '../../src/recipes/status.js';
-import { outputFile } from '../../src/steps/project-step.js';
+import { isGitUri, outputFile } from '../../src/steps/project-step.js';
 import { openTrackingStore } from '../../src/tracking/open-store.js';
 import type { Run, TrackingStore } from '../../src/tracking/types.js';
 
@@ -343,6 +344,24 @@ describe('ingest using: project', () => {
     expect(card.data).toMatchObject({ rows: 2, project: { output_value: 'out.csv' } });
     const again = await runRecipe({ recipeDir: dir, steps: ['ingest_scoring'] });
     expect(states(again)).toEqual({ ingest_scoring: 'cached' });
+  });
+
+  it('isGitUri decides as parseProjectUri does', () => {
+    const uris = [
+      './etl',
+      'etl#sub',
+      '/abs/etl',
+      '',
+      'https://github.com/o/r',
+      'https://github.com/o/r#sub/dir',
+      'git@github.com:o/r.git',
+      'ssh://git@host/o/r',
+      'git://host/o/r',
+      'file:///tmp/repo#x',
+      'C:\\projects\\etl',
+      'dir:with-colon',
+    ];
+    for (const uri of uris) expect([uri, isGitUri(uri)]).toEqual([uri, parseProjectUri(uri).kind === 'git']);
   });
 
   it('outputFile: file URIs, absolute paths, project-relative paths; other URIs are refused', () => {
