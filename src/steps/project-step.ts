@@ -25,8 +25,8 @@
  * projects module (execa, simple-git) is imported only when a project actually runs or is planned.
  */
 import { execFileSync } from 'node:child_process';
-import { type Dirent, readdirSync } from 'node:fs';
-import { extname, isAbsolute, join, relative, resolve } from 'node:path';
+import { type Dirent, readdirSync, statSync } from 'node:fs';
+import { extname, isAbsolute, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { escapeHtml } from '../data/svg-histogram.js';
 import { ConfigError, StepError } from '../errors.js';
@@ -121,25 +121,73 @@ export function localProjectFiles(projectDir: string): string[] {
     rel = out.toString('utf8').split('\0').filter(Boolean);
   } catch {
     // Not a git work tree (or no git, or no such directory): walk it.
-    rel = [];
-    const walk = (dir: string): void => {
-      let entries: Dirent[];
-      try {
-        entries = readdirSync(dir, { withFileTypes: true });
-      } catch {
-        return;
-      }
-      for (const entry of entries) {
-        const abs = join(dir, entry.name);
-        const r = relative(projectDir, abs).split('\\').join('/');
-        if (!isCodePath(r)) continue;
-        if (entry.isDirectory()) walk(abs);
-        else if (entry.isFile()) rel.push(r);
-      }
-    };
-    walk(projectDir);
+    return walkFiles(projectDir);
   }
   return [...new Set(rel.filter(isCodePath))].sort().map((r) => join(projectDir, r));
+}
+
+/** Every file under `root` (absolute, sorted), without NOT_CODE directories. */
+function walkFiles(root: string): string[] {
+  const files: string[] = [];
+  const walk = (dir: string): void => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      if (NOT_CODE.has(entry.name)) continue;
+      const abs = join(dir, entry.name);
+      if (entry.isDirectory()) walk(abs);
+      else if (entry.isFile()) files.push(abs);
+    }
+  };
+  walk(root);
+  return files.sort();
+}
+
+/**
+ * The local files behind the entry point's `path` parameters (given or defaulted; a directory
+ * counts as the files under it), outside the project directory: the data the project reads, whose
+ * content the fingerprint must cover as it covers ingest's `location`. A project that cannot be
+ * loaded lists none; running it reports the problem.
+ */
+export async function pathParameterFiles(cfg: ProjectSourceConfig, recipeDir: string): Promise<string[]> {
+  const { getEntryPoint, loadProject } = await import('../projects/mlproject.js');
+  const projectDir = localProjectDir(cfg.uri, recipeDir);
+  let parameters: Array<{ name: string; type: string; default?: string }>;
+  try {
+    parameters = getEntryPoint(loadProject(projectDir), cfg.entry_point ?? 'main').parameters;
+  } catch {
+    return [];
+  }
+  const files = new Set<string>();
+  for (const spec of parameters) {
+    if (spec.type !== 'path') continue;
+    const given = cfg.parameters?.[spec.name];
+    const value = given !== undefined ? String(given) : spec.default;
+    if (value === undefined || value === '') continue;
+    let local: string;
+    if (value.startsWith('file:')) {
+      try {
+        local = fileURLToPath(value);
+      } catch {
+        continue;
+      }
+    } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) continue;
+    else local = resolve(recipeDir, value);
+    let info: ReturnType<typeof statSync>;
+    try {
+      info = statSync(local);
+    } catch {
+      continue;
+    }
+    if (info.isFile()) files.add(local);
+    else if (info.isDirectory()) for (const f of walkFiles(local)) files.add(f);
+  }
+  const inside = `${projectDir}${sep}`;
+  return [...files].filter((f) => !f.startsWith(inside)).sort();
 }
 
 function field(kind: StepKind, key: string): string {
@@ -267,7 +315,8 @@ export function withProjectSource<Cfg>(base: Step<Cfg>): Step<Cfg> {
     },
     async inputFiles(cfg, recipeDir) {
       if (!isProjectSource(cfg)) return base.inputFiles(cfg, recipeDir);
-      return [];
+      if (typeof cfg.uri !== 'string' || isGitUri(cfg.uri)) return [];
+      return pathParameterFiles(cfg, recipeDir);
     },
     async fingerprintExtras(cfg, recipeDir) {
       if (!isProjectSource(cfg)) return base.fingerprintExtras ? base.fingerprintExtras(cfg, recipeDir) : {};

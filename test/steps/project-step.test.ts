@@ -51,6 +51,10 @@ entry_points:
     command: "sh -c 'echo no data >&2; exit 3'"
   silent:
     command: "true"
+  copy:
+    parameters:
+      src: path
+    command: "sh copy.sh {src}"
   wait:
     parameters:
       marker: string
@@ -115,6 +119,10 @@ function makeRepo(ingest: string, withProject = true): { dir: string; uri: strin
     writeFileSync(join(dir, 'etl', 'MLproject'), MLPROJECT);
     writeFileSync(join(dir, 'etl', 'make-data.sh'), MAKE_DATA);
     writeFileSync(join(dir, 'etl', 'wait.sh'), WAIT);
+    writeFileSync(
+      join(dir, 'etl', 'copy.sh'),
+      'cp "$1" "$RECIPE_ARTIFACTS_DIR/copy.csv"\nprintf \'{"dataset": "%s"}\' "$RECIPE_ARTIFACT_URI/copy.csv" > "$RECIPE_OUTPUTS_FILE"\n',
+    );
   }
   initRepo(dir);
   return { dir, uri: `sqlite:///${join(db, 'tracking.db')}` };
@@ -344,6 +352,29 @@ describe('ingest using: project', () => {
     expect(card.data).toMatchObject({ rows: 2, project: { output_value: 'out.csv' } });
     const again = await runRecipe({ recipeDir: dir, steps: ['ingest_scoring'] });
     expect(states(again)).toEqual({ ingest_scoring: 'cached' });
+  });
+
+  it('data a path parameter names is an input: touching it re-runs nothing, editing it re-runs ingest', async () => {
+    const { dir, uri } = makeRepo(
+      'using: project\nuri: ./etl\nentry_point: copy\nparameters: {src: data/raw.csv}\noutput: dataset',
+    );
+    mkdirSync(join(dir, 'data'));
+    const raw = join(dir, 'data', 'raw.csv');
+    writeFileSync(raw, 'x,y\n1,3\n2,5\n3,7\n4,9\n5,11\n');
+    const first = await run(dir, uri);
+    expect(first.error).toBeUndefined();
+    expect(first.outcomes[0]?.state).toBe('ran');
+    writeFileSync(raw, readFileSync(raw));
+    expect((await run(dir, uri)).outcomes[0]?.state).toBe('cached');
+    writeFileSync(raw, 'x,y\n1,3\n2,5\n3,7\n4,9\n5,11\n6,13\n');
+    const status = await recipeStatus({ recipeDir: dir });
+    expect(status.find((s) => s.step === 'ingest')?.reasons).toContain('input data/raw.csv modified');
+    const third = await run(dir, uri);
+    expect(third.outcomes[0]?.state).toBe('ran');
+    const card = JSON.parse(readFileSync(join(third.outcomes[0]?.dir as string, 'card.json'), 'utf8')) as {
+      data: { rows: number };
+    };
+    expect(card.data.rows).toBe(6);
   });
 
   it('isGitUri decides as parseProjectUri does', () => {
