@@ -132,7 +132,18 @@ export async function compareModels(options: CompareModelsOptions): Promise<Mode
         { hint: 'compare models that predict the same target' },
       );
     }
-    baseline = await scoreModel({ ...common, model: options.baseline, where: `${where} (baseline)` });
+    try {
+      baseline = await scoreModel({ ...common, model: options.baseline, where: `${where} (baseline)` });
+    } catch (error) {
+      if (!(error instanceof DataError)) throw error;
+      // Usually the data's columns changed since the baseline was trained: say which model failed.
+      throw new DataError(`the baseline (${options.baseline.dir}) cannot score ${where}: ${error.message}`, {
+        cause: error,
+        hint:
+          error.hint ??
+          'the data no longer fits the baseline; compare on data it can score, or move the alias by hand (recipe models alias)',
+      });
+    }
   }
   const gate = evaluateGate({
     candidate: candidate.metrics,

@@ -6,6 +6,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { datasetFromRecords } from '../../src/data/infer-types.js';
+import { ColumnTransformer } from '../../src/ml/column-transformer.js';
+import { createRegressor } from '../../src/ml/estimators.js';
+import { dropColumn, ModelPipeline, saveModel } from '../../src/models/index.js';
 import type { GateReport } from '../../src/registry/gate-report.js';
 import { sqliteUriForPath } from '../../src/tracking/tracking-uri.js';
 import { saveFixtureModel } from '../registry/model-fixture.js';
@@ -180,6 +184,40 @@ describe('recipe gate', () => {
       ['r2_score', false],
       ['max_error', false],
     ]);
+  });
+
+  it('says when the baseline cannot score the data (its columns changed)', async () => {
+    const wider = join(root, 'wider');
+    const rows = Array.from({ length: 20 }, (_, i) => ({
+      a: i % 7,
+      b: i % 5,
+      c: i % 3,
+      y: 2 * (i % 7) - (i % 5),
+    }));
+    const { frame, columnTypes } = datasetFromRecords(rows, 'wider');
+    const inputs = dropColumn(frame, 'y');
+    const transformer = new ColumnTransformer().fit(inputs);
+    const estimator = createRegressor('ridge', { alpha: 1 });
+    estimator.fit(
+      transformer.transform(inputs),
+      frame.columns.find((c) => c.name === 'y')?.values as Float64Array,
+    );
+    saveModel({
+      dir: wider,
+      pipeline: new ModelPipeline({
+        problemType: 'regression',
+        targetCol: 'y',
+        inputColumns: ['a', 'b', 'c'],
+        transformer,
+        estimator,
+      }),
+      inputExample: frame,
+      columnTypes,
+    });
+    const { code, stderr } = await recipe('gate', '--candidate', good, '--baseline', wider, '--data', data);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`error: the baseline (${wider}) cannot score ${data}:`);
+    expect(stderr).toMatch(/\bc\b/);
   });
 
   it('fails with exit 1 or 2, and no report, when inputs are wrong', async () => {
