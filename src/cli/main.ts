@@ -3,7 +3,8 @@ import { buildProgram, reportError } from './program.js';
 
 const verbose = process.argv.includes('--verbose');
 try {
-  const program = await buildProgram();
+  // Loads only the command group argv names (see groupsToLoad): start-up cost is per command.
+  const program = await buildProgram({ argv: process.argv });
   await program.parseAsync(process.argv);
 } catch (error) {
   process.exitCode = reportError(error, verbose);

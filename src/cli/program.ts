@@ -1,27 +1,85 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { EXIT_FAILURE, EXIT_USAGE, formatIssue, isMlrecipeError, ConfigError } from '../errors.js';
+import { ConfigError, EXIT_FAILURE, EXIT_USAGE, formatIssue, isMlrecipeError } from '../errors.js';
+import type { LazyCommandGroup, RegisterCommands } from './commands.js';
 
 export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }
 
+/** What `buildProgram` is built for. */
+export interface BuildProgramOptions {
+  /**
+   * The command line (`process.argv` form): only the command group it names is loaded (see
+   * `groupsToLoad`). Without it every group loads (e.g. to walk the whole command tree).
+   */
+  readonly argv?: readonly string[];
+}
+
 /**
- * Builds the `recipe` program. Each command group lives in its own file and registers itself
- * here; command files only parse arguments and call into the library.
+ * Builds the `recipe` program. Each command group lives in its own file and is listed in
+ * commands.ts; command files only parse arguments and call into the library.
  */
-export async function buildProgram(): Promise<Command> {
+export async function buildProgram(options: BuildProgramOptions = {}): Promise<Command> {
   const program = new Command('recipe')
-    .description('Declarative ML pipelines: MLflow-compatible recipes, projects, tracking, registry and serving.')
+    .description(
+      'Declarative ML pipelines: MLflow-compatible recipes, projects, tracking, registry and serving.',
+    )
     .version(packageVersion(), '-V, --version', 'print the mlrecipe version')
     .option('--verbose', 'print stack traces and debug output')
-    .option('--tracking-uri <uri>', 'tracking store URI (else $RECIPE_TRACKING_URI, $MLFLOW_TRACKING_URI, sqlite mlruns/)')
+    .option(
+      '--tracking-uri <uri>',
+      'tracking store URI (else $RECIPE_TRACKING_URI, $MLFLOW_TRACKING_URI, sqlite mlruns/)',
+    )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  const groups = await import('./commands.js');
-  for (const register of groups.commandGroups) register(program);
+  const { commandGroups } = await import('./commands.js');
+  const wanted = options.argv === undefined ? commandGroups : groupsToLoad(commandGroups, options.argv);
+  // Import in parallel, register in table order so help lists commands as it always did.
+  const registers = await Promise.all(
+    wanted.map((group) => (typeof group === 'function' ? group : group.load())),
+  );
+  for (const register of registers) register(program);
   return program;
+}
+
+/** Root options that take a value: that value is not a command name. */
+const ROOT_OPTIONS_WITH_VALUE = new Set(['--tracking-uri']);
+
+/**
+ * The groups a command line (`process.argv` form) needs: the groups listing its command name
+ * (the first operand); none for a bare `recipe --version`; all of them for help, no command or
+ * an unknown command, so commander's help text and "unknown command" errors (with suggestions)
+ * stay exactly as with every group loaded. Plain register functions (old-style entries) are
+ * always included.
+ */
+export function groupsToLoad(
+  groups: ReadonlyArray<LazyCommandGroup | RegisterCommands>,
+  argv: readonly string[],
+): Array<LazyCommandGroup | RegisterCommands> {
+  const args = argv.slice(2);
+  let name: string | undefined;
+  let onlyVersionOptions = true;
+  for (let i = 0; i < args.length && name === undefined; i++) {
+    const arg = args[i] as string;
+    if (ROOT_OPTIONS_WITH_VALUE.has(arg)) i++;
+    else if (arg.startsWith('--tracking-uri=') || arg === '--verbose' || arg === '-V' || arg === '--version')
+      continue;
+    else if (arg.startsWith('-'))
+      onlyVersionOptions = false; // --help, -h, --, unknown options
+    else name = arg;
+  }
+  const eager = groups.filter((group) => typeof group === 'function');
+  if (name === undefined) {
+    const versionOnly = onlyVersionOptions && (args.includes('-V') || args.includes('--version'));
+    return versionOnly ? eager : [...groups];
+  }
+  const named = groups.filter((group) => typeof group !== 'function' && group.commands.includes(name));
+  if (named.length === 0) return [...groups];
+  return groups.filter((group) => typeof group === 'function' || named.includes(group));
 }
 
 /** Turns any error into `error: …` on stderr and an exit code (DESIGN.md). */
@@ -32,7 +90,9 @@ export function reportError(error: unknown, verbose: boolean): number {
   }
   if (isMlrecipeError(error)) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`error: invalid configuration (${error.issues.length} problem${error.issues.length === 1 ? '' : 's'})\n`);
+      process.stderr.write(
+        `error: invalid configuration (${error.issues.length} problem${error.issues.length === 1 ? '' : 's'})\n`,
+      );
       for (const issue of error.issues) process.stderr.write(`  ${formatIssue(issue)}\n`);
     } else {
       process.stderr.write(`error: ${error.message}\n`);

@@ -9,30 +9,27 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
-import {
-  type Data,
-  Dictionary,
-  Field,
-  Float64,
-  Int32,
-  makeData,
-  RecordBatch,
-  Schema,
-  Struct,
-  Table,
-  type Type,
-  tableFromIPC,
-  tableToIPC,
-  Utf8,
-  type Vector,
-  vectorFromArray,
-} from 'apache-arrow';
+import type * as ArrowModule from 'apache-arrow';
+import type { Data, Dictionary, Field, Float64, Int32, Table, Type, Utf8, Vector } from 'apache-arrow';
 import { DataError } from '../errors.js';
 import type { Frame, FrameColumn } from '../ml/types.js';
 import { type Dataset, type DataType, typesOfFrame } from './infer-types.js';
 
 const TYPE_KEY = 'mlrecipe.type';
+
+let arrowModule: typeof ArrowModule | undefined;
+
+/**
+ * apache-arrow, loaded on first use: it takes ~0.3 s to load and every `recipe run`/`status`
+ * imports this module (through the steps) while only reading/writing datasets needs it. A
+ * synchronous `require` of its CommonJS build keeps these functions synchronous.
+ */
+function arrow(): typeof ArrowModule {
+  arrowModule ??= createRequire(import.meta.url)('apache-arrow') as typeof ArrowModule;
+  return arrowModule;
+}
 
 /** Writes `frame` as an Arrow IPC file at `path`, atomically (temp file + rename). */
 export function writeFrameArrow(
@@ -46,6 +43,19 @@ export function writeFrameArrow(
 
 /** The Arrow IPC file bytes for a frame (used by writeFrameArrow and the scoring server). */
 export function frameToArrowBytes(frame: Frame, columnTypes?: DataType[]): Uint8Array {
+  const {
+    Dictionary,
+    Field,
+    Float64,
+    Int32,
+    makeData,
+    RecordBatch,
+    Schema,
+    Struct,
+    Table,
+    tableToIPC,
+    Utf8,
+  } = arrow();
   const types = columnTypes ?? typesOfFrame(frame);
   if (types.length !== frame.columns.length) {
     throw new DataError(
@@ -79,6 +89,7 @@ export function frameToArrowBytes(frame: Frame, columnTypes?: DataType[]): Uint8
 }
 
 function numberData(values: Float64Array): Data<Float64> {
+  const { Float64, makeData } = arrow();
   let nullCount = 0;
   for (let i = 0; i < values.length; i++) if (Number.isNaN(values[i] as number)) nullCount++;
   let nullBitmap: Uint8Array | undefined;
@@ -96,6 +107,7 @@ function dictionaryData(
   type: Dictionary<Utf8, Int32>,
   values: (string | null)[],
 ): Data<Dictionary<Utf8, Int32>> {
+  const { makeData, Utf8, vectorFromArray } = arrow();
   const codes = new Map<string, number>();
   const uniques: string[] = [];
   const indices = new Int32Array(values.length);
@@ -146,7 +158,7 @@ export function readArrowDataset(path: string): Dataset {
     const isFile = bytes.subarray(0, 6).toString('latin1') === 'ARROW1';
     const isStream = bytes.length >= 4 && bytes.readUInt32LE(0) === 0xffffffff;
     if (!isFile && !isStream) throw new Error('no Arrow magic bytes at the start of the file');
-    table = tableFromIPC(bytes);
+    table = arrow().tableFromIPC(bytes);
   } catch (error) {
     throw new DataError(`${path}: not a readable Arrow IPC file (${(error as Error).message})`, {
       hint: 'write it with pyarrow.feather.write_feather(df, path) or pyarrow.ipc.new_file',

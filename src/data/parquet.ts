@@ -9,8 +9,6 @@
  */
 
 import type { ColumnData, FileMetaData, SchemaTree } from 'hyparquet';
-import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
 import { DataError } from '../errors.js';
 import type { Frame, FrameColumn } from '../ml/types.js';
 import { writeFileAtomic } from './arrow-io.js';
@@ -59,6 +57,10 @@ function dataTypeOf(node: SchemaTree, file: string): DataType {
 export async function readParquetDataset(files: string | string[]): Promise<Dataset> {
   const list = Array.isArray(files) ? files : [files];
   if (list.length === 0) throw new DataError('no Parquet files to read');
+  // Imported here, not at the top: hyparquet + compressors take ~0.2 s to load, and every
+  // `recipe run`/`status` imports this module while only reading Parquet needs them.
+  const [{ asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema }, { compressors }] =
+    await Promise.all([import('hyparquet'), import('hyparquet-compressors')]);
   const metas: FileMetaData[] = [];
   let total = 0;
   for (const path of list) {

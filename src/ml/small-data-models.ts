@@ -66,7 +66,13 @@ interface MlRegressionModule {
   ) => KernelRidgeModel;
 }
 
-const mlRegression = createRequire(import.meta.url)('ml-regression') as MlRegressionModule;
+let mlRegressionModule: MlRegressionModule | undefined;
+
+/** ml-regression, loaded on first fit/load (~0.15 s): planning a recipe imports this module too. */
+function mlRegression(): MlRegressionModule {
+  mlRegressionModule ??= createRequire(import.meta.url)('ml-regression') as MlRegressionModule;
+  return mlRegressionModule;
+}
 
 function singleFeature(X: FeatureMatrix, estimator: string): Float64Array {
   if (X.columns.length !== 1) {
@@ -118,7 +124,7 @@ export class PolynomialRegressor implements Regressor {
         `polynomial_regression: degree ${this.params.degree} needs more than ${this.params.degree} rows, got ${x.length}`,
       );
     }
-    this.model = new mlRegression.PolynomialRegression(Array.from(x), Array.from(y), this.params.degree);
+    this.model = new (mlRegression().PolynomialRegression)(Array.from(x), Array.from(y), this.params.degree);
   }
 
   /** Coefficients c₀…c_degree (constant term first). */
@@ -146,7 +152,7 @@ export class PolynomialRegressor implements Regressor {
     expectEstimatorName(state, PolynomialRegressor.estimatorName);
     const est = new PolynomialRegressor(asRecord(state.params) as PolynomialRegressorParams);
     const s = state.state;
-    est.model = mlRegression.PolynomialRegression.load({
+    est.model = mlRegression().PolynomialRegression.load({
       name: 'polynomialRegression',
       degree: readNumber(s, 'degree', PolynomialRegressor.estimatorName),
       powers: Array.from(readNumberArray(s, 'powers', PolynomialRegressor.estimatorName)),
@@ -180,7 +186,7 @@ export class TheilSenRegressor implements Regressor {
     if (x.length < 2 || x.every((v) => v === x[0])) {
       throw new DataError('theil_sen_regression needs at least two distinct feature values');
     }
-    const fitted = new mlRegression.TheilSenRegression(Array.from(x), Array.from(y)).toJSON();
+    const fitted = new (mlRegression().TheilSenRegression)(Array.from(x), Array.from(y)).toJSON();
     this.slope = fitted.slope;
     this.intercept = fitted.intercept;
   }
@@ -280,7 +286,7 @@ export class KernelRidgeRegressor implements Regressor {
     validateTargets(y, KernelRidgeRegressor.estimatorName);
     checkRowLimit(X.nRows, KernelRidgeRegressor.maxRows, KernelRidgeRegressor.estimatorName);
     const rows = rowsOf(X);
-    const model = new mlRegression.KernelRidgeRegression(
+    const model = new (mlRegression().KernelRidgeRegression)(
       rows,
       Array.from(y, (v) => [v]),
       { lambda: this.params.alpha, kernelType: makeKernel(this.params, X.columns.length) },

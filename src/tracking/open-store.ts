@@ -11,8 +11,6 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { openPostgresTrackingStore } from './postgres-store.js';
-import { openSqliteTrackingStore } from './sqlite-store.js';
 import { sqlitePathFromUri } from './tracking-uri.js';
 import type { TrackingStore } from './types.js';
 
@@ -39,13 +37,17 @@ export async function openTrackingStore(
   options: OpenTrackingStoreOptions = {},
 ): Promise<TrackingStore> {
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(uri)?.[1]?.toLowerCase();
+  // Each store's module is imported when its scheme is used: the pg and better-sqlite3 drivers
+  // are slow to load, and commands that never open a store (or open the other kind) skip them.
   if (scheme === 'sqlite') {
+    const { openSqliteTrackingStore } = await import('./sqlite-store.js');
     return openSqliteTrackingStore({
       path: sqliteDatabasePath(uri),
       defaultArtifactRoot: options.defaultArtifactRoot,
     });
   }
   if (scheme === 'postgresql' || scheme === 'postgres' || scheme?.startsWith('postgresql+')) {
+    const { openPostgresTrackingStore } = await import('./postgres-store.js');
     return openPostgresTrackingStore({
       connectionString: uri.replace(/^postgresql\+[^:]*:/i, 'postgresql:'),
       defaultArtifactRoot: options.defaultArtifactRoot ?? resolve('mlruns', 'artifacts'),

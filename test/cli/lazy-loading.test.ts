@@ -1,0 +1,156 @@
+/**
+ * CLI start-up stays lean: a command loads only its own command group, and `recipe --version` /
+ * `recipe status` do not load heavy packages (servers, Arrow, Parquet, database drivers) that
+ * only other commands or a step's run() need. Checked by recording, in real `recipe` processes,
+ * every module Node loads (an ESM load hook plus require.cache at exit) — no timing assertions.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commandGroups, type LazyCommandGroup, type RegisterCommands } from '../../src/cli/commands.js';
+import { groupsToLoad } from '../../src/cli/program.js';
+
+const run = promisify(execFile);
+const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const commandsSource = fileURLToPath(new URL('../../src/cli/commands.ts', import.meta.url));
+
+/** Heavy packages that neither `recipe --version` nor `recipe status` needs. */
+const HEAVY = [
+  'apache-arrow',
+  'hyparquet',
+  'hyparquet-compressors',
+  'fastify',
+  'pg',
+  'better-sqlite3',
+  'execa',
+  'simple-git',
+  'ml-regression',
+];
+
+const RECORD_HOOKS = `import { appendFileSync } from 'node:fs';
+export async function load(url, context, next) {
+  appendFileSync(process.env.RECIPE_TEST_MODULE_LOG, url + '\\n');
+  return next(url, context);
+}
+`;
+const RECORD_REGISTER = `import { appendFileSync } from 'node:fs';
+import { createRequire, register } from 'node:module';
+register(new URL('./record-hooks.mjs', import.meta.url));
+const require = createRequire(import.meta.url);
+// CommonJS modules required from CommonJS never pass the ESM hook; require.cache has them.
+process.on('exit', () => {
+  appendFileSync(process.env.RECIPE_TEST_MODULE_LOG, Object.keys(require.cache).join('\\n') + '\\n');
+});
+`;
+
+let dir: string;
+let register: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'mlrecipe-lazy-'));
+  writeFileSync(join(dir, 'record-hooks.mjs'), RECORD_HOOKS);
+  writeFileSync(join(dir, 'record-register.mjs'), RECORD_REGISTER);
+  register = pathToFileURL(join(dir, 'record-register.mjs')).href;
+  execFileSync(process.execPath, [cli, 'init', '--template', 'regression', join(dir, 'recipe')], {
+    stdio: 'pipe',
+  });
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The packages (node_modules/<name>) a process loaded. */
+async function loadedPackages(
+  args: string[],
+  cwd: string,
+): Promise<{ packages: Set<string>; stdout: string }> {
+  const log = join(dir, `modules-${Math.random().toString(36).slice(2)}.log`);
+  writeFileSync(log, '');
+  const { stdout } = await run(process.execPath, ['--import', register, ...args], {
+    cwd,
+    env: { ...process.env, RECIPE_TEST_MODULE_LOG: log },
+  });
+  const packages = new Set<string>();
+  for (const match of readFileSync(log, 'utf8').matchAll(
+    /node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/g,
+  )) {
+    packages.add((match[1] as string).replace('\\', '/'));
+  }
+  return { packages, stdout };
+}
+
+describe('lazy command groups', () => {
+  it('commands.ts imports no command module statically and lists only lazy groups', () => {
+    const staticImports = readFileSync(commandsSource, 'utf8')
+      .split('\n')
+      .filter((line) => /^import\s+(?!type\b)/.test(line) && /from\s+'\.\//.test(line));
+    expect(staticImports).toEqual([]);
+    const oldStyle = commandGroups.filter((group) => typeof group === 'function');
+    expect(oldStyle.map((group) => (group as RegisterCommands).name)).toEqual([]);
+  });
+
+  it('each group adds exactly the top-level commands it declares', async () => {
+    for (const group of commandGroups as LazyCommandGroup[]) {
+      const program = new Command('recipe');
+      (await group.load())(program);
+      expect(program.commands.map((command) => command.name()).sort()).toEqual([...group.commands].sort());
+    }
+  });
+
+  it('picks the groups a command line names, none for --version, all for help and unknown commands', () => {
+    const groups = commandGroups as LazyCommandGroup[];
+    const pick = (...args: string[]) =>
+      groupsToLoad(groups, ['node', 'recipe', ...args]) as LazyCommandGroup[];
+    const names = (...args: string[]) => [...new Set(pick(...args).flatMap((group) => group.commands))];
+    expect(pick('--version')).toEqual([]);
+    expect(pick('--verbose', '-V')).toEqual([]);
+    expect(names('run')).toEqual(['run', 'status', 'inspect', 'clean', 'gc', 'get-artifact']);
+    expect(names('--tracking-uri', 'sqlite:///x.db', 'runs', 'list')).toEqual(['runs']);
+    expect(names('--tracking-uri=sqlite:///x.db', '--verbose', 'experiments')).toEqual(['experiments']);
+    // `models` is populated by several modules: all of them load.
+    expect(pick('models', 'predict').length).toBe(groups.filter((g) => g.commands.includes('models')).length);
+    expect(pick('models').length).toBeGreaterThanOrEqual(3);
+    for (const args of [
+      [],
+      ['--help'],
+      ['-h'],
+      ['help', 'run'],
+      ['no-such-command'],
+      ['--version', '--help'],
+    ]) {
+      expect(pick(...args)).toEqual(groups);
+    }
+    // An old-style entry (a plain register function) is always registered.
+    const eager: RegisterCommands = () => {};
+    expect(groupsToLoad([...groups, eager], ['node', 'recipe', '--version'])).toEqual([eager]);
+    expect(groupsToLoad([...groups, eager], ['node', 'recipe', 'gate'])).toContain(eager);
+  });
+});
+
+describe('heavy modules at start-up', () => {
+  it('the module recorder sees ESM imports and CommonJS requires (control)', async () => {
+    const script =
+      "import { createRequire } from 'node:module'; await import('fastify');" +
+      " createRequire(process.cwd() + '/')('apache-arrow');";
+    const { packages } = await loadedPackages(['--input-type=module', '-e', script], process.cwd());
+    expect(packages.has('fastify')).toBe(true);
+    expect(packages.has('apache-arrow')).toBe(true);
+  });
+
+  it('`recipe --version` loads no package but commander', async () => {
+    const { packages, stdout } = await loadedPackages([cli, '--version'], dir);
+    expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect([...packages]).toEqual(['commander']);
+  });
+
+  it('`recipe status` plans a recipe without loading servers, Arrow, Parquet or database drivers', async () => {
+    const { packages, stdout } = await loadedPackages([cli, 'status'], join(dir, 'recipe'));
+    expect(stdout).toContain('ingest');
+    expect(packages.has('yaml')).toBe(true); // it did load the recipe
+    expect(HEAVY.filter((name) => packages.has(name))).toEqual([]);
+  });
+});
