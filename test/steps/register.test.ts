@@ -2,9 +2,12 @@
  * The register step run directly (no engine) on real steps' outputs and a real SQLite registry
  * in a temp directory.
  */
+
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readArrowDataset } from '../../src/data/index.js';
 import { ConfigError, GateRejectedError } from '../../src/errors.js';
 import { regressionMetrics } from '../../src/ml/metrics/regression.js';
@@ -62,8 +65,33 @@ async function retrain(fixture: RecipeFixture, estimator: Record<string, unknown
   await runSteps(fixture, ['train', 'evaluate']);
 }
 
+// The registry on SQLite always, and on PostgreSQL (one fresh schema per recipe directory) when
+// RECIPE_TEST_POSTGRES_URL is set.
+const POSTGRES_URL = process.env.RECIPE_TEST_POSTGRES_URL;
+const BACKENDS = [
+  { name: 'sqlite' as const, available: true },
+  { name: 'postgres' as const, available: POSTGRES_URL !== undefined && POSTGRES_URL !== '' },
+];
+let backend: 'sqlite' | 'postgres' = 'sqlite';
+const schemas = new Map<string, string>();
+afterAll(async () => {
+  if (schemas.size === 0) return;
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  // Each schema is this suite's own (random name); drop exactly those.
+  for (const schema of schemas.values()) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await client.end();
+});
+
 function trackingUri(fixture: RecipeFixture): string {
-  return sqliteUriForPath(join(fixture.recipeDir, 'mlruns', 'tracking.db'));
+  if (backend === 'sqlite') return sqliteUriForPath(join(fixture.recipeDir, 'mlruns', 'tracking.db'));
+  let schema = schemas.get(fixture.recipeDir);
+  if (schema === undefined) {
+    schema = `t_${randomBytes(6).toString('hex')}`;
+    schemas.set(fixture.recipeDir, schema);
+  }
+  const url = POSTGRES_URL as string;
+  return `${url}${url.includes('?') ? '&' : '?'}schema=${schema}`;
 }
 
 let outCount = 0;
@@ -120,7 +148,15 @@ async function rejection(promise: Promise<unknown>): Promise<GateRejectedError> 
   throw new Error('expected the gate to reject the model');
 }
 
-describe('register step', () => {
+describe.each(BACKENDS)('register step on $name', ({ name, available }) => {
+  if (!available) {
+    it.skip('needs RECIPE_TEST_POSTGRES_URL', () => {});
+    return;
+  }
+  beforeAll(() => {
+    backend = name;
+  });
+
   it('registers the first model as champion, then compares a worse one with it on the same test split', async () => {
     const fixture = await trainedCars({ estimator: { name: 'linear_regression' } });
     const thresholds = {
