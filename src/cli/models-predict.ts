@@ -1,15 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import {
-  loadModel,
-  type PredictionFormat,
-  parsePredictionFormat,
-  predictionsJson,
-  readScoringFile,
-  scoreDataset,
-  writeScoredFile,
-} from '../models/index.js';
+import type { PredictionFormat } from '../models/index.js';
 
 /**
  * The `models` command group, created once: other files add their subcommands (list, show,
@@ -53,6 +45,15 @@ export function registerModelsPredictCommand(program: Command): void {
     )
     .action(async (opts: PredictOptions, command: Command) => {
       const { trackingUri } = command.optsWithGlobals<{ trackingUri?: string }>();
+      // Imported here: the model stack is slow to load and every `recipe models …` registers this.
+      const {
+        loadModel,
+        parsePredictionFormat,
+        predictionsJson,
+        readScoringFile,
+        scoreDataset,
+        writeScoredFile,
+      } = await import('../models/index.js');
       const inputFormat: PredictionFormat | undefined = opts.contentType
         ? parsePredictionFormat(opts.contentType, '--content-type')
         : undefined;

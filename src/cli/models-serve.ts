@@ -1,7 +1,5 @@
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { buildDocker } from '../server/docker.js';
-import { serveModel } from '../server/serve.js';
 import { modelsCommand } from './models-predict.js';
 
 function parsePort(value: string): number {
@@ -51,6 +49,9 @@ export function registerModelsServeCommands(program: Command): void {
     .option('-w, --workers <n>', 'worker processes sharing the port', parseWorkers, 1)
     .action(async (opts: ServeOptions, command: Command) => {
       const { trackingUri } = command.optsWithGlobals<{ trackingUri?: string }>();
+      // Imported here: fastify and the model stack are slow to load, and `recipe models list`
+      // and the other `models` commands register these commands too.
+      const { serveModel } = await import('../server/serve.js');
       const handle = await serveModel({
         modelUri: opts.modelUri,
         host: opts.host,
@@ -77,6 +78,7 @@ export function registerModelsServeCommands(program: Command): void {
     .option('--dockerfile-only <dir>', 'only write the build context to this new or empty directory')
     .action(async (opts: BuildDockerCliOptions, command: Command) => {
       const { trackingUri } = command.optsWithGlobals<{ trackingUri?: string }>();
+      const { buildDocker } = await import('../server/docker.js');
       const result = await buildDocker({
         modelUri: opts.modelUri,
         image: opts.name,

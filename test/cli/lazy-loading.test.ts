@@ -147,6 +147,12 @@ describe('heavy modules at start-up', () => {
     expect([...packages]).toEqual(['commander']);
   });
 
+  it('`recipe models --help` registers every models subcommand without loading the server or model stack', async () => {
+    const { packages, stdout } = await loadedPackages([cli, 'models', '--help'], dir);
+    for (const sub of ['predict', 'list', 'serve', 'build-docker']) expect(stdout).toContain(sub);
+    expect(HEAVY.filter((name) => packages.has(name))).toEqual([]);
+  });
+
   it('`recipe status` plans a recipe without loading servers, Arrow, Parquet or database drivers', async () => {
     const { packages, stdout } = await loadedPackages([cli, 'status'], join(dir, 'recipe'));
     expect(stdout).toContain('ingest');
