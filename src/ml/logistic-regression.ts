@@ -14,11 +14,10 @@
  *
  * From 40k rows on, the weighted Gram matrix (O(n·p²) per class pair) would dominate, so the
  * solver first solves a strided subsample (every k-th row, k ≥ 4) to get close, then iterates
- * on the full data with the exact gradient. Binary: Newton with the subsample's Hessian (linear
- * convergence, two to three digits per iteration). Multinomial, whose Hessian has K(K+1)/2
- * blocks: BFGS on both the subsample (from zero) and the full data, each started from the
- * subsample's exact Hessian, every iteration one fused pass over X computing the objective and
- * its gradient (`multinomialObjective`).
+ * on the full data with the exact gradient: BFGS on both the subsample (from zero) and the full
+ * data, each started from the subsample's exact Hessian, every iteration one fused pass over X
+ * computing the objective and its gradient (`binaryObjective`, `multinomialObjective`); the
+ * secant updates fix the sample Hessian's few-percent error, two digits or more per iteration.
  *
  * The multinomial problem is over-parameterised in the intercepts (adding a constant to every
  * bₖ changes nothing), which makes the Newton system singular along that one direction. The
@@ -97,43 +96,30 @@ function binaryLossAndProb(z: Float64Array, positive: Uint8Array, prob: Float64A
 }
 
 /**
- * Rows i·stride of X, used to estimate the Hessian of a large problem. The gradient stays exact,
- * so Newton still converges to the exact optimum, only linearly instead of quadratically; with
- * ~100k rows the Hessian's relative error is a fraction of a percent, so each iteration still
- * gains two to three digits, at a fraction of the cost of the full weighted Gram matrix.
+ * The rows a Hessian is computed from: a subsample of the data (row r of `X` is the full data's
+ * row r·stride), whose curvature `scale` = n / m scales up to the full data's.
  */
 interface HessianSample {
   X: FeatureMatrix;
   stride: number;
-  /** n / m: scales the sample's curvature up to the full data's. */
   scale: number;
 }
 
-/** The rows a Hessian is computed from: all of X, or the sample (row r of it is X's row r·stride). */
-function hessianRows(X: FeatureMatrix, sample: HessianSample | undefined): HessianSample {
-  return sample ?? { X, stride: 1, scale: 1 };
-}
-
-/** Newton on the binary problem; `positive[i]` is 1 for the positive class, else 0. */
-function fitBinary(
-  X: FeatureMatrix,
-  positive: Uint8Array,
-  opts: SolverOptions,
-  init?: Float64Array,
-  hessianSample?: HessianSample,
-): FitResult {
+/**
+ * Exact Newton on the binary problem (data below WARM_START_MIN_ROWS rows); `positive[i]` is 1
+ * for the positive class, else 0.
+ */
+function fitBinary(X: FeatureMatrix, positive: Uint8Array, opts: SolverOptions): FitResult {
   const p = X.columns.length;
   const n = X.nRows;
   const q = opts.fitIntercept ? p + 1 : p;
-  const theta = init ? Float64Array.from(init) : new Float64Array(q);
+  const theta = new Float64Array(q);
   let z: Float64Array = linearScores(X, theta, opts.fitIntercept);
   let prob = new Float64Array(n);
   let zNew: Float64Array = new Float64Array(n);
   let probNew = new Float64Array(n);
   const r = new Float64Array(n);
-  const hs = hessianRows(X, hessianSample);
-  const s = new Float64Array(hs.X.nRows);
-  let cachedHessian: Float64Array | undefined;
+  const s = new Float64Array(n);
   const penalty = (th: ArrayLike<number>): number => {
     let pen = 0;
     for (let j = 0; j < p; j++) pen += th[j] * th[j];
@@ -149,23 +135,13 @@ function fitBinary(
       r[i] = ri;
       gb += ri;
     }
-    const buildHessian = (): Float64Array => {
-      const cs = opts.C * hs.scale;
-      for (let ii = 0; ii < s.length; ii++) {
-        const pi = prob[ii * hs.stride];
-        s[ii] = cs * pi * (1 - pi);
-      }
-      const hh = weightedGram(hs.X, s, opts.fitIntercept);
-      for (let j = 0; j < p; j++) hh[j * q + j] += 1;
-      return hh;
-    };
     const gw = transposeTimes(X, r);
     const g = new Float64Array(q);
     for (let j = 0; j < p; j++) g[j] = gw[j] + theta[j];
     if (opts.fitIntercept) g[p] = gb;
-    // As in the multinomial solver: a sampled Hessian is computed once and reused.
-    const h = hessianSample && cachedHessian ? cachedHessian : buildHessian();
-    if (hessianSample) cachedHessian = h;
+    for (let i = 0; i < n; i++) s[i] = opts.C * prob[i] * (1 - prob[i]);
+    const h = weightedGram(X, s, opts.fitIntercept);
+    for (let j = 0; j < p; j++) h[j * q + j] += 1;
     const d = solveSymmetric(h, q, g);
     for (let j = 0; j < q; j++) d[j] = -d[j];
     // X·d: the change in z per unit step, reused by every trial step of the line search.
@@ -210,7 +186,7 @@ function linearScores(X: FeatureMatrix, theta: ArrayLike<number>, withIntercept:
   return out;
 }
 
-/** From this many rows on, Newton is warm-started and uses a sampled Hessian. */
+/** From this many rows on, the solvers warm-start on a subsample and run BFGS (see the header). */
 const WARM_START_MIN_ROWS = 40_000;
 /** The sample keeps every k-th row, k ≥ 4, so that at most about this many rows remain. */
 const WARM_START_ROWS = 100_000;
@@ -222,10 +198,10 @@ const WARM_START_TOL = 1e-4;
 
 /**
  * Every k-th row of X (and its label). Two uses: a cheap approximate solve whose solution
- * starts the full iteration close to the optimum, and the Hessian estimate of the full
- * iterations (see HessianSample). The final answer is the full problem's optimum either way;
- * the sample only makes iterations cheaper: the weighted Gram matrix, O(n·p²) per class pair,
- * is then computed on n/k rows while the gradient, O(n·p) per class, stays exact.
+ * starts the full iteration close to the optimum, and the initial Hessian of the full
+ * iterations. The final answer is the full problem's optimum either way; the sample only makes
+ * iterations cheaper: the weighted Gram matrix, O(n·p²) per class pair, is computed on n/k rows
+ * while the gradient, O(n·p) per class, stays exact.
  */
 function strideSample<T extends Int32Array | Uint8Array>(
   X: FeatureMatrix,
@@ -243,21 +219,122 @@ function strideSample<T extends Int32Array | Uint8Array>(
   return { X: { nRows: m, columns }, labels: sub, scale: X.nRows / m, stride: k };
 }
 
-/** Binary fit, warm-started from a strided subsample when X is large. */
+/**
+ * The binary objective ½‖w‖² + C·Σᵢ [log(1 + e^{zᵢ}) − yᵢzᵢ] and its gradient at θ in one pass
+ * over X (the binary counterpart of `multinomialObjective`): per block of rows the scores, the
+ * loss and the residuals C(σ(zᵢ) − yᵢ) are formed in a small buffer and folded into Xᵀr while
+ * the block of X is in cache. log1p(e^{−|z|}) is summed as the log of a running product of the
+ * factors (each in [1, 2], so 256 of them cannot overflow): one Math.log per 256 rows.
+ */
+function binaryObjective(t: {
+  X: FeatureMatrix;
+  positive: Uint8Array;
+  opts: SolverOptions;
+  theta: Float64Array;
+  g: Float64Array;
+  work: Float64Array;
+}): number {
+  const { X, positive, opts, theta, g, work } = t;
+  const n = X.nRows;
+  const p = X.columns.length;
+  const C = opts.C;
+  g.fill(0);
+  let loss = 0;
+  for (let start = 0; start < n; start += FUSED_ROWS) {
+    const len = Math.min(FUSED_ROWS, n - start);
+    work.fill(opts.fitIntercept ? theta[p] : 0, 0, len);
+    for (let j = 0; j < p; j++) {
+      const col = X.columns[j];
+      const w = theta[j];
+      for (let i = 0; i < len; i++) work[i] += w * col[start + i];
+    }
+    let prod = 1;
+    for (let i = 0; i < len; i++) {
+      const z = work[i];
+      const e = Math.exp(-Math.abs(z));
+      const yi = positive[start + i];
+      loss += (z > 0 ? z : 0) - (yi ? z : 0);
+      prod *= 1 + e;
+      if ((i & 255) === 255) {
+        loss += Math.log(prod);
+        prod = 1;
+      }
+      const prob = z >= 0 ? 1 / (1 + e) : e / (1 + e);
+      work[i] = C * (prob - yi);
+    }
+    loss += Math.log(prod);
+    for (let j = 0; j < p; j++) {
+      const col = X.columns[j];
+      let s = 0;
+      for (let i = 0; i < len; i++) s += work[i] * col[start + i];
+      g[j] += s;
+    }
+    if (opts.fitIntercept) {
+      let s = 0;
+      for (let i = 0; i < len; i++) s += work[i];
+      g[p] += s;
+    }
+  }
+  let pen = 0;
+  for (let j = 0; j < p; j++) {
+    pen += theta[j] * theta[j];
+    g[j] += theta[j];
+  }
+  return 0.5 * pen + C * loss;
+}
+
+/** Hessian of the binary objective at θ from the rows of X: Σᵢ C·scale·σ(1 − σ)·x̃ᵢx̃ᵢᵀ + I on w. */
+function binaryHessianAt(
+  X: FeatureMatrix,
+  theta: Float64Array,
+  opts: SolverOptions & { scale: number },
+): Float64Array {
+  const p = X.columns.length;
+  const q = opts.fitIntercept ? p + 1 : p;
+  const z = linearScores(X, theta, opts.fitIntercept);
+  const w = new Float64Array(X.nRows);
+  for (let i = 0; i < w.length; i++) {
+    const s = sigmoid(z[i]);
+    w[i] = opts.C * opts.scale * s * (1 - s);
+  }
+  const h = weightedGram(X, w, opts.fitIntercept);
+  for (let j = 0; j < p; j++) h[j * q + j] += 1;
+  return h;
+}
+
+/**
+ * Binary fit. Below WARM_START_MIN_ROWS: Newton. Above, as the multinomial: BFGS on a strided
+ * subsample from zero, then BFGS on the full data from its optimum, each started from the
+ * subsample's exact Hessian, every iteration one fused pass (`binaryObjective`).
+ */
 function fitBinaryWarm(X: FeatureMatrix, positive: Uint8Array, opts: SolverOptions): FitResult {
   if (X.nRows < WARM_START_MIN_ROWS) return fitBinary(X, positive, opts);
+  const p = X.columns.length;
   const sample = strideSample(X, positive);
   // C·(n/m) keeps the data term's weight relative to the penalty as in the full problem.
-  const warm = fitBinary(sample.X, sample.labels, {
-    ...opts,
-    C: opts.C * sample.scale,
+  const sampleOpts = { ...opts, C: opts.C * sample.scale, stepTol: WARM_START_TOL };
+  const work = new Float64Array(FUSED_ROWS);
+  const zero = new Float64Array(opts.fitIntercept ? p + 1 : p);
+  const warm = quasiNewton({
+    init: zero,
+    h0: binaryHessianAt(sample.X, zero, { ...sampleOpts, scale: 1 }),
+    maxIter: opts.maxIter,
     stepTol: WARM_START_TOL,
+    objective: (theta, g) =>
+      binaryObjective({ X: sample.X, positive: sample.labels, opts: sampleOpts, theta, g, work }),
   });
-  const init = new Float64Array(opts.fitIntercept ? X.columns.length + 1 : X.columns.length);
-  init.set(warm.coef[0]);
-  if (opts.fitIntercept) init[X.columns.length] = warm.intercept[0];
-  const res = fitBinary(X, positive, opts, init, sample);
-  return { ...res, nIter: res.nIter + warm.nIter };
+  const res = quasiNewton({
+    init: warm.theta,
+    h0: binaryHessianAt(sample.X, warm.theta, { ...opts, scale: sample.scale }),
+    maxIter: opts.maxIter,
+    stepTol: opts.stepTol,
+    objective: (theta, g) => binaryObjective({ X, positive, opts, theta, g, work }),
+  });
+  return {
+    coef: [res.theta.slice(0, p)],
+    intercept: Float64Array.of(opts.fitIntercept ? res.theta[p] : 0),
+    nIter: res.nIter + warm.nIter,
+  };
 }
 
 function converged(d: Float64Array, theta: Float64Array, step: number, tol: number): boolean {
@@ -339,7 +416,7 @@ function fitMultinomial(X: FeatureMatrix, y: Int32Array, nClasses: number, opts:
   };
   let f = penalty(theta) + opts.C * softmaxLossAndProb(z, y, K, prob);
   const r = new Float64Array(K * n);
-  const rows = hessianRows(X, undefined);
+  const rows = { X, stride: 1, scale: 1 };
   const w = new Float64Array(n);
   let iter = 0;
   for (; iter < opts.maxIter; iter++) {
@@ -616,41 +693,39 @@ function multinomialObjective(t: MultinomialObjectiveInput): number {
   return 0.5 * pen + C * loss;
 }
 
+interface QuasiNewtonInput {
+  init: Float64Array;
+  /** Initial Hessian approximation, D×D row-major, positive definite. */
+  h0: Float64Array;
+  maxIter: number;
+  stepTol: number;
+  /** Objective at θ; fills `g` with its gradient (one fused pass over the data). */
+  objective: (theta: Float64Array, g: Float64Array) => number;
+}
+
 /**
- * Quasi-Newton (BFGS) on the multinomial problem, starting from `init` with `h0` as the initial
- * Hessian approximation. Started from a sampled Hessian near the optimum (see
- * `fitMultinomialWarm`), the secant updates correct the sample's few-percent error in the
- * directions the iterates actually move, so convergence is superlinear (the fixed sampled
- * Hessian gains ~1.5 digits per iteration; this gains more per iteration, each of which is one
- * fused pass over X). The D×D matrix (D = K(p+1)) is tiny, so it is kept dense and factorised
- * each iteration instead of L-BFGS's two-loop recursion over a few vectors.
+ * Quasi-Newton (BFGS) from `init` with `h0` as the initial Hessian approximation. Started from
+ * a sampled Hessian near the optimum (see `fitMultinomialWarm`), the secant updates correct the
+ * sample's few-percent error in the directions the iterates actually move, each iteration costing
+ * one objective-and-gradient pass over X. The D×D matrix (D = K(p+1)) is tiny, so it is kept
+ * dense and factorised each iteration instead of L-BFGS's two-loop recursion over a few vectors.
  */
-function fitMultinomialQuasiNewton(
-  X: FeatureMatrix,
-  y: Int32Array,
-  nClasses: number,
-  opts: SolverOptions,
-  init: Float64Array,
-  h0: Float64Array,
-): FitResult {
-  const p = X.columns.length;
-  const K = nClasses;
-  const q = opts.fitIntercept ? p + 1 : p;
-  const D = K * q;
-  const work = new Float64Array(K * FUSED_ROWS);
-  let theta = Float64Array.from(init);
+function quasiNewton(input: QuasiNewtonInput): { theta: Float64Array; nIter: number } {
+  const { h0, objective } = input;
+  const D = input.init.length;
+  let theta = Float64Array.from(input.init);
   let thetaNew = new Float64Array(D);
   let g = new Float64Array(D);
   let gNew = new Float64Array(D);
   const b = Float64Array.from(h0);
   const bs = new Float64Array(D);
   const yv = new Float64Array(D);
-  let f = multinomialObjective({ X, y, K, q, opts, theta, g, work });
+  let f = objective(theta, g);
   // Largest step entry of the previous iteration and its ratio to the one before (∞: unknown).
   let prevStep = Number.POSITIVE_INFINITY;
   let prevRatio = Number.POSITIVE_INFINITY;
   let iter = 0;
-  for (; iter < opts.maxIter; iter++) {
+  for (; iter < input.maxIter; iter++) {
     const d = solveSymmetric(b, D, g);
     let slope = 0;
     for (let a = 0; a < D; a++) {
@@ -662,7 +737,7 @@ function fitMultinomialQuasiNewton(
       slope,
       evaluate: (step) => {
         for (let a = 0; a < D; a++) thetaNew[a] = theta[a] + step * d[a];
-        return multinomialObjective({ X, y, K, q, opts, theta: thetaNew, g: gNew, work });
+        return objective(thetaNew, gNew);
       },
     });
     // lineSearch's last evaluation was at t.step, so thetaNew and gNew belong to it.
@@ -707,11 +782,34 @@ function fitMultinomialQuasiNewton(
     const left = rho < 0.5 && t.step === 1 ? (maxStep * rho) / (1 - rho) : maxStep;
     prevStep = maxStep;
     prevRatio = t.step === 1 ? ratio : Number.POSITIVE_INFINITY;
-    if (left <= opts.stepTol * (1 + maxTheta)) {
+    if (left <= input.stepTol * (1 + maxTheta)) {
       iter++;
       break;
     }
   }
+  return { theta, nIter: iter };
+}
+
+/** BFGS on the multinomial problem (see `quasiNewton`), θ laid out as in `fitMultinomial`. */
+function fitMultinomialQuasiNewton(
+  X: FeatureMatrix,
+  y: Int32Array,
+  nClasses: number,
+  opts: SolverOptions,
+  init: Float64Array,
+  h0: Float64Array,
+): FitResult {
+  const p = X.columns.length;
+  const K = nClasses;
+  const q = opts.fitIntercept ? p + 1 : p;
+  const work = new Float64Array(K * FUSED_ROWS);
+  const { theta, nIter } = quasiNewton({
+    init,
+    h0,
+    maxIter: opts.maxIter,
+    stepTol: opts.stepTol,
+    objective: (th, g) => multinomialObjective({ X, y, K, q, opts, theta: th, g, work }),
+  });
   const coef: Float64Array[] = [];
   const intercept = new Float64Array(K);
   let meanB = 0;
@@ -720,7 +818,7 @@ function fitMultinomialQuasiNewton(
     if (opts.fitIntercept) meanB += theta[k * q + p] / K;
   }
   for (let k = 0; k < K; k++) intercept[k] = opts.fitIntercept ? theta[k * q + p] - meanB : 0;
-  return { coef, intercept, nIter: iter };
+  return { coef, intercept, nIter };
 }
 
 /** Rows per block of the fused multi-class passes: K blocks of scores stay in L1/L2. */
