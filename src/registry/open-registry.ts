@@ -9,7 +9,7 @@
 import { type OpenTrackingStoreOptions, openTrackingStore, resolveTrackingUri } from '../tracking/index.js';
 import { registryForTrackingStore, type SqlModelRegistryStore } from './sql-registry.js';
 
-export interface OpenModelRegistryOptions extends OpenTrackingStoreOptions {}
+export type OpenModelRegistryOptions = OpenTrackingStoreOptions;
 
 /** Opens the registry in the database `uri` names (`sqlite:///…`, `postgresql://…`). */
 export async function openModelRegistry(

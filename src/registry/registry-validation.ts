@@ -36,7 +36,7 @@ export function validateModelName(name: unknown, what = 'name'): asserts name is
       'use letters, digits, spaces, dots, dashes or underscores',
     );
   }
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point.
+  // eslint-disable-next-line no-control-regex -- rejecting control characters is the point.
   if (/[\u0000-\u001f\u007f]/.test(name)) {
     throw invalid(`Registered model ${what} ${JSON.stringify(name)} contains control characters.`);
   }
