@@ -14,9 +14,13 @@ const demo = join(root, '.demo', 'regression');
 
 if (!existsSync(cli)) {
   console.log('building dist/ (tsc)…');
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], {
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')],
+    {
+      stdio: 'inherit',
+    },
+  );
 }
 
 function recipe(args, cwd = demo) {
@@ -39,8 +43,12 @@ must(recipe(['run']), 'recipe run (second time: everything cached)');
 must(recipe(['status']), 'recipe status');
 must(
   recipe([
-    'runs', 'list', '--experiment-name', 'cars-regression',
-    '--columns', 'metrics.val_root_mean_squared_error,metrics.test_root_mean_squared_error,metrics.test_r2_score,params.estimator,tags.mlflow.source.git.commit',
+    'runs',
+    'list',
+    '--experiment-name',
+    'cars-regression',
+    '--columns',
+    'metrics.val_root_mean_squared_error,metrics.test_root_mean_squared_error,metrics.test_r2_score,params.estimator,tags.mlflow.source.git.commit',
   ]),
   'recipe runs list',
 );

@@ -19,7 +19,11 @@ describe('package exports', () => {
       const specifier = `mlrecipe${subpath.slice(1)}`;
       const { stdout } = await exec(
         process.execPath,
-        ['--input-type=module', '-e', `const m = await import(${JSON.stringify(specifier)}); console.log(Object.keys(m).length)`],
+        [
+          '--input-type=module',
+          '-e',
+          `const m = await import(${JSON.stringify(specifier)}); console.log(Object.keys(m).length)`,
+        ],
         { cwd: root },
       );
       expect(Number(stdout.trim())).toBeGreaterThan(0);
@@ -29,7 +33,11 @@ describe('package exports', () => {
   it('the tracking client is reachable as documented in the README', async () => {
     const { stdout } = await exec(
       process.execPath,
-      ['--input-type=module', '-e', "const t = await import('mlrecipe/tracking'); console.log(typeof t.startRun, typeof t.TrackingClient)"],
+      [
+        '--input-type=module',
+        '-e',
+        "const t = await import('mlrecipe/tracking'); console.log(typeof t.startRun, typeof t.TrackingClient)",
+      ],
       { cwd: root },
     );
     expect(stdout.trim()).toBe('function function');

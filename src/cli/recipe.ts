@@ -34,9 +34,8 @@ export function registerRecipeCommands(program: Command): void {
     .addOption(output())
     .action(async (opts: RunOptions, command: Command) => {
       const { trackingUri } = command.optsWithGlobals<{ trackingUri?: string }>();
-      const { createProgressReporter, runRecipe, trackingRecorder, formatDuration } = await import(
-        '../recipes/index.js'
-      );
+      const { createProgressReporter, runRecipe, trackingRecorder, formatDuration } =
+        await import('../recipes/index.js');
       const { defaultStepRegistry } = await import('../steps/registry.js');
       const result = await runRecipe({
         recipeDir: opts.recipeDir,

@@ -229,18 +229,16 @@ export function parseColumns(value: string): RunColumn[] {
  * param (the first few by name, so the table stays readable).
  */
 export function formatRunsTable(runs: Run[], columns?: RunColumn[]): string {
-  const chosen =
-    columns ??
-    [
-      ...[...new Set(runs.flatMap((r) => r.data.metrics.map((m) => m.key)))]
-        .sort()
-        .slice(0, MAX_METRIC_COLUMNS)
-        .map((key): RunColumn => ({ kind: 'metrics', key })),
-      ...[...new Set(runs.flatMap((r) => r.data.params.map((p) => p.key)))]
-        .sort()
-        .slice(0, MAX_PARAM_COLUMNS)
-        .map((key): RunColumn => ({ kind: 'params', key })),
-    ];
+  const chosen = columns ?? [
+    ...[...new Set(runs.flatMap((r) => r.data.metrics.map((m) => m.key)))]
+      .sort()
+      .slice(0, MAX_METRIC_COLUMNS)
+      .map((key): RunColumn => ({ kind: 'metrics', key })),
+    ...[...new Set(runs.flatMap((r) => r.data.params.map((p) => p.key)))]
+      .sort()
+      .slice(0, MAX_PARAM_COLUMNS)
+      .map((key): RunColumn => ({ kind: 'params', key })),
+  ];
   const headers = ['RUN ID', 'NAME', 'STATUS', 'START', 'END', ...chosen.map((c) => `${c.kind}.${c.key}`)];
   const rows = runs.map((run) => {
     const metrics = new Map(run.data.metrics.map((m) => [m.key, m.value]));

@@ -93,7 +93,10 @@ export class BinMapper {
    * Learns bin edges and bins the training rows in the same pass (the per-bin value ranges
    * come from the codes, so every value is searched once).
    */
-  static fitTransform(X: FeatureMatrix, options: BinMapperOptions = {}): { mapper: BinMapper; binned: BinnedMatrix } {
+  static fitTransform(
+    X: FeatureMatrix,
+    options: BinMapperOptions = {},
+  ): { mapper: BinMapper; binned: BinnedMatrix } {
     const maxBins = options.maxBins ?? MAX_BINS;
     if (!Number.isInteger(maxBins) || maxBins < 3 || maxBins > MAX_BINS) {
       throw new DataError(`maxBins must be an integer in 3..${MAX_BINS}, got ${maxBins}`);

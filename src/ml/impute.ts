@@ -165,7 +165,7 @@ function statisticOf(
   // scikit-learn's (scipy.stats.mode's) tie-break.
   let best = present[0];
   let bestCount = 0;
-  for (let i = 0; i < present.length; ) {
+  for (let i = 0; i < present.length;) {
     let j = i;
     while (j < present.length && present[j] === present[i]) j++;
     if (j - i > bestCount) {

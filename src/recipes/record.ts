@@ -88,7 +88,9 @@ export function trackingRecorder(options: TrackingRecorderOptions = {}): Recorde
     const target = await recipeTrackingTarget(recipe, options.trackingUri);
     const store = options.openStore
       ? await options.openStore(target)
-      : await (await import('../tracking/open-store.js')).openTrackingStore(target.uri, {
+      : await (
+          await import('../tracking/open-store.js')
+        ).openTrackingStore(target.uri, {
           defaultArtifactRoot: target.defaultArtifactRoot,
         });
     try {

@@ -186,9 +186,8 @@ async function baselineVersion(
 async function logReportToRun(ctx: StepContext, dir: string): Promise<void> {
   if (!ctx.runId || !ctx.trackingUri) return;
   try {
-    const { LocalArtifactRepository, openTrackingStore, resolveTrackingUri } = await import(
-      '../tracking/index.js'
-    );
+    const { LocalArtifactRepository, openTrackingStore, resolveTrackingUri } =
+      await import('../tracking/index.js');
     const resolved = resolveTrackingUri({ flag: ctx.trackingUri, cwd: ctx.recipeDir });
     const store = await openTrackingStore(resolved.uri, {
       defaultArtifactRoot: resolved.defaultArtifactRoot,

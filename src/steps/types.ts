@@ -7,14 +7,7 @@
 import type { TrackingStore } from '../tracking/types.js';
 
 export type StepKind =
-  | 'ingest'
-  | 'split'
-  | 'transform'
-  | 'train'
-  | 'evaluate'
-  | 'register'
-  | 'ingest_scoring'
-  | 'predict';
+  'ingest' | 'split' | 'transform' | 'train' | 'evaluate' | 'register' | 'ingest_scoring' | 'predict';
 
 export const STEP_KINDS: readonly StepKind[] = [
   'ingest',

@@ -19,9 +19,7 @@ export type FilterEntity = 'metric' | 'param' | 'tag' | 'attribute';
 export type Comparator = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'LIKE' | 'ILIKE' | 'IN' | 'NOT IN';
 
 export type FilterValue =
-  | { kind: 'number'; value: number }
-  | { kind: 'string'; value: string }
-  | { kind: 'list'; values: string[] };
+  { kind: 'number'; value: number } | { kind: 'string'; value: string } | { kind: 'list'; values: string[] };
 
 export interface FilterComparison {
   entity: FilterEntity;
@@ -41,15 +39,7 @@ export interface ParsedFilter {
 }
 
 export type TokenKind =
-  | 'identifier'
-  | 'string'
-  | 'backtick'
-  | 'number'
-  | 'operator'
-  | 'lparen'
-  | 'rparen'
-  | 'comma'
-  | 'end';
+  'identifier' | 'string' | 'backtick' | 'number' | 'operator' | 'lparen' | 'rparen' | 'comma' | 'end';
 
 export interface Token {
   kind: TokenKind;

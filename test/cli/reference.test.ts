@@ -3,8 +3,12 @@ import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 
 // The generator runs against the compiled dist/ (built by the global setup).
-const { cliReference } = (await import('../../scripts/cli-reference.mjs')) as { cliReference: () => Promise<string> };
-const { buildProgram } = (await import('../../dist/cli/program.js')) as { buildProgram: () => Promise<Command> };
+const { cliReference } = (await import('../../scripts/cli-reference.mjs')) as {
+  cliReference: () => Promise<string>;
+};
+const { buildProgram } = (await import('../../dist/cli/program.js')) as {
+  buildProgram: () => Promise<Command>;
+};
 
 describe('CLI reference', () => {
   it('docs/cli.md is what `npm run docs:cli` generates from the current --help texts', async () => {

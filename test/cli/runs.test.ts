@@ -112,7 +112,14 @@ describe('recipe runs', () => {
   });
 
   it('shows the columns asked for with --columns, and exits 2 on a malformed one', async () => {
-    const { code, stdout } = await recipe('runs', 'list', '-e', 'wine', '--columns', 'metrics.rmse,tags.team');
+    const { code, stdout } = await recipe(
+      'runs',
+      'list',
+      '-e',
+      'wine',
+      '--columns',
+      'metrics.rmse,tags.team',
+    );
     expect(code).toBe(0);
     const [header, , first] = stdout.trimEnd().split('\n');
     expect(header).toMatch(/metrics\.rmse\s+tags\.team$/);

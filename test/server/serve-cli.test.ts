@@ -32,11 +32,10 @@ beforeAll(async () => {
   expected = Array.from<number | string>(
     model.predict({
       nRows: 1,
-      columns: Object.entries(ROW).map(
-        ([name, v]): FrameColumn =>
-          typeof v === 'number'
-            ? { name, type: 'number', values: Float64Array.of(v) }
-            : { name, type: 'string', values: [v] },
+      columns: Object.entries(ROW).map(([name, v]): FrameColumn =>
+        typeof v === 'number'
+          ? { name, type: 'number', values: Float64Array.of(v) }
+          : { name, type: 'string', values: [v] },
       ),
     }),
   );

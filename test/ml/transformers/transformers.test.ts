@@ -54,11 +54,10 @@ const numbers = (values: (number | null)[]): Float64Array =>
 function toFrame(f: JsonFrame): Frame {
   return {
     nRows: f.nRows,
-    columns: f.columns.map(
-      (c): FrameColumn =>
-        c.type === 'number'
-          ? { name: c.name, type: 'number', values: numbers(c.values) }
-          : { name: c.name, type: 'string', values: [...c.values] },
+    columns: f.columns.map((c): FrameColumn =>
+      c.type === 'number'
+        ? { name: c.name, type: 'number', values: numbers(c.values) }
+        : { name: c.name, type: 'string', values: [...c.values] },
     ),
   };
 }
@@ -239,15 +238,14 @@ describe('ColumnTransformer (the default recipe transformer)', () => {
   it('ignores extra columns and column order; accepts numbers sent as strings', () => {
     const ct = new ColumnTransformer().fit(train);
     const expected = ct.transform(test);
-    const asText = test.columns.map(
-      (c): FrameColumn =>
-        c.type === 'number'
-          ? {
-              name: c.name,
-              type: 'string',
-              values: Array.from(c.values, (v) => (Number.isNaN(v) ? '' : ` ${v} `)),
-            }
-          : c,
+    const asText = test.columns.map((c): FrameColumn =>
+      c.type === 'number'
+        ? {
+            name: c.name,
+            type: 'string',
+            values: Array.from(c.values, (v) => (Number.isNaN(v) ? '' : ` ${v} `)),
+          }
+        : c,
     );
     const extra: FrameColumn = {
       name: 'id',
