@@ -1,0 +1,2 @@
+/** Types for cli-reference.mjs (used by test/cli/reference.test.ts). */
+export function cliReference(): Promise<string>;
