@@ -19,7 +19,7 @@ import { StatCache } from './stat-cache.js';
 export type StepCacheState = 'cached' | 'stale' | 'never run';
 
 /** The reason given for a step whose Step has `alwaysRun` (register). */
-export const ALWAYS_RUNS = 'it always runs (it reads state outside the recipe)';
+export const ALWAYS_RUNS = 'it always runs: it reads state outside the recipe';
 
 export interface StepStatus {
   step: StepKind;
