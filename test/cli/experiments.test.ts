@@ -1,13 +1,8 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-
-const exec = promisify(execFile);
-const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+import { type CliResult, envWithoutTrackingUri, runCli } from '../helpers/cli.js';
 
 let tmp: string;
 let uri: string;
@@ -19,18 +14,8 @@ afterEach(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-async function recipe(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const cleanEnv = { ...process.env, RECIPE_TRACKING_URI: '', MLFLOW_TRACKING_URI: '', ...env };
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [cli, ...args], { cwd: tmp, env: cleanEnv });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+function recipe(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runCli(args, { cwd: tmp, env: { ...envWithoutTrackingUri(), ...env } });
 }
 
 describe('recipe experiments', () => {

@@ -1,10 +1,7 @@
 /** `recipe gate` as a child process, on real saved models, real files and a real SQLite registry. */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasetFromRecords } from '../../src/data/infer-types.js';
 import { ColumnTransformer } from '../../src/ml/column-transformer.js';
@@ -12,10 +9,9 @@ import { createRegressor } from '../../src/ml/estimators.js';
 import { dropColumn, ModelPipeline, saveModel } from '../../src/models/index.js';
 import type { GateReport } from '../../src/registry/gate-report.js';
 import { sqliteUriForPath } from '../../src/tracking/tracking-uri.js';
+import { type CliResult, runCli } from '../helpers/cli.js';
 import { saveFixtureModel } from '../registry/model-fixture.js';
 
-const run = promisify(execFile);
-const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'mlrecipe-gate-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -23,17 +19,8 @@ const env: NodeJS.ProcessEnv = { ...process.env };
 for (const key of ['RECIPE_TRACKING_URI', 'MLFLOW_TRACKING_URI']) delete env[key];
 const tracking = sqliteUriForPath(join(root, 'mlruns', 'tracking.db'));
 
-async function recipe(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, '--tracking-uri', tracking, ...args], {
-      cwd: root,
-      env,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+function recipe(...args: string[]): Promise<CliResult> {
+  return runCli(['--tracking-uri', tracking, ...args], { cwd: root, env });
 }
 
 const good = join(root, 'good');

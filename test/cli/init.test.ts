@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRecipeFromTemplate, listTemplates } from '../../src/cli/init.js';
@@ -12,32 +11,23 @@ import { loadRecipe } from '../../src/recipes/load.js';
 import { ingestStep } from '../../src/steps/ingest.js';
 import { splitStep } from '../../src/steps/split.js';
 import type { Step } from '../../src/steps/types.js';
+import { type CliResult, runCli } from '../helpers/cli.js';
 
 const run = promisify(execFile);
-const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'mlrecipe-init-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function recipe(
-  cwd: string,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    // A fresh HOME without a git identity: init must still be able to commit.
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      HOME: root,
-      XDG_CONFIG_HOME: root,
-      GIT_CONFIG_NOSYSTEM: '1',
-    };
-    for (const key of ['GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL'])
-      delete env[key];
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { cwd, env });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+function recipe(cwd: string, ...args: string[]): Promise<CliResult> {
+  // A fresh HOME without a git identity: init must still be able to commit.
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOME: root,
+    XDG_CONFIG_HOME: root,
+    GIT_CONFIG_NOSYSTEM: '1',
+  };
+  for (const key of ['GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL'])
+    delete env[key];
+  return runCli(args, { cwd, env });
 }
 
 async function git(cwd: string, ...args: string[]): Promise<string> {

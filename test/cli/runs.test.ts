@@ -1,14 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalArtifactRepository, openTrackingStore, type TrackingStore } from '../../src/tracking/index.js';
-
-const exec = promisify(execFile);
-const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+import { type CliResult, envWithoutTrackingUri, runCli } from '../helpers/cli.js';
 
 let tmp: string;
 let uri: string;
@@ -16,18 +11,8 @@ let store: TrackingStore;
 const runIds: string[] = [];
 let experimentId: string;
 
-async function recipe(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, RECIPE_TRACKING_URI: '', MLFLOW_TRACKING_URI: '' };
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [cli, '--tracking-uri', uri, ...args], {
-      cwd: tmp,
-      env,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+function recipe(...args: string[]): Promise<CliResult> {
+  return runCli(['--tracking-uri', uri, ...args], { cwd: tmp, env: envWithoutTrackingUri() });
 }
 
 beforeAll(async () => {

@@ -4,20 +4,16 @@
  * rejected with exit 3 and leaves the registry as it was; a better one becomes champion and
  * records the previous holder.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openModelRegistry } from '../../src/registry/index.js';
 import type { ModelVersion } from '../../src/registry/types.js';
 import { localPathFromArtifactUri, openTrackingStore } from '../../src/tracking/index.js';
 import { sqliteUriForPath } from '../../src/tracking/tracking-uri.js';
+import { type CliResult, runCli } from '../helpers/cli.js';
 
-const run = promisify(execFile);
-const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'mlrecipe-promotion-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -29,17 +25,8 @@ const env: NodeJS.ProcessEnv = {
 };
 for (const key of ['RECIPE_TRACKING_URI', 'MLFLOW_TRACKING_URI']) delete env[key];
 
-async function recipe(
-  cwd: string,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { cwd, env });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+function recipe(cwd: string, ...args: string[]): Promise<CliResult> {
+  return runCli(args, { cwd, env });
 }
 
 function setAlpha(dir: string, alpha: string): void {

@@ -1,44 +1,17 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { openTrackingStore, type TrackingStore } from '../../src/tracking/index.js';
-import { git, initRepo, repoRoot, tagsOf, tempDirWith, writeFiles } from './fixtures.js';
+import { type CliResult, cli, runCli } from '../helpers/cli.js';
+import { git, initRepo, tagsOf, tempDirWith, writeFiles } from './fixtures.js';
 
-const cli = join(repoRoot, 'dist', 'cli', 'main.js');
-const execFileAsync = promisify(execFile);
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
+function recipe(cwd: string, ...args: string[]): Promise<CliResult> {
+  return runCli(args, { cwd, env: cleanEnv() });
 }
 
-async function recipe(cwd: string, ...args: string[]): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [cli, ...args], {
-      cwd,
-      env: cleanEnv(),
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-async function recipeWithEnv(cwd: string, extra: NodeJS.ProcessEnv, ...args: string[]): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [cli, ...args], {
-      cwd,
-      env: { ...cleanEnv(), ...extra },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+function recipeWithEnv(cwd: string, extra: NodeJS.ProcessEnv, ...args: string[]): Promise<CliResult> {
+  return runCli(args, { cwd, env: { ...cleanEnv(), ...extra } });
 }
 
 function cleanEnv(): NodeJS.ProcessEnv {

@@ -2,36 +2,21 @@
  * `recipe run|status|inspect|get-artifact|clean|gc` as real processes (dist/cli/main.js) on a
  * recipe that uses the real ingest/split/transform/train/evaluate steps.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type CliResult, cli, runCli } from '../helpers/cli.js';
 import { removeDir, waitFor } from './helpers.js';
 
-const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
-const exec = promisify(execFile);
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) removeDir(d);
 });
 
-async function recipe(
-  cwd: string,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [cli, ...args], {
-      cwd,
-      env: { ...process.env, CI: 'true' },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+function recipe(cwd: string, ...args: string[]): Promise<CliResult> {
+  return runCli(args, { cwd, env: { ...process.env, CI: 'true' } });
 }
 
 const RECIPE = `recipe: regression/v1

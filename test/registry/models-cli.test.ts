@@ -2,19 +2,14 @@
  * `recipe models list|show|register|alias|transition|describe|tag|delete`, run as real child
  * processes of dist/cli/main.js against a SQLite tracking database in a temp directory.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelVersion, RegisteredModel } from '../../src/registry/index.js';
 import { localPathFromArtifactUri, openTrackingStore } from '../../src/tracking/index.js';
+import { type CliResult, envWithoutTrackingUri, runCli } from '../helpers/cli.js';
 import { type FixtureModel, saveFixtureModel } from './model-fixture.js';
-
-const exec = promisify(execFile);
-const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
 let tmp: string;
 let uri: string;
@@ -22,18 +17,8 @@ let runId: string;
 let local: FixtureModel;
 let fromRun: FixtureModel;
 
-async function recipe(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, RECIPE_TRACKING_URI: '', MLFLOW_TRACKING_URI: '' };
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [cli, '--tracking-uri', uri, ...args], {
-      cwd: tmp,
-      env,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+function recipe(...args: string[]): Promise<CliResult> {
+  return runCli(['--tracking-uri', uri, ...args], { cwd: tmp, env: envWithoutTrackingUri() });
 }
 
 async function json<T>(...args: string[]): Promise<T> {
