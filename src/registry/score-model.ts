@@ -6,16 +6,9 @@
  */
 import type { Dataset } from '../data/infer-types.js';
 import { DataError } from '../errors.js';
-import { classificationMetrics } from '../ml/metrics/classification.js';
-import { regressionMetrics } from '../ml/metrics/regression.js';
 import type { LoadedModel } from '../models/load.js';
-import {
-  columnType,
-  encodeLabels,
-  labelStrings,
-  regressionTarget,
-  targetColumn,
-} from '../steps/recipe-problem.js';
+import { columnType } from '../steps/recipe-problem.js';
+import { scorePredictions } from '../steps/score-predictions.js';
 import { evaluateGate, type GateResult, type GateThresholds } from './gate.js';
 
 /** What a custom metric receives (the same shape as the evaluate step's EvalData). */
@@ -61,29 +54,14 @@ export async function scoreModel(options: ScoreModelOptions): Promise<ModelScore
       hint: 'pass labelled rows to compare the models on',
     });
   }
-  const target = targetColumn(frame, targetCol, where);
-  let scored: ScoredPredictions;
-  if (model.problemType === 'regression') {
-    const yTrue = regressionTarget(target, where);
-    const yPred = model.predict(frame) as Float64Array;
-    scored = { yTrue, yPred, frame, metrics: regressionMetrics(yTrue, yPred) };
-  } else {
-    const classes = model.classes ?? [];
-    const yTrue = labelStrings(target, columnType(dataset, targetCol), where);
-    const yTrueIndex = encodeLabels(yTrue, classes, where);
-    const yPred = model.predict(frame) as string[];
-    const yPredIndex = encodeLabels(yPred, classes, `${where} (predictions)`);
-    const proba = model.predictProba?.(frame);
-    const metrics = classificationMetrics({
-      yTrue: yTrueIndex,
-      yPred: yPredIndex,
-      ...(proba ? { proba } : {}),
-      nClasses: classes.length,
-      // Training puts a binary problem's positive class at index 1 (fitClasses).
-      positiveClass: 1,
-    });
-    scored = { yTrue, yPred, frame, metrics, classes, yTrueIndex, yPredIndex, ...(proba ? { proba } : {}) };
-  }
+  const { yTrue, yPred, metrics, ...classification } = scorePredictions({
+    model,
+    frame,
+    targetCol,
+    targetType: columnType(dataset, targetCol),
+    where,
+  });
+  const scored: ScoredPredictions = { yTrue, yPred, frame, metrics, ...classification };
   for (const custom of options.customMetrics ?? []) {
     const value = await custom.compute({ ...scored, metrics: { ...scored.metrics } });
     if (typeof value !== 'number' || Number.isNaN(value)) {

@@ -17,13 +17,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, DataError } from '../errors.js';
-import {
-  classificationMetrics,
-  confusion_matrix,
-  precision_recall_curve,
-  roc_curve,
-} from '../ml/metrics/classification.js';
-import { regressionMetrics } from '../ml/metrics/regression.js';
+import { confusion_matrix, precision_recall_curve, roc_curve } from '../ml/metrics/classification.js';
 import type { Frame } from '../ml/types.js';
 import { type LoadedModel, loadModel } from '../models/load.js';
 import {
@@ -35,16 +29,8 @@ import {
   svgScatterPlot,
 } from '../recipes/cards/render.js';
 import { findUserModule, loadUserFunction } from '../recipes/user-module.js';
-import {
-  columnType,
-  encodeLabels,
-  inputDir,
-  labelStrings,
-  readSplitDataset,
-  recipeProblem,
-  regressionTarget,
-  targetColumn,
-} from './recipe-problem.js';
+import { columnType, inputDir, readSplitDataset, recipeProblem } from './recipe-problem.js';
+import { scorePredictions } from './score-predictions.js';
 import { MODEL_DIR } from './train.js';
 import type { CardSection, Step, StepContext, StepResult } from './types.js';
 
@@ -274,36 +260,15 @@ function scoreSplit(
   name: 'validation' | 'test',
   targetCol: string,
 ): SplitScores {
-  const where = `${name}.arrow`;
-  const target = targetColumn(frame, targetCol, where);
-  if (model.problemType === 'regression') {
-    const yTrue = regressionTarget(target, where);
-    const yPred = model.predict(frame) as Float64Array;
-    return { name, rows: frame.nRows, metrics: regressionMetrics(yTrue, yPred), yTrue, yPred };
-  }
-  const classes = model.classes ?? [];
-  const yTrue = labelStrings(target, targetType, where);
-  const yTrueIndex = encodeLabels(yTrue, classes, where);
-  const yPred = model.predict(frame) as string[];
-  const yPredIndex = encodeLabels(yPred, classes, `${where} (predictions)`);
-  const proba = model.predictProba?.(frame);
-  const metrics = classificationMetrics({
-    yTrue: yTrueIndex,
-    yPred: yPredIndex,
-    ...(proba ? { proba } : {}),
-    nClasses: classes.length,
-    positiveClass: 1,
+  // The custom metrics and the card take the classes from the model itself.
+  const { classes: _classes, ...scores } = scorePredictions({
+    model,
+    frame,
+    targetCol,
+    targetType,
+    where: `${name}.arrow`,
   });
-  return {
-    name,
-    rows: frame.nRows,
-    metrics,
-    yTrue,
-    yPred,
-    yTrueIndex,
-    yPredIndex,
-    ...(proba ? { proba } : {}),
-  };
+  return { name, rows: frame.nRows, ...scores };
 }
 
 /** Applies validation criteria to the test split's metrics (pure; exported for the register step). */
