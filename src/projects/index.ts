@@ -43,6 +43,7 @@ export {
 } from './params.js';
 export {
   computeReuseKey,
+  recordedParams,
   type ExecuteProjectRunOptions,
   executeProjectRun,
   type PlanProjectRunOptions,

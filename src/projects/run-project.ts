@@ -27,7 +27,7 @@ import {
   type TrackingStore,
 } from '../tracking/index.js';
 import { projectCodeDigest } from './code-digest.js';
-import { renderCommand } from './command.js';
+import { renderCommand, shellQuote } from './command.js';
 import { type EnvManager, type PreparedEnvironment, prepareEnvironment } from './environments.js';
 import { fetchGitProject, gitInfoOf, parseProjectUri } from './git-source.js';
 import { type EntryPoint, getEntryPoint, loadProject, type Project } from './mlproject.js';
@@ -180,6 +180,21 @@ export async function planProjectRun(options: PlanProjectRunOptions): Promise<Pr
 }
 
 /** Equal keys mean: same entry point, same params (as recorded), same code. */
+/**
+ * The params a project run records: every declared parameter (given or defaulted) and every
+ * extra `-P` key, each value in the shell-quoted form it takes in the command — what MLflow
+ * records (`EntryPoint.compute_parameters` → `_sanitize_param_dict`, MLflow 2.x), so `'a b'`
+ * keeps its quotes while words that need no quoting are unchanged.
+ */
+export function recordedParams(parameters: ResolvedParameters): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries({ ...parameters.declared, ...parameters.extra }).map(([key, value]) => [
+      key,
+      shellQuote(value),
+    ]),
+  );
+}
+
 export function computeReuseKey(args: {
   entryPoint: string;
   params: Record<string, string>;
@@ -269,12 +284,7 @@ export async function executeProjectRun(
   });
   const runId = run.info.run_id;
   const artifactUri = run.info.artifact_uri;
-  const params = Object.entries({ ...plan.parameters.declared, ...plan.parameters.extra }).map(
-    ([key, value]) => ({
-      key,
-      value,
-    }),
-  );
+  const params = Object.entries(recordedParams(plan.parameters)).map(([key, value]) => ({ key, value }));
   try {
     await logBatchChunked(store, runId, { params });
   } catch (error) {

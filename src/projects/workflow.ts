@@ -21,6 +21,7 @@ import {
   PROJECT_TAGS,
   type ProjectRunPlan,
   planProjectRun,
+  recordedParams,
   resolveExperimentId,
 } from './run-project.js';
 import { type PositionedYaml, readPositionedYaml, schemaIssues } from './yaml-document.js';
@@ -337,7 +338,7 @@ export async function findReusableRun(
     orderBy: ['attributes.start_time DESC'],
     maxResults: 20,
   });
-  const wanted = { ...plan.parameters.declared, ...plan.parameters.extra };
+  const wanted = recordedParams(plan.parameters);
   for (const run of result.runs) {
     // The key is a hash; compare what it stands for, so a collision or a hand-set tag cannot
     // make a different run count as this one.

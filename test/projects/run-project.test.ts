@@ -84,7 +84,13 @@ describe.each(STORE_BACKENDS)('runProject on the $name store', ({ name, availabl
     expect(result.exitCode).toBe(0);
     const run = await ts.store.getRun(result.runId);
     expect(run.info.status).toBe('FINISHED');
-    expect(paramsOf(run)).toEqual({ alpha: '0.5', name: nasty, data: 'local.csv', extra_flag: 'x y' });
+    // MLflow records each value in its shell-quoted form (EntryPoint._sanitize_param_dict).
+    expect(paramsOf(run)).toEqual({
+      alpha: '0.5',
+      name: `''"'"'; rm -rf / #'`,
+      data: 'local.csv',
+      extra_flag: "'x y'",
+    });
     const tags = tagsOf(run);
     expect(tags).toMatchObject({
       'mlflow.source.type': 'PROJECT',
@@ -224,7 +230,7 @@ await client.close();
     const run = await ts.store.getRun(result.runId);
     expect(run.data.metrics.find((m) => m.key === 'rmse')?.value).toBe(0.25);
     expect(tagsOf(run).argv).toBe('--alpha 0.1 --name a b');
-    expect(paramsOf(run)).toEqual({ alpha: '0.1', name: 'a b' });
+    expect(paramsOf(run)).toEqual({ alpha: '0.1', name: "'a b'" });
   });
 
   it('clones file:// git sources with #subdirectory and --version, recording commit, repo URL and branch', async () => {
