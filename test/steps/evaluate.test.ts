@@ -1,50 +1,43 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readArrowDataset } from '../../src/data/arrow-io.js';
 import { ConfigError } from '../../src/errors.js';
 import { regressionMetrics } from '../../src/ml/metrics/regression.js';
 import { loadModel } from '../../src/models/index.js';
 import { checkCriteria } from '../../src/steps/evaluate.js';
-import { carsRows, createRecipe, penguinRows, type RecipeFixture, runSteps } from './model-recipe-fixture.js';
+import {
+  createCarsRecipe,
+  createPenguinsRecipe,
+  type RecipeFixture,
+  removeRecipesAfterEach,
+  runSteps,
+  WITHIN_TWO_MPG_METRIC,
+} from './model-recipe-fixture.js';
 
-const fixtures: RecipeFixture[] = [];
-afterEach(() => {
-  for (const f of fixtures.splice(0)) rmSync(f.recipeDir, { recursive: true, force: true });
-});
+removeRecipesAfterEach();
 
-const CUSTOM_METRICS = `
-  export function within_two_mpg(data: { yTrue: Float64Array; yPred: Float64Array }): number {
-    let hits = 0;
-    for (let i = 0; i < data.yTrue.length; i++) if (Math.abs(data.yTrue[i] - data.yPred[i]) <= 2) hits++;
-    return hits / data.yTrue.length;
-  }
+const CUSTOM_METRICS = `${WITHIN_TWO_MPG_METRIC}
   export function rows_seen(data: { frame: { nRows: number }; split: string }): number {
     return data.split === 'test' ? data.frame.nRows : -data.frame.nRows;
   }
 `;
 
 async function trainedCars(evaluate: Record<string, unknown>): Promise<RecipeFixture> {
-  const fixture = createRecipe({
+  const fixture = createCarsRecipe({
     recipe: {
-      recipe: 'regression/v1',
-      target_col: 'Miles_per_Gallon',
-      steps: {
-        ingest: { using: 'json', location: 'data/cars.json' },
-        split: { split_ratios: [0.7, 0.15, 0.15] },
-        train: { estimator: { name: 'linear_regression' } },
-        evaluate,
-      },
       custom_metrics: [
         { name: 'within_two_mpg', function: 'within_two_mpg', greater_is_better: true },
         { name: 'rows_seen', function: 'rows_seen', greater_is_better: true },
       ],
     },
-    dataFile: 'cars.json',
-    rows: carsRows(),
+    steps: {
+      split: { split_ratios: [0.7, 0.15, 0.15] },
+      train: { estimator: { name: 'linear_regression' } },
+      evaluate,
+    },
     modules: { custom_metrics: CUSTOM_METRICS },
   });
-  fixtures.push(fixture);
   return runSteps(fixture, ['ingest', 'split', 'transform', 'train']);
 }
 
@@ -130,20 +123,12 @@ describe('evaluate step', () => {
   });
 
   it('scores a multiclass classifier with confusion matrix, ROC and precision-recall curves', async () => {
-    const fixture = createRecipe({
-      recipe: {
-        recipe: 'classification/v1',
-        target_col: 'Species',
-        steps: {
-          ingest: { using: 'json', location: 'data/penguins.json' },
-          split: { split_ratios: [0.6, 0.2, 0.2] },
-          evaluate: { validation_criteria: [{ metric: 'f1_score', threshold: 0.9 }] },
-        },
+    const fixture = createPenguinsRecipe({
+      steps: {
+        split: { split_ratios: [0.6, 0.2, 0.2] },
+        evaluate: { validation_criteria: [{ metric: 'f1_score', threshold: 0.9 }] },
       },
-      dataFile: 'penguins.json',
-      rows: penguinRows(),
     });
-    fixtures.push(fixture);
     await runSteps(fixture, ['ingest', 'split', 'transform', 'train', 'evaluate']);
     const metrics = fixture.results.evaluate?.metrics as Record<string, number>;
     for (const name of [

@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readArrowDataset } from '../../src/data/arrow-io.js';
 import { readCsvDataset } from '../../src/data/csv.js';
 import { readParquetDataset } from '../../src/data/parquet.js';
@@ -11,12 +11,16 @@ import { StepCache } from '../../src/recipes/cache.js';
 import { ingestScoringStep } from '../../src/steps/ingest-scoring.js';
 import { predictStep } from '../../src/steps/predict.js';
 import type { StepKind } from '../../src/steps/types.js';
-import { carsRows, createRecipe, penguinRows, type RecipeFixture, runSteps } from './model-recipe-fixture.js';
+import {
+  carsRows,
+  createCarsRecipe,
+  createPenguinsRecipe,
+  type RecipeFixture,
+  removeRecipesAfterEach,
+  runSteps,
+} from './model-recipe-fixture.js';
 
-const fixtures: RecipeFixture[] = [];
-afterEach(() => {
-  for (const f of fixtures.splice(0)) rmSync(f.recipeDir, { recursive: true, force: true });
-});
+removeRecipesAfterEach();
 
 /** Runs ingest_scoring then predict on `fixture` (steps not in the shared fixture runner). */
 async function score(fixture: RecipeFixture, predict: Record<string, unknown>): Promise<void> {
@@ -42,20 +46,9 @@ async function score(fixture: RecipeFixture, predict: Record<string, unknown>): 
 
 async function trainedCars(): Promise<RecipeFixture> {
   // Score the rows without the target, as new data would come.
-  const fixture = createRecipe({
-    recipe: {
-      recipe: 'regression/v1',
-      target_col: 'Miles_per_Gallon',
-      steps: {
-        ingest: { using: 'json', location: 'data/cars.json' },
-        split: {},
-        ingest_scoring: { using: 'csv', location: 'data/score.csv' },
-      },
-    },
-    dataFile: 'cars.json',
-    rows: carsRows(),
+  const fixture = createCarsRecipe({
+    steps: { split: {}, ingest_scoring: { using: 'csv', location: 'data/score.csv' } },
   });
-  fixtures.push(fixture);
   const rows = carsRows().slice(0, 50);
   const header = [
     'Cylinders',
@@ -188,20 +181,9 @@ describe('ingest_scoring + predict steps', () => {
   });
 
   it('writes class labels for a classifier', async () => {
-    const fixture = createRecipe({
-      recipe: {
-        recipe: 'classification/v1',
-        target_col: 'Species',
-        steps: {
-          ingest: { using: 'json', location: 'data/penguins.json' },
-          split: {},
-          ingest_scoring: { using: 'json', location: 'data/penguins.json' },
-        },
-      },
-      dataFile: 'penguins.json',
-      rows: penguinRows(),
+    const fixture = createPenguinsRecipe({
+      steps: { split: {}, ingest_scoring: { using: 'json', location: 'data/penguins.json' } },
     });
-    fixtures.push(fixture);
     await runSteps(fixture, ['ingest', 'split', 'transform', 'train']);
     await score(fixture, {
       model_uri: join(fixture.dirs.train as string, 'model'),

@@ -4,10 +4,10 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readArrowDataset } from '../../src/data/index.js';
 import { ConfigError, GateRejectedError } from '../../src/errors.js';
 import { regressionMetrics } from '../../src/ml/metrics/regression.js';
@@ -18,44 +18,33 @@ import type { ModelVersion } from '../../src/registry/types.js';
 import { type RegisterConfig, registerStep } from '../../src/steps/register.js';
 import type { StepResult } from '../../src/steps/types.js';
 import { sqliteUriForPath } from '../../src/tracking/tracking-uri.js';
-import { carsRows, createRecipe, type RecipeFixture, runSteps } from './model-recipe-fixture.js';
+import {
+  createCarsRecipe,
+  type RecipeFixture,
+  removeRecipesAfterEach,
+  runSteps,
+  WITHIN_TWO_MPG_METRIC,
+} from './model-recipe-fixture.js';
 
-const fixtures: RecipeFixture[] = [];
-afterEach(() => {
-  for (const f of fixtures.splice(0)) rmSync(f.recipeDir, { recursive: true, force: true });
-});
-
-const CUSTOM_METRICS = `
-  export function within_two_mpg(data: { yTrue: Float64Array; yPred: Float64Array }): number {
-    let hits = 0;
-    for (let i = 0; i < data.yTrue.length; i++) if (Math.abs(data.yTrue[i] - data.yPred[i]) <= 2) hits++;
-    return hits / data.yTrue.length;
-  }
-`;
+removeRecipesAfterEach();
 
 async function trainedCars(options: {
   estimator: Record<string, unknown>;
   evaluate?: Record<string, unknown>;
 }): Promise<RecipeFixture> {
-  const fixture = createRecipe({
+  const fixture = createCarsRecipe({
     recipe: {
-      recipe: 'regression/v1',
-      target_col: 'Miles_per_Gallon',
       primary_metric: 'root_mean_squared_error',
       model_registry: { model_name: 'cars' },
-      steps: {
-        ingest: { using: 'json', location: 'data/cars.json' },
-        split: { split_ratios: [0.7, 0.15, 0.15] },
-        train: { estimator: options.estimator },
-        evaluate: options.evaluate ?? {},
-      },
       custom_metrics: [{ name: 'within_two_mpg', function: 'within_two_mpg', greater_is_better: true }],
     },
-    dataFile: 'cars.json',
-    rows: carsRows(),
-    modules: { custom_metrics: CUSTOM_METRICS },
+    steps: {
+      split: { split_ratios: [0.7, 0.15, 0.15] },
+      train: { estimator: options.estimator },
+      evaluate: options.evaluate ?? {},
+    },
+    modules: { custom_metrics: WITHIN_TWO_MPG_METRIC },
   });
-  fixtures.push(fixture);
   return runSteps(fixture, ['ingest', 'split', 'transform', 'train', 'evaluate']);
 }
 

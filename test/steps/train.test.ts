@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { readArrowDataset } from '../../src/data/arrow-io.js';
 import { ConfigError } from '../../src/errors.js';
@@ -9,30 +9,23 @@ import { regressionMetrics } from '../../src/ml/metrics/regression.js';
 import type { Regressor } from '../../src/ml/types.js';
 import { loadModel, selectColumns } from '../../src/models/index.js';
 import { loadFittedTransformer } from '../../src/steps/transform.js';
-import { carsRows, createRecipe, penguinRows, type RecipeFixture, runSteps } from './model-recipe-fixture.js';
+import {
+  createCarsRecipe,
+  createPenguinsRecipe,
+  createRecipe,
+  penguinRows,
+  type RecipeFixture,
+  removeRecipesAfterEach,
+  runSteps,
+} from './model-recipe-fixture.js';
 
-const fixtures: RecipeFixture[] = [];
-afterEach(() => {
-  for (const f of fixtures.splice(0)) rmSync(f.recipeDir, { recursive: true, force: true });
-});
+removeRecipesAfterEach();
 
 function carsRecipe(train: Record<string, unknown> = {}, modules?: Record<string, string>): RecipeFixture {
-  const fixture = createRecipe({
-    recipe: {
-      recipe: 'regression/v1',
-      target_col: 'Miles_per_Gallon',
-      steps: {
-        ingest: { using: 'json', location: 'data/cars.json' },
-        split: { split_ratios: [0.7, 0.15, 0.15] },
-        train,
-      },
-    },
-    dataFile: 'cars.json',
-    rows: carsRows(),
+  return createCarsRecipe({
+    steps: { split: { split_ratios: [0.7, 0.15, 0.15] }, train },
     ...(modules ? { modules } : {}),
   });
-  fixtures.push(fixture);
-  return fixture;
 }
 
 const REPO = resolve(import.meta.dirname, '../..');
@@ -96,20 +89,12 @@ describe('train step', () => {
   });
 
   it('trains a classifier with string labels; the saved model predicts the labels', async () => {
-    const fixture = createRecipe({
-      recipe: {
-        recipe: 'classification/v1',
-        target_col: 'Species',
-        steps: {
-          ingest: { using: 'json', location: 'data/penguins.json' },
-          split: { split_ratios: [0.6, 0.2, 0.2] },
-          train: { estimator: { name: 'logistic_regression', params: { C: 1 } } },
-        },
+    const fixture = createPenguinsRecipe({
+      steps: {
+        split: { split_ratios: [0.6, 0.2, 0.2] },
+        train: { estimator: { name: 'logistic_regression', params: { C: 1 } } },
       },
-      dataFile: 'penguins.json',
-      rows: penguinRows(),
     });
-    fixtures.push(fixture);
     await runSteps(fixture, ['ingest', 'split', 'transform', 'train']);
     const result = fixture.results.train;
     expect(result?.card.data.classes).toEqual(['Adelie', 'Chinstrap', 'Gentoo']);
@@ -144,7 +129,6 @@ describe('train step', () => {
       dataFile: 'p.json',
       rows,
     });
-    fixtures.push(fixture);
     await runSteps(fixture, ['ingest', 'split', 'transform', 'train']);
     expect(fixture.results.train?.card.data.classes).toEqual(['Gentoo', 'Adelie']);
     expect(fixture.results.train?.params?.estimator).toBe('logistic_regression');
@@ -168,7 +152,6 @@ describe('train step', () => {
       dataFile: 'd.json',
       rows: rows.map(({ big: _big, ...r }) => r),
     });
-    fixtures.push(numeric);
     await runSteps(numeric, ['ingest', 'split', 'transform', 'train', 'evaluate']);
     expect(numeric.results.train?.card.data.classes).toEqual(['2', '10']);
     expect(numeric.results.evaluate?.metrics?.test_accuracy_score).toBe(1);
@@ -183,7 +166,6 @@ describe('train step', () => {
       dataFile: 'd.json',
       rows: rows.map(({ size: _size, ...r }) => r),
     });
-    fixtures.push(boolean);
     await runSteps(boolean, ['ingest', 'split', 'transform', 'train', 'evaluate']);
     expect(boolean.results.train?.card.data.classes).toEqual(['true', 'false']);
     expect(boolean.results.evaluate?.metrics?.test_accuracy_score).toBe(1);
@@ -347,21 +329,10 @@ describe('train step', () => {
         };
       }
     `;
-    const fixture = createRecipe({
-      recipe: {
-        recipe: 'classification/v1',
-        target_col: 'Species',
-        steps: {
-          ingest: { using: 'json', location: 'data/penguins.json' },
-          split: {},
-          train: { using: 'custom', estimator_method: 'estimator_fn' },
-        },
-      },
-      dataFile: 'penguins.json',
-      rows: penguinRows(),
+    const fixture = createPenguinsRecipe({
+      steps: { split: {}, train: { using: 'custom', estimator_method: 'estimator_fn' } },
       modules: { train: trainModule },
     });
-    fixtures.push(fixture);
     await runSteps(fixture, ['ingest', 'split', 'transform', 'train', 'evaluate']);
     expect(fixture.results.train?.params?.estimator).toBe('custom:estimator_fn');
     expect(fixture.results.evaluate?.metrics?.test_accuracy_score).toBeGreaterThan(0.8);

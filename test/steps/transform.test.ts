@@ -1,33 +1,24 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readArrowDataset } from '../../src/data/arrow-io.js';
 import { ConfigError } from '../../src/errors.js';
 import { dropColumn } from '../../src/models/index.js';
 import { type FeatureStat, featureStats, loadFittedTransformer } from '../../src/steps/transform.js';
-import { carsRows, createRecipe, type RecipeFixture, runSteps } from './model-recipe-fixture.js';
+import {
+  createCarsRecipe,
+  type RecipeFixture,
+  removeRecipesAfterEach,
+  runSteps,
+} from './model-recipe-fixture.js';
 
-const fixtures: RecipeFixture[] = [];
-afterEach(() => {
-  for (const f of fixtures.splice(0)) rmSync(f.recipeDir, { recursive: true, force: true });
-});
+removeRecipesAfterEach();
 
 function carsRecipe(
   transform: Record<string, unknown> = {},
   modules?: Record<string, string>,
 ): RecipeFixture {
-  const fixture = createRecipe({
-    recipe: {
-      recipe: 'regression/v1',
-      target_col: 'Miles_per_Gallon',
-      steps: { ingest: { using: 'json', location: 'data/cars.json' }, split: {}, transform },
-    },
-    dataFile: 'cars.json',
-    rows: carsRows(),
-    ...(modules ? { modules } : {}),
-  });
-  fixtures.push(fixture);
-  return fixture;
+  return createCarsRecipe({ steps: { split: {}, transform }, ...(modules ? { modules } : {}) });
 }
 
 describe('transform step', () => {
