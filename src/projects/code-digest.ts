@@ -1,27 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { isCodePath } from './code-paths.js';
 import { changedFiles, type GitInfo } from './git-source.js';
 
-/**
- * Directories that hold results, caches or installed packages rather than a project's code; a
- * run writing into them must not change the identity of the code that produced it.
- */
-const NOT_CODE = new Set([
-  'mlruns',
-  '.recipe',
-  'node_modules',
-  '.git',
-  '__pycache__',
-  '.venv',
-  '.pytest_cache',
-]);
-
 const LARGE_FILE_BYTES = 32 * 1024 * 1024;
-
-function isCodePath(relPath: string): boolean {
-  return !relPath.split('/').some((segment) => NOT_CODE.has(segment));
-}
 
 async function hashFile(hash: ReturnType<typeof createHash>, path: string): Promise<void> {
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);

@@ -30,6 +30,7 @@ import { extname, isAbsolute, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { escapeHtml } from '../data/svg-histogram.js';
 import { ConfigError, StepError } from '../errors.js';
+import { isCodePath, NOT_CODE } from '../projects/code-paths.js';
 import type { Step, StepContext, StepKind, StepResult } from './types.js';
 
 export const PROJECT_DATA_FORMATS = ['csv', 'parquet', 'json', 'arrow'] as const;
@@ -84,21 +85,6 @@ export function localProjectDir(uri: string, recipeDir: string): string {
   const base = hash >= 0 ? uri.slice(0, hash) : uri;
   const sub = hash >= 0 ? uri.slice(hash + 1) : '';
   return resolve(recipeDir, base || '.', sub);
-}
-
-/** Same as code-digest.ts: results, caches and installed packages are not a project's code. */
-const NOT_CODE = new Set([
-  'mlruns',
-  '.recipe',
-  'node_modules',
-  '.git',
-  '__pycache__',
-  '.venv',
-  '.pytest_cache',
-]);
-
-function isCodePath(relPath: string): boolean {
-  return !relPath.split('/').some((segment) => NOT_CODE.has(segment));
 }
 
 /**
