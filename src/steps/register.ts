@@ -216,13 +216,6 @@ async function runRegister(cfg: RegisterConfig | undefined, ctx: StepContext): P
   const thresholds = registerThresholds(cfg, recipe, directions);
   const validationStatus = readValidation(inputDir(ctx, 'evaluate', 'register'));
   const modelDir = join(inputDir(ctx, 'train', 'register'), MODEL_DIR);
-  const test = readSplitDataset(inputDir(ctx, 'split', 'register'), 'test.arrow');
-  if (test.frame.nRows === 0) {
-    throw new DataError('the test split is empty: the gate has no rows to compare the models on', {
-      hint: 'give the test split a share in steps.split.split_ratios',
-    });
-  }
-  const customMetrics = await loadCustomMetrics(recipe, ctx.recipeDir, new Set(Object.keys(thresholds)));
 
   const { resolveTrackingUri } = await import('../tracking/tracking-uri.js');
   const registryFlag =
@@ -257,6 +250,15 @@ async function runRegister(cfg: RegisterConfig | undefined, ctx: StepContext): P
         });
       }
     }
+    // Read the test split only now: a no-op `recipe run` (candidate already holds the alias)
+    // returns above without loading the dataset.
+    const test = readSplitDataset(inputDir(ctx, 'split', 'register'), 'test.arrow');
+    if (test.frame.nRows === 0) {
+      throw new DataError('the test split is empty: the gate has no rows to compare the models on', {
+        hint: 'give the test split a share in steps.split.split_ratios',
+      });
+    }
+    const customMetrics = await loadCustomMetrics(recipe, ctx.recipeDir, new Set(Object.keys(thresholds)));
     const where = 'test split';
     const comparison = await compareModels({
       candidate,
