@@ -6,8 +6,10 @@
  * content mapped to [0, 1) and binned by the cumulative `split_ratios`, so the assignment is
  * deterministic, appending rows never moves existing ones, and identical rows share a split.
  * `using: custom` with `split_method` lets `steps/split.ts` label rows itself (MLflow's
- * "TRAINING" / "VALIDATION" / "TEST"); `post_split_filter_method` then filters each split
- * (a boolean per row, true = keep, as MLflow's `create_dataset_filter`; or a Frame to keep).
+ * "TRAINING" / "VALIDATION" / "TEST"); `post_split_filter_method` then filters the train split
+ * only (a boolean per row, true = keep, as MLflow's `create_dataset_filter`; or a Frame to keep).
+ * MLflow 2.0.1 and later apply the filter to the training rows alone, so validation and test keep
+ * measuring the model on the data it will meet.
  */
 import { join } from 'node:path';
 import {
@@ -254,13 +256,12 @@ async function runSplit(
   };
   if (cfg.post_split_filter_method) {
     const filter = await resolver({ recipeDir: ctx.recipeDir, name: cfg.post_split_filter_method });
-    for (const name of SPLIT_NAMES) {
-      splits[name] = applyPostSplitFilter(
-        splits[name],
-        await filter(splits[name]),
-        `steps/split.ts ${cfg.post_split_filter_method} (${name} split)`,
-      );
-    }
+    // Train only (mlflow/recipes/steps/split.py since 2.0.1: `train_df = train_df[filter(train_df)]`).
+    splits.train = applyPostSplitFilter(
+      splits.train,
+      await filter(splits.train),
+      `steps/split.ts ${cfg.post_split_filter_method} (train split)`,
+    );
   }
   if (splits.train.nRows === 0) {
     throw new DataError(

@@ -161,7 +161,7 @@ describe('split step', () => {
     expect((error as Error).message).toMatch(/target_col "price" is not a column.*columns: x, s, y/);
   });
 
-  it('applies post_split_filter_method from steps/split.ts to every split', async () => {
+  it('applies post_split_filter_method from steps/split.ts to the train split only (MLflow >= 2.0.1)', async () => {
     const ctx = setup(makeFrame(400));
     mkdirSync(join(ctx.recipeDir, 'steps'));
     writeFileSync(
@@ -174,12 +174,16 @@ export function keep_even(frame: Frame): boolean[] {
 `,
     );
     const result = await splitStep.run({ post_split_filter_method: 'keep_even' }, ctx);
-    for (const name of ['train', 'validation', 'test']) {
-      expect(xs(readFrameArrow(join(ctx.outDir, `${name}.arrow`))).every((x) => x % 2 === 0)).toBe(true);
+    expect(xs(readFrameArrow(join(ctx.outDir, 'train.arrow'))).every((x) => x % 2 === 0)).toBe(true);
+    // Validation and test keep every row, odd ones included: the model is measured on all data.
+    for (const name of ['validation', 'test']) {
+      expect(xs(readFrameArrow(join(ctx.outDir, `${name}.arrow`))).some((x) => x % 2 === 1)).toBe(true);
     }
     const before = result.card.data.rows_before_filter as Record<string, number>;
     const after = result.card.data.rows as Record<string, number>;
     expect(after.train).toBeLessThan(before.train as number);
+    expect(after.validation).toBe(before.validation);
+    expect(after.test).toBe(before.test);
     expect(splitStep.codeFiles({ post_split_filter_method: 'keep_even' }, ctx.recipeDir)).toEqual([
       join(ctx.recipeDir, 'steps', 'split.ts'),
     ]);
