@@ -1,0 +1,385 @@
+/**
+ * Tree-structured Parzen Estimator (Bergstra, Bardenet, Bengio, Kégl 2011, "Algorithms for
+ * Hyper-Parameter Optimization"), with hyperopt 0.2.7's estimator and defaults: after
+ * `nStartupJobs` random trials, the trials are split at the ceil(gamma * sqrt(n))-th best loss
+ * (at most 25) into "below" (good) and "above"; each parameter gets an adaptive Parzen mixture
+ * l(x) from the good values and g(x) from the rest (the prior is one more component, linear
+ * forgetting down-weights old trials beyond the 25 newest), `nEiCandidates` values are drawn
+ * from l and the one maximising l(x) / g(x) — expected improvement — is proposed. As in
+ * hyperopt, parameters are modelled independently.
+ *
+ * One deliberate difference: hyperopt's log-normal mixture density for `loguniform` is not
+ * renormalised for the truncation to [low, high] (its normal-space counterpart is). Both
+ * mixtures are truncated the same way, so here both are renormalised.
+ */
+import type { Point } from './prior.js';
+import type { SweepRandom } from './rng.js';
+import type { Distribution, SearchSpace } from './space.js';
+import { quantize } from './space.js';
+
+export interface TpeOptions {
+  /** Random trials before the model is used (hyperopt: 20). */
+  nStartupJobs?: number;
+  /** Fraction (times sqrt(n)) of trials counted as good (hyperopt: 0.25). */
+  gamma?: number;
+  /** Candidates drawn from l(x) per proposal (hyperopt: 24). */
+  nEiCandidates?: number;
+  /** Weight of the prior component (hyperopt: 1.0). */
+  priorWeight?: number;
+}
+
+export const TPE_DEFAULTS: Required<TpeOptions> = {
+  nStartupJobs: 20,
+  gamma: 0.25,
+  nEiCandidates: 24,
+  priorWeight: 1.0,
+};
+
+/** hyperopt's DEFAULT_LF: the newest 25 observations keep full weight; also the cap on "below". */
+const LINEAR_FORGETTING = 25;
+const EPS = 1e-12;
+
+/** A finished trial as TPE sees it: its point and its loss (Infinity for a failed trial). */
+export interface Observation {
+  point: Point;
+  loss: number;
+}
+
+export interface Mixture {
+  weights: number[];
+  mus: number[];
+  sigmas: number[];
+}
+
+/** 1 for the newest LF observations, a linear ramp from 1/n for the older ones. */
+export function linearForgettingWeights(n: number, lf: number = LINEAR_FORGETTING): number[] {
+  if (n === 0) return [];
+  if (n < lf) return new Array<number>(n).fill(1);
+  const rampLength = n - lf;
+  const ramp = Array.from({ length: rampLength }, (_, i) =>
+    rampLength === 1 ? 1 / n : 1 / n + ((1 - 1 / n) * i) / (rampLength - 1),
+  );
+  return [...ramp, ...new Array<number>(lf).fill(1)];
+}
+
+/**
+ * hyperopt's adaptive Parzen estimator: one Gaussian per observation (in trial order), plus the
+ * prior inserted at its sorted position; each component's width is the larger gap to its sorted
+ * neighbours, clipped to [priorSigma / min(100, 1 + n), priorSigma].
+ */
+export function adaptiveParzen(
+  obs: readonly number[],
+  priorWeight: number,
+  priorMu: number,
+  priorSigma: number,
+): Mixture {
+  const n = obs.length;
+  let sorted: number[];
+  let sigma: number[];
+  let priorPos: number;
+  let order: number[] = [];
+  if (n === 0) {
+    sorted = [priorMu];
+    sigma = [priorSigma];
+    priorPos = 0;
+  } else if (n === 1) {
+    const only = obs[0] as number;
+    if (priorMu < only) {
+      priorPos = 0;
+      sorted = [priorMu, only];
+      sigma = [priorSigma, priorSigma * 0.5];
+    } else {
+      priorPos = 1;
+      sorted = [only, priorMu];
+      sigma = [priorSigma * 0.5, priorSigma];
+    }
+  } else {
+    order = obs.map((_, i) => i).sort((a, b) => (obs[a] as number) - (obs[b] as number) || a - b);
+    const values = order.map((i) => obs[i] as number);
+    // numpy.searchsorted (side left): the first position whose value is >= priorMu.
+    priorPos = values.findIndex((v) => v >= priorMu);
+    if (priorPos < 0) priorPos = values.length;
+    sorted = [...values.slice(0, priorPos), priorMu, ...values.slice(priorPos)];
+    sigma = new Array<number>(sorted.length).fill(0);
+    for (let i = 1; i < sorted.length - 1; i++) {
+      sigma[i] = Math.max(
+        (sorted[i] as number) - (sorted[i - 1] as number),
+        (sorted[i + 1] as number) - (sorted[i] as number),
+      );
+    }
+    sigma[0] = (sorted[1] as number) - (sorted[0] as number);
+    sigma[sorted.length - 1] = (sorted[sorted.length - 1] as number) - (sorted[sorted.length - 2] as number);
+  }
+  let weights: number[];
+  if (n > LINEAR_FORGETTING) {
+    const unsorted = linearForgettingWeights(n);
+    weights = [
+      ...order.slice(0, priorPos).map((i) => unsorted[i] as number),
+      priorWeight,
+      ...order.slice(priorPos).map((i) => unsorted[i] as number),
+    ];
+  } else {
+    weights = new Array<number>(sorted.length).fill(1);
+    weights[priorPos] = priorWeight;
+  }
+  const maxSigma = priorSigma;
+  const minSigma = priorSigma / Math.min(100, 1 + sorted.length);
+  sigma = sigma.map((s) => Math.min(maxSigma, Math.max(minSigma, s)));
+  sigma[priorPos] = priorSigma;
+  const total = weights.reduce((s, w) => s + w, 0);
+  return { weights: weights.map((w) => w / total), mus: sorted, sigmas: sigma };
+}
+
+/** erfc with fractional error below 1.2e-7 everywhere (Chebyshev fit, Numerical Recipes' erfcc). */
+export function erfc(x: number): number {
+  const z = Math.abs(x);
+  const t = 1 / (1 + 0.5 * z);
+  const r =
+    t *
+    Math.exp(
+      -z * z -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 +
+                            t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
+  return x >= 0 ? r : 2 - r;
+}
+
+/** P(a < X < b) for X ~ N(mu, sigma), computed in the tail where the difference is not lost. */
+function normalMass(a: number, b: number, mu: number, sigma: number): number {
+  const s = Math.max(Math.SQRT2 * sigma, EPS);
+  const za = (a - mu) / s;
+  const zb = (b - mu) / s;
+  // Above the mean, differences of survival functions keep their precision.
+  if (za > 0) return 0.5 * (erfc(za) - erfc(zb));
+  return 0.5 * (erfc(-zb) - erfc(-za));
+}
+
+interface Bounds {
+  low: number;
+  high: number;
+}
+
+/** How TPE models one distribution: in value or log space, bounds there, quantum in value space. */
+interface ContinuousModel {
+  log: boolean;
+  bounds?: Bounds;
+  q?: number;
+  priorMu: number;
+  priorSigma: number;
+  /** Observation → the space the mixture lives in. */
+  transform(value: number): number;
+}
+
+function continuousModel(d: Distribution): ContinuousModel | undefined {
+  switch (d.kind) {
+    case 'uniform':
+    case 'quniform':
+    case 'uniformint':
+      return {
+        log: false,
+        bounds: { low: d.low, high: d.high },
+        ...(d.kind === 'uniform' ? {} : { q: d.q }),
+        priorMu: 0.5 * (d.low + d.high),
+        priorSigma: d.high - d.low,
+        transform: (v) => v,
+      };
+    case 'loguniform':
+    case 'qloguniform': {
+      // Quantised values below exp(low) (0, typically) are lifted back to exp(low), as hyperopt does.
+      const floor = Math.max(EPS, Math.exp(d.low));
+      return {
+        log: true,
+        bounds: { low: d.low, high: d.high },
+        ...(d.kind === 'qloguniform' ? { q: d.q } : {}),
+        priorMu: 0.5 * (d.low + d.high),
+        priorSigma: d.high - d.low,
+        transform: d.kind === 'qloguniform' ? (v) => Math.log(Math.max(v, floor)) : (v) => Math.log(v),
+      };
+    }
+    case 'normal':
+    case 'qnormal':
+      return {
+        log: false,
+        ...(d.kind === 'qnormal' ? { q: d.q } : {}),
+        priorMu: d.mu,
+        priorSigma: d.sigma,
+        transform: (v) => v,
+      };
+    case 'lognormal':
+    case 'qlognormal':
+      return {
+        log: true,
+        ...(d.kind === 'qlognormal' ? { q: d.q } : {}),
+        priorMu: d.mu,
+        priorSigma: d.sigma,
+        transform: (v) => Math.log(Math.max(v, EPS)),
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** A draw from the (truncated) mixture, mapped back to value space and quantised. */
+function sampleMixture(m: Mixture, model: ContinuousModel, rng: SweepRandom): number {
+  let draw = Number.NaN;
+  for (let attempt = 0; ; attempt++) {
+    const k = rng.weighted(m.weights);
+    draw = (m.mus[k] as number) + (m.sigmas[k] as number) * rng.normal();
+    if (!model.bounds || (draw >= model.bounds.low && draw < model.bounds.high)) break;
+    // The prior component alone puts 68% of its mass inside the bounds; this never loops long,
+    // but a bound on attempts keeps a pathological mixture from hanging a sweep.
+    if (attempt > 10_000) {
+      draw = Math.min(model.bounds.high, Math.max(model.bounds.low, draw));
+      break;
+    }
+  }
+  const value = model.log ? Math.exp(draw) : draw;
+  return model.q !== undefined ? quantize(value, model.q) : value;
+}
+
+/** log density (or, when quantised, log probability mass) of `x` under the truncated mixture. */
+function mixtureLogDensity(x: number, m: Mixture, model: ContinuousModel): number {
+  let pAccept = 1;
+  if (model.bounds) {
+    pAccept = 0;
+    for (let k = 0; k < m.weights.length; k++) {
+      pAccept +=
+        (m.weights[k] as number) *
+        normalMass(model.bounds.low, model.bounds.high, m.mus[k] as number, m.sigmas[k] as number);
+    }
+  }
+  let total = 0;
+  if (model.q === undefined) {
+    const y = model.log ? Math.log(x) : x;
+    for (let k = 0; k < m.weights.length; k++) {
+      const s = Math.max(m.sigmas[k] as number, EPS);
+      const z = (y - (m.mus[k] as number)) / s;
+      total += ((m.weights[k] as number) * Math.exp(-0.5 * z * z)) / (s * Math.sqrt(2 * Math.PI));
+    }
+    // The lognormal density's 1/x factor is the same under l and g; it is kept for a true density.
+    if (model.log) total /= x;
+  } else {
+    const half = model.q / 2;
+    let upper = x + half;
+    let lower = x - half;
+    if (model.bounds) {
+      const high = model.log ? Math.exp(model.bounds.high) : model.bounds.high;
+      const low = model.log ? Math.exp(model.bounds.low) : model.bounds.low;
+      upper = Math.min(upper, high);
+      lower = Math.max(lower, low);
+    }
+    if (model.log) lower = Math.max(0, lower);
+    const a = model.log ? Math.log(Math.max(lower, EPS)) : lower;
+    const b = model.log ? Math.log(Math.max(upper, EPS)) : upper;
+    for (let k = 0; k < m.weights.length; k++) {
+      total += (m.weights[k] as number) * normalMass(a, b, m.mus[k] as number, m.sigmas[k] as number);
+    }
+  }
+  return Math.log(total) - Math.log(pAccept);
+}
+
+/** Category probabilities: linearly forgotten counts plus `priorWeight` per category. */
+export function categoricalProbabilities(
+  obs: readonly number[],
+  size: number,
+  priorWeight: number,
+): number[] {
+  const weights = linearForgettingWeights(obs.length);
+  const counts = new Array<number>(size).fill(priorWeight);
+  obs.forEach((v, i) => {
+    if (v >= 0 && v < size) counts[v] = (counts[v] as number) + (weights[i] as number);
+  });
+  const total = counts.reduce((s, c) => s + c, 0);
+  return counts.map((c) => c / total);
+}
+
+/** Trial positions (into `observations`) of the good group, by ascending loss then trial order. */
+export function splitGood(losses: readonly number[], gamma: number): Set<number> {
+  const nBelow = Math.min(Math.ceil(gamma * Math.sqrt(losses.length)), LINEAR_FORGETTING);
+  const key = (l: number) => (Number.isNaN(l) ? Number.POSITIVE_INFINITY : l);
+  const order = losses
+    .map((_, i) => i)
+    .sort((a, b) => key(losses[a] as number) - key(losses[b] as number) || a - b);
+  return new Set(order.slice(0, nBelow));
+}
+
+/**
+ * The TPE proposal for one trial, given the finished trials in trial order. Callers use the
+ * prior while fewer than nStartupJobs trials exist (see samplers.ts).
+ */
+export function suggestTpe(options: {
+  space: SearchSpace;
+  observations: readonly Observation[];
+  rng: SweepRandom;
+  tpe?: TpeOptions;
+}): Point {
+  const { space, observations, rng } = options;
+  const tpe = { ...TPE_DEFAULTS, ...options.tpe };
+  const good = splitGood(
+    observations.map((o) => o.loss),
+    tpe.gamma,
+  );
+  const point: Point = {};
+  for (const param of space) {
+    const below: number[] = [];
+    const above: number[] = [];
+    observations.forEach((o, i) => {
+      const v = o.point[param.name];
+      if (v === undefined) return;
+      (good.has(i) ? below : above).push(v);
+    });
+    const d = param.distribution;
+    const model = continuousModel(d);
+    if (model) {
+      const l = adaptiveParzen(below.map(model.transform), tpe.priorWeight, model.priorMu, model.priorSigma);
+      const g = adaptiveParzen(above.map(model.transform), tpe.priorWeight, model.priorMu, model.priorSigma);
+      let best = Number.NaN;
+      let bestScore = Number.NEGATIVE_INFINITY;
+      for (let c = 0; c < tpe.nEiCandidates; c++) {
+        const candidate = sampleMixture(l, model, rng);
+        const score = mixtureLogDensity(candidate, l, model) - mixtureLogDensity(candidate, g, model);
+        if (c === 0 || score > bestScore) {
+          best = candidate;
+          bestScore = score;
+        }
+      }
+      point[param.name] = best;
+      continue;
+    }
+    // randint and choice: categorical over the integers low..high-1 or the option indices.
+    const offset = d.kind === 'randint' ? d.low : 0;
+    const size = d.kind === 'randint' ? d.high - d.low : d.kind === 'choice' ? d.options.length : 0;
+    const pl = categoricalProbabilities(
+      below.map((v) => v - offset),
+      size,
+      tpe.priorWeight,
+    );
+    const pg = categoricalProbabilities(
+      above.map((v) => v - offset),
+      size,
+      tpe.priorWeight,
+    );
+    let best = 0;
+    let bestScore = Number.NEGATIVE_INFINITY;
+    for (let c = 0; c < tpe.nEiCandidates; c++) {
+      const k = rng.weighted(pl);
+      const score = Math.log(pl[k] as number) - Math.log(pg[k] as number);
+      if (c === 0 || score > bestScore) {
+        best = k;
+        bestScore = score;
+      }
+    }
+    point[param.name] = best + offset;
+  }
+  return point;
+}
