@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, lstat, mkdir, readdir, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, readdir, realpath, rename, stat, symlink, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StoreError } from '../errors.js';
@@ -24,7 +24,8 @@ export interface FileInfo {
  * Every file lands by copy-to-temp + rename in the destination directory, so a reader never sees
  * a half-written artifact. Artifact paths must stay inside the root: absolute paths, `..` that
  * escapes after normalisation, and symlinks (in the artifact tree) that lead outside are refused
- * with INVALID_PARAMETER_VALUE.
+ * with INVALID_PARAMETER_VALUE. `logArtifacts(dir)` copies a symlink inside `dir` as a symlink and
+ * refuses one that leads out of `dir`.
  */
 export class LocalArtifactRepository {
   /** Absolute directory holding the artifacts. */
@@ -62,14 +63,18 @@ export class LocalArtifactRepository {
         { hint: info ? 'use logArtifact to log a single file' : undefined },
       );
     }
-    const root = await this.ensureRoot();
     const relDir = normaliseArtifactPath(artifactPath);
+    // Every link is checked before anything is copied, so a refused tree leaves no partial copy.
+    const entries = await sourceEntries(source);
+    const root = await this.ensureRoot();
     await ensureDirInside(root, relDir);
-    for await (const rel of walkFiles(source)) {
-      const relPosix = rel.split(sep).join('/');
+    for (const entry of entries) {
+      const relPosix = entry.rel.split(sep).join('/');
       const target = relDir ? `${relDir}/${relPosix}` : relPosix;
       const destDir = await ensureDirInside(root, posix.dirname(target) === '.' ? '' : posix.dirname(target));
-      await copyFileAtomic(join(source, rel), join(destDir, posix.basename(target)));
+      const dest = join(destDir, posix.basename(target));
+      if (entry.kind === 'file') await copyFileAtomic(entry.path, dest);
+      else await symlinkAtomic(entry.linkText, dest);
     }
   }
 
@@ -227,8 +232,7 @@ function splitRel(rel: string): string[] {
 }
 
 function assertInside(realRoot: string, realTarget: string, userPath: string): void {
-  const rel = relative(realRoot, realTarget);
-  if (rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel))) return;
+  if (isInside(realRoot, realTarget)) return;
   throw new StoreError(
     'INVALID_PARAMETER_VALUE',
     `invalid artifact path "${userPath}": it resolves through a symbolic link to ${realTarget}, outside the artifact root ${realRoot}`,
@@ -287,6 +291,69 @@ const TEMP_PREFIX = '.tmp-artifact-';
 
 function isTempName(name: string): boolean {
   return name.startsWith(TEMP_PREFIX);
+}
+
+type SourceEntry =
+  | { kind: 'file'; rel: string; path: string }
+  /** `linkText` is relative, so the copied link points at the copy of its target. */
+  | { kind: 'link'; rel: string; linkText: string };
+
+/**
+ * What `logArtifacts(dir)` copies: regular files, and symbolic links as links when what they
+ * resolve to lies inside `dir` (a symlinked directory is not descended into — its target is
+ * copied where it lies). A link that resolves outside `dir` is refused: following it once copied
+ * /etc into the store. Dangling links are skipped, as before: there is nothing to copy.
+ */
+async function sourceEntries(dir: string): Promise<SourceEntry[]> {
+  const realDir = await realpath(dir);
+  const entries: SourceEntry[] = [];
+  const visit = async (realSub: string, prefix: string): Promise<void> => {
+    const children = await readdir(realSub, { withFileTypes: true });
+    children.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const child of children) {
+      if (isTempName(child.name)) continue;
+      const full = join(realSub, child.name);
+      const rel = prefix ? join(prefix, child.name) : child.name;
+      if (child.isDirectory()) await visit(full, rel);
+      else if (child.isFile()) entries.push({ kind: 'file', rel, path: full });
+      else if (child.isSymbolicLink()) {
+        const resolved = await realpathOrNull(full);
+        if (resolved === null) continue;
+        if (!isInside(realDir, resolved)) {
+          throw new StoreError(
+            'INVALID_PARAMETER_VALUE',
+            `${join(dir, rel)} is a symbolic link to ${resolved}, outside ${dir}; mlrecipe does not copy what lies outside the directory being logged`,
+            {
+              hint: `log ${resolved} on its own with logArtifact/logArtifacts, or replace the link with a copy of the files it points to`,
+            },
+          );
+        }
+        entries.push({ kind: 'link', rel, linkText: relative(realSub, resolved) || '.' });
+      }
+    }
+  };
+  await visit(realDir, '');
+  return entries;
+}
+
+function isInside(realRoot: string, realTarget: string): boolean {
+  const rel = relative(realRoot, realTarget);
+  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+}
+
+/** Creates the link under a temporary name, then renames it over `target` (atomic, like files). */
+async function symlinkAtomic(linkText: string, target: string): Promise<void> {
+  const temp = join(
+    dirname(target),
+    `${TEMP_PREFIX}${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}`,
+  );
+  try {
+    await symlink(linkText, temp);
+    await rename(temp, target);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
 }
 
 /** Relative paths (native separators) of every file under `dir`, following symlinks once. */

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -156,6 +156,36 @@ describe('LocalArtifactRepository', () => {
       'INVALID_PARAMETER_VALUE',
       /outside/,
     );
+  });
+
+  it('logArtifacts copies a symlink inside the directory as a symlink and refuses one leading out', async () => {
+    const { src, repo } = await fixture();
+    await symlink('model/MLmodel', join(src, 'MLmodel.link'));
+    await symlink('../../model', join(src, 'model', 'data', 'up'));
+    await repo.logArtifacts(src, 'logged');
+    const logged = join(repo.rootDir, 'logged');
+    expect(await readlink(join(logged, 'MLmodel.link'))).toBe('model/MLmodel');
+    expect(await readFile(join(logged, 'MLmodel.link'), 'utf8')).toBe('flavors: {}\n');
+    expect(await readlink(join(logged, 'model', 'data', 'up'))).toBe('..');
+    expect((await lstat(join(logged, 'model', 'data', 'weights.bin'))).isFile()).toBe(true);
+
+    const outside = join(tmp, 'etc-like');
+    await mkdir(outside);
+    await writeFile(join(outside, 'passwd'), 'root:x:0:0');
+    const leaking = join(tmp, 'leaking');
+    await mkdir(join(leaking, 'a'), { recursive: true });
+    await writeFile(join(leaking, 'a', 'first.txt'), 'first');
+    await symlink(outside, join(leaking, 'a', 'etc'));
+    await symlink(join(outside, 'passwd'), join(leaking, 'z-passwd'));
+    await expectStoreError(
+      repo.logArtifacts(leaking, 'leak'),
+      'INVALID_PARAMETER_VALUE',
+      /leaking\/a\/etc is a symbolic link to .*etc-like, outside .*leaking/,
+    );
+    // Refused before anything was copied.
+    expect(await repo.listArtifacts('leak')).toEqual([]);
+    await rm(join(leaking, 'a', 'etc'));
+    await expectStoreError(repo.logArtifacts(leaking, 'leak'), 'INVALID_PARAMETER_VALUE', /z-passwd/);
   });
 
   it('replaces a symlinked file target instead of writing through it', async () => {
