@@ -8,7 +8,7 @@
  * `{a,b}` alternatives. Node 20 has no fs.glob, so this walks the directory below the glob's
  * fixed prefix and matches each relative path against a regular expression.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { accessSync, constants, type Dirent, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { DataError } from '../errors.js';
 
@@ -54,12 +54,35 @@ export function resolveLocation(options: ResolveLocationOptions): string[] {
     for (const file of resolveOne(entry.trim(), options.baseDir, options.format, field)) {
       if (!seen.has(file)) {
         seen.add(file);
+        assertReadable(file, entry.trim(), field);
         files.push(file);
       }
     }
   }
   return files;
 }
+
+/**
+ * A matched file the process cannot read is named before any step runs; otherwise the first
+ * reader (the fingerprint's hash) fails with a bare EACCES that says nothing about the location.
+ */
+function assertReadable(file: string, entry: string, field: string): void {
+  try {
+    accessSync(file, constants.R_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    throw new DataError(
+      `${field}: ${file}${hasGlob(entry) ? ` (matched by ${entry})` : ''} cannot be read (${code === 'EACCES' ? 'permission denied' : code})`,
+      {
+        hint:
+          code === 'EACCES'
+            ? `give this user read access (e.g. chmod a+r ${file}), or change ${field} so it does not match the file`
+            : `check the file, or change ${field} so it does not match it`,
+      },
+    );
+  }
+}
+
 
 function resolveOne(entry: string, baseDir: string, format: string | undefined, field: string): string[] {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(entry) && !entry.startsWith('file://')) {
@@ -98,7 +121,8 @@ function resolveOne(entry: string, baseDir: string, format: string | undefined, 
   let candidates: string[];
   try {
     candidates = walk(base, deep);
-  } catch {
+  } catch (error) {
+    if (error instanceof DataError) throw error;
     throw new DataError(`${field}: ${entry} matches no files (directory ${base} does not exist)`);
   }
   const matched = candidates.filter((f) => regex.test(relative(base, f).split(sep).join('/'))).sort();
@@ -159,7 +183,18 @@ export function globToRegExp(glob: string): RegExp {
 /** Lists files under `dir` (recursively if `deep`), skipping hidden entries. */
 function walk(dir: string, deep: boolean): string[] {
   const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM') throw error;
+    // A glob cannot know what an unreadable directory holds; skipping it would silently drop data.
+    throw new DataError(`directory ${dir} cannot be read (permission denied) while matching files`, {
+      hint: `give this user read access (e.g. chmod a+rx ${dir}), or narrow the location so it does not reach into it`,
+    });
+  }
+  for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const full = join(dir, entry.name);
     if (entry.isDirectory()) {
