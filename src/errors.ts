@@ -147,10 +147,20 @@ export class DataError extends MlrecipeError {
   override readonly code = 'DATA_ERROR';
 }
 
-/** The baseline gate rejected the candidate model. Exit 3. */
+/**
+ * The baseline gate rejected the candidate model. Exit 3. A rejection is a decision, not a
+ * failure: the recipe run that made it ends FINISHED (MLflow: `model_validation_status`), with
+ * `tags` (e.g. `validation_status=REJECTED`) set on it.
+ */
 export class GateRejectedError extends MlrecipeError {
   override readonly code = 'GATE_REJECTED';
   override readonly exitCode = EXIT_GATE_REJECTED;
+  /** Tags for the tracking run that made the decision. */
+  readonly tags: Readonly<Record<string, string>>;
+  constructor(message: string, options: ErrorOptions & { tags?: Record<string, string> } = {}) {
+    super(message, options);
+    this.tags = options.tags ?? {};
+  }
 }
 
 export function isMlrecipeError(error: unknown): error is MlrecipeError {

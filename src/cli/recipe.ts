@@ -34,7 +34,7 @@ export function registerRecipeCommands(program: Command): void {
     .addOption(output())
     .action(async (opts: RunOptions, command: Command) => {
       const { trackingUri } = command.optsWithGlobals<{ trackingUri?: string }>();
-      const { createProgressReporter, runRecipe, trackingRecorder, formatDuration } =
+      const { createProgressReporter, recipeRunStatus, runRecipe, trackingRecorder, formatDuration } =
         await import('../recipes/index.js');
       const { defaultStepRegistry } = await import('../steps/registry.js');
       const result = await runRecipe({
@@ -52,7 +52,8 @@ export function registerRecipeCommands(program: Command): void {
         printJson({
           run_id: result.runId ?? null,
           experiment_id: result.experimentId ?? null,
-          status: result.error ? 'FAILED' : 'FINISHED',
+          status: recipeRunStatus(result.error),
+          ...(result.error?.code === 'GATE_REJECTED' ? { validation_status: 'REJECTED' } : {}),
           steps: result.outcomes.map((o) => ({
             step: o.step,
             state: o.state,

@@ -5,6 +5,7 @@ export {
   CustomTransformer,
   toFeatureMatrix,
 } from './custom-components.js';
+export { modelContentDigest } from './content-digest.js';
 export {
   frameFromSplit,
   type LoadedModel,

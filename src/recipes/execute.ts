@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
-import { isMlrecipeError, type MlrecipeError, StepError } from '../errors.js';
+import { GateRejectedError, isMlrecipeError, type MlrecipeError, StepError } from '../errors.js';
 import type { StepRegistry } from '../steps/registry.js';
 import type { StepContext, StepKind, StepResult } from '../steps/types.js';
 import { type CacheManifest, StepCache } from './cache.js';
@@ -161,7 +161,7 @@ export async function runRecipe(options: RunRecipeOptions): Promise<RunRecipeRes
     const error = outcomes.find((o) => o.error)?.error;
     if (recorder && !ended && !interrupted) {
       ended = true;
-      await recorder.end(error ? 'FAILED' : 'FINISHED');
+      await recorder.end(recipeRunStatus(error));
     }
     return { recipe, plan, outcomes, runId: recorder?.runId, experimentId: recorder?.experimentId, error };
   } catch (error) {
@@ -176,6 +176,15 @@ export async function runRecipe(options: RunRecipeOptions): Promise<RunRecipeRes
     for (const dir of activeTemps) rmSync(dir, { recursive: true, force: true });
     lock.release();
   }
+}
+
+/**
+ * How a recipe run ends: only errors make it FAILED. A gate rejection is a decision the run
+ * reached, so the run is FINISHED with `validation_status=REJECTED` (MLflow Recipes' evaluate step
+ * likewise finishes with `model_validation_status` REJECTED).
+ */
+export function recipeRunStatus(error: MlrecipeError | undefined): 'FINISHED' | 'FAILED' {
+  return error === undefined || error instanceof GateRejectedError ? 'FINISHED' : 'FAILED';
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -312,6 +321,10 @@ async function runNode(
     outDir: tmp,
     inputDirs,
     log: (message) => progress.stepLog(node.kind, message),
+    fingerprint: node.fingerprint,
+    inputFingerprints: Object.fromEntries(
+      node.upstream.map((kind) => [kind, ctx.plan.nodes.find((n) => n.kind === kind)?.fingerprint]),
+    ),
     trackingUri: ctx.recorder?.trackingUri,
     runId: ctx.recorder?.runId,
     experimentId: ctx.recorder?.experimentId,
@@ -383,7 +396,9 @@ async function runNode(
       : new StepError(node.kind, cause instanceof Error ? cause.message : String(cause), { cause });
     const durationMs = Date.now() - started;
     progress.stepFinished(node.kind, { state: 'failed', durationMs, error });
-    return { ...emptyOutcome(node, 'failed'), durationMs, error };
+    // A rejection's tags (validation_status=REJECTED, …) still go on the tracking run.
+    const tags = error instanceof GateRejectedError ? { ...error.tags } : {};
+    return { ...emptyOutcome(node, 'failed'), durationMs, error, tags };
   }
 }
 

@@ -10,6 +10,7 @@ export type * from './config.js';
 export {
   type RecipeRunRecorder,
   type RecorderFactory,
+  recipeRunStatus,
   type RunRecipeOptions,
   type RunRecipeResult,
   runRecipe,

@@ -11,8 +11,16 @@
  *   GateRejectedError naming each failed metric, so `recipe run` exits 3.
  *
  * Evaluate's `validation_status` counts too: a model the `validation_criteria` REJECTED is never
- * promoted. When the candidate already is the alias's version (same model_uuid: train was
- * served from the cache), nothing is registered and the step passes.
+ * promoted. A rejection is a decision, not an error: the recipe run ends FINISHED with
+ * `validation_status=REJECTED` (and MLflow's `model_validation_status`), and `recipe run` exits 3.
+ *
+ * Identity is decided by content. When the candidate's model bytes (src/models/content-digest.ts)
+ * equal the alias holder's, the candidate is reported `UNCHANGED`: nothing is registered and the
+ * step passes, whether train was cached or retrained after `recipe clean`. Versions carry their
+ * digest and train's fingerprint (data, config, code) as tags. A rejection is tagged on the run
+ * with a decision key (register's fingerprint, the candidate's digest, the holder's version and
+ * digest); a later run with the same key reports that rejection from the tracking store instead
+ * of scoring both models again.
  *
  * Config (`steps.register`): `model_name` (else MLflow's top-level `model_registry.model_name`),
  * `registry_uri` (else `model_registry.registry_uri`, else the run's tracking URI),
@@ -23,10 +31,12 @@
  * The registry is state outside the recipe (another run or `recipe models alias` can move the
  * alias), so this step is never served from the cache (`alwaysRun`).
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, DataError, GateRejectedError, StoreError } from '../errors.js';
-import { type LoadedModel, loadModel } from '../models/load.js';
+import { modelContentDigest } from '../models/content-digest.js';
+import { loadModel } from '../models/load.js';
 import { escapeHtml, htmlTable } from '../recipes/cards/render.js';
 import { findUserModule, loadUserFunction } from '../recipes/user-module.js';
 import {
@@ -60,13 +70,26 @@ export const DEFAULT_BASELINE_ALIAS = 'champion';
 export const REGISTER_TAGS = {
   validationStatus: 'validation_status',
   previousHolder: (alias: string) => `mlrecipe.previous_${alias}_version`,
+  /** `sha256:…` of the model's content: what "the same model" means (src/models/content-digest.ts). */
+  modelDigest: 'mlrecipe.model_digest',
+  /** Train's fingerprint: the data, config and code the model came from. */
+  pipelineFingerprint: 'mlrecipe.pipeline_fingerprint',
 } as const;
 
 /** Tags the register step sets on the recipe's tracking run. */
 export const GATE_RUN_TAGS = {
+  /** PROMOTED, UNCHANGED or REJECTED. */
   status: 'mlrecipe.gate.status',
   modelName: 'mlrecipe.registered_model_name',
   modelVersion: 'mlrecipe.registered_model_version',
+  validationStatus: 'validation_status',
+  /** MLflow Recipes' name for evaluate's verdict (its `model_validation_status` output). */
+  modelValidationStatus: 'model_validation_status',
+  candidateDigest: 'mlrecipe.gate.candidate_digest',
+  /** Same key, same decision: see decisionKey. */
+  decisionKey: 'mlrecipe.gate.decision_key',
+  /** The run whose rejection this run reported instead of deciding again. */
+  cachedFrom: 'mlrecipe.gate.decided_by_run',
 } as const;
 
 function configIssue(path: string, message: string, hint?: string): ConfigError {
@@ -186,6 +209,14 @@ async function baselineVersion(
 async function logReportToRun(ctx: StepContext, dir: string): Promise<void> {
   if (!ctx.runId || !ctx.trackingUri) return;
   try {
+    if (ctx.store) {
+      // The engine's open store: no second connection to the same database.
+      const run = await ctx.store.getRun(ctx.runId);
+      const { LocalArtifactRepository } = await import('../tracking/artifact-repo.js');
+      const repo = new LocalArtifactRepository(run.info.artifact_uri);
+      for (const file of Object.values(REPORT_FILES)) await repo.logArtifact(join(dir, file), 'gate');
+      return;
+    }
     const { LocalArtifactRepository, openTrackingStore, resolveTrackingUri } =
       await import('../tracking/index.js');
     const resolved = resolveTrackingUri({ flag: ctx.trackingUri, cwd: ctx.recipeDir });
@@ -202,6 +233,83 @@ async function logReportToRun(ctx: StepContext, dir: string): Promise<void> {
   } catch (error) {
     ctx.log(`warning: could not attach the gate report to run ${ctx.runId}: ${(error as Error).message}`);
   }
+}
+
+/** What identifies a candidate: its model's content and the pipeline that produced it. */
+interface CandidateIdentity {
+  /** `sha256:…` of the model directory's content (src/models/content-digest.ts). */
+  modelDigest: string;
+  /** Train's fingerprint: the data, config and code the model came from (undefined outside the engine). */
+  pipelineFingerprint?: string;
+}
+
+/** The holder's model digest: its tag when it has one, else computed from the registry's copy. */
+function versionDigest(version: ModelVersion, dir: string): string {
+  const tagged = version.tags?.find((t) => t.key === REGISTER_TAGS.modelDigest)?.value;
+  return tagged ?? modelContentDigest(dir);
+}
+
+/**
+ * The key of a gate decision: the same candidate (model bytes), the same register step (its
+ * fingerprint covers the test split, thresholds, custom metric code and evaluate's verdict) and the
+ * same baseline (version and bytes) reach the same decision, so it need not be computed twice.
+ */
+function decisionKey(options: {
+  registerFingerprint: string;
+  candidate: CandidateIdentity;
+  baseline?: { name: string; alias: string; version: string; digest: string };
+}): string {
+  const text = JSON.stringify({
+    register: options.registerFingerprint,
+    candidate: options.candidate.modelDigest,
+    baseline: options.baseline ?? null,
+  });
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * An earlier run of this experiment that rejected the same candidate against the same baseline
+ * (same decision key), with its gate report; undefined when there is none or it cannot be read.
+ */
+async function earlierRejection(
+  ctx: StepContext,
+  key: string,
+): Promise<{ runId: string; report: GateReport } | undefined> {
+  if (!ctx.store || !ctx.experimentId) return undefined;
+  const { runs } = await ctx.store.searchRuns({
+    experimentIds: [ctx.experimentId],
+    filter: `tags.\`${GATE_RUN_TAGS.decisionKey}\` = '${key}' and tags.\`${GATE_RUN_TAGS.validationStatus}\` = 'REJECTED' and attributes.status = 'FINISHED'`,
+    orderBy: ['attributes.start_time DESC'],
+    maxResults: 1,
+  });
+  const run = runs[0];
+  if (!run || run.info.run_id === ctx.runId) return undefined;
+  try {
+    const { localPathFromArtifactUri } = await import('../tracking/artifact-repo.js');
+    const path = join(localPathFromArtifactUri(run.info.artifact_uri), 'gate', REPORT_FILES.json);
+    const report = JSON.parse(readFileSync(path, 'utf8')) as GateReport;
+    return report.decision === 'REJECT' ? { runId: run.info.run_id, report } : undefined;
+  } catch {
+    // No readable report (deleted artifacts, a remote artifact store): decide again.
+    return undefined;
+  }
+}
+
+function rejectionTags(options: {
+  name: string;
+  key?: string;
+  candidate: CandidateIdentity;
+  cachedFrom?: string;
+}): Record<string, string> {
+  return {
+    [GATE_RUN_TAGS.status]: 'REJECTED',
+    [GATE_RUN_TAGS.validationStatus]: 'REJECTED',
+    [GATE_RUN_TAGS.modelValidationStatus]: 'REJECTED',
+    [GATE_RUN_TAGS.modelName]: options.name,
+    [GATE_RUN_TAGS.candidateDigest]: options.candidate.modelDigest,
+    ...(options.key ? { [GATE_RUN_TAGS.decisionKey]: options.key } : {}),
+    ...(options.cachedFrom ? { [GATE_RUN_TAGS.cachedFrom]: options.cachedFrom } : {}),
+  };
 }
 
 async function runRegister(cfg: RegisterConfig | undefined, ctx: StepContext): Promise<StepResult> {
@@ -229,27 +337,75 @@ async function runRegister(cfg: RegisterConfig | undefined, ctx: StepContext): P
     defaultArtifactRoot: resolved.defaultArtifactRoot,
   });
   try {
-    const candidate = await loadModel(modelDir);
+    const identity: CandidateIdentity = {
+      modelDigest: modelContentDigest(modelDir),
+      ...(ctx.inputFingerprints?.train ? { pipelineFingerprint: ctx.inputFingerprints.train } : {}),
+    };
     const holder = await baselineVersion(registry, name, alias);
-    let baseline: LoadedModel | undefined;
+    let holderDir: string | undefined;
+    let holderDigest: string | undefined;
     if (holder) {
-      baseline = await loadModel(modelVersionDirectory(holder));
-      if (baseline.mlmodel.model_uuid === candidate.mlmodel.model_uuid) {
-        ctx.log(`the model already is ${name}@${alias} (version ${holder.version}): nothing to register`);
+      holderDir = modelVersionDirectory(holder);
+      holderDigest = versionDigest(holder, holderDir);
+      // Identity by content, not by model id: a retrained model with the same bytes (after
+      // `recipe clean`, on another machine) is the champion already, whatever its model_uuid.
+      if (holderDigest === identity.modelDigest) {
+        const samePipeline =
+          identity.pipelineFingerprint !== undefined &&
+          holder.tags?.find((t) => t.key === REGISTER_TAGS.pipelineFingerprint)?.value ===
+            identity.pipelineFingerprint;
+        ctx.log(
+          `unchanged: the model is identical to ${name}@${alias} (version ${holder.version}; same model bytes${
+            samePipeline ? ' and pipeline fingerprint' : ''
+          }): nothing to register`,
+        );
         return result({
           ctx,
-          status: 'ALREADY_CURRENT',
+          status: 'UNCHANGED',
           name,
           version: holder.version,
           sections: [
             {
               title: 'Registry',
-              html: `<p>The candidate already is <code>${escapeHtml(`${name}@${alias}`)}</code> (version ${escapeHtml(holder.version)}).</p>`,
+              html: `<p>Unchanged: the candidate is identical to <code>${escapeHtml(`${name}@${alias}`)}</code> (version ${escapeHtml(holder.version)}, <code>${escapeHtml(identity.modelDigest)}</code>).</p>`,
             },
           ],
         });
       }
     }
+    const key = ctx.fingerprint
+      ? decisionKey({
+          registerFingerprint: ctx.fingerprint,
+          candidate: identity,
+          ...(holder && holderDigest
+            ? { baseline: { name, alias, version: holder.version, digest: holderDigest } }
+            : {}),
+        })
+      : undefined;
+    const earlier = key ? await earlierRejection(ctx, key) : undefined;
+    if (earlier) {
+      // Reported from the tracking store: the same candidate against the same baseline on the
+      // same data reaches the same decision, so nothing is scored (or registered) again.
+      writeGateReport(ctx.outDir, earlier.report);
+      await logReportToRun(ctx, ctx.outDir);
+      ctx.log(
+        `the same candidate was rejected by run ${earlier.runId}: reporting that decision (not re-scored)`,
+      );
+      const against = holder ? `${name}@${alias} (version ${holder.version})` : 'the absolute thresholds';
+      const lines = [
+        describeGateFailures(earlier.report.gate),
+        ...(earlier.report.notes ?? []).map((n) => `  ${n}`),
+      ].filter(Boolean);
+      throw new GateRejectedError(
+        `the baseline gate rejected the model against ${against} (decided by run ${earlier.runId} for the same model, data and thresholds; not re-scored):\n${lines.join('\n')}\nThe registry is unchanged: ${alias} stays ${holder ? `version ${holder.version}` : 'unset'}.`,
+        {
+          hint: 'improve the model, or change steps.register.validation_thresholds / steps.evaluate.validation_criteria',
+          tags: rejectionTags({ name, key, candidate: identity, cachedFrom: earlier.runId }),
+        },
+      );
+    }
+    const candidate = await loadModel(modelDir);
+    const baseline = holderDir ? await loadModel(holderDir) : undefined;
     // Read the test split only now: a no-op `recipe run` (candidate already holds the alias)
     // returns above without loading the dataset.
     const test = readSplitDataset(inputDir(ctx, 'split', 'register'), 'test.arrow');
@@ -301,6 +457,10 @@ async function runRegister(cfg: RegisterConfig | undefined, ctx: StepContext): P
 
     const versionTags = (status: string) => [
       { key: REGISTER_TAGS.validationStatus, value: status },
+      { key: REGISTER_TAGS.modelDigest, value: identity.modelDigest },
+      ...(identity.pipelineFingerprint
+        ? [{ key: REGISTER_TAGS.pipelineFingerprint, value: identity.pipelineFingerprint }]
+        : []),
       ...(holder ? [{ key: REGISTER_TAGS.previousHolder(alias), value: holder.version }] : []),
     ];
     if (!passed) {
@@ -325,16 +485,18 @@ async function runRegister(cfg: RegisterConfig | undefined, ctx: StepContext): P
         }`,
         {
           hint: 'improve the model, or change steps.register.validation_thresholds / steps.evaluate.validation_criteria',
+          tags: rejectionTags({ name, ...(key ? { key } : {}), candidate: identity }),
         },
       );
     }
 
+    const versionStatus = validationStatus === 'VALIDATED' ? 'VALIDATED' : 'PASSED_GATE';
     const version = await registerModel({
       store: registry,
       localDir: modelDir,
       name,
       ...(ctx.runId ? { runId: ctx.runId } : {}),
-      tags: versionTags(validationStatus === 'VALIDATED' ? 'VALIDATED' : 'PASSED_GATE'),
+      tags: versionTags(versionStatus),
     });
     // The alias may have moved while we scored (another run, `recipe models alias`): promoting
     // over a holder we never compared with would skip the gate.
@@ -358,6 +520,7 @@ async function runRegister(cfg: RegisterConfig | undefined, ctx: StepContext): P
       name,
       version: version.version,
       gate: comparison.gate,
+      modelValidationStatus: validationStatus,
       sections: gateSections(comparison.gate, `${name} version ${version.version} is now @${alias}.`),
       extraOutputs: { registered: 'registered.json' },
     });
@@ -368,10 +531,12 @@ async function runRegister(cfg: RegisterConfig | undefined, ctx: StepContext): P
 
 function result(options: {
   ctx: StepContext;
-  status: 'PROMOTED' | 'ALREADY_CURRENT';
+  status: 'PROMOTED' | 'UNCHANGED';
   name: string;
   version: string;
   gate?: GateResult;
+  /** Evaluate's verdict: VALIDATED or UNKNOWN (MLflow Recipes' model_validation_status). */
+  modelValidationStatus?: string;
   sections: CardSection[];
   extraOutputs?: Record<string, string>;
 }): StepResult {
@@ -386,6 +551,9 @@ function result(options: {
       [GATE_RUN_TAGS.status]: options.status,
       [GATE_RUN_TAGS.modelName]: options.name,
       [GATE_RUN_TAGS.modelVersion]: options.version,
+      ...(options.modelValidationStatus
+        ? { [GATE_RUN_TAGS.modelValidationStatus]: options.modelValidationStatus }
+        : {}),
     },
     outputs,
     card: {

@@ -81,6 +81,13 @@ export interface StepContext {
   inputDirs: Partial<Record<StepKind, string>>;
   /** Logs a progress line for the user. */
   log(message: string): void;
+  /** This step's fingerprint: its config, code and upstream fingerprints (see recipes/plan). */
+  fingerprint?: string;
+  /**
+   * The fingerprints of the upstream steps named in STEP_INPUTS; train's covers the data, config
+   * and code the model came from.
+   */
+  inputFingerprints?: Partial<Record<StepKind, string>>;
   /** Tracking URI the recipe records into (for steps that read the registry). */
   trackingUri?: string;
   /** Tracking run id of the recipe run, so steps can write lineage. */

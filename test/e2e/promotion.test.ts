@@ -1,8 +1,10 @@
 /**
  * End to end: the regression template in a real git repository, `recipe run` as a child process,
  * the registry in the repository's SQLite file. A first model becomes champion; a worse one is
- * rejected with exit 3 and leaves the registry as it was; a better one becomes champion and
- * records the previous holder.
+ * rejected with exit 3 (the run FINISHED, tagged REJECTED) and leaves the registry as it was, and
+ * the same rejection is reported from the tracking store on the next run; a better one becomes
+ * champion and records the previous holder; after `recipe clean` the retrained, byte-identical
+ * model is reported unchanged.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -70,6 +72,21 @@ async function runArtifactDir(dir: string, runId: string): Promise<string> {
   }
 }
 
+async function trackingRun(
+  dir: string,
+  runId: string,
+): Promise<{ status: string; tags: Record<string, string> }> {
+  const store = await openTrackingStore(sqliteUriForPath(join(dir, 'mlruns', 'tracking.db')), {
+    defaultArtifactRoot: join(dir, 'mlruns', 'artifacts'),
+  });
+  try {
+    const run = await store.getRun(runId);
+    return { status: run.info.status, tags: Object.fromEntries(run.data.tags.map((t) => [t.key, t.value])) };
+  } finally {
+    await store.close();
+  }
+}
+
 function tagsOf(version: ModelVersion | undefined): Record<string, string> {
   return Object.fromEntries((version?.tags ?? []).map((t) => [t.key, t.value]));
 }
@@ -94,8 +111,13 @@ describe('promotion through recipe run', () => {
     // The same model again: it already is the champion, nothing is registered.
     const again = await recipe(dir, 'run');
     expect(again.code).toBe(0);
-    expect(again.stderr + again.stdout).toContain('already is cars-mpg@champion (version 1)');
+    expect(again.stderr + again.stdout).toContain(
+      'unchanged: the model is identical to cars-mpg@champion (version 1;',
+    );
     expect((await registryState(dir)).versions).toHaveLength(1);
+    expect(tagsOf((await registryState(dir)).versions[0])['mlrecipe.model_digest']).toMatch(
+      /^sha256:[0-9a-f]{64}$/,
+    );
 
     // 2. Heavier regularisation: still under the absolute bound, but worse than the champion.
     setAlpha(dir, '100.0');
@@ -118,6 +140,32 @@ describe('promotion through recipe run', () => {
     const report = readFileSync(join(await runArtifactDir(dir, runId), 'gate', 'report.md'), 'utf8');
     expect(report).toContain('❌ Model gate: reject');
     expect(report).toContain('| root_mean_squared_error |');
+    // A rejection is a decision, not an error: the run is FINISHED, tagged REJECTED (MLflow's name too).
+    const rejectedRun = await trackingRun(dir, runId);
+    expect(rejectedRun.status).toBe('FINISHED');
+    expect(rejectedRun.tags).toMatchObject({
+      validation_status: 'REJECTED',
+      model_validation_status: 'REJECTED',
+      'mlrecipe.gate.status': 'REJECTED',
+    });
+
+    // The same candidate again: the rejection is reported from the tracking store, not re-scored.
+    const worseAgain = await recipe(dir, 'run');
+    expect(worseAgain.code).toBe(3);
+    expect(worseAgain.stderr).toContain(
+      `decided by run ${runId} for the same model, data and thresholds; not re-scored`,
+    );
+    expect(worseAgain.stderr).toMatch(
+      /root_mean_squared_error: root_mean_squared_error = [\d.]+ is [\d.]+% worse/,
+    );
+    const againId = /tracking run ([0-9a-f]{32})/.exec(worseAgain.stdout + worseAgain.stderr)?.[1] as string;
+    const againRun = await trackingRun(dir, againId);
+    expect(againRun.status).toBe('FINISHED');
+    expect(againRun.tags).toMatchObject({
+      validation_status: 'REJECTED',
+      'mlrecipe.gate.decided_by_run': runId,
+    });
+    expect((await registryState(dir)).versions.map((v) => v.version)).toEqual(['1']);
 
     // 3. Lighter regularisation (test rmse ≈ 3.98): better than the champion by more than 1% → promoted.
     setAlpha(dir, '0.01');
@@ -136,6 +184,16 @@ describe('promotion through recipe run', () => {
     // The new version keeps its lineage to the recipe run that trained it.
     expect(afterBetter.versions[1]?.run_id).toMatch(/^[0-9a-f]{32}$/);
     expect(afterBetter.versions[1]?.status).toBe('READY');
+
+    // After `recipe clean` the same recipe trains again: a new model_uuid, the same bytes. The
+    // candidate is the champion already (identity by content), not a 0% improvement to reject.
+    expect((await recipe(dir, 'clean')).code).toBe(0);
+    const retrained = await recipe(dir, 'run');
+    expect(retrained.stderr + retrained.stdout).toContain(
+      'unchanged: the model is identical to cars-mpg@champion (version 2; same model bytes and pipeline fingerprint)',
+    );
+    expect(retrained.code).toBe(0);
+    expect((await registryState(dir)).versions.map((v) => v.version)).toEqual(['1', '2']);
 
     // The CI path: `recipe gate` on the better run's model (a bare run id) against version 1, on
     // the recipe's test split, with the recipe's own thresholds.
@@ -163,5 +221,5 @@ describe('promotion through recipe run', () => {
     const show = await recipe(dir, 'models', 'show', 'cars-mpg');
     expect(show.code).toBe(0);
     expect(show.stdout).toContain('champion');
-  });
+  }, 240_000); // about ten `recipe` processes in a row: well over the default 60 s on a loaded machine
 });

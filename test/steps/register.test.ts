@@ -225,7 +225,7 @@ describe.each(BACKENDS)('register step on $name', ({ name, available }) => {
     });
     await register(fixture, { baseline_alias: 'prod' });
     const again = await register(fixture, { baseline_alias: 'prod' });
-    expect(again.result.tags?.['mlrecipe.gate.status']).toBe('ALREADY_CURRENT');
+    expect(again.result.tags?.['mlrecipe.gate.status']).toBe('UNCHANGED');
     await retrain(fixture, { name: 'linear_regression' });
     const better = await register(fixture, {
       baseline_alias: 'prod',
@@ -242,6 +242,36 @@ describe.each(BACKENDS)('register step on $name', ({ name, available }) => {
     } finally {
       await registry.close();
     }
+  });
+
+  it("reports a retrained model with the champion's bytes as unchanged, whatever its model_uuid", async () => {
+    const fixture = await trainedCars({ estimator: { name: 'linear_regression' } });
+    const thresholds = { root_mean_squared_error: { min_relative_change: 0.01 } };
+    await register(fixture, { validation_thresholds: thresholds });
+    const first = (await versions(fixture)).versions[0];
+    expect(tags(first)['mlrecipe.model_digest']).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // The same estimator trained again (as after `recipe clean`): a new model directory and uuid.
+    await retrain(fixture, { name: 'linear_regression' });
+    const before = await loadModel(first?.source as string);
+    const retrained = await loadModel(join(fixture.dirs.train as string, 'model'));
+    expect(retrained.mlmodel.model_uuid).not.toBe(before.mlmodel.model_uuid);
+    const again = await register(fixture, { validation_thresholds: thresholds });
+    expect(again.result.tags?.['mlrecipe.gate.status']).toBe('UNCHANGED');
+    expect(fixture.logs.at(-1)).toContain('unchanged: the model is identical to cars@champion (version 1');
+    expect((await versions(fixture)).versions.map((v) => v.version)).toEqual(['1']);
+
+    // A champion registered without the digest tag (before mlrecipe recorded it) is compared by
+    // its files, with the same answer.
+    const registry = await openModelRegistry(trackingUri(fixture), {
+      defaultArtifactRoot: join(fixture.recipeDir, 'mlruns', 'artifacts'),
+    });
+    try {
+      await registry.deleteModelVersionTag('cars', '1', 'mlrecipe.model_digest');
+    } finally {
+      await registry.close();
+    }
+    const untagged = await register(fixture, { validation_thresholds: thresholds });
+    expect(untagged.result.tags?.['mlrecipe.gate.status']).toBe('UNCHANGED');
   });
 
   it('reports a missing model name and bad thresholds as config errors', async () => {
