@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { GateRejectedError, StoreError, UsageError } from '../errors.js';
-import { printJson } from './output.js';
+import { printJson, refuseProtectedOutput } from './output.js';
 
 interface GateOptions {
   candidate: string;
@@ -93,6 +93,7 @@ export function registerGateCommand(program: Command): void {
         throw new UsageError(`--output must be "table" or "json", not "${opts.output}"`);
       }
       const { trackingUri } = command.optsWithGlobals<{ trackingUri?: string }>();
+      if (opts.reportDir) await refuseProtectedOutput('--report-dir', opts.reportDir);
       const { loadModel, parsePredictionFormat, readScoringFile } = await import('../models/index.js');
       await import('../registry/index.js');
       const { parseGateThresholds } = await import('../registry/gate.js');

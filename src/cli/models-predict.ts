@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import type { PredictionFormat } from '../models/index.js';
+import { refuseProtectedOutput } from './output.js';
 
 /**
  * The `models` command group, created once: other files add their subcommands (list, show,
@@ -61,6 +62,7 @@ export function registerModelsPredictCommand(program: Command): void {
         ? parsePredictionFormat(opts.outputFormat, '--output-format')
         : undefined;
       if (outputFormat && !opts.outputPath) throw new UsageError('--output-format needs --output-path');
+      if (opts.outputPath) await refuseProtectedOutput('--output-path', opts.outputPath);
       // The registry plugs runs:/ and models:/ into loadModel; load it only when needed.
       if (/^(runs|models):/i.test(opts.modelUri)) await import('../registry/index.js');
       const model = await loadModel(opts.modelUri, { ...(trackingUri ? { trackingUri } : {}) });

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { modelsCommand } from './models-predict.js';
+import { refuseProtectedOutput } from './output.js';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -78,6 +79,7 @@ export function registerModelsServeCommands(program: Command): void {
     .option('--dockerfile-only <dir>', 'only write the build context to this new or empty directory')
     .action(async (opts: BuildDockerCliOptions, command: Command) => {
       const { trackingUri } = command.optsWithGlobals<{ trackingUri?: string }>();
+      if (opts.dockerfileOnly !== undefined) await refuseProtectedOutput('--dockerfile-only', opts.dockerfileOnly);
       const { buildDocker } = await import('../server/docker.js');
       const result = await buildDocker({
         modelUri: opts.modelUri,

@@ -1,4 +1,5 @@
 /** Human and machine output for listing commands: an aligned table, or `--output json`. */
+import { UsageError } from '../errors.js';
 
 export type OutputFormat = 'table' | 'json';
 
@@ -17,6 +18,17 @@ export function formatTable(headers: string[], rows: string[][]): string {
       .join('  ')
       .trimEnd();
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/**
+ * Refuses a user-named output path inside .git/ or .recipe/ (a UsageError, exit 2) before the
+ * command does any work. The data module is imported here, on use: commands that write output
+ * load it anyway, and the others keep a fast start.
+ */
+export async function refuseProtectedOutput(option: string, path: string): Promise<void> {
+  const { PROTECTED_OUTPUT_HINT, protectedOutputReason } = await import('../data/index.js');
+  const reason = protectedOutputReason(path);
+  if (reason) throw new UsageError(`${option} ${path}: ${reason}`, { hint: PROTECTED_OUTPUT_HINT });
 }
 
 export function printJson(value: unknown): void {

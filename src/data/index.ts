@@ -23,6 +23,7 @@ export {
 } from './infer-types.js';
 export { readJsonDataset, readJsonFrame } from './json.js';
 export { globToRegExp, hasGlob, type ResolveLocationOptions, resolveLocation } from './locations.js';
+export { PROTECTED_OUTPUT_HINT, protectedOutputReason } from './output-path.js';
 export { readParquetDataset, readParquetFrame, writeFrameParquet } from './parquet.js';
 export {
   type ColumnProfile,

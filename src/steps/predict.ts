@@ -17,6 +17,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { readArrowDataset } from '../data/arrow-io.js';
+import { PROTECTED_OUTPUT_HINT, protectedOutputReason } from '../data/output-path.js';
 import { ConfigError, StepError } from '../errors.js';
 import { loadModel, resolveModelUri } from '../models/load.js';
 import {
@@ -89,6 +90,8 @@ export const predictStep: Step<PredictConfig> = {
    * moved to another version — re-runs predict.
    */
   async inputFiles(cfg, recipeDir) {
+    // Planning runs before any step: a location inside .git/ or .recipe/ is refused here.
+    if (cfg?.output?.location) outputTarget(cfg.output.location, recipeDir);
     const uri = predictModelUri(cfg, recipeDir);
     if (!uri) return [];
     let dir = uri;
@@ -140,6 +143,20 @@ function outputConfig(cfg: PredictConfig | undefined): { format: PredictionForma
   return { format, location: output.location };
 }
 
+/** The absolute path `output.location` names; refused inside .git/ or .recipe/. */
+function outputTarget(location: string, recipeDir: string): string {
+  const target = isAbsolute(location) ? location : resolve(recipeDir, location);
+  const reason = protectedOutputReason(target);
+  if (reason) {
+    throw configIssue(
+      'steps.predict.output.location',
+      `predictions cannot be written to ${location}: ${reason}`,
+      PROTECTED_OUTPUT_HINT,
+    );
+  }
+  return target;
+}
+
 async function runPredict(cfg: PredictConfig | undefined, ctx: StepContext): Promise<StepResult> {
   const { format, location } = outputConfig(cfg);
   const saveMode = cfg?.save_mode ?? 'default';
@@ -150,7 +167,7 @@ async function runPredict(cfg: PredictConfig | undefined, ctx: StepContext): Pro
       'use overwrite, ignore or error',
     );
   }
-  const target = isAbsolute(location) ? location : resolve(ctx.recipeDir, location);
+  const target = outputTarget(location, ctx.recipeDir);
   if (existsSync(target) && (saveMode === 'error' || saveMode === 'errorifexists')) {
     throw new StepError('predict', `${location} already exists and save_mode is ${saveMode}`, {
       hint: 'remove the file or set save_mode: overwrite',
