@@ -104,7 +104,7 @@ export function validateDescription(description: unknown): asserts description i
   }
 }
 
-/** MLflow's registry tag value columns hold 5000 characters (run tags hold 8000). */
+/** MLflow's registry tag value columns hold 5000 characters, as run tag values do. */
 const MAX_REGISTRY_TAG_VALUE_LENGTH = 5000;
 
 export function validateRegistryTag(tag: Tag): void {

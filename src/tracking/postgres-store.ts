@@ -9,7 +9,6 @@ import pg from 'pg';
 import { StoreError, UsageError } from '../errors.js';
 import { renderSql, type SqlFragment, sql } from './sql-fragment.js';
 import {
-  applyMigrations,
   databaseError,
   databaseErrorCode,
   ensureDefaultExperiment,
@@ -18,6 +17,7 @@ import {
   type SqlExecutor,
   SqlTrackingStore,
 } from './sql-tracking-store.js';
+import { prepareTrackingSchema } from './schema-setup.js';
 
 export interface PostgresTrackingStoreOptions {
   /** `postgresql://user:password@host:port/database[?schema=name]`. */
@@ -211,7 +211,7 @@ export async function openPostgresTrackingStore(
     }
     await driver.transaction(async (tx) => {
       await tx.all(sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
-      await applyMigrations(tx);
+      await prepareTrackingSchema(tx, `PostgreSQL tracking store ${redact(connectionString)}`);
       await ensureDefaultExperiment(tx, defaultArtifactRoot);
     });
   } catch (error) {

@@ -13,7 +13,7 @@ import { decodePageToken, encodePageToken } from './page-token.js';
 import { generateRunName } from './run-name.js';
 import { compileExperimentSearch, compileRunSearch } from './search-compiler.js';
 import { joinSql, rawSql, type SqlDialect, type SqlFragment, sql, sqlList } from './sql-fragment.js';
-import { LATEST_SCHEMA_VERSION, MIGRATIONS, SCHEMA_VERSION_TABLE } from './sql-schema.js';
+import { MLFLOW_INFINITY_VALUE } from './mlflow-schema.js';
 import {
   type CreateRunOptions,
   DEFAULT_EXPERIMENT_ID,
@@ -152,8 +152,32 @@ function joinUri(base: string, ...parts: string[]): string {
   return [base.replace(/\/+$/, ''), ...parts].join('/');
 }
 
-/** MLflow's latest_metrics rule: greatest (step, timestamp, value); NaN is never greater. */
-function isNewer(candidate: Metric, current: Metric): boolean {
+/** A metric as MLflow stores it: NaN as 0 with is_nan, ±Infinity as ±max double (SqlAlchemyStore 2.12). */
+interface StoredMetric {
+  key: string;
+  value: number;
+  isNan: boolean;
+  timestamp: number;
+  step: number;
+}
+
+function storedMetric(metric: Metric): StoredMetric {
+  const isNan = Number.isNaN(metric.value);
+  let value = metric.value;
+  if (isNan) value = 0;
+  else if (value === Number.POSITIVE_INFINITY) value = MLFLOW_INFINITY_VALUE;
+  else if (value === Number.NEGATIVE_INFINITY) value = -MLFLOW_INFINITY_VALUE;
+  return { key: metric.key, value, isNan, timestamp: metric.timestamp, step: metric.step };
+}
+
+/**
+ * MLflow's latest_metrics rule: the greatest (step, timestamp, stored value); a NaN compares as
+ * the 0 it is stored as, exactly as MLflow's _compare_metrics does.
+ */
+function isNewer(
+  candidate: Pick<StoredMetric, 'step' | 'timestamp' | 'value'>,
+  current: Pick<StoredMetric, 'step' | 'timestamp' | 'value'>,
+): boolean {
   if (candidate.step !== current.step) return candidate.step > current.step;
   if (candidate.timestamp !== current.timestamp) return candidate.timestamp > current.timestamp;
   return candidate.value > current.value;
@@ -188,41 +212,17 @@ const RUN_COLUMNS = rawSql(
   'r.run_uuid, r.name, r.user_id, r.status, r.start_time, r.end_time, r.lifecycle_stage, r.artifact_uri, r.experiment_id',
 );
 
-/** Applies pending migrations; call inside a write transaction (and, for PostgreSQL, a lock). */
-export async function applyMigrations(tx: SqlExecutor): Promise<number[]> {
-  await tx.run(rawSql(SCHEMA_VERSION_TABLE));
-  const [row] = await tx.all<{ version: number | null }>(
-    sql`SELECT MAX(version) AS version FROM schema_version`,
-  );
-  const current = row?.version === null || row === undefined ? 0 : Number(row.version);
-  if (current > LATEST_SCHEMA_VERSION) {
-    throw new StoreError(
-      'INTERNAL_ERROR',
-      `The tracking database has schema version ${current}, newer than this mlrecipe understands (${LATEST_SCHEMA_VERSION}).`,
-      { hint: 'upgrade mlrecipe, or point --tracking-uri at another database' },
-    );
-  }
-  const applied: number[] = [];
-  for (const migration of MIGRATIONS) {
-    if (migration.version <= current) continue;
-    for (const statement of tx.dialect === 'sqlite' ? migration.sqlite : migration.postgres) {
-      await tx.run(rawSql(statement));
-    }
-    await tx.run(
-      sql`INSERT INTO schema_version (version, name, applied_at) VALUES (${migration.version}, ${migration.name}, ${Date.now()})`,
-    );
-    applied.push(migration.version);
-  }
-  return applied;
-}
-
-/** MLflow creates experiment 0 "Default" when a store is first opened. */
+/**
+ * MLflow creates experiment 0 "Default" when it opens a database that has no experiment at all
+ * (SqlAlchemyStore.__init__); a database whose experiments were all purged gets it back the same way.
+ */
 export async function ensureDefaultExperiment(tx: SqlExecutor, defaultArtifactRoot: string): Promise<void> {
+  const [any] = await tx.all<{ experiment_id: number }>(sql`SELECT experiment_id FROM experiments LIMIT 1`);
+  if (any !== undefined) return;
   const now = Date.now();
   await tx.run(
     sql`INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time)
-        VALUES (${0}, ${DEFAULT_EXPERIMENT_NAME}, ${joinUri(defaultArtifactRoot, DEFAULT_EXPERIMENT_ID)}, ${'active'}, ${now}, ${now})
-        ON CONFLICT DO NOTHING`,
+        VALUES (${0}, ${DEFAULT_EXPERIMENT_NAME}, ${joinUri(defaultArtifactRoot, DEFAULT_EXPERIMENT_ID)}, ${'active'}, ${now}, ${now})`,
   );
 }
 
@@ -731,19 +731,20 @@ export class SqlTrackingStore implements TrackingStore {
   }
 
   private async insertMetrics(tx: SqlExecutor, runId: string, metrics: Metric[]): Promise<void> {
-    for (const part of chunks(metrics)) {
-      const rows = part.map((metric) => {
-        const isNan = Number.isNaN(metric.value);
-        return sql`(${metric.key}, ${isNan ? 0 : metric.value}, ${metric.timestamp}, ${runId}, ${metric.step}, ${isNan})`;
-      });
+    const stored = metrics.map(storedMetric);
+    for (const part of chunks(stored)) {
+      const rows = part.map(
+        (metric) =>
+          sql`(${metric.key}, ${metric.value}, ${metric.timestamp}, ${runId}, ${metric.step}, ${metric.isNan})`,
+      );
       // MLflow ignores an exact duplicate of an already logged metric point.
       await tx.run(
         sql`INSERT INTO metrics (key, value, timestamp, run_uuid, step, is_nan) VALUES ${joinSql(rows, ', ')}
             ON CONFLICT DO NOTHING`,
       );
     }
-    const newest = new Map<string, Metric>();
-    for (const metric of metrics) {
+    const newest = new Map<string, StoredMetric>();
+    for (const metric of stored) {
       const current = newest.get(metric.key);
       if (current === undefined || isNewer(metric, current)) newest.set(metric.key, metric);
     }
@@ -754,14 +755,19 @@ export class SqlTrackingStore implements TrackingStore {
       );
       for (const row of existing) {
         const candidate = newest.get(row.key);
-        if (candidate !== undefined && !isNewer(candidate, metricFromRow(row))) newest.delete(row.key);
+        const current = {
+          step: Number(row.step),
+          timestamp: Number(row.timestamp ?? 0),
+          value: Number(row.value),
+        };
+        if (candidate !== undefined && !isNewer(candidate, current)) newest.delete(row.key);
       }
     }
     for (const part of chunks([...newest.values()])) {
-      const rows = part.map((metric) => {
-        const isNan = Number.isNaN(metric.value);
-        return sql`(${metric.key}, ${isNan ? 0 : metric.value}, ${metric.timestamp}, ${metric.step}, ${isNan}, ${runId})`;
-      });
+      const rows = part.map(
+        (metric) =>
+          sql`(${metric.key}, ${metric.value}, ${metric.timestamp}, ${metric.step}, ${metric.isNan}, ${runId})`,
+      );
       await tx.run(
         sql`INSERT INTO latest_metrics (key, value, timestamp, step, is_nan, run_uuid) VALUES ${joinSql(rows, ', ')}
             ON CONFLICT (key, run_uuid) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp,

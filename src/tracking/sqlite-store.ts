@@ -13,7 +13,6 @@ import Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
 import { renderSql, type SqlFragment } from './sql-fragment.js';
 import {
-  applyMigrations,
   databaseError,
   databaseErrorCode,
   ensureDefaultExperiment,
@@ -22,6 +21,7 @@ import {
   type SqlExecutor,
   SqlTrackingStore,
 } from './sql-tracking-store.js';
+import { prepareTrackingSchema } from './schema-setup.js';
 
 export interface SqliteTrackingStoreOptions {
   /** The database file; created with its parent directories when missing. */
@@ -265,7 +265,7 @@ export async function openSqliteTrackingStore(
     // MLflow's LIKE is case-sensitive; SQLite's is not unless asked (ILIKE lowercases both sides).
     db.pragma('case_sensitive_like = ON');
     await driver.transaction(async (tx) => {
-      await applyMigrations(tx);
+      await prepareTrackingSchema(tx, `SQLite database ${path}`);
       await ensureDefaultExperiment(tx, defaultArtifactRoot);
     });
   } catch (error) {

@@ -25,7 +25,7 @@ export type Param = Tag;
 
 export interface Metric {
   key: string;
-  /** NaN and ±Infinity are legal values and round-trip through every store. */
+  /** NaN and ±Infinity are legal values; the SQL stores keep ±Infinity as MLflow does (±1.7976931348623157e308) and read that back. */
   value: number;
   /** ms since epoch */
   timestamp: number;
@@ -130,7 +130,8 @@ export const MAX_TAGS_PER_BATCH = 100;
 export const MAX_ENTITIES_PER_BATCH = 1000;
 /** MLflow 2.x allows param values up to 6000 characters. */
 export const MAX_PARAM_VALUE_LENGTH = 6000;
-export const MAX_TAG_VALUE_LENGTH = 8000;
+/** MLflow 2.12: run tag values up to 5000 characters (the column is VARCHAR(5000)). */
+export const MAX_TAG_VALUE_LENGTH = 5000;
 export const MAX_ENTITY_KEY_LENGTH = 250;
 
 export const DEFAULT_EXPERIMENT_ID = '0';

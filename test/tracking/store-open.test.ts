@@ -15,7 +15,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { StoreError, UsageError } from '../../src/errors.js';
 import { openTrackingStore, sqliteDatabasePath } from '../../src/tracking/open-store.js';
 import { sql } from '../../src/tracking/sql-fragment.js';
-import { LATEST_SCHEMA_VERSION } from '../../src/tracking/sql-schema.js';
+import { LATEST_OWN_SCHEMA_VERSION } from '../../src/tracking/sql-schema.js';
 import { openSqliteTrackingStore } from '../../src/tracking/sqlite-store.js';
 import { POSTGRES_URL } from './store-backends.js';
 
@@ -90,8 +90,13 @@ describe('SQLite store setup', () => {
     const db = new Database(path, { readonly: true });
     try {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-      const versions = db.prepare('SELECT version FROM schema_version ORDER BY version').all();
-      expect(versions).toEqual(Array.from({ length: LATEST_SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })));
+      const versions = db.prepare('SELECT version FROM mlrecipe_schema ORDER BY version').all();
+      expect(versions).toEqual(
+        Array.from({ length: LATEST_OWN_SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })),
+      );
+      expect(db.prepare('SELECT version_num FROM alembic_version').all()).toEqual([
+        { version_num: 'acf3f17fdcc7' },
+      ]);
       const tables = db
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         .all()
@@ -108,6 +113,10 @@ describe('SQLite store setup', () => {
           'registered_models',
           'model_versions',
           'registered_model_aliases',
+          'datasets',
+          'inputs',
+          'input_tags',
+          'alembic_version',
         ]),
       );
     } finally {
@@ -152,7 +161,7 @@ describe('SQLite store setup', () => {
     const path = join(tempDir(), 't.db');
     await (await openSqliteTrackingStore({ path })).close();
     const db = new Database(path);
-    db.prepare('INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)').run(
+    db.prepare('INSERT INTO mlrecipe_schema (version, name, applied_at) VALUES (?, ?, ?)').run(
       999,
       'future',
       0,
@@ -160,7 +169,7 @@ describe('SQLite store setup', () => {
     db.close();
     const error = await openSqliteTrackingStore({ path }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(StoreError);
-    expect((error as StoreError).message).toContain('schema version 999');
+    expect((error as StoreError).message).toContain('mlrecipe schema version 999');
     expect((error as StoreError).hint).toMatch(/upgrade mlrecipe/);
   });
 
@@ -233,11 +242,18 @@ describe('SQLite store setup', () => {
       );
       const names = tables.rows.map((row: { table_name: string }) => row.table_name);
       expect(names).toEqual(
-        expect.arrayContaining(['keep_me', 'experiments', 'runs', 'latest_metrics', 'schema_version']),
+        expect.arrayContaining([
+          'keep_me',
+          'experiments',
+          'runs',
+          'latest_metrics',
+          'alembic_version',
+          'mlrecipe_schema',
+        ]),
       );
-      const versions = await admin.query(`SELECT version FROM "${schema}".schema_version ORDER BY version`);
+      const versions = await admin.query(`SELECT version FROM "${schema}".mlrecipe_schema ORDER BY version`);
       expect(versions.rows.map((row: { version: number }) => row.version)).toEqual(
-        Array.from({ length: LATEST_SCHEMA_VERSION }, (_, i) => i + 1),
+        Array.from({ length: LATEST_OWN_SCHEMA_VERSION }, (_, i) => i + 1),
       );
     } finally {
       await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
@@ -263,8 +279,10 @@ describe('SQLite store setup', () => {
           run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root }),
         ),
       );
-      const versions = await admin.query(`SELECT version FROM "${schema}".schema_version`);
-      expect(versions.rows).toHaveLength(LATEST_SCHEMA_VERSION);
+      const versions = await admin.query(`SELECT version FROM "${schema}".mlrecipe_schema`);
+      expect(versions.rows).toHaveLength(LATEST_OWN_SCHEMA_VERSION);
+      const stamps = await admin.query(`SELECT version_num FROM "${schema}".alembic_version`);
+      expect(stamps.rows).toEqual([{ version_num: 'acf3f17fdcc7' }]);
       const experiments = await admin.query(
         `SELECT name FROM "${schema}".experiments WHERE name LIKE 'process-%'`,
       );
