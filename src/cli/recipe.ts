@@ -36,7 +36,7 @@ export function registerRecipeCommands(program: Command): void {
       const { trackingUri } = command.optsWithGlobals<{ trackingUri?: string }>();
       const { createProgressReporter, recipeRunStatus, runRecipe, trackingRecorder, formatDuration } =
         await import('../recipes/index.js');
-      const { defaultStepRegistry } = await import('../steps/registry.js');
+      const { defaultStepRegistry } = await import('../recipes/step-registry.js');
       const result = await runRecipe({
         recipeDir: opts.recipeDir,
         profile: opts.profile,
@@ -90,7 +90,7 @@ export function registerRecipeCommands(program: Command): void {
     .addOption(output())
     .action(async (opts: CommonOptions) => {
       const { recipeStatus } = await import('../recipes/index.js');
-      const { defaultStepRegistry } = await import('../steps/registry.js');
+      const { defaultStepRegistry } = await import('../recipes/step-registry.js');
       const statuses = await recipeStatus({
         recipeDir: opts.recipeDir,
         profile: opts.profile,
@@ -126,7 +126,7 @@ export function registerRecipeCommands(program: Command): void {
     .addOption(output())
     .action(async (opts: CommonOptions & { step?: StepKind }) => {
       const { inspectRecipe, formatDuration } = await import('../recipes/index.js');
-      const { defaultStepRegistry } = await import('../steps/registry.js');
+      const { defaultStepRegistry } = await import('../recipes/step-registry.js');
       const { STEP_INPUTS } = await import('../steps/types.js');
       const steps = await inspectRecipe({
         recipeDir: opts.recipeDir,
@@ -210,7 +210,7 @@ export function registerRecipeCommands(program: Command): void {
     .addOption(output())
     .action(async (opts: CommonOptions & { wait?: boolean }) => {
       const { gcRecipe } = await import('../recipes/index.js');
-      const { defaultStepRegistry } = await import('../steps/registry.js');
+      const { defaultStepRegistry } = await import('../recipes/step-registry.js');
       const result = await gcRecipe({
         recipeDir: opts.recipeDir,
         profile: opts.profile,
@@ -235,7 +235,7 @@ export function registerRecipeCommands(program: Command): void {
     .addOption(recipeDir())
     .action(async (opts: CommonOptions & { step: StepKind; name: string }) => {
       const { stepArtifactPath } = await import('../recipes/index.js');
-      const { defaultStepRegistry } = await import('../steps/registry.js');
+      const { defaultStepRegistry } = await import('../recipes/step-registry.js');
       const { path, stale } = await stepArtifactPath({
         recipeDir: opts.recipeDir,
         profile: opts.profile,

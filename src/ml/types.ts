@@ -54,3 +54,10 @@ export interface Frame {
   nRows: number;
   columns: FrameColumn[];
 }
+
+/** A fitted transformer as a model pipeline uses it. ColumnTransformer satisfies it. */
+export interface PipelineTransformer {
+  transform(frame: Frame): FeatureMatrix;
+  featureNames(): string[];
+  toJSON(): unknown;
+}

@@ -9,8 +9,14 @@
  * name) is saved as that built-in estimator instead, and needs no code at load time.
  */
 import { DataError } from '../errors.js';
-import type { Classifier, EstimatorState, FeatureMatrix, Frame, Regressor } from '../ml/types.js';
-import type { PipelineTransformer } from './pipeline.js';
+import type {
+  Classifier,
+  EstimatorState,
+  FeatureMatrix,
+  Frame,
+  PipelineTransformer,
+  Regressor,
+} from '../ml/types.js';
 
 interface UserObject {
   [key: string]: unknown;

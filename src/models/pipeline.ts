@@ -5,17 +5,20 @@
  * is the pure, in-memory half — saving and loading live in save.ts and load.ts.
  */
 import { DataError } from '../errors.js';
-import type { Classifier, Estimator, EstimatorState, FeatureMatrix, Frame } from '../ml/types.js';
+import type {
+  Classifier,
+  Estimator,
+  EstimatorState,
+  FeatureMatrix,
+  Frame,
+  PipelineTransformer,
+} from '../ml/types.js';
 import { CustomClassifier, CustomRegressor } from './custom-components.js';
 
 export type ProblemType = 'regression' | 'classification';
 
-/** A fitted transformer as the pipeline uses it. ColumnTransformer satisfies it. */
-export interface PipelineTransformer {
-  transform(frame: Frame): FeatureMatrix;
-  featureNames(): string[];
-  toJSON(): unknown;
-}
+// Declared with the estimator types, so custom components implement it without importing this file.
+export type { PipelineTransformer };
 
 /**
  * Where a component's code comes from: mlrecipe itself (`builtin`: the ColumnTransformer, or an

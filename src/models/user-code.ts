@@ -1,7 +1,7 @@
 /**
  * Importing users' modules by path: the custom components copied into a model's `code/` folder
  * (and the transformer module train re-creates). TypeScript goes through tsx's `tsImport`, which
- * compiles on the fly without touching the process's global loader. src/recipes/user-module.ts
+ * compiles on the fly without touching the process's global loader. src/steps/user-module.ts
  * does the same for recipe modules; models must load without a recipe, hence this copy.
  */
 import { existsSync, statSync } from 'node:fs';

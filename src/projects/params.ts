@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
-import type { EntryPoint } from './mlproject.js';
 
 /** MLflow's parameter types, plus `int`. */
 export const PARAM_TYPES = ['float', 'int', 'string', 'path', 'uri'] as const;
@@ -53,7 +52,8 @@ export function checkParameterValue(spec: ParameterSpec, value: string): string 
  * (MLflow records shell-quoted strings, which differ only for values needing quotes).
  */
 export function resolveParameters(options: {
-  entryPoint: EntryPoint;
+  /** An MLproject entry point (its name for messages, its declared parameters). */
+  entryPoint: { name: string; parameters: readonly ParameterSpec[] };
   given: Record<string, string>;
   /** Relative `path` values resolve against this directory (the user's cwd, as MLflow does). */
   cwd: string;

@@ -5,7 +5,7 @@
  */
 
 export { type CacheEntry, type CacheManifest, StepCache, type StepState } from './cache.js';
-export * from './cards/render.js';
+export * from '../steps/cards.js';
 export type * from './config.js';
 export {
   type RecipeRunRecorder,
@@ -68,5 +68,5 @@ export {
   type StepStatus,
   stepArtifactPath,
 } from './status.js';
-export { findUserModule, importUserModule, loadUserFunction, USER_MODULE_DIR } from './user-module.js';
+export { findUserModule, importUserModule, loadUserFunction, USER_MODULE_DIR } from '../steps/user-module.js';
 export { didYouMean, recipeSchema, validateRecipeConfig } from './validate.js';

@@ -5,9 +5,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
-import { ConfigError, type ConfigIssue, type SourcePosition } from '../errors.js';
+import { ConfigError, type ConfigIssue } from '../errors.js';
 import type { RecipeConfig } from './config.js';
-import { displayPath } from './display-path.js';
+import { displayPath } from '../display-path.js';
 import {
   type LoadedProfile,
   mapRenderedPosition,
@@ -15,15 +15,13 @@ import {
   renderPlaceholders,
   type Substitution,
 } from './profiles.js';
-import { validateRecipeConfig } from './validate.js';
+import { type ConfigPath, type Locator, validateRecipeConfig } from './validate.js';
 
 export const RECIPE_FILE = 'recipe.yaml';
 export const DEFAULT_PROFILE = 'local';
 
-export type ConfigPath = readonly (string | number)[];
-
-/** Finds where a field of the resolved config is written. `key: true` points at the key itself. */
-export type Locator = (path: ConfigPath, options?: { key?: boolean }) => SourcePosition & { hint?: string };
+// Declared where validation uses them, so validate.ts does not import this file back.
+export type { ConfigPath, Locator };
 
 export interface LoadedRecipe {
   /** Absolute recipe directory. */

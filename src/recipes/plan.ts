@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { defaultStepRegistry, type StepRegistry } from '../steps/registry.js';
+import { defaultStepRegistry, type StepRegistry } from './step-registry.js';
 import { STEP_INPUTS, STEP_KINDS, STEP_RECIPE_KEYS, type Step, type StepKind } from '../steps/types.js';
 import { type FingerprintInputs, fingerprintStep } from './fingerprint.js';
 import type { LoadedRecipe } from './load.js';

@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Document, LineCounter, parseDocument } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../errors.js';
-import { displayPath } from './display-path.js';
+import { displayPath } from '../display-path.js';
 
 export const PROFILE_DIR = 'profiles';
 

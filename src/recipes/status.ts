@@ -6,10 +6,10 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, normalize, resolve } from 'node:path';
 import { MlrecipeError, UsageError } from '../errors.js';
-import type { StepRegistry } from '../steps/registry.js';
+import type { StepRegistry } from './step-registry.js';
 import type { StepKind } from '../steps/types.js';
 import { type CacheManifest, StepCache } from './cache.js';
-import { CARD_HTML, CARD_JSON } from './cards/render.js';
+import { CARD_HTML, CARD_JSON } from '../steps/cards.js';
 import { explainChange } from './fingerprint.js';
 import { type LoadedRecipe, loadRecipe } from './load.js';
 import { acquireRecipeLock } from './lock.js';

@@ -8,10 +8,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
-import type { ConfigIssue } from '../errors.js';
+import type { ConfigIssue, SourcePosition } from '../errors.js';
+import { findUserModule, scanUserModuleExports, USER_MODULE_EXTENSIONS } from '../steps/user-module.js';
 import { canonicalJson, sha256 } from './fingerprint.js';
-import type { ConfigPath, Locator } from './load.js';
-import { findUserModule, scanUserModuleExports, USER_MODULE_EXTENSIONS } from './user-module.js';
+
+export type ConfigPath = readonly (string | number)[];
+
+/** Finds where a field of the resolved config is written. `key: true` points at the key itself. */
+export type Locator = (path: ConfigPath, options?: { key?: boolean }) => SourcePosition & { hint?: string };
 
 let compiled: ValidateFunction | undefined;
 let schemaText: string | undefined;
@@ -251,7 +255,7 @@ const CUSTOM_REQUIRES: ReadonlyArray<{ step: string; field: string }> = [
   { step: 'train', field: 'estimator_method' },
 ];
 
-/** Fields of an ingest section that only `using: project` reads (src/steps/project-step.ts). */
+/** Fields of an ingest section that only `using: project` reads (src/projects/project-step.ts). */
 const PROJECT_ONLY_FIELDS = ['uri', 'entry_point', 'parameters', 'version', 'format', 'output'];
 
 function getIn(value: unknown, path: ConfigPath): unknown {

@@ -7,8 +7,8 @@
 import type { Dataset } from '../data/infer-types.js';
 import { DataError } from '../errors.js';
 import type { LoadedModel } from '../models/load.js';
-import { columnType } from '../steps/recipe-problem.js';
-import { scorePredictions } from '../steps/score-predictions.js';
+import { columnType } from '../models/targets.js';
+import { scorePredictions } from '../models/score-predictions.js';
 import { evaluateGate, type GateResult, type GateThresholds } from './gate.js';
 
 /** What a custom metric receives (the same shape as the evaluate step's EvalData). */

@@ -27,10 +27,11 @@ import {
   htmlTable,
   svgLinePlot,
   svgScatterPlot,
-} from '../recipes/cards/render.js';
-import { findUserModule, loadUserFunction } from '../recipes/user-module.js';
-import { columnType, inputDir, readSplitDataset, recipeProblem } from './recipe-problem.js';
-import { scorePredictions } from './score-predictions.js';
+} from './cards.js';
+import { findUserModule, loadUserFunction } from './user-module.js';
+import { inputDir, readSplitDataset, recipeProblem } from './recipe-problem.js';
+import { scorePredictions } from '../models/score-predictions.js';
+import { columnType } from '../models/targets.js';
 import { MODEL_DIR } from './train.js';
 import type { CardSection, Step, StepContext, StepResult } from './types.js';
 

@@ -28,8 +28,7 @@ import {
 } from '../data/index.js';
 import { ConfigError, DataError } from '../errors.js';
 import type { Frame } from '../ml/types.js';
-import { findUserModule, loadUserFunction } from '../recipes/user-module.js';
-import { withProjectSource } from './project-step.js';
+import { findUserModule, loadUserFunction } from './user-module.js';
 import type { Step, StepContext, StepKind, StepResult } from './types.js';
 
 export interface IngestConfig {
@@ -201,8 +200,9 @@ export function makeIngestStep(
   kind: 'ingest' | 'ingest_scoring',
   options: { loaderResolver?: LoaderResolver } = {},
 ): Step<IngestConfig> {
-  // `using: project` runs an MLproject entry point and reads its output (project-step.ts).
-  return withProjectSource<IngestConfig>({
+  // `using: project` is not handled here: the engine's step registry wraps this step with
+  // projects/project-step.ts (steps do not import the projects layer above them).
+  return {
     kind,
     codeFiles(cfg, recipeDir) {
       if (cfg?.using !== 'custom') return [];
@@ -215,7 +215,7 @@ export function makeIngestStep(
     async run(cfg, ctx) {
       return runIngest(kind, cfg, ctx, options.loaderResolver);
     },
-  });
+  };
 }
 
 async function runIngest(

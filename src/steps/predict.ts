@@ -27,7 +27,7 @@ import {
   writeScoredFile,
 } from '../models/predict.js';
 import { StepCache } from '../recipes/cache.js';
-import { escapeHtml, htmlTable, svgBarChart } from '../recipes/cards/render.js';
+import { escapeHtml, htmlTable, svgBarChart } from './cards.js';
 import { INGEST_DATASET_FILE } from './ingest.js';
 import { inputDir } from './recipe-problem.js';
 import { MODEL_DIR } from './train.js';

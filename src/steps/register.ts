@@ -37,8 +37,8 @@ import { join } from 'node:path';
 import { ConfigError, DataError, GateRejectedError, StoreError } from '../errors.js';
 import { modelContentDigest } from '../models/content-digest.js';
 import { loadModel } from '../models/load.js';
-import { escapeHtml, htmlTable } from '../recipes/cards/render.js';
-import { findUserModule, loadUserFunction } from '../recipes/user-module.js';
+import { escapeHtml, htmlTable } from './cards.js';
+import { findUserModule, loadUserFunction } from './user-module.js';
 import {
   describeGateFailures,
   type GateResult,

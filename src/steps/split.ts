@@ -30,7 +30,7 @@ import {
 } from '../data/index.js';
 import { ConfigError, DataError } from '../errors.js';
 import type { Frame, FrameColumn } from '../ml/types.js';
-import { findUserModule, loadUserFunction } from '../recipes/user-module.js';
+import { findUserModule, loadUserFunction } from './user-module.js';
 import { INGEST_DATASET_FILE } from './ingest.js';
 import type { Step, StepContext, StepResult } from './types.js';
 

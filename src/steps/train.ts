@@ -31,6 +31,7 @@ import type { Estimator } from '../ml/types.js';
 import { asEstimatorState, CustomClassifier, CustomRegressor } from '../models/custom-components.js';
 import { type ComponentSource, ModelPipeline, selectColumns } from '../models/pipeline.js';
 import { saveModel } from '../models/save.js';
+import { columnType, encodeLabels, labelStrings, regressionTarget, targetColumn } from '../models/targets.js';
 import {
   escapeHtml,
   htmlHeatmapTable,
@@ -38,19 +39,9 @@ import {
   htmlTable,
   svgBarChart,
   svgScatterPlot,
-} from '../recipes/cards/render.js';
-import { findUserModule, loadUserFunction } from '../recipes/user-module.js';
-import {
-  columnType,
-  encodeLabels,
-  fitClasses,
-  inputDir,
-  labelStrings,
-  readSplitDataset,
-  recipeProblem,
-  regressionTarget,
-  targetColumn,
-} from './recipe-problem.js';
+} from './cards.js';
+import { findUserModule, loadUserFunction } from './user-module.js';
+import { fitClasses, inputDir, readSplitDataset, recipeProblem } from './recipe-problem.js';
 import { loadFittedTransformer } from './transform.js';
 import type { CardSection, Step, StepContext, StepResult } from './types.js';
 

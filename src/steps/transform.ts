@@ -21,8 +21,8 @@ import type { EstimatorState, FeatureMatrix } from '../ml/types.js';
 import { CustomTransformer } from '../models/custom-components.js';
 import { type ComponentSource, dropColumn, type PipelineTransformer } from '../models/pipeline.js';
 import { importUserModule } from '../models/user-code.js';
-import { escapeHtml, htmlTable } from '../recipes/cards/render.js';
-import { findUserModule, loadUserFunction } from '../recipes/user-module.js';
+import { escapeHtml, htmlTable } from './cards.js';
+import { findUserModule, loadUserFunction } from './user-module.js';
 import { inputDir, readSplitDataset, recipeProblem } from './recipe-problem.js';
 import type { Step, StepContext, StepResult } from './types.js';
 

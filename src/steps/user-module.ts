@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../errors.js';
-import { displayPath } from './display-path.js';
+import { displayPath } from '../display-path.js';
 
 export const USER_MODULE_DIR = 'steps';
 export const USER_MODULE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'] as const;

@@ -7,8 +7,8 @@ import type { DataType } from '../data/infer-types.js';
 import { classificationMetrics } from '../ml/metrics/classification.js';
 import { regressionMetrics } from '../ml/metrics/regression.js';
 import type { Frame } from '../ml/types.js';
-import type { LoadedModel } from '../models/load.js';
-import { encodeLabels, labelStrings, regressionTarget, targetColumn } from './recipe-problem.js';
+import type { LoadedModel } from './load.js';
+import { encodeLabels, labelStrings, regressionTarget, targetColumn } from './targets.js';
 
 export interface ScorePredictionsOptions {
   model: LoadedModel;

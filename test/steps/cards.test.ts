@@ -11,7 +11,7 @@ import {
   svgLinePlot,
   svgScatterPlot,
   writeCard,
-} from '../../src/recipes/cards/render.js';
+} from '../../src/steps/cards.js';
 import { createProgressReporter } from '../../src/recipes/progress.js';
 
 /** Self-contained: no scripts, no external references (the SVG namespace is not a fetch). */

@@ -16,7 +16,7 @@ import { runRecipe } from '../../src/recipes/execute.js';
 import { loadRecipe } from '../../src/recipes/load.js';
 import { trackingRecorder } from '../../src/recipes/record.js';
 import { recipeStatus } from '../../src/recipes/status.js';
-import { isGitUri, outputFile } from '../../src/steps/project-step.js';
+import { isGitUri, outputFile } from '../../src/projects/project-step.js';
 import { openTrackingStore } from '../../src/tracking/open-store.js';
 import type { Run, TrackingStore } from '../../src/tracking/types.js';
 

@@ -30,8 +30,8 @@ import { extname, isAbsolute, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { escapeHtml } from '../data/svg-histogram.js';
 import { ConfigError, StepError } from '../errors.js';
-import { isCodePath, NOT_CODE } from '../projects/code-paths.js';
-import type { Step, StepContext, StepKind, StepResult } from './types.js';
+import { isCodePath, NOT_CODE } from './code-paths.js';
+import type { Step, StepContext, StepKind, StepResult } from '../steps/types.js';
 
 export const PROJECT_DATA_FORMATS = ['csv', 'parquet', 'json', 'arrow'] as const;
 export type ProjectDataFormat = (typeof PROJECT_DATA_FORMATS)[number];
@@ -140,7 +140,7 @@ function walkFiles(root: string): string[] {
  * loaded lists none; running it reports the problem.
  */
 export async function pathParameterFiles(cfg: ProjectSourceConfig, recipeDir: string): Promise<string[]> {
-  const { getEntryPoint, loadProject } = await import('../projects/mlproject.js');
+  const { getEntryPoint, loadProject } = await import('./mlproject.js');
   const projectDir = localProjectDir(cfg.uri, recipeDir);
   let parameters: Array<{ name: string; type: string; default?: string }>;
   try {
@@ -309,7 +309,7 @@ export function withProjectSource<Cfg>(base: Step<Cfg>): Step<Cfg> {
       checkProjectConfig(kind, cfg);
       if (!isGitUri(cfg.uri)) return {};
       // A branch or tag can move: resolve it now, so a new commit re-runs the step.
-      const { planProjectRun } = await import('../projects/run-project.js');
+      const { planProjectRun } = await import('./run-project.js');
       const plan = await planProjectRun({
         uri: cfg.uri,
         entryPoint: cfg.entry_point ?? 'main',
@@ -339,7 +339,7 @@ async function runProjectSource<Cfg>(
 ): Promise<StepResult> {
   const kind = base.kind;
   checkProjectConfig(kind, cfg);
-  const { runProjectEntryPoint } = await import('../projects/entry-point-step.js');
+  const { runProjectEntryPoint } = await import('./entry-point-step.js');
   const entryPoint = cfg.entry_point ?? 'main';
   ctx.log(`running project ${cfg.uri} entry point ${entryPoint}`);
   const run = await runProjectEntryPoint({
