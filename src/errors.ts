@@ -90,11 +90,25 @@ export class ConfigError extends MlrecipeError {
   }
 }
 
+/**
+ * `file:line:column: path: message`, then `hint: …` on its own line (indented under the issue), so
+ * that every problem says where it is and what to do about it.
+ */
 export function formatIssue(issue: ConfigIssue): string {
   const where = issue.line > 0 ? `${issue.file}:${issue.line}:${issue.column}` : issue.file;
   const field = issue.path ? ` ${issue.path}:` : '';
-  const hint = issue.hint ? ` (${issue.hint})` : '';
+  const hint = issue.hint ? `\n    hint: ${issue.hint}` : '';
   return `${where}:${field} ${issue.message}${hint}`;
+}
+
+/**
+ * A config problem that a step finds only while it runs (a `positive_class` the data does not
+ * have, parameter values an estimator refuses): the step knows the field, not where it is written.
+ * The recipe engine fills in file, line and column from the recipe's source map
+ * (`locateConfigError` in src/recipes/load.ts) before anyone sees it.
+ */
+export function configFieldError(path: string, message: string, hint: string): ConfigError {
+  return new ConfigError([{ file: 'recipe.yaml', line: 0, column: 0, path, message, hint }]);
 }
 
 /**

@@ -4,6 +4,7 @@
  * `loadEstimator` rebuilds any estimator from pipeline.json.
  */
 import { EXIT_USAGE, MlrecipeError } from '../errors.js';
+import { catalogNames, ESTIMATOR_CATALOG, type EstimatorKind } from './estimator-catalog.js';
 import { DecisionTreeClassifier, DecisionTreeRegressor } from './decision-tree.js';
 import { LinearRegression } from './linear-regression.js';
 import { LogisticRegression } from './logistic-regression.js';
@@ -12,7 +13,7 @@ import { SGDClassifier, SGDRegressor } from './sgd.js';
 import { KernelRidgeRegressor, PolynomialRegressor, TheilSenRegressor } from './small-data-models.js';
 import type { Classifier, Estimator, EstimatorState, Regressor } from './types.js';
 
-export type EstimatorKind = 'regressor' | 'classifier';
+export type { EstimatorKind } from './estimator-catalog.js';
 
 interface EstimatorClass<E extends Estimator> {
   /** The name the class writes into EstimatorState.name. */
@@ -32,47 +33,38 @@ export interface EstimatorEntry {
   fromJSON(state: EstimatorState): Estimator;
 }
 
-function entry<E extends Estimator>(
-  name: string,
-  kind: EstimatorKind,
-  cls: EstimatorClass<E>,
-  description: string,
-): EstimatorEntry {
+/** A registry entry: kind and description come from the catalog, the code from `cls`. */
+function entry<E extends Estimator>(name: string, cls: EstimatorClass<E>): EstimatorEntry {
+  const spec = ESTIMATOR_CATALOG[name];
+  if (!spec) throw new Error(`internal: estimator "${name}" is not in src/ml/estimator-catalog.ts`);
   return {
     name,
-    kind,
-    description,
+    kind: spec.kind,
+    description: spec.description,
     stateName: cls.estimatorName,
     create: (params) => new cls(params),
     fromJSON: (state) => cls.fromJSON(state),
   };
 }
 
-const R = 'regressor';
-const C = 'classifier';
+const CLASSES: Readonly<Record<string, EstimatorClass<Estimator>>> = {
+  linear_regression: LinearRegression,
+  ridge: Ridge,
+  sgd_regressor: SGDRegressor,
+  decision_tree_regressor: DecisionTreeRegressor,
+  polynomial: PolynomialRegressor,
+  theil_sen: TheilSenRegressor,
+  kernel_ridge: KernelRidgeRegressor,
+  logistic_regression: LogisticRegression,
+  sgd_classifier: SGDClassifier,
+  decision_tree_classifier: DecisionTreeClassifier,
+};
 
-const ENTRIES: readonly EstimatorEntry[] = [
-  entry('linear_regression', R, LinearRegression, 'ordinary least squares (scikit-learn LinearRegression)'),
-  entry('ridge', R, Ridge, 'L2-penalised least squares (scikit-learn Ridge)'),
-  entry('sgd_regressor', R, SGDRegressor, 'stochastic gradient descent (scikit-learn SGDRegressor)'),
-  entry(
-    'decision_tree_regressor',
-    R,
-    DecisionTreeRegressor,
-    'histogram CART (scikit-learn DecisionTreeRegressor)',
-  ),
-  entry('polynomial', R, PolynomialRegressor, 'polynomial in one feature, small data (ml-regression)'),
-  entry('theil_sen', R, TheilSenRegressor, 'Theil-Sen robust line, one feature, small data (ml-regression)'),
-  entry('kernel_ridge', R, KernelRidgeRegressor, 'kernel ridge regression, small data (ml-regression)'),
-  entry('logistic_regression', C, LogisticRegression, 'L2 logistic regression, binary and multinomial'),
-  entry('sgd_classifier', C, SGDClassifier, 'stochastic gradient descent (scikit-learn SGDClassifier)'),
-  entry(
-    'decision_tree_classifier',
-    C,
-    DecisionTreeClassifier,
-    'histogram CART (scikit-learn DecisionTreeClassifier)',
-  ),
-];
+const ENTRIES: readonly EstimatorEntry[] = catalogNames().map((name) => {
+  const cls = CLASSES[name];
+  if (!cls) throw new Error(`internal: no class for the catalog's estimator "${name}"`);
+  return entry(name, cls);
+});
 
 const REGISTRY: ReadonlyMap<string, EstimatorEntry> = new Map(ENTRIES.map((e) => [e.name, e]));
 /** Saved states carry the class's name; most equal the registry name. */

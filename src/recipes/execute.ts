@@ -7,13 +7,13 @@
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
-import { GateRejectedError, isMlrecipeError, type MlrecipeError, StepError } from '../errors.js';
+import { ConfigError, GateRejectedError, isMlrecipeError, type MlrecipeError, StepError } from '../errors.js';
 import type { StepRegistry } from './step-registry.js';
 import type { StepContext, StepKind, StepResult } from '../steps/types.js';
 import { type CacheManifest, StepCache } from './cache.js';
 import { CARD_HTML, CARD_JSON, writeCard } from '../steps/cards.js';
 import { explainChange } from './fingerprint.js';
-import { type LoadedRecipe, loadRecipe } from './load.js';
+import { type LoadedRecipe, loadRecipe, locateConfigError } from './load.js';
 import { acquireRecipeLock } from './lock.js';
 import { defaultTargets, type PlanNode, planRecipe, type RecipePlan } from './plan.js';
 import { createProgressReporter, type ProgressReporter, type StepRunState } from './progress.js';
@@ -140,7 +140,11 @@ export async function runRecipe(options: RunRecipeOptions): Promise<RunRecipeRes
       options.recorder ? options.recorder({ recipe, targets }) : Promise.resolve(undefined),
     ]);
     if (recorded.status === 'fulfilled') recorder = recorded.value;
-    if (planned.status === 'rejected') throw planned.reason;
+    if (planned.status === 'rejected') {
+      throw planned.reason instanceof ConfigError
+        ? locateConfigError(planned.reason, recipe.locate)
+        : planned.reason;
+    }
     if (recorded.status === 'rejected') throw recorded.reason;
     const plan: RecipePlan = planned.value;
     progress.begin(plan.nodes.map((n) => n.kind));
@@ -391,8 +395,11 @@ async function runNode(
   } catch (cause) {
     rmSync(tmp, { recursive: true, force: true });
     ctx.activeTemps.delete(tmp);
+    // A step names the field it objects to; the recipe's source map says where it is written.
     const error = isMlrecipeError(cause)
-      ? cause
+      ? cause instanceof ConfigError
+        ? locateConfigError(cause, recipe.locate)
+        : cause
       : new StepError(node.kind, cause instanceof Error ? cause.message : String(cause), { cause });
     const durationMs = Date.now() - started;
     progress.stepFinished(node.kind, { state: 'failed', durationMs, error });

@@ -14,6 +14,7 @@ import {
   readProfile,
   renderPlaceholders,
   type Substitution,
+  yamlSyntaxHint,
 } from './profiles.js';
 import { type ConfigPath, type Locator, validateRecipeConfig } from './validate.js';
 
@@ -94,8 +95,8 @@ export function loadRecipe(options: LoadRecipeOptions): LoadedRecipe {
           path: '',
           message: e.message.split('\n')[0] ?? e.message,
           hint: mapped.placeholder
-            ? `in the value of {{ ${mapped.placeholder.name} }} from ${shownProfile}`
-            : undefined,
+            ? `in the value of {{ ${mapped.placeholder.name} }} from ${shownProfile}: ${yamlSyntaxHint(e.code)}`
+            : yamlSyntaxHint(e.code),
         };
       }),
     );
@@ -104,10 +105,18 @@ export function loadRecipe(options: LoadRecipeOptions): LoadedRecipe {
   const issues: ConfigIssue[] = [];
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError([
-      { file: shownRecipe, line: 1, column: 1, path: '', message: 'recipe.yaml must be a mapping of fields' },
+      {
+        file: shownRecipe,
+        line: 1,
+        column: 1,
+        path: '',
+        message: 'recipe.yaml must be a mapping of fields',
+        hint: 'start from `recipe: regression/v1`, `target_col: <column>` and `steps:` (see `recipe init`)',
+      },
     ]);
   }
   const config = raw as Record<string, unknown>;
+  emptySectionsAsDefaults(config);
 
   // MLflow merges the profile's own fields (experiment, model_registry, ...) into the recipe and
   // refuses a key defined in both (merge_dicts with raise_on_duplicates).
@@ -151,6 +160,57 @@ export function loadRecipe(options: LoadRecipeOptions): LoadedRecipe {
     config: config as unknown as RecipeConfig,
     locate,
   };
+}
+
+/**
+ * `transform:` with nothing under it is YAML null; MLflow Recipes reads it as "this step with its
+ * defaults" (`step_config = recipe_config.get("steps", {}).get(name) or {}`), and so do we, for
+ * `steps:` itself and for every section under it.
+ */
+function emptySectionsAsDefaults(config: Record<string, unknown>): void {
+  if (config.steps === null) config.steps = {};
+  const steps = config.steps;
+  if (typeof steps !== 'object' || steps === null || Array.isArray(steps)) return;
+  for (const [name, section] of Object.entries(steps)) {
+    if (section === null) (steps as Record<string, unknown>)[name] = {};
+  }
+}
+
+/** A dotted issue path (`custom_metrics[0].name`) back into segments. */
+export function parseIssuePath(path: string): ConfigPath {
+  const segments: (string | number)[] = [];
+  for (const part of path.split('.')) {
+    const match = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
+    if (!match) {
+      segments.push(part);
+      continue;
+    }
+    if (match[1]) segments.push(match[1]);
+    for (const index of match[2]?.matchAll(/\[(\d+)\]/g) ?? []) segments.push(Number(index[1]));
+  }
+  return segments.filter((s) => s !== '');
+}
+
+/**
+ * Gives every issue of a ConfigError raised while a step ran (positions unknown, see
+ * `configFieldError`) the file, line and column of its field in this recipe, or of the nearest
+ * enclosing section when the field is not written at all.
+ */
+export function locateConfigError(error: ConfigError, locate: Locator): ConfigError {
+  if (error.issues.every((issue) => issue.line > 0)) return error;
+  const issues = error.issues.map((issue): ConfigIssue => {
+    if (issue.line > 0) return issue;
+    const pos = locate(parseIssuePath(issue.path));
+    const hints = [issue.hint, pos.hint].filter((h): h is string => Boolean(h));
+    return {
+      ...issue,
+      file: pos.file,
+      line: pos.line,
+      column: pos.column,
+      ...(hints.length > 0 ? { hint: hints.join('; ') } : {}),
+    };
+  });
+  return new ConfigError(issues, { ...(error.hint ? { hint: error.hint } : {}), cause: error });
 }
 
 function mapPos(substitutions: readonly Substitution[], at: NodeAt): { line: number; column: number } {
@@ -218,7 +278,7 @@ function makeLocator(ctx: {
     const top = path[0];
     if (typeof top === 'string' && ctx.fromProfile.has(top) && ctx.profile.doc && ctx.profile.lineCounter) {
       const at = locateIn(ctx.profile.doc, ctx.profile.lineCounter, path, key);
-      return { file: ctx.profileFile ?? '', line: at.found ? at.line : 0, column: at.found ? at.column : 0 };
+      return { file: ctx.profileFile ?? '', line: at.found ? at.line : 1, column: at.found ? at.column : 1 };
     }
     // Walk one segment at a time to notice where the path enters a substituted placeholder value:
     // the rest of the path then lives in the profile file.
@@ -242,7 +302,8 @@ function makeLocator(ctx: {
       }
     }
     const at = locateIn(ctx.doc, ctx.lineCounter, path, key);
-    if (!at.found) return { file: ctx.recipeFile, line: 0, column: 0 };
+    // An empty document has no node at all: its first line is still the place to look.
+    if (!at.found) return { file: ctx.recipeFile, line: 1, column: 1 };
     const mapped = mapRenderedPosition(ctx.substitutions, at.line, at.column);
     return { file: ctx.recipeFile, line: mapped.line, column: mapped.column };
   };

@@ -82,6 +82,7 @@ export function readProfile(options: { recipeDir: string; name: string; explicit
       column: pos.col,
       path: '',
       message: firstLine(e.message),
+      hint: yamlSyntaxHint(e.code),
     };
   });
   if (issues.length > 0) throw new ConfigError(issues);
@@ -95,6 +96,7 @@ export function readProfile(options: { recipeDir: string; name: string; explicit
         column: 1,
         path: '',
         message: 'a profile must be a mapping of NAME: value',
+        hint: 'write one `NAME: value` per line, e.g. `TARGET: price`',
       },
     ]);
   }
@@ -208,6 +210,24 @@ export function mapRenderedPosition(
     }
   }
   return { line, column: column + delta };
+}
+
+/** What to do about a YAML syntax error, by the `yaml` package's error code. */
+export function yamlSyntaxHint(code: string): string {
+  switch (code) {
+    case 'DUPLICATE_KEY':
+      return 'a key may appear once per mapping: keep one of the two';
+    case 'TAB_AS_INDENT':
+      return 'indent with spaces, not tabs';
+    case 'BAD_INDENT':
+    case 'MISSING_CHAR':
+    case 'UNEXPECTED_TOKEN':
+      return 'check the indentation and close every [ { and quote opened before this point';
+    case 'MULTIPLE_DOCS':
+      return 'keep one YAML document per file (remove the `---` separator)';
+    default:
+      return 'check the YAML syntax at this point (indentation, quotes, brackets, `key: value`)';
+  }
 }
 
 function firstLine(message: string): string {

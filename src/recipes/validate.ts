@@ -9,6 +9,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
 import type { ConfigIssue, SourcePosition } from '../errors.js';
+import { catalogNames, ESTIMATOR_CATALOG } from '../ml/estimator-catalog.js';
+import {
+  ALL_BUILTIN_METRIC_DIRECTIONS,
+  BUILTIN_METRIC_DIRECTIONS,
+  type MetricProblemType,
+} from '../ml/metrics/directions.js';
 import { findUserModule, scanUserModuleExports, USER_MODULE_EXTENSIONS } from '../steps/user-module.js';
 import { canonicalJson, sha256 } from './fingerprint.js';
 
@@ -169,7 +175,13 @@ function schemaIssues(errors: ErrorObject[], locate: Locator): ConfigIssue[] {
       }
       case 'required': {
         const name = String((error.params as { missingProperty: string }).missingProperty);
-        issue = issueAt(locate, path, `missing required field "${name}"`, undefined, true);
+        issue = issueAt(
+          locate,
+          path,
+          `missing required field "${name}"`,
+          `add \`${name}:\` ${path.length > 0 ? `under ${dotted(path)}` : 'at the top level'}`,
+          true,
+        );
         issue.path = dotted([...path, name]);
         break;
       }
@@ -180,24 +192,39 @@ function schemaIssues(errors: ErrorObject[], locate: Locator): ConfigIssue[] {
           locate,
           path,
           `expected one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${describeType(error.data)}`,
-          suggestion ? `did you mean \`${suggestion}\`?` : undefined,
+          suggestion ? `did you mean \`${suggestion}\`?` : `use one of: ${allowed.join(', ')}`,
         );
         break;
       }
       case 'type': {
         const expected = String((error.params as { type: string | string[] }).type).replace(/,/g, ' or ');
-        issue = issueAt(locate, path, `expected ${expected}, got ${describeType(error.data)}`);
+        issue = issueAt(
+          locate,
+          path,
+          `expected ${expected}, got ${describeType(error.data)}`,
+          `write ${article(expected)} here${error.data === null ? ' (an empty value is null)' : ''}`,
+        );
         break;
       }
       case 'oneOf': {
         const branches = ((error.schema as Array<{ type?: string }>) ?? []).map((b) =>
           b.type === 'array' ? 'a list' : (b.type ?? 'value'),
         );
-        issue = issueAt(locate, path, `expected ${branches.join(' or ')}, got ${describeType(error.data)}`);
+        issue = issueAt(
+          locate,
+          path,
+          `expected ${branches.join(' or ')}, got ${describeType(error.data)}`,
+          `write ${branches.map(article).join(' or ')} here`,
+        );
         break;
       }
       default:
-        issue = issueAt(locate, path, `expected a value that ${error.message ?? 'matches the schema'}`);
+        issue = issueAt(
+          locate,
+          path,
+          `expected a value that ${error.message ?? 'matches the schema'}`,
+          limitHint(error),
+        );
     }
     const id = `${issue.path}|${issue.message}`;
     if (seen.has(id)) continue;
@@ -205,6 +232,32 @@ function schemaIssues(errors: ErrorObject[], locate: Locator): ConfigIssue[] {
     issues.push(issue);
   }
   return issues;
+}
+
+function article(type: string): string {
+  if (type === 'a list' || type === 'value') return type === 'value' ? 'a value' : type;
+  if (type === 'object') return 'a mapping';
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+/** What to write instead, for the schema's range and size keywords. */
+function limitHint(error: ErrorObject): string {
+  const params = error.params as { limit?: number };
+  switch (error.keyword) {
+    case 'minimum':
+      return `use a number ≥ ${params.limit}`;
+    case 'maximum':
+      return `use a number ≤ ${params.limit}`;
+    case 'minItems':
+    case 'maxItems':
+      return error.instancePath.endsWith('split_ratios')
+        ? 'give three fractions [train, validation, test], e.g. [0.75, 0.125, 0.125]'
+        : `give ${error.keyword === 'minItems' ? 'at least' : 'at most'} ${params.limit} item${params.limit === 1 ? '' : 's'}`;
+    case 'minLength':
+      return 'give a non-empty value, or remove the field for its default';
+    default:
+      return 'see schema/recipe.schema.json for what this field takes';
+  }
 }
 
 /** The closest allowed name when it is close enough to be a typo. */
@@ -267,6 +320,193 @@ function getIn(value: unknown, path: ConfigPath): unknown {
   return node;
 }
 
+function problemTypeOf(config: Record<string, unknown>): MetricProblemType {
+  return config.recipe === 'classification/v1' ? 'classification' : 'regression';
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function typeOfParam(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'list';
+  return typeof value;
+}
+
+/**
+ * `estimator: {name, params}` against the estimator catalog: a known name of the recipe's kind
+ * (regressor or classifier), parameters it takes (a typo would otherwise train silently with the
+ * default) and values of the default's type. Value ranges are the estimator's own business: the
+ * train step reports those, with the field's position.
+ */
+function estimatorIssues(config: Record<string, unknown>, locate: Locator): ConfigIssue[] {
+  const train = getIn(config, ['steps', 'train']);
+  if (!isMapping(train) || train.using === 'custom') return [];
+  const issues: ConfigIssue[] = [];
+  const kind = problemTypeOf(config) === 'regression' ? 'regressor' : 'classifier';
+  const names = catalogNames(kind);
+  const estimator = train.estimator;
+  const name = isMapping(estimator) && typeof estimator.name === 'string' ? estimator.name : undefined;
+  if (name !== undefined) {
+    const spec = ESTIMATOR_CATALOG[name];
+    if (!spec || spec.kind !== kind) {
+      const suggestion = didYouMean(name, names);
+      issues.push(
+        issueAt(
+          locate,
+          ['steps', 'train', 'estimator', 'name'],
+          spec
+            ? `estimator "${name}" is a ${spec.kind}, but a ${config.recipe} recipe needs a ${kind}`
+            : `unknown estimator "${name}"`,
+          suggestion ? `did you mean \`${suggestion}\`?` : `use one of: ${names.join(', ')}`,
+        ),
+      );
+      return issues;
+    }
+  }
+  const spec = ESTIMATOR_CATALOG[name ?? DEFAULT_ESTIMATOR[kind]];
+  const fromEstimator = isMapping(estimator) && estimator.params !== undefined;
+  const paramsPath: ConfigPath = fromEstimator
+    ? ['steps', 'train', 'estimator', 'params']
+    : ['steps', 'train', 'estimator_params'];
+  const params = getIn(config, paramsPath);
+  if (!spec || !isMapping(params)) return issues;
+  const known = Object.keys(spec.params);
+  for (const [param, value] of Object.entries(params)) {
+    if (!Object.hasOwn(spec.params, param)) {
+      const suggestion = didYouMean(param, known);
+      issues.push(
+        issueAt(
+          locate,
+          [...paramsPath, param],
+          `estimator "${name ?? DEFAULT_ESTIMATOR[kind]}" has no parameter "${param}"`,
+          suggestion
+            ? `did you mean \`${suggestion}\`?`
+            : known.length > 0
+              ? `its parameters are ${known.join(', ')}`
+              : 'it takes no parameters: remove them',
+          true,
+        ),
+      );
+      continue;
+    }
+    const fallback = spec.params[param];
+    // null means "none" for any parameter (scikit-learn's None); a null default (max_depth,
+    // random_state) otherwise takes a number.
+    const expected = fallback === null ? 'number' : typeof fallback;
+    const actual = typeOfParam(value);
+    if (actual !== expected && actual !== 'null') {
+      issues.push(
+        issueAt(
+          locate,
+          [...paramsPath, param],
+          `expected ${expected === 'number' && fallback === null ? 'a number or null' : `a ${expected}`} for ${param}, got ${describeType(value)}`,
+          `the default is ${JSON.stringify(fallback)}`,
+        ),
+      );
+    }
+  }
+  return issues;
+}
+
+/** Short names people type for MLflow's metric names (suggested, never accepted: MLflow does not). */
+const METRIC_ALIASES: Readonly<Record<string, string>> = {
+  rmse: 'root_mean_squared_error',
+  mse: 'mean_squared_error',
+  mae: 'mean_absolute_error',
+  mape: 'mean_absolute_percentage_error',
+  r2: 'r2_score',
+  f1: 'f1_score',
+  accuracy: 'accuracy_score',
+  precision: 'precision_score',
+  recall: 'recall_score',
+  auc: 'roc_auc',
+};
+
+/** The estimator the train step uses when the recipe names none (src/steps/train.ts). */
+const DEFAULT_ESTIMATOR = { regressor: 'linear_regression', classifier: 'logistic_regression' } as const;
+
+/**
+ * `primary_metric`, `validation_criteria` and `custom_metrics` against the metrics of the recipe's
+ * problem type (MLflow Recipes refuses an unknown primary metric too, but only when the step that
+ * uses it runs).
+ */
+function metricIssues(config: Record<string, unknown>, locate: Locator): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const problemType = problemTypeOf(config);
+  const builtin = Object.keys(BUILTIN_METRIC_DIRECTIONS[problemType]);
+  const custom: string[] = [];
+  const metrics = config.custom_metrics;
+  if (Array.isArray(metrics)) {
+    const seen = new Set<string>();
+    metrics.forEach((metric, i) => {
+      const name = isMapping(metric) ? metric.name : undefined;
+      if (typeof name !== 'string') return;
+      if (Object.hasOwn(ALL_BUILTIN_METRIC_DIRECTIONS, name)) {
+        issues.push(
+          issueAt(
+            locate,
+            ['custom_metrics', i, 'name'],
+            `"${name}" is a built-in metric`,
+            'give the custom metric a name of its own, e.g. my_' + name,
+          ),
+        );
+      } else if (seen.has(name)) {
+        issues.push(
+          issueAt(
+            locate,
+            ['custom_metrics', i, 'name'],
+            `custom metric "${name}" is defined twice`,
+            'rename or remove one of the two',
+          ),
+        );
+      }
+      seen.add(name);
+      custom.push(name);
+    });
+  }
+  const allowed = [...builtin, ...custom];
+  const other = problemType === 'regression' ? 'classification' : 'regression';
+  const unknown = (name: string): string => {
+    if (Object.hasOwn(BUILTIN_METRIC_DIRECTIONS[other], name)) {
+      return `${name} is a ${other} metric; a ${problemType} recipe has ${builtin.join(', ')}`;
+    }
+    const suggestion = didYouMean(name, [...allowed, ...Object.keys(METRIC_ALIASES)]);
+    const full = suggestion === undefined ? undefined : (METRIC_ALIASES[suggestion] ?? suggestion);
+    return full !== undefined && allowed.includes(full)
+      ? `did you mean \`${full}\`?`
+      : `a ${problemType} recipe has ${builtin.join(', ')}${custom.length > 0 ? `, and the custom metrics ${custom.join(', ')}` : ''}`;
+  };
+  const primary = config.primary_metric;
+  if (typeof primary === 'string' && !allowed.includes(primary)) {
+    issues.push(
+      issueAt(
+        locate,
+        ['primary_metric'],
+        `unknown metric "${primary}" for a ${problemType} recipe`,
+        unknown(primary),
+      ),
+    );
+  }
+  const criteria = getIn(config, ['steps', 'evaluate', 'validation_criteria']);
+  if (Array.isArray(criteria)) {
+    criteria.forEach((criterion, i) => {
+      const metric = isMapping(criterion) ? criterion.metric : undefined;
+      if (typeof metric !== 'string' || allowed.includes(metric)) return;
+      issues.push(
+        issueAt(
+          locate,
+          ['steps', 'evaluate', 'validation_criteria', i, 'metric'],
+          `unknown metric "${metric}" for a ${problemType} recipe`,
+          unknown(metric),
+        ),
+      );
+    });
+  }
+  return issues;
+}
+
 function semanticIssues(config: Record<string, unknown>, locate: Locator, recipeDir: string): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const ratios = getIn(config, ['steps', 'split', 'split_ratios']);
@@ -281,8 +521,41 @@ function semanticIssues(config: Record<string, unknown>, locate: Locator, recipe
           'give [train, validation, test] fractions such as [0.75, 0.125, 0.125]',
         ),
       );
+    } else if (ratios[0] === 0) {
+      issues.push(
+        issueAt(
+          locate,
+          ['steps', 'split', 'split_ratios', 0],
+          'the train ratio is 0: there would be nothing to train on',
+          'give the training split most of the rows, e.g. [0.75, 0.125, 0.125]',
+        ),
+      );
     }
   }
+  for (const step of ['ingest', 'ingest_scoring']) {
+    const using = getIn(config, ['steps', step, 'using']);
+    if (typeof using !== 'string' || using === 'custom' || using === 'project') continue;
+    if (getIn(config, ['steps', step, 'location']) !== undefined) continue;
+    issues.push(
+      issueAt(
+        locate,
+        ['steps', step, 'using'],
+        `using: ${using} needs a location`,
+        'add `location:` with a path, a list of paths or a glob such as data/*.csv (relative to the recipe directory)',
+      ),
+    );
+  }
+  if (getIn(config, ['steps', 'predict', 'save_mode']) === 'append') {
+    issues.push(
+      issueAt(
+        locate,
+        ['steps', 'predict', 'save_mode'],
+        'save_mode: append is not supported for files',
+        'use overwrite, ignore or error',
+      ),
+    );
+  }
+  issues.push(...estimatorIssues(config, locate), ...metricIssues(config, locate));
   for (const step of ['ingest', 'ingest_scoring']) {
     const project = getIn(config, ['steps', step, 'using']) === 'project';
     for (const field of project ? ['uri', 'output'] : []) {

@@ -16,7 +16,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, DataError } from '../errors.js';
+import { type ConfigError, configFieldError, DataError } from '../errors.js';
+import { ALL_BUILTIN_METRIC_DIRECTIONS } from '../ml/metrics/directions.js';
 import { confusion_matrix, precision_recall_curve, roc_curve } from '../ml/metrics/classification.js';
 import type { Frame } from '../ml/types.js';
 import { type LoadedModel, loadModel } from '../models/load.js';
@@ -90,42 +91,26 @@ export const VALIDATION_FILE = 'validation.json';
 export const METRICS_FILE = 'metrics.json';
 
 /** Direction of each built-in metric a criterion may name. */
-const GREATER_IS_BETTER: Readonly<Record<string, boolean>> = {
-  mean_squared_error: false,
-  root_mean_squared_error: false,
-  mean_absolute_error: false,
-  max_error: false,
-  mean_absolute_percentage_error: false,
-  r2_score: true,
-  accuracy_score: true,
-  precision_score: true,
-  recall_score: true,
-  f1_score: true,
-  roc_auc: true,
-  precision_recall_auc: true,
-  log_loss: false,
-  true_positives: true,
-  true_negatives: true,
-  false_positives: false,
-  false_negatives: false,
-};
+const GREATER_IS_BETTER: Readonly<Record<string, boolean>> = ALL_BUILTIN_METRIC_DIRECTIONS;
 
 const SPLITS = [
   { name: 'validation', file: 'validation.arrow', prefix: 'val_' },
   { name: 'test', file: 'test.arrow', prefix: 'test_' },
 ] as const;
 
-function configIssue(path: string, message: string, hint?: string): ConfigError {
-  return new ConfigError([
-    { file: 'recipe.yaml', line: 0, column: 0, path, message, ...(hint ? { hint } : {}) },
-  ]);
+function configIssue(path: string, message: string, hint: string): ConfigError {
+  return configFieldError(path, message, hint);
 }
 
 function customMetricsOf(recipe: Record<string, unknown>): CustomMetricConfig[] {
   const list = recipe.custom_metrics;
   if (list === undefined || list === null) return [];
   if (!Array.isArray(list))
-    throw configIssue('custom_metrics', 'must be a list of {name, function, greater_is_better}');
+    throw configIssue(
+      'custom_metrics',
+      'must be a list of {name, function, greater_is_better}',
+      'e.g. custom_metrics: [{name: weighted_mae, function: weighted_mae, greater_is_better: false}]',
+    );
   return list as CustomMetricConfig[];
 }
 
@@ -287,7 +272,11 @@ export function checkCriteria(
   const results = criteria.map((criterion, i): CriterionResult => {
     const path = `steps.evaluate.validation_criteria[${i}]`;
     if (typeof criterion?.metric !== 'string' || typeof criterion.threshold !== 'number') {
-      throw configIssue(path, 'needs metric (a name) and threshold (a number)');
+      throw configIssue(
+        path,
+        'needs metric (a name) and threshold (a number)',
+        'e.g. - {metric: root_mean_squared_error, threshold: 5}',
+      );
     }
     const value = test.metrics[criterion.metric];
     const greater = directions[criterion.metric];

@@ -55,14 +55,15 @@ function configField(kind: StepKind, key: string): string {
 }
 
 function checkConfig(cfg: IngestConfig, kind: StepKind): void {
-  if (cfg === null || typeof cfg !== 'object') {
+  // The engine hands a step `{}` when the recipe has no section for it.
+  if (cfg === null || typeof cfg !== 'object' || cfg.using === undefined) {
     throw new ConfigError([
       {
         file: 'recipe.yaml',
         line: 0,
         column: 0,
         path: `steps.${kind}`,
-        message: 'is missing or not a mapping',
+        message: 'is missing: nothing says where the data is',
         hint: 'add e.g. `using: csv` and `location: data/train.csv`',
       },
     ]);

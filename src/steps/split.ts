@@ -28,7 +28,7 @@ import {
   topValuesSvg,
   writeFrameArrow,
 } from '../data/index.js';
-import { ConfigError, DataError } from '../errors.js';
+import { type ConfigError, configFieldError, DataError } from '../errors.js';
 import type { Frame, FrameColumn } from '../ml/types.js';
 import { findUserModule, loadUserFunction } from './user-module.js';
 import { INGEST_DATASET_FILE } from './ingest.js';
@@ -51,8 +51,8 @@ export const SPLIT_FILES: Readonly<Record<SplitName, string>> = {
   test: 'test.arrow',
 };
 
-function configIssue(path: string, message: string, hint?: string): ConfigError {
-  return new ConfigError([{ file: 'recipe.yaml', line: 0, column: 0, path, message, hint }]);
+function configIssue(path: string, message: string, hint: string): ConfigError {
+  return configFieldError(path, message, hint);
 }
 
 /** Checks `split_ratios`: three numbers ≥ 0 summing to 1 (±1e-9). Returns them as a tuple. */
@@ -70,13 +70,18 @@ export function validateSplitRatios(ratios: unknown): [number, number, number] {
       'e.g. [0.75, 0.125, 0.125]',
     );
   }
-  if (ratios.some((r) => r < 0)) throw configIssue(path, `ratios must be ≥ 0, got ${JSON.stringify(ratios)}`);
+  if (ratios.some((r) => r < 0))
+    throw configIssue(path, `ratios must be ≥ 0, got ${JSON.stringify(ratios)}`, 'e.g. [0.75, 0.125, 0.125]');
   const sum = ratios[0] + ratios[1] + ratios[2];
   if (Math.abs(sum - 1) > 1e-9) {
     throw configIssue(path, `ratios must sum to 1, these sum to ${sum}`, 'e.g. [0.75, 0.125, 0.125]');
   }
   if (ratios[0] === 0)
-    throw configIssue(path, 'the train ratio must be > 0: there would be nothing to train on');
+    throw configIssue(
+      path,
+      'the train ratio must be > 0: there would be nothing to train on',
+      'give the training split most of the rows, e.g. [0.75, 0.125, 0.125]',
+    );
   return [ratios[0], ratios[1], ratios[2]];
 }
 

@@ -16,7 +16,7 @@
  * classifier predicts labels. Metrics are logged as `training_<MLflow metric name>`.
  */
 import { join } from 'node:path';
-import { ConfigError } from '../errors.js';
+import { ConfigError, configFieldError, MlrecipeError } from '../errors.js';
 import {
   createEstimator,
   estimatorNames,
@@ -149,16 +149,22 @@ async function buildEstimator(
   } catch (error) {
     if (error instanceof UnknownEstimatorError) {
       const unknownName = !estimatorNames().includes(name) || getEstimatorKind(name) !== kind;
-      throw new ConfigError([
-        {
-          file: 'recipe.yaml',
-          line: 0,
-          column: 0,
-          path: unknownName ? 'steps.train.estimator.name' : 'steps.train.estimator.params',
-          message: error.message,
-          ...(error.hint ? { hint: error.hint } : {}),
-        },
-      ]);
+      throw configFieldError(
+        unknownName ? 'steps.train.estimator.name' : 'steps.train.estimator.params',
+        error.message,
+        error.hint ?? `use one of: ${error.names.join(', ')}`,
+      );
+    }
+    // Nothing but the params reached the constructor: a value it refuses (ridge's alpha: -1) is a
+    // config problem at the params, not a data problem.
+    if (error instanceof MlrecipeError) {
+      throw configFieldError(
+        cfg?.estimator?.params !== undefined
+          ? 'steps.train.estimator.params'
+          : 'steps.train.estimator_params',
+        error.message,
+        error.hint ?? 'see docs/model-steps.md for the parameters each estimator takes',
+      );
     }
     throw error;
   }

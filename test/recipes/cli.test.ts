@@ -71,10 +71,10 @@ describe('recipe CLI (engine commands)', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('invalid configuration (2 problems)');
     expect(result.stderr).toMatch(
-      /recipe\.yaml:9:5: steps\.split\.split_ratio: unknown field "split_ratio" \(did you mean `split_ratios`\?\)/,
+      /recipe\.yaml:9:5: steps\.split\.split_ratio: unknown field "split_ratio"\n {4}hint: did you mean `split_ratios`\?/,
     );
     expect(result.stderr).toMatch(
-      /recipe\.yaml:14:7: steps\.train\.estimator\.nam: unknown field "nam" \(did you mean `name`\?\)/,
+      /recipe\.yaml:14:7: steps\.train\.estimator\.nam: unknown field "nam"\n {4}hint: did you mean `name`\?/,
     );
     expect(existsSync(join(dir, '.recipe', 'cache'))).toBe(false);
   });

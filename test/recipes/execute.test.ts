@@ -135,7 +135,7 @@ describe('recipe run: cache and fingerprints', () => {
     setProfile(dir, { alpha: 2 });
     const status = await recipeStatus({ recipeDir: dir, registry: testRegistry });
     expect(status.find((s) => s.step === 'train')?.reasons).toEqual([
-      'config steps.train.estimator.params.alpha changed',
+      'config steps.train.estimator_params.alpha changed',
     ]);
     expect((await run(dir)).states).toEqual({
       ...ALL_CACHED,
@@ -233,7 +233,7 @@ describe('recipe run: cache and fingerprints', () => {
       return plan.nodes.find((n) => n.kind === 'predict');
     };
     const before = await fingerprint();
-    editFile(dir, 'recipe.yaml', (t) => t.replace('      name: test', '      name: other'));
+    editFile(dir, 'recipe.yaml', (t) => t.replace('estimator_method: test', 'estimator_method: other'));
     expect((await fingerprint())?.fingerprint).toBe(before?.fingerprint);
     editFile(dir, 'recipe.yaml', (t) => t.replace('  train:\n', '  train:\n    predict_prefix: score_\n'));
     const after = await fingerprint();

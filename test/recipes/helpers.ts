@@ -22,9 +22,9 @@ steps:
     using: custom
     transformer_method: upper
   train:
-    estimator:
-      name: test
-      params: {{ TRAIN_PARAMS }}
+    using: custom
+    estimator_method: test
+    estimator_params: {{ TRAIN_PARAMS }}
 `;
 
 /** A real git repository holding a recipe that the test steps can run. */
@@ -41,6 +41,12 @@ export function makeRecipeRepo(options: { trainParams?: Record<string, unknown> 
   writeFileSync(
     join(dir, 'steps', 'transform.ts'),
     'export function upper(s: string): string {\n  return s.toUpperCase();\n}\n',
+  );
+  // The test train step (fixtures/test-steps.ts) reads estimator_params itself; validation only
+  // asks that steps/train.ts export the estimator_method it names.
+  writeFileSync(
+    join(dir, 'steps', 'train.ts'),
+    'export function test(): void {}\nexport function other(): void {}\n',
   );
   writeFileSync(join(dir, '.gitignore'), '.recipe/\nmlruns/\n');
   const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
