@@ -1,20 +1,21 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import {
-  MODEL_STAGES,
-  type ModelStage,
-  type ModelVersion,
-  quoteFilterString,
-  type RegisteredModel,
-  registerModel,
-  registryForTrackingStore,
-  removeRegisteredFiles,
-  type SqlModelRegistryStore,
-} from '../registry/index.js';
-import { openTrackingStore, resolveTrackingUri, type Tag, type TrackingStore } from '../tracking/index.js';
+import type { ModelStage, ModelVersion, RegisteredModel, SqlModelRegistryStore } from '../registry/index.js';
+import type { Tag, TrackingStore } from '../tracking/index.js';
 import { modelsCommand } from './models-predict.js';
 import { formatTable, formatTime, type OutputFormat, printJson } from './output.js';
 import { collect, outputOption, parsePositiveInt } from './store-option.js';
+
+/**
+ * The registry and tracking modules load when a command runs, not when it is registered (every
+ * group registers for `recipe --help`; the registry pulls in the model stack).
+ */
+const registryModule = () => import('../registry/index.js');
+
+/** Stage names for help text (MLflow's four); the type check fails if they drift from ModelStage. */
+const STAGE_NAMES = ['None', 'Staging', 'Production', 'Archived'] as const satisfies readonly ModelStage[];
+const _everyStageListed: [Exclude<ModelStage, (typeof STAGE_NAMES)[number]>] extends [never] ? true : never =
+  true;
 
 /**
  * Opens the tracking store the command names (as `withTrackingStore` does) and the registry in
@@ -25,6 +26,10 @@ async function withRegistry<T>(
   fn: (registry: SqlModelRegistryStore, tracking: TrackingStore) => Promise<T>,
 ): Promise<T> {
   const { trackingUri } = command.optsWithGlobals<{ trackingUri?: string }>();
+  const [{ registryForTrackingStore }, { openTrackingStore, resolveTrackingUri }] = await Promise.all([
+    registryModule(),
+    import('../tracking/index.js'),
+  ]);
   const resolved = resolveTrackingUri({ flag: trackingUri, cwd: process.cwd() });
   const tracking = await openTrackingStore(resolved.uri, {
     defaultArtifactRoot: resolved.defaultArtifactRoot,
@@ -73,6 +78,7 @@ function printVersion(version: ModelVersion, output: OutputFormat, verb: string)
 
 /** Every version of a model (not deleted), newest first, following page tokens. */
 async function allVersions(registry: SqlModelRegistryStore, name: string): Promise<ModelVersion[]> {
+  const { quoteFilterString } = await registryModule();
   const versions: ModelVersion[] = [];
   let pageToken: string | undefined;
   do {
@@ -209,6 +215,7 @@ export function registerModelsRegistryCommands(program: Command): void {
         command: Command,
       ) => {
         const version = await withRegistry(command, async (registry, tracking) => {
+          const { registerModel } = await registryModule();
           const registered = await registerModel({
             store: registry,
             modelUri: opts.modelUri,
@@ -272,7 +279,7 @@ export function registerModelsRegistryCommands(program: Command): void {
     .description('move a version to another stage')
     .argument('<name>', 'registered model name')
     .argument('<version>', 'version number')
-    .argument('<stage>', `one of ${MODEL_STAGES.join(', ')} (any case)`)
+    .argument('<stage>', `one of ${STAGE_NAMES.join(', ')} (any case)`)
     .option('--archive-existing', 'archive the other versions in the target stage (Staging or Production)')
     .addOption(outputOption())
     .action(
@@ -384,6 +391,7 @@ export function registerModelsRegistryCommands(program: Command): void {
               : [await registry.getModelVersion(name, version)];
           if (version === undefined) await registry.deleteRegisteredModel(name);
           else await registry.deleteModelVersion(name, version);
+          const { removeRegisteredFiles } = await registryModule();
           await removeRegisteredFiles(registry.artifactRoot, doomed);
         });
         if (opts.output === 'json') printJson({});

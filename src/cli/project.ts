@@ -12,7 +12,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { MlrecipeError, StepError } from '../errors.js';
-import { ENV_MANAGERS, type EnvManager, parseParameterAssignments, runProject } from '../projects/index.js';
+import type { EnvManager } from '../projects/index.js';
+
+/**
+ * `--env-manager` choices, spelled out here so that registering the command (e.g. for `--help`)
+ * does not load the projects module; the type check below fails if they drift from EnvManager.
+ */
+const ENV_MANAGER_CHOICES = [
+  'local',
+  'virtualenv',
+  'conda',
+  'docker',
+] as const satisfies readonly EnvManager[];
+const _everyEnvManagerListed: [Exclude<EnvManager, (typeof ENV_MANAGER_CHOICES)[number]>] extends [never]
+  ? true
+  : never = true;
 
 /** Set in a detached supervisor's environment: where it writes the run id once the run exists. */
 const DETACHED_RUN_ID_FILE = 'RECIPE_DETACHED_RUN_ID_FILE';
@@ -64,7 +78,7 @@ export function registerProjectCommands(program: Command): void {
       new Option(
         '--env-manager <manager>',
         'how to provide the environment (default: what the project declares)',
-      ).choices([...ENV_MANAGERS]),
+      ).choices([...ENV_MANAGER_CHOICES]),
     )
     .option('--version <rev>', 'branch, tag or commit of a git project')
     .option('--run-name <name>', 'name of the run')
@@ -82,6 +96,8 @@ export function registerProjectCommands(program: Command): void {
       const runIdFile = process.env[DETACHED_RUN_ID_FILE];
       const childEnv = { ...process.env };
       delete childEnv[DETACHED_RUN_ID_FILE];
+      // The projects module (execa, yaml, ajv, simple-git) loads only when a project runs.
+      const { parseParameterAssignments, runProject } = await import('../projects/index.js');
       const result = await runProject({
         uri,
         entryPoint: opts.entryPoint,

@@ -1,14 +1,7 @@
 import { isAbsolute } from 'node:path';
 import { type Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
-import {
-  type FileInfo,
-  LocalArtifactRepository,
-  type Run,
-  type SearchRunsOptions,
-  type TrackingStore,
-  type ViewType,
-} from '../tracking/index.js';
+import type { FileInfo, Run, SearchRunsOptions, TrackingStore, ViewType } from '../tracking/index.js';
 import { findExperiment } from './experiments.js';
 import { formatTable, formatTime, jsonReplacer, type OutputFormat, printJson } from './output.js';
 import {
@@ -128,6 +121,7 @@ export function registerRunsCommands(program: Command): void {
       }
       // Artifacts on a remote store (s3:, mlflow-artifacts:) are not readable from here.
       const local = isAbsolute(run.info.artifact_uri) || run.info.artifact_uri.startsWith('file:');
+      const { LocalArtifactRepository } = await import('../tracking/index.js');
       const artifacts = local
         ? await new LocalArtifactRepository(run.info.artifact_uri).listArtifacts()
         : undefined;

@@ -1,10 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import {
-  openTrackingStore,
-  resolveTrackingUri,
-  type TrackingStore,
-  type ViewType,
-} from '../tracking/index.js';
+import type { TrackingStore, ViewType } from '../tracking/index.js';
 import type { OutputFormat } from './output.js';
 
 /**
@@ -17,6 +12,8 @@ export async function withTrackingStore<T>(
   fn: (store: TrackingStore) => Promise<T>,
 ): Promise<T> {
   const { trackingUri } = command.optsWithGlobals<{ trackingUri?: string }>();
+  // Loaded when a command runs, not when commands are registered (e.g. for `recipe --help`).
+  const { openTrackingStore, resolveTrackingUri } = await import('../tracking/index.js');
   const resolved = resolveTrackingUri({ flag: trackingUri, cwd: process.cwd() });
   const store = await openTrackingStore(resolved.uri, { defaultArtifactRoot: resolved.defaultArtifactRoot });
   try {

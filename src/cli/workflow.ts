@@ -1,5 +1,4 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { runWorkflow } from '../projects/index.js';
 import { formatTable, type OutputFormat, printJson } from './output.js';
 import { outputOption } from './store-option.js';
 
@@ -33,6 +32,7 @@ export function registerWorkflowCommands(program: Command): void {
         command: Command,
       ) => {
         const { trackingUri } = command.optsWithGlobals<{ trackingUri?: string }>();
+        const { runWorkflow } = await import('../projects/index.js');
         const result = await runWorkflow({
           file,
           reuse: opts.reuse,

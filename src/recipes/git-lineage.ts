@@ -3,6 +3,8 @@
  * under MLflow's tag names, plus whether the working tree had uncommitted changes (a run from a
  * dirty tree cannot be reproduced from the commit alone).
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { TAGS } from '../tracking/types.js';
 
 export interface GitLineage {
@@ -12,33 +14,55 @@ export interface GitLineage {
   dirty: boolean;
 }
 
-/** The lineage of the git repository containing `dir`, or undefined when it is not in one. */
-export async function gitLineage(dir: string): Promise<GitLineage | undefined> {
-  const { simpleGit } = await import('simple-git');
-  const git = simpleGit({ baseDir: dir });
+const execFileAsync = promisify(execFile);
+
+/** Runs git in `dir`; its stdout, or undefined when git fails (not a repository, no git, ...). */
+async function git(dir: string, args: readonly string[]): Promise<string | undefined> {
   try {
-    if (!(await git.checkIsRepo())) return undefined;
-    // Independent git processes: run them at once (this is on the path of every `recipe run`).
-    const [commit, branch, remotes, status] = await Promise.all([
-      git.revparse(['HEAD']).then((s) => s.trim()),
-      git
-        .revparse(['--abbrev-ref', 'HEAD'])
-        .then((s) => s.trim())
-        .catch(() => ''),
-      git.getRemotes(true).catch(() => []),
-      git.status(),
-    ]);
-    const origin = remotes.find((r) => r.name === 'origin') ?? remotes[0];
-    return {
-      commit,
-      branch: branch && branch !== 'HEAD' ? branch : undefined,
-      repoUrl: origin?.refs.fetch || undefined,
-      dirty: !status.isClean(),
-    };
+    const { stdout } = await execFileAsync('git', args, { cwd: dir, maxBuffer: 64 * 1024 * 1024 });
+    return stdout;
   } catch {
-    // A repository without commits (or a broken one) has no lineage to record.
     return undefined;
   }
+}
+
+/**
+ * The lineage of the git repository containing `dir`, or undefined when it is not in one (or has
+ * no commit yet). This is on the path of every `recipe run`, so it costs two git processes,
+ * started together: `git status --porcelain=v2 --branch` gives the commit, the branch and
+ * whether the tree is dirty; `git config --get-regexp` the remotes' URLs. (simple-git needed
+ * five processes and its own module load for the same answer.)
+ */
+export async function gitLineage(dir: string): Promise<GitLineage | undefined> {
+  const [status, remotes] = await Promise.all([
+    git(dir, ['status', '--porcelain=v2', '--branch']),
+    git(dir, ['config', '--get-regexp', '^remote\\..*\\.url$']),
+  ]);
+  if (status === undefined) return undefined;
+  let commit: string | undefined;
+  let branch: string | undefined;
+  let dirty = false;
+  for (const line of status.split('\n')) {
+    if (line.startsWith('# branch.oid ')) commit = line.slice('# branch.oid '.length).trim();
+    else if (line.startsWith('# branch.head ')) branch = line.slice('# branch.head '.length).trim();
+    // Any entry (changed, renamed, unmerged or untracked) makes the tree dirty.
+    else if (line !== '' && !line.startsWith('#')) dirty = true;
+  }
+  // A repository without commits has no lineage to record.
+  if (!commit || commit === '(initial)') return undefined;
+  const urls = new Map<string, string>();
+  for (const line of (remotes ?? '').split('\n')) {
+    const match = /^remote\.(.+)\.url (.*)$/.exec(line);
+    if (match && !urls.has(match[1] as string)) urls.set(match[1] as string, match[2] as string);
+  }
+  // origin, else the first remote by name (as `git remote` lists them).
+  const remote = urls.has('origin') ? 'origin' : [...urls.keys()].sort()[0];
+  return {
+    commit,
+    branch: branch && branch !== '(detached)' ? branch : undefined,
+    repoUrl: (remote && urls.get(remote)) || undefined,
+    dirty,
+  };
 }
 
 export function gitLineageTags(lineage: GitLineage | undefined): Array<{ key: string; value: string }> {

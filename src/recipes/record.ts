@@ -20,7 +20,7 @@ import {
   TAGS,
 } from '../tracking/types.js';
 import type { RecipeRunRecorder, RecorderFactory, StepOutcome } from './execute.js';
-import { gitLineage, gitLineageTags } from './git-lineage.js';
+import { type GitLineage, gitLineage, gitLineageTags } from './git-lineage.js';
 import type { LoadedRecipe } from './load.js';
 import { isProcessAlive } from './lock.js';
 
@@ -85,6 +85,8 @@ export interface TrackingRecorderOptions {
 
 export function trackingRecorder(options: TrackingRecorderOptions = {}): RecorderFactory {
   return async ({ recipe, targets }) => {
+    // The git processes run while the store opens.
+    const lineage = gitLineage(recipe.recipeDir);
     const target = await recipeTrackingTarget(recipe, options.trackingUri);
     const store = options.openStore
       ? await options.openStore(target)
@@ -94,7 +96,7 @@ export function trackingRecorder(options: TrackingRecorderOptions = {}): Recorde
           defaultArtifactRoot: target.defaultArtifactRoot,
         });
     try {
-      return await startRecipeRun({ store, recipe, targets, trackingUri: target.uri });
+      return await startRecipeRun({ store, recipe, targets, trackingUri: target.uri, lineage });
     } catch (error) {
       await store.close().catch(() => undefined);
       throw error;
@@ -162,11 +164,14 @@ export async function startRecipeRun(options: {
   recipe: LoadedRecipe;
   targets: readonly string[];
   trackingUri: string;
+  /** The recipe's git lineage, when the caller already started reading it. */
+  lineage?: Promise<GitLineage | undefined>;
 }): Promise<RecipeRunRecorder & { abandoned: string[] }> {
   const { store, recipe } = options;
+  const lineagePromise = options.lineage ?? gitLineage(recipe.recipeDir);
   const experimentId = await experimentIdFor(store, recipe);
   const abandoned = await endAbandonedRuns({ store, experimentId, recipeDir: recipe.recipeDir });
-  const lineage = await gitLineage(recipe.recipeDir);
+  const lineage = await lineagePromise;
   let user = 'unknown';
   try {
     user = userInfo().username;

@@ -8,7 +8,13 @@
  * The registry lives with the engine, not in `steps/`, because it composes layers: the
  * data-reading steps get `using: project` from `projects/project-step.ts`, and `steps/` may not
  * import `projects/` (DESIGN.md's import order).
+ *
+ * Planning calls every step's codeFiles/inputFiles to fingerprint it, including steps that will
+ * then be served from the cache. transform, train, evaluate and register are therefore lazy
+ * steps: what planning asks of them comes from a light module (steps/code-files.ts), and their
+ * run() code — the estimators and the model stack — loads only when the step actually runs.
  */
+import { customMetricsCodeFiles, trainCodeFiles, transformCodeFiles } from '../steps/code-files.js';
 import type { Step, StepKind } from '../steps/types.js';
 
 export type StepLoader = () => Promise<Step>;
@@ -20,13 +26,48 @@ async function withProjectSource(step: Step): Promise<Step> {
   return wrap(step);
 }
 
+/**
+ * A step whose plan-time side is given here and whose module is imported when run() is called.
+ * Its answers must be the real step's (test/recipes/step-registry.test.ts compares them).
+ */
+export function lazyStep(
+  plan: Pick<Step, 'kind' | 'codeFiles' | 'inputFiles' | 'alwaysRun'>,
+  load: () => Promise<Step>,
+): Step {
+  return {
+    ...plan,
+    async run(cfg, ctx) {
+      return (await load()).run(cfg, ctx);
+    },
+  };
+}
+
+const noInputFiles = async (): Promise<string[]> => [];
+
+const transformStep = lazyStep(
+  { kind: 'transform', codeFiles: transformCodeFiles, inputFiles: noInputFiles },
+  async () => (await import('../steps/transform.js')).transformStep as unknown as Step,
+);
+const trainStep = lazyStep(
+  { kind: 'train', codeFiles: trainCodeFiles, inputFiles: noInputFiles },
+  async () => (await import('../steps/train.js')).trainStep as unknown as Step,
+);
+const evaluateStep = lazyStep(
+  { kind: 'evaluate', codeFiles: customMetricsCodeFiles, inputFiles: noInputFiles },
+  async () => (await import('../steps/evaluate.js')).evaluateStep as unknown as Step,
+);
+const registerStep = lazyStep(
+  { kind: 'register', codeFiles: customMetricsCodeFiles, inputFiles: noInputFiles, alwaysRun: true },
+  async () => (await import('../steps/register.js')).registerStep as unknown as Step,
+);
+
 export const defaultStepRegistry: StepRegistry = {
   ingest: async () => withProjectSource((await import('../steps/ingest.js')).ingestStep as unknown as Step),
   split: async () => (await import('../steps/split.js')).splitStep as unknown as Step,
-  transform: async () => (await import('../steps/transform.js')).transformStep as unknown as Step,
-  train: async () => (await import('../steps/train.js')).trainStep as unknown as Step,
-  evaluate: async () => (await import('../steps/evaluate.js')).evaluateStep as unknown as Step,
-  register: async () => (await import('../steps/register.js')).registerStep as unknown as Step,
+  transform: async () => transformStep,
+  train: async () => trainStep,
+  evaluate: async () => evaluateStep,
+  register: async () => registerStep,
   ingest_scoring: async () =>
     withProjectSource((await import('../steps/ingest-scoring.js')).ingestScoringStep as unknown as Step),
   predict: async () => (await import('../steps/predict.js')).predictStep as unknown as Step,

@@ -29,7 +29,9 @@ import {
   svgLinePlot,
   svgScatterPlot,
 } from './cards.js';
-import { findUserModule, loadUserFunction } from './user-module.js';
+import { customMetricsCodeFiles } from './code-files.js';
+import { METRICS_FILE, VALIDATION_FILE } from './output-files.js';
+import { loadUserFunction } from './user-module.js';
 import { inputDir, readSplitDataset, recipeProblem } from './recipe-problem.js';
 import { scorePredictions } from '../models/score-predictions.js';
 import { columnType } from '../models/targets.js';
@@ -87,8 +89,7 @@ export interface ValidationReport {
   criteria: CriterionResult[];
 }
 
-export const VALIDATION_FILE = 'validation.json';
-export const METRICS_FILE = 'metrics.json';
+export { METRICS_FILE, VALIDATION_FILE };
 
 /** Direction of each built-in metric a criterion may name. */
 const GREATER_IS_BETTER: Readonly<Record<string, boolean>> = ALL_BUILTIN_METRIC_DIRECTIONS;
@@ -116,10 +117,7 @@ function customMetricsOf(recipe: Record<string, unknown>): CustomMetricConfig[] 
 
 export const evaluateStep: Step<EvaluateConfig> = {
   kind: 'evaluate',
-  codeFiles(_cfg, recipeDir) {
-    const file = findUserModule({ recipeDir, module: 'custom_metrics' });
-    return file ? [file] : [];
-  },
+  codeFiles: customMetricsCodeFiles,
   async inputFiles() {
     return [];
   },

@@ -38,7 +38,7 @@ import { ConfigError, DataError, GateRejectedError, StoreError } from '../errors
 import { modelContentDigest } from '../models/content-digest.js';
 import { loadModel } from '../models/load.js';
 import { escapeHtml, htmlTable } from './cards.js';
-import { findUserModule, loadUserFunction } from './user-module.js';
+import { loadUserFunction } from './user-module.js';
 import {
   describeGateFailures,
   type GateResult,
@@ -51,9 +51,9 @@ import { validateAlias, validateModelName } from '../registry/registry-validatio
 import type { CustomMetric } from '../registry/score-model.js';
 import type { ModelVersion } from '../registry/types.js';
 import type { CustomMetricConfig, CustomMetricFunction, ValidationReport } from './evaluate.js';
-import { VALIDATION_FILE } from './evaluate.js';
 import { inputDir, readSplitDataset, recipeProblem } from './recipe-problem.js';
-import { MODEL_DIR } from './train.js';
+import { customMetricsCodeFiles } from './code-files.js';
+import { MODEL_DIR, VALIDATION_FILE } from './output-files.js';
 import type { CardSection, Step, StepContext, StepResult } from './types.js';
 
 export interface RegisterConfig {
@@ -152,10 +152,7 @@ function customMetricsOf(recipe: Record<string, unknown>): CustomMetricConfig[] 
 export const registerStep: Step<RegisterConfig> = {
   kind: 'register',
   alwaysRun: true,
-  codeFiles(_cfg, recipeDir) {
-    const file = findUserModule({ recipeDir, module: 'custom_metrics' });
-    return file ? [file] : [];
-  },
+  codeFiles: customMetricsCodeFiles,
   async inputFiles() {
     return [];
   },

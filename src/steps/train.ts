@@ -40,6 +40,8 @@ import {
   svgBarChart,
   svgScatterPlot,
 } from './cards.js';
+import { trainCodeFiles } from './code-files.js';
+import { MODEL_DIR } from './output-files.js';
 import { findUserModule, loadUserFunction } from './user-module.js';
 import { fitClasses, inputDir, readSplitDataset, recipeProblem } from './recipe-problem.js';
 import { loadFittedTransformer } from './transform.js';
@@ -54,7 +56,7 @@ export interface TrainConfig {
   tuning?: unknown;
 }
 
-export const MODEL_DIR = 'model';
+export { MODEL_DIR };
 
 /** Estimators used when the recipe names none. */
 export const DEFAULT_ESTIMATORS = {
@@ -74,11 +76,7 @@ function isCustom(cfg: TrainConfig | undefined): boolean {
 
 export const trainStep: Step<TrainConfig> = {
   kind: 'train',
-  codeFiles(cfg, recipeDir) {
-    if (!isCustom(cfg)) return [];
-    const file = findUserModule({ recipeDir, module: 'train' });
-    return file ? [file] : [];
-  },
+  codeFiles: trainCodeFiles,
   async inputFiles() {
     return [];
   },

@@ -22,6 +22,7 @@ import { CustomTransformer } from '../models/custom-components.js';
 import { type ComponentSource, dropColumn, type PipelineTransformer } from '../models/pipeline.js';
 import { importUserModule } from '../models/user-code.js';
 import { escapeHtml, htmlTable } from './cards.js';
+import { transformCodeFiles } from './code-files.js';
 import { findUserModule, loadUserFunction } from './user-module.js';
 import { inputDir, readSplitDataset, recipeProblem } from './recipe-problem.js';
 import type { Step, StepContext, StepResult } from './types.js';
@@ -78,11 +79,7 @@ function checkConfig(cfg: TransformConfig | undefined): void {
 
 export const transformStep: Step<TransformConfig> = {
   kind: 'transform',
-  codeFiles(cfg, recipeDir) {
-    if (!isCustom(cfg)) return [];
-    const file = findUserModule({ recipeDir, module: 'transform' });
-    return file ? [file] : [];
-  },
+  codeFiles: transformCodeFiles,
   async inputFiles() {
     return [];
   },

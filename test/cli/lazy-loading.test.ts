@@ -147,10 +147,29 @@ describe('heavy modules at start-up', () => {
     expect([...packages]).toEqual(['commander']);
   });
 
+  it('`recipe --help` lists every command without loading any package but commander', async () => {
+    const { packages, stdout } = await loadedPackages([cli, '--help'], dir);
+    for (const command of ['run', 'status', 'models', 'project', 'workflow', 'runs', 'experiments', 'gate'])
+      expect(stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    expect([...packages]).toEqual(['commander']);
+  });
+
   it('`recipe models --help` registers every models subcommand without loading the server or model stack', async () => {
     const { packages, stdout } = await loadedPackages([cli, 'models', '--help'], dir);
     for (const sub of ['predict', 'list', 'serve', 'build-docker']) expect(stdout).toContain(sub);
     expect(HEAVY.filter((name) => packages.has(name))).toEqual([]);
+  });
+
+  it('a no-op `recipe run` (every step cached) loads neither servers, Arrow, Parquet, pg nor process/git libraries', async () => {
+    const recipe = join(dir, 'recipe');
+    await run(process.execPath, [cli, 'run'], { cwd: recipe });
+    const { packages, stdout } = await loadedPackages([cli, 'run', '--output', 'json'], recipe);
+    const { steps } = JSON.parse(stdout) as { steps: Array<{ step: string; state: string }> };
+    expect(steps.filter((s) => s.step !== 'register').map((s) => s.state)).toEqual(Array(5).fill('cached'));
+    expect(packages.has('better-sqlite3')).toBe(true); // it did record the run
+    const heavy = HEAVY.filter((name) => name !== 'better-sqlite3');
+    expect(heavy.filter((name) => packages.has(name))).toEqual([]);
+    expect(packages.has('ajv')).toBe(false); // the config already passed the schema
   });
 
   it('`recipe status` plans a recipe without loading servers, Arrow, Parquet or database drivers', async () => {

@@ -1,0 +1,28 @@
+/**
+ * The user modules that make up each step's code identity (`Step.codeFiles`), kept apart from the
+ * steps' run() code: planning a recipe fingerprints every step, and must not load the training
+ * code (estimators, the model stack) to do so. The step modules use these same functions, so the
+ * plan-time and run-time views of a step cannot drift (test/recipes/step-registry.test.ts checks both).
+ */
+import { findUserModule } from './user-module.js';
+
+/** `steps/<module>.{ts,js,…}` when it exists, as a one-element list. */
+function userModule(recipeDir: string, module: string): string[] {
+  const file = findUserModule({ recipeDir, module });
+  return file ? [file] : [];
+}
+
+/** transform: `steps/transform.*` when `using: custom`. */
+export function transformCodeFiles(cfg: { using?: string } | undefined, recipeDir: string): string[] {
+  return cfg?.using === 'custom' ? userModule(recipeDir, 'transform') : [];
+}
+
+/** train: `steps/train.*` when `using: custom`. */
+export function trainCodeFiles(cfg: { using?: string } | undefined, recipeDir: string): string[] {
+  return cfg?.using === 'custom' ? userModule(recipeDir, 'train') : [];
+}
+
+/** evaluate and register: `steps/custom_metrics.*`, which `custom_metrics` functions come from. */
+export function customMetricsCodeFiles(_cfg: unknown, recipeDir: string): string[] {
+  return userModule(recipeDir, 'custom_metrics');
+}
