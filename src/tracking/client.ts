@@ -6,6 +6,9 @@ import { type FileInfo, LocalArtifactRepository } from './artifact-repo.js';
 import { openTrackingStore } from './open-store.js';
 import { resolveTrackingUri } from './tracking-uri.js';
 import {
+  DATASET_CONTEXT_TAG,
+  type Dataset,
+  type DatasetInput,
   DEFAULT_EXPERIMENT_ID,
   MAX_ENTITIES_PER_BATCH,
   MAX_METRICS_PER_BATCH,
@@ -315,6 +318,23 @@ export class ActiveRun {
     return logBatchChunked(this.client.store, this.runId, { tags: list });
   }
 
+  /** MLflow's `log_input`: records that this run used `dataset`, tagged `mlflow.data.context` when given. */
+  logInput(dataset: Dataset, context?: string): Promise<void> {
+    const tags = context === undefined ? [] : [{ key: DATASET_CONTEXT_TAG, value: context }];
+    return this.logInputs([{ dataset, tags }]);
+  }
+
+  /** MLflow's `log_inputs`: several dataset inputs at once, in one transaction. */
+  async logInputs(datasets: DatasetInput[]): Promise<void> {
+    const store = this.client.store;
+    if (store.logInputs === undefined) {
+      throw new StoreError('INVALID_STATE', `The tracking store ${store.uri} does not record datasets.`, {
+        hint: 'log to a SQLite or PostgreSQL tracking store to record dataset inputs',
+      });
+    }
+    await store.logInputs(this.runId, datasets);
+  }
+
   logArtifact(localFile: string, artifactPath?: string): Promise<void> {
     return new LocalArtifactRepository(this.artifactUri).logArtifact(localFile, artifactPath);
   }
@@ -542,6 +562,11 @@ export async function logMetrics(
   options: LogMetricOptions = {},
 ): Promise<void> {
   await (await currentOrNewRun()).logMetrics(metrics, options);
+}
+
+/** `mlflow.log_input`: the active run (one is started if none is) used `dataset`. */
+export async function logInput(dataset: Dataset, context?: string): Promise<void> {
+  await (await currentOrNewRun()).logInput(dataset, context);
 }
 
 export async function setTag(key: string, value: LoggableValue): Promise<void> {

@@ -4,7 +4,7 @@
  *
  *   filter     := ε | comparison ( AND comparison )*
  *   comparison := identifier comparator value
- *   identifier := [entity '.'] key          entity: metrics|params|tags|attributes (+ aliases)
+ *   identifier := [entity '.'] key          entity: metrics|params|tags|attributes|datasets (+ aliases)
  *   key        := bare-word (dots allowed: tags.mlflow.runName) | "double quoted" | `backticked`
  *   comparator := = | != | < | <= | > | >= | LIKE | ILIKE | IN | NOT IN
  *   value      := 'string' | "string" | number | ( 'string' [, 'string']* )
@@ -15,7 +15,7 @@
  */
 import { StoreError } from '../errors.js';
 
-export type FilterEntity = 'metric' | 'param' | 'tag' | 'attribute';
+export type FilterEntity = 'metric' | 'param' | 'tag' | 'attribute' | 'dataset';
 export type Comparator = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'LIKE' | 'ILIKE' | 'IN' | 'NOT IN';
 
 export type FilterValue =
@@ -64,6 +64,8 @@ const ENTITY_ALIASES: Record<string, FilterEntity> = {
   attributes: 'attribute',
   attr: 'attribute',
   run: 'attribute',
+  dataset: 'dataset',
+  datasets: 'dataset',
 };
 
 /** Builds the error every filter/order-by problem turns into: message, the text, a caret. */
@@ -227,7 +229,7 @@ export class TokenCursor {
     if (entity === undefined) {
       throw this.fail(
         token,
-        `invalid entity type '${prefix}'; use one of metrics, params, tags, attributes (e.g. metrics.${token.text.slice(dot + 1) || 'rmse'})`,
+        `invalid entity type '${prefix}'; use one of metrics, params, tags, attributes, datasets (e.g. metrics.${token.text.slice(dot + 1) || 'rmse'})`,
       );
     }
     let key = token.text.slice(dot + 1);

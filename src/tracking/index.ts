@@ -24,6 +24,7 @@ export {
   logArtifact,
   logArtifacts,
   logBatchChunked,
+  logInput,
   logMetric,
   logMetrics,
   logParam,

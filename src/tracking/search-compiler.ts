@@ -19,7 +19,7 @@ import {
 } from './filter-parser.js';
 import type { OrderByClause } from './order-by.js';
 import { joinSql, rawSql, type SqlDialect, type SqlFragment, sql, sqlList } from './sql-fragment.js';
-import type { ViewType } from './types.js';
+import { DATASET_CONTEXT_TAG, type ViewType } from './types.js';
 
 const NUMERIC_COMPARATORS: readonly Comparator[] = ['=', '!=', '<', '<=', '>', '>='];
 const STRING_COMPARATORS: readonly Comparator[] = ['=', '!=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'];
@@ -100,6 +100,7 @@ const ENTITY_PREFIX: Record<FilterComparison['entity'], string> = {
   param: 'params.',
   tag: 'tags.',
   attribute: '',
+  dataset: 'datasets.',
 };
 
 function expectNumber(filter: ParsedFilter, clause: FilterComparison, what: string): number {
@@ -154,6 +155,37 @@ function numericComparison(
   return sql`${column} ${rawSql(comparator)} ${bound}`;
 }
 
+/** The dataset keys MLflow searches (SearchUtils.DATASET_ATTRIBUTES). */
+const DATASET_COLUMNS: Record<string, string> = { name: 'd.name', digest: 'd.digest' };
+
+/**
+ * `datasets.name`, `datasets.digest`: some dataset the run used matches; `datasets.context`: some
+ * use of a dataset was tagged `mlflow.data.context` with a matching value (MLflow 2.12).
+ */
+function compileDatasetClause(
+  filter: ParsedFilter,
+  clause: FilterComparison,
+  dialect: SqlDialect,
+): SqlFragment {
+  const column = Object.hasOwn(DATASET_COLUMNS, clause.key) ? DATASET_COLUMNS[clause.key] : undefined;
+  if (column === undefined && clause.key !== 'context') {
+    throw fail(
+      filter,
+      clause.keyPosition,
+      `invalid dataset key '${clause.key}'; use datasets.name, datasets.digest or datasets.context`,
+    );
+  }
+  checkComparator(filter, clause, STRING_COMPARATORS, 'datasets');
+  expectStringValue(filter, clause, 'dataset attributes');
+  const uses = sql`FROM inputs i JOIN datasets d ON d.dataset_uuid = i.source_id
+                   WHERE i.destination_type = ${'RUN'} AND i.destination_id = r.run_uuid`;
+  if (column !== undefined) {
+    return sql`EXISTS (SELECT 1 ${uses} AND ${stringComparison(rawSql(column), clause, dialect)})`;
+  }
+  return sql`EXISTS (SELECT 1 ${uses} AND EXISTS (SELECT 1 FROM input_tags t WHERE t.input_uuid = i.input_uuid
+                 AND t.name = ${DATASET_CONTEXT_TAG} AND ${stringComparison(rawSql('t.value'), clause, dialect)}))`;
+}
+
 function compileRunClause(filter: ParsedFilter, clause: FilterComparison, dialect: SqlDialect): SqlFragment {
   switch (clause.entity) {
     case 'metric': {
@@ -173,6 +205,8 @@ function compileRunClause(filter: ParsedFilter, clause: FilterComparison, dialec
       const table = rawSql(clause.entity === 'param' ? 'params' : 'tags');
       return sql`EXISTS (SELECT 1 FROM ${table} x WHERE x.run_uuid = r.run_uuid AND x.key = ${clause.key} AND ${stringComparison(rawSql('x.value'), clause, dialect)})`;
     }
+    case 'dataset':
+      return compileDatasetClause(filter, clause, dialect);
     case 'attribute': {
       const attribute = Object.hasOwn(RUN_ATTRIBUTES, clause.key) ? RUN_ATTRIBUTES[clause.key] : undefined;
       if (attribute === undefined) {
@@ -236,6 +270,11 @@ export function compileRunSearch(query: RunSearchQuery): SqlFragment {
     const direction = rawSql(clause.ascending ? 'ASC' : 'DESC');
     const alias = rawSql(`o${index}`);
     switch (clause.entity) {
+      case 'dataset':
+        throw orderByError(
+          clause,
+          'runs cannot be ordered by datasets; order by metrics, params, tags or attributes',
+        );
       case 'metric':
         joins.push(
           sql`LEFT JOIN latest_metrics ${alias} ON ${alias}.run_uuid = r.run_uuid AND ${alias}.key = ${clause.key}`,

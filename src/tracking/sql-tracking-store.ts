@@ -16,6 +16,8 @@ import { joinSql, rawSql, type SqlDialect, type SqlFragment, sql, sqlList } from
 import { MLFLOW_INFINITY_VALUE } from './mlflow-schema.js';
 import {
   type CreateRunOptions,
+  type Dataset,
+  type DatasetInput,
   DEFAULT_EXPERIMENT_ID,
   DEFAULT_EXPERIMENT_NAME,
   type Experiment,
@@ -36,6 +38,7 @@ import {
   type UpdateRunOptions,
 } from './types.js';
 import {
+  validateDatasetInputs,
   validateExperimentName,
   validateExperimentTag,
   validateLogBatch,
@@ -113,6 +116,17 @@ interface MetricRow {
   timestamp: number | null;
   step: number;
   is_nan: number | boolean;
+}
+
+interface InputRow {
+  input_uuid: string;
+  run_uuid: string;
+  name: string;
+  digest: string;
+  dataset_source_type: string;
+  dataset_source: string;
+  dataset_schema: string | null;
+  dataset_profile: string | null;
 }
 
 interface KeyValueRow {
@@ -619,6 +633,63 @@ export class SqlTrackingStore implements TrackingStore {
     return rows.map(metricFromRow);
   }
 
+  async logInputs(runId: string, datasets: DatasetInput[]): Promise<void> {
+    validateRunId(runId);
+    validateDatasetInputs(datasets);
+    // MLflow keeps the first of several inputs with the same dataset name and digest.
+    const unique = new Map<string, DatasetInput>();
+    for (const input of datasets) {
+      const key = JSON.stringify([input.dataset.name, input.dataset.digest]);
+      if (!unique.has(key)) unique.set(key, input);
+    }
+    await this.driver.transaction(async (tx) => {
+      await this.lockRun(tx, runId);
+      const run = await this.requireActiveRun(tx, runId);
+      if (unique.size === 0) return;
+      for (const input of unique.values()) {
+        const datasetUuid = await this.datasetUuid(tx, Number(run.experiment_id), input.dataset);
+        const [existing] = await tx.all<{ input_uuid: string }>(
+          sql`SELECT input_uuid FROM inputs WHERE source_type = ${'DATASET'} AND source_id = ${datasetUuid}
+              AND destination_type = ${'RUN'} AND destination_id = ${runId}`,
+        );
+        // The same dataset logged again for the same run adds nothing, tags included (as in MLflow).
+        if (existing !== undefined) continue;
+        const inputUuid = randomUUID().replaceAll('-', '');
+        await tx.run(
+          sql`INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id)
+              VALUES (${inputUuid}, ${'DATASET'}, ${datasetUuid}, ${'RUN'}, ${runId})`,
+        );
+        const tags = new Map(input.tags.map((tag) => [tag.key, tag.value]));
+        for (const [name, value] of tags) {
+          await tx.run(
+            sql`INSERT INTO input_tags (input_uuid, name, value) VALUES (${inputUuid}, ${name}, ${value})`,
+          );
+        }
+      }
+    });
+  }
+
+  /**
+   * The uuid of the dataset with this name and digest, created in the run's experiment when there
+   * is none. Like MLflow 2.12, an existing dataset of that name and digest is reused even when it
+   * was first logged in another experiment; one in the run's own experiment is preferred.
+   */
+  private async datasetUuid(tx: SqlExecutor, experimentId: number, dataset: Dataset): Promise<string> {
+    const found = await tx.all<{ dataset_uuid: string; experiment_id: number }>(
+      sql`SELECT dataset_uuid, experiment_id FROM datasets WHERE name = ${dataset.name} AND digest = ${dataset.digest}
+          ORDER BY CASE WHEN experiment_id = ${experimentId} THEN 0 ELSE 1 END, experiment_id`,
+    );
+    if (found.length > 0) return found[0].dataset_uuid;
+    const uuid = randomUUID().replaceAll('-', '');
+    await tx.run(
+      sql`INSERT INTO datasets (dataset_uuid, experiment_id, name, digest, dataset_source_type, dataset_source,
+                                dataset_schema, dataset_profile)
+          VALUES (${uuid}, ${experimentId}, ${dataset.name}, ${dataset.digest}, ${dataset.source_type},
+                  ${dataset.source}, ${dataset.schema ?? null}, ${dataset.profile ?? null})`,
+    );
+    return uuid;
+  }
+
   async searchRuns(options: SearchRunsOptions): Promise<SearchRunsResult> {
     const maxResults = validateMaxResults(options.maxResults);
     const offset = decodePageToken(options.pageToken);
@@ -776,6 +847,39 @@ export class SqlTrackingStore implements TrackingStore {
     }
   }
 
+  /** Each run's dataset inputs with their tags, datasets by name then digest, tags by key. */
+  private async loadInputs(db: SqlExecutor, ids: SqlFragment, runs: Map<string, Run>): Promise<void> {
+    const rows = await db.all<InputRow>(
+      sql`SELECT i.input_uuid, i.destination_id AS run_uuid, d.name, d.digest, d.dataset_source_type,
+                 d.dataset_source, d.dataset_schema, d.dataset_profile
+          FROM inputs i JOIN datasets d ON d.dataset_uuid = i.source_id
+          WHERE i.destination_type = ${'RUN'} AND i.destination_id IN ${ids}
+          ORDER BY i.destination_id, d.name, d.digest`,
+    );
+    if (rows.length === 0) return;
+    const tags = new Map<string, { key: string; value: string }[]>();
+    for (const part of chunks(rows.map((row) => row.input_uuid))) {
+      for (const tag of await db.all<{ input_uuid: string; name: string; value: string }>(
+        sql`SELECT input_uuid, name, value FROM input_tags WHERE input_uuid IN ${sqlList(part)} ORDER BY name`,
+      )) {
+        const list = tags.get(tag.input_uuid) ?? [];
+        list.push({ key: tag.name, value: tag.value });
+        tags.set(tag.input_uuid, list);
+      }
+    }
+    for (const row of rows) {
+      const dataset: Dataset = {
+        name: row.name,
+        digest: row.digest,
+        source_type: row.dataset_source_type,
+        source: row.dataset_source,
+      };
+      if (row.dataset_schema !== null) dataset.schema = row.dataset_schema;
+      if (row.dataset_profile !== null) dataset.profile = row.dataset_profile;
+      runs.get(row.run_uuid)?.inputs?.dataset_inputs.push({ tags: tags.get(row.input_uuid) ?? [], dataset });
+    }
+  }
+
   private async loadRunOrThrow(db: SqlExecutor, runId: string): Promise<Run> {
     const [run] = await this.loadRuns(db, [runId]);
     if (run === undefined) throw notFound(`Run with id=${runId} not found`);
@@ -790,7 +894,11 @@ export class SqlTrackingStore implements TrackingStore {
       for (const row of await db.all<RunRow>(
         sql`SELECT ${RUN_COLUMNS} FROM runs r WHERE r.run_uuid IN ${ids}`,
       )) {
-        runs.set(row.run_uuid, { info: runInfoFromRow(row), data: { metrics: [], params: [], tags: [] } });
+        runs.set(row.run_uuid, {
+          info: runInfoFromRow(row),
+          data: { metrics: [], params: [], tags: [] },
+          inputs: { dataset_inputs: [] },
+        });
       }
       for (const row of await db.all<MetricRow>(
         sql`SELECT run_uuid, key, value, timestamp, step, is_nan FROM latest_metrics WHERE run_uuid IN ${ids} ORDER BY key`,
@@ -807,6 +915,7 @@ export class SqlTrackingStore implements TrackingStore {
       )) {
         runs.get(row.run_uuid)?.data.tags.push({ key: row.key, value: row.value ?? '' });
       }
+      await this.loadInputs(db, ids, runs);
     }
     return runIds.map((id) => runs.get(id)).filter((run): run is Run => run !== undefined);
   }

@@ -64,9 +64,38 @@ export interface RunData {
   tags: Tag[];
 }
 
+/**
+ * A dataset as MLflow's `mlflow.data` records it (mlflow/entities/dataset.py): `digest` a short
+ * content hash, `source_type` e.g. `local` / `http` / `s3`, `source` a JSON document naming where
+ * the data came from (`{"uri": "/data/cars.csv"}`), `schema` and `profile` JSON documents
+ * (`{"mlflow_colspec": [...]}`, `{"num_rows": …, "num_elements": …}`).
+ */
+export interface Dataset {
+  name: string;
+  digest: string;
+  source_type: string;
+  source: string;
+  schema?: string;
+  profile?: string;
+}
+
+/** A tag on one use of a dataset by a run; `mlflow.data.context` says how (training, validation…). */
+export type InputTag = Tag;
+
+export interface DatasetInput {
+  tags: InputTag[];
+  dataset: Dataset;
+}
+
+export interface RunInputs {
+  dataset_inputs: DatasetInput[];
+}
+
 export interface Run {
   info: RunInfo;
   data: RunData;
+  /** The datasets the run used (MLflow ≥ 2.4); stores that keep no datasets leave it out. */
+  inputs?: RunInputs;
 }
 
 export interface CreateRunOptions {
@@ -133,6 +162,16 @@ export const MAX_PARAM_VALUE_LENGTH = 6000;
 /** MLflow 2.12: run tag values up to 5000 characters (the column is VARCHAR(5000)). */
 export const MAX_TAG_VALUE_LENGTH = 5000;
 export const MAX_ENTITY_KEY_LENGTH = 250;
+/** MLflow 2.12's dataset limits (mlflow/utils/validation.py), the sizes of its columns. */
+export const MAX_DATASET_NAME_LENGTH = 500;
+export const MAX_DATASET_DIGEST_LENGTH = 36;
+export const MAX_DATASET_SOURCE_LENGTH = 65535;
+export const MAX_DATASET_SCHEMA_LENGTH = 65535;
+export const MAX_DATASET_PROFILE_LENGTH = 16777215;
+export const MAX_INPUT_TAG_KEY_LENGTH = 255;
+export const MAX_INPUT_TAG_VALUE_LENGTH = 500;
+/** The input tag MLflow's `log_input(dataset, context=…)` sets. */
+export const DATASET_CONTEXT_TAG = 'mlflow.data.context';
 
 export const DEFAULT_EXPERIMENT_ID = '0';
 export const DEFAULT_EXPERIMENT_NAME = 'Default';
@@ -184,6 +223,12 @@ export interface TrackingStore {
   /** All of it in one transaction, or none of it. */
   logBatch(runId: string, batch: LogBatch): Promise<void>;
   getMetricHistory(runId: string, key: string): Promise<Metric[]>;
+  /**
+   * Records datasets the run used (MLflow's `log_inputs`): a dataset logged again by name and
+   * digest is the same dataset, logged again for the same run adds nothing. Optional so that
+   * stores without datasets stay valid; the SQL stores implement it.
+   */
+  logInputs?(runId: string, datasets: DatasetInput[]): Promise<void>;
 
   searchRuns(options: SearchRunsOptions): Promise<SearchRunsResult>;
 

@@ -5,7 +5,15 @@
  */
 import { StoreError } from '../errors.js';
 import {
+  type DatasetInput,
   type LogBatch,
+  MAX_DATASET_DIGEST_LENGTH,
+  MAX_DATASET_NAME_LENGTH,
+  MAX_DATASET_PROFILE_LENGTH,
+  MAX_DATASET_SCHEMA_LENGTH,
+  MAX_DATASET_SOURCE_LENGTH,
+  MAX_INPUT_TAG_KEY_LENGTH,
+  MAX_INPUT_TAG_VALUE_LENGTH,
   MAX_ENTITIES_PER_BATCH,
   MAX_ENTITY_KEY_LENGTH,
   MAX_METRICS_PER_BATCH,
@@ -263,4 +271,33 @@ export function validateMaxResults(maxResults: unknown): number {
     );
   }
   return maxResults;
+}
+
+const DATASET_SOURCE_TYPE_COLUMN_LENGTH = 36;
+
+function checkString(value: unknown, what: string, limit: number): asserts value is string {
+  if (typeof value !== 'string') throw invalid(`${what} cannot be None`);
+  if (value.length > limit) throw invalid(`${what} exceeds the maximum length of ${limit}`);
+}
+
+/** MLflow's _validate_dataset_inputs: required fields present and within the column sizes. */
+export function validateDatasetInputs(inputs: unknown): asserts inputs is DatasetInput[] {
+  if (!Array.isArray(inputs)) throw invalid(`Argument 'datasets' should be a list, got '${typeof inputs}'`);
+  for (const input of inputs as Partial<DatasetInput>[]) {
+    const dataset = input?.dataset;
+    if (dataset === undefined || dataset === null) throw invalid('Dataset cannot be None');
+    checkString(dataset.name, 'Dataset name', MAX_DATASET_NAME_LENGTH);
+    checkString(dataset.digest, 'Dataset digest', MAX_DATASET_DIGEST_LENGTH);
+    // MLflow does not check this one; its column (VARCHAR(36)) would refuse more on PostgreSQL.
+    checkString(dataset.source_type, 'Dataset source_type', DATASET_SOURCE_TYPE_COLUMN_LENGTH);
+    checkString(dataset.source, 'Dataset source', MAX_DATASET_SOURCE_LENGTH);
+    if (dataset.schema !== undefined && dataset.schema !== null)
+      checkString(dataset.schema, 'Dataset schema', MAX_DATASET_SCHEMA_LENGTH);
+    if (dataset.profile !== undefined && dataset.profile !== null)
+      checkString(dataset.profile, 'Dataset profile', MAX_DATASET_PROFILE_LENGTH);
+    for (const tag of input.tags ?? []) {
+      checkString(tag?.key, 'InputTag key', MAX_INPUT_TAG_KEY_LENGTH);
+      checkString(tag.value, 'InputTag value', MAX_INPUT_TAG_VALUE_LENGTH);
+    }
+  }
 }

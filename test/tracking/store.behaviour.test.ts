@@ -8,7 +8,7 @@ import { StoreError } from '../../src/errors.js';
 import { RUN_NAME_PATTERN } from '../../src/tracking/run-name.js';
 import { sql } from '../../src/tracking/sql-fragment.js';
 import type { SqlTrackingStore } from '../../src/tracking/sql-tracking-store.js';
-import type { Metric, TrackingStore } from '../../src/tracking/types.js';
+import type { Dataset, DatasetInput, Metric, TrackingStore } from '../../src/tracking/types.js';
 import { BACKENDS, noticeSkipped, type StoreHandle } from './store-backends.js';
 
 async function storeError(promise: Promise<unknown>): Promise<StoreError> {
@@ -472,6 +472,103 @@ describe.each(BACKENDS)('tracking store on $name', (backend) => {
       );
       expect(error.mlflowErrorCode).toBe('INVALID_PARAMETER_VALUE');
       expect((await store.getRun(run.info.run_id)).data.metrics).toEqual([]);
+    });
+  });
+
+  describe('dataset inputs (log_inputs)', () => {
+    const cars = (digest = 'd1', extra: Partial<Dataset> = {}): Dataset => ({
+      name: 'cars',
+      digest,
+      source_type: 'local',
+      source: '{"uri": "/data/cars.csv"}',
+      schema: '{"mlflow_colspec": [{"type": "double", "name": "mpg", "required": true}]}',
+      profile: '{"num_rows": 3, "num_elements": 3}',
+      ...extra,
+    });
+    const context = (value: string) => [{ key: 'mlflow.data.context', value }];
+    async function logInputs(runId: string, inputs: DatasetInput[]): Promise<void> {
+      if (store.logInputs === undefined) throw new Error(`${backend.name} store has no logInputs`);
+      await store.logInputs(runId, inputs);
+    }
+
+    it('records datasets with their tags, returned by getRun and searchRuns', async () => {
+      const run = await newRun();
+      const id = run.info.run_id;
+      await logInputs(id, [
+        { dataset: cars(), tags: context('training') },
+        { dataset: cars('d1', { source: 'ignored: same name and digest' }), tags: context('eval') },
+        { dataset: { name: 'bare', digest: 'b0', source_type: 'code', source: '{}' }, tags: [] },
+      ]);
+      const expected = [
+        { dataset: { name: 'bare', digest: 'b0', source_type: 'code', source: '{}' }, tags: [] },
+        { dataset: cars(), tags: context('training') },
+      ];
+      expect((await store.getRun(id)).inputs).toEqual({ dataset_inputs: expected });
+      const [found] = (await store.searchRuns({ experimentIds: [run.info.experiment_id] })).runs;
+      expect(found.inputs).toEqual({ dataset_inputs: expected });
+      // Logging the same dataset for the same run again adds nothing, not even its new tags.
+      await logInputs(id, [{ dataset: cars(), tags: context('validation') }]);
+      expect((await store.getRun(id)).inputs?.dataset_inputs).toEqual(expected);
+    });
+
+    it('keeps one dataset row per name and digest, shared by the runs that use it', async () => {
+      const first = await newRun();
+      const second = await newRun(first.info.experiment_id);
+      await logInputs(first.info.run_id, [{ dataset: cars('shared'), tags: [] }]);
+      await logInputs(second.info.run_id, [{ dataset: cars('shared'), tags: context('training') }]);
+      const driver = (store as SqlTrackingStore).sqlDriver;
+      const rows = await driver.all<{ n: number }>(
+        sql`SELECT COUNT(*) AS n FROM datasets WHERE name = ${'cars'} AND digest = ${'shared'}`,
+      );
+      expect(Number(rows[0].n)).toBe(1);
+      const uses = await driver.all<{ n: number }>(
+        sql`SELECT COUNT(*) AS n FROM inputs i JOIN datasets d ON d.dataset_uuid = i.source_id WHERE d.digest = ${'shared'}`,
+      );
+      expect(Number(uses[0].n)).toBe(2);
+    });
+
+    it('refuses what MLflow refuses: oversized fields, a deleted run, a missing one', async () => {
+      const run = await newRun();
+      const tooLongDigest = await storeError(
+        logInputs(run.info.run_id, [{ dataset: cars('x'.repeat(37)), tags: [] }]),
+      );
+      expect(tooLongDigest.mlflowErrorCode).toBe('INVALID_PARAMETER_VALUE');
+      expect(tooLongDigest.message).toContain('Dataset digest exceeds the maximum length of 36');
+      const longTag = await storeError(
+        logInputs(run.info.run_id, [{ dataset: cars(), tags: [{ key: 'k', value: 'v'.repeat(501) }] }]),
+      );
+      expect(longTag.message).toContain('InputTag value exceeds the maximum length of 500');
+      await store.deleteRun(run.info.run_id);
+      expect(
+        (await storeError(logInputs(run.info.run_id, [{ dataset: cars(), tags: [] }]))).mlflowErrorCode,
+      ).toBe('INVALID_PARAMETER_VALUE');
+      expect(
+        (await storeError(logInputs('f'.repeat(32), [{ dataset: cars(), tags: [] }]))).mlflowErrorCode,
+      ).toBe('RESOURCE_DOES_NOT_EXIST');
+    });
+
+    it('finds runs by datasets.name, datasets.digest and datasets.context', async () => {
+      const experimentId = await store.createExperiment(unique('datasets'));
+      const train = await newRun(experimentId);
+      const score = await newRun(experimentId);
+      const none = await newRun(experimentId);
+      await logInputs(train.info.run_id, [{ dataset: cars('t1'), tags: context('training') }]);
+      await logInputs(score.info.run_id, [
+        { dataset: { ...cars('s1'), name: 'cars_scoring' }, tags: context('scoring') },
+      ]);
+      const ids = async (filter: string) =>
+        (await store.searchRuns({ experimentIds: [experimentId], filter })).runs
+          .map((r) => r.info.run_id)
+          .sort();
+      expect(await ids("datasets.name = 'cars'")).toEqual([train.info.run_id]);
+      expect(await ids("datasets.name LIKE 'cars%'")).toEqual([train.info.run_id, score.info.run_id].sort());
+      expect(await ids("dataset.digest IN ('s1', 'zz')")).toEqual([score.info.run_id]);
+      expect(await ids("datasets.context = 'training'")).toEqual([train.info.run_id]);
+      expect(await ids("datasets.context != 'training'")).toEqual([score.info.run_id]);
+      expect(await ids("datasets.name = 'cars' and datasets.context = 'scoring'")).toEqual([]);
+      expect(none.info.run_id).not.toBe('');
+      const wrongKey = await storeError(ids("datasets.profile = 'x'"));
+      expect(wrongKey.mlflowErrorCode).toBe('INVALID_PARAMETER_VALUE');
     });
   });
 
