@@ -7,7 +7,8 @@
  * or `using: custom` with `transformer_method`, a function exported by `steps/transform.ts` that
  * returns an object with `fit(frame)`, `transform(frame)` (→ FeatureMatrix or a Frame of numeric
  * columns), optionally `featureNames()`, and `toJSON()` + `loadState(state)` so that the fitted
- * transformer can travel inside the model.
+ * transformer can travel inside the model. A method that returns null means the identity
+ * transformer (MLflow's semantics): the input columns, which must then be numeric, as features.
  *
  * Only the fitted transformer is written, not transformed copies of the splits: applying it is
  * one linear pass that train repeats in well under the time writing and re-reading three Arrow
@@ -17,9 +18,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { ConfigError, DataError } from '../errors.js';
 import { ColumnTransformer } from '../ml/column-transformer.js';
-import type { EstimatorState, FeatureMatrix } from '../ml/types.js';
+import type { EstimatorState, FeatureMatrix, Frame } from '../ml/types.js';
 import { CustomTransformer } from '../models/custom-components.js';
-import { type ComponentSource, dropColumn, type PipelineTransformer } from '../models/pipeline.js';
+import {
+  type ComponentSource,
+  dropColumn,
+  PassthroughTransformer,
+  type PipelineTransformer,
+} from '../models/pipeline.js';
 import { importUserModule } from '../models/user-code.js';
 import { escapeHtml, htmlTable } from './cards.js';
 import { transformCodeFiles } from './code-files.js';
@@ -37,6 +43,8 @@ export const TRANSFORMER_FILE = 'transformer.json';
 /** `transformer.json`: what train needs to rebuild the fitted transformer. */
 export type TransformerFile =
   | { kind: 'column_transformer'; input_columns: string[]; state: unknown }
+  /** `transformer_method` returned null: the features are the input columns as they are. */
+  | { kind: 'identity'; input_columns: string[]; method: string }
   | {
       kind: 'custom';
       input_columns: string[];
@@ -101,17 +109,25 @@ async function runTransform(cfg: TransformConfig | undefined, ctx: StepContext):
   if (isCustom(cfg)) {
     const method = cfg?.transformer_method ?? '';
     const fn = await loadUserFunction({ recipeDir: ctx.recipeDir, step: 'transform', name: method });
-    const custom = new CustomTransformer(await fn(), `steps/transform.ts:${method}()`);
-    custom.fit(frame);
-    transformer = custom;
-    const modulePath = findUserModule({ recipeDir: ctx.recipeDir, module: 'transform' }) ?? '';
-    file = {
-      kind: 'custom',
-      input_columns: inputColumns,
-      module: relative(ctx.recipeDir, modulePath),
-      method,
-      state: custom.toJSON(),
-    };
+    const made = await fn();
+    if (made === null || made === undefined) {
+      // MLflow Recipes (2.12, steps/transform.py) uses an identity transformer when the method
+      // returns None: the input columns go to the estimator as they are.
+      transformer = identityTransformer(frame, method);
+      file = { kind: 'identity', input_columns: inputColumns, method };
+    } else {
+      const custom = new CustomTransformer(made, `steps/transform.ts:${method}()`);
+      custom.fit(frame);
+      transformer = custom;
+      const modulePath = findUserModule({ recipeDir: ctx.recipeDir, module: 'transform' }) ?? '';
+      file = {
+        kind: 'custom',
+        input_columns: inputColumns,
+        module: relative(ctx.recipeDir, modulePath),
+        method,
+        state: custom.toJSON(),
+      };
+    }
   } else {
     const ct = new ColumnTransformer();
     ct.fit(frame);
@@ -123,13 +139,20 @@ async function runTransform(cfg: TransformConfig | undefined, ctx: StepContext):
   writeFileSync(join(ctx.outDir, TRANSFORMER_FILE), `${JSON.stringify(file)}\n`);
   const names = transformer.featureNames();
   ctx.log(
-    `fitted the ${file.kind === 'custom' ? `custom transformer ${file.method}` : 'default transformer'} on ${frame.nRows} rows: ${frame.columns.length} columns → ${X.columns.length} features`,
+    `fitted the ${describeTransformer(file)} on ${frame.nRows} rows: ${frame.columns.length} columns → ${X.columns.length} features`,
   );
 
   const stats = featureStats(X, names);
   return {
     outputs: { transformer: TRANSFORMER_FILE },
-    params: { transformer: file.kind === 'custom' ? `custom:${file.method}` : 'default' },
+    params: {
+      transformer:
+        file.kind === 'custom'
+          ? `custom:${file.method}`
+          : file.kind === 'identity'
+            ? `identity:${file.method}`
+            : 'default',
+    },
     card: {
       step: 'transform',
       data: {
@@ -143,7 +166,7 @@ async function runTransform(cfg: TransformConfig | undefined, ctx: StepContext):
       sections: [
         {
           title: 'Summary',
-          html: `<p>${file.kind === 'custom' ? `Custom transformer <code>${escapeHtml(file.method)}</code>` : 'Default transformer'} fitted on ${frame.nRows} training rows: ${frame.columns.length} input columns → ${X.columns.length} features in ${fitSeconds.toFixed(2)} s.</p>`,
+          html: `<p>${file.kind === 'custom' ? `Custom transformer <code>${escapeHtml(file.method)}</code>` : file.kind === 'identity' ? `Identity transformer (<code>${escapeHtml(file.method)}</code> returned null)` : 'Default transformer'} fitted on ${frame.nRows} training rows: ${frame.columns.length} input columns → ${X.columns.length} features in ${fitSeconds.toFixed(2)} s.</p>`,
         },
         {
           title: 'Features (training split, after transform)',
@@ -155,6 +178,26 @@ async function runTransform(cfg: TransformConfig | undefined, ctx: StepContext):
       ],
     },
   };
+}
+
+function describeTransformer(file: TransformerFile): string {
+  if (file.kind === 'custom') return `custom transformer ${file.method}`;
+  if (file.kind === 'identity') return `identity transformer (${file.method} returned null)`;
+  return 'default transformer';
+}
+
+/** The input columns as features; each must already be numeric, as the estimator takes numbers. */
+function identityTransformer(frame: Frame, method: string): PassthroughTransformer {
+  const text = frame.columns.filter((c) => c.type !== 'number').map((c) => c.name);
+  if (text.length > 0) {
+    throw new DataError(
+      `steps/transform.ts:${method}() returned null, so the columns go to the estimator as they are, but ${text.map((n) => `"${n}"`).join(', ')} ${text.length === 1 ? 'is' : 'are'} not numeric`,
+      {
+        hint: 'return a transformer that encodes them, drop them in ingest or split, or leave `using: custom` out for the default transformer (one-hot encoding)',
+      },
+    );
+  }
+  return new PassthroughTransformer(frame.columns.map((c) => c.name));
 }
 
 export interface FeatureStat {
@@ -220,6 +263,13 @@ export async function loadFittedTransformer(
   if (file.kind === 'column_transformer') {
     return {
       transformer: ColumnTransformer.fromJSON(file.state as EstimatorState),
+      source: { kind: 'builtin' },
+      inputColumns: file.input_columns,
+    };
+  }
+  if (file.kind === 'identity') {
+    return {
+      transformer: new PassthroughTransformer(file.input_columns),
       source: { kind: 'builtin' },
       inputColumns: file.input_columns,
     };

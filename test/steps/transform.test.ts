@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readArrowDataset } from '../../src/data/arrow-io.js';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError, DataError } from '../../src/errors.js';
 import { dropColumn } from '../../src/models/index.js';
 import { type FeatureStat, featureStats, loadFittedTransformer } from '../../src/steps/transform.js';
 import {
   createCarsRecipe,
+  createRecipe,
   type RecipeFixture,
   removeRecipesAfterEach,
   runSteps,
@@ -83,5 +84,47 @@ describe('transform step', () => {
     );
     const error = await runSteps(fixture, ['ingest', 'split', 'transform']).catch((e: unknown) => e);
     expect((error as Error).message).toContain('has no toJSON(), so the fitted model cannot be saved');
+  });
+
+  it('a transformer_method returning null means identity (MLflow): the numeric columns as they are', async () => {
+    const rows = Array.from({ length: 80 }, (_, i) => {
+      const a = (i * 7) % 17;
+      const b = (i * 3) % 11;
+      return { a, b, y: 3 * a - 2 * b + 5 };
+    });
+    const fixture = createRecipe({
+      recipe: {
+        recipe: 'regression/v1',
+        target_col: 'y',
+        steps: {
+          ingest: { using: 'json', location: 'data/rows.json' },
+          split: {},
+          transform: { using: 'custom', transformer_method: 'no_transformer' },
+          train: { estimator: { name: 'linear_regression' } },
+        },
+      },
+      dataFile: 'rows.json',
+      rows,
+      modules: { transform: 'export function no_transformer(): null {\n  return null;\n}\n' },
+    });
+    await runSteps(fixture, ['ingest', 'split', 'transform', 'train', 'evaluate']);
+    const file = JSON.parse(readFileSync(join(fixture.dirs.transform as string, 'transformer.json'), 'utf8'));
+    expect(file).toEqual({ kind: 'identity', input_columns: ['a', 'b'], method: 'no_transformer' });
+    expect(fixture.results.transform?.params?.transformer).toBe('identity:no_transformer');
+    expect(fixture.results.transform?.card.data.feature_names).toEqual(['a', 'b']);
+    // The estimator saw the raw columns: an exact linear fit, scored through the saved model.
+    expect(fixture.results.train?.card.data.features).toEqual(['a', 'b']);
+    expect(fixture.results.evaluate?.metrics?.test_root_mean_squared_error).toBeLessThan(1e-9);
+  });
+
+  it('says which columns an identity transformer cannot pass to the estimator', async () => {
+    const fixture = carsRecipe(
+      { using: 'custom', transformer_method: 'no_transformer' },
+      { transform: 'export function no_transformer(): undefined {\n  return undefined;\n}\n' },
+    );
+    const error = await runSteps(fixture, ['ingest', 'split', 'transform']).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DataError);
+    expect((error as DataError).message).toMatch(/returned null.*"Origin".* not numeric/);
+    expect((error as DataError).hint).toMatch(/default transformer/);
   });
 });
