@@ -21,6 +21,7 @@ import {
   type Run,
   type RunStatus,
   resolveTrackingUri,
+  runnerTags,
   TAGS,
   type Tag,
   TrackingClient,
@@ -28,7 +29,7 @@ import {
 } from '../tracking/index.js';
 import { projectCodeDigest } from './code-digest.js';
 import { renderCommand, shellQuote } from './command.js';
-import { type EnvManager, type PreparedEnvironment, prepareEnvironment } from './environments.js';
+import { type EnvManager, type PreparedEnvironment, prepareEnvironment, shellPath } from './environments.js';
 import { fetchGitProject, gitInfoOf, parseProjectUri } from './git-source.js';
 import { type EntryPoint, getEntryPoint, loadProject, type Project } from './mlproject.js';
 import { type ResolvedParameters, resolveParameters } from './params.js';
@@ -275,212 +276,261 @@ export async function executeProjectRun(
   ];
   if (options.parentRunId) tags.push({ key: TAGS.parentRunId, value: options.parentRunId });
   for (const [key, value] of Object.entries(options.tags ?? {})) tags.push({ key, value });
+  // Who waits for this run: if this process dies without ending it, the next command that opens
+  // the store ends it KILLED (tracking/orphaned-runs.ts).
+  tags.push(...runnerTags());
 
-  const run = await store.createRun({
-    experimentId: options.experimentId,
-    userId: currentUser(baseEnv),
-    tags,
-    ...(options.runName ? { runName: options.runName } : {}),
-  });
-  const runId = run.info.run_id;
-  const artifactUri = run.info.artifact_uri;
-  const params = Object.entries(recordedParams(plan.parameters)).map(([key, value]) => ({ key, value }));
-  try {
-    await logBatchChunked(store, runId, { params });
-  } catch (error) {
-    await store.updateRun(runId, { status: 'FAILED', endTime: Date.now() });
-    throw error;
-  }
-  options.onRunCreated?.(run);
-
-  const staging = mkdtempSync(join(tmpdir(), `mlrecipe-run-${runId.slice(0, 8)}-`));
-  const artifactsDir = join(staging, 'artifacts');
-  const outputsFile = join(staging, 'outputs.json');
-  const logsDir = join(staging, 'logs');
-  mkdirSync(artifactsDir);
-  mkdirSync(logsDir);
-  const problems: string[] = [];
+  // The handlers go in before the run exists: a signal from here on must end the run KILLED, not
+  // kill mlrecipe and leave the run RUNNING. (Node runs signal listeners from the event loop, so
+  // they see `pid` once it is set.)
   let killedBy: string | undefined;
-  let exitCode: number | undefined;
-  let endSignal: string | undefined;
-  try {
-    const childEnv: Record<string, string | undefined> = {
-      ...baseEnv,
-      ...plan.environment.env,
-      MLFLOW_RUN_ID: runId,
-      MLFLOW_TRACKING_URI: options.trackingUri,
-      MLFLOW_EXPERIMENT_ID: options.experimentId,
-      RECIPE_TRACKING_URI: options.trackingUri,
-      RECIPE_RUN_ID: runId,
-      RECIPE_ARTIFACT_URI: artifactUri,
-      RECIPE_ARTIFACTS_DIR: artifactsDir,
-      RECIPE_OUTPUTS_FILE: outputsFile,
-    };
-    // The child resumes our run through MLFLOW_RUN_ID; an experiment *name* from our own
-    // environment would point its client elsewhere.
-    delete childEnv.MLFLOW_EXPERIMENT_NAME;
-    const launch = plan.environment.launch(plan.command, {
-      envNames: Object.keys(childEnv).filter((k) => k.startsWith('MLFLOW_') || k.startsWith('RECIPE_')),
-      mounts: [staging, ...localStoreDirs(options.trackingUri, artifactUri)],
-    });
-    log(`=== Running command '${plan.command}' in run with ID '${runId}' ===`);
-    const stdoutFile = createWriteStream(join(logsDir, 'stdout.txt'));
-    const stderrFile = createWriteStream(join(logsDir, 'stderr.txt'));
-
-    // The handlers go in before the command starts: the child runs while execa is still setting
-    // up, and a signal arriving then must stop the run, not kill mlrecipe and orphan the command.
-    // (Node runs signal listeners from the event loop, so they see `pid` once it is set.)
-    let pid: number | undefined;
-    let escalation: NodeJS.Timeout | undefined;
-    const stop = (signal: NodeJS.Signals) => {
-      if (killedBy === undefined) {
-        killedBy = signal;
-        log(`=== Stopping run ${runId} (${signal}) ===`);
-      }
-      if (pid === undefined) return;
-      const group = pid;
-      killGroup(group, signal);
-      escalation ??= setTimeout(() => killGroup(group, 'SIGKILL'), options.killGraceMs ?? 10_000);
-    };
-    const onSigint = () => stop('SIGINT');
-    const onSigterm = () => stop('SIGTERM');
-    const onAbort = () => stop('SIGTERM');
-    const handleSignals = options.handleSignals !== false;
-    if (handleSignals) {
-      process.on('SIGINT', onSigint);
-      process.on('SIGTERM', onSigterm);
-      process.on('SIGHUP', onSigterm);
+  let pid: number | undefined;
+  let escalation: NodeJS.Timeout | undefined;
+  const stop = (signal: NodeJS.Signals) => {
+    if (killedBy === undefined) {
+      killedBy = signal;
+      log(`=== Stopping run (${signal}) ===`);
     }
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    let detachTimer: NodeJS.Timeout | undefined;
-    try {
-      if (options.signal?.aborted) {
-        // Stopped before it started: nothing to run.
-        onAbort();
-      } else {
-        const child = execa(launch.file, launch.args, {
-          cwd: plan.project.dir,
-          env: childEnv,
-          extendEnv: false,
-          // Its own process group, so stopping the run can stop everything the command started.
-          detached: true,
-          stdin: 'ignore',
-          stdout: 'pipe',
-          stderr: 'pipe',
-          buffer: false,
-          reject: false,
-          cleanup: false,
-        });
-        pid = child.pid;
-        let streamsOpen = 2;
-        child.once('exit', () => {
-          // Once a stopped run's shell has exited, whatever it left behind goes at once:
-          // background jobs of a non-interactive shell ignore SIGINT and would hold the pipes open.
-          if (pid !== undefined && killedBy !== undefined) killGroup(pid, 'SIGKILL');
-          // Like MLflow (which waits for the shell only), a run ends with its shell; background
-          // processes the command left running may keep the pipes open, so stop reading after a
-          // grace period instead of waiting for them.
-          detachTimer = setTimeout(() => {
-            if (streamsOpen === 0) return;
-            log(
-              `warning: the command left processes running (process group ${pid}); their further output is not recorded`,
-            );
-            child.stdout?.destroy();
-            child.stderr?.destroy();
-          }, OUTPUT_DRAIN_MS);
-        });
-        const tee = (
-          from: NodeJS.ReadableStream | null,
-          file: WriteStream,
-          terminal: NodeJS.WritableStream | null,
-        ) =>
-          new Promise<void>((done) => {
-            if (!from) return done();
-            from.on('data', (chunk: Buffer) => {
-              file.write(chunk);
-              terminal?.write(chunk);
-            });
-            let finished = false;
-            const finish = () => {
-              if (finished) return;
-              finished = true;
-              streamsOpen--;
-              done();
-            };
-            from.once('end', finish);
-            from.once('error', finish);
-            from.once('close', finish);
-          });
-        const teeing = Promise.all([
-          tee(child.stdout, stdoutFile, options.stdout === undefined ? process.stdout : options.stdout),
-          tee(child.stderr, stderrFile, options.stderr === undefined ? process.stderr : options.stderr),
-        ]);
-        const result = await child;
-        exitCode = result.exitCode;
-        endSignal = result.signal;
-        // Grandchildren may outlive the shell; the run is over, so its process group goes too.
-        if (pid !== undefined && killedBy !== undefined) killGroup(pid, 'SIGKILL');
-        await teeing;
-        if (exitCode === undefined && endSignal === undefined && killedBy === undefined) {
-          problems.push(`the command could not be started: ${launch.file}`);
-        }
-      }
-    } finally {
-      if (escalation) clearTimeout(escalation);
-      if (detachTimer) clearTimeout(detachTimer);
-      if (handleSignals) {
-        process.off('SIGINT', onSigint);
-        process.off('SIGTERM', onSigterm);
-        process.off('SIGHUP', onSigterm);
-      }
-      options.signal?.removeEventListener('abort', onAbort);
-      await Promise.all([closeStream(stdoutFile), closeStream(stderrFile)]);
-    }
-  } catch (error) {
-    problems.push(error instanceof Error ? error.message : String(error));
-  }
-
-  let status: RunStatus = killedBy ? 'KILLED' : exitCode === 0 ? 'FINISHED' : 'FAILED';
-  const outputs = readOutputs(outputsFile, problems);
-  if (status === 'FINISHED' && problems.length > 0) status = 'FAILED';
-  try {
-    const repo = new LocalArtifactRepository(artifactUri);
-    await repo.logArtifacts(logsDir);
-    if (readdirSync(artifactsDir).length > 0) await repo.logArtifacts(artifactsDir);
-    if (existsSync(outputsFile) && Object.keys(outputs).length > 0) await repo.logArtifact(outputsFile);
-  } catch (error) {
-    problems.push(
-      `could not store the run's artifacts: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
-  try {
-    const outputTags = Object.entries(outputs).map(([name, value]) => ({
-      key: `${PROJECT_TAGS.outputPrefix}${name}`,
-      value,
-    }));
-    if (outputTags.length > 0) await logBatchChunked(store, runId, { tags: outputTags });
-  } catch (error) {
-    problems.push(`could not record outputs: ${error instanceof Error ? error.message : String(error)}`);
-    if (status === 'FINISHED') status = 'FAILED';
-  }
-  await store.updateRun(runId, { status, endTime: Date.now() });
-  rmSync(staging, { recursive: true, force: true });
-  // A failed run reports its problems through the caller's error; a finished one only here.
-  if (status === 'FINISHED') for (const problem of problems) log(`warning: ${problem}`);
-  const verdict = status === 'FINISHED' ? 'succeeded' : status === 'KILLED' ? 'was killed' : 'failed';
-  log(`=== Run (ID '${runId}') ${verdict} ===`);
-  return {
-    runId,
-    experimentId: options.experimentId,
-    status,
-    ...(exitCode !== undefined ? { exitCode } : {}),
-    ...(endSignal ? { signal: endSignal } : killedBy ? { signal: killedBy } : {}),
-    command: plan.command,
-    artifactUri,
-    outputs,
-    problems,
+    if (pid === undefined) return;
+    const group = pid;
+    killGroup(group, signal);
+    escalation ??= setTimeout(() => killGroup(group, 'SIGKILL'), options.killGraceMs ?? 10_000);
   };
+  const onSigint = () => stop('SIGINT');
+  const onSigterm = () => stop('SIGTERM');
+  const onAbort = () => stop('SIGTERM');
+  const handleSignals = options.handleSignals !== false;
+  if (handleSignals) {
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigterm);
+    process.on('SIGHUP', onSigterm);
+  }
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await recordAndRun();
+  } finally {
+    if (escalation) clearTimeout(escalation);
+    if (handleSignals) {
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigterm);
+      process.off('SIGHUP', onSigterm);
+    }
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+
+  async function recordAndRun(): Promise<ProjectRunResult> {
+    const run = await store.createRun({
+      experimentId: options.experimentId,
+      userId: currentUser(baseEnv),
+      tags,
+      ...(options.runName ? { runName: options.runName } : {}),
+    });
+    const runId = run.info.run_id;
+    const artifactUri = run.info.artifact_uri;
+    const params = Object.entries(recordedParams(plan.parameters)).map(([key, value]) => ({ key, value }));
+    try {
+      await logBatchChunked(store, runId, { params });
+    } catch (error) {
+      await store.updateRun(runId, { status: 'FAILED', endTime: Date.now() });
+      throw error;
+    }
+    options.onRunCreated?.(run);
+
+    const staging = mkdtempSync(join(tmpdir(), `mlrecipe-run-${runId.slice(0, 8)}-`));
+    const artifactsDir = join(staging, 'artifacts');
+    const outputsFile = join(staging, 'outputs.json');
+    mkdirSync(artifactsDir);
+    const problems: string[] = [];
+    // stdout.txt / stderr.txt are written straight into the run's artifact directory as the output
+    // arrives, so a runner that is SIGKILLed still leaves the output as far as it got.
+    let logsDir: string;
+    try {
+      logsDir = localPathFromArtifactUri(artifactUri);
+      mkdirSync(logsDir, { recursive: true });
+    } catch (error) {
+      problems.push(`could not create the artifact directory: ${(error as Error).message}`);
+      logsDir = join(staging, 'logs');
+      mkdirSync(logsDir);
+    }
+    let exitCode: number | undefined;
+    let endSignal: string | undefined;
+    try {
+      const childEnv: Record<string, string | undefined> = {
+        ...baseEnv,
+        ...plan.environment.env,
+        MLFLOW_RUN_ID: runId,
+        MLFLOW_TRACKING_URI: options.trackingUri,
+        MLFLOW_EXPERIMENT_ID: options.experimentId,
+        RECIPE_TRACKING_URI: options.trackingUri,
+        RECIPE_RUN_ID: runId,
+        RECIPE_ARTIFACT_URI: artifactUri,
+        RECIPE_ARTIFACTS_DIR: artifactsDir,
+        RECIPE_OUTPUTS_FILE: outputsFile,
+      };
+      // The child resumes our run through MLFLOW_RUN_ID; an experiment *name* from our own
+      // environment would point its client elsewhere.
+      delete childEnv.MLFLOW_EXPERIMENT_NAME;
+      const launch = plan.environment.launch(plan.command, {
+        envNames: Object.keys(childEnv).filter((k) => k.startsWith('MLFLOW_') || k.startsWith('RECIPE_')),
+        mounts: [staging, ...localStoreDirs(options.trackingUri, artifactUri)],
+      });
+      log(`=== Running command '${plan.command}' in run with ID '${runId}' ===`);
+      const stdoutFile = createWriteStream(join(logsDir, 'stdout.txt'));
+      const stderrFile = createWriteStream(join(logsDir, 'stderr.txt'));
+
+      let detachTimer: NodeJS.Timeout | undefined;
+      try {
+        if (options.signal?.aborted) {
+          // Stopped before it started: nothing to run.
+          onAbort();
+        } else if (killedBy === undefined) {
+          const graceSeconds = String((options.killGraceMs ?? 10_000) / 1000);
+          const child = execa(
+            shellPath(),
+            ['-c', WATCHDOG_SCRIPT, 'mlrecipe-run', graceSeconds, launch.file, ...launch.args],
+            {
+              cwd: plan.project.dir,
+              env: childEnv,
+              extendEnv: false,
+              // Its own process group, so stopping the run can stop everything the command started.
+              detached: true,
+              // Never written to: when this process dies, even by SIGKILL, the kernel closes it and
+              // the watchdog in WATCHDOG_SCRIPT stops the command's process group.
+              stdin: 'pipe',
+              stdout: 'pipe',
+              stderr: 'pipe',
+              buffer: false,
+              reject: false,
+              cleanup: false,
+            },
+          );
+          pid = child.pid;
+          let streamsOpen = 2;
+          child.once('exit', () => {
+            // Once a stopped run's shell has exited, whatever it left behind goes at once:
+            // background jobs of a non-interactive shell ignore SIGINT and would hold the pipes open.
+            if (pid !== undefined && killedBy !== undefined) killGroup(pid, 'SIGKILL');
+            // Like MLflow (which waits for the shell only), a run ends with its shell; background
+            // processes the command left running may keep the pipes open, so stop reading after a
+            // grace period instead of waiting for them.
+            detachTimer = setTimeout(() => {
+              if (streamsOpen === 0) return;
+              log(
+                `warning: the command left processes running (process group ${pid}); their further output is not recorded`,
+              );
+              child.stdout?.destroy();
+              child.stderr?.destroy();
+            }, OUTPUT_DRAIN_MS);
+          });
+          const tee = (
+            from: NodeJS.ReadableStream | null,
+            file: WriteStream,
+            terminal: NodeJS.WritableStream | null,
+          ) =>
+            new Promise<void>((done) => {
+              if (!from) return done();
+              from.on('data', (chunk: Buffer) => {
+                file.write(chunk);
+                terminal?.write(chunk);
+              });
+              let finished = false;
+              const finish = () => {
+                if (finished) return;
+                finished = true;
+                streamsOpen--;
+                done();
+              };
+              from.once('end', finish);
+              from.once('error', finish);
+              from.once('close', finish);
+            });
+          const teeing = Promise.all([
+            tee(child.stdout, stdoutFile, options.stdout === undefined ? process.stdout : options.stdout),
+            tee(child.stderr, stderrFile, options.stderr === undefined ? process.stderr : options.stderr),
+          ]);
+          const result = await child;
+          exitCode = result.exitCode;
+          endSignal = result.signal;
+          // Grandchildren may outlive the shell; the run is over, so its process group goes too.
+          if (pid !== undefined && killedBy !== undefined) killGroup(pid, 'SIGKILL');
+          await teeing;
+          if (exitCode === undefined && endSignal === undefined && killedBy === undefined) {
+            problems.push(`the command could not be started: ${launch.file}`);
+          }
+        }
+      } finally {
+        if (detachTimer) clearTimeout(detachTimer);
+        await Promise.all([closeStream(stdoutFile), closeStream(stderrFile)]);
+      }
+    } catch (error) {
+      problems.push(error instanceof Error ? error.message : String(error));
+    }
+
+    let status: RunStatus = killedBy ? 'KILLED' : exitCode === 0 ? 'FINISHED' : 'FAILED';
+    const outputs = readOutputs(outputsFile, problems);
+    if (status === 'FINISHED' && problems.length > 0) status = 'FAILED';
+    try {
+      const repo = new LocalArtifactRepository(artifactUri);
+      if (logsDir.startsWith(staging)) await repo.logArtifacts(logsDir);
+      if (readdirSync(artifactsDir).length > 0) await repo.logArtifacts(artifactsDir);
+      if (existsSync(outputsFile) && Object.keys(outputs).length > 0) await repo.logArtifact(outputsFile);
+    } catch (error) {
+      problems.push(
+        `could not store the run's artifacts: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    try {
+      const outputTags = Object.entries(outputs).map(([name, value]) => ({
+        key: `${PROJECT_TAGS.outputPrefix}${name}`,
+        value,
+      }));
+      if (outputTags.length > 0) await logBatchChunked(store, runId, { tags: outputTags });
+    } catch (error) {
+      problems.push(`could not record outputs: ${error instanceof Error ? error.message : String(error)}`);
+      if (status === 'FINISHED') status = 'FAILED';
+    }
+    await store.updateRun(runId, { status, endTime: Date.now() });
+    rmSync(staging, { recursive: true, force: true });
+    // A failed run reports its problems through the caller's error; a finished one only here.
+    if (status === 'FINISHED') for (const problem of problems) log(`warning: ${problem}`);
+    const verdict = status === 'FINISHED' ? 'succeeded' : status === 'KILLED' ? 'was killed' : 'failed';
+    log(`=== Run (ID '${runId}') ${verdict} ===`);
+    return {
+      runId,
+      experimentId: options.experimentId,
+      status,
+      ...(exitCode !== undefined ? { exitCode } : {}),
+      ...(endSignal ? { signal: endSignal } : killedBy ? { signal: killedBy } : {}),
+      command: plan.command,
+      artifactUri,
+      outputs,
+      problems,
+    };
+  }
 }
+
+/**
+ * Runs `$2 $3 …` (the environment's launch command) with stdin from /dev/null, next to a
+ * watchdog that blocks reading the runner's pipe (fd 3). The runner never writes to it, so the
+ * read ends only when the runner is gone — however it died, SIGKILL included — and the watchdog
+ * then sends SIGTERM to the whole process group and SIGKILL after `$1` seconds. (Linux has no
+ * portable "kill me with my parent" for a process group, and Node offers no prctl.) When the
+ * command ends first, the watchdog is removed and background processes the command left behind
+ * keep running, as in MLflow. The watchdog ignores SIGINT/SIGTERM (the runner's own stop signals
+ * go to the group) and writes nowhere, so it never holds the output pipes open.
+ */
+const WATCHDOG_SCRIPT = `exec 3<&0 </dev/null
+( trap '' INT TERM HUP
+  while read -r -u 3 _; do :; done
+  kill -TERM 0
+  sleep "$1"
+  kill -KILL 0 ) >/dev/null 2>&1 &
+watchdog=$!
+exec 3<&-
+"\${@:2}"
+code=$?
+kill -KILL "$watchdog" 2>/dev/null
+exit "$code"`;
 
 /** How long output may keep flowing after the command's shell has exited. */
 const OUTPUT_DRAIN_MS = 1000;

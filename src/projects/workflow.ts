@@ -9,6 +9,7 @@ import {
   type Run,
   type RunStatus,
   resolveTrackingUri,
+  runnerTags,
   TAGS,
   type TrackingStore,
 } from '../tracking/index.js';
@@ -430,6 +431,8 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
         { key: TAGS.sourceType, value: 'PROJECT' },
         { key: TAGS.sourceName, value: workflow.file },
         { key: PROJECT_TAGS.workflow, value: workflow.name },
+        // If this process dies without ending the parent run, the next store opening ends it KILLED.
+        ...runnerTags(),
       ],
     });
     const parentRunId = parent.info.run_id;

@@ -39,6 +39,7 @@ export {
   type TrackingClientOptions,
 } from './client.js';
 export { type OpenTrackingStoreOptions, openTrackingStore } from './open-store.js';
+export { endOrphanedRuns, RUNNER_TAGS, runnerTags } from './orphaned-runs.js';
 export {
   fileUriForPath,
   findRepoRoot,

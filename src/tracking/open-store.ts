@@ -11,6 +11,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { endOrphanedRuns } from './orphaned-runs.js';
 import { sqlitePathFromUri } from './tracking-uri.js';
 import type { TrackingStore } from './types.js';
 
@@ -32,6 +33,20 @@ export function sqliteDatabasePath(uri: string): string {
   return isAbsolute(path) ? path : resolve(path);
 }
 
+/**
+ * A run whose runner was SIGKILLed stays RUNNING until some process ends it: opening the store is
+ * that moment (see orphaned-runs.ts): two small queries when nothing is orphaned.
+ */
+async function withOrphansEnded(store: TrackingStore): Promise<TrackingStore> {
+  try {
+    await endOrphanedRuns(store);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
 export async function openTrackingStore(
   uri: string,
   options: OpenTrackingStoreOptions = {},
@@ -41,17 +56,21 @@ export async function openTrackingStore(
   // are slow to load, and commands that never open a store (or open the other kind) skip them.
   if (scheme === 'sqlite') {
     const { openSqliteTrackingStore } = await import('./sqlite-store.js');
-    return openSqliteTrackingStore({
-      path: sqliteDatabasePath(uri),
-      defaultArtifactRoot: options.defaultArtifactRoot,
-    });
+    return withOrphansEnded(
+      await openSqliteTrackingStore({
+        path: sqliteDatabasePath(uri),
+        defaultArtifactRoot: options.defaultArtifactRoot,
+      }),
+    );
   }
   if (scheme === 'postgresql' || scheme === 'postgres' || scheme?.startsWith('postgresql+')) {
     const { openPostgresTrackingStore } = await import('./postgres-store.js');
-    return openPostgresTrackingStore({
-      connectionString: uri.replace(/^postgresql\+[^:]*:/i, 'postgresql:'),
-      defaultArtifactRoot: options.defaultArtifactRoot ?? resolve('mlruns', 'artifacts'),
-    });
+    return withOrphansEnded(
+      await openPostgresTrackingStore({
+        connectionString: uri.replace(/^postgresql\+[^:]*:/i, 'postgresql:'),
+        defaultArtifactRoot: options.defaultArtifactRoot ?? resolve('mlruns', 'artifacts'),
+      }),
+    );
   }
   if (scheme === 'http' || scheme === 'https') {
     throw new UsageError(
