@@ -177,6 +177,16 @@ export class GateRejectedError extends MlrecipeError {
   }
 }
 
+/**
+ * The baseline model cannot score the data the candidate is gated on (a column was renamed or
+ * dropped since it was trained), so no comparison is possible. Exit 2: the user decides how to go
+ * on (the register step's `on_baseline_error`, `recipe gate --force`).
+ */
+export class BaselineScoringError extends MlrecipeError {
+  override readonly code = 'BASELINE_CANNOT_SCORE';
+  override readonly exitCode = EXIT_USAGE;
+}
+
 export function isMlrecipeError(error: unknown): error is MlrecipeError {
   return error instanceof MlrecipeError;
 }

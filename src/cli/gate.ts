@@ -13,6 +13,41 @@ interface GateOptions {
   reportDir?: string;
   contentType?: string;
   output: string;
+  force?: boolean;
+}
+
+/** MLflow's limit on a tag value (model version tags; run tags allow more). */
+const MAX_FORCED_TAG_VALUE = 5000;
+
+/**
+ * `--force` leaves a trace where the candidate lives: a `models:/` candidate's version gets the
+ * tag `mlrecipe.gate.forced`, a run's model (a run id or `runs:/`) its run. A candidate given as
+ * a directory has nowhere to keep it; the report says so instead.
+ */
+async function recordForced(options: { uri: string; value: string; trackingUri?: string }): Promise<void> {
+  const value = options.value.slice(0, MAX_FORCED_TAG_VALUE);
+  const tag = { key: 'mlrecipe.gate.forced', value };
+  const models = /^models:/i.test(options.uri);
+  const runs = /^runs:/i.test(options.uri);
+  if (!models && !runs) return;
+  const { openTrackingStore, resolveTrackingUri } = await import('../tracking/index.js');
+  const resolved = resolveTrackingUri({ flag: options.trackingUri, cwd: process.cwd() });
+  const store = await openTrackingStore(resolved.uri, { defaultArtifactRoot: resolved.defaultArtifactRoot });
+  try {
+    const registry = await import('../registry/index.js');
+    if (models) {
+      const reg = registry.registryForTrackingStore(store);
+      const version = await registry.getModelVersionForUri(reg, registry.parseModelsUri(options.uri));
+      await reg.setModelVersionTag(version.name, version.version, tag);
+      process.stderr.write(`tagged ${version.name} version ${version.version} ${tag.key}\n`);
+    } else {
+      const { runId } = registry.parseRunsUri(options.uri);
+      await store.setTag(runId, tag);
+      process.stderr.write(`tagged run ${runId} ${tag.key}\n`);
+    }
+  } finally {
+    await store.close();
+  }
 }
 
 /** A bare 32-hex run id means that run's logged model, as `recipe run` records it. */
@@ -87,6 +122,11 @@ export function registerGateCommand(program: Command): void {
       '-t, --content-type <format>',
       'format of --data when its extension does not tell: csv|parquet|json|arrow',
     )
+    .option(
+      '--force',
+      'when the baseline cannot score --data (its columns changed), gate on the absolute thresholds alone ' +
+        'instead of exiting 2; recorded as the tag mlrecipe.gate.forced on the candidate version (models:/) or run',
+    )
     .option('--output <format>', 'table or json', 'table')
     .action(async (opts: GateOptions, command: Command) => {
       if (opts.output !== 'table' && opts.output !== 'json') {
@@ -142,7 +182,22 @@ export function registerGateCommand(program: Command): void {
         thresholds,
         ...(opts.targetCol ? { targetCol: opts.targetCol } : {}),
         where: opts.data,
+        ...(opts.baseline ? { baselineLabel: opts.baseline } : {}),
+        onBaselineError: opts.force ? 'skip' : 'fail',
+        baselineErrorHint:
+          "the data's columns changed since the baseline was trained, so the two cannot be compared: " +
+          'add --force to gate on the absolute thresholds alone (recorded as a tag on the candidate), ' +
+          'or pass data the baseline can score',
       });
+      const forced = comparison.baselineError
+        ? `recipe gate --force; ${opts.baseline ?? 'the baseline'} could not score ${opts.data} (${
+            comparison.baselineError.message.split('\n')[0]
+          })`
+        : undefined;
+      if (forced) {
+        process.stderr.write(`warning: ${comparison.baselineError?.message}\n`);
+        await recordForced({ uri, value: forced, ...(trackingUri ? { trackingUri } : {}) });
+      }
       const report = {
         decision: comparison.gate.passed ? ('PROMOTE' as const) : ('REJECT' as const),
         candidate: { uri: opts.candidate, ...(uri !== opts.candidate ? { label: uri } : {}) },
@@ -152,6 +207,13 @@ export function registerGateCommand(program: Command): void {
         gate: comparison.gate,
         candidate_metrics: comparison.candidateMetrics,
         ...(comparison.baselineMetrics ? { baseline_metrics: comparison.baselineMetrics } : {}),
+        ...(comparison.baselineError
+          ? {
+              warnings: [
+                `${comparison.baselineError.message}\nGated on the absolute thresholds alone (--force).`,
+              ],
+            }
+          : {}),
         created: new Date().toISOString(),
       };
       if (opts.reportDir) {

@@ -49,6 +49,7 @@ export interface RegisterConfig {
   baseline_alias?: string;
   validation_thresholds?: Record<string, number>;
   allow_non_validated_model?: boolean;
+  on_baseline_error?: 'fail' | 'promote';
 }
 
 export interface PredictConfig {

@@ -27,6 +27,8 @@ export interface GateReport {
   baseline_metrics?: Record<string, number>;
   /** Extra failures that are not thresholds, e.g. evaluate's validation_status. */
   notes?: string[];
+  /** What the reader should know that failed nothing, e.g. a baseline skipped by --force. */
+  warnings?: string[];
   created: string;
 }
 
@@ -80,6 +82,12 @@ export function formatGateMarkdown(report: GateReport): string {
   ];
   if (report.gate.results.length === 0) lines.push('', '_No validation thresholds are configured._');
   for (const note of report.notes ?? []) lines.push('', `❌ ${note}`);
+  for (const warning of report.warnings ?? []) {
+    // The first line is the sentence; the rest (e.g. two schemas side by side) keeps its layout.
+    const [first, ...rest] = warning.split('\n');
+    lines.push('', `⚠️ ${first}`);
+    if (rest.length > 0) lines.push('', '```', ...rest, '```');
+  }
   lines.push('');
   return `${lines.join('\n')}\n`;
 }

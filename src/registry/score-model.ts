@@ -5,7 +5,7 @@
  * the baseline was evaluated on other data when it was registered.
  */
 import type { Dataset } from '../data/infer-types.js';
-import { DataError } from '../errors.js';
+import { BaselineScoringError, DataError } from '../errors.js';
 import type { LoadedModel } from '../models/load.js';
 import { columnType } from '../models/targets.js';
 import { scorePredictions } from '../models/score-predictions.js';
@@ -84,6 +84,16 @@ export interface CompareModelsOptions {
   where?: string;
   customMetrics?: readonly CustomMetric[];
   directions?: Readonly<Record<string, boolean>>;
+  /** Names the baseline in messages, e.g. `cars version 1`; defaults to its directory. */
+  baselineLabel?: string;
+  /**
+   * When the baseline cannot score the data (its columns changed): `fail` (the default) throws a
+   * BaselineScoringError; `skip` gates on the absolute thresholds alone and returns the error as
+   * `baselineError`, for callers that were told to go on (`on_baseline_error: promote`, `--force`).
+   */
+  onBaselineError?: 'fail' | 'skip';
+  /** The hint of a BaselineScoringError: what the caller's user can do. */
+  baselineErrorHint?: string;
 }
 
 export interface ModelComparison {
@@ -91,6 +101,78 @@ export interface ModelComparison {
   rows: number;
   candidateMetrics: Record<string, number>;
   baselineMetrics?: Record<string, number>;
+  /** Why the baseline took no part, when it could not score the data and onBaselineError was `skip`. */
+  baselineError?: BaselineScoringError;
+}
+
+interface SchemaColumn {
+  name: string;
+  type: string;
+}
+
+const NUMERIC_TYPES = new Set(['double', 'float', 'long', 'integer', 'number']);
+
+/** Numbers score as numbers whatever their width: only number vs text (or boolean) is a difference. */
+function sameKind(a: string, b: string): boolean {
+  return a === b || (NUMERIC_TYPES.has(a) && NUMERIC_TYPES.has(b));
+}
+
+/**
+ * Two column lists side by side, matched by name: the baseline's order first, then the columns
+ * only the data has. A marker says which side lacks a column or where the types differ.
+ */
+export function formatSchemasSideBySide(
+  left: { title: string; columns: readonly SchemaColumn[] },
+  right: { title: string; columns: readonly SchemaColumn[] },
+): string {
+  const rightByName = new Map(right.columns.map((c) => [c.name, c]));
+  const leftNames = new Set(left.columns.map((c) => c.name));
+  const rows: [string, string, string][] = [];
+  for (const col of left.columns) {
+    const other = rightByName.get(col.name);
+    const mark = other === undefined ? 'missing' : sameKind(other.type, col.type) ? '' : 'type differs';
+    rows.push([`${col.name} ${col.type}`, other ? `${other.name} ${other.type}` : '—', mark]);
+  }
+  for (const col of right.columns)
+    if (!leftNames.has(col.name)) rows.push(['—', `${col.name} ${col.type}`, 'new']);
+  const width = Math.max(left.title.length, ...rows.map((r) => r[0].length));
+  const rightWidth = Math.max(right.title.length, ...rows.map((r) => r[1].length));
+  const line = (a: string, b: string, mark: string) =>
+    `  ${a.padEnd(width)} | ${mark ? b.padEnd(rightWidth) : b}${mark ? `  <- ${mark}` : ''}`;
+  return [line(left.title, right.title, ''), ...rows.map(([a, b, mark]) => line(a, b, mark))].join('\n');
+}
+
+function baselineScoringError(options: {
+  baseline: LoadedModel;
+  label: string;
+  dataset: Dataset;
+  targetCol: string;
+  where: string;
+  cause: DataError;
+  hint: string | undefined;
+}): BaselineScoringError {
+  const { baseline, dataset, where } = options;
+  const table = formatSchemasSideBySide(
+    {
+      title: `${options.label} expects`,
+      columns: baseline.signature.inputs.map((spec) => ({ name: spec.name ?? '?', type: spec.type })),
+    },
+    {
+      title: `${where} has`,
+      columns: dataset.frame.columns
+        .map((c, j) => ({ name: c.name, type: dataset.columnTypes[j] ?? c.type }))
+        .filter((c) => c.name !== options.targetCol),
+    },
+  );
+  return new BaselineScoringError(
+    `the baseline (${options.label}) cannot score ${where}: ${options.cause.message}\n${table}`,
+    {
+      cause: options.cause,
+      hint:
+        options.hint ??
+        "the data's columns changed since the baseline was trained: compare on data it can score, or move the alias by hand (recipe models alias)",
+    },
+  );
 }
 
 /** Scores the candidate and the baseline on the same rows and applies the gate's thresholds. */
@@ -103,6 +185,7 @@ export async function compareModels(options: CompareModelsOptions): Promise<Mode
   const where = options.where ?? 'evaluation data';
   const candidate = await scoreModel({ ...common, model: options.candidate, where });
   let baseline: ModelScore | undefined;
+  let baselineError: BaselineScoringError | undefined;
   if (options.baseline) {
     if (options.baseline.problemType !== options.candidate.problemType) {
       throw new DataError(
@@ -114,13 +197,18 @@ export async function compareModels(options: CompareModelsOptions): Promise<Mode
       baseline = await scoreModel({ ...common, model: options.baseline, where: `${where} (baseline)` });
     } catch (error) {
       if (!(error instanceof DataError)) throw error;
-      // Usually the data's columns changed since the baseline was trained: say which model failed.
-      throw new DataError(`the baseline (${options.baseline.dir}) cannot score ${where}: ${error.message}`, {
+      // Usually the data's columns changed since the baseline was trained: say which model failed,
+      // and show what it expects next to what the data has.
+      baselineError = baselineScoringError({
+        baseline: options.baseline,
+        label: options.baselineLabel ?? options.baseline.dir,
+        dataset: options.dataset,
+        targetCol: options.targetCol ?? options.candidate.targetCol,
+        where,
         cause: error,
-        hint:
-          error.hint ??
-          'the data no longer fits the baseline; compare on data it can score, or move the alias by hand (recipe models alias)',
+        hint: options.baselineErrorHint,
       });
+      if (options.onBaselineError !== 'skip') throw baselineError;
     }
   }
   const gate = evaluateGate({
@@ -134,5 +222,6 @@ export async function compareModels(options: CompareModelsOptions): Promise<Mode
     rows: candidate.rows,
     candidateMetrics: candidate.metrics,
     ...(baseline ? { baselineMetrics: baseline.metrics } : {}),
+    ...(baselineError ? { baselineError } : {}),
   };
 }

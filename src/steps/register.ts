@@ -62,6 +62,12 @@ export interface RegisterConfig {
   baseline_alias?: string;
   validation_thresholds?: Record<string, unknown>;
   allow_non_validated_model?: boolean;
+  /**
+   * When the alias holder cannot score the test split (a column renamed or dropped since it was
+   * trained): `fail` (the default) stops with exit 2; `promote` gates on the absolute thresholds
+   * (and evaluate's validation_criteria) alone and tags the new version `mlrecipe.gate.forced`.
+   */
+  on_baseline_error?: 'fail' | 'promote';
 }
 
 export const DEFAULT_BASELINE_ALIAS = 'champion';
@@ -74,7 +80,12 @@ export const REGISTER_TAGS = {
   modelDigest: 'mlrecipe.model_digest',
   /** Train's fingerprint: the data, config and code the model came from. */
   pipelineFingerprint: 'mlrecipe.pipeline_fingerprint',
+  /** Why the version was promoted without a baseline comparison (on_baseline_error, --force). */
+  forced: 'mlrecipe.gate.forced',
 } as const;
+
+/** MLflow's limit on a model version tag's value. */
+const MAX_VERSION_TAG_VALUE = 5000;
 
 /** Tags the register step sets on the recipe's tracking run. */
 export const GATE_RUN_TAGS = {
@@ -319,6 +330,14 @@ async function runRegister(cfg: RegisterConfig | undefined, ctx: StepContext): P
   const directions: Record<string, boolean> = {};
   for (const metric of customMetricsOf(recipe)) directions[metric.name] = metric.greater_is_better;
   const thresholds = registerThresholds(cfg, recipe, directions);
+  const onBaselineError = cfg?.on_baseline_error ?? 'fail';
+  if (onBaselineError !== 'fail' && onBaselineError !== 'promote') {
+    throw configIssue(
+      'steps.register.on_baseline_error',
+      `must be fail or promote, not ${JSON.stringify(onBaselineError)}`,
+      'fail stops when the champion cannot score the data; promote gates on the absolute thresholds alone',
+    );
+  }
   const validationStatus = readValidation(inputDir(ctx, 'evaluate', 'register'));
   const modelDir = join(inputDir(ctx, 'train', 'register'), MODEL_DIR);
 
@@ -422,7 +441,19 @@ async function runRegister(cfg: RegisterConfig | undefined, ctx: StepContext): P
       where,
       customMetrics,
       directions,
+      ...(holder ? { baselineLabel: `${name} version ${holder.version} (@${alias})` } : {}),
+      onBaselineError: onBaselineError === 'promote' ? 'skip' : 'fail',
+      baselineErrorHint:
+        "the data's columns changed since the champion was trained, so the two cannot be compared: " +
+        'set steps.register.on_baseline_error: promote to gate this model on the absolute thresholds alone ' +
+        '(the new version is tagged mlrecipe.gate.forced), or check with `recipe gate --force`',
     });
+    const forced = comparison.baselineError
+      ? `on_baseline_error: promote; ${name} version ${holder?.version ?? '?'} could not score the test split (${
+          comparison.baselineError.message.split('\n')[0]
+        })`.slice(0, MAX_VERSION_TAG_VALUE)
+      : undefined;
+    if (forced) ctx.log(`warning: ${forced}; gating on the absolute thresholds alone`);
     const notes =
       validationStatus === 'REJECTED'
         ? ["evaluate's validation_criteria REJECTED the model (see the evaluate card)"]
@@ -445,6 +476,13 @@ async function runRegister(cfg: RegisterConfig | undefined, ctx: StepContext): P
       candidate_metrics: comparison.candidateMetrics,
       ...(comparison.baselineMetrics ? { baseline_metrics: comparison.baselineMetrics } : {}),
       ...(notes.length ? { notes } : {}),
+      ...(comparison.baselineError
+        ? {
+            warnings: [
+              `${comparison.baselineError.message}\nGated on the absolute thresholds alone (on_baseline_error: promote).`,
+            ],
+          }
+        : {}),
       created: new Date().toISOString(),
     };
     writeGateReport(ctx.outDir, report);
@@ -459,6 +497,7 @@ async function runRegister(cfg: RegisterConfig | undefined, ctx: StepContext): P
         ? [{ key: REGISTER_TAGS.pipelineFingerprint, value: identity.pipelineFingerprint }]
         : []),
       ...(holder ? [{ key: REGISTER_TAGS.previousHolder(alias), value: holder.version }] : []),
+      ...(forced ? [{ key: REGISTER_TAGS.forced, value: forced }] : []),
     ];
     if (!passed) {
       let kept = '';

@@ -202,9 +202,42 @@ describe('recipe gate', () => {
       columnTypes,
     });
     const { code, stderr } = await recipe('gate', '--candidate', good, '--baseline', wider, '--data', data);
-    expect(code).toBe(1);
+    // Exit 2, both schemas side by side, and a hint that says how to go on.
+    expect(code).toBe(2);
     expect(stderr).toContain(`error: the baseline (${wider}) cannot score ${data}:`);
-    expect(stderr).toMatch(/\bc\b/);
+    expect(stderr).toMatch(
+      new RegExp(`${wider.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} expects +\\| .*eval\\.csv has`),
+    );
+    expect(stderr).toMatch(/ a long +\| a double\n/);
+    expect(stderr).toMatch(/ c long +\| — +<- missing/);
+    expect(stderr).toMatch(/hint: .*add --force/);
+
+    // --force: the absolute thresholds alone decide, and the candidate version records it.
+    expect((await recipe('models', 'register', '-m', good, '-n', 'forced')).code).toBe(0);
+    const thresholds = join(root, 'forced.yaml');
+    writeFileSync(thresholds, 'root_mean_squared_error: {threshold: 1.0, min_relative_change: 0.01}\n');
+    const forced = await recipe(
+      'gate',
+      '--candidate',
+      'models:/forced/1',
+      '--baseline',
+      wider,
+      '--data',
+      data,
+      '--thresholds',
+      thresholds,
+      '--force',
+    );
+    expect(forced.stderr).toContain('tagged forced version 1 mlrecipe.gate.forced');
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toContain('⚠️ the baseline');
+    expect(forced.stdout).toContain('Gated on the absolute thresholds alone (--force).');
+    const shown = await recipe('models', 'show', 'forced', '-o', 'json');
+    const model = JSON.parse(shown.stdout) as {
+      model_versions: { tags?: { key: string; value: string }[] }[];
+    };
+    const tag = model.model_versions[0]?.tags?.find((t) => t.key === 'mlrecipe.gate.forced');
+    expect(tag?.value).toMatch(/^recipe gate --force; .* could not score .*eval\.csv \(the baseline/);
   });
 
   it('fails with exit 1 or 2, and no report, when inputs are wrong', async () => {

@@ -4,12 +4,12 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readArrowDataset } from '../../src/data/index.js';
-import { ConfigError, GateRejectedError } from '../../src/errors.js';
+import { BaselineScoringError, ConfigError, GateRejectedError } from '../../src/errors.js';
 import { regressionMetrics } from '../../src/ml/metrics/regression.js';
 import { loadModel } from '../../src/models/load.js';
 import type { GateReport } from '../../src/registry/gate-report.js';
@@ -19,6 +19,7 @@ import { type RegisterConfig, registerStep } from '../../src/steps/register.js';
 import type { StepResult } from '../../src/steps/types.js';
 import { sqliteUriForPath } from '../../src/tracking/tracking-uri.js';
 import {
+  carsRows,
   createCarsRecipe,
   type RecipeFixture,
   removeRecipesAfterEach,
@@ -272,6 +273,46 @@ describe.each(BACKENDS)('register step on $name', ({ name, available }) => {
     }
     const untagged = await register(fixture, { validation_thresholds: thresholds });
     expect(untagged.result.tags?.['mlrecipe.gate.status']).toBe('UNCHANGED');
+  });
+
+  it('says so with both schemas when the champion cannot score the new data (exit 2); on_baseline_error: promote goes on', async () => {
+    const fixture = await trainedCars({ estimator: { name: 'linear_regression' } });
+    const thresholds = { root_mean_squared_error: { threshold: 10, min_relative_change: 0.01 } };
+    await register(fixture, { validation_thresholds: thresholds });
+    // The data renames a column: the champion (trained with Horsepower) cannot score it.
+    const renamed = carsRows().map(({ Horsepower, ...rest }) => ({ ...rest, HP: Horsepower }));
+    writeFileSync(join(fixture.recipeDir, 'data', 'cars.json'), JSON.stringify(renamed));
+    await runSteps(fixture, ['ingest', 'split', 'transform', 'train', 'evaluate']);
+
+    const error = await register(fixture, { validation_thresholds: thresholds }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BaselineScoringError);
+    const failure = error as BaselineScoringError;
+    expect(failure.exitCode).toBe(2);
+    expect(failure.message).toContain(
+      'the baseline (cars version 1 (@champion)) cannot score test split',
+    );
+    expect(failure.message).toMatch(/cars version 1 \(@champion\) expects +\| test split has/);
+    expect(failure.message).toMatch(/Horsepower long +\| — +<- missing/);
+    expect(failure.message).toMatch(/— +\| HP long +<- new/);
+    expect(failure.message).toMatch(/Cylinders long +\| Cylinders long\n/);
+    expect(failure.hint).toContain('on_baseline_error: promote');
+    let state = await versions(fixture);
+    expect(state.versions.map((v) => v.version)).toEqual(['1']);
+
+    const promoted = await register(fixture, {
+      validation_thresholds: thresholds,
+      on_baseline_error: 'promote',
+    });
+    expect(promoted.result.tags?.['mlrecipe.gate.status']).toBe('PROMOTED');
+    state = await versions(fixture);
+    expect(state.champion).toBe('2');
+    expect(tags(state.versions[1])['mlrecipe.gate.forced']).toMatch(
+      /^on_baseline_error: promote; cars version 1 could not score the test split \(the baseline .*missing required column "Horsepower"/,
+    );
+    const report = readFileSync(join(promoted.outDir, 'report.md'), 'utf8');
+    expect(report).toContain('⚠️ the baseline (cars version 1 (@champion)) cannot score test split');
+    expect(report).toContain('Gated on the absolute thresholds alone (on_baseline_error: promote).');
+    expect(fixture.logs.join('\n')).toContain('gating on the absolute thresholds alone');
   });
 
   it('reports a missing model name and bad thresholds as config errors', async () => {
