@@ -16,7 +16,9 @@ export type MlflowErrorCode =
   | 'BAD_REQUEST'
   | 'ENDPOINT_NOT_FOUND'
   | 'MALFORMED_REQUEST'
-  | 'PERMISSION_DENIED';
+  | 'PERMISSION_DENIED'
+  | 'UNAUTHENTICATED'
+  | 'NOT_IMPLEMENTED';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -139,7 +141,13 @@ function httpStatusFor(code: MlflowErrorCode): number {
       return 404;
     case 'PERMISSION_DENIED':
       return 403;
+    case 'UNAUTHENTICATED':
+      return 401;
+    case 'NOT_IMPLEMENTED':
+      return 501;
+    // MLflow answers INVALID_STATE with 500 (mlflow/exceptions.py).
     case 'INTERNAL_ERROR':
+    case 'INVALID_STATE':
       return 500;
     default:
       return 400;

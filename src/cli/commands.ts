@@ -45,4 +45,5 @@ export const commandGroups: ReadonlyArray<LazyCommandGroup | RegisterCommands> =
     load: async () => (await import('./recipe.js')).registerRecipeCommands,
   },
   { commands: ['gate'], load: async () => (await import('./gate.js')).registerGateCommand },
+  { commands: ['server', 'ui'], load: async () => (await import('./server.js')).registerServerCommands },
 ];

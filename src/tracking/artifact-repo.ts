@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, lstat, mkdir, readdir, realpath, rename, stat, symlink, unlink } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { copyFile, lstat, mkdir, readdir, realpath, rename, rm, stat, symlink, unlink } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StoreError } from '../errors.js';
@@ -146,6 +149,71 @@ export class LocalArtifactRepository {
       await copyFileAtomic(from, join(destDir, posix.basename(relPosix)));
     }
     return destRoot;
+  }
+
+  /**
+   * The real path of the artifact file `path`, checked to lie inside the root (a symlink out of
+   * the tree is refused). RESOURCE_DOES_NOT_EXIST when there is no such file (a directory is
+   * not a file).
+   */
+  async resolveArtifactFile(path: string): Promise<string> {
+    const relPath = normaliseArtifactPath(path);
+    const root = await realpathOrNull(this.rootDir);
+    const real =
+      root === null || relPath === '' ? null : await realpathOrNull(join(root, ...splitRel(relPath)));
+    if (root === null || real === null) {
+      throw new StoreError('RESOURCE_DOES_NOT_EXIST', `no artifact "${relPath}" under ${this.rootDir}`);
+    }
+    assertInside(root, real, relPath);
+    if (!(await stat(real)).isFile()) {
+      throw new StoreError('RESOURCE_DOES_NOT_EXIST', `artifact "${relPath}" is a directory, not a file`, {
+        hint: 'list its contents instead',
+      });
+    }
+    return real;
+  }
+
+  /**
+   * Writes `data` to the artifact file `path` (parent directories created), through a temporary
+   * sibling renamed into place: a reader never sees half an upload, and a failed upload leaves
+   * the previous file as it was.
+   */
+  async writeArtifact(path: string, data: Readable): Promise<void> {
+    const relPath = normaliseArtifactPath(path);
+    if (relPath === '') throw unsafePath(path, 'it names the artifact root, not a file');
+    const root = await this.ensureRoot();
+    const parent = posix.dirname(relPath);
+    const destDir = await ensureDirInside(root, parent === '.' ? '' : parent);
+    const target = join(destDir, posix.basename(relPath));
+    const temp = join(
+      destDir,
+      `${TEMP_PREFIX}${posix.basename(relPath)}.${process.pid}.${randomBytes(4).toString('hex')}`,
+    );
+    try {
+      await pipeline(data, createWriteStream(temp, { flags: 'wx' }));
+      await rename(temp, target);
+    } catch (error) {
+      await unlink(temp).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Deletes the artifact file or directory `path` (MLflow's delete_artifacts); absent is fine. */
+  async deleteArtifacts(path?: string): Promise<void> {
+    const relPath = normaliseArtifactPath(path);
+    const root = await realpathOrNull(this.rootDir);
+    if (root === null) return;
+    const target = join(root, ...splitRel(relPath));
+    const info = await lstatOrNull(target);
+    if (info === null) return;
+    // The entry itself must sit inside the root; a symlink is removed, never followed.
+    const parentReal = await realpath(dirname(target));
+    assertInside(root, parentReal, relPath);
+    if (relPath === '') {
+      for (const entry of await readdir(root)) await rm(join(root, entry), { recursive: true, force: true });
+      return;
+    }
+    await rm(target, { recursive: true, force: true });
   }
 
   private async ensureRoot(): Promise<string> {
