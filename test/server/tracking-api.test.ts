@@ -242,7 +242,8 @@ describe('runs', () => {
     expect(data.params).toEqual([{ key: 'alpha', value: '0.1' }]);
     expect(data.metrics).toEqual(
       expect.arrayContaining([
-        { key: 'inf', value: 'Infinity', timestamp: 11, step: 0 },
+        // MLflow's SQL stores keep +Infinity as the largest double.
+        { key: 'inf', value: Number.MAX_VALUE, timestamp: 11, step: 0 },
         { key: 'rmse', value: 'NaN', timestamp: 11, step: 2 },
       ]),
     );

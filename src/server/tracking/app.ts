@@ -285,7 +285,14 @@ export function buildTrackingApp(options: TrackingAppOptions): FastifyInstance {
 
   /** Runs a proxy handler: 503 when not serving artifacts (as MLflow), JSON or a sent file. */
   async function proxied(reply: FastifyReply, work: () => Promise<object | FastifyReply>) {
+    // An upload refused before its body was read must still be drained, or its connection
+    // stays busy and a graceful close waits for it.
+    const body = reply.request.body as Readable | undefined;
+    const drain = () => {
+      if (body && typeof body.resume === 'function' && !body.readableEnded) body.resume();
+    };
     if (!artifacts.serveArtifacts) {
+      drain();
       return reply
         .code(503)
         .type('text/plain')
@@ -298,6 +305,7 @@ export function buildTrackingApp(options: TrackingAppOptions): FastifyInstance {
       if (result === reply) return reply;
       return reply.type('application/json').send(toProtoJson(result));
     } catch (error) {
+      drain();
       return sendErrorFor(reply, error);
     }
   }

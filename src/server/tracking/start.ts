@@ -192,7 +192,10 @@ function inProcessHandle(app: FastifyInstance, host: string, handleSignals: bool
         process.off('SIGTERM', onSignal);
         process.off('SIGINT', onSignal);
       }
+      // Requests in flight finish; a client that stalls mid-request is cut off after the grace.
+      const timer = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       await app.close();
+      clearTimeout(timer);
       markClosed();
     })();
     return closing;
@@ -312,6 +315,7 @@ async function runWorker(config: ResolvedConfig): Promise<void> {
     process.exit(1);
   }
   const shutdown = () => {
+    setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS - 2000).unref();
     void app.close().then(() => process.exit(0));
   };
   // The primary decides when to stop; a Ctrl-C reaching the process group must not look like a crash.
