@@ -1,6 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { UsageError } from '../errors.js';
-import { resolveTrackingUri } from '../tracking/index.js';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -118,6 +117,7 @@ export function registerServerCommands(program: Command): void {
         .default(1),
     )
     .action(async (opts: ServerCliOptions) => {
+      const { resolveTrackingUri } = await import('../tracking/index.js');
       const backendStoreUri = opts.backendStoreUri ?? resolveTrackingUri({ cwd: process.cwd(), env: {} }).uri;
       await runServer(opts, { backendStoreUri });
     });
@@ -148,6 +148,7 @@ export function registerServerCommands(program: Command): void {
     5000,
   ).action(async (opts: ServerCliOptions, command: Command) => {
     const { trackingUri } = command.optsWithGlobals<{ trackingUri?: string }>();
+    const { resolveTrackingUri } = await import('../tracking/index.js');
     const resolved = resolveTrackingUri({ flag: trackingUri, cwd: process.cwd() });
     if (resolved.backend === 'http') {
       process.stdout.write(`the tracking store is already a server: open ${resolved.uri}\n`);
