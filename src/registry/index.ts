@@ -7,7 +7,6 @@ import { registerModelUriResolvers } from './model-uri.js';
 
 export {
   getModelVersionForUri,
-  modelVersionDirectory,
   type ParsedModelsUri,
   type ParsedRunsUri,
   parseModelsUri,
@@ -17,6 +16,7 @@ export {
   resolveModelsUri,
   resolveRunsUri,
 } from './model-uri.js';
+export { modelVersionDirectory } from './version-files.js';
 export { type OpenModelRegistryOptions, openModelRegistry, openModelRegistryFor } from './open-registry.js';
 export {
   modelDirectoryName,

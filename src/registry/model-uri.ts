@@ -24,6 +24,7 @@ import {
 } from '../tracking/index.js';
 import { canonicalStage, parseVersion, validateAlias, validateModelName } from './registry-validation.js';
 import { registryForTrackingStore } from './sql-registry.js';
+import { modelVersionDirectory } from './version-files.js';
 import type { ModelRegistryStore, ModelStage, ModelVersion } from './types.js';
 
 export type ParsedModelsUri =
@@ -148,28 +149,6 @@ export async function getModelVersionForUri(
 /** A filter string literal holding `value` exactly (the filter tokenizer unescapes `\x`). */
 export function quoteFilterString(value: string): string {
   return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
-}
-
-/** The local directory of a model version's files; fails unless the version is READY. */
-export function modelVersionDirectory(version: ModelVersion): string {
-  if (version.status !== 'READY') {
-    throw new StoreError(
-      'INVALID_STATE',
-      `Model version ${version.name}/${version.version} is ${version.status}${
-        version.status_message ? ` (${version.status_message})` : ''
-      }; it has no complete files to load`,
-      { hint: 'register the model again, or pick another version' },
-    );
-  }
-  const dir = localPathFromArtifactUri(version.source);
-  if (!existsSync(dir)) {
-    throw new StoreError(
-      'RESOURCE_DOES_NOT_EXIST',
-      `The files of model version ${version.name}/${version.version} are missing: ${dir}`,
-      { hint: 'they were moved or deleted outside mlrecipe; register the model again' },
-    );
-  }
-  return dir;
 }
 
 async function withContextStore<T>(

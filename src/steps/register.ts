@@ -36,7 +36,6 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, DataError, GateRejectedError, StoreError } from '../errors.js';
 import { modelContentDigest } from '../models/content-digest.js';
-import { loadModel } from '../models/load.js';
 import { escapeHtml, htmlTable } from './cards.js';
 import { loadUserFunction } from './user-module.js';
 import {
@@ -347,11 +346,22 @@ async function runRegister(cfg: RegisterConfig | undefined, ctx: StepContext): P
     (section(recipe, 'model_registry').registry_uri as string | undefined) ??
     ctx.trackingUri;
   const resolved = resolveTrackingUri({ flag: registryFlag, cwd: ctx.recipeDir });
-  const { openModelRegistry, modelVersionDirectory, registerModel } = await import('../registry/index.js');
-  const { compareModels } = await import('../registry/score-model.js');
-  const registry = await openModelRegistry(resolved.uri, {
-    defaultArtifactRoot: resolved.defaultArtifactRoot,
-  });
+  // Only what deciding "unchanged" needs loads here: the model stack (models/load, the
+  // estimators) and the scoring code load below, once a candidate is actually compared.
+  const { modelVersionDirectory } = await import('../registry/version-files.js');
+  // The registry is in the tracking database: when it is the run's own SQLite store, use the
+  // engine's open connection instead of opening the database a second time. (A PostgreSQL store
+  // is opened again: the recorder keeps artifacts in the repository, the registry by its URI.)
+  const sharesRunStore =
+    ctx.store !== undefined && registryFlag === ctx.trackingUri && resolved.backend === 'sqlite';
+  const registry =
+    sharesRunStore && ctx.store
+      ? (await import('../registry/sql-registry.js')).registryForTrackingStore(ctx.store)
+      : await (
+          await import('../registry/open-registry.js')
+        ).openModelRegistry(resolved.uri, {
+          defaultArtifactRoot: resolved.defaultArtifactRoot,
+        });
   try {
     const identity: CandidateIdentity = {
       modelDigest: modelContentDigest(modelDir),
@@ -420,6 +430,11 @@ async function runRegister(cfg: RegisterConfig | undefined, ctx: StepContext): P
         },
       );
     }
+    const [{ loadModel }, { compareModels }, { registerModel }] = await Promise.all([
+      import('../models/load.js'),
+      import('../registry/score-model.js'),
+      import('../registry/register-model.js'),
+    ]);
     const candidate = await loadModel(modelDir);
     const baseline = holderDir ? await loadModel(holderDir) : undefined;
     // Read the test split only now: a no-op `recipe run` (candidate already holds the alias)

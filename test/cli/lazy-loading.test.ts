@@ -67,20 +67,27 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function loadedPackages(
   args: string[],
   cwd: string,
-): Promise<{ packages: Set<string>; stdout: string }> {
+): Promise<{ packages: Set<string>; modules: Set<string>; stdout: string }> {
   const log = join(dir, `modules-${Math.random().toString(36).slice(2)}.log`);
   writeFileSync(log, '');
   const { stdout } = await run(process.execPath, ['--import', register, ...args], {
     cwd,
     env: { ...process.env, RECIPE_TEST_MODULE_LOG: log },
   });
+  const text = readFileSync(log, 'utf8');
+  // mlrecipe's own modules, as paths under dist/ (e.g. `ml/estimators.js`).
+  const modules = new Set(
+    text
+      .split('\n')
+      .filter((line) => !line.includes('node_modules'))
+      .flatMap((line) => /[\\/]dist[\\/](\S+\.js)$/.exec(line)?.slice(1) ?? [])
+      .map((path) => path.replace(/\\/g, '/')),
+  );
   const packages = new Set<string>();
-  for (const match of readFileSync(log, 'utf8').matchAll(
-    /node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/g,
-  )) {
+  for (const match of text.matchAll(/node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/g)) {
     packages.add((match[1] as string).replace('\\', '/'));
   }
-  return { packages, stdout };
+  return { packages, modules, stdout };
 }
 
 describe('lazy command groups', () => {
@@ -163,13 +170,30 @@ describe('heavy modules at start-up', () => {
   it('a no-op `recipe run` (every step cached) loads neither servers, Arrow, Parquet, pg nor process/git libraries', async () => {
     const recipe = join(dir, 'recipe');
     await run(process.execPath, [cli, 'run'], { cwd: recipe });
-    const { packages, stdout } = await loadedPackages([cli, 'run', '--output', 'json'], recipe);
+    const { packages, modules, stdout } = await loadedPackages([cli, 'run', '--output', 'json'], recipe);
     const { steps } = JSON.parse(stdout) as { steps: Array<{ step: string; state: string }> };
     expect(steps.filter((s) => s.step !== 'register').map((s) => s.state)).toEqual(Array(5).fill('cached'));
     expect(packages.has('better-sqlite3')).toBe(true); // it did record the run
     const heavy = HEAVY.filter((name) => name !== 'better-sqlite3');
     expect(heavy.filter((name) => packages.has(name))).toEqual([]);
     expect(packages.has('ajv')).toBe(false); // the config already passed the schema
+    // Nor the training code: no estimator, transformer or model pipeline, and of the steps only
+    // the ones whose plan-time answers live in their own module (ingest, split) and register,
+    // which decides "unchanged" from model bytes and the registry.
+    expect(modules.has('recipes/execute.js')).toBe(true); // the control: dist/ modules are seen
+    const training = [
+      'ml/estimators.js',
+      'ml/column-transformer.js',
+      'ml/linear-regression.js',
+      'ml/decision-tree.js',
+      'models/load.js',
+      'models/pipeline.js',
+      'registry/score-model.js',
+      'steps/transform.js',
+      'steps/train.js',
+      'steps/evaluate.js',
+    ];
+    expect(training.filter((module) => modules.has(module))).toEqual([]);
   });
 
   it('`recipe status` plans a recipe without loading servers, Arrow, Parquet or database drivers', async () => {
