@@ -4,8 +4,15 @@
  *   ColumnTransformer([
  *     ('num', Pipeline([SimpleImputer(strategy='median'), StandardScaler()]), number columns),
  *     ('cat', Pipeline([SimpleImputer(strategy='most_frequent'),
- *                       OneHotEncoder(handle_unknown='ignore')]), string columns),
+ *                       OneHotEncoder(handle_unknown='infrequent_if_exist',
+ *                                     max_categories=50)]), string columns),
  *   ])
+ *
+ * `max_categories` caps the output columns of each string column, as scikit-learn's does: a
+ * column with more distinct values (an id, a timestamp, free text) keeps its 49 most frequent
+ * categories and groups the rest, and categories unseen in training, into one
+ * `<column>_infrequent_sklearn` column, instead of becoming thousands of one-hot features.
+ * `null` turns the cap off (one column per category, unseen ones all zero).
  *
  * over every column of the Frame it is fitted on (the caller drops the target first). Output
  * columns and their names follow scikit-learn's `get_feature_names_out`: `num__hp`, then
@@ -36,9 +43,37 @@ interface FittedParts {
   encoder: OneHotEncoder;
 }
 
+/** Output columns per string column when the recipe says nothing (scikit-learn's meaning). */
+export const DEFAULT_MAX_CATEGORIES = 50;
+
+export interface ColumnTransformerParams {
+  /** At most this many one-hot columns per string column, the infrequent one included; null: no cap. */
+  max_categories?: number | null;
+}
+
+/** What one-hot encoding made of one string column. */
+export interface CategoricalSummary {
+  column: string;
+  /** Distinct values in training (missing counts as one). */
+  distinct: number;
+  /** How many of them were grouped into the infrequent column (0: none). */
+  grouped: number;
+}
+
 export class ColumnTransformer {
   static readonly transformerName = 'column_transformer';
+  readonly params: { max_categories: number | null };
   private fitted: FittedParts | null = null;
+
+  constructor(params: ColumnTransformerParams = {}) {
+    const max = params.max_categories === undefined ? DEFAULT_MAX_CATEGORIES : params.max_categories;
+    if (max !== null && !(Number.isInteger(max) && max >= 2)) {
+      throw new DataError(`max_categories must be an integer >= 2 or null, got ${String(max)}`, {
+        hint: `e.g. max_categories: ${DEFAULT_MAX_CATEGORIES}, or null for one column per category`,
+      });
+    }
+    this.params = { max_categories: max };
+  }
 
   private get parts(): FittedParts {
     if (this.fitted === null) throw new DataError('ColumnTransformer is not fitted yet; call fit() first');
@@ -63,7 +98,12 @@ export class ColumnTransformer {
     const numImputer = new SimpleImputer({ strategy: 'median' }).fit(numeric);
     const scaler = new StandardScaler().fit(toMatrix(frame.nRows, numImputer.transform(numeric)));
     const catImputer = new SimpleImputer({ strategy: 'most_frequent' }).fit(categorical);
-    const encoder = new OneHotEncoder({ handle_unknown: 'ignore' }).fit(catImputer.transform(categorical));
+    const { max_categories } = this.params;
+    const encoder = new OneHotEncoder(
+      max_categories === null
+        ? { handle_unknown: 'ignore' }
+        : { handle_unknown: 'infrequent_if_exist', max_categories },
+    ).fit(catImputer.transform(categorical));
     this.fitted = {
       inputs: frame.columns.map((c) => ({ name: c.name, type: c.type })),
       numImputer,
@@ -112,6 +152,15 @@ export class ColumnTransformer {
     ];
   }
 
+  /** Per string column: how many categories it had and how many were grouped as infrequent. */
+  categoricalSummary(): CategoricalSummary[] {
+    return this.parts.encoder.columns.map((c) => ({
+      column: c.name,
+      distinct: c.categories.length,
+      grouped: c.infrequent.length,
+    }));
+  }
+
   /** The columns transform() needs, in training order, with their Frame types. */
   inputSchema(): InputColumn[] {
     return this.parts.inputs.map((c) => ({ ...c }));
@@ -121,7 +170,7 @@ export class ColumnTransformer {
     const { inputs, numImputer, scaler, catImputer, encoder } = this.parts;
     return {
       name: ColumnTransformer.transformerName,
-      params: {},
+      params: { ...this.params },
       state: {
         inputs: inputs.map((c) => ({ ...c })),
         num_imputer: numImputer.toJSON(),
@@ -152,13 +201,16 @@ export class ColumnTransformer {
         `${ColumnTransformer.transformerName} state: 'inputs' must be a list of {name, type}`,
       );
     }
-    const transformer = new ColumnTransformer();
+    const encoder = OneHotEncoder.fromJSON(part('encoder'));
+    // The fitted encoder holds the cap it was fitted with (states saved before max_categories
+    // existed have none).
+    const transformer = new ColumnTransformer({ max_categories: encoder.params.max_categories });
     transformer.fitted = {
       inputs: inputs.map((c) => ({ name: c.name, type: c.type })),
       numImputer: SimpleImputer.fromJSON(part('num_imputer')),
       scaler: StandardScaler.fromJSON(part('scaler')),
       catImputer: SimpleImputer.fromJSON(part('cat_imputer')),
-      encoder: OneHotEncoder.fromJSON(part('encoder')),
+      encoder,
     };
     return transformer;
   }

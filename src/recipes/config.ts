@@ -22,6 +22,7 @@ export interface SplitConfig {
 export interface TransformConfig {
   using?: string;
   transformer_method?: string;
+  max_categories?: number | null;
 }
 
 export interface TrainConfig {

@@ -36,6 +36,8 @@ import type { Step, StepContext, StepResult } from './types.js';
 export interface TransformConfig {
   using?: string;
   transformer_method?: string;
+  /** Default transformer: one-hot columns per string column at most (null: no cap). */
+  max_categories?: number | null;
 }
 
 export const TRANSFORMER_FILE = 'transformer.json';
@@ -106,6 +108,7 @@ async function runTransform(cfg: TransformConfig | undefined, ctx: StepContext):
 
   let file: TransformerFile;
   let transformer: PipelineTransformer;
+  const warnings: string[] = [];
   if (isCustom(cfg)) {
     const method = cfg?.transformer_method ?? '';
     const fn = await loadUserFunction({ recipeDir: ctx.recipeDir, step: 'transform', name: method });
@@ -129,8 +132,11 @@ async function runTransform(cfg: TransformConfig | undefined, ctx: StepContext):
       };
     }
   } else {
-    const ct = new ColumnTransformer();
+    const ct = new ColumnTransformer(
+      cfg?.max_categories === undefined ? {} : { max_categories: cfg.max_categories },
+    );
     ct.fit(frame);
+    warnings.push(...categoryWarnings(ct, frame));
     transformer = ct;
     file = { kind: 'column_transformer', input_columns: inputColumns, state: ct.toJSON() };
   }
@@ -142,6 +148,7 @@ async function runTransform(cfg: TransformConfig | undefined, ctx: StepContext):
     `fitted the ${describeTransformer(file)} on ${frame.nRows} rows: ${frame.columns.length} columns → ${X.columns.length} features`,
   );
 
+  for (const warning of warnings) ctx.log(`warning: ${warning}`);
   const stats = featureStats(X, names);
   return {
     outputs: { transformer: TRANSFORMER_FILE },
@@ -162,8 +169,17 @@ async function runTransform(cfg: TransformConfig | undefined, ctx: StepContext):
         rows: frame.nRows,
         fit_seconds: fitSeconds,
         feature_stats: stats,
+        warnings,
       },
       sections: [
+        ...(warnings.length > 0
+          ? [
+              {
+                title: 'Warnings',
+                html: `<ul>${warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`,
+              },
+            ]
+          : []),
         {
           title: 'Summary',
           html: `<p>${file.kind === 'custom' ? `Custom transformer <code>${escapeHtml(file.method)}</code>` : file.kind === 'identity' ? `Identity transformer (<code>${escapeHtml(file.method)}</code> returned null)` : 'Default transformer'} fitted on ${frame.nRows} training rows: ${frame.columns.length} input columns → ${X.columns.length} features in ${fitSeconds.toFixed(2)} s.</p>`,
@@ -178,6 +194,35 @@ async function runTransform(cfg: TransformConfig | undefined, ctx: StepContext):
       ],
     },
   };
+}
+
+/** An ISO-8601 date or date-time at the start of a value (`2024-05-01`, `2024-05-01T10:00:00Z`). */
+const TIMESTAMP_LIKE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2})?/;
+
+/**
+ * One warning per string column whose categories were capped: silently turning an id or a
+ * timestamp into thousands of one-hot features is what the cap prevents, and the user should
+ * know the column carries little as a category.
+ */
+export function categoryWarnings(ct: ColumnTransformer, frame: Frame): string[] {
+  const max = ct.params.max_categories;
+  if (max === null) return [];
+  const warnings: string[] = [];
+  for (const summary of ct.categoricalSummary()) {
+    if (summary.grouped === 0) continue;
+    const column = frame.columns.find((c) => c.name === summary.column);
+    const sample = column?.type === 'string' ? column.values.find((v) => v !== null) : undefined;
+    const why =
+      sample !== undefined && sample !== null && TIMESTAMP_LIKE.test(sample)
+        ? 'it looks like a timestamp: derive features from it (year, month, weekday, hour) in a custom transformer, or drop it'
+        : summary.distinct >= frame.nRows / 2
+          ? 'nearly one value per row (an id?): consider dropping it'
+          : 'raise steps.transform.max_categories to keep more of them';
+    warnings.push(
+      `column "${summary.column}" has ${summary.distinct} distinct values in training: one-hot encoded as its ${max - 1} most frequent + one "other" column (${summary.column}_infrequent_sklearn), not ${summary.distinct} features; ${why}`,
+    );
+  }
+  return warnings;
 }
 
 function describeTransformer(file: TransformerFile): string {

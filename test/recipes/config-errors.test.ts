@@ -208,6 +208,14 @@ const CASES: BadInput[] = [
     hint: /steps\/transform\.ts/,
   },
   {
+    name: 'a category cap below 2',
+    edit: replace('using: default', 'using: default\n    max_categories: 1'),
+    path: 'steps.transform.max_categories',
+    message: /must be >= 2/,
+    at: '1\n  train:',
+    hint: /use a number ≥ 2/,
+  },
+  {
     name: 'a misspelt estimator',
     edit: replace('name: ridge', 'name: rigde'),
     path: 'steps.train.estimator.name',

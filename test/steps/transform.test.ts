@@ -117,6 +117,67 @@ describe('transform step', () => {
     expect(fixture.results.evaluate?.metrics?.test_root_mean_squared_error).toBeLessThan(1e-9);
   });
 
+  it('caps the one-hot columns of an id or timestamp column and warns on the card', async () => {
+    const rows = Array.from({ length: 300 }, (_, i) => ({
+      x: i % 17,
+      colour: ['red', 'green', 'blue'][i % 3],
+      order_id: `order-${i}`,
+      // 150 distinct timestamps, each on two rows.
+      ordered_at: new Date(Date.UTC(2024, 0, 1) + Math.floor(i / 2) * 3_600_000).toISOString(),
+      y: (i % 17) * 2 + (i % 3),
+    }));
+    const recipe = (transform: Record<string, unknown>) =>
+      createRecipe({
+        recipe: {
+          recipe: 'regression/v1',
+          target_col: 'y',
+          steps: { ingest: { using: 'json', location: 'data/rows.json' }, split: {}, transform },
+        },
+        dataFile: 'rows.json',
+        rows,
+      });
+
+    const capped = await runSteps(recipe({}), ['ingest', 'split', 'transform']);
+    const names = capped.results.transform?.card.data.feature_names as string[];
+    // x, 3 colours, 49 + 1 per capped column: 104 features instead of about 340.
+    expect(names.filter((n) => n.startsWith('cat__order_id_'))).toHaveLength(50);
+    expect(names.filter((n) => n.startsWith('cat__ordered_at_'))).toHaveLength(50);
+    expect(names).toContain('cat__order_id_infrequent_sklearn');
+    expect(names.filter((n) => n.startsWith('cat__colour_'))).toEqual([
+      'cat__colour_blue',
+      'cat__colour_green',
+      'cat__colour_red',
+    ]);
+    const warnings = capped.results.transform?.card.data.warnings as string[];
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(
+      /column "order_id" has \d+ distinct values .*49 most frequent \+ one "other" column.*an id\?/,
+    );
+    expect(warnings[1]).toMatch(/column "ordered_at" .*looks like a timestamp/);
+    expect(capped.results.transform?.card.sections[0]?.title).toBe('Warnings');
+    expect(capped.logs.join('\n')).toContain('warning: column "order_id"');
+
+    // An order id never seen in training lands in the "other" column.
+    const fitted = await loadFittedTransformer(capped.dirs.transform as string, capped.recipeDir);
+    const one = {
+      nRows: 1,
+      columns: [
+        { name: 'x', type: 'number' as const, values: Float64Array.of(3) },
+        { name: 'colour', type: 'string' as const, values: ['red'] },
+        { name: 'order_id', type: 'string' as const, values: ['order-99999'] },
+        { name: 'ordered_at', type: 'string' as const, values: ['2030-01-01T00:00:00.000Z'] },
+      ],
+    };
+    const X = fitted.transformer.transform(one);
+    const other = names.indexOf('cat__order_id_infrequent_sklearn');
+    expect(X.columns[other]?.[0]).toBe(1);
+
+    const uncapped = await runSteps(recipe({ max_categories: null }), ['ingest', 'split', 'transform']);
+    const all = uncapped.results.transform?.card.data.feature_names as string[];
+    expect(all.filter((n) => n.startsWith('cat__order_id_')).length).toBeGreaterThan(100);
+    expect(uncapped.results.transform?.card.data.warnings).toEqual([]);
+  });
+
   it('says which columns an identity transformer cannot pass to the estimator', async () => {
     const fixture = carsRecipe(
       { using: 'custom', transformer_method: 'no_transformer' },
