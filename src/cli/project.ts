@@ -1,16 +1,9 @@
 import { spawn } from 'node:child_process';
-import {
-  closeSync,
-  existsSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
+import { writeFileAtomic } from '../atomic-write.js';
 import { MlrecipeError, StepError } from '../errors.js';
 import type { EnvManager } from '../projects/index.js';
 
@@ -109,7 +102,7 @@ export function registerProjectCommands(program: Command): void {
         ...(opts.runName !== undefined ? { runName: opts.runName } : {}),
         ...(trackingUri ? { trackingUri } : {}),
         env: childEnv,
-        ...(runIdFile ? { onRunCreated: (run) => writeAtomically(runIdFile, run.info.run_id) } : {}),
+        ...(runIdFile ? { onRunCreated: (run) => writeFileAtomic(runIdFile, run.info.run_id) } : {}),
       });
       if (result.status === 'FINISHED') return;
       const why =
@@ -173,10 +166,4 @@ function firstOperand(args: string[]): string | undefined {
     else if (!arg.startsWith('-')) return arg;
   }
   return undefined;
-}
-
-function writeAtomically(file: string, text: string): void {
-  const tmp = `${file}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
 }

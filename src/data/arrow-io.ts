@@ -7,12 +7,11 @@
  * row and read back without decoding one string per row. Each field carries its inferred type
  * (`double`, `long`, `boolean`, `string`) in the field metadata key `mlrecipe.type`.
  */
-import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, join } from 'node:path';
 import type * as ArrowModule from 'apache-arrow';
 import type { Data, Dictionary, Field, Float64, Int32, Table, Type, Utf8, Vector } from 'apache-arrow';
+import { writeFileAtomic } from '../atomic-write.js';
 import { DataError } from '../errors.js';
 import type { Frame, FrameColumn } from '../ml/types.js';
 import { type Dataset, type DataType, typesOfFrame } from './infer-types.js';
@@ -259,16 +258,4 @@ function displayValue(value: unknown, typeId?: number): string | null {
     return new Date(Number(value)).toISOString();
   if (typeof value === 'object' && value !== null && 'toJSON' in value) return JSON.stringify(value);
   return String(value);
-}
-
-/** Writes bytes to `path` through a temp file in the same directory and a rename. */
-export function writeFileAtomic(path: string, bytes: Uint8Array | string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, path);
-  } catch (error) {
-    rmSync(tmp, { force: true });
-    throw error;
-  }
 }

@@ -3,13 +3,10 @@
  * type inference, data locations (paths, lists, globs), row hashing for splits, and column
  * profiles for step cards.
  */
-export {
-  frameToArrowBytes,
-  readArrowDataset,
-  readFrameArrow,
-  writeFileAtomic,
-  writeFrameArrow,
-} from './arrow-io.js';
+// writeFileAtomic lives in src/atomic-write.ts (every module writes through it); kept on this
+// surface because `mlrecipe/data` has exported it.
+export { writeFileAtomic } from '../atomic-write.js';
+export { frameToArrowBytes, readArrowDataset, readFrameArrow, writeFrameArrow } from './arrow-io.js';
 export { frameToCsv, type ReadCsvOptions, readCsvDataset, readCsvFrame } from './csv.js';
 export {
   ColumnBuilder,

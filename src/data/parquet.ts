@@ -9,9 +9,9 @@
  */
 
 import type { ColumnData, FileMetaData, SchemaTree } from 'hyparquet';
+import { writeFileAtomic } from '../atomic-write.js';
 import { DataError } from '../errors.js';
 import type { Frame, FrameColumn } from '../ml/types.js';
-import { writeFileAtomic } from './arrow-io.js';
 import type { Dataset, DataType } from './infer-types.js';
 
 interface ColumnSink {

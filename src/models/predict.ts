@@ -5,7 +5,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, extname } from 'node:path';
-import { writeFileAtomic, writeFrameArrow } from '../data/arrow-io.js';
+import { writeFileAtomic } from '../atomic-write.js';
+import { writeFrameArrow } from '../data/arrow-io.js';
 import { frameToCsv } from '../data/csv.js';
 import { type Dataset, type DataType, typesOfFrame } from '../data/infer-types.js';
 import { writeFrameParquet } from '../data/parquet.js';

@@ -9,10 +9,10 @@
  * Everything is written into a temporary sibling directory that is renamed into place at the
  * end, so a reader never sees half a model and a failed save leaves nothing behind.
  */
-import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { DataType } from '../data/infer-types.js';
+import { replaceAtomically } from '../atomic-write.js';
 import { DataError } from '../errors.js';
 import type { Frame } from '../ml/types.js';
 import {
@@ -68,9 +68,9 @@ export function saveModel(options: SaveModelOptions): SavedModel {
   }
   const parent = dirname(dir);
   mkdirSync(parent, { recursive: true });
-  const tmp = join(parent, `.${basename(dir)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  mkdirSync(tmp);
-  try {
+  // Written under a temp name beside `dir` and renamed: a failure leaves no half-written model.
+  return replaceAtomically(dir, (tmp) => {
+    mkdirSync(tmp);
     const inputs = selectColumns(options.inputExample, pipeline.inputColumns);
     const types = options.columnTypes
       ? pipeline.inputColumns.map((name) => {
@@ -113,12 +113,8 @@ export function saveModel(options: SaveModelOptions): SavedModel {
       utc_time_created: formatUtcTimeCreated(options.now ?? new Date()),
     };
     writeFileSync(join(tmp, MLMODEL_FILE), formatMLmodel(mlmodel));
-    renameSync(tmp, dir);
     return { dir, modelUuid, signature, mlmodel };
-  } catch (error) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw error;
-  }
+  });
 }
 
 /** Copies each custom component's module into `code/`; returns module path → relative path. */

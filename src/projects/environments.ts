@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { parse as parseYaml } from 'yaml';
+import { replaceAtomicallyAsync } from '../atomic-write.js';
 import { EXIT_USAGE, MlrecipeError, UsageError } from '../errors.js';
 import { projectCacheDir } from './git-source.js';
 import { findOnPath, type Project } from './mlproject.js';
@@ -271,25 +272,29 @@ async function virtualenvFor(
   const venv = join(projectCacheDir(env), 'envs', `venv-${key}`);
   if (existsSync(venv)) return venv;
   mkdirSync(dirname(venv), { recursive: true });
-  const tmp = `${venv}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
   log(`creating virtualenv for ${file} with ${python}`);
-  const steps: Array<[string, string[]]> = [[python, ['-m', 'venv', tmp]]];
-  const pip = join(tmp, 'bin', 'python');
-  if (spec.build_dependencies?.length)
-    steps.push([pip, ['-m', 'pip', 'install', ...spec.build_dependencies]]);
-  if (spec.dependencies?.length) steps.push([pip, ['-m', 'pip', 'install', ...spec.dependencies]]);
-  for (const [cmd, args] of steps) {
-    const result = await execa(cmd, args, { cwd: projectDir, reject: false, all: true });
-    if (result.exitCode !== 0) {
-      rmSync(tmp, { recursive: true, force: true });
-      throw new EnvironmentUnavailableError(
-        `creating the virtualenv for ${file} failed: ${tail(result.all ?? '')}`,
-        { hint },
-      );
-    }
-  }
-  renameSync(tmp, venv);
+  // keepExisting: the directory name is the hash of the spec, so a venv another run finished first
+  // is the same environment.
+  await replaceAtomicallyAsync(
+    venv,
+    async (tmp) => {
+      const steps: Array<[string, string[]]> = [[python, ['-m', 'venv', tmp]]];
+      const pip = join(tmp, 'bin', 'python');
+      if (spec.build_dependencies?.length)
+        steps.push([pip, ['-m', 'pip', 'install', ...spec.build_dependencies]]);
+      if (spec.dependencies?.length) steps.push([pip, ['-m', 'pip', 'install', ...spec.dependencies]]);
+      for (const [cmd, args] of steps) {
+        const result = await execa(cmd, args, { cwd: projectDir, reject: false, all: true });
+        if (result.exitCode !== 0) {
+          throw new EnvironmentUnavailableError(
+            `creating the virtualenv for ${file} failed: ${tail(result.all ?? '')}`,
+            { hint },
+          );
+        }
+      }
+    },
+    { keepExisting: true },
+  );
   return venv;
 }
 

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { type SimpleGit, simpleGit } from 'simple-git';
+import { replaceAtomicallyAsync } from '../atomic-write.js';
 import { MlrecipeError, UsageError } from '../errors.js';
 
 /** A project URI split into where the code is and which subdirectory holds the project. */
@@ -77,17 +78,21 @@ export async function fetchGitProject(options: FetchGitProjectOptions): Promise<
 
   if (!existsSync(mirrorDir)) {
     mkdirSync(join(cacheDir, 'repos'), { recursive: true });
-    const tmp = `${mirrorDir}.tmp-${process.pid}-${Date.now()}`;
     log(`cloning ${options.repoUrl}`);
-    try {
-      await simpleGit().raw(['clone', '--mirror', '--quiet', '--', options.repoUrl, tmp]);
-    } catch (error) {
-      rmSync(tmp, { recursive: true, force: true });
-      throw new MlrecipeError(`cannot clone ${options.repoUrl}: ${gitMessage(error)}`, {
-        hint: 'check the URI and that you can reach it with `git ls-remote <uri>`',
-      });
-    }
-    renameOrDiscard(tmp, mirrorDir);
+    // keepExisting: another process may finish the same mirror first; theirs is as good.
+    await replaceAtomicallyAsync(
+      mirrorDir,
+      async (tmp) => {
+        try {
+          await simpleGit().raw(['clone', '--mirror', '--quiet', '--', options.repoUrl, tmp]);
+        } catch (error) {
+          throw new MlrecipeError(`cannot clone ${options.repoUrl}: ${gitMessage(error)}`, {
+            hint: 'check the URI and that you can reach it with `git ls-remote <uri>`',
+          });
+        }
+      },
+      { keepExisting: true },
+    );
   } else if (!(await isKnownCommit(simpleGit(mirrorDir), options.version))) {
     log(`fetching ${options.repoUrl}`);
     try {
@@ -126,20 +131,24 @@ export async function fetchGitProject(options: FetchGitProjectOptions): Promise<
   const checkoutDir = join(cacheDir, 'checkouts', repoKey, commit);
   if (!existsSync(checkoutDir)) {
     mkdirSync(join(cacheDir, 'checkouts', repoKey), { recursive: true });
-    const tmp = `${checkoutDir}.tmp-${process.pid}-${Date.now()}`;
-    try {
-      await simpleGit().raw(['clone', '--quiet', '--no-checkout', '--shared', '--', mirrorDir, tmp]);
-      const work = simpleGit(tmp);
-      // The checkout reports the user's URL as its origin (mlflow.source.git.repoURL), not the cache.
-      await work.raw(['remote', 'set-url', 'origin', options.repoUrl]);
-      await work.raw(['checkout', '--quiet', '--detach', commit]);
-      if (existsSync(join(tmp, '.gitmodules')))
-        await work.raw(['submodule', 'update', '--init', '--recursive']);
-    } catch (error) {
-      rmSync(tmp, { recursive: true, force: true });
-      throw new MlrecipeError(`cannot check out ${commit} of ${options.repoUrl}: ${gitMessage(error)}`);
-    }
-    renameOrDiscard(tmp, checkoutDir);
+    // keepExisting: a checkout of one commit is the same whichever process finishes it first.
+    await replaceAtomicallyAsync(
+      checkoutDir,
+      async (tmp) => {
+        try {
+          await simpleGit().raw(['clone', '--quiet', '--no-checkout', '--shared', '--', mirrorDir, tmp]);
+          const work = simpleGit(tmp);
+          // The checkout reports the user's URL as its origin (mlflow.source.git.repoURL), not the cache.
+          await work.raw(['remote', 'set-url', 'origin', options.repoUrl]);
+          await work.raw(['checkout', '--quiet', '--detach', commit]);
+          if (existsSync(join(tmp, '.gitmodules')))
+            await work.raw(['submodule', 'update', '--init', '--recursive']);
+        } catch (error) {
+          throw new MlrecipeError(`cannot check out ${commit} of ${options.repoUrl}: ${gitMessage(error)}`);
+        }
+      },
+      { keepExisting: true },
+    );
   }
   return { checkoutDir, commit, ...(branch ? { branch } : {}) };
 }
@@ -148,16 +157,6 @@ async function isKnownCommit(git: SimpleGit, version: string | undefined): Promi
   if (!version || !/^[0-9a-f]{40}$/.test(version)) return false;
   const type = await git.raw(['cat-file', '-t', version]).catch(() => '');
   return type.trim() === 'commit';
-}
-
-function renameOrDiscard(tmp: string, final: string): void {
-  try {
-    renameSync(tmp, final);
-  } catch (error) {
-    // Another process finished the same entry first; theirs is identical.
-    rmSync(tmp, { recursive: true, force: true });
-    if (!existsSync(final)) throw error;
-  }
 }
 
 function gitMessage(error: unknown): string {

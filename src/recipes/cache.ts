@@ -7,8 +7,9 @@
  * a manifest, which lookups ignore and the next run removes.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../atomic-write.js';
 import type { StepKind } from '../steps/types.js';
 import { STEP_KINDS } from '../steps/types.js';
 import type { FingerprintInputs } from './fingerprint.js';
@@ -59,13 +60,6 @@ export interface CacheEntry {
 }
 
 const FINGERPRINT = /^[0-9a-f]{64}$/;
-
-/** Writes a file atomically: a temp file in the same directory, then rename. */
-export function writeFileAtomic(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
-}
 
 export class StepCache {
   /** `<recipeDir>/.recipe` */

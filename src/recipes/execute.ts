@@ -4,9 +4,9 @@
  * steps run concurrently (p-queue). A failed step stops everything downstream of it; its temp
  * dir is removed, so nothing half-written is ever mistaken for output.
  */
-import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
+import { copyFileAtomic } from '../atomic-write.js';
 import { ConfigError, GateRejectedError, isMlrecipeError, type MlrecipeError, StepError } from '../errors.js';
 import type { StepRegistry } from './step-registry.js';
 import type { StepContext, StepKind, StepResult } from '../steps/types.js';
@@ -445,9 +445,7 @@ async function restoreExternalOutputs(
     const rel = manifest.outputs[output];
     if (rel === undefined) continue;
     mkdirSync(dirname(path), { recursive: true });
-    const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    copyFileSync(join(dir, rel), tmp);
-    renameSync(tmp, path);
+    copyFileAtomic(join(dir, rel), path);
     ctx.progress.stepLog(node.kind, `restored ${path} from the cache`);
   }
 }

@@ -4,10 +4,11 @@
  * database do. Stored in `.recipe/stat-cache.json`, written atomically (temp + rename); two runs
  * writing it at once only lose entries, which are re-hashed next time.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, mkdirSync, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '../atomic-write.js';
 
 interface StatEntry {
   size: number;
@@ -85,9 +86,7 @@ export class StatCache {
   save(): void {
     if (!this.dirty) return;
     mkdirSync(dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ version: 1, entries: this.entries } satisfies StatCacheFile));
-    renameSync(tmp, this.file);
+    writeFileAtomic(this.file, JSON.stringify({ version: 1, entries: this.entries } satisfies StatCacheFile));
     this.dirty = false;
   }
 }

@@ -3,8 +3,9 @@
  * comment), `report.json` (everything, machine-readable) and `junit.xml` (one test case per
  * threshold, so CI systems show each metric as a passed or failed test).
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../atomic-write.js';
 import type { GateMetricResult, GateResult } from './gate.js';
 
 export interface GateReportSubject {
@@ -138,12 +139,6 @@ export function formatGateJunit(report: GateReport): string {
   ].join('\n');
 }
 
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
-
 /** Writes report.md, report.json and junit.xml into `dir` (created if missing); returns their paths. */
 export function writeGateReport(dir: string, report: GateReport): Record<keyof typeof REPORT_FILES, string> {
   mkdirSync(dir, { recursive: true });
@@ -152,11 +147,11 @@ export function writeGateReport(dir: string, report: GateReport): Record<keyof t
     json: join(dir, REPORT_FILES.json),
     junit: join(dir, REPORT_FILES.junit),
   };
-  writeAtomic(paths.markdown, formatGateMarkdown(report));
-  writeAtomic(
+  writeFileAtomic(paths.markdown, formatGateMarkdown(report));
+  writeFileAtomic(
     paths.json,
     `${JSON.stringify(report, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`,
   );
-  writeAtomic(paths.junit, formatGateJunit(report));
+  writeFileAtomic(paths.junit, formatGateJunit(report));
   return paths;
 }

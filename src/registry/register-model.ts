@@ -4,7 +4,7 @@
  *
  * Atomicity (what a failure leaves behind):
  * 1. the version row is created PENDING_REGISTRATION in one transaction (this fixes its number);
- * 2. the files are copied into `<root>/models/<name>/.tmp-<version>-<random>/`;
+ * 2. the files are copied into a temp directory beside the final one, `<root>/models/<name>/.tmp-<version>.*`;
  * 3. the temp directory is renamed to `<root>/models/<name>/<version>/` (one rename, atomic);
  * 4. only then is the version marked READY, with `source` pointing at the copy.
  * When a step fails, the temp or final directory is removed and the version is marked
@@ -14,8 +14,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { cp, mkdir, rename, rm } from 'node:fs/promises';
+import { cp, mkdir, rm } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { replaceAtomicallyAsync } from '../atomic-write.js';
 import { MlrecipeError, StoreError, UsageError } from '../errors.js';
 import { resolveModelUri } from '../models/load.js';
 import { localPathFromArtifactUri, type Tag, type TrackingStore } from '../tracking/index.js';
@@ -125,7 +126,6 @@ export async function registerModel(options: RegisterModelOptions): Promise<Mode
   });
   const modelDir = join(modelsRoot, modelDirectoryName(name));
   const random = randomBytes(6).toString('hex');
-  const temp = join(modelDir, `.tmp-${pending.version}-${random}`);
   // A renamed or deleted model may have left files under the same name and number.
   const final = existsSync(join(modelDir, pending.version))
     ? join(modelDir, `${pending.version}-${random}`)
@@ -133,12 +133,11 @@ export async function registerModel(options: RegisterModelOptions): Promise<Mode
   let renamed = false;
   try {
     await mkdir(modelDir, { recursive: true });
-    await (options.copyDirectory ?? copyTree)(dir, temp);
-    await rename(temp, final);
+    const copy = options.copyDirectory ?? copyTree;
+    await replaceAtomicallyAsync(final, (temp) => copy(dir, temp), { tempPrefix: '.tmp-' });
     renamed = true;
     return await store.updateModelVersionStatus(name, pending.version, { status: 'READY', source: final });
   } catch (error) {
-    await rm(temp, { recursive: true, force: true }).catch(() => undefined);
     if (renamed) await rm(final, { recursive: true, force: true }).catch(() => undefined);
     const reason = error instanceof Error ? error.message : String(error);
     // Best effort: when the database itself failed, the version stays PENDING_REGISTRATION.

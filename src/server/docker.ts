@@ -14,14 +14,14 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
-  renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { replaceAtomically } from '../atomic-write.js';
 import { DataError, UsageError } from '../errors.js';
 import { loadModel } from '../models/load.js';
 
@@ -115,18 +115,15 @@ export function writeBuildContext(options: { modelDir: string; dir: string; proj
     });
   }
   mkdirSync(dirname(dir), { recursive: true });
-  const tmp = mkdtempSync(join(dirname(dir), `.${basename(dir)}.tmp-`));
-  try {
+  replaceAtomically(dir, (tmp) => {
+    mkdirSync(tmp);
     cpSync(options.modelDir, join(tmp, 'model'), { recursive: true });
     copyPackage(options.projectRoot ?? defaultProjectRoot(), join(tmp, 'mlrecipe'));
     writeFileSync(join(tmp, 'Dockerfile'), dockerfileText());
     writeFileSync(join(tmp, '.dockerignore'), 'mlrecipe/node_modules\n');
+    // The empty directory the user named goes only once the context is complete.
     if (existsSync(dir)) rmSync(dir, { recursive: true });
-    renameSync(tmp, dir);
-  } catch (error) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw error;
-  }
+  });
   return dir;
 }
 

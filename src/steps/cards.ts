@@ -8,8 +8,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../atomic-write.js';
 import type { StepCard } from './types.js';
-import { writeFileAtomic } from '../data/arrow-io.js';
 
 export const CARD_JSON = 'card.json';
 export const CARD_HTML = 'card.html';

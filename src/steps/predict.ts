@@ -14,8 +14,9 @@
  * The predictions are also kept in the step's own output (`predictions.<ext>`), so the cached
  * entry holds what was written.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { copyFileAtomic } from '../atomic-write.js';
 import { readArrowDataset } from '../data/arrow-io.js';
 import { PROTECTED_OUTPUT_HINT, protectedOutputReason } from '../data/output-path.js';
 import { ConfigError, StepError } from '../errors.js';
@@ -193,9 +194,7 @@ async function runPredict(cfg: PredictConfig | undefined, ctx: StepContext): Pro
   if (!(existsSync(target) && saveMode === 'ignore')) {
     // Copy then rename: the location never holds a half-written file.
     mkdirSync(dirname(target), { recursive: true });
-    const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
-    copyFileSync(join(ctx.outDir, own), tmp);
-    renameSync(tmp, target);
+    copyFileAtomic(join(ctx.outDir, own), target);
     wrote = true;
   } else {
     ctx.log(`${location} exists and save_mode is ignore: left it as it is`);

@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { copyFile, lstat, mkdir, readdir, realpath, rename, rm, stat, symlink, unlink } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, readdir, realpath, rm, stat, symlink } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { replaceAtomicallyAsync } from '../atomic-write.js';
 import { StoreError } from '../errors.js';
 
 /**
@@ -185,17 +185,9 @@ export class LocalArtifactRepository {
     const parent = posix.dirname(relPath);
     const destDir = await ensureDirInside(root, parent === '.' ? '' : parent);
     const target = join(destDir, posix.basename(relPath));
-    const temp = join(
-      destDir,
-      `${TEMP_PREFIX}${posix.basename(relPath)}.${process.pid}.${randomBytes(4).toString('hex')}`,
-    );
-    try {
-      await pipeline(data, createWriteStream(temp, { flags: 'wx' }));
-      await rename(temp, target);
-    } catch (error) {
-      await unlink(temp).catch(() => undefined);
-      throw error;
-    }
+    await replaceAtomicallyAsync(target, (temp) => pipeline(data, createWriteStream(temp, { flags: 'wx' })), {
+      tempPrefix: TEMP_PREFIX,
+    });
   }
 
   /** Deletes the artifact file or directory `path` (MLflow's delete_artifacts); absent is fine. */
@@ -342,17 +334,7 @@ async function ensureDirInside(realRoot: string, rel: string): Promise<string> {
  * points to, so nothing outside the tree is written.
  */
 async function copyFileAtomic(source: string, target: string): Promise<void> {
-  const temp = join(
-    dirname(target),
-    `${TEMP_PREFIX}${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}`,
-  );
-  try {
-    await copyFile(source, temp);
-    await rename(temp, target);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
+  await replaceAtomicallyAsync(target, (temp) => copyFile(source, temp), { tempPrefix: TEMP_PREFIX });
 }
 
 const TEMP_PREFIX = '.tmp-artifact-';
@@ -411,17 +393,7 @@ function isInside(realRoot: string, realTarget: string): boolean {
 
 /** Creates the link under a temporary name, then renames it over `target` (atomic, like files). */
 async function symlinkAtomic(linkText: string, target: string): Promise<void> {
-  const temp = join(
-    dirname(target),
-    `${TEMP_PREFIX}${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}`,
-  );
-  try {
-    await symlink(linkText, temp);
-    await rename(temp, target);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
+  await replaceAtomicallyAsync(target, (temp) => symlink(linkText, temp), { tempPrefix: TEMP_PREFIX });
 }
 
 /** Relative paths (native separators) of every file under `dir`, following symlinks once. */
