@@ -17,10 +17,11 @@
  */
 import { createHash, randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { FastifyRequest } from 'fastify';
 import { parseDocument } from 'yaml';
+import { replaceAtomicallyAsync } from '../../atomic-write.js';
 import { ConfigError, StoreError } from '../../errors.js';
 import type { Args, Endpoint, HandlerContext, PermissionNeed } from './endpoint.js';
 
@@ -417,9 +418,9 @@ export class BasicAuth {
     };
     // Writes are chained so an older snapshot never lands after a newer one.
     this.writing = this.writing.then(async () => {
-      const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-      await writeFile(temp, `${JSON.stringify(snapshot, null, 2)}\n`, { mode: 0o600 });
-      await rename(temp, file);
+      await replaceAtomicallyAsync(file, (temp) =>
+        writeFile(temp, `${JSON.stringify(snapshot, null, 2)}\n`, { mode: 0o600 }),
+      );
     });
     return this.writing;
   }
