@@ -19,11 +19,20 @@ function parseWorkers(value: string): number {
   return workers;
 }
 
+function parseTimeout(value: string): number {
+  const seconds = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || seconds <= 0 || seconds > 3600) {
+    throw new InvalidArgumentError(`expected a number of seconds above 0 and at most 3600, not "${value}"`);
+  }
+  return seconds;
+}
+
 interface ServeOptions {
   modelUri: string;
   host: string;
   port: number;
   workers: number;
+  requestTimeout: number;
 }
 
 interface BuildDockerCliOptions {
@@ -48,6 +57,12 @@ export function registerModelsServeCommands(program: Command): void {
     .option('--host <host>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
     .option('-p, --port <port>', 'port to listen on (0: any free port)', parsePort, 5001)
     .option('-w, --workers <n>', 'worker processes sharing the port', parseWorkers, 1)
+    .option(
+      '--request-timeout <seconds>',
+      'seconds a client has to send a whole request; slower ones get 408 and are dropped',
+      parseTimeout,
+      30,
+    )
     .action(async (opts: ServeOptions, command: Command) => {
       const { trackingUri } = command.optsWithGlobals<{ trackingUri?: string }>();
       // Imported here: fastify and the model stack are slow to load, and `recipe models list`
@@ -58,6 +73,7 @@ export function registerModelsServeCommands(program: Command): void {
         host: opts.host,
         port: opts.port,
         workers: opts.workers,
+        requestTimeoutMs: Math.round(opts.requestTimeout * 1000),
         handleSignals: true,
         ...(trackingUri ? { trackingUri } : {}),
       });

@@ -8,9 +8,9 @@
  *   {"instances": [[v1, v2, ...], ...]}           rows as lists in signature column order
  *   {"inputs": {"col": [values], ...}}            columns, or `inputs` shaped like `instances`
  *
- * A value is a number, a boolean (0/1), a string or null (missing). Anything malformed is a
- * DataError that says which key or row is wrong; the scoring server answers it with MLflow's
- * BAD_REQUEST error body.
+ * A value is a number, a boolean (0/1, but never in a column the signature types as a number), a
+ * string or null (missing). Anything malformed is a DataError that says which key or row is
+ * wrong; the scoring server answers it with MLflow's BAD_REQUEST error body.
  */
 import { DataError } from '../errors.js';
 import type { Frame } from '../ml/types.js';
@@ -30,7 +30,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Columns in first-seen order across all records (a record may lack some: missing). */
-function fromRecords(records: unknown[], where: string): Frame {
+function fromRecords(records: unknown[], where: string, inputs: readonly ColSpec[] | undefined): Frame {
   const columns: string[] = [];
   const seen = new Set<string>();
   records.forEach((record, i) => {
@@ -46,11 +46,12 @@ function fromRecords(records: unknown[], where: string): Frame {
     columns,
     records.map((record) => columns.map((c) => (record as Record<string, unknown>)[c] ?? null)),
     where,
+    inputs,
   );
 }
 
 function fromRows(rows: unknown[], inputs: readonly ColSpec[] | undefined, where: string): Frame {
-  if (rows.every(isRecord)) return fromRecords(rows, where);
+  if (rows.every(isRecord)) return fromRecords(rows, where, inputs);
   const names = inputs?.map((spec) => spec.name);
   if (!names || names.some((n) => n === undefined)) {
     fail(`${where} holds lists, which need the model's named input columns to be read`);
@@ -65,19 +66,38 @@ function fromRows(rows: unknown[], inputs: readonly ColSpec[] | undefined, where
     }
     return values;
   });
-  return checkedSplit(columns, data, where);
+  return checkedSplit(columns, data, where, inputs);
 }
 
-function checkedSplit(columns: unknown[], data: unknown[][], where: string): Frame {
+const NUMERIC_TYPES: ReadonlySet<string> = new Set(['double', 'float', 'long', 'integer']);
+
+function checkedSplit(
+  columns: unknown[],
+  data: unknown[][],
+  where: string,
+  inputs: readonly ColSpec[] | undefined,
+): Frame {
   columns.forEach((c, j) => {
     if (typeof c !== 'string') fail(`${where}: column ${j} is named ${JSON.stringify(c)}, not a string`);
   });
+  // MLflow's schema enforcement refuses to turn a bool into a number ("Can not safely convert
+  // bool to float64"); read as 0/1 it would score silently wrong.
+  const numeric = columns.map((c) =>
+    (inputs ?? []).some((spec) => spec.name === c && NUMERIC_TYPES.has(spec.type)),
+  );
   data.forEach((row, i) => {
     row.forEach((value, j) => {
       const ok = value === null || ['number', 'string', 'boolean'].includes(typeof value);
       if (!ok) {
         fail(
           `${where}: row ${i + 1}, column "${String(columns[j])}" holds ${Array.isArray(value) ? 'a list' : typeof value}; expected a number, string, boolean or null`,
+        );
+      }
+      if (typeof value === 'boolean' && numeric[j]) {
+        const spec = (inputs ?? []).find((s) => s.name === columns[j]);
+        throw new DataError(
+          `${where}: row ${i + 1}, column "${String(columns[j])}" holds the boolean ${value}, but the model's signature says ${spec?.type}`,
+          { hint: `send a number (e.g. ${value ? 1 : 0}) or null for "${String(columns[j])}"` },
         );
       }
     });
@@ -113,11 +133,11 @@ export function frameFromScoringPayload(payload: unknown, inputs?: readonly ColS
         }
         return row as unknown[];
       });
-      return checkedSplit(body.columns, rows, 'dataframe_split');
+      return checkedSplit(body.columns, rows, 'dataframe_split', inputs);
     }
     case 'dataframe_records':
       if (!Array.isArray(body)) fail('dataframe_records must be a list of objects');
-      return fromRecords(body, 'dataframe_records');
+      return fromRecords(body, 'dataframe_records', inputs);
     case 'instances':
       if (!Array.isArray(body)) fail('instances must be a list of rows');
       return fromRows(body, inputs, 'instances');
@@ -141,6 +161,7 @@ export function frameFromScoringPayload(payload: unknown, inputs?: readonly ColS
         columns,
         Array.from({ length: nRows }, (_, i) => lists.map((values) => values[i])),
         'inputs',
+        inputs,
       );
     }
   }

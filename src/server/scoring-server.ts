@@ -28,11 +28,23 @@ export const DEFAULT_MAX_BODY_BYTES = 50 * 1024 * 1024;
 export const CONTENT_TYPE_JSON = 'application/json';
 export const CONTENT_TYPE_CSV = 'text/csv';
 
+/**
+ * Default time a client has to send a whole request, headers and body (gunicorn, which MLflow
+ * serves through, drops a worker's request after 60 s; 30 s keeps slow-body clients from holding
+ * sockets and buffers for long).
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
 export interface ScoringServerOptions {
   /** The model to serve, loaded once (loadModel). */
   model: LoadedModel;
   /** Largest accepted request body in bytes; larger bodies get 413 (default 50 MiB). */
   maxBodyBytes?: number;
+  /**
+   * Milliseconds a client has to send a whole request; a request still arriving after that is
+   * answered 408 and its connection closed (default 30 s).
+   */
+  requestTimeoutMs?: number;
 }
 
 /** A client error answered as MLflow's `{"error_code", "message"}` body. */
@@ -66,6 +78,70 @@ function mediaType(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
   return header.split(';', 1)[0]?.trim().toLowerCase();
 }
+
+/**
+ * The body is read as UTF-8 (MLflow's scoring server decodes it so, and refuses any other
+ * charset): a body announced in another charset would be misread, so it is refused.
+ */
+function checkCharset(header: string | undefined): void {
+  if (header === undefined) return;
+  for (const parameter of header.split(';').slice(1)) {
+    const [key, ...rest] = parameter.split('=');
+    if (key?.trim().toLowerCase() !== 'charset') continue;
+    const charset = rest
+      .join('=')
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .toLowerCase();
+    if (charset !== 'utf-8' && charset !== 'utf8') {
+      throw new ScoringRequestError(
+        400,
+        'BAD_REQUEST',
+        `the scoring server only supports UTF-8 bodies, not charset=${charset}; encode the body as UTF-8 and send charset=utf-8 (or no charset)`,
+      );
+    }
+  }
+}
+
+/**
+ * Errors Node's HTTP parser raises before a request reaches fastify (headers too large, a request
+ * that took longer than the timeout, malformed HTTP), answered in MLflow's error shape too.
+ */
+function clientErrorAnswer(code: string | undefined): { status: number; body: ErrorBody } {
+  if (code === 'HPE_HEADER_OVERFLOW') {
+    return {
+      status: 431,
+      body: {
+        error_code: 'BAD_REQUEST',
+        message:
+          'the request headers are larger than the server accepts (16 KiB); send fewer or shorter headers',
+      },
+    };
+  }
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    return {
+      status: 408,
+      body: {
+        error_code: 'BAD_REQUEST',
+        message:
+          'the request did not arrive in full within the server’s request timeout; the connection is closed',
+      },
+    };
+  }
+  return {
+    status: 400,
+    body: {
+      error_code: 'MALFORMED_REQUEST',
+      message: `the request is not valid HTTP/1.1 (${code ?? 'parse error'})`,
+    },
+  };
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  431: 'Request Header Fields Too Large',
+};
 
 function messageWithHint(error: Error): string {
   const hint = isMlrecipeError(error) ? error.hint : undefined;
@@ -129,6 +205,7 @@ function frameFromJsonText(text: string, model: LoadedModel): Frame {
 
 /** The frame a request carries; throws ScoringRequestError or a DataError for client mistakes. */
 function requestFrame(request: FastifyRequest, model: LoadedModel): Frame {
+  checkCharset(request.headers['content-type']);
   const type = mediaType(request.headers['content-type']);
   const text = typeof request.body === 'string' ? request.body : '';
   if (type === CONTENT_TYPE_JSON) return frameFromJsonText(text, model);
@@ -143,11 +220,30 @@ function unsupportedTypeMessage(header: string | undefined): string {
 /** A fastify instance serving `model` (not listening yet: call `listen`, or `inject` in tests). */
 export function createScoringServer(options: ScoringServerOptions): FastifyInstance {
   const { model } = options;
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const app = Fastify({
     bodyLimit: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     logger: false,
     // Keep-alive clients (load balancers, benchmarks) must not be cut off by a short default.
     keepAliveTimeout: 65_000,
+    requestTimeout,
+    http: {
+      // Node checks for overdue requests every 30 s by default, which would let a short timeout
+      // run up to 30 s late; headers may not take longer than the whole request.
+      connectionsCheckingInterval: Math.max(50, Math.min(5_000, Math.floor(requestTimeout / 4))),
+      headersTimeout: Math.min(60_000, requestTimeout),
+    },
+    clientErrorHandler(error: Error & { code?: string }, socket) {
+      if (error.code === 'ECONNRESET' || socket.destroyed) return;
+      const { status, body } = clientErrorAnswer(error.code);
+      const text = JSON.stringify(body);
+      if (socket.writable) {
+        socket.write(
+          `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nContent-Type: ${CONTENT_TYPE_JSON}\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+        );
+      }
+      socket.destroy();
+    },
   });
   const version = mlrecipeVersion();
 
@@ -195,7 +291,10 @@ export function createScoringServer(options: ScoringServerOptions): FastifyInsta
   app.post('/invocations', async (request, reply) => {
     let predictions: Float64Array | string[];
     try {
-      predictions = model.predict(requestFrame(request, model));
+      const frame = requestFrame(request, model);
+      // No rows, no predictions (`{"dataframe_records": []}`): nothing for the model to check.
+      if (frame.nRows === 0) return reply.type(CONTENT_TYPE_JSON).send(predictionsJson([]));
+      predictions = model.predict(frame);
     } catch (error) {
       if (error instanceof ScoringRequestError) throw error;
       // DataErrors are the client's: a malformed payload, a missing column, a wrong type.

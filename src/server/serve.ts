@@ -23,6 +23,8 @@ export interface ServeModelOptions {
   trackingUri?: string;
   /** Largest request body in bytes (default: the scoring server's). */
   maxBodyBytes?: number;
+  /** Time a client has to send a whole request, in ms (default: the scoring server's 30 s). */
+  requestTimeoutMs?: number;
   /** Close on SIGTERM/SIGINT (the CLI sets it; library callers close the handle themselves). */
   handleSignals?: boolean;
   /** Status lines (worker restarts, shutdown); default: stderr. */
@@ -52,6 +54,7 @@ interface WorkerConfig {
   host: string;
   port: number;
   maxBodyBytes?: number;
+  requestTimeoutMs?: number;
 }
 
 const WORKER_ENV = 'MLRECIPE_SCORING_WORKER';
@@ -86,6 +89,7 @@ export async function serveModel(options: ServeModelOptions): Promise<ServingHan
     const app = createScoringServer({
       model,
       ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+      ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
     });
     await app.listen({ host, port });
     return inProcessHandle(app, { host, modelDir: model.dir, handleSignals: options.handleSignals ?? false });
@@ -96,6 +100,7 @@ export async function serveModel(options: ServeModelOptions): Promise<ServingHan
       host,
       port,
       ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+      ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
     },
     { workers, log, handleSignals: options.handleSignals ?? false },
   );
@@ -260,6 +265,7 @@ async function runWorker(config: WorkerConfig): Promise<void> {
     app = createScoringServer({
       model,
       ...(config.maxBodyBytes !== undefined ? { maxBodyBytes: config.maxBodyBytes } : {}),
+      ...(config.requestTimeoutMs !== undefined ? { requestTimeoutMs: config.requestTimeoutMs } : {}),
     });
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
