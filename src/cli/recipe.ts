@@ -182,6 +182,8 @@ export function registerRecipeCommands(program: Command): void {
       } else {
         lines.push(`card:     (none yet: run \`recipe run --step ${s.step}\`)`);
       }
+      const trials = s.outputs.trials;
+      if (trials) lines.push('', ...(await formatTrials(trials)));
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 
@@ -266,4 +268,45 @@ function summarise(value: unknown): string {
   if (value === null || typeof value !== 'object') return String(value);
   const text = JSON.stringify(value);
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+/** A sweep's trials (train's trials.json) as a table, best first. */
+async function formatTrials(file: string): Promise<string[]> {
+  const { readFileSync } = await import('node:fs');
+  const data = JSON.parse(readFileSync(file, 'utf8')) as {
+    primary_metric: string;
+    best_trial: number;
+    trials: Array<{
+      index: number;
+      status: string;
+      loss: number | null;
+      metrics: Record<string, number>;
+      params: Record<string, unknown>;
+      cached: boolean;
+      runId?: string;
+      error?: string;
+    }>;
+  };
+  const names = [...new Set(data.trials.flatMap((t) => Object.keys(t.params)))];
+  const sorted = [...data.trials].sort(
+    (a, b) =>
+      (a.loss ?? Number.POSITIVE_INFINITY) - (b.loss ?? Number.POSITIVE_INFINITY) || a.index - b.index,
+  );
+  const rows = sorted.map((t) => [
+    t.index < 0 ? 'untuned' : String(t.index),
+    t.status === 'ok' ? String(t.metrics[data.primary_metric]) : `failed: ${t.error ?? ''}`,
+    ...names.map((n) =>
+      t.params[n] === undefined
+        ? ''
+        : typeof t.params[n] === 'string'
+          ? (t.params[n] as string)
+          : JSON.stringify(t.params[n]),
+    ),
+    t.cached ? 'yes' : 'no',
+    t.runId ?? '',
+  ]);
+  return [
+    `trials (${data.trials.length}, best first; best: ${data.best_trial < 0 ? 'untuned' : `trial ${data.best_trial}`})`,
+    formatTable(['TRIAL', `val_${data.primary_metric}`, ...names, 'CACHED', 'RUN_ID'], rows),
+  ];
 }

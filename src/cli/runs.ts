@@ -114,7 +114,10 @@ export function registerRunsCommands(program: Command): void {
     .argument('<run_id>', 'the run’s id (32 hex characters)')
     .addOption(outputOption())
     .action(async (runId: string, opts: { output: OutputFormat }, command: Command) => {
-      const run = await withTrackingStore(command, (store) => store.getRun(runId));
+      const { run, children } = await withTrackingStore(command, async (store) => {
+        const found = await store.getRun(runId);
+        return { run: found, children: await childRuns(store, found) };
+      });
       if (opts.output === 'json') {
         printJson(run);
         return;
@@ -126,6 +129,7 @@ export function registerRunsCommands(program: Command): void {
         ? await new LocalArtifactRepository(run.info.artifact_uri).listArtifacts()
         : undefined;
       process.stdout.write(formatRunDetails(run, artifacts));
+      if (children.length > 0) process.stdout.write(formatChildRuns(children));
     });
 
   runs
@@ -253,6 +257,58 @@ export function formatRunsTable(runs: Run[], columns?: RunColumn[]): string {
     ];
   });
   return formatTable(headers, rows);
+}
+
+/**
+ * The runs nested under `run` (tag mlflow.parentRunId), best loss first: a sweep's trials.
+ * The id goes into the filter only after it checked out as a run id (the filter is parsed into
+ * parameterised SQL anyway).
+ */
+async function childRuns(store: TrackingStore, run: Run): Promise<Run[]> {
+  if (!/^[0-9a-f]{32}$/.test(run.info.run_id)) return [];
+  const out: Run[] = [];
+  let pageToken: string | undefined;
+  do {
+    const page = await store.searchRuns({
+      experimentIds: [run.info.experiment_id],
+      filter: `tags.mlflow.parentRunId = '${run.info.run_id}'`,
+      maxResults: 1000,
+      ...(pageToken ? { pageToken } : {}),
+    });
+    out.push(...page.runs);
+    pageToken = page.next_page_token;
+  } while (pageToken);
+  const loss = (r: Run) => r.data.metrics.find((m) => m.key === 'loss')?.value ?? Number.POSITIVE_INFINITY;
+  return out.sort((a, b) => loss(a) - loss(b) || a.info.start_time - b.info.start_time);
+}
+
+function formatChildRuns(children: Run[]): string {
+  const paramKeys = [...new Set(children.flatMap((r) => r.data.params.map((p) => p.key)))].sort();
+  // Only the params that vary between children: the fixed ones say nothing about the trials.
+  const varying = paramKeys.filter(
+    (k) => new Set(children.map((r) => r.data.params.find((p) => p.key === k)?.value)).size > 1,
+  );
+  const metricKeys = [...new Set(children.flatMap((r) => r.data.metrics.map((m) => m.key)))]
+    .filter((k) => k === 'loss' || (k.startsWith('val_') && k !== 'val_example_count'))
+    .sort((a, b) => (a === 'loss' ? -1 : b === 'loss' ? 1 : a < b ? -1 : a > b ? 1 : 0))
+    .slice(0, 3);
+  const rows = children.map((r) => [
+    r.info.run_id,
+    r.info.run_name,
+    r.info.status,
+    ...metricKeys.map((k) => formatNumber(r.data.metrics.find((m) => m.key === k)?.value)),
+    ...varying.map((k) => r.data.params.find((p) => p.key === k)?.value ?? ''),
+  ]);
+  return `\nChild runs (${children.length}, best loss first)\n${formatTable(
+    [
+      'RUN_ID',
+      'NAME',
+      'STATUS',
+      ...metricKeys.map((k) => `metrics.${k}`),
+      ...varying.map((k) => `params.${k}`),
+    ],
+    rows,
+  )}\n`;
 }
 
 function formatRunDetails(run: Run, artifacts: FileInfo[] | undefined): string {

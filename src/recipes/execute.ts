@@ -329,6 +329,11 @@ async function runNode(
     inputFingerprints: Object.fromEntries(
       node.upstream.map((kind) => [kind, ctx.plan.nodes.find((n) => n.kind === kind)?.fingerprint]),
     ),
+    ...(progress.stepStatus
+      ? { liveStatus: (lines: readonly string[]) => progress.stepStatus?.(node.kind, lines) }
+      : {}),
+    // The sweep machinery sits a layer above the steps; loaded only when a step tunes.
+    tune: async (request) => (await import('../sweeps/train-sweep.js')).runTrainSweep(request, stepContext),
     trackingUri: ctx.recorder?.trackingUri,
     runId: ctx.recorder?.runId,
     experimentId: ctx.recorder?.experimentId,

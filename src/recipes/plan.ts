@@ -177,7 +177,10 @@ export async function planRecipe(options: {
     const inputs: FingerprintInputs = {
       format: 1,
       kind,
-      config: { step: stepConfig, recipe: pick(config, STEP_RECIPE_KEYS[kind]) },
+      config: {
+        step: stepConfig,
+        recipe: pick(config, [...STEP_RECIPE_KEYS[kind], ...(step.recipeKeys?.(stepConfig) ?? [])]),
+      },
       code: { mlrecipe: mlrecipeVersion(), files: codeFiles },
       upstream: Object.fromEntries(upstream.map((u) => [u, fingerprints.get(u) ?? ''])),
       inputs: inputFiles,

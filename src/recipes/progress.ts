@@ -22,6 +22,8 @@ export interface ProgressReporter {
   /** A message from inside a step (StepContext.log). */
   stepLog(step: StepKind, message: string): void;
   stepFinished(step: StepKind, event: ProgressEvent): void;
+  /** Lines shown under a running step on a terminal (StepContext.liveStatus); [] clears them. */
+  stepStatus?(step: StepKind, lines: readonly string[]): void;
   /** A message not tied to a step (waiting for the lock, leftovers removed). */
   note(message: string): void;
   end(): void;
@@ -94,6 +96,8 @@ interface Row {
   startedAt?: number;
   durationMs?: number;
   detail?: string;
+  /** Extra lines under a running step (a sweep's trials); one terminal line each. */
+  sublines?: readonly string[];
 }
 
 function ttyReporter(stream: NodeJS.WritableStream & { columns?: number }): ProgressReporter {
@@ -134,9 +138,13 @@ function ttyReporter(stream: NodeJS.WritableStream & { columns?: number }): Prog
   };
   const draw = () => {
     clear();
-    const text = rows.map(line).join('\n');
+    const lines = rows.flatMap((row) => [
+      line(row),
+      ...(row.state === 'running' ? (row.sublines ?? []).map((l) => `      ${pc.dim(fitToLine(l))}`) : []),
+    ]);
+    const text = lines.join('\n');
     if (text) stream.write(`${text}\n`);
-    drawn = rows.length;
+    drawn = lines.length;
   };
   const find = (step: StepKind) => rows.find((r) => r.step === step);
   return {
@@ -159,10 +167,16 @@ function ttyReporter(stream: NodeJS.WritableStream & { columns?: number }): Prog
       if (row) row.detail = message;
       draw();
     },
+    stepStatus(step, lines) {
+      const row = find(step);
+      if (row) row.sublines = [...lines];
+      draw();
+    },
     stepFinished(step, event) {
       const row = find(step);
       if (row)
         Object.assign(row, {
+          sublines: [],
           state: event.state,
           durationMs: event.durationMs,
           detail: event.error?.message,

@@ -87,8 +87,9 @@ export async function recipeStatus(options: RecipeStatusOptions): Promise<StepSt
         last,
       };
     }
+    const notes = node.step.statusNotes?.(node.config, plan.recipe.recipeDir) ?? [];
     if (!state)
-      return { step: node.kind, state: 'never run', fingerprint: node.fingerprint, reasons: [], last };
+      return { step: node.kind, state: 'never run', fingerprint: node.fingerprint, reasons: notes, last };
     const reasons =
       state.fingerprint === node.fingerprint
         ? ['its cached outputs are missing']
@@ -97,7 +98,7 @@ export async function recipeStatus(options: RecipeStatusOptions): Promise<StepSt
       step: node.kind,
       state: 'stale',
       fingerprint: node.fingerprint,
-      reasons: reasons.length > 0 ? reasons : ['its inputs changed'],
+      reasons: [...(reasons.length > 0 ? reasons : ['its inputs changed']), ...notes],
       last,
     };
   });

@@ -15,6 +15,7 @@
  * run() code — the estimators and the model stack — loads only when the step actually runs.
  */
 import { customMetricsCodeFiles, trainCodeFiles, transformCodeFiles } from '../steps/code-files.js';
+import { tuningRecipeKeys, tuningStatusNotes } from '../steps/tuning.js';
 import type { Step, StepKind } from '../steps/types.js';
 
 export type StepLoader = () => Promise<Step>;
@@ -31,7 +32,7 @@ async function withProjectSource(step: Step): Promise<Step> {
  * Its answers must be the real step's (test/recipes/step-registry.test.ts compares them).
  */
 export function lazyStep(
-  plan: Pick<Step, 'kind' | 'codeFiles' | 'inputFiles' | 'alwaysRun'>,
+  plan: Pick<Step, 'kind' | 'codeFiles' | 'inputFiles' | 'alwaysRun' | 'recipeKeys' | 'statusNotes'>,
   load: () => Promise<Step>,
 ): Step {
   return {
@@ -49,7 +50,13 @@ const transformStep = lazyStep(
   async () => (await import('../steps/transform.js')).transformStep as unknown as Step,
 );
 const trainStep = lazyStep(
-  { kind: 'train', codeFiles: trainCodeFiles, inputFiles: noInputFiles },
+  {
+    kind: 'train',
+    codeFiles: trainCodeFiles,
+    inputFiles: noInputFiles,
+    recipeKeys: tuningRecipeKeys,
+    statusNotes: tuningStatusNotes,
+  },
   async () => (await import('../steps/train.js')).trainStep as unknown as Step,
 );
 const evaluateStep = lazyStep(

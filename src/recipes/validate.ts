@@ -17,6 +17,7 @@ import {
 } from '../ml/metrics/directions.js';
 import { findUserModule, scanUserModuleExports, USER_MODULE_EXTENSIONS } from '../steps/user-module.js';
 import { canonicalJson, sha256 } from './fingerprint.js';
+import { tuningIssues } from './validate-tuning.js';
 
 export type ConfigPath = readonly (string | number)[];
 
@@ -602,6 +603,14 @@ function semanticIssues(config: Record<string, unknown>, locate: Locator, recipe
       );
     }
   }
+  issues.push(
+    ...tuningIssues({
+      config,
+      recipeDir,
+      issueAt: (path, message, hint, key) => issueAt(locate, path, message, hint, key),
+      didYouMean,
+    }),
+  );
   const references: Array<{ path: ConfigPath; module: string; name: string }> = [];
   for (const { path, module } of METHOD_MODULES) {
     const name = getIn(config, path);

@@ -4,6 +4,7 @@
  * code (estimators, the model stack) to do so. The step modules use these same functions, so the
  * plan-time and run-time views of a step cannot drift (test/recipes/step-registry.test.ts checks both).
  */
+import { tuningCodeFiles } from './tuning.js';
 import { findUserModule } from './user-module.js';
 
 /** `steps/<module>.{ts,js,…}` when it exists, as a one-element list. */
@@ -17,9 +18,17 @@ export function transformCodeFiles(cfg: { using?: string } | undefined, recipeDi
   return cfg?.using === 'custom' ? userModule(recipeDir, 'transform') : [];
 }
 
-/** train: `steps/train.*` when `using: custom`. */
-export function trainCodeFiles(cfg: { using?: string } | undefined, recipeDir: string): string[] {
-  return cfg?.using === 'custom' ? userModule(recipeDir, 'train') : [];
+/**
+ * train: `steps/train.*` when `using: custom`; with tuning enabled also the modules a sweep runs
+ * (custom metrics, an early-stop function's module).
+ */
+export function trainCodeFiles(
+  cfg: { using?: string; tuning?: unknown } | undefined,
+  recipeDir: string,
+): string[] {
+  const files = cfg?.using === 'custom' ? userModule(recipeDir, 'train') : [];
+  for (const file of tuningCodeFiles(cfg, recipeDir)) if (!files.includes(file)) files.push(file);
+  return files;
 }
 
 /** evaluate and register: `steps/custom_metrics.*`, which `custom_metrics` functions come from. */

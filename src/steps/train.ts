@@ -16,20 +16,11 @@
  * classifier predicts labels. Metrics are logged as `training_<MLflow metric name>`.
  */
 import { join } from 'node:path';
-import { ConfigError, configFieldError, MlrecipeError } from '../errors.js';
-import {
-  createEstimator,
-  estimatorNames,
-  getEstimatorEntry,
-  isRegistryState,
-  loadEstimator,
-  UnknownEstimatorError,
-} from '../ml/estimators.js';
+import { StepError } from '../errors.js';
 import { classificationMetrics, confusion_matrix } from '../ml/metrics/classification.js';
 import { regressionMetrics } from '../ml/metrics/regression.js';
 import type { Estimator } from '../ml/types.js';
-import { asEstimatorState, CustomClassifier, CustomRegressor } from '../models/custom-components.js';
-import { type ComponentSource, ModelPipeline, selectColumns } from '../models/pipeline.js';
+import { ModelPipeline, selectColumns } from '../models/pipeline.js';
 import { saveModel } from '../models/save.js';
 import { columnType, encodeLabels, labelStrings, regressionTarget, targetColumn } from '../models/targets.js';
 import {
@@ -40,161 +31,28 @@ import {
   svgBarChart,
   svgScatterPlot,
 } from './cards.js';
-import { trainCodeFiles } from './code-files.js';
 import { MODEL_DIR } from './output-files.js';
-import { findUserModule, loadUserFunction } from './user-module.js';
 import { fitClasses, inputDir, readSplitDataset, recipeProblem } from './recipe-problem.js';
+import { buildEstimator, type TrainConfig, unwrapBuiltin } from './train-estimator.js';
+import { enabledTuning, tuningRecipeKeys, tuningStatusNotes } from './tuning.js';
+import { trainCodeFiles } from './code-files.js';
 import { loadFittedTransformer } from './transform.js';
 import type { CardSection, Step, StepContext, StepResult } from './types.js';
 
-export interface TrainConfig {
-  using?: string;
-  estimator?: { name: string; params?: Record<string, unknown> };
-  estimator_method?: string;
-  estimator_params?: Record<string, unknown>;
-  /** MLflow's hyperparameter search: rejected with a clear error (not implemented). */
-  tuning?: unknown;
-}
+export { DEFAULT_ESTIMATORS, type TrainConfig } from './train-estimator.js';
 
 export { MODEL_DIR };
-
-/** Estimators used when the recipe names none. */
-export const DEFAULT_ESTIMATORS = {
-  regression: 'linear_regression',
-  classification: 'logistic_regression',
-} as const;
-
-function configIssue(path: string, message: string, hint?: string): ConfigError {
-  return new ConfigError([
-    { file: 'recipe.yaml', line: 0, column: 0, path, message, ...(hint ? { hint } : {}) },
-  ]);
-}
-
-function isCustom(cfg: TrainConfig | undefined): boolean {
-  return cfg?.using === 'custom';
-}
 
 export const trainStep: Step<TrainConfig> = {
   kind: 'train',
   codeFiles: trainCodeFiles,
+  recipeKeys: (cfg) => tuningRecipeKeys(cfg),
+  statusNotes: (cfg, recipeDir) => tuningStatusNotes(cfg, recipeDir),
   async inputFiles() {
     return [];
   },
   run: runTrain,
 };
-
-interface BuiltEstimator {
-  estimator: Estimator;
-  source: ComponentSource;
-  description: string;
-  params: Record<string, string>;
-}
-
-async function buildEstimator(
-  cfg: TrainConfig | undefined,
-  ctx: StepContext,
-  kind: 'regressor' | 'classifier',
-  problemType: 'regression' | 'classification',
-): Promise<BuiltEstimator> {
-  if (cfg?.tuning !== undefined) {
-    // Training silently without the search the user asked for would mislead: say so instead.
-    throw configIssue(
-      'steps.train.tuning',
-      'hyperparameter tuning is not supported yet',
-      'remove `tuning` and set the parameters in estimator.params',
-    );
-  }
-  if (isCustom(cfg)) {
-    const method = cfg?.estimator_method;
-    if (!method) {
-      throw configIssue(
-        'steps.train.estimator_method',
-        'using: custom needs estimator_method',
-        'name a function exported by steps/train.ts',
-      );
-    }
-    const fn = await loadUserFunction({ recipeDir: ctx.recipeDir, step: 'train', name: method });
-    const params = cfg?.estimator_params ?? {};
-    const object = await fn(params);
-    const origin = `steps/train.ts:${method}()`;
-    const estimator =
-      kind === 'regressor' ? new CustomRegressor(object, origin) : new CustomClassifier(object, origin);
-    const modulePath = findUserModule({ recipeDir: ctx.recipeDir, module: 'train' }) ?? '';
-    return {
-      estimator,
-      source: { kind: 'custom', modulePath, method, ...(Object.keys(params).length ? { params } : {}) },
-      description: `custom:${method}`,
-      params: stringParams(params),
-    };
-  }
-  if (cfg?.using !== undefined && cfg.using !== 'estimator') {
-    throw configIssue(
-      'steps.train.using',
-      `unknown value ${JSON.stringify(cfg.using)}`,
-      'leave it out and set estimator: {name, params}, or use `custom` with estimator_method',
-    );
-  }
-  const name = cfg?.estimator?.name ?? DEFAULT_ESTIMATORS[problemType];
-  const params = cfg?.estimator?.params ?? cfg?.estimator_params ?? {};
-  try {
-    const estimator = createEstimator(name, params, kind);
-    return {
-      estimator,
-      source: { kind: 'builtin' },
-      description: name,
-      params: stringParams((estimator as { params?: Record<string, unknown> }).params ?? params),
-    };
-  } catch (error) {
-    if (error instanceof UnknownEstimatorError) {
-      const unknownName = !estimatorNames().includes(name) || getEstimatorKind(name) !== kind;
-      throw configFieldError(
-        unknownName ? 'steps.train.estimator.name' : 'steps.train.estimator.params',
-        error.message,
-        error.hint ?? `use one of: ${error.names.join(', ')}`,
-      );
-    }
-    // Nothing but the params reached the constructor: a value it refuses (ridge's alpha: -1) is a
-    // config problem at the params, not a data problem.
-    if (error instanceof MlrecipeError) {
-      throw configFieldError(
-        cfg?.estimator?.params !== undefined
-          ? 'steps.train.estimator.params'
-          : 'steps.train.estimator_params',
-        error.message,
-        error.hint ?? 'see docs/model-steps.md for the parameters each estimator takes',
-      );
-    }
-    throw error;
-  }
-}
-
-function getEstimatorKind(name: string): string | undefined {
-  try {
-    return getEstimatorEntry(name).kind;
-  } catch {
-    return undefined;
-  }
-}
-
-function stringParams(params: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(params).map(([k, v]) => [k, typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v))]),
-  );
-}
-
-/**
- * A custom estimator that is really a registry estimator (its toJSON() returns a registry state)
- * is saved as that estimator: the model then loads without the user's module.
- */
-function unwrapBuiltin(built: BuiltEstimator): BuiltEstimator {
-  const est = built.estimator;
-  if (!(est instanceof CustomRegressor || est instanceof CustomClassifier)) return built;
-  // Without toJSON() it cannot be a registry estimator; saveModel will say what is missing.
-  if (!est.hasState) return built;
-  const state = asEstimatorState(est.userState());
-  if (!state || !isRegistryState(state)) return built;
-  return { ...built, estimator: loadEstimator(state), source: { kind: 'builtin' } };
-}
 
 async function runTrain(cfg: TrainConfig | undefined, ctx: StepContext): Promise<StepResult> {
   const problem = recipeProblem(ctx.recipe);
@@ -205,7 +63,22 @@ async function runTrain(cfg: TrainConfig | undefined, ctx: StepContext): Promise
   const X = fitted.transformer.transform(selectColumns(train.frame, fitted.inputColumns));
   const featureNames = fitted.transformer.featureNames();
   const kind = problem.problemType === 'regression' ? 'regressor' : 'classifier';
-  let built = await buildEstimator(cfg, ctx, kind, problem.problemType);
+  let sweep;
+  if (enabledTuning(cfg)) {
+    if (!ctx.tune) {
+      throw new StepError('train', 'tuning is enabled, but this engine provides no sweep runner', {
+        hint: 'run the recipe with `recipe run`, or set tuning.enabled: false',
+      });
+    }
+    sweep = await ctx.tune({ cfg, problem, fitted, train, X, kind });
+  }
+  let built = await buildEstimator({
+    cfg,
+    recipeDir: ctx.recipeDir,
+    kind,
+    problemType: problem.problemType,
+    ...(sweep ? { params: sweep.finalParams } : {}),
+  });
 
   const started = performance.now();
   let classes: string[] | undefined;
@@ -312,11 +185,15 @@ async function runTrain(cfg: TrainConfig | undefined, ctx: StepContext): Promise
       html: htmlMetricsTable(trainingMetrics),
     },
   );
+  // The sweep's sections come right after the summary: they explain where the params came from.
+  if (sweep) sections.splice(1, 0, ...sweep.sections);
+  if (sweep) Object.assign(metrics, sweep.metrics);
 
   return {
     metrics,
     params: { estimator: built.description, ...prefixKeys(built.params, 'estimator.') },
-    outputs: { model: MODEL_DIR },
+    ...(sweep ? { tags: sweep.tags } : {}),
+    outputs: { model: MODEL_DIR, ...(sweep ? { trials: sweep.trialsFile } : {}) },
     card: {
       step: 'train',
       data: {
@@ -329,6 +206,7 @@ async function runTrain(cfg: TrainConfig | undefined, ctx: StepContext): Promise
         fit_seconds: fitSeconds,
         training_metrics: trainingMetrics,
         model_uuid: saved.modelUuid,
+        ...(sweep ? { tuning: sweep.cardData } : {}),
         ...(weights
           ? { [weights.key]: Object.fromEntries(featureNames.map((n, j) => [n, weights.values[j]])) }
           : {}),

@@ -5,6 +5,7 @@
  * `outDir` into the cache atomically, and records the outputs in the tracking run.
  */
 import type { TrackingStore } from '../tracking/types.js';
+import type { Tuner } from './tuning.js';
 
 export type StepKind =
   'ingest' | 'split' | 'transform' | 'train' | 'evaluate' | 'register' | 'ingest_scoring' | 'predict';
@@ -96,6 +97,16 @@ export interface StepContext {
   experimentId?: string;
   /** The engine's open tracking store (the step must not close it). */
   store?: TrackingStore;
+  /**
+   * Lines shown under the step while it runs on a terminal (a sweep's running trials and best so
+   * far); replaced on each call, ignored in plain and silent output.
+   */
+  liveStatus?(lines: readonly string[]): void;
+  /**
+   * Runs the train step's hyperparameter sweep (src/sweeps, a layer above the steps, supplied by
+   * the engine). Absent where no sweep can run.
+   */
+  tune?: Tuner;
   /** Aborted when the recipe run is interrupted (SIGINT/SIGTERM); see Step.honoursAbort. */
   signal?: AbortSignal;
 }
@@ -126,6 +137,16 @@ export interface Step<Cfg = Record<string, unknown>> {
    * user module it loads (e.g. `steps/train.ts`), as file paths for the engine to hash.
    */
   codeFiles(cfg: Cfg, recipeDir: string): string[];
+  /**
+   * Recipe keys this config reads beyond STEP_RECIPE_KEYS (a train step that tunes scores trials
+   * by `primary_metric`; one that does not must not re-run when it changes).
+   */
+  recipeKeys?(cfg: Cfg): string[];
+  /**
+   * What `recipe status` adds about a step that must run (a sweep says which of its trials it
+   * will reuse).
+   */
+  statusNotes?(cfg: Cfg, recipeDir: string): string[];
   /** External input files whose content the fingerprint covers (ingest's data files). */
   inputFiles(cfg: Cfg, recipeDir: string): Promise<string[]>;
   run(cfg: Cfg, ctx: StepContext): Promise<StepResult>;

@@ -46,3 +46,17 @@ export {
   type TrialResult,
   type TrialSpec,
 } from './run-sweep.js';
+export {
+  DEFAULT_TUNING_SEED,
+  parseTuningConfig,
+  type TuningConfig,
+  type TuningIssue,
+} from './tuning-config.js';
+export {
+  serveWorkerTasks,
+  sharedCopy,
+  WorkerPool,
+  type WorkerPoolOptions,
+  WorkerTaskError,
+  type WorkerTaskHandler,
+} from './worker-pool.js';

@@ -20,7 +20,12 @@ export interface TrialSpec {
   params: Record<string, ParamValue>;
 }
 
-export type TrialResult = { status: 'ok'; loss: number } | { status: 'failed'; error: string };
+/** What runTrial reports: an ok trial carries its loss (lower is better). */
+export interface TrialResult {
+  status: 'ok' | 'failed';
+  loss?: number;
+  error?: string;
+}
 
 export interface SweepTrial<R extends TrialResult> {
   spec: TrialSpec;
@@ -87,7 +92,7 @@ export async function runSweep<R extends TrialResult>(options: RunSweepOptions<R
     const result = results[i] as R;
     return {
       point: (specs[i] as TrialSpec).point,
-      loss: result.status === 'ok' && !Number.isNaN(result.loss) ? result.loss : Number.POSITIVE_INFINITY,
+      loss: lossOf(result),
     };
   };
 
@@ -118,8 +123,8 @@ export async function runSweep<R extends TrialResult>(options: RunSweepOptions<R
       }
       let best: SweepTrial<R> | undefined;
       for (const t of trials) {
-        if (t.result.status !== 'ok' || Number.isNaN(t.result.loss)) continue;
-        if (!best || t.result.loss < (best.result as { loss: number }).loss) best = t;
+        if (lossOf(t.result) === Number.POSITIVE_INFINITY) continue;
+        if (!best || lossOf(t.result) < lossOf(best.result)) best = t;
       }
       resolve({
         trials,
@@ -178,7 +183,12 @@ export async function runSweep<R extends TrialResult>(options: RunSweepOptions<R
           try {
             result = await options.runTrial(spec, controller.signal);
           } catch (error) {
-            result = failed(spec, error);
+            try {
+              result = failed(spec, error);
+            } catch (fatal) {
+              fail(fatal);
+              return;
+            }
           }
           if (settled) return;
           results[index] = result;
@@ -203,4 +213,12 @@ export async function runSweep<R extends TrialResult>(options: RunSweepOptions<R
 
     pump();
   });
+}
+
+/** Infinity for a failed trial or one without a usable loss (as hyperopt treats them). */
+function lossOf(result: TrialResult): number {
+  const loss = result.loss;
+  return result.status === 'ok' && typeof loss === 'number' && !Number.isNaN(loss)
+    ? loss
+    : Number.POSITIVE_INFINITY;
 }

@@ -1,0 +1,98 @@
+/**
+ * The train step's side of a hyperparameter sweep (`steps.train.tuning`). The sweep itself lives
+ * in src/sweeps (samplers, worker threads, child runs), a layer above the steps; the engine hands
+ * it to the train step as `StepContext.tune`. What the step needs to know without running a sweep
+ * — whether one is configured, which recipe keys and user modules it reads, where its trials are
+ * cached — is here, read from the (already validated) config.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Dataset } from '../data/index.js';
+import type { FeatureMatrix, Frame } from '../ml/types.js';
+import type { TrainConfig } from './train-estimator.js';
+import { findUserModule } from './user-module.js';
+
+/** Where finished trials are kept, one JSON file per trial fingerprint. */
+export const TRIAL_CACHE_DIR = join('.recipe', 'trials');
+
+/** What the train step hands the sweep: its config and the data it already prepared. */
+export interface TuneRequest {
+  cfg: TrainConfig | undefined;
+  /** recipeProblem(): spelled out here, as types.ts imports this file. */
+  problem: { problemType: 'regression' | 'classification'; targetCol: string; positiveClass?: string };
+  /** The fitted transformer and the columns it reads. */
+  fitted: { transformer: { transform(frame: Frame): FeatureMatrix }; inputColumns: string[] };
+  train: Dataset;
+  /** The transformed training features. */
+  X: FeatureMatrix;
+  kind: 'regressor' | 'classifier';
+}
+
+export interface TuneResult {
+  /** Fixed params merged with the winning trial's (or the fixed params alone if untuned won). */
+  finalParams: Record<string, unknown>;
+  metrics: Record<string, number>;
+  tags: Record<string, string>;
+  /** Card sections (CardSection) placed after the train card's summary. */
+  sections: Array<{ title: string; html: string }>;
+  cardData: Record<string, unknown>;
+  /** A file the sweep wrote into the step's outDir (trials.json). */
+  trialsFile: string;
+}
+
+export type Tuner = (request: TuneRequest) => Promise<TuneResult>;
+
+interface RawTuning {
+  enabled?: unknown;
+  max_trials?: unknown;
+  early_stop_fn?: unknown;
+}
+
+/** The tuning section when it is present and enabled. */
+export function enabledTuning(cfg: TrainConfig | undefined): RawTuning | undefined {
+  const tuning = cfg?.tuning as RawTuning | undefined;
+  return tuning !== null && typeof tuning === 'object' && tuning.enabled === true ? tuning : undefined;
+}
+
+/** Recipe keys a tuned train step reads (its trials are scored by the primary metric). */
+export function tuningRecipeKeys(cfg: TrainConfig | undefined): string[] {
+  return enabledTuning(cfg) ? ['primary_metric', 'custom_metrics'] : [];
+}
+
+/** The module of a user early-stop function (`fn` → train, `module.fn` → module), if any. */
+export function earlyStopModule(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  if (/^(?:hyperopt\.early_stop\.)?no_progress_loss\b/.test(text)) return undefined;
+  const dot = text.lastIndexOf('.');
+  return dot > 0 ? text.slice(0, dot) : 'train';
+}
+
+/** User modules a tuned train step runs: custom metrics and an early-stop function's module. */
+export function tuningCodeFiles(cfg: TrainConfig | undefined, recipeDir: string): string[] {
+  const tuning = enabledTuning(cfg);
+  if (!tuning) return [];
+  const files: string[] = [];
+  const metrics = findUserModule({ recipeDir, module: 'custom_metrics' });
+  if (metrics) files.push(metrics);
+  const stopModule = earlyStopModule(tuning.early_stop_fn);
+  if (stopModule) {
+    const file = findUserModule({ recipeDir, module: stopModule });
+    if (file && !files.includes(file)) files.push(file);
+  }
+  return files;
+}
+
+/** For `recipe status`: a stale sweep resumes from the trials it already finished. */
+export function tuningStatusNotes(cfg: TrainConfig | undefined, recipeDir: string): string[] {
+  const tuning = enabledTuning(cfg);
+  if (!tuning) return [];
+  const dir = join(recipeDir, TRIAL_CACHE_DIR);
+  const kept = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).length : 0;
+  const max = typeof tuning.max_trials === 'number' ? `up to ${tuning.max_trials}` : 'several';
+  return [
+    kept > 0
+      ? `a sweep of ${max} trials: trials whose data, config, params and code are unchanged are reused from the ${kept} finished in ${TRIAL_CACHE_DIR}`
+      : `a sweep of ${max} trials, none finished yet`,
+  ];
+}

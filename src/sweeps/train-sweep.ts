@@ -1,0 +1,765 @@
+/**
+ * The train step's hyperparameter sweep (MLflow Recipes' `train.tuning`, docs/sweeps.md).
+ *
+ * As MLflow 2.12 does: one child run per trial under the recipe run (tag `mlflow.parentRunId`,
+ * the parent's run name as prefix), the trial's params merged over `estimator_params`, the loss
+ * the primary metric on the validation split (negated when greater is better), and when
+ * `estimator_params` fixes more than one value the untuned configuration is scored too and kept
+ * if the best trial does not beat it.
+ *
+ * Beyond MLflow: trials run on worker threads (`parallelism` of them), the sampler is seeded so
+ * the same recipe proposes the same trials at any parallelism, and every finished trial is cached
+ * under `.recipe/trials/` by its own fingerprint (data, estimator config, params, code), so a
+ * sweep killed half-way re-runs only the missing trials.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { basename, join } from 'node:path';
+import { ConfigError, StepError } from '../errors.js';
+import { classificationMetrics } from '../ml/metrics/classification.js';
+import { regressionMetrics } from '../ml/metrics/regression.js';
+import type { FeatureMatrix, Frame } from '../ml/types.js';
+import { selectColumns } from '../models/pipeline.js';
+import { columnType, encodeLabels, labelStrings, regressionTarget, targetColumn } from '../models/targets.js';
+import { greaterIsBetter } from '../registry/gate.js';
+import { escapeHtml, formatNumber, htmlTable, svgLinePlot, svgScatterPlot } from '../steps/cards.js';
+import type { CustomMetricConfig, CustomMetricFunction } from '../steps/evaluate.js';
+import { fitClasses, inputDir, readSplitDataset } from '../steps/recipe-problem.js';
+import { fixedParams, isCustom, stringParams, type TrainConfig } from '../steps/train-estimator.js';
+import { TRIAL_CACHE_DIR, type TuneRequest, type TuneResult } from '../steps/tuning.js';
+import type { CardSection, StepContext } from '../steps/types.js';
+import { findUserModule, loadUserFunction } from '../steps/user-module.js';
+import type { Tag, TrackingStore } from '../tracking/types.js';
+import { MAX_TAG_VALUE_LENGTH, TAGS } from '../tracking/types.js';
+import { type EarlyStopFunction, noProgressLoss } from './early-stop.js';
+import { createSampler } from './samplers.js';
+import { describeDistribution, type ParamValue } from './space.js';
+import { runSweep, type TrialSpec } from './run-sweep.js';
+import { parseTuningConfig, type TuningConfig } from './tuning-config.js';
+import { sharedCopy, WorkerPool } from './worker-pool.js';
+import type { TrialWorkerPayload, TrialWorkerResult, TrialWorkerTask } from './train-trial-worker.js';
+
+export const TRIALS_FILE = 'trials.json';
+/** MLflow's `df.sample(frac, random_state=42)`: the same rows for every trial. */
+const SAMPLE_SEED = 42;
+
+export const TRIAL_TAGS = {
+  index: 'mlrecipe.trial.index',
+  fingerprint: 'mlrecipe.trial.fingerprint',
+  reusedFrom: 'mlrecipe.trial.reused_from',
+  error: 'mlrecipe.trial.error',
+  bestRunId: 'mlrecipe.tuning.best_run_id',
+  bestTrial: 'mlrecipe.tuning.best_trial',
+  algorithm: 'mlrecipe.tuning.algorithm',
+} as const;
+
+/** One trial as recorded in trials.json, the trial cache and the card. */
+export interface TrialRecord {
+  /** Trial index, or -1 for the untuned configuration. */
+  index: number;
+  params: Record<string, ParamValue>;
+  status: 'ok' | 'failed';
+  loss: number;
+  /** Validation metrics without prefix. */
+  metrics: Record<string, number>;
+  fitSeconds: number;
+  error?: string;
+  fingerprint: string;
+  /** The child run that recorded it (absent without a tracking store). */
+  runId?: string;
+  /** The run that first computed a trial served from the cache. */
+  reusedFrom?: string;
+  cached: boolean;
+}
+
+interface Scoring {
+  primary: string;
+  greater: boolean;
+  custom: Array<{ config: CustomMetricConfig; fn: CustomMetricFunction }>;
+}
+
+async function scoringFor(
+  recipe: Record<string, unknown>,
+  problem: TuneRequest['problem'],
+  recipeDir: string,
+): Promise<Scoring> {
+  const primary =
+    typeof recipe.primary_metric === 'string'
+      ? recipe.primary_metric
+      : problem.problemType === 'regression'
+        ? 'root_mean_squared_error'
+        : 'f1_score';
+  const configs = Array.isArray(recipe.custom_metrics) ? (recipe.custom_metrics as CustomMetricConfig[]) : [];
+  const custom: Scoring['custom'] = [];
+  for (const config of configs) {
+    custom.push({
+      config,
+      fn: await loadUserFunction<CustomMetricFunction>({
+        recipeDir,
+        step: 'custom_metrics',
+        name: config.function,
+      }),
+    });
+  }
+  const greater = configs.find((c) => c.name === primary)?.greater_is_better ?? greaterIsBetter(primary);
+  if (greater === undefined) {
+    throw new ConfigError([
+      {
+        file: 'recipe.yaml',
+        line: 0,
+        column: 0,
+        path: 'primary_metric',
+        message: `unknown metric "${primary}": the sweep cannot score trials by it`,
+        hint: 'name a built-in metric (root_mean_squared_error, f1_score, ...) or one of custom_metrics',
+      },
+    ]);
+  }
+  return { primary, greater, custom };
+}
+
+function hashFile(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+let packageVersion: string | undefined;
+function mlrecipeVersion(): string {
+  packageVersion ??= (
+    JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+  ).version;
+  return packageVersion;
+}
+
+/** Rows MLflow's `sample(frac, random_state=42)` would keep, in order (seeded partial shuffle). */
+export function sampleRows(nRows: number, fraction: number): Int32Array | undefined {
+  if (fraction >= 1) return undefined;
+  const keep = Math.max(1, Math.round(nRows * fraction));
+  const order = Int32Array.from({ length: nRows }, (_, i) => i);
+  // xorshift32 from a fixed seed: the sample must never depend on the sweep's seed or timing.
+  let s = SAMPLE_SEED >>> 0 || 1;
+  for (let i = 0; i < keep; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    const j = i + ((s >>> 0) % (nRows - i));
+    const t = order[i] as number;
+    order[i] = order[j] as number;
+    order[j] = t;
+  }
+  return order.slice(0, keep).sort();
+}
+
+function takeRows(X: FeatureMatrix, rows: Int32Array): FeatureMatrix {
+  return {
+    nRows: rows.length,
+    columns: X.columns.map((c) => {
+      const out = new Float64Array(rows.length);
+      for (let i = 0; i < rows.length; i++) out[i] = c[rows[i] as number] as number;
+      return out;
+    }),
+  };
+}
+
+function sharedMatrix(X: FeatureMatrix): FeatureMatrix {
+  return { nRows: X.nRows, columns: X.columns.map((c) => sharedCopy(c)) };
+}
+
+function trialEntry(runName: string, index: number): string {
+  return index < 0 ? `${runName}-untuned` : `${runName}-trial-${index}`;
+}
+
+function formatParams(params: Record<string, ParamValue>): string {
+  return Object.entries(params)
+    .map(([k, v]) => `${k}=${typeof v === 'number' ? formatNumber(v) : JSON.stringify(v)}`)
+    .join(' ');
+}
+
+/**
+ * Runs the sweep for the train step (the engine passes it in as StepContext.tune); `ctx` is the
+ * train step's own context.
+ */
+export async function runTrainSweep(request: TuneRequest, ctx: StepContext): Promise<TuneResult> {
+  const { cfg, problem, fitted, train, X, kind } = request;
+  const parsed = parseTuningConfig(cfg?.tuning);
+  const tuning = parsed.config;
+  if (!tuning) {
+    const first = parsed.issues[0];
+    throw new ConfigError([
+      {
+        file: 'recipe.yaml',
+        line: 0,
+        column: 0,
+        path: ['steps.train.tuning', ...(first?.path ?? [])].join('.'),
+        message: first?.message ?? 'tuning is not enabled',
+        ...(first?.hint ? { hint: first.hint } : {}),
+      },
+    ]);
+  }
+  const scoring = await scoringFor(ctx.recipe, problem, ctx.recipeDir);
+  const splitDir = inputDir(ctx, 'split', 'train');
+  const validation = readSplitDataset(splitDir, 'validation.arrow');
+  if (validation.frame.nRows === 0) {
+    throw new StepError('train', 'tuning scores trials on the validation split, which is empty', {
+      hint: 'give the validation split rows (steps.split.split_ratios), or set tuning.enabled: false',
+    });
+  }
+  const Xval = fitted.transformer.transform(selectColumns(validation.frame, fitted.inputColumns));
+  const target = targetColumn(train.frame, problem.targetCol, 'train.arrow');
+  const valTarget = targetColumn(validation.frame, problem.targetCol, 'validation.arrow');
+  let y: Float64Array | Int32Array;
+  let classes: string[] = [];
+  let valTruth: { number?: Float64Array; index?: Int32Array; labels?: string[] };
+  if (kind === 'regressor') {
+    y = regressionTarget(target, 'train.arrow');
+    valTruth = { number: regressionTarget(valTarget, 'validation.arrow') };
+  } else {
+    const labels = labelStrings(target, columnType(train, problem.targetCol), 'train.arrow');
+    classes = fitClasses(
+      labels,
+      target.type === 'number' && columnType(train, problem.targetCol) !== 'boolean',
+      problem.positiveClass,
+    );
+    y = encodeLabels(labels, classes, 'train.arrow');
+    const valLabels = labelStrings(valTarget, columnType(validation, problem.targetCol), 'validation.arrow');
+    valTruth = { labels: valLabels, index: encodeLabels(valLabels, classes, 'validation.arrow') };
+  }
+  const rows = sampleRows(X.nRows, tuning.sampleFraction);
+  const Xfit = rows ? takeRows(X, rows) : X;
+  const yFit = rows
+    ? y instanceof Float64Array
+      ? Float64Array.from(rows, (r) => y[r] as number)
+      : Int32Array.from(rows, (r) => y[r] as number)
+    : y;
+
+  const fixed = fixedParams(cfg);
+  const identity = {
+    format: 1,
+    data: {
+      split: basename(ctx.inputDirs.split ?? ''),
+      transform: basename(ctx.inputDirs.transform ?? ''),
+    },
+    estimator: isCustom(cfg)
+      ? { using: 'custom', method: cfg?.estimator_method }
+      : { name: cfg?.estimator?.name ?? null, problem: problem.problemType },
+    fixed,
+    sample: { fraction: tuning.sampleFraction, seed: SAMPLE_SEED },
+    scoring: { primary: scoring.primary, custom: scoring.custom.map((c) => c.config) },
+    code: {
+      mlrecipe: mlrecipeVersion(),
+      files: Object.fromEntries(
+        ['train', 'custom_metrics']
+          .map((m) => findUserModule({ recipeDir: ctx.recipeDir, module: m }))
+          .filter((f): f is string => f !== undefined && (isCustom(cfg) || !f.includes(`${'/'}train.`)))
+          .map((f) => [basename(f), hashFile(f)]),
+      ),
+    },
+  };
+  const fingerprintOf = (params: Record<string, unknown>) =>
+    createHash('sha256')
+      .update(canonical({ ...identity, params }))
+      .digest('hex');
+  const cacheDir = join(ctx.recipeDir, TRIAL_CACHE_DIR);
+
+  // Tracking: child runs need the parent's name and the tags that identify the source.
+  const store: TrackingStore | undefined = ctx.runId && ctx.experimentId ? ctx.store : undefined;
+  let parentName = 'train';
+  let inherited: Tag[] = [];
+  if (store && ctx.runId) {
+    const parent = await store.getRun(ctx.runId);
+    parentName = parent.info.run_name || 'train';
+    inherited = parent.data.tags.filter(
+      (t) =>
+        t.key.startsWith('mlflow.source.') ||
+        t.key === TAGS.user ||
+        (t.key.startsWith('mlrecipe.') && !t.key.startsWith('mlrecipe.step.')),
+    );
+  }
+
+  let pool: WorkerPool<TrialWorkerTask, TrialWorkerResult> | undefined;
+  const workerPool = () => {
+    if (!pool) {
+      const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+      const payload: TrialWorkerPayload = {
+        recipeDir: ctx.recipeDir,
+        cfg: JSON.parse(JSON.stringify(cfg ?? {})) as TrainConfig,
+        kind,
+        problemType: problem.problemType,
+        X: sharedMatrix(Xfit),
+        y: sharedCopy(yFit),
+        nClasses: classes.length,
+        Xval: sharedMatrix(Xval),
+      };
+      pool = new WorkerPool({
+        entry: new URL(`./train-trial-worker${ext}`, import.meta.url),
+        size: tuning.parallelism,
+        payload,
+      });
+    }
+    return pool;
+  };
+
+  const score = async (result: TrialWorkerResult): Promise<Record<string, number>> => {
+    let metrics: Record<string, number>;
+    let yPredLabels: string[] | undefined;
+    if (kind === 'regressor')
+      metrics = regressionMetrics(valTruth.number as Float64Array, result.yPred as Float64Array);
+    else {
+      metrics = classificationMetrics({
+        yTrue: valTruth.index as Int32Array,
+        yPred: result.yPred as Int32Array,
+        ...(result.proba ? { proba: result.proba } : {}),
+        nClasses: classes.length,
+        positiveClass: 1,
+      });
+      yPredLabels = Array.from(result.yPred as Int32Array, (k) => classes[k] as string);
+    }
+    for (const { config, fn } of scoring.custom) {
+      const value = await fn({
+        split: 'validation',
+        yTrue: kind === 'regressor' ? (valTruth.number as Float64Array) : (valTruth.labels as string[]),
+        yPred: kind === 'regressor' ? (result.yPred as Float64Array) : (yPredLabels as string[]),
+        frame: validation.frame as Frame,
+        metrics: { ...metrics },
+        ...(kind === 'classifier'
+          ? { classes, yTrueIndex: valTruth.index as Int32Array, yPredIndex: result.yPred as Int32Array }
+          : {}),
+        ...(result.proba ? { proba: result.proba } : {}),
+      });
+      if (typeof value !== 'number' || Number.isNaN(value)) {
+        throw new Error(`custom metric "${config.name}" returned ${String(value)}, not a number`);
+      }
+      metrics[config.name] = value;
+    }
+    return metrics;
+  };
+
+  const running = new Map<number, { started: number; params: Record<string, ParamValue> }>();
+  const finished: TrialRecord[] = [];
+  let best: TrialRecord | undefined;
+  const metricLabel = `val_${scoring.primary}`;
+  const showLive = () => {
+    if (!ctx.liveStatus) return;
+    const lines = [...running.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(
+        ([i, r]) =>
+          `${i < 0 ? 'untuned' : `trial ${i}`} running ${((Date.now() - r.started) / 1000).toFixed(1)}s  ${formatParams(r.params)}`,
+      );
+    if (best) {
+      lines.push(
+        `best so far: ${best.index < 0 ? 'untuned' : `trial ${best.index}`} ${metricLabel}=${formatNumber(best.metrics[scoring.primary] as number)}  (${finished.length} done)`,
+      );
+    }
+    ctx.liveStatus(lines);
+  };
+  const ticker = ctx.liveStatus ? setInterval(showLive, 250) : undefined;
+  ticker?.unref();
+
+  /** Evaluates one configuration (a trial, or the untuned params), from the cache when it can. */
+  const evaluate = async (
+    index: number,
+    params: Record<string, ParamValue>,
+    signal?: AbortSignal,
+  ): Promise<TrialRecord> => {
+    const merged = { ...fixed, ...params };
+    const fingerprint = fingerprintOf(merged);
+    const cacheFile = join(cacheDir, `${fingerprint}.json`);
+    const childTags = (extra: Tag[]): Tag[] => [
+      ...inherited,
+      { key: TAGS.parentRunId, value: ctx.runId as string },
+      { key: TRIAL_TAGS.index, value: String(index) },
+      { key: TRIAL_TAGS.fingerprint, value: fingerprint },
+      { key: TRIAL_TAGS.algorithm, value: tuning.algorithm },
+      ...extra,
+    ];
+    const logParams = Object.entries(stringParams(merged)).map(([key, value]) => ({ key, value }));
+    if (existsSync(cacheFile)) {
+      const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as TrialRecord;
+      const record: TrialRecord = { ...cached, index, params, cached: true };
+      if (cached.runId) record.reusedFrom = cached.reusedFrom ?? cached.runId;
+      delete record.runId;
+      if (store) {
+        const run = await store.createRun({
+          experimentId: ctx.experimentId as string,
+          runName: trialEntry(parentName, index),
+          tags: childTags(
+            record.reusedFrom ? [{ key: TRIAL_TAGS.reusedFrom, value: record.reusedFrom }] : [],
+          ),
+        });
+        record.runId = run.info.run_id;
+        await store.logBatch(record.runId, {
+          params: logParams.slice(0, 100),
+          metrics: metricsOf(record),
+          ...(record.error
+            ? { tags: [{ key: TRIAL_TAGS.error, value: record.error.slice(0, MAX_TAG_VALUE_LENGTH) }] }
+            : {}),
+        });
+        await store.updateRun(record.runId, {
+          status: record.status === 'ok' ? 'FINISHED' : 'FAILED',
+          endTime: Date.now(),
+        });
+      }
+      return record;
+    }
+    let runId: string | undefined;
+    if (store) {
+      const run = await store.createRun({
+        experimentId: ctx.experimentId as string,
+        runName: trialEntry(parentName, index),
+        tags: childTags([]),
+      });
+      runId = run.info.run_id;
+      await store.logBatch(runId, { params: logParams.slice(0, 100) });
+    }
+    running.set(index, { started: Date.now(), params });
+    let record: TrialRecord;
+    try {
+      const result = await workerPool().run({ params: merged }, signal);
+      const metrics = await score(result);
+      const value = metrics[scoring.primary];
+      if (value === undefined || Number.isNaN(value)) {
+        throw new Error(`the primary metric ${scoring.primary} is not defined for these predictions`);
+      }
+      record = {
+        index,
+        params,
+        status: 'ok',
+        loss: scoring.greater ? -value : value,
+        metrics,
+        fitSeconds: result.fitSeconds,
+        fingerprint,
+        cached: false,
+        ...(runId ? { runId } : {}),
+      };
+    } catch (error) {
+      running.delete(index);
+      if (signal?.aborted || ctx.signal?.aborted) {
+        if (store && runId) {
+          await store
+            .setTag(runId, {
+              key: TRIAL_TAGS.error,
+              value: 'stopped: the sweep ended before this trial finished',
+            })
+            .catch(() => undefined);
+          await store.updateRun(runId, { status: 'KILLED', endTime: Date.now() }).catch(() => undefined);
+        }
+        if (ctx.signal?.aborted) throw error;
+        // Aborted by early stopping: outside the sweep's result, and not cached.
+        return {
+          index,
+          params,
+          status: 'failed',
+          loss: Number.POSITIVE_INFINITY,
+          metrics: {},
+          fitSeconds: 0,
+          error: 'stopped early',
+          fingerprint,
+          cached: false,
+          ...(runId ? { runId } : {}),
+        };
+      }
+      record = {
+        index,
+        params,
+        status: 'failed',
+        loss: Number.POSITIVE_INFINITY,
+        metrics: {},
+        fitSeconds: 0,
+        error: error instanceof Error ? error.message : String(error),
+        fingerprint,
+        cached: false,
+        ...(runId ? { runId } : {}),
+      };
+    }
+    running.delete(index);
+    // A failed trial is cached too: the same params and code fail the same way.
+    mkdirSync(cacheDir, { recursive: true });
+    const tmp = `${cacheFile}.${process.pid}.${hostname()}.tmp`;
+    writeFileSync(
+      tmp,
+      `${JSON.stringify({ ...record, loss: Number.isFinite(record.loss) ? record.loss : null }, null, 2)}\n`,
+    );
+    renameSync(tmp, cacheFile);
+    if (store && runId) {
+      await store.logBatch(runId, {
+        metrics: metricsOf(record),
+        ...(record.error
+          ? { tags: [{ key: TRIAL_TAGS.error, value: record.error.slice(0, MAX_TAG_VALUE_LENGTH) }] }
+          : {}),
+      });
+      await store.updateRun(runId, {
+        status: record.status === 'ok' ? 'FINISHED' : 'FAILED',
+        endTime: Date.now(),
+      });
+    }
+    return record;
+  };
+
+  const record = (r: TrialRecord) => {
+    if (r.loss === null || r.loss === undefined) r.loss = Number.POSITIVE_INFINITY;
+    finished.push(r);
+    if (r.status === 'ok' && (!best || r.loss < best.loss)) best = r;
+    const what = r.index < 0 ? 'untuned' : `trial ${r.index} (${finished.length}/${tuning.maxTrials})`;
+    const outcome =
+      r.status === 'ok'
+        ? `${metricLabel}=${formatNumber(r.metrics[scoring.primary] as number)}`
+        : `failed: ${r.error ?? ''}`;
+    ctx.log(
+      `${what} ${outcome}${r.cached ? ' (cached)' : ''}  ${formatParams(r.params)}` +
+        (best
+          ? `  | best ${formatNumber(best.metrics[scoring.primary] as number)} (${best.index < 0 ? 'untuned' : `trial ${best.index}`})`
+          : ''),
+    );
+  };
+
+  const earlyStop = await earlyStopFunction(tuning, ctx.recipeDir);
+  const sampler = createSampler({ algorithm: tuning.algorithm, space: tuning.space, seed: tuning.seed });
+  ctx.log(
+    `tuning: ${tuning.algorithm}, up to ${tuning.maxTrials} trials, ${tuning.parallelism} at a time, by ${metricLabel}` +
+      (tuning.sampleFraction < 1 ? `, each fitted on ${Xfit.nRows} of ${X.nRows} rows` : ''),
+  );
+  let sweep;
+  let untuned: TrialRecord | undefined;
+  try {
+    sweep = await runSweep<TrialRecord>({
+      space: tuning.space,
+      sampler,
+      maxTrials: tuning.maxTrials,
+      parallelism: tuning.parallelism,
+      ...(earlyStop ? { earlyStop } : {}),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+      runTrial: (spec: TrialSpec, signal: AbortSignal) => evaluate(spec.index, spec.params, signal),
+      failedResult: (spec, error) => {
+        // Only tracking/cache I/O gets here (a failing fit is a failed record): that is the sweep's failure.
+        throw error instanceof Error ? error : new Error(`trial ${spec.index}: ${String(error)}`);
+      },
+      onTrialEnd: (_spec, result) => record(result),
+    });
+    // MLflow 2.12 scores the untuned configuration only when it fixes more than one param.
+    if (Object.keys(fixed).length > 1 && sweep.best) {
+      untuned = await evaluate(-1, {}, ctx.signal);
+      record(untuned);
+    }
+  } finally {
+    if (ticker) clearInterval(ticker);
+    ctx.liveStatus?.([]);
+    await pool?.close();
+  }
+
+  const trials = sweep.trials.map((t) => t.result);
+  const failedCount = trials.filter((t) => t.status === 'failed').length;
+  const bestTrial = sweep.best?.result;
+  if (!bestTrial) {
+    const first = trials.find((t) => t.error)?.error ?? 'no trial ran';
+    throw new StepError('train', `all ${trials.length} tuning trials failed; the first error: ${first}`, {
+      hint: 'check the search space against the estimator (see the FAILED child runs for each error)',
+    });
+  }
+  const untunedWins = untuned !== undefined && untuned.status === 'ok' && !(bestTrial.loss < untuned.loss);
+  const winner = untunedWins ? (untuned as TrialRecord) : bestTrial;
+  const finalParams = untunedWins ? { ...fixed } : { ...fixed, ...bestTrial.params };
+  const reused = trials.filter((t) => t.cached).length;
+  ctx.log(
+    `tuning done: ${trials.length} trials (${reused} from the cache, ${failedCount} failed)` +
+      (sweep.stoppedAfter !== undefined ? `, stopped early after trial ${sweep.stoppedAfter}` : '') +
+      `; best ${metricLabel}=${formatNumber(winner.metrics[scoring.primary] as number)} (${untunedWins ? 'the untuned configuration' : `trial ${bestTrial.index}`})`,
+  );
+
+  const all = untuned ? [...trials, untuned] : trials;
+  const trialsFile = TRIALS_FILE;
+  writeFileSync(
+    join(ctx.outDir, trialsFile),
+    `${JSON.stringify(
+      {
+        primary_metric: scoring.primary,
+        greater_is_better: scoring.greater,
+        algorithm: tuning.algorithm,
+        seed: tuning.seed,
+        best_trial: winner.index,
+        best_run_id: winner.runId ?? null,
+        ...(sweep.stoppedAfter !== undefined ? { stopped_after: sweep.stoppedAfter } : {}),
+        trials: all.map((t) => ({ ...t, loss: Number.isFinite(t.loss) ? t.loss : null })),
+      },
+      null,
+      2,
+    )}\n`,
+  );
+
+  const tags: Record<string, string> = {
+    [TRIAL_TAGS.bestTrial]: untunedWins ? 'untuned' : String(bestTrial.index),
+    [TRIAL_TAGS.algorithm]: tuning.algorithm,
+  };
+  if (winner.runId) tags[TRIAL_TAGS.bestRunId] = winner.runId;
+  const metrics: Record<string, number> = {
+    tuning_trials: trials.length,
+    tuning_failed_trials: failedCount,
+    tuning_cached_trials: reused,
+    [`tuning_best_${metricLabel}`]: winner.metrics[scoring.primary] as number,
+  };
+  return {
+    finalParams,
+    metrics,
+    tags,
+    sections: tuningSections({ tuning, trials, untuned, winner, scoring, stoppedAfter: sweep.stoppedAfter }),
+    cardData: {
+      algorithm: tuning.algorithm,
+      max_trials: tuning.maxTrials,
+      parallelism: tuning.parallelism,
+      seed: tuning.seed,
+      sample_fraction: tuning.sampleFraction,
+      primary_metric: scoring.primary,
+      space: Object.fromEntries(tuning.space.map((p) => [p.name, describeDistribution(p.distribution)])),
+      trials: trials.length,
+      failed_trials: failedCount,
+      cached_trials: reused,
+      best_trial: untunedWins ? 'untuned' : bestTrial.index,
+      best_params: untunedWins ? {} : bestTrial.params,
+      best_metric: winner.metrics[scoring.primary],
+      ...(untuned ? { untuned_metric: untuned.metrics[scoring.primary] ?? null } : {}),
+      ...(sweep.stoppedAfter !== undefined ? { stopped_after: sweep.stoppedAfter } : {}),
+    },
+    trialsFile,
+  };
+}
+
+function metricsOf(
+  record: TrialRecord,
+): Array<{ key: string; value: number; timestamp: number; step: number }> {
+  const now = Date.now();
+  const out = Object.entries(record.metrics).map(([name, value]) => ({
+    key: `val_${name}`,
+    value,
+    timestamp: now,
+    step: 0,
+  }));
+  if (record.status === 'ok') {
+    out.push({ key: 'loss', value: record.loss, timestamp: now, step: 0 });
+    out.push({ key: 'fit_seconds', value: record.fitSeconds, timestamp: now, step: 0 });
+  }
+  return out;
+}
+
+async function earlyStopFunction(
+  tuning: TuningConfig,
+  recipeDir: string,
+): Promise<EarlyStopFunction | undefined> {
+  const spec = tuning.earlyStop;
+  if (!spec) return undefined;
+  if (spec.kind === 'no_progress_loss') return noProgressLoss(spec.iterationStopCount, spec.percentIncrease);
+  return loadUserFunction<EarlyStopFunction>({ recipeDir, step: spec.module, name: spec.name });
+}
+
+function tuningSections(options: {
+  tuning: TuningConfig;
+  trials: TrialRecord[];
+  untuned: TrialRecord | undefined;
+  winner: TrialRecord;
+  scoring: Scoring;
+  stoppedAfter: number | undefined;
+}): CardSection[] {
+  const { tuning, trials, untuned, winner, scoring } = options;
+  const metricLabel = `val_${scoring.primary}`;
+  const value = (t: TrialRecord) => t.metrics[scoring.primary];
+  const ok = trials.filter((t) => t.status === 'ok');
+  const sorted = [...trials, ...(untuned ? [untuned] : [])].sort(
+    (a, b) =>
+      (a.status === 'ok' ? a.loss : Number.POSITIVE_INFINITY) -
+        (b.status === 'ok' ? b.loss : Number.POSITIVE_INFINITY) || a.index - b.index,
+  );
+  const names = tuning.space.map((p) => p.name);
+  const summary =
+    `<p>${escapeHtml(tuning.algorithm)} search, ${trials.length} trials` +
+    ` (${trials.filter((t) => t.cached).length} from the cache, ${trials.filter((t) => t.status === 'failed').length} failed)` +
+    (options.stoppedAfter !== undefined ? `, stopped early after trial ${options.stoppedAfter}` : '') +
+    `, seed ${tuning.seed}. Best ${escapeHtml(metricLabel)} = ${escapeHtml(formatNumber(value(winner) as number))}` +
+    ` from ${winner.index < 0 ? 'the untuned configuration (estimator_params alone)' : `trial ${winner.index}`}.</p>` +
+    htmlTable({
+      headers: ['parameter', 'search space', 'best'],
+      rows: tuning.space.map((p) => [
+        p.name,
+        describeDistribution(p.distribution),
+        winner.index < 0 ? '(untuned)' : JSON.stringify(winner.params[p.name]),
+      ]),
+    });
+  const table = htmlTable({
+    headers: ['rank', 'trial', ...names, metricLabel, 'status', 'run'],
+    rows: sorted.map((t, rank) => [
+      t.status === 'ok' ? rank + 1 : '-',
+      t.index < 0 ? 'untuned' : t.index,
+      ...names.map((n) => {
+        const v = t.params[n];
+        return typeof v === 'number' ? v : v === undefined ? '' : JSON.stringify(v);
+      }),
+      t.status === 'ok' ? (value(t) as number) : '',
+      t.status === 'ok' ? (t.cached ? 'ok (cached)' : 'ok') : `failed: ${t.error ?? ''}`,
+      t.runId ?? '',
+    ]),
+  });
+  const sections: CardSection[] = [
+    { title: 'Tuning', html: summary },
+    { title: `Trials by ${metricLabel}`, html: table },
+  ];
+  if (ok.length > 0) {
+    const charts = tuning.space.map((p) => {
+      const d = p.distribution;
+      const xs = ok.map((t) => {
+        const v = t.params[p.name];
+        return d.kind === 'choice'
+          ? d.options.findIndex((o) => JSON.stringify(o) === JSON.stringify(v))
+          : Number(v);
+      });
+      const logScale =
+        d.kind === 'loguniform' ||
+        d.kind === 'qloguniform' ||
+        d.kind === 'lognormal' ||
+        d.kind === 'qlognormal';
+      return svgScatterPlot({
+        title: `${metricLabel} vs ${p.name}`,
+        x: logScale ? xs.map((x) => Math.log10(x)) : xs,
+        y: ok.map((t) => value(t) as number),
+        xLabel:
+          d.kind === 'choice'
+            ? `${p.name} (option index: ${d.options.map((o, i) => `${i}=${JSON.stringify(o)}`).join(', ')})`
+            : logScale
+              ? `log10 ${p.name}`
+              : p.name,
+        yLabel: metricLabel,
+      });
+    });
+    sections.push({ title: `${metricLabel} against each parameter`, html: charts.join('\n') });
+    const bestSoFar: number[] = [];
+    const xs: number[] = [];
+    let current = Number.NaN;
+    for (const t of trials) {
+      if (t.status === 'ok') {
+        const v = value(t) as number;
+        if (Number.isNaN(current) || (scoring.greater ? v > current : v < current)) current = v;
+      }
+      if (!Number.isNaN(current)) {
+        xs.push(t.index);
+        bestSoFar.push(current);
+      }
+    }
+    sections.push({
+      title: 'Best so far',
+      html: svgLinePlot({
+        title: `best ${metricLabel} after each trial`,
+        series: [{ name: 'best so far', x: xs, y: bestSoFar }],
+        xLabel: 'trial',
+        yLabel: metricLabel,
+      }),
+    });
+  }
+  return sections;
+}
