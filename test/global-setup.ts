@@ -8,10 +8,10 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 /** Builds dist/ once so that tests which spawn `recipe` as a real child process run current code. */
 export default function setup(): void {
   const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc');
-  execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  // The CLI and the web UI's browser modules (served by `recipe server`) are two builds.
+  for (const config of ['tsconfig.build.json', 'tsconfig.ui.json']) {
+    execFileSync(process.execPath, [tsc, '-p', join(root, config)], { cwd: root, stdio: 'inherit' });
+  }
   if (!process.env.RECIPE_TEST_POSTGRES_URL) {
     console.warn('notice: RECIPE_TEST_POSTGRES_URL is not set; PostgreSQL tests are skipped (CI sets it).');
   }
