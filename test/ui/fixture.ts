@@ -6,7 +6,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { logArtifact, openTrackingStore, type TrackingStore } from '../../src/tracking/index.js';
+import { logArtifact } from '../../src/tracking/artifact-repo.js';
+import { openTrackingStore, type TrackingStore } from '../../src/tracking/index.js';
 import { sqliteUriForPath } from '../../src/tracking/tracking-uri.js';
 import { runCli } from '../helpers/cli.js';
 

@@ -63,6 +63,7 @@ describe.skipIf(!haveChromium)('web UI in headless Chromium', () => {
   });
 
   async function shot(name: string): Promise<void> {
+    if (SCREENSHOTS) await page.evaluate(() => window.scrollTo(0, 0));
     if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: false });
   }
 
@@ -202,12 +203,12 @@ describe.skipIf(!haveChromium)('web UI in headless Chromium', () => {
     expect(axes).toEqual(['alpha', 'penalty', 'rmse']);
     await page.waitForSelector('#compare-chart .chart canvas');
     expect(await page.locator('#diff-table thead th').count()).toBe(SWEEP_TRIALS + 1);
+    await shot('compare-sweep');
     await page.check('#only-differences');
     const keys = await page
       .locator('#diff-table tbody tr')
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-key')));
     expect(keys).toEqual(['param.alpha', 'param.penalty', 'metric.rmse']);
-    await shot('compare-sweep');
   });
 
   it('edits a run: rename, tag, note, delete and restore, each visible in the store', async () => {

@@ -99,10 +99,13 @@ export function parallelCoordinates(
       const nums = axis.values.filter((v): v is number => typeof v === 'number');
       const lo = Math.min(...nums);
       const hi = Math.max(...nums);
-      const span = hi - lo || 1;
+      // Positive values spread over more than two decades (a log-uniform alpha) get a log axis.
+      const log = lo > 0 && hi / lo > 100;
+      const t = (v: number) => (log ? Math.log10(v) : v);
+      const span = t(hi) - t(lo) || 1;
       return {
         y: (v: number | string | undefined) =>
-          typeof v === 'number' ? margin.top + innerH * (1 - (v - lo) / span) : undefined,
+          typeof v === 'number' ? margin.top + innerH * (1 - (t(v) - t(lo)) / span) : undefined,
         ticks: [
           [lo, margin.top + innerH],
           [hi, margin.top],

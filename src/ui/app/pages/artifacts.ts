@@ -92,8 +92,11 @@ export function artifactBrowser(runId: string, initialPath?: string): HTMLElemen
       if (IMAGE.test(path)) {
         mount(preview, header, h('img', { src: url, alt: path, class: 'preview-image' }));
       } else if (/\.html?$/i.test(path)) {
-        // No script runs inside: a card is static HTML with inline SVG.
-        mount(preview, header, h('iframe', { src: url, sandbox: '', class: 'preview-html', title: path }));
+        // The server sends artifacts as attachments (an HTML artifact must never run as a page
+        // of this origin), so the card goes into a sandboxed frame's srcdoc: no script runs there.
+        const frame = h('iframe', { sandbox: '', class: 'preview-html', title: path });
+        frame.srcdoc = await artifactText(runId, path);
+        mount(preview, header, frame);
       } else if (/\.json$/i.test(path)) {
         const text = await artifactText(runId, path);
         let pretty = text;

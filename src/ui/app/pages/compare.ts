@@ -133,12 +133,10 @@ export async function renderCompare(target: HTMLElement, params: URLSearchParams
     mount(parallelBox, parallelCoordinates(axes, runs.map(label)));
     mount(chartBox, 'Loading…');
     const series = await Promise.all(
-      runs
-        .slice(0, 50)
-        .map(async (r) => ({
-          label: label(r),
-          points: await metricHistory(r.info.run_id, key).catch(() => []),
-        })),
+      runs.slice(0, 50).map(async (r) => ({
+        label: label(r),
+        points: await metricHistory(r.info.run_id, key).catch(() => []),
+      })),
     );
     mount(chartBox, lineChart(key, series, 760, 300));
   };

@@ -194,7 +194,8 @@ export async function renderRuns(
   }
 
   function gridTemplate(): string {
-    return `32px minmax(180px, 2fr) 90px 170px 80px ${columns.map(() => 'minmax(90px, 1fr)').join(' ')}`;
+    // Fixed widths: every row is its own grid (rows are virtual), so only fixed tracks line up.
+    return `32px 260px 90px 190px 80px ${columns.map(() => '140px').join(' ')}`;
   }
 
   function renderHeader(): void {
