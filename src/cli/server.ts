@@ -187,7 +187,7 @@ async function runServer(
     ...(opts.allowedHosts ? { allowedHosts: opts.allowedHosts } : {}),
     ...(opts.corsAllowedOrigins ? { corsAllowedOrigins: opts.corsAllowedOrigins } : {}),
     ...(opts.authFile !== undefined ? { authFile: opts.authFile } : {}),
-    ...(opts.ui ? {} : { uiDir: null }),
+    ...(opts.ui ? {} : { ui: false }),
   });
   // One line on stdout, so that a caller that asked for port 0 can read the URL.
   process.stdout.write(

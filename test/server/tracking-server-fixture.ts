@@ -42,7 +42,7 @@ export async function startTestTrackingServer(options: StartOptions = {}): Promi
     store,
     registry,
     artifacts: { serveArtifacts: serveArtifacts ?? true, destination: artifactsDestination },
-    uiDir: null,
+    ui: false,
     ...rest,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });

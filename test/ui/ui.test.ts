@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The web UI end to end in a real headless Chromium (Debian's `chromium`, driven by
  * playwright-core with `executablePath`) against a real `recipe server` on 127.0.0.1 over a real

@@ -8,10 +8,8 @@
  * CORS headers unless its origin is allowed, and state-changing requests from a foreign origin
  * are refused outright; optional basic auth (auth.ts) checks who asks and what they may touch.
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { realpath } from 'node:fs/promises';
-import { extname, join, posix, relative, resolve, sep, isAbsolute } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createReadStream, statSync } from 'node:fs';
+import { extname, posix, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { StoreError } from '../../errors.js';
@@ -26,6 +24,7 @@ import { registryEndpoints } from './registry-endpoints.js';
 import { readArguments, sendErrorFor, sendMlflowError } from './request.js';
 import { MAX_BATCH_LOG_REQUEST_BYTES, schemas } from './schemas.js';
 import { trackingEndpoints } from './tracking-endpoints.js';
+import { resolveUiAsset } from '../../ui/assets.js';
 
 export interface TrackingAppOptions {
   store: TrackingStore;
@@ -42,11 +41,8 @@ export interface TrackingAppOptions {
   corsAllowedOrigins?: readonly string[];
   /** HTTP basic auth with per-resource permissions; off when absent. */
   auth?: BasicAuth;
-  /**
-   * Directory of the web UI's static files served at `/`; default: the package's
-   * `src/ui/static` (or `dist/ui/static`) when it exists; null: no UI.
-   */
-  uiDir?: string | null;
+  /** Serve the web UI at `/` (default true; `recipe server --no-ui` turns it off). */
+  ui?: boolean;
   /** Largest JSON request body in bytes (default 20 MiB); larger ones get 413 in MLflow's shape. */
   maxBodyBytes?: number;
 }
@@ -54,15 +50,6 @@ export interface TrackingAppOptions {
 export const DEFAULT_ALLOWED_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '::1'];
 const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
 const API_PREFIXES = ['/api/2.0', '/ajax-api/2.0'];
-
-/** The package's UI directory: `src/ui/static`, else `dist/ui/static`, else none. */
-export function defaultUiDir(): string | undefined {
-  const root = fileURLToPath(new URL('../../../', import.meta.url));
-  for (const candidate of [join(root, 'src', 'ui', 'static'), join(root, 'dist', 'ui', 'static')]) {
-    if (existsSync(join(candidate, 'index.html'))) return candidate;
-  }
-  return undefined;
-}
 
 /** Builds the application (not listening); tests drive it with `inject()` or `listen({port: 0})`. */
 export function buildTrackingApp(options: TrackingAppOptions): FastifyInstance {
@@ -310,17 +297,17 @@ export function buildTrackingApp(options: TrackingAppOptions): FastifyInstance {
     }
   }
 
-  const uiDir = options.uiDir === null ? undefined : (options.uiDir ?? defaultUiDir());
+  const serveUiFiles = options.ui !== false;
   app.setNotFoundHandler(async (request, reply) => {
     const path = request.url.split('?', 1)[0] ?? '/';
     if (
       API_PREFIXES.some((prefix) => path.startsWith(`${prefix}/`)) ||
-      uiDir === undefined ||
+      !serveUiFiles ||
       request.method !== 'GET'
     ) {
       return sendMlflowError(reply, 'ENDPOINT_NOT_FOUND', `no endpoint ${request.method} ${path}`, 404);
     }
-    return serveUi(reply, uiDir, path);
+    return serveUi(reply, path);
   });
 
   return app;
@@ -382,37 +369,18 @@ function sendFile(reply: FastifyReply, realPath: string): FastifyReply {
     .send(createReadStream(realPath));
 }
 
-async function serveUi(reply: FastifyReply, uiDir: string, urlPath: string): Promise<FastifyReply> {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(urlPath);
-  } catch {
-    return sendMlflowError(reply, 'BAD_REQUEST', 'malformed URL', 400);
-  }
-  const relativePath = posix.normalize(decoded.replace(/^\/+/, '').replace(/^static-files\//, ''));
-  const root = await realpath(uiDir);
-  const candidate = resolve(root, relativePath === '.' ? 'index.html' : relativePath);
-  const inside = (target: string) => {
-    const rel = relative(root, target);
-    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-  };
-  if (inside(candidate) && existsSync(candidate) && statSync(candidate).isFile()) {
-    const real = await realpath(candidate);
-    if (inside(real)) {
-      return reply
-        .type(mimeTypeOf(real))
-        .header('X-Content-Type-Options', 'nosniff')
-        .send(createReadStream(real));
-    }
-  }
-  // Client-side routes (no file extension) get the single page; missing assets get 404.
-  if (extname(relativePath) === '' && existsSync(join(root, 'index.html'))) {
-    return reply
-      .type('text/html')
-      .header('X-Content-Type-Options', 'nosniff')
-      .send(createReadStream(join(root, 'index.html')));
-  }
-  return sendMlflowError(reply, 'ENDPOINT_NOT_FOUND', `no file ${urlPath}`, 404);
+/**
+ * The UI's page and assets (src/ui/assets.ts maps each URL to a fixed file; nothing is joined
+ * from the request). The UI's routes live in the URL's hash, so every page is `/`.
+ */
+async function serveUi(reply: FastifyReply, urlPath: string): Promise<FastifyReply> {
+  const asset = resolveUiAsset(urlPath);
+  if (!asset) return sendMlflowError(reply, 'ENDPOINT_NOT_FOUND', `no file ${urlPath}`, 404);
+  return reply
+    .type(asset.contentType)
+    .header('X-Content-Type-Options', 'nosniff')
+    .header('Cache-Control', 'no-cache')
+    .send(createReadStream(asset.path));
 }
 
 function normaliseHost(host: string): string {

@@ -33,8 +33,8 @@ export interface TrackingServerOptions {
   allowedHosts?: string[];
   corsAllowedOrigins?: string[];
   authFile?: string;
-  /** null: no UI; undefined: the package's UI when present. */
-  uiDir?: string | null;
+  /** Serve the web UI at `/` (default true). */
+  ui?: boolean;
   handleSignals?: boolean;
   log?: (line: string) => void;
 }
@@ -65,7 +65,7 @@ interface ResolvedConfig {
   allowedHosts: string[];
   corsAllowedOrigins: string[];
   authFile?: string;
-  uiDir?: string | null;
+  ui?: boolean;
 }
 
 function urlOf(host: string, port: number): string {
@@ -117,7 +117,7 @@ function resolveConfig(options: TrackingServerOptions): ResolvedConfig {
     allowedHosts: [...defaultAllowedHosts(host), ...(options.allowedHosts ?? [])],
     corsAllowedOrigins: options.corsAllowedOrigins ?? [],
     ...(options.authFile !== undefined ? { authFile: resolve(options.authFile) } : {}),
-    ...(options.uiDir !== undefined ? { uiDir: options.uiDir } : {}),
+    ...(options.ui !== undefined ? { ui: options.ui } : {}),
   };
 }
 
@@ -138,7 +138,7 @@ async function openApp(config: ResolvedConfig): Promise<{ app: FastifyInstance; 
       allowedHosts: config.allowedHosts,
       corsAllowedOrigins: config.corsAllowedOrigins,
       ...(auth ? { auth } : {}),
-      ...(config.uiDir !== undefined ? { uiDir: config.uiDir } : {}),
+      ...(config.ui !== undefined ? { ui: config.ui } : {}),
     });
     // The store closes after the last request in flight has finished.
     app.addHook('onClose', async () => store.close());
