@@ -2,11 +2,17 @@ import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { postgresProblemForCi } from './helpers/postgres-ci.js';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 
-/** Builds dist/ once so that tests which spawn `recipe` as a real child process run current code. */
-export default function setup(): void {
+/**
+ * Builds dist/ once so that tests which spawn `recipe` as a real child process run current code.
+ * Under CI=true, PostgreSQL must be reachable: the PostgreSQL suites fail there rather than skip.
+ */
+export default async function setup(): Promise<void> {
+  const problem = await postgresProblemForCi(process.env);
+  if (problem) throw new Error(problem);
   const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc');
   // The CLI and the web UI's browser modules (served by `recipe server`) are two builds.
   for (const config of ['tsconfig.build.json', 'tsconfig.ui.json']) {
