@@ -57,7 +57,12 @@ export async function startTestTrackingServer(options: StartOptions = {}): Promi
     artifactsDestination,
     app,
     async close() {
-      await app.close();
+      // Teardown runs after every request has been answered; a keep-alive socket that the
+      // client still holds (an unread response body) would keep a graceful close waiting
+      // forever here, where `recipe server` cuts it after its 15 s grace.
+      const closing = app.close();
+      app.server.closeAllConnections();
+      await closing;
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
