@@ -425,6 +425,31 @@ describe('runs', () => {
     expect(missing.body.message).toContain('artifact_path');
   });
 
+  it('logs dataset inputs and returns them with the run', async () => {
+    const runId = await createRun(await createExperiment());
+    const dataset = {
+      name: 'cars',
+      digest: 'abc123',
+      source_type: 'local',
+      source: '{"uri": "/data/cars.csv"}',
+    };
+    const logged = await api(server, 'POST', '/runs/log-inputs', {
+      run_id: runId,
+      datasets: [{ tags: [{ key: 'mlflow.data.context', value: 'training' }], dataset }],
+    });
+    expect(logged.status).toBe(200);
+    const run = await api(server, 'GET', '/runs/get', { run_id: runId });
+    expect((run.body.run as { inputs: unknown }).inputs).toEqual({
+      dataset_inputs: [{ tags: [{ key: 'mlflow.data.context', value: 'training' }], dataset }],
+    });
+    const missing = await api(server, 'POST', '/runs/log-inputs', {
+      run_id: runId,
+      datasets: [{ dataset: { name: 'x' } }],
+    });
+    expect(missing.status).toBe(400);
+    expect(missing.body.message).toContain("'datasets[0].dataset.digest'");
+  });
+
   it('samples metric histories for the UI (get-history-bulk-interval)', async () => {
     const runA = await createRun(await createExperiment());
     const runB = await createRun(await createExperiment());

@@ -5,6 +5,7 @@
  */
 import { StoreError } from '../../errors.js';
 import {
+  type DatasetInput,
   MAX_TAG_VALUE_LENGTH,
   type Metric,
   type Run,
@@ -16,9 +17,9 @@ import { parseProtoDouble } from './proto-json.js';
 import { invalidParameter } from './request.js';
 import { MAX_SEARCH_RUNS_RESULTS, schemas } from './schemas.js';
 
-/** How a Run goes on the wire: MLflow adds the (here always empty) `inputs` message. */
+/** How a Run goes on the wire: MLflow always sends the `inputs` message, empty or not. */
 export function runJson(run: Run): object {
-  return { info: run.info, data: run.data, inputs: {} };
+  return { info: run.info, data: run.data, inputs: run.inputs ?? {} };
 }
 
 function viewTypeOf(value: unknown): ViewType | undefined {
@@ -512,9 +513,20 @@ export const trackingEndpoints: Endpoint[] = [
           `The run ${runId} must be in the 'active' state. Current state is ${run.info.lifecycle_stage}.`,
         );
       }
-      // mlrecipe's database has no dataset tables yet (MLflow's datasets/inputs/input_tags):
-      // refuse plainly rather than drop the datasets.
-      throw new StoreError('NOT_IMPLEMENTED', 'log-inputs: dataset inputs are not stored by mlrecipe yet');
+      if (store.logInputs === undefined) {
+        throw new StoreError('NOT_IMPLEMENTED', `log-inputs: the store ${store.uri} keeps no datasets`);
+      }
+      const datasets = (
+        args.datasets as Array<{
+          tags?: Array<{ key: string; value?: string }>;
+          dataset: DatasetInput['dataset'];
+        }>
+      ).map((each): DatasetInput => ({
+        tags: (each.tags ?? []).map((tag) => ({ key: tag.key, value: tag.value ?? '' })),
+        dataset: each.dataset,
+      }));
+      await store.logInputs(runId, datasets);
+      return {};
     },
   },
 ];
