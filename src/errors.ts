@@ -18,7 +18,8 @@ export type MlflowErrorCode =
   | 'MALFORMED_REQUEST'
   | 'PERMISSION_DENIED'
   | 'UNAUTHENTICATED'
-  | 'NOT_IMPLEMENTED';
+  | 'NOT_IMPLEMENTED'
+  | 'TEMPORARILY_UNAVAILABLE';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -145,6 +146,8 @@ function httpStatusFor(code: MlflowErrorCode): number {
       return 401;
     case 'NOT_IMPLEMENTED':
       return 501;
+    case 'TEMPORARILY_UNAVAILABLE':
+      return 503;
     // MLflow answers INVALID_STATE with 500 (mlflow/exceptions.py).
     case 'INTERNAL_ERROR':
     case 'INVALID_STATE':

@@ -21,7 +21,7 @@ export interface OpenTrackingStoreOptions {
 }
 
 const SCHEMES_HINT =
-  'use sqlite:///path/to/tracking.db, sqlite:////abs/path.db or postgresql://user@host:port/db';
+  'use sqlite:///path/to/tracking.db, sqlite:////abs/path.db, postgresql://user@host:port/db or http(s)://tracking-server:port';
 
 /** The database file path a sqlite URI names, resolved against the current directory. */
 export function sqliteDatabasePath(uri: string): string {
@@ -73,17 +73,13 @@ export async function openTrackingStore(
     );
   }
   if (scheme === 'http' || scheme === 'https') {
-    throw new UsageError(
-      `tracking URI "${uri}": http(s) tracking servers are not yet supported by this store opener`,
-      {
-        hint: SCHEMES_HINT,
-      },
-    );
+    const { openRestTrackingStore } = await import('./rest-store.js');
+    return openRestTrackingStore({ uri });
   }
   throw new UsageError(
     scheme === undefined
       ? `tracking URI "${uri}" has no scheme`
-      : `tracking URI "${uri}": unsupported scheme "${scheme}:"; supported: sqlite:, postgresql: (http(s): not yet)`,
+      : `tracking URI "${uri}": unsupported scheme "${scheme}:"; supported: sqlite:, postgresql:, http(s):`,
     { hint: SCHEMES_HINT },
   );
 }

@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openPostgresTrackingStore } from '../../src/tracking/postgres-store.js';
+import { registryForTrackingStore } from '../../src/registry/index.js';
+import { buildTrackingApp } from '../../src/server/tracking/index.js';
+import { RestTrackingStore } from '../../src/tracking/rest-store.js';
 import { openSqliteTrackingStore } from '../../src/tracking/sqlite-store.js';
 import type { TrackingStore } from '../../src/tracking/types.js';
 
@@ -22,8 +25,10 @@ export interface StoreHandle {
 }
 
 export interface Backend {
-  name: 'sqlite' | 'postgres';
+  name: 'sqlite' | 'postgres' | 'rest';
   available: boolean;
+  /** The store is a SqlTrackingStore (tests of the SQL driver itself run only then). */
+  sql: boolean;
   open(): Promise<StoreHandle>;
 }
 
@@ -31,6 +36,7 @@ export const BACKENDS: Backend[] = [
   {
     name: 'sqlite',
     available: true,
+    sql: true,
     async open() {
       const dir = mkdtempSync(join(tmpdir(), 'mlrecipe-store-'));
       const path = join(dir, 'db', 'tracking.db');
@@ -56,6 +62,7 @@ export const BACKENDS: Backend[] = [
   {
     name: 'postgres',
     available: POSTGRES_URL !== undefined && POSTGRES_URL !== '',
+    sql: true,
     async open() {
       const url = POSTGRES_URL as string;
       const schema = `t_${randomBytes(6).toString('hex')}`;
@@ -82,6 +89,50 @@ export const BACKENDS: Backend[] = [
           await client.connect();
           await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
           await client.end();
+        },
+      };
+    },
+  },
+  {
+    // The REST store against a real tracking server (127.0.0.1, free port) over SQLite: the same
+    // behaviour through MLflow's REST API.
+    name: 'rest',
+    available: true,
+    sql: false,
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), 'mlrecipe-rest-store-'));
+      const artifactRoot = join(dir, 'artifacts');
+      const backing = await openSqliteTrackingStore({
+        path: join(dir, 'db', 'tracking.db'),
+        defaultArtifactRoot: artifactRoot,
+      });
+      const app = buildTrackingApp({
+        store: backing,
+        registry: registryForTrackingStore(backing),
+        artifacts: { serveArtifacts: true, destination: join(dir, 'mlartifacts') },
+        uiDir: null,
+      });
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      const address = app.server.address();
+      if (address === null || typeof address === 'string')
+        throw new Error('the test tracking server is not listening');
+      const url = `http://127.0.0.1:${address.port}`;
+      const opened: TrackingStore[] = [];
+      const reopen = async () => {
+        const store = new RestTrackingStore({ uri: url, env: {}, maxRetries: 0 });
+        opened.push(store);
+        return store;
+      };
+      const store = await reopen();
+      return {
+        store,
+        artifactRoot,
+        reopen,
+        async dispose() {
+          for (const each of opened) await each.close();
+          await app.close();
+          await backing.close();
+          rmSync(dir, { recursive: true, force: true });
         },
       };
     },

@@ -66,9 +66,14 @@ describe('openTrackingStore URIs', () => {
     await again.close();
   });
 
+  it('opens http(s) URIs as a REST store talking to a tracking server', async () => {
+    const store = await openTrackingStore('http://127.0.0.1:5000');
+    expect(store.constructor.name).toBe('RestTrackingStore');
+    expect(store.uri).toBe('http://127.0.0.1:5000');
+    await store.close();
+  });
+
   it.each<[string, RegExp]>([
-    ['http://localhost:5000', /not yet supported/],
-    ['https://mlflow.example.com', /not yet supported/],
     ['mysql://db/x', /unsupported scheme "mysql:".*sqlite:, postgresql:/],
     ['just/a/path', /has no scheme/],
     ['sqlite:', /names no database file/],
