@@ -188,15 +188,19 @@ export function errorFromResponse(status: number, text: string, what: string): S
           : status >= 500
             ? 'INTERNAL_ERROR'
             : 'BAD_REQUEST';
-  const hint =
+  const hint: string | undefined =
     status === 401
       ? 'set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN)'
       : status === 403
         ? 'ask the server admin for permission on this experiment or model'
         : undefined;
-  return new StoreError(
-    code as MlflowErrorCode,
-    `${what}: ${message} (HTTP ${status})`,
-    hint ? { hint } : {},
-  );
+  // A server that is mlrecipe's puts its hint on a last `hint:` line.
+  const hintAt = message.lastIndexOf('\nhint: ');
+  const serverHint = hintAt >= 0 ? message.slice(hintAt + '\nhint: '.length) : undefined;
+  if (hintAt >= 0) message = message.slice(0, hintAt);
+  // The server's message is kept as it is (it may span lines, e.g. a filter with a caret under
+  // the error); what was called and the status go into the hint when there is none.
+  return new StoreError(code as MlflowErrorCode, message, {
+    hint: serverHint ?? hint ?? `${what} answered HTTP ${status}`,
+  });
 }

@@ -72,7 +72,9 @@ export function sendMlflowError(
 /** Turns any error thrown by a handler into MLflow's error response. */
 export function sendErrorFor(reply: FastifyReply, error: unknown): FastifyReply {
   if (error instanceof StoreError) {
-    const message = error.hint ? `${error.message} (hint: ${error.hint})` : error.message;
+    // The hint goes on a line of its own, as the CLI prints it; mlrecipe's REST client splits it
+    // back off into StoreError.hint.
+    const message = error.hint ? `${error.message}\nhint: ${error.hint}` : error.message;
     return sendMlflowError(reply, error.mlflowErrorCode, message);
   }
   const message = error instanceof Error ? error.message : String(error);
