@@ -114,11 +114,11 @@ export class RestClient {
 
   /**
    * Sends one request with retries (see the module comment). `init.body` must be re-sendable
-   * (a string or a Buffer), since a retry sends it again.
+   * (a string), since a retry sends it again.
    */
   async send(
     url: string,
-    init: { method: string; body?: string | Buffer | Uint8Array; headers?: Record<string, string> },
+    init: { method: string; body?: string; headers?: Record<string, string> },
   ): Promise<Response> {
     const headers: Record<string, string> = { 'User-Agent': 'mlrecipe', ...init.headers };
     if (this.authorization !== undefined) headers.Authorization = this.authorization;

@@ -110,7 +110,7 @@ export const BACKENDS: Backend[] = [
         store: backing,
         registry: registryForTrackingStore(backing),
         artifacts: { serveArtifacts: true, destination: join(dir, 'mlartifacts') },
-        uiDir: null,
+        ui: false,
       });
       await app.listen({ host: '127.0.0.1', port: 0 });
       const address = app.server.address();
