@@ -4,6 +4,7 @@ import { StoreError } from '../errors.js';
 import type { Experiment, TrackingStore } from '../tracking/index.js';
 import { formatTable, formatTime, type OutputFormat, printJson } from './output.js';
 import { outputOption, viewOption, viewTypeOf, withTrackingStore } from './store-option.js';
+import { cliStdout } from './io.js';
 
 /** `recipe experiments list|create|delete|restore`. */
 export function registerExperimentsCommands(program: Command): void {
@@ -29,7 +30,7 @@ export function registerExperimentsCommands(program: Command): void {
         formatTime(e.creation_time),
         e.artifact_location,
       ]);
-      process.stdout.write(`${formatTable(['ID', 'NAME', 'STAGE', 'CREATED', 'ARTIFACT LOCATION'], rows)}\n`);
+      cliStdout().write(`${formatTable(['ID', 'NAME', 'STAGE', 'CREATED', 'ARTIFACT LOCATION'], rows)}\n`);
     });
 
   experiments
@@ -50,9 +51,7 @@ export function registerExperimentsCommands(program: Command): void {
         );
         if (opts.output === 'json') printJson(experiment);
         else
-          process.stdout.write(
-            `Created experiment '${experiment.name}' with id ${experiment.experiment_id}\n`,
-          );
+          cliStdout().write(`Created experiment '${experiment.name}' with id ${experiment.experiment_id}\n`);
       },
     );
 
@@ -66,7 +65,7 @@ export function registerExperimentsCommands(program: Command): void {
         await store.deleteExperiment(found.experiment_id);
         return found;
       });
-      process.stdout.write(`Deleted experiment '${experiment.name}' (id ${experiment.experiment_id})\n`);
+      cliStdout().write(`Deleted experiment '${experiment.name}' (id ${experiment.experiment_id})\n`);
     });
 
   experiments
@@ -79,7 +78,7 @@ export function registerExperimentsCommands(program: Command): void {
         await store.restoreExperiment(found.experiment_id);
         return found;
       });
-      process.stdout.write(`Restored experiment '${experiment.name}' (id ${experiment.experiment_id})\n`);
+      cliStdout().write(`Restored experiment '${experiment.name}' (id ${experiment.experiment_id})\n`);
     });
 }
 

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { GateRejectedError, StoreError, UsageError } from '../errors.js';
 import { printJson, refuseProtectedOutput } from './output.js';
+import { cliStderr, cliStdout } from './io.js';
 
 interface GateOptions {
   candidate: string;
@@ -39,11 +40,11 @@ async function recordForced(options: { uri: string; value: string; trackingUri?:
       const reg = registry.registryForTrackingStore(store);
       const version = await registry.getModelVersionForUri(reg, registry.parseModelsUri(options.uri));
       await reg.setModelVersionTag(version.name, version.version, tag);
-      process.stderr.write(`tagged ${version.name} version ${version.version} ${tag.key}\n`);
+      cliStderr().write(`tagged ${version.name} version ${version.version} ${tag.key}\n`);
     } else {
       const { runId } = registry.parseRunsUri(options.uri);
       await store.setTag(runId, tag);
-      process.stderr.write(`tagged run ${runId} ${tag.key}\n`);
+      cliStderr().write(`tagged run ${runId} ${tag.key}\n`);
     }
   } finally {
     await store.close();
@@ -166,7 +167,7 @@ export function registerGateCommand(program: Command): void {
             error instanceof StoreError &&
             error.mlflowErrorCode === 'RESOURCE_DOES_NOT_EXIST';
           if (!missing) throw error;
-          process.stderr.write(
+          cliStderr().write(
             `note: ${opts.baseline} does not resolve (${error.message}); gating on the absolute thresholds only\n`,
           );
         }
@@ -195,7 +196,7 @@ export function registerGateCommand(program: Command): void {
           })`
         : undefined;
       if (forced) {
-        process.stderr.write(`warning: ${comparison.baselineError?.message}\n`);
+        cliStderr().write(`warning: ${comparison.baselineError?.message}\n`);
         await recordForced({ uri, value: forced, ...(trackingUri ? { trackingUri } : {}) });
       }
       const report = {
@@ -218,10 +219,10 @@ export function registerGateCommand(program: Command): void {
       };
       if (opts.reportDir) {
         const paths = writeGateReport(resolve(opts.reportDir), report);
-        process.stderr.write(`wrote ${paths.markdown}, ${paths.json}, ${paths.junit}\n`);
+        cliStderr().write(`wrote ${paths.markdown}, ${paths.json}, ${paths.junit}\n`);
       }
       if (opts.output === 'json') printJson(report);
-      else process.stdout.write(formatGateMarkdown(report));
+      else cliStdout().write(formatGateMarkdown(report));
       if (!comparison.gate.passed) {
         const { describeGateFailures } = await import('../registry/gate.js');
         throw new GateRejectedError(

@@ -12,6 +12,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { MlrecipeError, UsageError } from '../errors.js';
+import { cliStdout } from './io.js';
 
 /** `templates/` in the mlrecipe package (the same relative place from src/cli and dist/cli). */
 export function templatesDir(): string {
@@ -188,6 +189,6 @@ export function registerInitCommand(program: Command): void {
         '  recipe inspect --step evaluate   # metrics and validation status',
         '  cat README.md                    # what each file does and what to change',
       ];
-      process.stdout.write(`${lines.join('\n')}\n`);
+      cliStdout().write(`${lines.join('\n')}\n`);
     });
 }

@@ -1,11 +1,4 @@
 #!/usr/bin/env node
-import { buildProgram, reportError } from './program.js';
+import { main } from './program.js';
 
-const verbose = process.argv.includes('--verbose');
-try {
-  // Loads only the command group argv names (see groupsToLoad): start-up cost is per command.
-  const program = await buildProgram({ argv: process.argv });
-  await program.parseAsync(process.argv);
-} catch (error) {
-  process.exitCode = reportError(error, verbose);
-}
+process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import type { PredictionFormat } from '../models/index.js';
 import { refuseProtectedOutput } from './output.js';
+import { cliStderr, cliStdout } from './io.js';
 
 /**
  * The `models` command group, created once: other files add their subcommands (list, show,
@@ -73,9 +74,9 @@ export function registerModelsPredictCommand(program: Command): void {
       const scored = scoreDataset(model, dataset);
       if (opts.outputPath) {
         await writeScoredFile(resolve(opts.outputPath), scored, outputFormat);
-        process.stderr.write(`scored ${dataset.frame.nRows} rows → ${opts.outputPath}\n`);
+        cliStderr().write(`scored ${dataset.frame.nRows} rows → ${opts.outputPath}\n`);
       } else {
-        process.stdout.write(`${predictionsJson(scored.predictions)}\n`);
+        cliStdout().write(`${predictionsJson(scored.predictions)}\n`);
       }
     });
 }

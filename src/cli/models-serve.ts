@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { modelsCommand } from './models-predict.js';
 import { refuseProtectedOutput } from './output.js';
+import { cliStderr, cliStdout } from './io.js';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -78,11 +79,11 @@ export function registerModelsServeCommands(program: Command): void {
         ...(trackingUri ? { trackingUri } : {}),
       });
       // One line on stdout, so that a caller that asked for port 0 can read the port.
-      process.stdout.write(
+      cliStdout().write(
         `serving ${handle.modelDir} at ${handle.url} (${handle.workers} worker${handle.workers === 1 ? '' : 's'})\n`,
       );
       await handle.closed;
-      process.stderr.write('scoring server stopped\n');
+      cliStderr().write('scoring server stopped\n');
     });
 
   models
@@ -95,7 +96,8 @@ export function registerModelsServeCommands(program: Command): void {
     .option('--dockerfile-only <dir>', 'only write the build context to this new or empty directory')
     .action(async (opts: BuildDockerCliOptions, command: Command) => {
       const { trackingUri } = command.optsWithGlobals<{ trackingUri?: string }>();
-      if (opts.dockerfileOnly !== undefined) await refuseProtectedOutput('--dockerfile-only', opts.dockerfileOnly);
+      if (opts.dockerfileOnly !== undefined)
+        await refuseProtectedOutput('--dockerfile-only', opts.dockerfileOnly);
       const { buildDocker } = await import('../server/docker.js');
       const result = await buildDocker({
         modelUri: opts.modelUri,
@@ -103,7 +105,7 @@ export function registerModelsServeCommands(program: Command): void {
         ...(opts.dockerfileOnly !== undefined ? { dockerfileOnly: resolve(opts.dockerfileOnly) } : {}),
         ...(trackingUri ? { trackingUri } : {}),
       });
-      process.stdout.write(
+      cliStdout().write(
         result.built
           ? `built image ${opts.name}\n`
           : `wrote the build context to ${result.contextDir}; build it with: docker build -t ${opts.name} ${result.contextDir}\n`,

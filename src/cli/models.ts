@@ -5,6 +5,7 @@ import type { Tag, TrackingStore } from '../tracking/index.js';
 import { modelsCommand } from './models-predict.js';
 import { formatTable, formatTime, type OutputFormat, printJson } from './output.js';
 import { collect, outputOption, parsePositiveInt } from './store-option.js';
+import { cliStdout } from './io.js';
 
 /**
  * The registry and tracking modules load when a command runs, not when it is registered (every
@@ -71,7 +72,7 @@ function printVersion(version: ModelVersion, output: OutputFormat, verb: string)
     printJson(version);
     return;
   }
-  process.stdout.write(
+  cliStdout().write(
     `${verb} model '${version.name}' version ${version.version} (stage ${version.current_stage}, ${version.status})\n`,
   );
 }
@@ -146,7 +147,7 @@ export function registerModelsRegistryCommands(program: Command): void {
           formatTime(model.last_updated_timestamp),
           model.description,
         ]);
-        process.stdout.write(
+        cliStdout().write(
           `${formatTable(['NAME', 'LATEST', 'ALIASES', 'STAGES', 'UPDATED', 'DESCRIPTION'], rows)}\n`,
         );
       },
@@ -184,7 +185,7 @@ export function registerModelsRegistryCommands(program: Command): void {
         formatTime(version.creation_timestamp),
         version.source,
       ]);
-      process.stdout.write(
+      cliStdout().write(
         `${lines.join('\n')}\n\n${formatTable(['VERSION', 'STAGE', 'STATUS', 'ALIASES', 'RUN ID', 'CREATED', 'SOURCE'], rows)}\n`,
       );
     });
@@ -257,7 +258,7 @@ export function registerModelsRegistryCommands(program: Command): void {
             });
           await withRegistry(command, (registry) => registry.deleteRegisteredModelAlias(name, alias));
           if (opts.output === 'json') printJson({});
-          else process.stdout.write(`Deleted alias '${alias}' of model '${name}'\n`);
+          else cliStdout().write(`Deleted alias '${alias}' of model '${name}'\n`);
           return;
         }
         if (version === undefined) {
@@ -270,7 +271,7 @@ export function registerModelsRegistryCommands(program: Command): void {
           return registry.getModelVersion(name, version);
         });
         if (opts.output === 'json') printJson(updated);
-        else process.stdout.write(`Alias '${alias}' of model '${name}' → version ${updated.version}\n`);
+        else cliStdout().write(`Alias '${alias}' of model '${name}' → version ${updated.version}\n`);
       },
     );
 
@@ -323,7 +324,7 @@ export function registerModelsRegistryCommands(program: Command): void {
         );
         if (opts.output === 'json') printJson(updated);
         else
-          process.stdout.write(
+          cliStdout().write(
             `Updated the description of '${name}'${version === undefined ? '' : ` version ${version}`}\n`,
           );
       },
@@ -365,7 +366,7 @@ export function registerModelsRegistryCommands(program: Command): void {
           return;
         }
         const what = version === undefined ? `model '${name}'` : `model '${name}' version ${version}`;
-        process.stdout.write(
+        cliStdout().write(
           opts.delete
             ? `Deleted tag '${tag.key}' of ${what}\n`
             : `Set tag ${tag.key}=${tag.value} on ${what}\n`,
@@ -396,7 +397,7 @@ export function registerModelsRegistryCommands(program: Command): void {
         });
         if (opts.output === 'json') printJson({});
         else
-          process.stdout.write(
+          cliStdout().write(
             version === undefined
               ? `Deleted model '${name}'\n`
               : `Deleted model '${name}' version ${version}\n`,

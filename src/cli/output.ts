@@ -1,5 +1,6 @@
 /** Human and machine output for listing commands: an aligned table, or `--output json`. */
 import { UsageError } from '../errors.js';
+import { cliStdout } from './io.js';
 
 export type OutputFormat = 'table' | 'json';
 
@@ -32,7 +33,7 @@ export async function refuseProtectedOutput(option: string, path: string): Promi
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, jsonReplacer, 2)}\n`);
+  cliStdout().write(`${JSON.stringify(value, jsonReplacer, 2)}\n`);
 }
 
 /** JSON has no NaN/Infinity; MLflow's REST API sends them as the strings "NaN", "Infinity". */

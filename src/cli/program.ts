@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { ConfigError, EXIT_FAILURE, EXIT_USAGE, formatIssue, isMlrecipeError } from '../errors.js';
+import { ConfigError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, formatIssue, isMlrecipeError } from '../errors.js';
+import { type CliIo, cliStderr, cliStdout, withCliIo } from './io.js';
 import type { LazyCommandGroup, RegisterCommands } from './commands.js';
 
 export function packageVersion(): string {
@@ -35,6 +36,12 @@ export async function buildProgram(options: BuildProgramOptions = {}): Promise<C
       'tracking store URI (else $RECIPE_TRACKING_URI, $MLFLOW_TRACKING_URI, sqlite mlruns/)',
     )
     .showHelpAfterError('(run with --help for usage)')
+    // Help, version and usage errors go to the streams `main` was given (subcommands inherit
+    // this); commander throws instead of exiting, and `main` turns that into an exit code.
+    .configureOutput({
+      writeOut: (text) => cliStdout().write(text),
+      writeErr: (text) => cliStderr().write(text),
+    })
     .exitOverride();
   const { commandGroups } = await import('./commands.js');
   const wanted = options.argv === undefined ? commandGroups : groupsToLoad(commandGroups, options.argv);
@@ -82,6 +89,28 @@ export function groupsToLoad(
   return groups.filter((group) => typeof group === 'function' || named.includes(group));
 }
 
+/**
+ * Runs one `recipe` command line — `argv` without the node and script names, e.g.
+ * `['run', '--step', 'train']` — writing to `io`'s streams, and returns the exit code
+ * (DESIGN.md: 0, 1 failure, 2 usage or config, 3 gate rejection). The `recipe` binary is this
+ * with the process's streams; tests call it in-process. Paths and the environment are the
+ * process's (`process.cwd()`, `process.env`).
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = ['node', 'recipe', ...argv];
+  const verbose = argv.includes('--verbose');
+  return withCliIo(io, async () => {
+    try {
+      // Loads only the command group argv names (see groupsToLoad): start-up cost is per command.
+      const program = await buildProgram({ argv: args });
+      await program.parseAsync(args);
+      return EXIT_OK;
+    } catch (error) {
+      return reportError(error, verbose);
+    }
+  });
+}
+
 /** Turns any error into `error: …` on stderr and an exit code (DESIGN.md). */
 export function reportError(error: unknown, verbose: boolean): number {
   if (error instanceof CommanderError) {
@@ -90,19 +119,19 @@ export function reportError(error: unknown, verbose: boolean): number {
   }
   if (isMlrecipeError(error)) {
     if (error instanceof ConfigError) {
-      process.stderr.write(
+      cliStderr().write(
         `error: invalid configuration (${error.issues.length} problem${error.issues.length === 1 ? '' : 's'})\n`,
       );
-      for (const issue of error.issues) process.stderr.write(`  ${formatIssue(issue)}\n`);
+      for (const issue of error.issues) cliStderr().write(`  ${formatIssue(issue)}\n`);
     } else {
-      process.stderr.write(`error: ${error.message}\n`);
+      cliStderr().write(`error: ${error.message}\n`);
     }
-    if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
-    if (verbose && error.stack) process.stderr.write(`${error.stack}\n`);
+    if (error.hint) cliStderr().write(`hint: ${error.hint}\n`);
+    if (verbose && error.stack) cliStderr().write(`${error.stack}\n`);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`error: ${message}\n`);
-  if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  cliStderr().write(`error: ${message}\n`);
+  if (verbose && error instanceof Error && error.stack) cliStderr().write(`${error.stack}\n`);
   return EXIT_FAILURE;
 }

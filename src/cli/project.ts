@@ -6,6 +6,7 @@ import { type Command, Option } from 'commander';
 import { writeFileAtomic } from '../atomic-write.js';
 import { MlrecipeError, StepError } from '../errors.js';
 import type { EnvManager } from '../projects/index.js';
+import { cliStderr, cliStdout } from './io.js';
 
 /**
  * `--env-manager` choices, spelled out here so that registering the command (e.g. for `--help`)
@@ -152,10 +153,8 @@ async function detach(): Promise<void> {
   }
   child.unref();
   const runId = readFileSync(runIdFile, 'utf8').trim();
-  process.stderr.write(
-    `run ${runId} continues in the background (pid ${child.pid}); its output: ${logFile}\n`,
-  );
-  process.stdout.write(`${runId}\n`);
+  cliStderr().write(`run ${runId} continues in the background (pid ${child.pid}); its output: ${logFile}\n`);
+  cliStdout().write(`${runId}\n`);
 }
 
 /** The first word of `args` that is neither a root option nor its value: the command group. */

@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import type { StepKind } from '../steps/types.js';
 import { STEP_KINDS } from '../steps/types.js';
 import { formatTable, type OutputFormat, printJson } from './output.js';
+import { cliStderr, cliStdout } from './io.js';
 
 /**
  * `recipe run | status | inspect | clean | gc | get-artifact`: the recipe engine's commands. The
@@ -44,7 +45,7 @@ export function registerRecipeCommands(program: Command): void {
         noCache: opts.cache === false,
         wait: opts.wait !== false,
         registry: defaultStepRegistry,
-        progress: createProgressReporter({ stream: process.stderr }),
+        progress: createProgressReporter({ stream: cliStderr() }),
         recorder: opts.tracking === false ? undefined : trackingRecorder({ trackingUri }),
         handleSignals: true,
       });
@@ -66,7 +67,7 @@ export function registerRecipeCommands(program: Command): void {
           })),
         });
       } else {
-        process.stdout.write(
+        cliStdout().write(
           `${formatTable(
             ['STEP', 'STATE', 'DURATION'],
             result.outcomes.map((o) => [
@@ -77,7 +78,7 @@ export function registerRecipeCommands(program: Command): void {
           )}\n`,
         );
         if (result.runId)
-          process.stdout.write(`tracking run ${result.runId} (experiment ${result.experimentId})\n`);
+          cliStdout().write(`tracking run ${result.runId} (experiment ${result.experimentId})\n`);
       }
       if (result.error) throw result.error;
     });
@@ -109,7 +110,7 @@ export function registerRecipeCommands(program: Command): void {
         );
         return;
       }
-      process.stdout.write(
+      cliStdout().write(
         `${formatTable(
           ['STEP', 'STATE', 'WHY'],
           statuses.map((s) => [s.step, s.state, s.reasons.join('; ')]),
@@ -150,7 +151,7 @@ export function registerRecipeCommands(program: Command): void {
         return;
       }
       if (!opts.step) {
-        process.stdout.write(
+        cliStdout().write(
           `${formatTable(
             ['STEP', 'AFTER', 'STATE', 'DURATION', 'OUTPUTS'],
             steps.map((s) => [
@@ -184,7 +185,7 @@ export function registerRecipeCommands(program: Command): void {
       }
       const trials = s.outputs.trials;
       if (trials) lines.push('', ...(await formatTrials(trials)));
-      process.stdout.write(`${lines.join('\n')}\n`);
+      cliStdout().write(`${lines.join('\n')}\n`);
     });
 
   program
@@ -200,7 +201,7 @@ export function registerRecipeCommands(program: Command): void {
         step: opts.step,
         wait: opts.wait !== false,
       });
-      process.stdout.write(`removed ${removed} cache entr${removed === 1 ? 'y' : 'ies'}\n`);
+      cliStdout().write(`removed ${removed} cache entr${removed === 1 ? 'y' : 'ies'}\n`);
     });
 
   program
@@ -223,7 +224,7 @@ export function registerRecipeCommands(program: Command): void {
         printJson(result);
         return;
       }
-      process.stdout.write(
+      cliStdout().write(
         `removed ${result.removed.length} cache entr${result.removed.length === 1 ? 'y' : 'ies'}, kept ${result.kept}\n`,
       );
     });
@@ -246,8 +247,8 @@ export function registerRecipeCommands(program: Command): void {
         name: opts.name,
       });
       if (stale)
-        process.stderr.write(`warning: step ${opts.step} is stale; this is the output of its last run\n`);
-      process.stdout.write(`${path}\n`);
+        cliStderr().write(`warning: step ${opts.step} is stale; this is the output of its last run\n`);
+      cliStdout().write(`${path}\n`);
     });
 }
 

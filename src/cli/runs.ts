@@ -12,6 +12,7 @@ import {
   viewTypeOf,
   withTrackingStore,
 } from './store-option.js';
+import { cliStderr, cliStdout } from './io.js';
 
 /** One run as `runs list|search --output json` prints it: MLflow's names, params/metrics/tags as maps. */
 export interface RunSummary {
@@ -128,8 +129,8 @@ export function registerRunsCommands(program: Command): void {
       const artifacts = local
         ? await new LocalArtifactRepository(run.info.artifact_uri).listArtifacts()
         : undefined;
-      process.stdout.write(formatRunDetails(run, artifacts));
-      if (children.length > 0) process.stdout.write(formatChildRuns(children));
+      cliStdout().write(formatRunDetails(run, artifacts));
+      if (children.length > 0) cliStdout().write(formatChildRuns(children));
     });
 
   runs
@@ -138,7 +139,7 @@ export function registerRunsCommands(program: Command): void {
     .argument('<run_id>', 'the run’s id')
     .action(async (runId: string, _opts: unknown, command: Command) => {
       await withTrackingStore(command, (store) => store.deleteRun(runId));
-      process.stdout.write(`Deleted run ${runId}\n`);
+      cliStdout().write(`Deleted run ${runId}\n`);
     });
 
   runs
@@ -147,7 +148,7 @@ export function registerRunsCommands(program: Command): void {
     .argument('<run_id>', 'the run’s id')
     .action(async (runId: string, _opts: unknown, command: Command) => {
       await withTrackingStore(command, (store) => store.restoreRun(runId));
-      process.stdout.write(`Restored run ${runId}\n`);
+      cliStdout().write(`Restored run ${runId}\n`);
     });
 }
 
@@ -175,9 +176,8 @@ async function searchAndPrint(command: Command, opts: SearchOptions): Promise<vo
     printJson(runs.map(summariseRun));
     return;
   }
-  process.stdout.write(`${formatRunsTable(runs, opts.columns)}\n`);
-  if (more)
-    process.stderr.write(`(showing the first ${runs.length} runs; raise --max-results to see more)\n`);
+  cliStdout().write(`${formatRunsTable(runs, opts.columns)}\n`);
+  if (more) cliStderr().write(`(showing the first ${runs.length} runs; raise --max-results to see more)\n`);
 }
 
 /** Follows page tokens until `maxResults` runs are collected or the search is exhausted. */

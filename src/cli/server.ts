@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { UsageError } from '../errors.js';
+import { cliStderr, cliStdout } from './io.js';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -136,7 +137,7 @@ export function registerServerCommands(program: Command): void {
           hint: 'pipe it in: printf \'%s\' "$PASSWORD" | recipe server hash-password',
         });
       const { hashPassword } = await import('../server/tracking/auth.js');
-      process.stdout.write(`${await hashPassword(password)}\n`);
+      cliStdout().write(`${await hashPassword(password)}\n`);
     });
 
   addListenOptions(
@@ -151,7 +152,7 @@ export function registerServerCommands(program: Command): void {
     const { resolveTrackingUri } = await import('../tracking/index.js');
     const resolved = resolveTrackingUri({ flag: trackingUri, cwd: process.cwd() });
     if (resolved.backend === 'http') {
-      process.stdout.write(`the tracking store is already a server: open ${resolved.uri}\n`);
+      cliStdout().write(`the tracking store is already a server: open ${resolved.uri}\n`);
       return;
     }
     await runServer(
@@ -190,9 +191,9 @@ async function runServer(
     ...(opts.ui ? {} : { ui: false }),
   });
   // One line on stdout, so that a caller that asked for port 0 can read the URL.
-  process.stdout.write(
+  cliStdout().write(
     `tracking server on ${store.backendStoreUri} at ${handle.url} (${handle.workers} worker${handle.workers === 1 ? '' : 's'})\n`,
   );
   await handle.closed;
-  process.stderr.write('tracking server stopped\n');
+  cliStderr().write('tracking server stopped\n');
 }

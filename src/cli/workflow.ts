@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { formatTable, type OutputFormat, printJson } from './output.js';
 import { outputOption } from './store-option.js';
+import { cliStderr, cliStdout } from './io.js';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -39,15 +40,15 @@ export function registerWorkflowCommands(program: Command): void {
           ...(trackingUri ? { trackingUri } : {}),
           ...(opts.maxParallel ? { maxParallel: opts.maxParallel } : {}),
           // Step output goes to stderr so stdout carries only the summary (table or JSON).
-          stdout: process.stderr,
+          stdout: cliStderr(),
         });
         if (opts.output === 'json') {
           printJson(result);
           return;
         }
         const rows = result.steps.map((s) => [s.name, s.runId, s.status, s.reused ? 'reused' : 'executed']);
-        process.stdout.write(`${formatTable(['STEP', 'RUN ID', 'STATUS', 'HOW'], rows)}\n`);
-        process.stdout.write(`parent run ${result.parentRunId} (experiment ${result.experimentId})\n`);
+        cliStdout().write(`${formatTable(['STEP', 'RUN ID', 'STATUS', 'HOW'], rows)}\n`);
+        cliStdout().write(`parent run ${result.parentRunId} (experiment ${result.experimentId})\n`);
       },
     );
 }

@@ -1,10 +1,15 @@
 /**
- * Runs the compiled `recipe` CLI (`dist/cli/main.js`, built by vitest's globalSetup) in a real
- * child process and reports how it ended instead of throwing, so tests can assert on failures.
+ * Runs the `recipe` CLI and reports how it ended instead of throwing, so tests can assert on
+ * failures. `runCli` calls the program in this process (`main(argv, io)` from src/cli/program.ts):
+ * a test file then costs one Node process, not one per command. `runCliProcess` runs the compiled
+ * CLI (`dist/cli/main.js`, built by vitest's globalSetup) as a real child process, for what only a
+ * process shows: the binary itself, signals, exit codes set by the process, concurrent processes.
  */
 import { execFile } from 'node:child_process';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { main } from '../../src/cli/program.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -18,14 +23,56 @@ export interface CliResult {
 }
 
 export interface RunCliOptions {
-  /** Working directory of the child; the test process's own when omitted. */
+  /** Working directory of the command; the test process's own when omitted. */
   cwd?: string;
-  /** Complete environment of the child; the test process's own when omitted. */
+  /** Complete environment of the command; the test process's own when omitted. */
   env?: NodeJS.ProcessEnv;
 }
 
+/** A stream that keeps what is written to it. */
+class TextSink extends Writable {
+  text = '';
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: () => void): void {
+    this.text += chunk.toString();
+    callback();
+  }
+}
+
+/** In-process runs change the process's cwd and environment, so they take turns. */
+let turn: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs `recipe ...args` in this process, in `cwd` with `env` (both restored afterwards); a
+ * non-zero exit is returned as `code`, not thrown. Calls are serialised.
+ */
+export function runCli(args: readonly string[], options: RunCliOptions = {}): Promise<CliResult> {
+  const result = turn.then(() => runInProcess(args, options));
+  turn = result.catch(() => undefined);
+  return result;
+}
+
+async function runInProcess(args: readonly string[], options: RunCliOptions): Promise<CliResult> {
+  const stdout = new TextSink();
+  const stderr = new TextSink();
+  const cwd = process.cwd();
+  const env = process.env;
+  try {
+    if (options.cwd !== undefined) process.chdir(options.cwd);
+    if (options.env !== undefined) process.env = { ...options.env };
+    const code = await main(args, { stdout, stderr });
+    await Promise.all([stdout, stderr].map((s) => new Promise((done) => s.end(done))));
+    return { code, stdout: stdout.text, stderr: stderr.text };
+  } finally {
+    process.chdir(cwd);
+    process.env = env;
+  }
+}
+
 /** Runs `node dist/cli/main.js ...args`; a non-zero exit is returned as `code`, not thrown. */
-export async function runCli(args: readonly string[], options: RunCliOptions = {}): Promise<CliResult> {
+export async function runCliProcess(
+  args: readonly string[],
+  options: RunCliOptions = {},
+): Promise<CliResult> {
   try {
     const { stdout, stderr } = await execFileAsync(process.execPath, [cli, ...args], {
       cwd: options.cwd,

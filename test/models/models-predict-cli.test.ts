@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCsvDataset } from '../../src/data/csv.js';
 import { datasetFromRecords } from '../../src/data/infer-types.js';
@@ -10,10 +8,15 @@ import { ColumnTransformer } from '../../src/ml/column-transformer.js';
 import { createRegressor } from '../../src/ml/estimators.js';
 import { dropColumn, ModelPipeline, saveModel } from '../../src/models/index.js';
 import { localPathFromArtifactUri, openTrackingStore, sqliteUriForPath } from '../../src/tracking/index.js';
+import { type CliResult, runCli } from '../helpers/cli.js';
 import { carsRows } from '../steps/model-recipe-fixture.js';
 
-const run = promisify(execFile);
-const CLI = resolve(import.meta.dirname, '../../dist/cli/main.js');
+/** `recipe ...args` in-process; throws on a non-zero exit, with its stderr. */
+async function recipeOk(args: string[]): Promise<CliResult> {
+  const result = await runCli(args);
+  if (result.code !== 0) throw new Error(`recipe ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
+  return result;
+}
 
 let work: string;
 let modelDir: string;
@@ -55,8 +58,7 @@ afterAll(() => {
 describe('recipe models predict', () => {
   it('writes the input rows plus a prediction column to CSV', async () => {
     const out = join(work, 'out.csv');
-    const { stderr } = await run(process.execPath, [
-      CLI,
+    const { stderr } = await recipeOk([
       'models',
       'predict',
       '-m',
@@ -73,15 +75,7 @@ describe('recipe models predict', () => {
   });
 
   it('prints {"predictions": [...]} without -o, and reads an MLflow dataframe_split payload', async () => {
-    const { stdout } = await run(process.execPath, [
-      CLI,
-      'models',
-      'predict',
-      '-m',
-      modelDir,
-      '-i',
-      join(work, 'in.csv'),
-    ]);
+    const { stdout } = await recipeOk(['models', 'predict', '-m', modelDir, '-i', join(work, 'in.csv')]);
     expect(JSON.parse(stdout)).toEqual({ predictions: expected });
     const rows = carsRows().slice(0, 20);
     writeFileSync(
@@ -90,15 +84,7 @@ describe('recipe models predict', () => {
         dataframe_split: { columns: header, data: rows.map((r) => header.map((h) => r[h] ?? null)) },
       }),
     );
-    const fromJson = await run(process.execPath, [
-      CLI,
-      'models',
-      'predict',
-      '-m',
-      modelDir,
-      '-i',
-      join(work, 'payload.json'),
-    ]);
+    const fromJson = await recipeOk(['models', 'predict', '-m', modelDir, '-i', join(work, 'payload.json')]);
     expect(JSON.parse(fromJson.stdout)).toEqual({ predictions: expected });
   });
 
@@ -116,8 +102,7 @@ describe('recipe models predict', () => {
     } finally {
       await store.close();
     }
-    const { stdout } = await run(process.execPath, [
-      CLI,
+    const { stdout } = await recipeOk([
       '--tracking-uri',
       trackingUri,
       'models',
@@ -132,24 +117,12 @@ describe('recipe models predict', () => {
 
   it('fails with exit 1 naming a missing column, and exit 2 for bad usage', async () => {
     writeFileSync(join(work, 'bad.csv'), 'Cylinders,Origin\n4,USA\n');
-    const missing = await run(process.execPath, [
-      CLI,
-      'models',
-      'predict',
-      '-m',
-      modelDir,
-      '-i',
-      join(work, 'bad.csv'),
-    ]).catch((e: { code: number; stderr: string }) => e);
-    expect((missing as { code: number }).code).toBe(1);
-    expect((missing as { stderr: string }).stderr).toMatch(
-      /error: the input is missing required columns "Displacement"/,
-    );
-    const usage = await run(process.execPath, [CLI, 'models', 'predict', '-m', modelDir]).catch(
-      (e: { code: number; stderr: string }) => e,
-    );
-    expect((usage as { code: number }).code).toBe(2);
-    expect((usage as { stderr: string }).stderr).toContain('--input-path');
+    const missing = await runCli(['models', 'predict', '-m', modelDir, '-i', join(work, 'bad.csv')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/error: the input is missing required columns "Displacement"/);
+    const usage = await runCli(['models', 'predict', '-m', modelDir]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('--input-path');
     expect(readFileSync(join(work, 'in.csv'), 'utf8')).toContain('Cylinders');
   });
 });

@@ -3,15 +3,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openTrackingStore, type TrackingStore } from '../../src/tracking/index.js';
-import { type CliResult, cli, runCli } from '../helpers/cli.js';
+import { type CliResult, cli, runCliProcess } from '../helpers/cli.js';
 import { git, initRepo, tagsOf, tempDirWith, writeFiles } from './fixtures.js';
 
 function recipe(cwd: string, ...args: string[]): Promise<CliResult> {
-  return runCli(args, { cwd, env: cleanEnv() });
+  return runCliProcess(args, { cwd, env: cleanEnv() });
 }
 
 function recipeWithEnv(cwd: string, extra: NodeJS.ProcessEnv, ...args: string[]): Promise<CliResult> {
-  return runCli(args, { cwd, env: { ...cleanEnv(), ...extra } });
+  return runCliProcess(args, { cwd, env: { ...cleanEnv(), ...extra } });
 }
 
 function cleanEnv(): NodeJS.ProcessEnv {

@@ -1,6 +1,7 @@
 /**
- * `recipe models list|show|register|alias|transition|describe|tag|delete`, run as real child
- * processes of dist/cli/main.js against a SQLite tracking database in a temp directory.
+ * `recipe models list|show|register|alias|transition|describe|tag|delete`, run in-process
+ * (`main(argv, io)`) against a SQLite tracking database in a temp directory; concurrent
+ * registration runs as real processes.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelVersion, RegisteredModel } from '../../src/registry/index.js';
 import { localPathFromArtifactUri, openTrackingStore } from '../../src/tracking/index.js';
-import { type CliResult, envWithoutTrackingUri, runCli } from '../helpers/cli.js';
+import { type CliResult, envWithoutTrackingUri, runCli, runCliProcess } from '../helpers/cli.js';
 import { type FixtureModel, saveFixtureModel } from './model-fixture.js';
 
 let tmp: string;
@@ -179,8 +180,25 @@ describe('recipe models (registry)', () => {
   });
 
   it('numbers versions registered by four processes at once 1 to 4, each with its own copy', async () => {
+    // Real processes: in-process runs take turns, and this is about processes racing.
     const results = await Promise.all(
-      [1, 2, 3, 4].map(() => json<ModelVersion>('models', 'register', '-m', local.dir, '-n', 'parallel')),
+      [1, 2, 3, 4].map(async () => {
+        const args = [
+          '--tracking-uri',
+          uri,
+          'models',
+          'register',
+          '-m',
+          local.dir,
+          '-n',
+          'parallel',
+          '-o',
+          'json',
+        ];
+        const result = await runCliProcess(args, { cwd: tmp, env: envWithoutTrackingUri() });
+        expect(result.stderr).toBe('');
+        return JSON.parse(result.stdout) as ModelVersion;
+      }),
     );
     expect(results.map((v) => Number(v.version)).sort()).toEqual([1, 2, 3, 4]);
     expect(results.every((v) => v.status === 'READY')).toBe(true);
