@@ -139,7 +139,14 @@ export async function endAbandonedRuns(options: {
   const ended: string[] = [];
   let pageToken: string | undefined;
   do {
-    const page = await store.searchRuns({ experimentIds: [experimentId], maxResults: 1000, pageToken });
+    // Only RUNNING runs: every `recipe run` adds a run, and loading them all (with their params,
+    // metrics and tags) made each run slower than the one before.
+    const page = await store.searchRuns({
+      experimentIds: [experimentId],
+      filter: "attributes.status = 'RUNNING'",
+      maxResults: 1000,
+      pageToken,
+    });
     for (const run of page.runs) {
       if (run.info.status !== 'RUNNING') continue;
       const tags = Object.fromEntries(run.data.tags.map((t) => [t.key, t.value]));
