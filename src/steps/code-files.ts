@@ -6,6 +6,7 @@
  */
 import { tuningCodeFiles } from './tuning.js';
 import { findUserModule } from './user-module.js';
+import type { TrainConfig } from './recipe-config.js';
 
 /** `steps/<module>.{ts,js,…}` when it exists, as a one-element list. */
 function userModule(recipeDir: string, module: string): string[] {
@@ -22,10 +23,7 @@ export function transformCodeFiles(cfg: { using?: string } | undefined, recipeDi
  * train: `steps/train.*` when `using: custom`; with tuning enabled also the modules a sweep runs
  * (custom metrics, an early-stop function's module).
  */
-export function trainCodeFiles(
-  cfg: { using?: string; tuning?: unknown } | undefined,
-  recipeDir: string,
-): string[] {
+export function trainCodeFiles(cfg: TrainConfig | undefined, recipeDir: string): string[] {
   const files = cfg?.using === 'custom' ? userModule(recipeDir, 'train') : [];
   for (const file of tuningCodeFiles(cfg, recipeDir)) if (!files.includes(file)) files.push(file);
   return files;

@@ -37,21 +37,12 @@ import { scorePredictions } from '../models/score-predictions.js';
 import { columnType } from '../models/targets.js';
 import { MODEL_DIR } from './train.js';
 import type { CardSection, Step, StepContext, StepResult } from './types.js';
+import type { CustomMetricConfig, EvaluateConfig, ValidationCriterion } from './recipe-config.js';
 
-export interface ValidationCriterion {
-  metric: string;
-  threshold: number;
-}
 
-export interface EvaluateConfig {
-  validation_criteria?: ValidationCriterion[];
-}
 
-export interface CustomMetricConfig {
-  name: string;
-  function: string;
-  greater_is_better: boolean;
-}
+/** Declared once, in schema/recipe.schema.json. */
+export type { CustomMetricConfig, EvaluateConfig, ValidationCriterion };
 
 /**
  * What a custom metric function receives. Regression: `yTrue`/`yPred` are numbers.

@@ -30,13 +30,10 @@ import { ConfigError, DataError } from '../errors.js';
 import type { Frame } from '../ml/types.js';
 import { findUserModule, loadUserFunction } from './user-module.js';
 import type { Step, StepContext, StepKind, StepResult } from './types.js';
+import type { IngestConfig } from './recipe-config.js';
 
-export interface IngestConfig {
-  using: 'csv' | 'parquet' | 'json' | 'arrow' | 'custom';
-  location?: string | string[];
-  loader_method?: string;
-  skip_data_profiling?: boolean;
-}
+/** Declared once, in schema/recipe.schema.json. */
+export type { IngestConfig };
 
 /** The output file every ingest step writes into its outDir. */
 export const INGEST_DATASET_FILE = 'dataset.arrow';
@@ -138,7 +135,8 @@ export async function loadIngestDataset(options: {
   const { config, recipeDir } = options;
   const kind = options.kind ?? 'ingest';
   const files = resolveIngestFiles(config, recipeDir, kind);
-  if (config.using !== 'custom') {
+  // resolveIngestFiles refused anything else (`using: project` is run by a wrapper before this).
+  if (isBuiltinFormat(config.using)) {
     return { dataset: await readDataset({ format: config.using, files }), files };
   }
   const resolver = options.loaderResolver ?? defaultLoaderResolver;

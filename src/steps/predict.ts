@@ -33,13 +33,10 @@ import { INGEST_DATASET_FILE } from './ingest.js';
 import { inputDir } from './recipe-problem.js';
 import { MODEL_DIR } from './train.js';
 import type { CardSection, Step, StepContext, StepResult } from './types.js';
+import type { PredictConfig } from './recipe-config.js';
 
-export interface PredictConfig {
-  model_uri?: string;
-  output?: { using?: PredictionFormat; location?: string };
-  save_mode?: 'default' | 'overwrite' | 'append' | 'ignore' | 'error' | 'errorifexists';
-  result_type?: string;
-}
+/** Declared once, in schema/recipe.schema.json. */
+export type { PredictConfig };
 
 const EXTENSIONS: Record<PredictionFormat, string> = {
   csv: 'csv',

@@ -54,20 +54,10 @@ import { inputDir, readSplitDataset, recipeProblem } from './recipe-problem.js';
 import { customMetricsCodeFiles } from './code-files.js';
 import { MODEL_DIR, VALIDATION_FILE } from './output-files.js';
 import type { CardSection, Step, StepContext, StepResult } from './types.js';
+import type { RegisterConfig } from './recipe-config.js';
 
-export interface RegisterConfig {
-  model_name?: string;
-  registry_uri?: string;
-  baseline_alias?: string;
-  validation_thresholds?: Record<string, unknown>;
-  allow_non_validated_model?: boolean;
-  /**
-   * When the alias holder cannot score the test split (a column renamed or dropped since it was
-   * trained): `fail` (the default) stops with exit 2; `promote` gates on the absolute thresholds
-   * (and evaluate's validation_criteria) alone and tags the new version `mlrecipe.gate.forced`.
-   */
-  on_baseline_error?: 'fail' | 'promote';
-}
+/** Declared once, in schema/recipe.schema.json. */
+export type { RegisterConfig };
 
 export const DEFAULT_BASELINE_ALIAS = 'champion';
 

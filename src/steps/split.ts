@@ -33,14 +33,10 @@ import type { Frame, FrameColumn } from '../ml/types.js';
 import { findUserModule, loadUserFunction } from './user-module.js';
 import { INGEST_DATASET_FILE } from './ingest.js';
 import type { Step, StepContext, StepResult } from './types.js';
+import type { SplitConfig } from './recipe-config.js';
 
-export interface SplitConfig {
-  using?: 'split_ratios' | 'custom';
-  split_ratios?: number[];
-  split_method?: string;
-  post_split_filter_method?: string;
-  skip_data_profiling?: boolean;
-}
+/** Declared once, in schema/recipe.schema.json. */
+export type { SplitConfig };
 
 /** MLflow Recipes' default split ratios. */
 export const DEFAULT_SPLIT_RATIOS: readonly [number, number, number] = [0.75, 0.125, 0.125];

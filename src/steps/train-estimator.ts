@@ -17,15 +17,10 @@ import type { Estimator } from '../ml/types.js';
 import { asEstimatorState, CustomClassifier, CustomRegressor } from '../models/custom-components.js';
 import type { ComponentSource } from '../models/pipeline.js';
 import { findUserModule, loadUserFunction } from './user-module.js';
+import type { TrainConfig } from './recipe-config.js';
 
-export interface TrainConfig {
-  using?: string;
-  estimator?: { name: string; params?: Record<string, unknown> };
-  estimator_method?: string;
-  estimator_params?: Record<string, unknown>;
-  /** MLflow Recipes' hyperparameter search (src/steps/train-sweep.ts, docs/sweeps.md). */
-  tuning?: unknown;
-}
+/** Declared once, in schema/recipe.schema.json. */
+export type { TrainConfig };
 
 /** Estimators used when the recipe names none. */
 export const DEFAULT_ESTIMATORS = {

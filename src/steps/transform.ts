@@ -32,13 +32,10 @@ import { transformCodeFiles } from './code-files.js';
 import { findUserModule, loadUserFunction } from './user-module.js';
 import { inputDir, readSplitDataset, recipeProblem } from './recipe-problem.js';
 import type { Step, StepContext, StepResult } from './types.js';
+import type { TransformConfig } from './recipe-config.js';
 
-export interface TransformConfig {
-  using?: string;
-  transformer_method?: string;
-  /** Default transformer: one-hot columns per string column at most (null: no cap). */
-  max_categories?: number | null;
-}
+/** Declared once, in schema/recipe.schema.json. */
+export type { TransformConfig };
 
 export const TRANSFORMER_FILE = 'transformer.json';
 
