@@ -5,11 +5,13 @@
  * normalised so the same file always gets the same name in fingerprints and cards.
  *
  * Globs support `*` and `?` within one path segment, `**` for any number of directories, and
- * `{a,b}` alternatives. Node 20 has no fs.glob, so this walks the directory below the glob's
- * fixed prefix and matches each relative path against a regular expression.
+ * `{a,b}` alternatives, matched by picomatch. The directory walk below the glob's fixed prefix is
+ * our own rather than tinyglobby's: a glob that reaches an unreadable directory must fail naming it
+ * (it cannot know what data it would miss), where a glob library skips it silently.
  */
 import { accessSync, constants, type Dirent, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
+import picomatch from 'picomatch';
 import { DataError } from '../errors.js';
 
 /** File name extensions each format reads from a directory location. */
@@ -83,7 +85,6 @@ function assertReadable(file: string, entry: string, field: string): void {
   }
 }
 
-
 function resolveOne(entry: string, baseDir: string, format: string | undefined, field: string): string[] {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(entry) && !entry.startsWith('file://')) {
     throw new DataError(`${field}: ${entry} is a URL; mlrecipe ingests local files only`, {
@@ -138,46 +139,14 @@ function splitGlob(absolute: string): { base: string; rest: string } {
   return { base, rest: segments.slice(i).join('/') };
 }
 
-/** Compiles a `/`-separated glob into an anchored RegExp. */
+/**
+ * Compiles a `/`-separated glob into an anchored RegExp, with picomatch (the matcher behind
+ * tinyglobby and fast-glob): `*`, `?`, `**`, `{a,b}`, `[abc]`, `[!abc]`.
+ */
 export function globToRegExp(glob: string): RegExp {
-  let out = '';
-  let i = 0;
-  let inBraces = false;
-  while (i < glob.length) {
-    const c = glob[i] as string;
-    if (c === '*') {
-      if (glob[i + 1] === '*') {
-        // `**/` matches zero or more directories; a trailing `**` matches everything below.
-        if (glob[i + 2] === '/') {
-          out += '(?:[^/]*/)*';
-          i += 3;
-        } else {
-          out += '.*';
-          i += 2;
-        }
-        continue;
-      }
-      out += '[^/]*';
-    } else if (c === '?') out += '[^/]';
-    else if (c === '{') {
-      out += '(?:';
-      inBraces = true;
-    } else if (c === '}' && inBraces) {
-      out += ')';
-      inBraces = false;
-    } else if (c === ',' && inBraces) out += '|';
-    else if (c === '[') {
-      const close = glob.indexOf(']', i + 1);
-      if (close < 0) out += '\\[';
-      else {
-        const body = glob.slice(i + 1, close).replace(/\\/g, '\\\\');
-        out += `[${body.startsWith('!') ? `^${body.slice(1)}` : body}]`;
-        i = close;
-      }
-    } else out += c.replace(/[.+^$()|\\]/g, '\\$&');
-    i++;
-  }
-  return new RegExp(`^${out}$`);
+  // Ingest globs have no extglobs or regex groups, so `(`, `)`, `|`, `+`, `@` are file-name
+  // characters (`data (1).csv`); `posix` reads `[!abc]` as a negated class, as the shell does.
+  return picomatch.makeRe(glob.replace(/[()|+@]/g, '\\$&'), { posix: true, noextglob: true });
 }
 
 /** Lists files under `dir` (recursively if `deep`), skipping hidden entries. */

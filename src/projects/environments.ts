@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
+import { satisfies, validRange } from 'semver';
 import { parse as parseYaml } from 'yaml';
 import { replaceAtomicallyAsync } from '../atomic-write.js';
 import { EXIT_USAGE, MlrecipeError, UsageError } from '../errors.js';
@@ -319,60 +320,14 @@ function tail(text: string): string {
 }
 
 /**
- * Whether `version` (x.y.z) satisfies a semver range of the forms npm users write for engines:
- * comparators (`>=20`, `<22.1`), caret/tilde (`^20.5`, `~20.5.1`), x-ranges (`20`, `20.x`),
- * space-separated (AND) and `||` (OR).
+ * Whether `version` (x.y.z) satisfies an npm semver range (`>=20`, `^20.5`, `20.x`, `>=18 <21`,
+ * `^18 || ^20`), as npm reads `engines`: with the `semver` package npm itself uses.
  */
 export function satisfiesNodeRange(version: string, range: string): boolean {
-  const v = version
-    .replace(/^v/, '')
-    .split('.')
-    .map((n) => Number.parseInt(n, 10));
-  const cmp = (a: number[], b: number[]) => {
-    for (let i = 0; i < 3; i++) {
-      const d = (a[i] ?? 0) - (b[i] ?? 0);
-      if (d !== 0) return d;
-    }
-    return 0;
-  };
-  const test = (comparator: string): boolean => {
-    const m = /^(>=|<=|>|<|=|\^|~)?\s*v?(\d+|[xX*])(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?$/.exec(comparator);
-    if (!m)
-      throw new UsageError(
-        `node_env range ${JSON.stringify(range)} is not a semver range mlrecipe understands`,
-      );
-    const op = m[1] ?? '';
-    const parts = [m[2], m[3], m[4]];
-    const given = parts.findIndex((p) => p === undefined || /^[xX*]$/.test(p));
-    const precision = given < 0 ? 3 : given;
-    const nums = parts.map((p) => (p === undefined || /^[xX*]$/.test(p) ? 0 : Number(p)));
-    const bump = (level: number) => nums.map((n, i) => (i < level ? n : i === level ? n + 1 : 0));
-    switch (op) {
-      case '>=':
-        return cmp(v, nums) >= 0;
-      case '>':
-        return precision === 3 ? cmp(v, nums) > 0 : cmp(v, bump(precision - 1)) >= 0;
-      case '<=':
-        return precision === 3 ? cmp(v, nums) <= 0 : cmp(v, bump(precision - 1)) < 0;
-      case '<':
-        return cmp(v, nums) < 0;
-      case '^': {
-        const level = nums[0] !== 0 || precision === 1 ? 0 : nums[1] !== 0 || precision === 2 ? 1 : 2;
-        return cmp(v, nums) >= 0 && cmp(v, bump(level)) < 0;
-      }
-      case '~':
-        return cmp(v, nums) >= 0 && cmp(v, bump(precision >= 2 ? 1 : 0)) < 0;
-      default:
-        if (precision === 0) return true;
-        return cmp(v, nums) >= 0 && cmp(v, bump(precision - 1)) < 0;
-    }
-  };
-  return range.split('||').some((alt) => {
-    const comparators = alt
-      .trim()
-      .replace(/(>=|<=|>|<|=|\^|~)\s+/g, '$1')
-      .split(/\s+/)
-      .filter(Boolean);
-    return comparators.length === 0 || comparators.every(test);
-  });
+  if (validRange(range) === null) {
+    throw new UsageError(
+      `node_env range ${JSON.stringify(range)} is not a semver range mlrecipe understands`,
+    );
+  }
+  return satisfies(version.replace(/^v/, ''), range);
 }

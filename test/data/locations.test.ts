@@ -96,6 +96,9 @@ describe('globToRegExp', () => {
     ['data.[ct]sv', 'data.tsv', true],
     ['data.[!c]sv', 'data.csv', false],
     ['a+b(1).csv', 'a+b(1).csv', true],
+    // Nested alternatives (picomatch; the hand-written matcher before it had one brace level).
+    ['{a,b{1,2}}.csv', 'b2.csv', true],
+    ['{a,b{1,2}}.csv', 'b.csv', false],
   ])('%s matches %s: %s', (glob, path, expected) => {
     expect(globToRegExp(glob).test(path)).toBe(expected);
   });

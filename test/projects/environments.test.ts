@@ -18,6 +18,10 @@ describe('satisfiesNodeRange', () => {
     ['21.0.0', '>20', true],
     ['20.5.0', '<=20', true],
     ['20.19.1', '*', true],
+    // Forms npm accepts that the hand-written parser before `semver` refused.
+    ['20.19.1', '18 - 20', true],
+    ['21.0.0', '18 - 20', false],
+    ['20.19.1', '>= 20.0.0 < 21', true],
   ])('%s satisfies %s: %s', (version, range, expected) => {
     expect(satisfiesNodeRange(version, range)).toBe(expected);
   });
