@@ -2,7 +2,7 @@
  * MLflow's search filter grammar, parsed by a real tokenizer and a recursive-descent parser
  * into an AST. Compiling the AST to SQL is search-compiler.ts's job; this file knows no SQL.
  *
- *   filter     := ε | comparison ( AND comparison )*
+ *   filter     := ( AND* comparison )* AND*     (AND keywords are skipped, as MLflow does)
  *   comparison := identifier comparator value
  *   identifier := [entity '.'] key          entity: metrics|params|tags|attributes|datasets (+ aliases)
  *   key        := bare-word (dots allowed: tags.mlflow.runName) | "double quoted" | `backticked`
@@ -111,17 +111,18 @@ export function tokenize(source: string, what = 'filter'): Token[] {
       let closed = false;
       while (i < source.length) {
         const c = source[i];
-        // `\'` and `\\` are escapes; any other backslash stays, so LIKE patterns keep `\%` and
-        // `\_` (matched literally: the compiled LIKE uses ESCAPE '\').
+        // MLflow 2.12 (sqlparse, then SearchUtils._strip_quotes) keeps everything between the
+        // quotes as written: a backslash-escaped or doubled quote does not end the string, and
+        // stays in the value as typed, backslash included. So LIKE patterns reach the database
+        // verbatim (PostgreSQL's LIKE takes `\` as its escape character; SQLite's has none).
         if (c === '\\' && ch !== '`' && (source[i + 1] === ch || source[i + 1] === '\\')) {
-          text += source[i + 1];
+          text += c + source[i + 1];
           i += 2;
           continue;
         }
         if (c === ch) {
-          // A doubled quote inside a quoted token stands for the quote itself, as in SQL.
-          if (source[i + 1] === ch) {
-            text += ch;
+          if (ch !== '`' && source[i + 1] === ch) {
+            text += ch + ch;
             i += 2;
             continue;
           }
@@ -216,7 +217,11 @@ export class TokenCursor {
   identifier(): { entity: FilterEntity; key: string; position: number } {
     const token = this.next();
     if (token.kind === 'backtick' || (token.kind === 'string' && token.quote === '"')) {
-      // MLflow's grammar quotes only the key after its entity, never the whole identifier.
+      // A quoted name without an entity is an attribute (MLflow accepts `Run name` = 'x');
+      // an entity inside the quotes is not recognised.
+      if (!token.text.includes('.') && token.text !== '') {
+        return { entity: 'attribute', key: token.text, position: token.start };
+      }
       throw this.fail(token, 'quote only the key, after its entity: metrics."my metric" or tags.`my tag`');
     }
     if (token.kind !== 'identifier') {
@@ -225,7 +230,8 @@ export class TokenCursor {
     const dot = token.text.indexOf('.');
     if (dot < 0) return { entity: 'attribute', key: token.text, position: token.start };
     const prefix = token.text.slice(0, dot);
-    const entity = ENTITY_ALIASES[prefix.toLowerCase()];
+    // Case matters, as in MLflow: `metrics.` is an entity, `METRICS.` is refused.
+    const entity = Object.hasOwn(ENTITY_ALIASES, prefix) ? ENTITY_ALIASES[prefix] : undefined;
     if (entity === undefined) {
       throw this.fail(
         token,
@@ -297,8 +303,14 @@ function parseValue(cursor: TokenCursor, comparator: Comparator): { value: Filte
 export function parseFilter(source: string): ParsedFilter {
   const cursor = new TokenCursor(source, tokenize(source, 'filter'), 'filter');
   const clauses: FilterComparison[] = [];
-  if (cursor.peek().kind === 'end') return { source, clauses };
+  // MLflow 2.12 keeps the comparisons sqlparse finds and skips every AND keyword, so a leading,
+  // trailing or doubled AND is accepted, as are two comparisons side by side.
   for (;;) {
+    while (isWord(cursor.peek(), 'AND')) cursor.next();
+    const token = cursor.peek();
+    if (token.kind === 'end') break;
+    if (isWord(token, 'OR'))
+      throw cursor.fail(token, "OR is not supported (MLflow's grammar joins clauses with AND only)");
     const identifier = cursor.identifier();
     const { comparator, position: comparatorPosition } = parseComparator(cursor);
     const { value, position: valuePosition } = parseValue(cursor, comparator);
@@ -311,12 +323,6 @@ export function parseFilter(source: string): ParsedFilter {
       comparatorPosition,
       valuePosition,
     });
-    const token = cursor.next();
-    if (token.kind === 'end') break;
-    if (isWord(token, 'AND')) continue;
-    if (isWord(token, 'OR'))
-      throw cursor.fail(token, "OR is not supported (MLflow's grammar joins clauses with AND only)");
-    throw cursor.unexpected(token, 'AND or the end of the filter');
   }
   return { source, clauses };
 }

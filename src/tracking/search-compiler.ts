@@ -3,12 +3,17 @@
  * PostgreSQL. Keys and values are always bound values; the only SQL text that varies comes from
  * the fixed column maps below. Semantics follow MLflow's SQL store (2.x):
  *
- * - metrics compare the run's latest value (latest_metrics); a run lacking the key never matches.
- *   A NaN latest value only matches `!=` (NaN equals and orders against nothing).
- * - params/tags: a run must have the key for any comparison, `!=` included.
- * - LIKE is case-sensitive on both databases, ILIKE case-insensitive; `\` escapes % and _.
- * - order_by puts runs lacking the key (and NaN metrics) last, whatever the direction, then
- *   breaks ties by start_time DESC, run_id ASC.
+ * - metrics compare the run's latest stored value (latest_metrics); a run lacking the key never
+ *   matches. A NaN is stored as 0 and compares as 0 (`metrics.m = 0` finds it), as in MLflow.
+ * - params/tags: `=`, `!=`, LIKE, ILIKE; a run must have the key for any comparison, `!=`
+ *   included. IN / NOT IN only on `run_id` and on datasets; MLflow refuses them elsewhere.
+ * - LIKE is case-sensitive on both databases, ILIKE case-insensitive. The pattern goes to the
+ *   database as written: PostgreSQL's LIKE treats `\` as an escape, SQLite's has none, so `\%`
+ *   is a literal `%` on PostgreSQL and a backslash then any text on SQLite — MLflow's behaviour
+ *   on each.
+ * - order_by: metrics put NaN, then missing, last whatever the direction; params and tags put
+ *   missing last; attributes use the database's own NULL order (as MLflow's query does). Ties
+ *   are broken by start_time DESC (unless start_time was ordered on), then run_id ASC.
  */
 import { StoreError } from '../errors.js';
 import {
@@ -23,13 +28,18 @@ import { DATASET_CONTEXT_TAG, type ViewType } from './types.js';
 
 const NUMERIC_COMPARATORS: readonly Comparator[] = ['=', '!=', '<', '<=', '>', '>='];
 const STRING_COMPARATORS: readonly Comparator[] = ['=', '!=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'];
+/** MLflow's VALID_PARAM_COMPARATORS / VALID_TAG_COMPARATORS: no lists. */
+const KEY_VALUE_COMPARATORS: readonly Comparator[] = ['=', '!=', 'LIKE', 'ILIKE'];
 
 interface AttributeColumn {
   column: string;
   type: 'string' | 'number';
 }
 
-/** Run attributes searchable and sortable by name (MLflow's names, then its aliases). */
+/**
+ * Run attributes searchable by name: RunInfo's searchable attributes and MLflow's aliases
+ * (SearchUtils.VALID_SEARCH_ATTRIBUTE_KEYS, 2.12).
+ */
 const RUN_ATTRIBUTES: Record<string, AttributeColumn> = {
   run_id: { column: 'r.run_uuid', type: 'string' },
   run_name: { column: 'r.name', type: 'string' },
@@ -44,11 +54,28 @@ const RUN_ATTRIBUTES: Record<string, AttributeColumn> = {
   'Run name': { column: 'r.name', type: 'string' },
   'Run Name': { column: 'r.name', type: 'string' },
 };
-/** Sortable but not filterable, as in MLflow. */
-const RUN_ORDER_ONLY_ATTRIBUTES: Record<string, AttributeColumn> = {
-  experiment_id: { column: 'r.experiment_id', type: 'number' },
-  lifecycle_stage: { column: 'r.lifecycle_stage', type: 'string' },
-};
+/**
+ * Sortable attributes (VALID_ORDER_BY_ATTRIBUTE_KEYS): the searchable ones and `created`, but
+ * not the `run name` aliases; experiment_id and lifecycle_stage are refused, as by MLflow 2.12.
+ */
+const RUN_ORDER_ATTRIBUTES: readonly string[] = [
+  'run_id',
+  'run_name',
+  'status',
+  'user_id',
+  'artifact_uri',
+  'start_time',
+  'end_time',
+  'created',
+  'Created',
+];
+
+/** SearchUtils.translate_key_alias. */
+function canonicalAttribute(key: string): string {
+  if (key === 'created' || key === 'Created') return 'start_time';
+  if (key === 'run name' || key === 'Run name' || key === 'Run Name') return 'run_name';
+  return key;
+}
 
 const EXPERIMENT_ATTRIBUTES: Record<string, AttributeColumn> = {
   name: { column: 'e.name', type: 'string' },
@@ -128,17 +155,20 @@ function expectStringValue(filter: ParsedFilter, clause: FilterComparison, what:
 function stringComparison(column: SqlFragment, clause: FilterComparison, dialect: SqlDialect): SqlFragment {
   const { value } = clause;
   if (value.kind === 'list') {
+    // An empty list (every id dropped): IN matches nothing, NOT IN everything.
+    if (value.values.length === 0) return rawSql(clause.comparator === 'IN' ? '1 = 0' : '1 = 1');
     return sql`${column} ${rawSql(clause.comparator === 'IN' ? 'IN' : 'NOT IN')} ${sqlList(value.values)}`;
   }
   const bound = value.kind === 'string' ? value.value : String(value.value);
   switch (clause.comparator) {
     case 'LIKE':
-      return sql`${column} LIKE ${bound} ESCAPE '\\'`;
+      return sql`${column} LIKE ${bound}`;
     case 'ILIKE':
-      // SQLite's connection runs with case_sensitive_like, so ILIKE lowercases both sides.
+      // SQLite's connection runs with case_sensitive_like, so ILIKE lowercases both sides (as
+      // SQLAlchemy renders ilike for SQLite).
       return dialect === 'postgres'
-        ? sql`${column} ILIKE ${bound} ESCAPE '\\'`
-        : sql`lower(${column}) LIKE lower(${bound}) ESCAPE '\\'`;
+        ? sql`${column} ILIKE ${bound}`
+        : sql`lower(${column}) LIKE lower(${bound})`;
     default:
       return sql`${column} ${rawSql(clause.comparator)} ${bound}`;
   }
@@ -191,16 +221,14 @@ function compileRunClause(filter: ParsedFilter, clause: FilterComparison, dialec
     case 'metric': {
       checkComparator(filter, clause, NUMERIC_COMPARATORS, 'metrics');
       const value = expectNumber(filter, clause, `metric '${clause.key}'`);
-      const condition =
-        clause.comparator === '!='
-          ? sql`(m.is_nan = ${true} OR m.value != ${value})`
-          : sql`m.is_nan = ${false} AND ${numericComparison(rawSql('m.value'), clause.comparator, value, dialect)}`;
+      // The stored value, as MLflow compares it: a NaN is its stored 0.
+      const condition = numericComparison(rawSql('m.value'), clause.comparator, value, dialect);
       return sql`EXISTS (SELECT 1 FROM latest_metrics m WHERE m.run_uuid = r.run_uuid AND m.key = ${clause.key} AND ${condition})`;
     }
     case 'param':
     case 'tag': {
       const what = clause.entity === 'param' ? 'params' : 'tags';
-      checkComparator(filter, clause, STRING_COMPARATORS, what);
+      checkComparator(filter, clause, KEY_VALUE_COMPARATORS, what);
       expectStringValue(filter, clause, what);
       const table = rawSql(clause.entity === 'param' ? 'params' : 'tags');
       return sql`EXISTS (SELECT 1 FROM ${table} x WHERE x.run_uuid = r.run_uuid AND x.key = ${clause.key} AND ${stringComparison(rawSql('x.value'), clause, dialect)})`;
@@ -223,6 +251,22 @@ function compileRunClause(filter: ParsedFilter, clause: FilterComparison, dialec
       }
       checkComparator(filter, clause, STRING_COMPARATORS, `attribute '${clause.key}'`);
       expectStringValue(filter, clause, `attribute '${clause.key}'`);
+      if (clause.value.kind === 'list') {
+        if (canonicalAttribute(clause.key) !== 'run_id') {
+          throw fail(
+            filter,
+            clause.valuePosition,
+            "only the 'run_id' attribute supports comparison with a list of quoted string values (MLflow 2.12)",
+          );
+        }
+        // MLflow drops ids with upper-case letters: run ids are lower-case hex.
+        const ids = clause.value.values.filter((id) => id === id.toLowerCase());
+        return stringComparison(
+          rawSql(attribute.column),
+          { ...clause, value: { kind: 'list', values: ids } },
+          dialect,
+        );
+      }
       return stringComparison(rawSql(attribute.column), clause, dialect);
     }
   }
@@ -262,10 +306,16 @@ export function compileRunSearch(query: RunSearchQuery): SqlFragment {
   const order: SqlFragment[] = [];
   const seen = new Set<string>();
   query.orderBy.forEach((clause, index) => {
-    // MLflow refuses the same field twice (`order_by` contains duplicate fields).
-    const field = `${clause.entity}\u0000${clause.key}`;
-    if (seen.has(field))
-      throw orderByError(clause, `'${clause.key}' appears twice in order_by; keep one clause`);
+    const key = clause.entity === 'attribute' ? canonicalAttribute(clause.key) : clause.key;
+    // MLflow refuses the same field twice; its exception carries no code, so INTERNAL_ERROR.
+    const field = `${clause.entity}\u0000${key}`;
+    if (seen.has(field)) {
+      throw new StoreError(
+        'INTERNAL_ERROR',
+        `\`order_by\` contains duplicate fields: [${query.orderBy.map((c) => `'${c.source}'`).join(', ')}]`,
+        { hint: `order by '${clause.key}' once` },
+      );
+    }
     seen.add(field);
     const direction = rawSql(clause.ascending ? 'ASC' : 'DESC');
     const alias = rawSql(`o${index}`);
@@ -280,7 +330,7 @@ export function compileRunSearch(query: RunSearchQuery): SqlFragment {
           sql`LEFT JOIN latest_metrics ${alias} ON ${alias}.run_uuid = r.run_uuid AND ${alias}.key = ${clause.key}`,
         );
         order.push(
-          sql`CASE WHEN ${alias}.run_uuid IS NULL THEN 2 WHEN ${alias}.is_nan = ${true} THEN 1 ELSE 0 END`,
+          sql`CASE WHEN ${alias}.is_nan = ${true} THEN 1 WHEN ${alias}.run_uuid IS NULL THEN 2 ELSE 0 END`,
           sql`${alias}.value ${direction}`,
         );
         break;
@@ -297,28 +347,22 @@ export function compileRunSearch(query: RunSearchQuery): SqlFragment {
         break;
       }
       case 'attribute': {
-        const attribute = Object.hasOwn(RUN_ATTRIBUTES, clause.key)
-          ? RUN_ATTRIBUTES[clause.key]
-          : Object.hasOwn(RUN_ORDER_ONLY_ATTRIBUTES, clause.key)
-            ? RUN_ORDER_ONLY_ATTRIBUTES[clause.key]
-            : undefined;
-        if (attribute === undefined) {
+        if (!RUN_ORDER_ATTRIBUTES.includes(clause.key)) {
           throw orderByError(
             clause,
-            `invalid attribute key '${clause.key}'; sortable attributes: run_id, run_name, status, user_id, artifact_uri, start_time, end_time, experiment_id`,
+            `invalid attribute key '${clause.key}'; sortable attributes: ${RUN_ORDER_ATTRIBUTES.join(', ')}`,
           );
         }
-        const column = rawSql(attribute.column);
+        const attribute = RUN_ATTRIBUTES[clause.key];
         const collation = attribute.type === 'string' ? binaryCollation(dialect) : rawSql('');
-        order.push(
-          sql`CASE WHEN ${column} IS NULL THEN 1 ELSE 0 END`,
-          sql`${column}${collation} ${direction}`,
-        );
+        // No NULL placement of our own: MLflow's query leaves it to the database.
+        order.push(sql`${rawSql(attribute.column)}${collation} ${direction}`);
         break;
       }
     }
   });
-  order.push(sql`r.start_time DESC`, sql`r.run_uuid${binaryCollation(dialect)} ASC`);
+  if (!seen.has('attribute\u0000start_time')) order.push(sql`r.start_time DESC`);
+  order.push(sql`r.run_uuid${binaryCollation(dialect)} ASC`);
   return sql`SELECT r.run_uuid FROM runs r ${joinSql(joins, ' ')} WHERE ${joinSql(where, ' AND ')} ORDER BY ${joinSql(order, ', ')} LIMIT ${query.limit} OFFSET ${query.offset}`;
 }
 

@@ -691,7 +691,8 @@ export class SqlTrackingStore implements TrackingStore {
   }
 
   async searchRuns(options: SearchRunsOptions): Promise<SearchRunsResult> {
-    const maxResults = validateMaxResults(options.maxResults);
+    // MLflow 2.12 accepts max_results 0 (an empty page, with a token).
+    const maxResults = validateMaxResults(options.maxResults, { allowZero: true });
     const offset = decodePageToken(options.pageToken);
     const experimentIds = (options.experimentIds ?? [])
       .map(parseExperimentId)
@@ -701,17 +702,18 @@ export class SqlTrackingStore implements TrackingStore {
       filter: parseFilter(options.filter ?? ''),
       orderBy: (options.orderBy ?? []).map(parseOrderBy),
       viewType: options.runViewType,
-      limit: maxResults + 1,
+      limit: maxResults,
       offset,
       dialect: this.driver.dialect,
     });
     const idRows = await this.driver.all<{ run_uuid: string }>(query);
     const runs = await this.loadRuns(
       this.driver,
-      idRows.slice(0, maxResults).map((row) => row.run_uuid),
+      idRows.map((row) => row.run_uuid),
     );
     const result: SearchRunsResult = { runs };
-    if (idRows.length > maxResults) result.next_page_token = encodePageToken(offset + maxResults);
+    // MLflow's compute_next_token: a full page gets a token, even when nothing follows it.
+    if (idRows.length === maxResults) result.next_page_token = encodePageToken(offset + maxResults);
     return result;
   }
 

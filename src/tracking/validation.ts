@@ -257,11 +257,12 @@ export function validateTimestamp(value: unknown, what: string): asserts value i
   }
 }
 
-export function validateMaxResults(maxResults: unknown): number {
+export function validateMaxResults(maxResults: unknown, options: { allowZero?: boolean } = {}): number {
   if (maxResults === undefined) return SEARCH_MAX_RESULTS_DEFAULT;
-  if (typeof maxResults !== 'number' || !Number.isInteger(maxResults) || maxResults <= 0) {
+  const least = options.allowZero === true ? 0 : 1;
+  if (typeof maxResults !== 'number' || !Number.isInteger(maxResults) || maxResults < least) {
     throw invalid(
-      `Invalid value ${JSON.stringify(maxResults)} for parameter 'max_results' supplied. It must be a positive integer.`,
+      `Invalid value ${JSON.stringify(maxResults)} for parameter 'max_results' supplied. It must be a ${least === 0 ? 'non-negative' : 'positive'} integer.`,
     );
   }
   if (maxResults > SEARCH_MAX_RESULTS_THRESHOLD) {

@@ -129,11 +129,12 @@ describe.each(BACKENDS)('search on $name', (backend) => {
   it.each<[string, string[]]>([
     ['metrics.rmse = 0.5', ['alpha-two']],
     ['metrics.rmse != 0.5', ['alpha-one', 'beta-three', 'beta-four', 'gamma-six']],
-    ['metrics.rmse < 0.5', ['alpha-one', 'beta-four']],
-    ['metrics.rmse <= 0.5', ['alpha-one', 'alpha-two', 'beta-four']],
+    // gamma-six's NaN is stored as 0 and compares as 0, as in MLflow.
+    ['metrics.rmse < 0.5', ['alpha-one', 'beta-four', 'gamma-six']],
+    ['metrics.rmse <= 0.5', ['alpha-one', 'alpha-two', 'beta-four', 'gamma-six']],
     ['metrics.rmse > 0.5', ['beta-three']],
     ['metrics.rmse >= 0.5', ['alpha-two', 'beta-three']],
-    ['metrics.rmse > -2.5e0', ['alpha-one', 'alpha-two', 'beta-three', 'beta-four']],
+    ['metrics.rmse > -2.5e0', ['alpha-one', 'alpha-two', 'beta-three', 'beta-four', 'gamma-six']],
     ['metrics.rmse < -1', ['beta-four']],
     ['metrics."my metric" >= 5', ['gamma-five', 'gamma-six']],
     ['metrics.`my metric` = 3', ['beta-three']],
@@ -141,8 +142,6 @@ describe.each(BACKENDS)('search on $name', (backend) => {
     ['params.alpha = "1e-3"', ['beta-three']],
     ["params.alpha != '0.1'", ['alpha-two', 'beta-three', 'gamma-five', 'gamma-six']],
     ["params.alpha LIKE '0.%'", ['alpha-one', 'alpha-two', 'gamma-five', 'gamma-six']],
-    ["params.alpha IN ('0.2', '0.5', 'none')", ['alpha-two', 'gamma-five']],
-    ["params.alpha NOT IN ('0.2', '0.5')", ['alpha-one', 'beta-three', 'gamma-six']],
     ["params.`my param` = 'BETA-FOUR'", ['beta-four']],
     ["tags.model = 'Tree'", ['beta-four', 'gamma-five']],
     ["tags.model LIKE 'R%'", ['alpha-one']],
@@ -167,23 +166,89 @@ describe.each(BACKENDS)('search on $name', (backend) => {
     expect(sorted(await names(filter))).toEqual(sorted(expected));
   });
 
-  it('matches % and _ literally in LIKE when escaped with a backslash', async () => {
+  it("hands LIKE patterns to the database as written, backslashes included (MLflow's behaviour on each)", async () => {
     const id = await store.createExperiment('search-like-escape');
-    for (const value of ['100%', '1000', 'a_b', 'axb']) {
+    for (const value of ['100%', '1000', 'a_b', 'axb', 'a\\b', "it's"]) {
       const created = await store.createRun({ experimentId: id, runName: `v-${value}` });
       await store.setTag(created.info.run_id, { key: 'v', value });
     }
     const found = async (filter: string) => sorted(await names(filter, { ids: [id] }));
     expect(await found("tags.v LIKE '100%'")).toEqual(['v-100%', 'v-1000']);
-    expect(await found("tags.v LIKE '100\\%'")).toEqual(['v-100%']);
-    expect(await found("tags.v LIKE 'a_b'")).toEqual(['v-a_b', 'v-axb']);
-    expect(await found("tags.v ILIKE 'A\\_B'")).toEqual(['v-a_b']);
+    expect(await found("tags.v LIKE 'a_b'")).toEqual(['v-a\\b', 'v-a_b', 'v-axb']);
+    if (backend.name === 'postgres') {
+      // PostgreSQL's LIKE escapes with a backslash by default.
+      expect(await found("tags.v LIKE '100\\%'")).toEqual(['v-100%']);
+      expect(await found("tags.v ILIKE 'A\\_B'")).toEqual(['v-a_b']);
+      expect(await found("tags.v LIKE 'a\\\\b'")).toEqual(['v-a\\b']);
+    } else {
+      // SQLite's LIKE has no escape character: the backslash is a character like any other.
+      expect(await found("tags.v LIKE '100\\%'")).toEqual([]);
+      expect(await found("tags.v ILIKE 'A\\_B'")).toEqual([]);
+      expect(await found("tags.v LIKE 'a\\b'")).toEqual(['v-a\\b']);
+    }
+    // A backslash-escaped quote stays in the value as typed (MLflow strips only the outer quotes).
+    expect(await found("tags.v = 'it\\'s'")).toEqual([]);
+    expect(await found("tags.v LIKE 'it%'")).toEqual(["v-it's"]);
   });
 
-  it('matches a NaN metric only with !=', async () => {
-    expect(await names('metrics.rmse != 123')).toContain('gamma-six');
-    expect(await names('metrics.rmse > -1000')).not.toContain('gamma-six');
-    expect(await names('metrics.rmse < 1000')).not.toContain('gamma-six');
+  it('compares a NaN metric as the 0 it is stored as, as MLflow does', async () => {
+    expect(await names('metrics.rmse = 0')).toEqual(['gamma-six']);
+    expect(await names('metrics.rmse != 0')).not.toContain('gamma-six');
+    expect(await names('metrics.rmse > -1000')).toContain('gamma-six');
+    expect(await names('metrics.rmse < 1000')).toContain('gamma-six');
+  });
+
+  it('refuses what MLflow 2.12 refuses, with its error codes', async () => {
+    const code = async (options: { filter?: string; orderBy?: string[] }) =>
+      (
+        (await store.searchRuns({ experimentIds: [experimentId], ...options }).then(
+          () => undefined,
+          (caught: unknown) => caught,
+        )) as StoreError | undefined
+      )?.mlflowErrorCode;
+    for (const filter of [
+      "params.alpha IN ('0.2', '0.5')",
+      "tags.model NOT IN ('Tree')",
+      "attributes.status IN ('FINISHED')",
+      "attributes.run_name NOT IN ('x')",
+      'METRICS.rmse < 1',
+      "Params.alpha = '0.1'",
+      "Attributes.status = 'FINISHED'",
+      'attributes.experiment_id = 1',
+    ]) {
+      expect(await code({ filter }), filter).toBe('INVALID_PARAMETER_VALUE');
+    }
+    for (const orderBy of [
+      ['attributes.experiment_id ASC'],
+      ['METRICS.rmse'],
+      ['attributes.lifecycle_stage'],
+    ]) {
+      expect(await code({ orderBy }), orderBy[0]).toBe('INVALID_PARAMETER_VALUE');
+    }
+    // MLflow raises its duplicate-field error without a code: INTERNAL_ERROR.
+    expect(await code({ orderBy: ['metrics.rmse ASC', 'metrics.rmse DESC'] })).toBe('INTERNAL_ERROR');
+    expect(await code({ orderBy: ['attributes.created', 'attributes.start_time DESC'] })).toBe(
+      'INTERNAL_ERROR',
+    );
+  });
+
+  it('accepts what MLflow 2.12 accepts: stray ANDs, entity aliases, a quoted attribute alias', async () => {
+    expect(sorted(await names('metrics.rmse < 0.4 and'))).toEqual(['alpha-one', 'beta-four', 'gamma-six']);
+    expect(sorted(await names('and metrics.rmse < 0.4 and and metrics.rmse > -1'))).toEqual([
+      'alpha-one',
+      'gamma-six',
+    ]);
+    for (const prefix of ['attribute', 'attributes', 'attr', 'run']) {
+      expect(await names(`${prefix}.run_name = 'beta-four'`), prefix).toEqual(['beta-four']);
+    }
+    for (const prefix of ['param', 'params', 'parameter', 'parameters']) {
+      expect(await names(`${prefix}.alpha = '1e-3'`), prefix).toEqual(['beta-three']);
+    }
+    expect(await names("`Run name` = 'beta-four'")).toEqual(['beta-four']);
+    expect(await names("attributes.`run name` LIKE 'beta-f%'")).toEqual(['beta-four']);
+    expect(await names('attributes.created >= 6000')).toEqual(['gamma-six']);
+    const ids = [byName.get('alpha-one')?.info.run_id ?? '', 'NOT-LOWER-CASE'];
+    expect(await names(`attributes.run_id NOT IN ('${ids[0]}', '${ids[1]}')`)).not.toContain('alpha-one');
   });
 
   it('finds runs by id with IN, and across several experiments', async () => {
@@ -255,9 +320,20 @@ describe.each(BACKENDS)('search on $name', (backend) => {
       const all = await store.searchRuns({ experimentIds: [id], orderBy });
       expect(seen).toEqual(all.runs.map((run) => run.info.run_id));
     }
+    // A full page carries a token even when nothing follows (MLflow's compute_next_token); the
+    // page it leads to is empty and has none. max_results 0 is an empty page with a token.
     const exact = await store.searchRuns({ experimentIds: [id], maxResults: 23 });
     expect(exact.runs).toHaveLength(23);
-    expect(exact.next_page_token).toBeUndefined();
+    expect(exact.next_page_token).toBeDefined();
+    const after = await store.searchRuns({
+      experimentIds: [id],
+      maxResults: 23,
+      pageToken: exact.next_page_token,
+    });
+    expect(after).toEqual({ runs: [] });
+    const none = await store.searchRuns({ experimentIds: [id], maxResults: 0 });
+    expect(none.runs).toEqual([]);
+    expect(none.next_page_token).toBeDefined();
   });
 
   it('respects runViewType', async () => {
@@ -276,7 +352,7 @@ describe.each(BACKENDS)('search on $name', (backend) => {
   it('rejects bad limits, page tokens and filters with INVALID_PARAMETER_VALUE', async () => {
     const attempts = [
       store.searchRuns({ experimentIds: [experimentId], maxResults: 50001 }),
-      store.searchRuns({ experimentIds: [experimentId], maxResults: 0 }),
+      store.searchRuns({ experimentIds: [experimentId], maxResults: -1 }),
       store.searchRuns({ experimentIds: [experimentId], pageToken: '%%%' }),
       store.searchRuns({ experimentIds: [experimentId], filter: 'metrics.rmse << 1' }),
       store.searchRuns({ experimentIds: [experimentId], orderBy: ['metrics.rmse SIDEWAYS'] }),
