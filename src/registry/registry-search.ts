@@ -180,7 +180,8 @@ export function compileRegistryFilter(
   target: RegistrySearchTarget,
   dialect: SqlDialect,
 ): SqlFragment[] {
-  const parsed = parseFilter(filter);
+  // Registry filters keep unescaping quoted strings (quoteFilterString in model-uri.ts relies on it).
+  const parsed = parseFilter(filter, { unescapeStrings: true });
   return parsed.clauses.map((clause) => compileClause(clause, target, parsed.source, dialect));
 }
 

@@ -95,7 +95,16 @@ const IDENTIFIER_PART = /[\w.\-/:]/;
 const NUMBER_AT = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?/;
 
 /** Splits filter or order-by text into tokens; `what` names the text in error messages. */
-export function tokenize(source: string, what = 'filter'): Token[] {
+export interface TokenizeOptions {
+  /**
+   * Turn `\'`, `\"`, `\\` and doubled quotes inside strings into the character they stand for.
+   * Off for run search (MLflow keeps string values as written); the registry's filters use it.
+   */
+  unescapeStrings?: boolean;
+}
+
+export function tokenize(source: string, what = 'filter', options: TokenizeOptions = {}): Token[] {
+  const unescape = options.unescapeStrings === true;
   const tokens: Token[] = [];
   let i = 0;
   while (i < source.length) {
@@ -116,13 +125,13 @@ export function tokenize(source: string, what = 'filter'): Token[] {
         // stays in the value as typed, backslash included. So LIKE patterns reach the database
         // verbatim (PostgreSQL's LIKE takes `\` as its escape character; SQLite's has none).
         if (c === '\\' && ch !== '`' && (source[i + 1] === ch || source[i + 1] === '\\')) {
-          text += c + source[i + 1];
+          text += unescape ? source[i + 1] : c + source[i + 1];
           i += 2;
           continue;
         }
         if (c === ch) {
-          if (ch !== '`' && source[i + 1] === ch) {
-            text += ch + ch;
+          if (source[i + 1] === ch) {
+            text += unescape ? ch : ch + ch;
             i += 2;
             continue;
           }
@@ -300,8 +309,8 @@ function parseValue(cursor: TokenCursor, comparator: Comparator): { value: Filte
 }
 
 /** Parses an MLflow search filter. Empty or blank text means no conditions. */
-export function parseFilter(source: string): ParsedFilter {
-  const cursor = new TokenCursor(source, tokenize(source, 'filter'), 'filter');
+export function parseFilter(source: string, options: TokenizeOptions = {}): ParsedFilter {
+  const cursor = new TokenCursor(source, tokenize(source, 'filter', options), 'filter');
   const clauses: FilterComparison[] = [];
   // MLflow 2.12 keeps the comparisons sqlparse finds and skips every AND keyword, so a leading,
   // trailing or doubled AND is accepted, as are two comparisons side by side.

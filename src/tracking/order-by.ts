@@ -14,7 +14,12 @@ export interface OrderByClause {
 }
 
 export function parseOrderBy(source: string): OrderByClause {
-  const cursor = new TokenCursor(source, tokenize(source, 'order_by clause'), 'order_by clause');
+  // MLflow splits order_by clauses with shlex, which does unescape quoted keys.
+  const cursor = new TokenCursor(
+    source,
+    tokenize(source, 'order_by clause', { unescapeStrings: true }),
+    'order_by clause',
+  );
   const identifier = cursor.identifier();
   let ascending = true;
   const direction = cursor.next();
