@@ -135,8 +135,8 @@ export function registerGateCommand(program: Command): void {
       }
       const { trackingUri } = command.optsWithGlobals<{ trackingUri?: string }>();
       if (opts.reportDir) await refuseProtectedOutput('--report-dir', opts.reportDir);
-      const { loadModel, parsePredictionFormat, readScoringFile } = await import('../models/index.js');
-      await import('../registry/index.js');
+      const { parsePredictionFormat, readScoringFile } = await import('../models/index.js');
+      const { loadModelFromUri: loadModel } = await import('../registry/model-uri.js');
       const { parseGateThresholds } = await import('../registry/gate.js');
       const { formatGateMarkdown, writeGateReport } = await import('../registry/gate-report.js');
       const { compareModels } = await import('../registry/score-model.js');

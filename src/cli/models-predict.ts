@@ -49,7 +49,6 @@ export function registerModelsPredictCommand(program: Command): void {
       const { trackingUri } = command.optsWithGlobals<{ trackingUri?: string }>();
       // Imported here: the model stack is slow to load and every `recipe models …` registers this.
       const {
-        loadModel,
         parsePredictionFormat,
         predictionsJson,
         readScoringFile,
@@ -64,9 +63,8 @@ export function registerModelsPredictCommand(program: Command): void {
         : undefined;
       if (outputFormat && !opts.outputPath) throw new UsageError('--output-format needs --output-path');
       if (opts.outputPath) await refuseProtectedOutput('--output-path', opts.outputPath);
-      // The registry plugs runs:/ and models:/ into loadModel; load it only when needed.
-      if (/^(runs|models):/i.test(opts.modelUri)) await import('../registry/index.js');
-      const model = await loadModel(opts.modelUri, { ...(trackingUri ? { trackingUri } : {}) });
+      const { loadModelFromUri } = await import('../registry/model-uri.js');
+      const model = await loadModelFromUri(opts.modelUri, { ...(trackingUri ? { trackingUri } : {}) });
       const dataset = await readScoringFile(resolve(opts.inputPath), {
         ...(inputFormat ? { format: inputFormat } : {}),
         inputs: model.signature.inputs,

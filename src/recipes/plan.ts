@@ -167,7 +167,7 @@ export async function planRecipe(options: {
     );
     const inputFiles = await hashFiles(
       recipe.recipeDir,
-      await step.inputFiles(stepConfig, recipe.recipeDir),
+      await step.inputFiles(stepConfig, recipe.recipeDir, config),
       statCache,
     );
     const upstream = [...STEP_INPUTS[kind]];

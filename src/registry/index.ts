@@ -1,18 +1,21 @@
 /**
  * mlrecipe's model registry: registered models, versions, stages, aliases and tags in the
  * tracking store's database; model URIs (`runs:/`, `models:/`); registering a model's files.
- * Importing this module makes `loadModel` understand `runs:/` and `models:/` URIs.
+ * Importing it has no side effects: model URIs resolve through `resolveModelDirectory` and
+ * `loadModelFromUri`.
  */
-import { registerModelUriResolvers } from './model-uri.js';
 
 export {
   getModelVersionForUri,
+  loadModelFromUri,
+  modelUriResolvers,
   type ParsedModelsUri,
   type ParsedRunsUri,
   parseModelsUri,
   parseRunsUri,
   quoteFilterString,
-  registerModelUriResolvers,
+  registeredModelToScore,
+  resolveModelDirectory,
   resolveModelsUri,
   resolveRunsUri,
 } from './model-uri.js';
@@ -33,5 +36,3 @@ export {
   type SqlModelRegistryStoreOptions,
 } from './sql-registry.js';
 export * from './types.js';
-
-registerModelUriResolvers();

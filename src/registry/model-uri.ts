@@ -7,14 +7,22 @@
  * - `models:/<name>/latest`       the newest version of the model
  * - `models:/<name>@<alias>`      the version an alias points at
  *
- * `registerModelUriResolvers()` plugs both schemes into `loadModel` (src/models/load.ts), so
- * every command that takes `-m <uri>` understands them. A version resolves only when READY: a
- * version whose registration is pending or failed has no complete files.
+ * `resolveModelDirectory` and `loadModelFromUri` are the one model-URI resolver: every command
+ * that takes `-m <uri>`, the gate and the predict step go through them. They hand `loadModel`
+ * (src/models/load.ts) the resolvers for both schemes per call; nothing is registered globally,
+ * so importing this module changes no behaviour. A version resolves only when READY: a version
+ * whose registration is pending or failed has no complete files.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { StoreError, UsageError } from '../errors.js';
-import { type ResolveContext, registerModelUriResolver } from '../models/load.js';
+import {
+  type LoadedModel,
+  loadModel,
+  type ModelUriResolver,
+  type ResolveContext,
+  resolveModelUri,
+} from '../models/load.js';
 import {
   localPathFromArtifactUri,
   normaliseArtifactPath,
@@ -192,12 +200,67 @@ export async function resolveModelsUri(store: TrackingStore, uri: string): Promi
   return modelVersionDirectory(version);
 }
 
-/** Makes `loadModel` (and every `-m <uri>` option) understand `runs:/` and `models:/`. */
-export function registerModelUriResolvers(): void {
-  registerModelUriResolver('runs', (uri, context) =>
-    withContextStore(context, (store) => resolveRunsUri(store, uri)),
-  );
-  registerModelUriResolver('models', (uri, context) =>
-    withContextStore(context, (store) => resolveModelsUri(store, uri)),
+/** Resolvers for `runs:` and `models:` URIs, for `loadModel`'s per-call `resolvers` option. */
+export function modelUriResolvers(): Record<'runs' | 'models', ModelUriResolver> {
+  return {
+    runs: (uri, context) => withContextStore(context, (store) => resolveRunsUri(store, uri)),
+    models: (uri, context) => withContextStore(context, (store) => resolveModelsUri(store, uri)),
+  };
+}
+
+/**
+ * The local directory of any model URI: a path, `file:`, `runs:/<run>/<path>`,
+ * `models:/<name>/<version>`, `models:/<name>/<stage>`, `models:/<name>/latest` or
+ * `models:/<name>@<alias>` (`runs:`/`models:` through the tracking URI in `context`).
+ */
+export function resolveModelDirectory(uri: string, context: ResolveContext = {}): Promise<string> {
+  return resolveModelUri(uri, { ...context, resolvers: modelUriResolvers() });
+}
+
+/** Loads the model behind any URI `resolveModelDirectory` understands. */
+export function loadModelFromUri(uri: string, context: ResolveContext = {}): Promise<LoadedModel> {
+  return loadModel(uri, { ...context, resolvers: modelUriResolvers() });
+}
+
+/** The version tag that marks a model the baseline gate rejected (see the register step). */
+const REJECTED_TAG = { key: 'validation_status', value: 'REJECTED' } as const;
+
+/**
+ * The registered version to score with when nothing names one (the predict step without
+ * `model_uri`): the version `alias` points at, as the register step promotes it; without the
+ * alias, the newest READY version not tagged `validation_status=REJECTED` — MLflow's
+ * `models:/<name>/latest`, minus versions the gate rejected (allow_non_validated_model registers
+ * those). Answers a `models:/<name>/<version>` URI, so what was scored is recorded exactly.
+ */
+export async function registeredModelToScore(
+  store: ModelRegistryStore,
+  options: { name: string; alias: string },
+): Promise<{ uri: string; version: ModelVersion; via: 'alias' | 'latest' }> {
+  const { name, alias } = options;
+  validateModelName(name);
+  try {
+    const version = await store.getModelVersionByAlias(name, alias);
+    return { uri: `models:/${name}/${version.version}`, version, via: 'alias' };
+  } catch (error) {
+    if (!(error instanceof StoreError && error.mlflowErrorCode === 'RESOURCE_DOES_NOT_EXIST')) throw error;
+  }
+  let pageToken: string | undefined;
+  do {
+    const page = await store.searchModelVersions({
+      filter: `name = ${quoteFilterString(name)} AND status = 'READY'`,
+      orderBy: ['version_number DESC'],
+      maxResults: 100,
+      ...(pageToken ? { pageToken } : {}),
+    });
+    const usable = page.model_versions.find(
+      (v) => !(v.tags ?? []).some((t) => t.key === REJECTED_TAG.key && t.value === REJECTED_TAG.value),
+    );
+    if (usable) return { uri: `models:/${name}/${usable.version}`, version: usable, via: 'latest' };
+    pageToken = page.next_page_token;
+  } while (pageToken);
+  throw new StoreError(
+    'RESOURCE_DOES_NOT_EXIST',
+    `Registered model ${name} has no version to score with: no @${alias} alias and no READY version that the gate did not reject`,
+    { hint: 'run the recipe through register first (recipe run), or set steps.predict.model_uri' },
   );
 }

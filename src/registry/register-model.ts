@@ -18,9 +18,8 @@ import { cp, mkdir, rm } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { replaceAtomicallyAsync } from '../atomic-write.js';
 import { MlrecipeError, StoreError, UsageError } from '../errors.js';
-import { resolveModelUri } from '../models/load.js';
 import { localPathFromArtifactUri, type Tag, type TrackingStore } from '../tracking/index.js';
-import { parseRunsUri, resolveRunsUri } from './model-uri.js';
+import { parseRunsUri, resolveModelDirectory, resolveRunsUri } from './model-uri.js';
 import { validateModelName } from './registry-validation.js';
 import type { ModelRegistryStore, ModelVersion } from './types.js';
 
@@ -80,9 +79,9 @@ async function resolveSourceDir(
     runId ??= parseRunsUri(options.modelUri).runId;
     dir = options.trackingStore
       ? await resolveRunsUri(options.trackingStore, options.modelUri)
-      : await resolveModelUri(options.modelUri, { trackingUri: options.trackingUri });
+      : await resolveModelDirectory(options.modelUri, { trackingUri: options.trackingUri });
   } else if (options.modelUri !== undefined) {
-    dir = await resolveModelUri(options.modelUri, { trackingUri: options.trackingUri });
+    dir = await resolveModelDirectory(options.modelUri, { trackingUri: options.trackingUri });
   } else {
     dir = source;
   }

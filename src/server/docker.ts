@@ -23,10 +23,9 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { replaceAtomically } from '../atomic-write.js';
 import { DataError, UsageError } from '../errors.js';
-import { loadModel } from '../models/load.js';
 
 export interface BuildDockerOptions {
-  /** The model to serve: a directory or any model URI loadModel takes. */
+  /** The model to serve: a directory or any model URI (registry's resolveModelDirectory). */
   modelUri: string;
   /** Image name (and tag), e.g. `cars-model:1`. */
   image: string;
@@ -134,9 +133,9 @@ export async function buildDocker(options: BuildDockerOptions): Promise<BuiltDoc
       hint: 'use lowercase letters, digits, ".", "_", "-" and "/", with an optional ":tag", e.g. cars-model:1',
     });
   }
-  if (/^(runs|models):/i.test(options.modelUri)) await import('../registry/index.js');
+  const { loadModelFromUri } = await import('../registry/model-uri.js');
   // Loading checks that the model is complete before anything is copied.
-  const model = await loadModel(options.modelUri, {
+  const model = await loadModelFromUri(options.modelUri, {
     ...(options.trackingUri ? { trackingUri: options.trackingUri } : {}),
   });
   const projectRoot = options.projectRoot ?? defaultProjectRoot();

@@ -80,9 +80,9 @@ function checkOptions(options: ServeModelOptions): { host: string; port: number;
 export async function serveModel(options: ServeModelOptions): Promise<ServingHandle> {
   const { host, port, workers } = checkOptions(options);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  if (/^(runs|models):/i.test(options.modelUri)) await import('../registry/index.js');
+  const { loadModelFromUri } = await import('../registry/model-uri.js');
   // Loaded here even with workers: a broken model fails once, clearly, before any fork.
-  const model = await loadModel(options.modelUri, {
+  const model = await loadModelFromUri(options.modelUri, {
     ...(options.trackingUri ? { trackingUri: options.trackingUri } : {}),
   });
   if (workers === 1) {

@@ -2,9 +2,12 @@
  * The predict step: scores ingest_scoring's dataset with a model and writes the rows with a
  * `prediction` column appended.
  *
- * Config (MLflow Recipes' names): `model_uri` (a model directory, `file:` URI, or any URI a
- * resolver is registered for — the registry adds `runs:/` and `models:/`); without it, the model
- * of this recipe's newest successful train run. `output: {using: csv|parquet|arrow|json,
+ * Config (MLflow Recipes' names): `model_uri` (a model directory, `file:` URI, `runs:/…` or
+ * `models:/…`, all through the registry's one resolver, `resolveModelDirectory`); without it, the
+ * registered model (MLflow: `models:/<model_name>/latest`, or the version its register step
+ * produced): the version `steps.register.baseline_alias` (`champion`) points at, else the newest
+ * READY version the gate did not reject — never an unregistered candidate from the step cache,
+ * never a REJECTED version. `output: {using: csv|parquet|arrow|json,
  * location}` (location relative to the recipe directory; JSON is MLflow's
  * `{"predictions": [...]}`). For classifiers, class probabilities are added as MLflow Recipes
  * does (`predicted_score`, `predicted_score_<label>`; see `predict_scores_for_all_classes` and
@@ -20,18 +23,15 @@ import { copyFileAtomic } from '../atomic-write.js';
 import { readArrowDataset } from '../data/arrow-io.js';
 import { PROTECTED_OUTPUT_HINT, protectedOutputReason } from '../data/output-path.js';
 import { ConfigError, StepError } from '../errors.js';
-import { loadModel, resolveModelUri } from '../models/load.js';
 import {
   type PredictionFormat,
   type ScoreOptions,
   scoreDataset,
   writeScoredFile,
 } from '../models/predict.js';
-import { StepCache } from '../recipes/cache.js';
 import { escapeHtml, htmlTable, svgBarChart } from './cards.js';
 import { INGEST_DATASET_FILE } from './ingest.js';
 import { inputDir } from './recipe-problem.js';
-import { MODEL_DIR } from './train.js';
 import type { CardSection, Step, StepContext, StepResult } from './types.js';
 import type { PredictConfig } from './recipe-config.js';
 
@@ -55,17 +55,74 @@ function hasScheme(uri: string): boolean {
   return /^[a-zA-Z][a-zA-Z0-9+.-]+:/.test(uri);
 }
 
+function section(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}
+
+/** Where the registered model lives, as the register step names it (steps.register, model_registry). */
+function registeredModel(recipe: Record<string, unknown>): {
+  name?: string;
+  alias: string;
+  registryUri?: string;
+} {
+  const register = section(section(recipe.steps).register);
+  const registry = section(recipe.model_registry);
+  const name = register.model_name ?? registry.model_name;
+  const alias = register.baseline_alias;
+  const registryUri = register.registry_uri ?? registry.registry_uri;
+  return {
+    ...(typeof name === 'string' && name.trim() !== '' ? { name } : {}),
+    alias: typeof alias === 'string' && alias !== '' ? alias : 'champion',
+    ...(typeof registryUri === 'string' && registryUri !== '' ? { registryUri } : {}),
+  };
+}
+
 /**
- * The model the step will use, as a URI or local directory: `model_uri` (a relative path is taken
- * from the recipe directory), else the model in the newest train cache entry, else undefined.
+ * The model the step will use, as a URI or local path: `model_uri` (a relative path is taken from
+ * the recipe directory), else the registered model to score with (`models:/<name>/<version>`;
+ * see registeredModelToScore). `trackingUri` is the registry's when the recipe names none.
  */
-export function predictModelUri(cfg: PredictConfig | undefined, recipeDir: string): string | undefined {
-  if (cfg?.model_uri) return hasScheme(cfg.model_uri) ? cfg.model_uri : resolve(recipeDir, cfg.model_uri);
-  const cache = new StepCache(recipeDir);
-  const state = cache.readState('train');
-  if (!state) return undefined;
-  const dir = join(cache.entryDir('train', state.fingerprint), MODEL_DIR);
-  return existsSync(dir) ? dir : undefined;
+export async function predictModelUri(options: {
+  cfg: PredictConfig | undefined;
+  recipe: Record<string, unknown>;
+  recipeDir: string;
+  trackingUri?: string;
+}): Promise<{ uri: string; trackingUri?: string; note?: string }> {
+  const { cfg, recipe, recipeDir } = options;
+  const registered = registeredModel(recipe);
+  const trackingUri = registered.registryUri ?? options.trackingUri;
+  const context = trackingUri ? { trackingUri } : {};
+  if (cfg?.model_uri) {
+    return { uri: hasScheme(cfg.model_uri) ? cfg.model_uri : resolve(recipeDir, cfg.model_uri), ...context };
+  }
+  if (!registered.name) {
+    throw configIssue(
+      'steps.predict.model_uri',
+      'is missing, and the recipe names no registered model to score with',
+      'set steps.predict.model_uri, or model_registry.model_name (predict then uses the registered model)',
+    );
+  }
+  const { openModelRegistry, registeredModelToScore } = await import('../registry/index.js');
+  const { resolveTrackingUri } = await import('../tracking/tracking-uri.js');
+  const resolved = resolveTrackingUri({ flag: trackingUri, cwd: recipeDir });
+  const registry = await openModelRegistry(resolved.uri, {
+    defaultArtifactRoot: resolved.defaultArtifactRoot,
+  });
+  try {
+    const chosen = await registeredModelToScore(registry, { name: registered.name, alias: registered.alias });
+    return {
+      uri: chosen.uri,
+      ...context,
+      note:
+        chosen.via === 'alias'
+          ? `${registered.name}@${registered.alias} (version ${chosen.version.version})`
+          : `the newest version the gate did not reject (no @${registered.alias} alias)`,
+    };
+  } finally {
+    await registry.close();
+  }
 }
 
 function listFiles(dir: string): string[] {
@@ -87,22 +144,23 @@ export const predictStep: Step<PredictConfig> = {
    * The model's files, so that a retrained model at the same path — or a registry alias that
    * moved to another version — re-runs predict.
    */
-  async inputFiles(cfg, recipeDir) {
+  async inputFiles(cfg, recipeDir, recipe = {}) {
     // Planning runs before any step: a location inside .git/ or .recipe/ is refused here.
     if (cfg?.output?.location) outputTarget(cfg.output.location, recipeDir);
-    const uri = predictModelUri(cfg, recipeDir);
-    if (!uri) return [];
-    let dir = uri;
-    if (hasScheme(uri)) {
-      if (/^(runs|models):/i.test(uri)) await import('../registry/index.js');
-      try {
-        // Planning does not know a --tracking-uri flag; this resolves against the environment's
-        // tracking URI. If that fails, the fingerprint leaves the model out and the run itself
-        // resolves the URI with the recipe's tracking URI (and reports any error there).
-        dir = await resolveModelUri(uri);
-      } catch {
-        return [];
-      }
+    let dir: string;
+    try {
+      // Planning does not know a --tracking-uri flag; this resolves against the recipe's registry
+      // URI or the environment's tracking URI. If that fails, the fingerprint leaves the model
+      // out and the run itself resolves the URI with the run's tracking URI (and reports any
+      // error there).
+      const chosen = await predictModelUri({ cfg, recipe, recipeDir });
+      const { resolveModelDirectory } = await import('../registry/model-uri.js');
+      dir = await resolveModelDirectory(
+        chosen.uri,
+        chosen.trackingUri ? { trackingUri: chosen.trackingUri } : {},
+      );
+    } catch {
+      return [];
     }
     if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
     return listFiles(dir);
@@ -171,16 +229,17 @@ async function runPredict(cfg: PredictConfig | undefined, ctx: StepContext): Pro
       hint: 'remove the file or set save_mode: overwrite',
     });
   }
-  const uri = predictModelUri(cfg, ctx.recipeDir);
-  if (!uri) {
-    throw new StepError('predict', 'no model to score with', {
-      hint: 'set steps.predict.model_uri, or run the train step first',
-    });
-  }
+  const chosen = await predictModelUri({
+    cfg,
+    recipe: ctx.recipe,
+    recipeDir: ctx.recipeDir,
+    ...(ctx.trackingUri ? { trackingUri: ctx.trackingUri } : {}),
+  });
+  const uri = chosen.uri;
+  if (chosen.note) ctx.log(`scoring with ${uri}: ${chosen.note}`);
   const dataset = readArrowDataset(join(inputDir(ctx, 'ingest_scoring', 'predict'), INGEST_DATASET_FILE));
-  // The registry plugs runs:/ and models:/ into loadModel; load it only when needed.
-  if (/^(runs|models):/i.test(uri)) await import('../registry/index.js');
-  const model = await loadModel(uri, { ...(ctx.trackingUri ? { trackingUri: ctx.trackingUri } : {}) });
+  const { loadModelFromUri } = await import('../registry/model-uri.js');
+  const model = await loadModelFromUri(uri, chosen.trackingUri ? { trackingUri: chosen.trackingUri } : {});
   const started = performance.now();
   const scored = scoreDataset(model, dataset, scoreOptions(ctx.recipe));
   const seconds = (performance.now() - started) / 1000;

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MlrecipeError, StoreError } from '../../src/errors.js';
 import { loadModel } from '../../src/models/index.js';
 import {
+  loadModelFromUri,
   openModelRegistry,
   parseModelsUri,
   parseRunsUri,
@@ -114,16 +115,24 @@ describe('resolving model URIs through a SQLite store', () => {
   });
 
   async function predictions(uri: string): Promise<number[]> {
-    const model = await loadModel(uri, { trackingUri });
+    const model = await loadModelFromUri(uri, { trackingUri });
     return Array.from(model.predict(first.scoring) as Float64Array);
   }
+
+  it('importing the registry registers no resolver: loadModel alone knows paths and file: only', async () => {
+    // The registry module is imported above; a side effect would make this resolve.
+    const error = await loadModel('models:/cars/1', { trackingUri }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MlrecipeError);
+    expect((error as Error).message).toContain('no resolver for "models:" URIs');
+    expect(await predictions('models:/cars/1')).toEqual(first.expected);
+  });
 
   it('the two fixture models predict differently', () => {
     expect(first.expected).not.toEqual(second.expected);
   });
 
   it('loads runs:/<run_id>/model from the run’s artifacts', async () => {
-    const model = await loadModel(`runs:/${runId}/model`, { trackingUri });
+    const model = await loadModelFromUri(`runs:/${runId}/model`, { trackingUri });
     expect(model.dir).toBe(first.dir);
     expect(Array.from(model.predict(first.scoring) as Float64Array)).toEqual(first.expected);
   });
@@ -138,7 +147,7 @@ describe('resolving model URIs through a SQLite store', () => {
   });
 
   it('loads the registry’s copy, not the original directory', async () => {
-    const model = await loadModel('models:/cars/2', { trackingUri });
+    const model = await loadModelFromUri('models:/cars/2', { trackingUri });
     expect(model.dir).toBe(join(work, 'mlruns', 'artifacts', 'models', 'cars', '2'));
   });
 
@@ -152,7 +161,7 @@ describe('resolving model URIs through a SQLite store', () => {
   it('follows a version whose source is a runs:/ URI (as MLflow’s clients register them)', async () => {
     await registry.createRegisteredModel('by-mlflow');
     await registry.createModelVersion({ name: 'by-mlflow', source: `runs:/${runId}/model`, runId });
-    const model = await loadModel('models:/by-mlflow/1', { trackingUri });
+    const model = await loadModelFromUri('models:/by-mlflow/1', { trackingUri });
     expect(model.dir).toBe(first.dir);
   });
 
@@ -163,7 +172,7 @@ describe('resolving model URIs through a SQLite store', () => {
       status: 'PENDING_REGISTRATION',
     });
     expect(await predictions('models:/cars/latest')).toEqual(second.expected);
-    const error = await loadModel(`models:/cars/${pending.version}`, { trackingUri }).catch(
+    const error = await loadModelFromUri(`models:/cars/${pending.version}`, { trackingUri }).catch(
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(StoreError);
@@ -180,7 +189,7 @@ describe('resolving model URIs through a SQLite store', () => {
       [`runs:/${runId}/no-such-dir`, 'has no artifact "no-such-dir"'],
     ];
     for (const [uri, message] of failures) {
-      const error = await loadModel(uri, { trackingUri }).catch((e: unknown) => e);
+      const error = await loadModelFromUri(uri, { trackingUri }).catch((e: unknown) => e);
       expect(error, uri).toBeInstanceOf(StoreError);
       expect((error as StoreError).mlflowErrorCode, uri).toBe('RESOURCE_DOES_NOT_EXIST');
       expect((error as Error).message, uri).toContain(message);

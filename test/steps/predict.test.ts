@@ -5,12 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { readArrowDataset } from '../../src/data/arrow-io.js';
 import { readCsvDataset } from '../../src/data/csv.js';
 import { readParquetDataset } from '../../src/data/parquet.js';
-import { DataError, StepError } from '../../src/errors.js';
+import { ConfigError, DataError, type MlrecipeError, StepError } from '../../src/errors.js';
 import { loadModel } from '../../src/models/index.js';
 import { StepCache } from '../../src/recipes/cache.js';
+import { openModelRegistry, registerModel } from '../../src/registry/index.js';
 import { ingestScoringStep } from '../../src/steps/ingest-scoring.js';
 import { predictStep } from '../../src/steps/predict.js';
 import type { StepKind } from '../../src/steps/types.js';
+import { sqliteUriForPath } from '../../src/tracking/tracking-uri.js';
 import {
   carsRows,
   createCarsRecipe,
@@ -21,6 +23,37 @@ import {
 } from './model-recipe-fixture.js';
 
 removeRecipesAfterEach();
+
+/** Puts a train output where the engine would: a cache entry plus the step state. */
+function putInTrainCache(recipeDir: string, trainDir: string): void {
+  const cache = new StepCache(recipeDir);
+  const fingerprint = 'a'.repeat(64);
+  const tmp = cache.createTempDir('train');
+  rmSync(tmp, { recursive: true });
+  cpSync(trainDir, tmp, { recursive: true });
+  const now = new Date().toISOString();
+  cache.commit(tmp, {
+    format: 1,
+    step: 'train',
+    fingerprint,
+    inputs: {} as never,
+    outputs: { model: 'model' },
+    metrics: {},
+    params: {},
+    tags: {},
+    durationMs: 1,
+    startedAt: now,
+    finishedAt: now,
+  });
+  cache.writeState({
+    step: 'train',
+    fingerprint,
+    inputs: {} as never,
+    finishedAt: now,
+    durationMs: 1,
+    outcome: 'ran',
+  });
+}
 
 /** Runs ingest_scoring then predict on `fixture` (steps not in the shared fixture runner). */
 async function score(fixture: RecipeFixture, predict: Record<string, unknown>): Promise<void> {
@@ -107,41 +140,70 @@ describe('ingest_scoring + predict steps', () => {
     ).toEqual([]);
   });
 
-  it("defaults to the newest train output in the recipe's cache and writes parquet", async () => {
+  it('without model_uri scores the registered champion, never the cached candidate or a REJECTED version', async () => {
     const fixture = await trainedCars();
-    // Put train's output where the engine would: a cache entry plus the step state.
-    const cache = new StepCache(fixture.recipeDir);
-    const fingerprint = 'a'.repeat(64);
-    const tmp = cache.createTempDir('train');
-    rmSync(tmp, { recursive: true });
-    cpSync(fixture.dirs.train as string, tmp, { recursive: true });
-    const entry = cache.commit(tmp, {
-      format: 1,
-      step: 'train',
-      fingerprint,
-      inputs: {} as never,
-      outputs: { model: 'model' },
-      metrics: {},
-      params: {},
-      tags: {},
-      durationMs: 1,
-      startedAt: new Date().toISOString(),
-      finishedAt: new Date().toISOString(),
+    const trackingUri = sqliteUriForPath(join(fixture.recipeDir, 'mlruns', 'tracking.db'));
+    fixture.recipe.model_registry = { model_name: 'cars', registry_uri: trackingUri };
+    const registry = await openModelRegistry(trackingUri, {
+      defaultArtifactRoot: join(fixture.recipeDir, 'mlruns', 'artifacts'),
     });
-    cache.writeState({
-      step: 'train',
-      fingerprint,
-      inputs: {} as never,
-      finishedAt: new Date().toISOString(),
-      durationMs: 1,
-      outcome: 'ran',
-    });
-    const files = await predictStep.inputFiles({ output: { location: 'p.parquet' } }, fixture.recipeDir);
-    expect(files).toContain(join(entry, 'model', 'MLmodel'));
-    await score(fixture, { output: { using: 'parquet', location: 'p.parquet' } });
-    const written = await readParquetDataset(join(fixture.recipeDir, 'p.parquet'));
-    expect(written.frame.columns.at(-1)?.name).toBe('prediction');
-    expect(fixture.results.predict?.params?.model_uri).toBe(join(entry, 'model'));
+    try {
+      // v1: the champion (train's first model).
+      const champion = join(fixture.dirs.train as string, 'model');
+      await registerModel({ store: registry, localDir: champion, name: 'cars' });
+      await registry.setRegisteredModelAlias('cars', 'champion', '1');
+      // A one-split tree, registered as v2 tagged REJECTED (allow_non_validated_model) and also
+      // left in train's cache entry as the newest, unregistered candidate.
+      (fixture.recipe.steps as Record<string, unknown>).train = {
+        estimator: { name: 'decision_tree_regressor', params: { max_depth: 1 } },
+      };
+      await runSteps(fixture, ['train']);
+      const rejected = join(fixture.dirs.train as string, 'model');
+      await registerModel({
+        store: registry,
+        localDir: rejected,
+        name: 'cars',
+        tags: [{ key: 'validation_status', value: 'REJECTED' }],
+      });
+      putInTrainCache(fixture.recipeDir, fixture.dirs.train as string);
+
+      const expected = async (dir: string) => {
+        const frame = (await readCsvDataset(join(fixture.recipeDir, 'data', 'score.csv'))).frame;
+        return Array.from((await loadModel(dir)).predict(frame) as Float64Array);
+      };
+      const scored = async () => {
+        await score(fixture, { output: { using: 'parquet', location: 'p.parquet' } });
+        const written = await readParquetDataset(join(fixture.recipeDir, 'p.parquet'));
+        const column = written.frame.columns.at(-1);
+        expect(column?.name).toBe('prediction');
+        return Array.from(column?.values as Float64Array);
+      };
+      expect(await scored()).toEqual(await expected(champion));
+      expect(fixture.results.predict?.params?.model_uri).toBe('models:/cars/1');
+      expect(fixture.logs.at(-2)).toContain('scoring with models:/cars/1: cars@champion (version 1)');
+      // The fingerprint follows the same model: the registry's copy of version 1.
+      const files = await predictStep.inputFiles(
+        { output: { location: 'p.parquet' } },
+        fixture.recipeDir,
+        fixture.recipe,
+      );
+      expect(files.some((f) => f.endsWith(join('models', 'cars', '1', 'MLmodel')))).toBe(true);
+
+      // Without the alias: the newest version the gate did not reject (MLflow's latest, minus v2).
+      await registry.deleteRegisteredModelAlias('cars', 'champion');
+      expect(await scored()).toEqual(await expected(champion));
+      expect(fixture.results.predict?.params?.model_uri).toBe('models:/cars/1');
+
+      // Only rejected versions: nothing to score with, and the error says what to do.
+      await registry.setModelVersionTag('cars', '1', { key: 'validation_status', value: 'REJECTED' });
+      const none = await score(fixture, { output: { location: 'q.csv', using: 'csv' } }).catch(
+        (e: unknown) => e,
+      );
+      expect((none as Error).message).toContain('has no version to score with');
+      expect((none as MlrecipeError).hint).toContain('steps.predict.model_uri');
+    } finally {
+      await registry.close();
+    }
   });
 
   it('honours save_mode and explains a missing model or a mismatching input', async () => {
@@ -162,10 +224,13 @@ describe('ingest_scoring + predict steps', () => {
     expect(refused).toBeInstanceOf(StepError);
     expect((refused as Error).message).toContain('keep.csv already exists');
 
+    // No model_uri and no registered model named: a config error that says what to set.
     const noModel = await score(fixture, { output: { using: 'csv', location: 'x.csv' } }).catch(
       (e: unknown) => e,
     );
-    expect((noModel as StepError).hint).toContain('model_uri');
+    expect(noModel).toBeInstanceOf(ConfigError);
+    expect((noModel as ConfigError).message).toContain('steps.predict.model_uri');
+    expect((noModel as ConfigError).message).toContain('model_registry.model_name');
 
     // A scoring file without the Horsepower column fails on the signature, naming the column.
     writeFileSync(join(fixture.recipeDir, 'data', 'score.csv'), 'Cylinders,Origin\n4,USA\n');
