@@ -167,7 +167,7 @@ export async function planRecipe(options: {
     );
     const inputFiles = await hashFiles(
       recipe.recipeDir,
-      await step.inputFiles(stepConfig, recipe.recipeDir, config),
+      await step.inputFiles(stepConfig, recipe.recipeDir),
       statCache,
     );
     const upstream = [...STEP_INPUTS[kind]];

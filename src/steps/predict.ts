@@ -135,6 +135,13 @@ function listFiles(dir: string): string[] {
   return out.sort();
 }
 
+/** A `file:` URI's directory; undefined for schemes that need a store (s3:, …). */
+async function resolveLocalModelUri(uri: string): Promise<string | undefined> {
+  if (!/^file:/i.test(uri)) return undefined;
+  const { resolveModelDirectory } = await import('../registry/model-uri.js');
+  return resolveModelDirectory(uri);
+}
+
 export const predictStep: Step<PredictConfig> = {
   kind: 'predict',
   codeFiles() {
@@ -144,27 +151,22 @@ export const predictStep: Step<PredictConfig> = {
    * The model's files, so that a retrained model at the same path — or a registry alias that
    * moved to another version — re-runs predict.
    */
-  async inputFiles(cfg, recipeDir, recipe = {}) {
+  async inputFiles(cfg, recipeDir) {
     // Planning runs before any step: a location inside .git/ or .recipe/ is refused here.
     if (cfg?.output?.location) outputTarget(cfg.output.location, recipeDir);
-    let dir: string;
-    try {
-      // Planning does not know a --tracking-uri flag; this resolves against the recipe's registry
-      // URI or the environment's tracking URI. If that fails, the fingerprint leaves the model
-      // out and the run itself resolves the URI with the run's tracking URI (and reports any
-      // error there).
-      const chosen = await predictModelUri({ cfg, recipe, recipeDir });
-      const { resolveModelDirectory } = await import('../registry/model-uri.js');
-      dir = await resolveModelDirectory(
-        chosen.uri,
-        chosen.trackingUri ? { trackingUri: chosen.trackingUri } : {},
-      );
-    } catch {
-      return [];
-    }
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
+    // A local model's files, for `recipe status`. Registry and run URIs (and the default, the
+    // registered model) are not resolved while planning: that would open the tracking database
+    // for every `recipe status`, and the step always runs anyway.
+    const uri = cfg?.model_uri;
+    if (!uri || /^(runs|models):/i.test(uri)) return [];
+    const dir = hasScheme(uri) ? await resolveLocalModelUri(uri) : resolve(recipeDir, uri);
+    if (dir === undefined || !existsSync(dir) || !statSync(dir).isDirectory()) return [];
     return listFiles(dir);
   },
+  // The model usually comes from the registry (state outside the recipe: the alias moves with
+  // every promotion), so, like register, predict is never served from the cache. It runs only
+  // when asked (`recipe run --step predict`).
+  alwaysRun: true,
   run: runPredict,
 };
 

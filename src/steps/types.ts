@@ -51,11 +51,6 @@ export const STEP_RECIPE_KEYS: Readonly<Record<StepKind, readonly string[]>> = {
   // predict names its score columns after train's settings.
   predict: [
     'recipe',
-    // Without model_uri, predict scores the registered model these name.
-    'model_registry',
-    'steps.register.model_name',
-    'steps.register.baseline_alias',
-    'steps.register.registry_uri',
     'target_col',
     'positive_class',
     'steps.train.predict_scores_for_all_classes',

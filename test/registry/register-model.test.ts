@@ -16,8 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MlrecipeError, StoreError, UsageError } from '../../src/errors.js';
-import { loadModel } from '../../src/models/index.js';
 import {
+  loadModelFromUri,
   modelDirectoryName,
   openModelRegistry,
   registerModel,
@@ -83,7 +83,7 @@ describe('registerModel', () => {
     const original = saveFixtureModel(join(work, 'ephemeral'));
     await registerModel({ store: registry, localDir: original.dir, name: 'ephemeral' });
     rmSync(original.dir, { recursive: true });
-    const loaded = await loadModel('models:/ephemeral/1', { trackingUri });
+    const loaded = await loadModelFromUri('models:/ephemeral/1', { trackingUri });
     expect(Array.from(loaded.predict(original.scoring) as Float64Array)).toEqual(original.expected);
   });
 
@@ -115,9 +115,9 @@ describe('registerModel', () => {
     });
     expect(model_versions).toEqual([]);
     expect(readdirSync(join(modelsRoot, 'atomic'))).toEqual([]);
-    const latest = await loadModel('models:/atomic/latest', { trackingUri }).catch((e: unknown) => e);
+    const latest = await loadModelFromUri('models:/atomic/latest', { trackingUri }).catch((e: unknown) => e);
     expect((latest as StoreError).mlflowErrorCode).toBe('RESOURCE_DOES_NOT_EXIST');
-    const byNumber = await loadModel('models:/atomic/1', { trackingUri }).catch((e: unknown) => e);
+    const byNumber = await loadModelFromUri('models:/atomic/1', { trackingUri }).catch((e: unknown) => e);
     expect((byNumber as StoreError).mlflowErrorCode).toBe('INVALID_STATE');
 
     // The next registration takes the next number and succeeds.
@@ -165,7 +165,7 @@ describe('registerModel', () => {
     const name = "it's a\\b";
     await registerModel({ store: registry, localDir: model.dir, name });
     await registerModel({ store: registry, localDir: model.dir, name });
-    const loaded = await loadModel(`models:/${name}/latest`, { trackingUri });
+    const loaded = await loadModelFromUri(`models:/${name}/latest`, { trackingUri });
     expect(loaded.dir).toBe(join(modelsRoot, modelDirectoryName(name), '2'));
   });
 
