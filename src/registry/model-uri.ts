@@ -16,13 +16,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { StoreError, UsageError } from '../errors.js';
-import {
-  type LoadedModel,
-  loadModel,
-  type ModelUriResolver,
-  type ResolveContext,
-  resolveModelUri,
-} from '../models/load.js';
+// Types only: the model stack (estimators) loads when a model is, not with the registry.
+import type { LoadedModel, ModelUriResolver, ResolveContext } from '../models/load.js';
 import {
   localPathFromArtifactUri,
   normaliseArtifactPath,
@@ -213,12 +208,14 @@ export function modelUriResolvers(): Record<'runs' | 'models', ModelUriResolver>
  * `models:/<name>/<version>`, `models:/<name>/<stage>`, `models:/<name>/latest` or
  * `models:/<name>@<alias>` (`runs:`/`models:` through the tracking URI in `context`).
  */
-export function resolveModelDirectory(uri: string, context: ResolveContext = {}): Promise<string> {
+export async function resolveModelDirectory(uri: string, context: ResolveContext = {}): Promise<string> {
+  const { resolveModelUri } = await import('../models/load.js');
   return resolveModelUri(uri, { ...context, resolvers: modelUriResolvers() });
 }
 
 /** Loads the model behind any URI `resolveModelDirectory` understands. */
-export function loadModelFromUri(uri: string, context: ResolveContext = {}): Promise<LoadedModel> {
+export async function loadModelFromUri(uri: string, context: ResolveContext = {}): Promise<LoadedModel> {
+  const { loadModel } = await import('../models/load.js');
   return loadModel(uri, { ...context, resolvers: modelUriResolvers() });
 }
 
