@@ -13,9 +13,9 @@
  * sweep killed half-way re-runs only the missing trials.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { writeFileAtomic } from '../atomic-write.js';
 import { ConfigError, StepError } from '../errors.js';
 import { classificationMetrics } from '../ml/metrics/classification.js';
 import { regressionMetrics } from '../ml/metrics/regression.js';
@@ -485,12 +485,10 @@ export async function runTrainSweep(request: TuneRequest, ctx: StepContext): Pro
     running.delete(index);
     // A failed trial is cached too: the same params and code fail the same way.
     mkdirSync(cacheDir, { recursive: true });
-    const tmp = `${cacheFile}.${process.pid}.${hostname()}.tmp`;
-    writeFileSync(
-      tmp,
+    writeFileAtomic(
+      cacheFile,
       `${JSON.stringify({ ...record, loss: Number.isFinite(record.loss) ? record.loss : null }, null, 2)}\n`,
     );
-    renameSync(tmp, cacheFile);
     if (store && runId) {
       await store.logBatch(runId, {
         metrics: metricsOf(record),
