@@ -18,7 +18,10 @@ async function storeError(promise: Promise<unknown>): Promise<StoreError> {
   throw new Error('expected the call to fail with a StoreError');
 }
 
-describe.each(BACKENDS)('model registry on $name', (backend) => {
+// The registry lives in the SQL stores' database; a registry client over REST is not built yet.
+const SQL_BACKENDS = BACKENDS.filter((backend) => backend.name !== 'rest');
+
+describe.each(SQL_BACKENDS)('model registry on $name', (backend) => {
   if (!backend.available) {
     noticeSkipped(backend);
     it.skip('needs RECIPE_TEST_POSTGRES_URL', () => {});
