@@ -517,7 +517,8 @@ export async function executeProjectRun(
  * portable "kill me with my parent" for a process group, and Node offers no prctl.) When the
  * command ends first, the watchdog is removed and background processes the command left behind
  * keep running, as in MLflow. The watchdog ignores SIGINT/SIGTERM (the runner's own stop signals
- * go to the group) and writes nowhere, so it never holds the output pipes open.
+ * go to the group) and writes nowhere, so it never holds the output pipes open. It is disowned so
+ * that bash does not print "Killed" onto the command's stderr when it is removed.
  */
 const WATCHDOG_SCRIPT = `exec 3<&0 </dev/null
 ( trap '' INT TERM HUP
@@ -526,6 +527,7 @@ const WATCHDOG_SCRIPT = `exec 3<&0 </dev/null
   sleep "$1"
   kill -KILL 0 ) >/dev/null 2>&1 &
 watchdog=$!
+disown "$watchdog"
 exec 3<&-
 "\${@:2}"
 code=$?
