@@ -16,7 +16,7 @@ export const LAYERS = [
   ['ml', 'data'],
   ['tracking'],
   // Single files at the bottom, importable from everywhere.
-  ['errors.ts', 'display-path.ts', 'atomic-write.ts'],
+  ['errors.ts', 'display-path.ts', 'atomic-write.ts', 'dag-executor.ts'],
 ];
 
 /**
@@ -70,6 +70,16 @@ export default {
       severity: 'error',
       from: { path: '^src/' },
       to: { circular: true },
+    },
+    {
+      name: 'one-dag-executor',
+      comment:
+        'recipe steps and workflow steps are scheduled by src/dag-executor.ts alone (issue 15: one ' +
+        'executor, so both follow the same rules); give it a task list instead of a queue of your ' +
+        "own. Sweeps' trial scheduler is not a DAG and keeps its own queue",
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/dag-executor\\.ts$', '^src/sweeps/'] },
+      to: { path: ['(^|/)node_modules/p-queue/', '^p-queue$'] },
     },
     ...layerRules(),
   ],

@@ -103,6 +103,22 @@ describe('import boundaries', () => {
     expect(rules('layer-errors')).toEqual(['src/errors.ts → src/tracking/store.ts']);
   });
 
+  it('fails on a scheduling queue outside the one DAG executor (src/dag-executor.ts)', async () => {
+    const dir = tree({
+      'projects/workflow.ts':
+        "import PQueue from 'p-queue';\nexport const queue = (): unknown => new PQueue({ concurrency: 2 });\n",
+      'recipes/execute.ts':
+        "import { executeDag } from '../dag-executor.js';\nexport const run = executeDag;\n",
+      'dag-executor.ts':
+        "export async function executeDag(): Promise<unknown> {\n  return (await import('p-queue')).default;\n}\n",
+      'sweeps/run-sweep.ts': "import PQueue from 'p-queue';\nexport const trials = PQueue;\n",
+    });
+    const found = await violations(dir);
+    expect(found.filter((v) => v.rule === 'one-dag-executor').map((v) => `${v.from} → ${v.to}`)).toEqual([
+      'src/projects/workflow.ts → p-queue',
+    ]);
+  });
+
   it('lets imports point down the layers', async () => {
     const dir = tree({
       'cli/main.ts': "import { run } from '../recipes/execute.js';\nexport const main = run;\n",

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
-import PQueue from 'p-queue';
+import { type DagTask, executeDag } from '../dag-executor.js';
 import { ConfigError, type ConfigIssue, MlrecipeError, StepError } from '../errors.js';
 import {
   openTrackingStore,
@@ -438,7 +438,6 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     const parentRunId = parent.info.run_id;
     log(`=== Workflow ${workflow.name}: parent run ${parentRunId} (${workflow.steps.length} steps) ===`);
 
-    const outputsByStep = new Map<string, Record<string, string>>();
     const outcomes = new Map<string, StepOutcome>();
     const failures: Array<{ step: string; error: unknown }> = [];
     const controller = new AbortController();
@@ -453,7 +452,12 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
       process.on('SIGTERM', onSignal);
     }
 
-    const runStep = async (step: WorkflowStep): Promise<void> => {
+    const runStep = async (
+      step: WorkflowStep,
+      upstream: ReadonlyMap<string, StepOutcome>,
+    ): Promise<StepOutcome> => {
+      // Every step a parameter refers to is one the step depends on, so its outcome is here.
+      const outputsByStep = new Map([...upstream].map(([name, o]) => [name, o.outputs]));
       const parameters = substituteOutputs(step, outputsByStep);
       const plan = await planProjectRun({
         uri: step.project,
@@ -516,40 +520,35 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
         }
       }
       outcomes.set(step.name, outcome);
-      outputsByStep.set(step.name, outcome.outputs);
       await store.logBatch(parentRunId, {
         tags: [
           { key: `${PROJECT_TAGS.stepPrefix}${step.name}.run_id`, value: outcome.runId },
           { key: `${PROJECT_TAGS.stepPrefix}${step.name}.reused`, value: String(outcome.reused) },
         ],
       });
+      return outcome;
     };
 
-    const queue = new PQueue({ concurrency: options.maxParallel ?? workflow.maxParallel });
-    const started = new Set<string>();
-    await new Promise<void>((allDone) => {
-      const schedule = () => {
-        if (failures.length === 0 && !interrupted) {
-          for (const step of workflow.steps) {
-            if (started.has(step.name)) continue;
-            if (!step.dependsOn.every((d) => outputsByStep.has(d))) continue;
-            started.add(step.name);
-            void queue.add(async () => {
-              try {
-                if (failures.length === 0 && !interrupted) await runStep(step);
-              } catch (error) {
-                failures.push({ step: step.name, error });
-                // Stop the siblings that are still running: the workflow has failed.
-                controller.abort();
-              }
-              schedule();
-            });
-          }
+    // The recipe engine's executor: a step starts once the steps it depends on have finished;
+    // a failed step keeps its dependants from starting. A workflow also fails fast: the first
+    // failure aborts the controller, which stops the steps still running and keeps every other
+    // step from starting.
+    await executeDag<WorkflowStep & DagTask, StepOutcome>({
+      tasks: workflow.steps.map((step) => ({ ...step, id: step.name })),
+      concurrency: options.maxParallel ?? workflow.maxParallel,
+      run: async (step, upstream) => {
+        try {
+          return await runStep(step, upstream);
+        } catch (error) {
+          controller.abort();
+          throw error;
         }
-        if (queue.size === 0 && queue.pending === 0) allDone();
-      };
-      schedule();
-      queue.on('idle', () => allDone());
+      },
+      // In the order steps fail, so the error reported is the first one.
+      onSettled: (step, settlement) => {
+        if (settlement.state === 'failed') failures.push({ step: step.name, error: settlement.error });
+      },
+      signal: controller.signal,
     });
     if (handleSignals) {
       process.off('SIGINT', onSignal);

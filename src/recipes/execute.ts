@@ -1,12 +1,14 @@
 /**
  * Execute: a plan → results. For each node in dependency order: reuse the cache entry whose
  * fingerprint matches, or run the step into a temp dir and commit it to the cache. Independent
- * steps run concurrently (p-queue). A failed step stops everything downstream of it; its temp
- * dir is removed, so nothing half-written is ever mistaken for output.
+ * steps run concurrently. A failed step stops everything downstream of it; its temp
+ * dir is removed, so nothing half-written is ever mistaken for output. The scheduling itself is
+ * src/dag-executor.ts, shared with workflows (src/projects/workflow.ts).
  */
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
 import { copyFileAtomic } from '../atomic-write.js';
+import { type DagTask, executeDag, type TaskSettlement } from '../dag-executor.js';
 import { ConfigError, GateRejectedError, isMlrecipeError, type MlrecipeError, StepError } from '../errors.js';
 import type { StepRegistry } from './step-registry.js';
 import type { StepContext, StepKind, StepResult } from '../steps/types.js';
@@ -231,23 +233,22 @@ interface ExecuteContext {
 }
 
 async function executePlan(ctx: ExecuteContext): Promise<StepOutcome[]> {
-  const { default: PQueue } = await import('p-queue');
-  const queue = new PQueue({ concurrency: Math.max(1, ctx.concurrency) });
-  const promises = new Map<StepKind, Promise<StepOutcome>>();
-  for (const node of ctx.plan.nodes) {
-    const upstream = node.upstream
-      .map((u) => promises.get(u))
-      .filter((p): p is Promise<StepOutcome> => p !== undefined);
-    const promise = Promise.all(upstream).then(async (ups) => {
-      let outcome: StepOutcome;
-      if (ups.some((u) => u.state === 'failed' || u.state === 'skipped')) {
-        outcome = emptyOutcome(node, 'skipped');
+  const outcomes = new Map<StepKind, StepOutcome>();
+  await executeDag<PlanNode & DagTask, StepOutcome>({
+    tasks: ctx.plan.nodes.map((node) => ({ ...node, id: node.kind, dependsOn: node.upstream })),
+    concurrency: ctx.concurrency,
+    run: (node, upstream) => {
+      const inputDirs: Partial<Record<StepKind, string>> = {};
+      for (const u of upstream.values()) if (u.dir) inputDirs[u.step] = u.dir;
+      return runNode(ctx, node, inputDirs);
+    },
+    // runNode reports a failed step as an outcome (with its error and tags), not by throwing.
+    isFailure: (outcome) => outcome.state === 'failed',
+    onSettled: async (node, settlement) => {
+      const outcome = outcomeOf(node, settlement);
+      if (outcome.state === 'skipped')
         ctx.progress.stepFinished(node.kind, { state: 'skipped', durationMs: 0 });
-      } else {
-        const inputDirs: Partial<Record<StepKind, string>> = {};
-        for (const u of ups) if (u.dir) inputDirs[u.step] = u.dir;
-        outcome = (await queue.add(() => runNode(ctx, node, inputDirs))) as StepOutcome;
-      }
+      outcomes.set(node.kind, outcome);
       if (ctx.recorder) {
         await ctx.recorder.stepFinished(outcome).catch((error: unknown) => {
           ctx.progress.note(
@@ -255,11 +256,29 @@ async function executePlan(ctx: ExecuteContext): Promise<StepOutcome[]> {
           );
         });
       }
-      return outcome;
-    });
-    promises.set(node.kind, promise);
+    },
+  });
+  // onSettled has seen every node by the time executeDag resolves.
+  return ctx.plan.nodes.map((n) => outcomes.get(n.kind) as StepOutcome);
+}
+
+function outcomeOf(node: PlanNode, settlement: TaskSettlement<StepOutcome>): StepOutcome {
+  switch (settlement.state) {
+    case 'succeeded':
+      return settlement.result;
+    case 'failed': {
+      if (settlement.result) return settlement.result;
+      // runNode catches what a step throws; anything escaping it is a fault of the executor's own.
+      const cause = settlement.error;
+      const error = isMlrecipeError(cause)
+        ? cause
+        : new StepError(node.kind, cause instanceof Error ? cause.message : String(cause), { cause });
+      return { ...emptyOutcome(node, 'failed'), error };
+    }
+    case 'skipped':
+    case 'cancelled':
+      return emptyOutcome(node, 'skipped');
   }
-  return Promise.all(ctx.plan.nodes.map((n) => promises.get(n.kind) as Promise<StepOutcome>));
 }
 
 function emptyOutcome(node: PlanNode, state: StepRunState): StepOutcome {

@@ -216,6 +216,51 @@ describe('workflows', () => {
     expect(afterRuns.runs).toHaveLength(0);
   });
 
+  it('schedules like a recipe (src/dag-executor.ts): a failure keeps its dependants from starting and stops the branch still running', async () => {
+    // `slow` runs beside `bad` (max_parallel 2) and would sleep for 60 s; `bad` fails once `slow`
+    // has started, so the stop is forced by the failure, not by timing.
+    const dir = tempDirWith({
+      MLproject: [
+        'entry_points:',
+        '  slow: {command: "touch slow.started; sleep 60"}',
+        '  bad: {command: "for i in $(seq 1 400); do [ -e slow.started ] && exit 4; sleep 0.05; done; exit 9"}',
+        '  after: {command: "true"}',
+      ].join('\n'),
+      'workflow.yaml': [
+        'name: fail-fast',
+        'max_parallel: 2',
+        'steps:',
+        '  slow: {entry_point: slow}',
+        '  bad: {entry_point: bad}',
+        '  after: {entry_point: after, depends_on: [bad]}',
+      ].join('\n'),
+    });
+    const error = await runWorkflow({
+      file: join(dir, 'workflow.yaml'),
+      cwd: dir,
+      store: ts.store,
+      trackingUri: ts.trackingUri,
+      ...quiet,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StepError);
+    expect((error as StepError).step).toBe('bad');
+    expect((error as StepError).message).toMatch(/exited with code 4/);
+    const parents = await ts.store.searchRuns({
+      experimentIds: ['0'],
+      filter: "tags.`mlrecipe.workflow` = 'fail-fast'",
+    });
+    expect(parents.runs.map((r) => r.info.status)).toEqual(['FAILED']);
+    const children = await ts.store.searchRuns({
+      experimentIds: ['0'],
+      filter: `tags.\`mlflow.parentRunId\` = '${parents.runs[0]?.info.run_id}'`,
+    });
+    const statusOf = (step: string) =>
+      children.runs.filter((r) => tagsOf(r)['mlrecipe.workflow.step'] === step).map((r) => r.info.status);
+    expect(statusOf('bad')).toEqual(['FAILED']);
+    expect(statusOf('slow')).toEqual(['KILLED']);
+    expect(statusOf('after')).toEqual([]);
+  });
+
   it('checks required parameters and literal values of local steps before creating any run', async () => {
     const dir = tempDirWith({
       MLproject:
