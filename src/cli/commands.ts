@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import type { CommandLine } from './command-line.js';
 
 /** Adds a group's commands to the program (the `registerXxxCommands` function of a module). */
-export type RegisterCommands = (program: Command) => void;
+export type RegisterCommands = (program: Command, commandLine: CommandLine) => void;
 
 /**
  * A command group, loaded lazily: `commands` are the TOP-LEVEL command names its module adds,

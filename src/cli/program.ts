@@ -49,7 +49,8 @@ export async function buildProgram(options: BuildProgramOptions = {}): Promise<C
   const registers = await Promise.all(
     wanted.map((group) => (typeof group === 'function' ? group : group.load())),
   );
-  for (const register of registers) register(program);
+  const commandLine = { argv: options.argv?.slice(2) ?? [] };
+  for (const register of registers) register(program, commandLine);
   return program;
 }
 

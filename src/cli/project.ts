@@ -2,10 +2,12 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Command, Option } from 'commander';
 import { writeFileAtomic } from '../atomic-write.js';
 import { MlrecipeError, StepError } from '../errors.js';
 import type { EnvManager } from '../projects/index.js';
+import type { CommandLine } from './command-line.js';
 import { cliStderr, cliStdout } from './io.js';
 
 /**
@@ -41,11 +43,11 @@ interface ProjectRunOptions {
 }
 
 /** `recipe project run`: MLflow's `mlflow run`, recording into mlrecipe's tracking store. */
-export function registerProjectCommands(program: Command): void {
+export function registerProjectCommands(program: Command, commandLine: CommandLine): void {
   // MLflow spells the git revision `--version`, which the root program's `-V, --version` would
   // take from anywhere on the command line. For `recipe project …` the root reads its options
   // only before the subcommand, and `project run` accepts the root's options after it itself.
-  if (firstOperand(process.argv.slice(2)) === 'project') program.enablePositionalOptions();
+  if (firstOperand(commandLine.argv) === 'project') program.enablePositionalOptions();
   const project = program
     .command('project')
     .description('run MLflow Projects (MLproject files, git sources)');
@@ -83,7 +85,7 @@ export function registerProjectCommands(program: Command): void {
     .addOption(new Option('--verbose', 'print stack traces').hideHelp())
     .action(async (uri: string, opts: ProjectRunOptions, command: Command) => {
       if (opts.detach) {
-        await detach();
+        await detach(commandLine.argv);
         return;
       }
       const { trackingUri } = command.optsWithGlobals<{ trackingUri?: string }>();
@@ -103,6 +105,10 @@ export function registerProjectCommands(program: Command): void {
         ...(opts.runName !== undefined ? { runName: opts.runName } : {}),
         ...(trackingUri ? { trackingUri } : {}),
         env: childEnv,
+        // The command's output goes where this command line's does (main's io, not the process's).
+        stdout: cliStdout(),
+        stderr: cliStderr(),
+        log: (message) => cliStderr().write(`${message}\n`),
         ...(runIdFile ? { onRunCreated: (run) => writeFileAtomic(runIdFile, run.info.run_id) } : {}),
       });
       if (result.status === 'FINISHED') return;
@@ -124,16 +130,23 @@ export function registerProjectCommands(program: Command): void {
 }
 
 /**
- * `--detach`: the same command line, minus --detach, in a new session that outlives this
- * process; it writes the run id to a file once the run exists, which we wait for and print.
+ * `--detach`: the same command line (`argv`, the user's arguments), minus --detach, run by the
+ * `recipe` entry point beside this module in a new session that outlives this process; it
+ * writes the run id to a file once the run exists, which we wait for and print.
  */
-async function detach(): Promise<void> {
+async function detach(argv: readonly string[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'mlrecipe-detached-'));
   const runIdFile = join(dir, 'run-id');
   const logFile = join(dir, 'output.log');
-  const argv = process.argv.slice(1).filter((a) => a !== '--detach');
+  // Not process.argv[1]: in-process (tests) that is the test runner's script, not `recipe`.
+  const entry = fileURLToPath(
+    new URL(`./main${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url),
+  );
+  // Under tsx (tests run src/) the entry point is TypeScript and needs the same loader, named by
+  // its path: the child's working directory need not see this package's node_modules.
+  const loader = entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : [];
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, argv, {
+  const child = spawn(process.execPath, [...loader, entry, ...argv.filter((a) => a !== '--detach')], {
     detached: true,
     stdio: ['ignore', fd, fd],
     env: { ...process.env, [DETACHED_RUN_ID_FILE]: runIdFile },
@@ -158,7 +171,7 @@ async function detach(): Promise<void> {
 }
 
 /** The first word of `args` that is neither a root option nor its value: the command group. */
-function firstOperand(args: string[]): string | undefined {
+function firstOperand(args: readonly string[]): string | undefined {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     if (arg === '--tracking-uri') i++;

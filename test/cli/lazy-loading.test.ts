@@ -103,7 +103,7 @@ describe('lazy command groups', () => {
   it('each group adds exactly the top-level commands it declares', async () => {
     for (const group of commandGroups as LazyCommandGroup[]) {
       const program = new Command('recipe');
-      (await group.load())(program);
+      (await group.load())(program, { argv: [] });
       expect(program.commands.map((command) => command.name()).sort()).toEqual([...group.commands].sort());
     }
   });

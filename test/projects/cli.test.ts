@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openTrackingStore, type TrackingStore } from '../../src/tracking/index.js';
-import { type CliResult, cli, runCliProcess } from '../helpers/cli.js';
+import { type CliResult, cli, runCli, runCliProcess } from '../helpers/cli.js';
 import { git, initRepo, tagsOf, tempDirWith, writeFiles } from './fixtures.js';
 
 function recipe(cwd: string, ...args: string[]): Promise<CliResult> {
@@ -185,6 +185,46 @@ describe('recipe project run', () => {
       'p/MLproject': 'entry_points:\n  main: {command: "echo detached > out.txt"}\n',
     });
     const result = await recipe(dir, 'project', 'run', 'p', '--detach');
+    expect(result.code, result.stderr).toBe(0);
+    const runId = result.stdout.trim();
+    expect(runId).toMatch(/^[0-9a-f]{32}$/);
+    await until(() => existsSync(join(dir, 'p', 'out.txt')));
+    await withStore(dir, async (store) => {
+      await until(async () => (await store.getRun(runId)).info.status === 'FINISHED');
+    });
+  });
+});
+
+describe('recipe project run in-process (main(argv, io), as runCli calls it)', () => {
+  // The command reads the command line it was given, not process.argv (the test runner's here).
+  it("takes --version after the subcommand as the git revision, from main's argv", async () => {
+    const repo = tempDirWith({
+      'proj/MLproject': 'entry_points:\n  main: {command: "cat v.txt"}\n',
+      'proj/v.txt': 'one\n',
+    });
+    const first = initRepo(repo).trim();
+    git(repo, 'tag', 'v1');
+    writeFiles(repo, { 'proj/v.txt': 'two\n' });
+    git(repo, 'commit', '-q', '-am', 'two');
+    const dir = tempDirWith({});
+    const result = await runCli(['project', 'run', `file://${repo}#proj`, '--version', 'v1'], {
+      cwd: dir,
+      env: { ...cleanEnv(), RECIPE_CACHE_DIR: tempDirWith({}) },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    // The project's output reaches main's stdout, not the process's.
+    expect(result.stdout).toBe('one\n');
+    await withStore(dir, async (store) => {
+      const { runs } = await store.searchRuns({ experimentIds: ['0'] });
+      expect(runs.map((run) => tagsOf(run)['mlflow.source.git.commit'])).toEqual([first]);
+    });
+  });
+
+  it('--detach starts the same command line (minus --detach) with the recipe entry point', async () => {
+    const dir = tempDirWith({
+      'p/MLproject': 'entry_points:\n  main: {command: "echo detached > out.txt"}\n',
+    });
+    const result = await runCli(['project', 'run', 'p', '--detach'], { cwd: dir, env: cleanEnv() });
     expect(result.code, result.stderr).toBe(0);
     const runId = result.stdout.trim();
     expect(runId).toMatch(/^[0-9a-f]{32}$/);

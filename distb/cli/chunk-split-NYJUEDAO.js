@@ -1,0 +1,323 @@
+import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
+import {
+  INGEST_DATASET_FILE
+} from "./chunk-chunk-E6HWDND7.js";
+import {
+  findUserModule,
+  loadUserFunction
+} from "./chunk-chunk-2HMFR572.js";
+import {
+  SPLIT_NAMES,
+  assignSplits,
+  profileFrame,
+  profileHtml,
+  rowHashUnit,
+  selectRows
+} from "./chunk-chunk-XA5W7HDQ.js";
+import {
+  escapeHtml,
+  histogramSvg,
+  topValuesSvg
+} from "./chunk-chunk-FZAGW6XK.js";
+import "./chunk-chunk-V6YR2ZJT.js";
+import {
+  readArrowDataset,
+  writeFrameArrow
+} from "./chunk-chunk-NPUIUAV7.js";
+import "./chunk-chunk-Q4DOMFBY.js";
+import "./chunk-chunk-NOK55ACX.js";
+import {
+  DataError,
+  configFieldError
+} from "./chunk-chunk-FHTLSLDU.js";
+import "./chunk-chunk-ZGLOIRZZ.js";
+
+// src/steps/split.ts
+import { join } from "node:path";
+var DEFAULT_SPLIT_RATIOS = [0.75, 0.125, 0.125];
+var SPLIT_FILES = {
+  train: "train.arrow",
+  validation: "validation.arrow",
+  test: "test.arrow"
+};
+function configIssue(path, message, hint) {
+  return configFieldError(path, message, hint);
+}
+function validateSplitRatios(ratios) {
+  const path = "steps.split.split_ratios";
+  if (ratios === void 0) return [...DEFAULT_SPLIT_RATIOS];
+  if (!Array.isArray(ratios) || ratios.length !== 3 || ratios.some((r) => typeof r !== "number" || !Number.isFinite(r))) {
+    throw configIssue(
+      path,
+      `must be three numbers [train, validation, test], not ${JSON.stringify(ratios)}`,
+      "e.g. [0.75, 0.125, 0.125]"
+    );
+  }
+  if (ratios.some((r) => r < 0))
+    throw configIssue(path, `ratios must be \u2265 0, got ${JSON.stringify(ratios)}`, "e.g. [0.75, 0.125, 0.125]");
+  const sum = ratios[0] + ratios[1] + ratios[2];
+  if (Math.abs(sum - 1) > 1e-9) {
+    throw configIssue(path, `ratios must sum to 1, these sum to ${sum}`, "e.g. [0.75, 0.125, 0.125]");
+  }
+  if (ratios[0] === 0)
+    throw configIssue(
+      path,
+      "the train ratio must be > 0: there would be nothing to train on",
+      "give the training split most of the rows, e.g. [0.75, 0.125, 0.125]"
+    );
+  return [ratios[0], ratios[1], ratios[2]];
+}
+var defaultResolver = ({ recipeDir, name }) => loadUserFunction({ recipeDir, step: "split", name });
+function isMissing(column, i) {
+  if (column.type === "number") return Number.isNaN(column.values[i]);
+  const v = column.values[i];
+  return v === null || v === void 0;
+}
+function dropMissingTarget(frame, targetCol) {
+  const target = frame.columns.find((c) => c.name === targetCol);
+  if (!target) {
+    throw new DataError(
+      `target_col "${targetCol}" is not a column of the ingested data; columns: ${frame.columns.map((c) => c.name).join(", ")}`,
+      { hint: "set target_col in recipe.yaml to one of these columns" }
+    );
+  }
+  const keepMask = new Uint8Array(frame.nRows);
+  let dropped = 0;
+  for (let i = 0; i < frame.nRows; i++) {
+    if (isMissing(target, i)) dropped++;
+    else keepMask[i] = 1;
+  }
+  return { kept: dropped === 0 ? frame : selectRows(frame, keepMask), dropped };
+}
+function splitDataset(options) {
+  const { kept, dropped } = dropMissingTarget(options.frame, options.targetCol);
+  let assignment;
+  if (options.labels) {
+    if (options.labels.length !== kept.nRows)
+      throw new DataError(`split labels: ${options.labels.length} labels for ${kept.nRows} rows`);
+    assignment = options.labels;
+  } else {
+    assignment = assignSplits(rowHashUnit(kept), options.ratios);
+  }
+  const splits = {};
+  SPLIT_NAMES.forEach((name, k) => {
+    const mask = new Uint8Array(kept.nRows);
+    for (let i = 0; i < kept.nRows; i++) if (assignment[i] === k) mask[i] = 1;
+    splits[name] = selectRows(kept, mask);
+  });
+  return { splits, droppedMissingTarget: dropped, kept };
+}
+function labelsFromSplitMethod(result, nRows, name) {
+  const values = result;
+  if (values === null || typeof values !== "object" || typeof values.length !== "number" || values.length !== nRows) {
+    throw new DataError(
+      `steps/split.ts ${name} must return one label per row (${nRows}), got ${Array.isArray(result) ? `${result.length} values` : typeof result}`,
+      {
+        hint: 'return an array of "TRAINING", "VALIDATION" or "TEST"'
+      }
+    );
+  }
+  const out = new Uint8Array(nRows);
+  for (let i = 0; i < nRows; i++) {
+    const label = String(values[i]).toUpperCase();
+    if (label === "TRAINING" || label === "TRAIN") out[i] = 0;
+    else if (label === "VALIDATION") out[i] = 1;
+    else if (label === "TEST") out[i] = 2;
+    else
+      throw new DataError(
+        `steps/split.ts ${name}: row ${i + 1} has label ${JSON.stringify(values[i])}; expected "TRAINING", "VALIDATION" or "TEST"`
+      );
+  }
+  return out;
+}
+function applyPostSplitFilter(frame, result, where) {
+  if (result !== null && typeof result === "object" && "columns" in result && "nRows" in result)
+    return result;
+  const mask = result;
+  if (mask === null || typeof mask !== "object" || typeof mask.length !== "number" || mask.length !== frame.nRows) {
+    throw new DataError(
+      `${where} must return a boolean per row (${frame.nRows}) or a Frame, got ${Array.isArray(result) ? `${result.length} values` : typeof result}`,
+      {
+        hint: "return e.g. an array with true for the rows to keep"
+      }
+    );
+  }
+  const keep = new Uint8Array(frame.nRows);
+  for (let i = 0; i < frame.nRows; i++) keep[i] = mask[i] ? 1 : 0;
+  return selectRows(frame, keep);
+}
+function makeSplitStep(options = {}) {
+  return {
+    kind: "split",
+    codeFiles(cfg, recipeDir) {
+      if (!cfg?.post_split_filter_method && !(cfg?.using === "custom" && cfg.split_method)) return [];
+      const file = findUserModule({ recipeDir, module: "split" });
+      return file ? [file] : [];
+    },
+    async inputFiles() {
+      return [];
+    },
+    async run(cfg, ctx) {
+      return runSplit(cfg ?? {}, ctx, options.resolver ?? defaultResolver);
+    }
+  };
+}
+async function runSplit(cfg, ctx, resolver) {
+  const targetCol = ctx.recipe.target_col;
+  if (typeof targetCol !== "string" || targetCol === "") {
+    throw configIssue(
+      "target_col",
+      "is required by the split step",
+      "set target_col in recipe.yaml to the column to predict"
+    );
+  }
+  const ingestDir = ctx.inputDirs.ingest;
+  if (!ingestDir)
+    throw new DataError("split needs the ingest step's output, which the engine did not provide");
+  const ratios = cfg.using === "custom" ? validateSplitRatios(cfg.split_ratios ?? [...DEFAULT_SPLIT_RATIOS]) : validateSplitRatios(cfg.split_ratios);
+  const input = readArrowDataset(join(ingestDir, INGEST_DATASET_FILE));
+  const { frame, columnTypes } = input;
+  let labels;
+  if (cfg.using === "custom") {
+    if (!cfg.split_method)
+      throw configIssue(
+        "steps.split.using",
+        "using: custom needs split_method",
+        "name a function exported by steps/split.ts"
+      );
+    const fn = await resolver({ recipeDir: ctx.recipeDir, name: cfg.split_method });
+    const { kept } = dropMissingTarget(frame, targetCol);
+    labels = labelsFromSplitMethod(await fn(kept), kept.nRows, cfg.split_method);
+  }
+  const { splits, droppedMissingTarget } = splitDataset({ frame, targetCol, ratios, labels });
+  const beforeFilter = {
+    train: splits.train.nRows,
+    validation: splits.validation.nRows,
+    test: splits.test.nRows
+  };
+  if (cfg.post_split_filter_method) {
+    const filter = await resolver({ recipeDir: ctx.recipeDir, name: cfg.post_split_filter_method });
+    splits.train = applyPostSplitFilter(
+      splits.train,
+      await filter(splits.train),
+      `steps/split.ts ${cfg.post_split_filter_method} (train split)`
+    );
+  }
+  if (splits.train.nRows === 0) {
+    throw new DataError(
+      `the train split is empty (${frame.nRows} rows ingested, ${droppedMissingTarget} without a target${cfg.post_split_filter_method ? `, post_split_filter_method ${cfg.post_split_filter_method} applied` : ""})`,
+      {
+        hint: "check the data, target_col and split_ratios"
+      }
+    );
+  }
+  const types = alignTypes(splits.train, frame, columnTypes);
+  for (const name of SPLIT_NAMES)
+    writeFrameArrow(join(ctx.outDir, SPLIT_FILES[name]), splits[name], {
+      columnTypes: alignTypes(splits[name], frame, columnTypes)
+    });
+  const counts = { train: splits.train.nRows, validation: splits.validation.nRows, test: splits.test.nRows };
+  ctx.log(
+    `train ${counts.train}, validation ${counts.validation}, test ${counts.test} rows; ${droppedMissingTarget} dropped for a missing ${targetCol}`
+  );
+  for (const name of ["validation", "test"])
+    if (counts[name] === 0) ctx.log(`warning: the ${name} split is empty`);
+  const targetType = types[splits.train.columns.findIndex((c) => c.name === targetCol)] ?? "string";
+  const distribution = Object.fromEntries(
+    SPLIT_NAMES.map((name) => [name, targetDistribution(splits[name], targetCol, targetType)])
+  );
+  const sections = [
+    {
+      title: "Summary",
+      html: summaryHtml({
+        counts,
+        beforeFilter,
+        droppedMissingTarget,
+        ingested: frame.nRows,
+        ratios,
+        targetCol,
+        custom: cfg.using === "custom",
+        filter: cfg.post_split_filter_method
+      })
+    },
+    { title: `Target distribution (${targetCol})`, html: distributionHtml(distribution) }
+  ];
+  const trainProfile = cfg.skip_data_profiling ? void 0 : profileFrame(splits.train, types);
+  if (trainProfile) sections.push({ title: "Train split profile", html: profileHtml(trainProfile) });
+  return {
+    outputs: { train: SPLIT_FILES.train, validation: SPLIT_FILES.validation, test: SPLIT_FILES.test },
+    card: {
+      step: "split",
+      data: {
+        split_ratios: ratios,
+        ingested_rows: frame.nRows,
+        dropped_missing_target: droppedMissingTarget,
+        rows: counts,
+        rows_before_filter: beforeFilter,
+        target_col: targetCol,
+        target_distribution: distribution,
+        ...trainProfile ? { train_profile: trainProfile } : {}
+      },
+      sections
+    }
+  };
+}
+function alignTypes(split, source, sourceTypes) {
+  return split.columns.map((c) => {
+    const j = source.columns.findIndex((s) => s.name === c.name);
+    return j >= 0 && source.columns[j]?.type === c.type ? sourceTypes[j] : c.type === "number" ? "double" : "string";
+  });
+}
+function targetDistribution(frame, targetCol, type) {
+  const column = frame.columns.find((c) => c.name === targetCol);
+  if (column.type === "number" && type !== "boolean") {
+    const p = profileFrame({ nRows: frame.nRows, columns: [column] }, [type]).columns[0];
+    return {
+      kind: "numeric",
+      count: p?.count ?? 0,
+      mean: p?.mean ?? Number.NaN,
+      std: p?.std ?? Number.NaN,
+      min: p?.min ?? Number.NaN,
+      max: p?.max ?? Number.NaN,
+      histogram: p?.histogram ?? []
+    };
+  }
+  const classes = {};
+  for (let i = 0; i < frame.nRows; i++) {
+    const v = column.values[i];
+    const label = column.type === "number" ? type === "boolean" ? v === 1 ? "true" : "false" : String(v) : String(v);
+    classes[label] = (classes[label] ?? 0) + 1;
+  }
+  const sorted = Object.fromEntries(Object.entries(classes).sort((a, b) => a[0] < b[0] ? -1 : 1));
+  return { kind: "categorical", count: frame.nRows, classes: sorted };
+}
+function summaryHtml(s) {
+  const rows = SPLIT_NAMES.map(
+    (name, k) => `<tr><td>${name}</td><td>${s.custom ? "custom" : s.ratios[k]}</td><td>${s.counts[name]}</td>${s.filter ? `<td>${s.beforeFilter[name] - s.counts[name]}</td>` : ""}</tr>`
+  ).join("");
+  return `<p>${s.ingested} rows ingested; <b>${s.droppedMissingTarget}</b> dropped because <code>${escapeHtml(s.targetCol)}</code> is missing.</p><table><thead><tr><th>split</th><th>ratio</th><th>rows</th>${s.filter ? `<th>removed by ${escapeHtml(s.filter)}</th>` : ""}</tr></thead><tbody>${rows}</tbody></table><p>Rows are assigned by a hash of their content, so the same row always lands in the same split.</p>`;
+}
+function distributionHtml(distribution) {
+  const cells = SPLIT_NAMES.map((name) => {
+    const d = distribution[name];
+    if (d.kind === "numeric") {
+      const fmt = (v) => Number.isFinite(v) ? String(Number(v.toPrecision(5))) : "";
+      return `<td><div>n=${d.count}, mean ${fmt(d.mean)}, std ${fmt(d.std)}, range [${fmt(d.min)}, ${fmt(d.max)}]</div>${histogramSvg(d.histogram)}</td>`;
+    }
+    const values = Object.entries(d.classes).sort((a, b) => b[1] - a[1]).slice(0, 15).map(([value, count]) => ({ value, count }));
+    return `<td><div>n=${d.count}, ${Object.keys(d.classes).length} classes</div>${topValuesSvg(values)}</td>`;
+  }).join("");
+  return `<table><thead><tr>${SPLIT_NAMES.map((n) => `<th>${n}</th>`).join("")}</tr></thead><tbody><tr>${cells}</tr></tbody></table>`;
+}
+var splitStep = makeSplitStep();
+export {
+  DEFAULT_SPLIT_RATIOS,
+  SPLIT_FILES,
+  applyPostSplitFilter,
+  dropMissingTarget,
+  labelsFromSplitMethod,
+  makeSplitStep,
+  splitDataset,
+  splitStep,
+  validateSplitRatios
+};
