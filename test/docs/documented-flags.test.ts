@@ -12,7 +12,12 @@ import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/program.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const pages = ['README.md', ...readdirSync(join(repoRoot, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const pages = [
+  'README.md',
+  ...readdirSync(join(repoRoot, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 interface Shown {
   page: string;
@@ -35,7 +40,8 @@ function shownCommands(page: string): Shown[] {
     if (!match) continue;
     let text = match[1] ?? '';
     const start = i;
-    while (text.trimEnd().endsWith('\\') && i + 1 < lines.length) text = `${text.trimEnd().slice(0, -1)} ${lines[++i]}`;
+    while (text.trimEnd().endsWith('\\') && i + 1 < lines.length)
+      text = `${text.trimEnd().slice(0, -1)} ${lines[++i]}`;
     shown.push({ page, line: start + 1, text });
   }
   return shown;
@@ -70,21 +76,31 @@ describe('recipe commands shown in the docs', async () => {
     expect(all.length).toBeGreaterThan(40);
   });
 
-  it.each(all.map((s) => [`${s.page}:${s.line}`, s] as const))('%s names a real command and real options', (_where, shown) => {
-    const tokens = words(shown.text);
-    let command: Command = program;
-    let at = 0;
-    for (; at < tokens.length; at++) {
-      const next = command.commands.find((c) => c.name() === tokens[at] || c.aliases().includes(tokens[at] as string));
-      if (!next) break;
-      command = next;
-    }
-    expect(command, `${shown.page}:${shown.line}: "recipe${shown.text}" names no command`).not.toBe(program);
-    const known = optionNames(command);
-    for (const token of tokens.slice(at)) {
-      if (!token.startsWith('-') || token === '-' || token === '--') continue;
-      const flag = token.split('=')[0] as string;
-      expect(known.has(flag), `${shown.page}:${shown.line}: \`recipe ${command.name()}\` has no option ${flag}`).toBe(true);
-    }
-  });
+  it.each(all.map((s) => [`${s.page}:${s.line}`, s] as const))(
+    '%s names a real command and real options',
+    (_where, shown) => {
+      const tokens = words(shown.text);
+      let command: Command = program;
+      let at = 0;
+      for (; at < tokens.length; at++) {
+        const next = command.commands.find(
+          (c) => c.name() === tokens[at] || c.aliases().includes(tokens[at] as string),
+        );
+        if (!next) break;
+        command = next;
+      }
+      expect(command, `${shown.page}:${shown.line}: "recipe${shown.text}" names no command`).not.toBe(
+        program,
+      );
+      const known = optionNames(command);
+      for (const token of tokens.slice(at)) {
+        if (!token.startsWith('-') || token === '-' || token === '--') continue;
+        const flag = token.split('=')[0] as string;
+        expect(
+          known.has(flag),
+          `${shown.page}:${shown.line}: \`recipe ${command.name()}\` has no option ${flag}`,
+        ).toBe(true);
+      }
+    },
+  );
 });

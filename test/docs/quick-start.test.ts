@@ -17,7 +17,12 @@ import { runCli } from '../helpers/cli.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'mlrecipe-quick-start-'));
-const env: NodeJS.ProcessEnv = { ...process.env, HOME: root, XDG_CONFIG_HOME: root, GIT_CONFIG_NOSYSTEM: '1' };
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  HOME: root,
+  XDG_CONFIG_HOME: root,
+  GIT_CONFIG_NOSYSTEM: '1',
+};
 for (const key of ['RECIPE_TRACKING_URI', 'MLFLOW_TRACKING_URI']) delete env[key];
 
 let server: ServingHandle | undefined;
@@ -113,7 +118,10 @@ async function run(command: Command, state: { cwd: string }): Promise<Outcome> {
   }
   if (program === 'curl') {
     if (!server) throw new Error('curl before `recipe models serve`');
-    const url = (args.find((w) => w.includes('/invocations')) as string).replace(/^(http:\/\/)?localhost:\d+/, server.url);
+    const url = (args.find((w) => w.includes('/invocations')) as string).replace(
+      /^(http:\/\/)?localhost:\d+/,
+      server.url,
+    );
     const header = option(args, '-H') as string;
     const data = option(args, '-d', '--data-binary') as string;
     const body = data.startsWith('@') ? readFileSync(join(state.cwd, data.slice(1)), 'utf8') : data;
@@ -173,7 +181,10 @@ describe('the README quick start and docs/serving.md, run as written', () => {
       .map((line) => line.replace(/\s+\/\/.*$/, ''));
     expect(bodies.length).toBe(5);
     for (const body of bodies) {
-      const { stdout } = await run({ words: ['curl', 'localhost:5001/invocations', '-H', 'content-type: application/json', '-d', body] }, state);
+      const { stdout } = await run(
+        { words: ['curl', 'localhost:5001/invocations', '-H', 'content-type: application/json', '-d', body] },
+        state,
+      );
       const parsed = JSON.parse(body) as Record<string, unknown>;
       const rows = JSON.stringify(parsed).includes('"Japan"') ? 2 : 1;
       expect(predictions(stdout), body).toHaveLength(rows);
