@@ -51,7 +51,7 @@ function gates(ids: string[]) {
   };
 }
 
-const states = (m: Map<string, TaskSettlement<string>>) =>
+const states = (m: Map<string, TaskSettlement<unknown>>) =>
   Object.fromEntries([...m].map(([id, s]) => [id, s.state]));
 
 describe('executeDag', () => {
