@@ -59,11 +59,21 @@ interface SearchOptions extends ListOptions {
   orderBy?: string[];
 }
 
+interface ExportOptions {
+  format: 'mlflow';
+  experimentName?: string[];
+  experimentId?: string[];
+  artifacts: boolean;
+  output: OutputFormat;
+}
+
 const DEFAULT_MAX_RESULTS = 1000;
 
 /** `recipe runs list|search|show|delete|restore`. */
 export function registerRunsCommands(program: Command): void {
-  const runs = program.command('runs').description('list, search, show, delete and restore tracked runs');
+  const runs = program
+    .command('runs')
+    .description('list, search, show, export, import, delete and restore tracked runs');
 
   const withSelection = (command: Command) =>
     command
@@ -131,6 +141,77 @@ export function registerRunsCommands(program: Command): void {
         : undefined;
       cliStdout().write(formatRunDetails(run, artifacts));
       if (children.length > 0) cliStdout().write(formatChildRuns(children));
+    });
+
+  runs
+    .command('export')
+    .description(
+      'write experiments and runs (params, metric histories, tags, datasets, artifacts) in MLflow’s file-store layout',
+    )
+    .argument(
+      '<dir>',
+      'directory to create (must not exist, or be empty); MLflow’s `mlflow ui --backend-store-uri DIR` reads it',
+    )
+    .addOption(
+      new Option('--format <format>', 'layout to write (only MLflow’s file store so far)')
+        .choices(['mlflow'])
+        .default('mlflow'),
+    )
+    .option('-e, --experiment-name <name>', 'export only this experiment (repeatable)', collect)
+    .option('-x, --experiment-id <id>', 'export only this experiment, by id (repeatable)', collect)
+    .option('--no-artifacts', 'leave the runs’ artifacts out (metadata only)')
+    .addOption(outputOption())
+    .action(async (dir: string, opts: ExportOptions, command: Command) => {
+      const result = await withTrackingStore(command, async (store) => {
+        const { exportRuns } = await import('../tracking/index.js');
+        const ids = [...(opts.experimentId ?? [])];
+        for (const name of opts.experimentName ?? [])
+          ids.push((await findExperiment(store, name)).experiment_id);
+        return exportRuns({
+          store,
+          dir,
+          experimentIds: ids.length > 0 ? ids : undefined,
+          artifacts: opts.artifacts,
+        });
+      });
+      if (opts.output === 'json') {
+        printJson(result);
+        return;
+      }
+      cliStdout().write(
+        `Exported ${result.experiments} experiment(s), ${result.runs} run(s), ${result.metricPoints} metric point(s) and ${result.artifactFiles} artifact file(s) to ${result.dir}\n`,
+      );
+    });
+
+  runs
+    .command('import')
+    .description(
+      'read a directory in MLflow’s file-store layout (from `runs export` or MLflow itself) into the current store',
+    )
+    .argument('<dir>', 'the file store’s root, the folder holding <experiment_id>/meta.yaml (e.g. ./mlruns)')
+    .option(
+      '--new-ids',
+      'give a run a fresh id when its id is taken by a different run (default: refuse the whole import)',
+    )
+    .addOption(outputOption())
+    .action(async (dir: string, opts: { newIds?: boolean; output: OutputFormat }, command: Command) => {
+      const result = await withTrackingStore(command, async (store) => {
+        const { importRuns } = await import('../tracking/index.js');
+        return importRuns({ store, dir, newIds: opts.newIds });
+      });
+      if (opts.output === 'json') {
+        printJson(result);
+        return;
+      }
+      const count = (outcome: string) => result.runs.filter((r) => r.outcome === outcome).length;
+      const created = result.experiments.filter((e) => e.created).length;
+      cliStdout().write(
+        `Imported ${count('imported') + count('renamed')} run(s) (${count('renamed')} under new ids), ` +
+          `${count('unchanged')} already present; ${result.experiments.length} experiment(s), ${created} created\n`,
+      );
+      for (const run of result.runs.filter((r) => r.outcome === 'renamed')) {
+        cliStdout().write(`  ${run.source_run_id} -> ${run.run_id}\n`);
+      }
     });
 
   runs

@@ -38,6 +38,16 @@ export {
   TrackingClient,
   type TrackingClientOptions,
 } from './client.js';
+export { type ExportRunsOptions, type ExportRunsResult, exportRuns } from './export-runs.js';
+export {
+  type ImportedRunReport,
+  type ImportRunsOptions,
+  type ImportRunsResult,
+  importRuns,
+  readMlflowFileStore,
+  type SourceExperiment,
+  type SourceRun,
+} from './import-runs.js';
 export { type OpenTrackingStoreOptions, openTrackingStore } from './open-store.js';
 export { endOrphanedRuns, RUNNER_TAGS, runnerTags } from './orphaned-runs.js';
 export {

@@ -21,6 +21,7 @@ import {
   DEFAULT_EXPERIMENT_ID,
   DEFAULT_EXPERIMENT_NAME,
   type Experiment,
+  type ImportedRun,
   type LifecycleStage,
   type LogBatch,
   type Metric,
@@ -43,6 +44,8 @@ import {
   validateExperimentTag,
   validateLogBatch,
   validateMaxResults,
+  validateMetric,
+  validateParam,
   validateRunId,
   validateRunName,
   validateRunStatus,
@@ -645,27 +648,78 @@ export class SqlTrackingStore implements TrackingStore {
     await this.driver.transaction(async (tx) => {
       await this.lockRun(tx, runId);
       const run = await this.requireActiveRun(tx, runId);
-      if (unique.size === 0) return;
-      for (const input of unique.values()) {
-        const datasetUuid = await this.datasetUuid(tx, Number(run.experiment_id), input.dataset);
-        const [existing] = await tx.all<{ input_uuid: string }>(
-          sql`SELECT input_uuid FROM inputs WHERE source_type = ${'DATASET'} AND source_id = ${datasetUuid}
-              AND destination_type = ${'RUN'} AND destination_id = ${runId}`,
-        );
-        // The same dataset logged again for the same run adds nothing, tags included (as in MLflow).
-        if (existing !== undefined) continue;
-        const inputUuid = randomUUID().replaceAll('-', '');
+      await this.insertInputs(tx, runId, Number(run.experiment_id), [...unique.values()]);
+    });
+  }
+
+  private async insertInputs(
+    tx: SqlExecutor,
+    runId: string,
+    experimentId: number,
+    inputs: DatasetInput[],
+  ): Promise<void> {
+    for (const input of inputs) {
+      const datasetUuid = await this.datasetUuid(tx, experimentId, input.dataset);
+      const [existing] = await tx.all<{ input_uuid: string }>(
+        sql`SELECT input_uuid FROM inputs WHERE source_type = ${'DATASET'} AND source_id = ${datasetUuid}
+            AND destination_type = ${'RUN'} AND destination_id = ${runId}`,
+      );
+      // The same dataset logged again for the same run adds nothing, tags included (as in MLflow).
+      if (existing !== undefined) continue;
+      const inputUuid = randomUUID().replaceAll('-', '');
+      await tx.run(
+        sql`INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id)
+            VALUES (${inputUuid}, ${'DATASET'}, ${datasetUuid}, ${'RUN'}, ${runId})`,
+      );
+      const tags = new Map(input.tags.map((tag) => [tag.key, tag.value]));
+      for (const [name, value] of tags) {
         await tx.run(
-          sql`INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id)
-              VALUES (${inputUuid}, ${'DATASET'}, ${datasetUuid}, ${'RUN'}, ${runId})`,
+          sql`INSERT INTO input_tags (input_uuid, name, value) VALUES (${inputUuid}, ${name}, ${value})`,
         );
-        const tags = new Map(input.tags.map((tag) => [tag.key, tag.value]));
-        for (const [name, value] of tags) {
-          await tx.run(
-            sql`INSERT INTO input_tags (input_uuid, name, value) VALUES (${inputUuid}, ${name}, ${value})`,
-          );
-        }
       }
+    }
+  }
+
+  async importRun(run: ImportedRun): Promise<void> {
+    const info = run.info;
+    validateRunId(info.run_id);
+    validateRunStatus(info.status);
+    validateTimestamp(info.start_time, 'start_time');
+    if (info.end_time !== undefined) validateTimestamp(info.end_time, 'end_time');
+    if (info.lifecycle_stage !== 'active' && info.lifecycle_stage !== 'deleted') {
+      throw new StoreError(
+        'INVALID_PARAMETER_VALUE',
+        `Invalid lifecycle_stage '${String(info.lifecycle_stage)}' for run ${info.run_id}: expected active or deleted`,
+      );
+    }
+    // Everything is checked before the transaction opens, as in logBatch: a bad run writes nothing.
+    run.metrics.forEach(validateMetric);
+    run.params.forEach(validateParam);
+    run.tags.forEach(validateTag);
+    validateDatasetInputs(run.inputs);
+    const deletedTime =
+      info.lifecycle_stage === 'deleted' ? (run.deletedTime ?? info.end_time ?? Date.now()) : null;
+    await this.driver.transaction(async (tx) => {
+      const experiment = await this.requireExperiment(tx, info.experiment_id);
+      const [taken] = await tx.all<{ run_uuid: string }>(
+        sql`SELECT run_uuid FROM runs WHERE run_uuid = ${info.run_id}`,
+      );
+      if (taken !== undefined) {
+        throw new StoreError('RESOURCE_ALREADY_EXISTS', `Run with id=${info.run_id} already exists`, {
+          hint: 'import it under a new id (recipe runs import --new-ids)',
+        });
+      }
+      await tx.run(
+        sql`INSERT INTO runs (run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time,
+                              end_time, deleted_time, source_version, lifecycle_stage, artifact_uri, experiment_id)
+            VALUES (${info.run_id}, ${info.run_name}, ${'UNKNOWN'}, ${''}, ${''}, ${info.user_id}, ${info.status},
+                    ${info.start_time}, ${info.end_time ?? null}, ${deletedTime}, ${''}, ${info.lifecycle_stage},
+                    ${info.artifact_uri}, ${Number(experiment.experiment_id)})`,
+      );
+      if (run.tags.length > 0) await this.upsertRunTags(tx, info.run_id, run.tags);
+      if (run.metrics.length > 0) await this.insertMetrics(tx, info.run_id, run.metrics);
+      if (run.params.length > 0) await this.insertParams(tx, info.run_id, run.params);
+      await this.insertInputs(tx, info.run_id, Number(experiment.experiment_id), run.inputs);
     });
   }
 

@@ -120,6 +120,21 @@ export interface LogBatch {
   tags?: Tag[];
 }
 
+/**
+ * A whole run as an export holds it (`recipe runs import`): its own id, times, status and
+ * lifecycle, every point of every metric's history (not only the latest), params, tags and
+ * dataset inputs. `info.artifact_uri` is where the store is to record the run's artifacts.
+ */
+export interface ImportedRun {
+  info: Omit<RunInfo, 'run_uuid'>;
+  /** When a deleted run was deleted (ms); defaults to its end time, else now. */
+  deletedTime?: number;
+  metrics: Metric[];
+  params: Param[];
+  tags: Tag[];
+  inputs: DatasetInput[];
+}
+
 export interface SearchRunsOptions {
   experimentIds: string[];
   /** MLflow filter grammar, e.g. `metrics.rmse < 0.5 and params.alpha = '0.1'`. */
@@ -231,6 +246,14 @@ export interface TrackingStore {
   logInputs?(runId: string, datasets: DatasetInput[]): Promise<void>;
 
   searchRuns(options: SearchRunsOptions): Promise<SearchRunsResult>;
+
+  /**
+   * Writes a whole run, id included, in one transaction: all of it or none of it. Refuses an id
+   * that is taken (RESOURCE_ALREADY_EXISTS). The experiment may be deleted (an export keeps
+   * deleted experiments' runs). Optional: MLflow's REST API has no call that keeps a run's id,
+   * so only the SQL stores implement it.
+   */
+  importRun?(run: ImportedRun): Promise<void>;
 
   close(): Promise<void>;
 }
