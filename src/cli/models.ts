@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import type { ModelStage, ModelVersion, RegisteredModel, SqlModelRegistryStore } from '../registry/index.js';
+import type { ModelStage, ModelVersion, RegisteredModel, OpenedModelRegistry } from '../registry/index.js';
 import type { Tag, TrackingStore } from '../tracking/index.js';
 import { modelsCommand } from './models-predict.js';
 import { formatTable, formatTime, type OutputFormat, printJson } from './output.js';
@@ -24,7 +24,7 @@ const _everyStageListed: [Exclude<ModelStage, (typeof STAGE_NAMES)[number]>] ext
  */
 async function withRegistry<T>(
   command: Command,
-  fn: (registry: SqlModelRegistryStore, tracking: TrackingStore) => Promise<T>,
+  fn: (registry: OpenedModelRegistry, tracking: TrackingStore) => Promise<T>,
 ): Promise<T> {
   const { trackingUri } = command.optsWithGlobals<{ trackingUri?: string }>();
   const [{ registryForTrackingStore }, { openTrackingStore, resolveTrackingUri }] = await Promise.all([
@@ -78,7 +78,7 @@ function printVersion(version: ModelVersion, output: OutputFormat, verb: string)
 }
 
 /** Every version of a model (not deleted), newest first, following page tokens. */
-async function allVersions(registry: SqlModelRegistryStore, name: string): Promise<ModelVersion[]> {
+async function allVersions(registry: OpenedModelRegistry, name: string): Promise<ModelVersion[]> {
   const { quoteFilterString } = await registryModule();
   const versions: ModelVersion[] = [];
   let pageToken: string | undefined;
@@ -392,8 +392,8 @@ export function registerModelsRegistryCommands(program: Command): void {
               : [await registry.getModelVersion(name, version)];
           if (version === undefined) await registry.deleteRegisteredModel(name);
           else await registry.deleteModelVersion(name, version);
-          const { removeRegisteredFiles } = await registryModule();
-          await removeRegisteredFiles(registry.artifactRoot, doomed);
+          const { removeRegisteredCopies } = await registryModule();
+          await removeRegisteredCopies(registry, doomed);
         });
         if (opts.output === 'json') printJson({});
         else

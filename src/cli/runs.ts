@@ -1,4 +1,3 @@
-import { isAbsolute } from 'node:path';
 import { type Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import type { FileInfo, Run, SearchRunsOptions, TrackingStore, ViewType } from '../tracking/index.js';
@@ -133,11 +132,20 @@ export function registerRunsCommands(program: Command): void {
         printJson(run);
         return;
       }
-      // Artifacts on a remote store (s3:, mlflow-artifacts:) are not readable from here.
-      const local = isAbsolute(run.info.artifact_uri) || run.info.artifact_uri.startsWith('file:');
-      const { LocalArtifactRepository } = await import('../tracking/index.js');
-      const artifacts = local
-        ? await new LocalArtifactRepository(run.info.artifact_uri).listArtifacts()
+      // A local directory, or a tracking server's artifact proxy (mlflow-artifacts:); other remote
+      // stores (s3:) are not readable from here.
+      const { artifactRepositoryForUri, isLocalArtifactUri, proxiedArtifactLocation, resolveTrackingUri } =
+        await import('../tracking/index.js');
+      const trackingUri = resolveTrackingUri({
+        flag: command.optsWithGlobals<{ trackingUri?: string }>().trackingUri,
+        cwd: process.cwd(),
+      }).uri;
+      const readable =
+        isLocalArtifactUri(run.info.artifact_uri) ||
+        (/^https?:/i.test(trackingUri) &&
+          proxiedArtifactLocation(run.info.artifact_uri, trackingUri) !== undefined);
+      const artifacts = readable
+        ? await artifactRepositoryForUri(run.info.artifact_uri, { trackingUri }).listArtifacts()
         : undefined;
       cliStdout().write(formatRunDetails(run, artifacts));
       if (children.length > 0) cliStdout().write(formatChildRuns(children));

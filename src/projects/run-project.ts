@@ -14,7 +14,7 @@ import { join, relative, resolve } from 'node:path';
 import { execa } from 'execa';
 import { MlrecipeError, UsageError } from '../errors.js';
 import {
-  LocalArtifactRepository,
+  artifactRepositoryForUri,
   localPathFromArtifactUri,
   logBatchChunked,
   openTrackingStore,
@@ -470,7 +470,8 @@ export async function executeProjectRun(
     const outputs = readOutputs(outputsFile, problems);
     if (status === 'FINISHED' && problems.length > 0) status = 'FAILED';
     try {
-      const repo = new LocalArtifactRepository(artifactUri);
+      // A local directory, or a tracking server's artifact proxy (mlflow-artifacts:/ run roots).
+      const repo = artifactRepositoryForUri(artifactUri, { trackingUri: options.trackingUri });
       if (logsDir.startsWith(staging)) await repo.logArtifacts(logsDir);
       if (readdirSync(artifactsDir).length > 0) await repo.logArtifacts(artifactsDir);
       if (existsSync(outputsFile) && Object.keys(outputs).length > 0) await repo.logArtifact(outputsFile);

@@ -216,11 +216,13 @@ export async function startRecipeRun(options: {
   };
   await flushParams();
 
-  let artifactRepo: import('../tracking/artifact-repo.js').LocalArtifactRepository | undefined;
+  let artifactRepo: import('../tracking/artifact-repository.js').ArtifactRepository | undefined;
   const artifacts = async () => {
     if (!artifactRepo) {
-      const { LocalArtifactRepository } = await import('../tracking/artifact-repo.js');
-      artifactRepo = new LocalArtifactRepository(artifactUri);
+      // The run's artifact URI decides: a local directory, or (mlflow-artifacts:/ from a tracking
+      // server) uploads through the server's artifact proxy.
+      const { artifactRepositoryForUri } = await import('../tracking/artifact-repository.js');
+      artifactRepo = artifactRepositoryForUri(artifactUri, { trackingUri: store.uri });
     }
     return artifactRepo;
   };

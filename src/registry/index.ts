@@ -1,6 +1,6 @@
 /**
  * mlrecipe's model registry: registered models, versions, stages, aliases and tags in the
- * tracking store's database; model URIs (`runs:/`, `models:/`); registering a model's files.
+ * tracking store's database or on a tracking server; model URIs (`runs:/`, `models:/`); registering a model's files.
  * Importing it has no side effects: model URIs resolve through `resolveModelDirectory` and
  * `loadModelFromUri`.
  */
@@ -9,6 +9,7 @@ export {
   getModelVersionForUri,
   loadModelFromUri,
   modelUriResolvers,
+  modelVersionFiles,
   type ParsedModelsUri,
   type ParsedRunsUri,
   parseModelsUri,
@@ -27,12 +28,11 @@ export {
   type RegistryWithArtifacts,
   registerModel,
   registryModelsRoot,
+  removeRegisteredCopies,
   removeRegisteredFiles,
 } from './register-model.js';
 export { canonicalStage, parseVersion, validateAlias, validateModelName } from './registry-validation.js';
-export {
-  registryForTrackingStore,
-  SqlModelRegistryStore,
-  type SqlModelRegistryStoreOptions,
-} from './sql-registry.js';
+export { type OpenedModelRegistry, registryForTrackingStore } from './registry-for-store.js';
+export { RestModelRegistryStore, type RestModelRegistryStoreOptions } from './rest-registry.js';
+export { SqlModelRegistryStore, type SqlModelRegistryStoreOptions } from './sql-registry.js';
 export * from './types.js';

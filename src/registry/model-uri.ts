@@ -19,14 +19,17 @@ import { StoreError, UsageError } from '../errors.js';
 // Types only: the model stack (estimators) loads when a model is, not with the registry.
 import type { LoadedModel, ModelUriResolver, ResolveContext } from '../models/load.js';
 import {
+  downloadArtifactDirectory,
+  isLocalArtifactUri,
   localPathFromArtifactUri,
   normaliseArtifactPath,
   openTrackingStore,
+  RestTrackingStore,
   resolveTrackingUri,
   type TrackingStore,
 } from '../tracking/index.js';
 import { canonicalStage, parseVersion, validateAlias, validateModelName } from './registry-validation.js';
-import { registryForTrackingStore } from './sql-registry.js';
+import { registryForTrackingStore } from './registry-for-store.js';
 import { modelVersionDirectory } from './version-files.js';
 import type { ModelRegistryStore, ModelStage, ModelVersion } from './types.js';
 
@@ -167,11 +170,43 @@ async function withContextStore<T>(
   }
 }
 
-/** The local directory a `runs:/` URI names, read through the run's artifact URI. */
+/** The tracking URI behind a store when it is a server's (what `mlflow-artifacts:/` URIs are relative to). */
+function serverUriOf(store: TrackingStore): string | undefined {
+  return store instanceof RestTrackingStore ? store.uri : undefined;
+}
+
+/**
+ * The local directory a `runs:/` URI names, read through the run's artifact URI: in place when
+ * the artifacts are on this file system, else downloaded from the tracking server's artifact
+ * proxy into the local artifact cache (reused while the finished run's end time is the same).
+ */
 export async function resolveRunsUri(store: TrackingStore, uri: string): Promise<string> {
   const parsed = parseRunsUri(uri);
   const run = await store.getRun(parsed.runId);
-  const root = localPathFromArtifactUri(run.info.artifact_uri);
+  const artifactUri = run.info.artifact_uri;
+  if (!isLocalArtifactUri(artifactUri)) {
+    const remote = parsed.path === '' ? artifactUri : `${artifactUri.replace(/\/+$/, '')}/${parsed.path}`;
+    const finished = run.info.status !== 'RUNNING' && run.info.end_time !== undefined;
+    try {
+      return await downloadArtifactDirectory(remote, {
+        trackingUri: serverUriOf(store),
+        ...(finished ? { key: `run-end:${run.info.end_time}` } : {}),
+      });
+    } catch (error) {
+      if (error instanceof StoreError && error.mlflowErrorCode === 'RESOURCE_DOES_NOT_EXIST') {
+        throw new StoreError(
+          'RESOURCE_DOES_NOT_EXIST',
+          `Run ${parsed.runId} has no artifact "${parsed.path}" (${remote})`,
+          {
+            cause: error,
+            hint: `\`recipe runs show ${parsed.runId}\` lists the run; models are usually logged under "model"`,
+          },
+        );
+      }
+      throw error;
+    }
+  }
+  const root = localPathFromArtifactUri(artifactUri);
   const dir = parsed.path === '' ? root : join(root, ...parsed.path.split('/'));
   if (!existsSync(dir)) {
     throw new StoreError(
@@ -185,14 +220,30 @@ export async function resolveRunsUri(store: TrackingStore, uri: string): Promise
   return dir;
 }
 
-/** The local directory a `models:/` URI names, through the registry in `store`'s database. */
-export async function resolveModelsUri(store: TrackingStore, uri: string): Promise<string> {
-  const version = await getModelVersionForUri(registryForTrackingStore(store), parseModelsUri(uri));
+/**
+ * The local directory holding a model version's files: `runs:/` sources through the run, local
+ * sources in place, remote ones (`mlflow-artifacts:` on a tracking server) downloaded into the
+ * local artifact cache — once per version, since a registered version's files never change.
+ * Fails unless the version is READY.
+ */
+export async function modelVersionFiles(store: TrackingStore, version: ModelVersion): Promise<string> {
   // Versions created by MLflow's clients (or createModelVersion) may keep a runs:/ source, as
-  // MLflow's models artifact repository allows; mlrecipe's own registrations hold a path.
+  // MLflow's models artifact repository allows; mlrecipe's own registrations hold a path or URI.
   if (version.status === 'READY' && /^runs:/i.test(version.source))
     return resolveRunsUri(store, version.source);
+  if (version.status === 'READY' && !isLocalArtifactUri(version.source)) {
+    return downloadArtifactDirectory(version.source, {
+      trackingUri: serverUriOf(store),
+      key: `model-version:${version.name}/${version.version}/${version.creation_timestamp}`,
+    });
+  }
   return modelVersionDirectory(version);
+}
+
+/** The local directory a `models:/` URI names, through the registry of `store`. */
+export async function resolveModelsUri(store: TrackingStore, uri: string): Promise<string> {
+  const version = await getModelVersionForUri(registryForTrackingStore(store), parseModelsUri(uri));
+  return modelVersionFiles(store, version);
 }
 
 /** Resolvers for `runs:` and `models:` URIs, for `loadModel`'s per-call `resolvers` option. */

@@ -1,21 +1,22 @@
 /**
  * Opening the model registry from a tracking URI. The registry lives in the tracking store's
- * database (SQLite or PostgreSQL), so this opens the tracking store and hands back the registry
- * over the same connection; closing the registry closes that store.
+ * database (SQLite or PostgreSQL) or on the tracking server (`http(s)://`), so this opens the
+ * tracking store and hands back the registry over the same connection or client; closing the
+ * registry closes that store.
  *
  * A caller that already holds a tracking store uses `registryForTrackingStore(store)` instead
  * (sql-registry.ts): no second connection, and the caller keeps closing its own store.
  */
 import { type OpenTrackingStoreOptions, openTrackingStore, resolveTrackingUri } from '../tracking/index.js';
-import { registryForTrackingStore, type SqlModelRegistryStore } from './sql-registry.js';
+import { type OpenedModelRegistry, registryForTrackingStore } from './registry-for-store.js';
 
 export type OpenModelRegistryOptions = OpenTrackingStoreOptions;
 
-/** Opens the registry in the database `uri` names (`sqlite:///…`, `postgresql://…`). */
+/** Opens the registry `uri` names (`sqlite:///…`, `postgresql://…`, `http(s)://…`). */
 export async function openModelRegistry(
   uri: string,
   options: OpenModelRegistryOptions = {},
-): Promise<SqlModelRegistryStore> {
+): Promise<OpenedModelRegistry> {
   const tracking = await openTrackingStore(uri, options);
   try {
     return registryForTrackingStore(tracking, { closesStore: true });
@@ -31,7 +32,7 @@ export async function openModelRegistry(
  */
 export async function openModelRegistryFor(
   options: { trackingUri?: string; cwd?: string } = {},
-): Promise<SqlModelRegistryStore> {
+): Promise<OpenedModelRegistry> {
   const resolved = resolveTrackingUri({ flag: options.trackingUri, cwd: options.cwd ?? process.cwd() });
   return openModelRegistry(resolved.uri, { defaultArtifactRoot: resolved.defaultArtifactRoot });
 }

@@ -18,19 +18,35 @@ import { cp, mkdir, rm } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { replaceAtomicallyAsync } from '../atomic-write.js';
 import { MlrecipeError, StoreError, UsageError } from '../errors.js';
-import { localPathFromArtifactUri, type Tag, type TrackingStore } from '../tracking/index.js';
+import {
+  HttpArtifactRepository,
+  localPathFromArtifactUri,
+  proxiedArtifactLocation,
+  type Tag,
+  type TrackingStore,
+} from '../tracking/index.js';
 import { parseRunsUri, resolveModelDirectory, resolveRunsUri } from './model-uri.js';
 import { validateModelName } from './registry-validation.js';
-import type { ModelRegistryStore, ModelVersion } from './types.js';
+import { RestModelRegistryStore } from './rest-registry.js';
+import type { ModelRegistryStore, ModelVersion, UpdateModelVersionStatusOptions } from './types.js';
 
-/** A registry that knows where its copies live (SqlModelRegistryStore does). */
+/** A registry that keeps its copies on this file system (SqlModelRegistryStore does). */
 export interface RegistryWithArtifacts extends ModelRegistryStore {
   /** Root of the registry's artifact area: copies go to `<artifactRoot>/models/`. */
   readonly artifactRoot: string;
+  updateModelVersionStatus(
+    name: string,
+    version: string,
+    update: UpdateModelVersionStatusOptions,
+  ): Promise<ModelVersion>;
 }
 
+/** Where a tracking server's registry keeps mlrecipe's copies: `mlflow-artifacts:/models/<name>/…`. */
+const SERVER_MODELS_ROOT = 'models';
+
 export interface RegisterModelOptions {
-  store: RegistryWithArtifacts;
+  /** A registry on this file system's database, or a tracking server's (rest-registry.ts). */
+  store: RegistryWithArtifacts | RestModelRegistryStore;
   /** A model URI (`runs:/…`, `models:/…`, `file:…`) or path; give this or `localDir`. */
   modelUri?: string;
   /** A local model directory; give this or `modelUri`. */
@@ -109,6 +125,7 @@ export async function registerModel(options: RegisterModelOptions): Promise<Mode
   validateModelName(options.name);
   const { store, name } = options;
   const { dir, runId } = await resolveSourceDir(options);
+  if (store instanceof RestModelRegistryStore) return registerOnServer(store, options, dir, runId);
   const modelsRoot = registryModelsRoot(store.artifactRoot);
   try {
     await store.createRegisteredModel(name);
@@ -182,5 +199,81 @@ export async function removeRegisteredFiles(
     if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) || rel.split(sep).length !== 2)
       continue;
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Registering with a tracking server's registry. MLflow's REST API creates versions READY and
+ * cannot change a version's status, so the order is reversed: the files are uploaded first, through
+ * the server's artifact proxy, to a fresh `mlflow-artifacts:/models/<name>/<random>/`, and the
+ * version is created only once every file is there, with that URI as its source. A failure before
+ * the version exists leaves no version (and the upload is deleted, best effort); nobody can load a
+ * version whose files are incomplete.
+ */
+async function registerOnServer(
+  store: RestModelRegistryStore,
+  options: RegisterModelOptions,
+  dir: string,
+  runId: string | undefined,
+): Promise<ModelVersion> {
+  const { name } = options;
+  try {
+    await store.createRegisteredModel(name);
+  } catch (error) {
+    if (!(error instanceof StoreError && error.mlflowErrorCode === 'RESOURCE_ALREADY_EXISTS')) throw error;
+  }
+  const rootPath = `${SERVER_MODELS_ROOT}/${modelDirectoryName(name)}/${randomBytes(8).toString('hex')}`;
+  const repo = new HttpArtifactRepository({ baseUrl: store.baseUrl, rootPath, env: store.env });
+  const source = `mlflow-artifacts:/${rootPath.split('/').map(encodeURIComponent).join('/')}`;
+  try {
+    await repo.logArtifacts(dir);
+    return await store.createModelVersion({
+      name,
+      source,
+      ...(runId === undefined ? {} : { runId }),
+      ...(options.tags === undefined ? {} : { tags: options.tags }),
+      ...(options.description === undefined ? {} : { description: options.description }),
+    });
+  } catch (error) {
+    await repo.deleteArtifacts().catch(() => undefined);
+    if (error instanceof MlrecipeError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new StoreError(
+      'INTERNAL_ERROR',
+      `registering ${name} on ${store.baseUrl} failed while uploading ${dir}: ${reason}`,
+      {
+        cause: error,
+        hint: 'the server must serve artifacts (recipe server --serve-artifacts, the default); then register again',
+      },
+    );
+  }
+}
+
+/**
+ * Removes the registry's own copies of deleted versions: files under `<artifactRoot>/models/` for
+ * a SQL registry (removeRegisteredFiles), `mlflow-artifacts:/models/<name>/<copy>` on a tracking
+ * server. A version whose source points elsewhere keeps its files.
+ */
+export async function removeRegisteredCopies(
+  store: RegistryWithArtifacts | RestModelRegistryStore,
+  versions: readonly ModelVersion[],
+): Promise<void> {
+  if (!(store instanceof RestModelRegistryStore)) {
+    await removeRegisteredFiles(store.artifactRoot, versions);
+    return;
+  }
+  for (const version of versions) {
+    if (!/^mlflow-artifacts:/i.test(version.source)) continue;
+    const location = proxiedArtifactLocation(version.source, store.baseUrl);
+    const parts = location?.rootPath.split('/') ?? [];
+    // Exactly models/<name>/<copy>: never a model's whole folder, never anything else.
+    if (location === undefined || parts.length !== 3 || parts[0] !== SERVER_MODELS_ROOT) continue;
+    await new HttpArtifactRepository({
+      baseUrl: location.baseUrl,
+      rootPath: location.rootPath,
+      env: store.env,
+    })
+      .deleteArtifacts()
+      .catch(() => undefined);
   }
 }

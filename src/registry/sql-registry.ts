@@ -14,11 +14,11 @@
  * - an alias names one version; setting it again moves it; deleting a version drops its aliases;
  * - deleting a registered model deletes its versions, tags and aliases.
  */
-import { StoreError, UsageError } from '../errors.js';
+import { StoreError } from '../errors.js';
 import { decodePageToken, encodePageToken } from '../tracking/page-token.js';
 import { joinSql, type SqlFragment, sql, sqlList } from '../tracking/sql-fragment.js';
-import { type SqlDriver, type SqlExecutor, SqlTrackingStore } from '../tracking/sql-tracking-store.js';
-import type { Tag, TrackingStore } from '../tracking/types.js';
+import type { SqlDriver, SqlExecutor } from '../tracking/sql-tracking-store.js';
+import type { Tag } from '../tracking/types.js';
 import { compileRegistryFilter, compileRegistryOrderBy } from './registry-search.js';
 import {
   canonicalStage,
@@ -323,6 +323,11 @@ export class SqlModelRegistryStore implements ModelRegistryStore {
   async getModelVersion(name: string, version: string): Promise<ModelVersion> {
     validateModelName(name);
     return this.loadVersionOrThrow(this.driver, name, parseVersion(version));
+  }
+
+  /** Where the version's files can be downloaded from: its source, as MLflow's SQL registry answers. */
+  async getModelVersionDownloadUri(name: string, version: string): Promise<string> {
+    return (await this.getModelVersion(name, version)).source;
   }
 
   async updateModelVersion(name: string, version: string, description: string): Promise<ModelVersion> {
@@ -735,25 +740,4 @@ export class SqlModelRegistryStore implements ModelRegistryStore {
       };
     });
   }
-}
-
-/**
- * The registry kept in an open tracking store's database, sharing its connection. Closing the
- * registry does nothing unless `closesStore` is set (then it closes the tracking store). Only
- * the SQL stores (SQLite, PostgreSQL) hold a registry.
- */
-export function registryForTrackingStore(
-  store: TrackingStore,
-  options: { closesStore?: boolean } = {},
-): SqlModelRegistryStore {
-  if (!(store instanceof SqlTrackingStore)) {
-    throw new UsageError('this tracking store has no model registry mlrecipe can open', {
-      hint: 'use a sqlite:/// or postgresql:// tracking URI',
-    });
-  }
-  return new SqlModelRegistryStore({
-    driver: store.sqlDriver,
-    artifactRoot: store.defaultArtifactRoot,
-    ...(options.closesStore ? { close: () => store.close() } : {}),
-  });
 }

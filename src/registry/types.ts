@@ -56,9 +56,10 @@ export interface CreateModelVersionOptions {
   tags?: Tag[];
   description?: string;
   /**
-   * READY by default (MLflow's SQL store creates versions READY). `registerModel` creates
-   * PENDING_REGISTRATION, copies the files, then marks the version READY with
-   * `updateModelVersionStatus`.
+   * READY by default (MLflow's SQL store creates versions READY). `registerModel` on a SQL
+   * registry creates PENDING_REGISTRATION, copies the files, then marks the version READY with
+   * `SqlModelRegistryStore.updateModelVersionStatus`. MLflow's REST API has no status: a
+   * tracking server's registry (rest-registry.ts) accepts READY only.
    */
   status?: ModelVersionStatus;
 }
@@ -79,7 +80,8 @@ export interface SearchRegistryOptions {
 }
 
 /**
- * The registry lives in the tracking store's database (same backends, same behavioural tests).
+ * The registry lives in the tracking store's database (SqlModelRegistryStore), or behind a
+ * tracking server's REST API (RestModelRegistryStore); the same behavioural tests run on each.
  * Failures are StoreErrors with MLflow's error codes (RESOURCE_DOES_NOT_EXIST,
  * RESOURCE_ALREADY_EXISTS, INVALID_PARAMETER_VALUE).
  */
@@ -100,12 +102,9 @@ export interface ModelRegistryStore {
 
   createModelVersion(options: CreateModelVersionOptions): Promise<ModelVersion>;
   getModelVersion(name: string, version: string): Promise<ModelVersion>;
+  /** Where the version's files can be downloaded from (MLflow's get-download-uri). */
+  getModelVersionDownloadUri(name: string, version: string): Promise<string>;
   updateModelVersion(name: string, version: string, description: string): Promise<ModelVersion>;
-  updateModelVersionStatus(
-    name: string,
-    version: string,
-    update: UpdateModelVersionStatusOptions,
-  ): Promise<ModelVersion>;
   deleteModelVersion(name: string, version: string): Promise<void>;
   transitionModelVersionStage(
     name: string,

@@ -32,7 +32,8 @@
  * alias), so this step is never served from the cache (`alwaysRun`).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, DataError, GateRejectedError, StoreError } from '../errors.js';
 import { modelContentDigest } from '../models/content-digest.js';
@@ -186,7 +187,7 @@ async function loadCustomMetrics(
 }
 
 async function baselineVersion(
-  registry: import('../registry/sql-registry.js').SqlModelRegistryStore,
+  registry: import('../registry/types.js').ModelRegistryStore,
   name: string,
   alias: string,
 ): Promise<ModelVersion | undefined> {
@@ -206,26 +207,20 @@ async function baselineVersion(
 async function logReportToRun(ctx: StepContext, dir: string): Promise<void> {
   if (!ctx.runId || !ctx.trackingUri) return;
   try {
-    if (ctx.store) {
-      // The engine's open store: no second connection to the same database.
-      const run = await ctx.store.getRun(ctx.runId);
-      const { LocalArtifactRepository } = await import('../tracking/artifact-repo.js');
-      const repo = new LocalArtifactRepository(run.info.artifact_uri);
-      for (const file of Object.values(REPORT_FILES)) await repo.logArtifact(join(dir, file), 'gate');
-      return;
-    }
-    const { LocalArtifactRepository, openTrackingStore, resolveTrackingUri } =
+    const { artifactRepositoryForUri, openTrackingStore, resolveTrackingUri } =
       await import('../tracking/index.js');
     const resolved = resolveTrackingUri({ flag: ctx.trackingUri, cwd: ctx.recipeDir });
-    const store = await openTrackingStore(resolved.uri, {
-      defaultArtifactRoot: resolved.defaultArtifactRoot,
-    });
+    // The engine's open store when there is one: no second connection to the same database.
+    const store =
+      ctx.store ??
+      (await openTrackingStore(resolved.uri, { defaultArtifactRoot: resolved.defaultArtifactRoot }));
     try {
       const run = await store.getRun(ctx.runId);
-      const repo = new LocalArtifactRepository(run.info.artifact_uri);
+      // The run's artifact URI decides: a local directory, or a tracking server's artifact proxy.
+      const repo = artifactRepositoryForUri(run.info.artifact_uri, { trackingUri: resolved.uri });
       for (const file of Object.values(REPORT_FILES)) await repo.logArtifact(join(dir, file), 'gate');
     } finally {
-      await store.close();
+      if (store !== ctx.store) await store.close();
     }
   } catch (error) {
     ctx.log(`warning: could not attach the gate report to run ${ctx.runId}: ${(error as Error).message}`);
@@ -238,12 +233,6 @@ interface CandidateIdentity {
   modelDigest: string;
   /** Train's fingerprint: the data, config and code the model came from (undefined outside the engine). */
   pipelineFingerprint?: string;
-}
-
-/** The holder's model digest: its tag when it has one, else computed from the registry's copy. */
-function versionDigest(version: ModelVersion, dir: string): string {
-  const tagged = version.tags?.find((t) => t.key === REGISTER_TAGS.modelDigest)?.value;
-  return tagged ?? modelContentDigest(dir);
 }
 
 /**
@@ -282,9 +271,26 @@ async function earlierRejection(
   const run = runs[0];
   if (!run || run.info.run_id === ctx.runId) return undefined;
   try {
-    const { localPathFromArtifactUri } = await import('../tracking/artifact-repo.js');
-    const path = join(localPathFromArtifactUri(run.info.artifact_uri), 'gate', REPORT_FILES.json);
-    const report = JSON.parse(readFileSync(path, 'utf8')) as GateReport;
+    const { artifactRepositoryForUri, isLocalArtifactUri, localPathFromArtifactUri, resolveTrackingUri } =
+      await import('../tracking/index.js');
+    let text: string;
+    if (isLocalArtifactUri(run.info.artifact_uri)) {
+      text = readFileSync(
+        join(localPathFromArtifactUri(run.info.artifact_uri), 'gate', REPORT_FILES.json),
+        'utf8',
+      );
+    } else {
+      // On a tracking server: fetch the one report file through its artifact proxy.
+      const resolved = resolveTrackingUri({ flag: ctx.trackingUri, cwd: ctx.recipeDir });
+      const repo = artifactRepositoryForUri(run.info.artifact_uri, { trackingUri: resolved.uri });
+      const temp = mkdtempSync(join(tmpdir(), 'mlrecipe-gate-'));
+      try {
+        text = readFileSync(await repo.downloadArtifacts(`gate/${REPORT_FILES.json}`, temp), 'utf8');
+      } finally {
+        rmSync(temp, { recursive: true, force: true });
+      }
+    }
+    const report = JSON.parse(text) as GateReport;
     return report.decision === 'REJECT' ? { runId: run.info.run_id, report } : undefined;
   } catch {
     // No readable report (deleted artifacts, a remote artifact store): decide again.
@@ -344,14 +350,16 @@ async function runRegister(cfg: RegisterConfig | undefined, ctx: StepContext): P
   // is opened again: the recorder keeps artifacts in the repository, the registry by its URI.)
   const sharesRunStore =
     ctx.store !== undefined && registryFlag === ctx.trackingUri && resolved.backend === 'sqlite';
-  const registry =
+  const [{ openTrackingStore, isLocalArtifactUri }, { registryForTrackingStore }] = await Promise.all([
+    import('../tracking/index.js'),
+    import('../registry/registry-for-store.js'),
+  ]);
+  const registryStore =
     sharesRunStore && ctx.store
-      ? (await import('../registry/sql-registry.js')).registryForTrackingStore(ctx.store)
-      : await (
-          await import('../registry/open-registry.js')
-        ).openModelRegistry(resolved.uri, {
-          defaultArtifactRoot: resolved.defaultArtifactRoot,
-        });
+      ? ctx.store
+      : await openTrackingStore(resolved.uri, { defaultArtifactRoot: resolved.defaultArtifactRoot });
+  // A tracking server's registry (http(s)://) keeps its files behind the server's artifact proxy.
+  const registry = registryForTrackingStore(registryStore, { closesStore: registryStore !== ctx.store });
   try {
     const identity: CandidateIdentity = {
       modelDigest: modelContentDigest(modelDir),
@@ -360,9 +368,16 @@ async function runRegister(cfg: RegisterConfig | undefined, ctx: StepContext): P
     const holder = await baselineVersion(registry, name, alias);
     let holderDir: string | undefined;
     let holderDigest: string | undefined;
+    // A holder on a tracking server is downloaded only when its files are needed (no digest tag,
+    // or to score it): a no-op run decides "unchanged" from the tag alone.
+    const holderFiles = async (version: ModelVersion): Promise<string> =>
+      isLocalArtifactUri(version.source) && !/^runs:/i.test(version.source)
+        ? modelVersionDirectory(version)
+        : (await import('../registry/model-uri.js')).modelVersionFiles(registryStore, version);
     if (holder) {
-      holderDir = modelVersionDirectory(holder);
-      holderDigest = versionDigest(holder, holderDir);
+      if (isLocalArtifactUri(holder.source)) holderDir = await holderFiles(holder);
+      const tagged = holder.tags?.find((t) => t.key === REGISTER_TAGS.modelDigest)?.value;
+      holderDigest = tagged ?? modelContentDigest((holderDir ??= await holderFiles(holder)));
       // Identity by content, not by model id: a retrained model with the same bytes (after
       // `recipe clean`, on another machine) is the champion already, whatever its model_uuid.
       if (holderDigest === identity.modelDigest) {
@@ -426,6 +441,7 @@ async function runRegister(cfg: RegisterConfig | undefined, ctx: StepContext): P
       import('../registry/register-model.js'),
     ]);
     const candidate = await loadModel(modelDir);
+    if (holder) holderDir ??= await holderFiles(holder);
     const baseline = holderDir ? await loadModel(holderDir) : undefined;
     // Read the test split only now: a no-op `recipe run` (candidate already holds the alias)
     // returns above without loading the dataset.

@@ -2,7 +2,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { MlrecipeError, StoreError } from '../errors.js';
-import { type FileInfo, LocalArtifactRepository } from './artifact-repo.js';
+import type { FileInfo } from './artifact-repo.js';
+import { type ArtifactRepository, artifactRepositoryForUri } from './artifact-repository.js';
 import { openTrackingStore } from './open-store.js';
 import { resolveTrackingUri } from './tracking-uri.js';
 import {
@@ -336,15 +337,20 @@ export class ActiveRun {
   }
 
   logArtifact(localFile: string, artifactPath?: string): Promise<void> {
-    return new LocalArtifactRepository(this.artifactUri).logArtifact(localFile, artifactPath);
+    return this.artifacts().logArtifact(localFile, artifactPath);
   }
 
   logArtifacts(localDir: string, artifactPath?: string): Promise<void> {
-    return new LocalArtifactRepository(this.artifactUri).logArtifacts(localDir, artifactPath);
+    return this.artifacts().logArtifacts(localDir, artifactPath);
   }
 
   listArtifacts(path?: string): Promise<FileInfo[]> {
-    return new LocalArtifactRepository(this.artifactUri).listArtifacts(path);
+    return this.artifacts().listArtifacts(path);
+  }
+
+  /** The run's artifact URI decides: a local directory or a tracking server's artifact proxy. */
+  private artifacts(): ArtifactRepository {
+    return artifactRepositoryForUri(this.artifactUri, { trackingUri: this.client.store.uri });
   }
 
   /** Sets the status and end time and leaves the active-run stack. Ending twice is a no-op. */

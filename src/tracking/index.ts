@@ -15,6 +15,15 @@ export {
   normaliseArtifactPath,
 } from './artifact-repo.js';
 export {
+  type ArtifactRepository,
+  type ArtifactRepositoryOptions,
+  artifactRepositoryForUri,
+  isLocalArtifactUri,
+  proxiedArtifactLocation,
+} from './artifact-repository.js';
+export { artifactCacheDir, type CachedDownloadOptions, downloadArtifactDirectory } from './artifact-cache.js';
+export { HttpArtifactRepository, type HttpArtifactRepositoryOptions } from './http-artifact-repo.js';
+export {
   ActiveRun,
   activeRun,
   endRun,
@@ -49,6 +58,8 @@ export {
   type SourceRun,
 } from './import-runs.js';
 export { type OpenTrackingStoreOptions, openTrackingStore } from './open-store.js';
+export { RestClient, type RestClientOptions } from './rest-client.js';
+export { RestTrackingStore, type RestTrackingStoreOptions } from './rest-store.js';
 export { endOrphanedRuns, RUNNER_TAGS, runnerTags } from './orphaned-runs.js';
 export {
   fileUriForPath,

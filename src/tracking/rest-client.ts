@@ -15,6 +15,7 @@
  * Retrying is safe for the calls that matter: a repeated log-batch adds no metric twice (the
  * server ignores an exact duplicate point) and tags and params are set, not appended.
  */
+import { Readable } from 'node:stream';
 import { StoreError, type MlflowErrorCode } from '../errors.js';
 
 export interface RestClientOptions {
@@ -43,6 +44,8 @@ function envNumber(env: Record<string, string | undefined>, name: string, fallba
 
 export class RestClient {
   readonly baseUrl: string;
+  /** The environment credentials and retry settings came from (artifact uploads reuse it). */
+  readonly env: Record<string, string | undefined>;
   private readonly authorization: string | undefined;
   private readonly maxRetries: number;
   private readonly backoffFactor: number;
@@ -51,6 +54,7 @@ export class RestClient {
 
   constructor(options: RestClientOptions) {
     const env = options.env ?? process.env;
+    this.env = env;
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     const user = env.MLFLOW_TRACKING_USERNAME;
     const password = env.MLFLOW_TRACKING_PASSWORD;
@@ -113,12 +117,13 @@ export class RestClient {
   }
 
   /**
-   * Sends one request with retries (see the module comment). `init.body` must be re-sendable
-   * (a string), since a retry sends it again.
+   * Sends one request with retries (see the module comment). `init.body` must be re-sendable,
+   * since a retry sends it again: a string, or a function that opens a fresh stream per try (an
+   * upload streamed from a file, never held in memory whole).
    */
   async send(
     url: string,
-    init: { method: string; body?: string; headers?: Record<string, string> },
+    init: { method: string; body?: string | (() => Readable); headers?: Record<string, string> },
   ): Promise<Response> {
     const headers: Record<string, string> = { 'User-Agent': 'mlrecipe', ...init.headers };
     if (this.authorization !== undefined) headers.Authorization = this.authorization;
@@ -126,12 +131,18 @@ export class RestClient {
       let response: Response | undefined;
       let failure: unknown;
       try {
+        const body = typeof init.body === 'function' ? init.body() : init.body;
         response = await fetch(url, {
           method: init.method,
           headers,
-          ...(init.body !== undefined ? { body: init.body } : {}),
+          // A stream body needs half-duplex (fetch's rule for request streams).
+          ...(typeof body === 'string'
+            ? { body }
+            : body !== undefined
+              ? { body: Readable.toWeb(body) as ReadableStream, duplex: 'half' }
+              : {}),
           signal: AbortSignal.timeout(this.timeoutMs),
-        });
+        } as RequestInit);
       } catch (error) {
         failure = error;
       }

@@ -14,7 +14,7 @@ import {
   parseModelsUri,
   parseRunsUri,
   registerModel,
-  type SqlModelRegistryStore,
+  type OpenedModelRegistry,
 } from '../../src/registry/index.js';
 import { localPathFromArtifactUri, openTrackingStore, type TrackingStore } from '../../src/tracking/index.js';
 import { type FixtureModel, saveFixtureModel } from './model-fixture.js';
@@ -81,7 +81,7 @@ describe('resolving model URIs through a SQLite store', () => {
   let work: string;
   let trackingUri: string;
   let tracking: TrackingStore;
-  let registry: SqlModelRegistryStore;
+  let registry: OpenedModelRegistry;
   let runId: string;
   let first: FixtureModel;
   let second: FixtureModel;

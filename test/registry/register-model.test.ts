@@ -22,7 +22,7 @@ import {
   openModelRegistry,
   registerModel,
   removeRegisteredFiles,
-  type SqlModelRegistryStore,
+  SqlModelRegistryStore,
 } from '../../src/registry/index.js';
 import { type FixtureModel, saveFixtureModel } from './model-fixture.js';
 
@@ -35,7 +35,9 @@ let modelsRoot: string;
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'mlrecipe-register-'));
   trackingUri = `sqlite:///${join(work, 'db', 'tracking.db')}`;
-  registry = await openModelRegistry(trackingUri, { defaultArtifactRoot: join(work, 'store') });
+  const opened = await openModelRegistry(trackingUri, { defaultArtifactRoot: join(work, 'store') });
+  if (!(opened instanceof SqlModelRegistryStore)) throw new Error('a sqlite URI opens the SQL registry');
+  registry = opened;
   model = saveFixtureModel(join(work, 'model'));
   modelsRoot = join(work, 'store', 'models');
 });

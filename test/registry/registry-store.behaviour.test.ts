@@ -1,11 +1,17 @@
 /**
- * One behavioural suite for the model registry on every SQL backend (SQLite always, PostgreSQL
- * when RECIPE_TEST_POSTGRES_URL is set): MLflow's semantics for registered models, versions,
- * stages, aliases, tags, search and their errors.
+ * One behavioural suite for the model registry on every backend (SQLite always, PostgreSQL when
+ * RECIPE_TEST_POSTGRES_URL is set, and the REST registry against a real `recipe server` on
+ * 127.0.0.1 over SQLite): MLflow's semantics for registered models, versions, stages, aliases,
+ * tags, search and their errors. What only the SQL registry offers (version status updates, the
+ * conditional alias move) runs on the SQL backends.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/errors.js';
-import { registryForTrackingStore, type SqlModelRegistryStore } from '../../src/registry/index.js';
+import {
+  type OpenedModelRegistry,
+  registryForTrackingStore,
+  SqlModelRegistryStore,
+} from '../../src/registry/index.js';
 import { BACKENDS, noticeSkipped, type StoreHandle } from '../tracking/store-backends.js';
 
 async function storeError(promise: Promise<unknown>): Promise<StoreError> {
@@ -18,10 +24,7 @@ async function storeError(promise: Promise<unknown>): Promise<StoreError> {
   throw new Error('expected the call to fail with a StoreError');
 }
 
-// The registry lives in the SQL stores' database; a registry client over REST is not built yet.
-const SQL_BACKENDS = BACKENDS.filter((backend) => backend.name !== 'rest');
-
-describe.each(SQL_BACKENDS)('model registry on $name', (backend) => {
+describe.each(BACKENDS)('model registry on $name', (backend) => {
   if (!backend.available) {
     noticeSkipped(backend);
     it.skip('needs RECIPE_TEST_POSTGRES_URL', () => {});
@@ -29,7 +32,13 @@ describe.each(SQL_BACKENDS)('model registry on $name', (backend) => {
   }
 
   let handle: StoreHandle;
-  let registry: SqlModelRegistryStore;
+  let registry: OpenedModelRegistry;
+  /** The SQL registry, for what MLflow's REST API has no call for. */
+  const sqlRegistry = (): SqlModelRegistryStore => {
+    if (!(registry instanceof SqlModelRegistryStore)) throw new Error('a SQL-only test ran on REST');
+    return registry;
+  };
+  const itSql = backend.sql ? it : it.skip;
   let counter = 0;
   const unique = (prefix: string) => `${prefix}-${++counter}`;
 
@@ -45,7 +54,11 @@ describe.each(SQL_BACKENDS)('model registry on $name', (backend) => {
     const name = unique(prefix);
     await registry.createRegisteredModel(name);
     for (let i = 0; i < count; i++) {
-      await registry.createModelVersion({ name, source: `/models/${name}/${i + 1}`, runId: `run${i}` });
+      await registry.createModelVersion({
+        name,
+        source: `s3://bucket/models/${name}/${i + 1}`,
+        runId: `run${i}`,
+      });
     }
     return name;
   }
@@ -135,7 +148,7 @@ describe.each(SQL_BACKENDS)('model registry on $name', (backend) => {
       const { model_versions } = await registry.searchModelVersions({ filter: `name = '${name}'` });
       expect(model_versions).toEqual([]);
       await registry.createRegisteredModel(name);
-      const again = await registry.createModelVersion({ name, source: '/x' });
+      const again = await registry.createModelVersion({ name, source: 's3://bucket/x' });
       expect(again.version).toBe('1');
       expect(again.tags).toEqual([]);
       expect(again.aliases).toEqual([]);
@@ -148,9 +161,9 @@ describe.each(SQL_BACKENDS)('model registry on $name', (backend) => {
       const a = await modelWithVersions(3, 'numbers-a');
       const b = await modelWithVersions(1, 'numbers-b');
       expect((await registry.getModelVersion(a, '3')).version).toBe('3');
-      expect((await registry.getModelVersion(b, '1')).source).toBe(`/models/${b}/1`);
+      expect((await registry.getModelVersion(b, '1')).source).toBe(`s3://bucket/models/${b}/1`);
       await registry.deleteModelVersion(a, '3');
-      const next = await registry.createModelVersion({ name: a, source: '/next' });
+      const next = await registry.createModelVersion({ name: a, source: 's3://bucket/next' });
       expect(next.version).toBe('4');
       const deleted = await storeError(registry.getModelVersion(a, '3'));
       expect(deleted.mlflowErrorCode).toBe('RESOURCE_DOES_NOT_EXIST');
@@ -162,7 +175,7 @@ describe.each(SQL_BACKENDS)('model registry on $name', (backend) => {
       const other = registryForTrackingStore(await handle.reopen());
       const created = await Promise.all(
         Array.from({ length: 8 }, (_, i) =>
-          (i % 2 === 0 ? registry : other).createModelVersion({ name, source: `/s/${i}` }),
+          (i % 2 === 0 ? registry : other).createModelVersion({ name, source: `s3://bucket/s/${i}` }),
         ),
       );
       expect(created.map((v) => Number(v.version)).sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
@@ -172,7 +185,7 @@ describe.each(SQL_BACKENDS)('model registry on $name', (backend) => {
       const name = await modelWithVersions(0, 'fields');
       const version = await registry.createModelVersion({
         name,
-        source: '/abs/model',
+        source: 's3://bucket/abs/model',
         runId: 'abc123',
         description: 'trained on 2024 data',
         tags: [{ key: 'validation_status', value: 'PASSED' }],
@@ -181,7 +194,7 @@ describe.each(SQL_BACKENDS)('model registry on $name', (backend) => {
         name,
         version: '1',
         current_stage: 'None',
-        source: '/abs/model',
+        source: 's3://bucket/abs/model',
         run_id: 'abc123',
         status: 'READY',
         description: 'trained on 2024 data',
@@ -190,19 +203,34 @@ describe.each(SQL_BACKENDS)('model registry on $name', (backend) => {
       });
       const updated = await registry.updateModelVersion(name, '1', 'new words');
       expect(updated.description).toBe('new words');
-      const pending = await registry.createModelVersion({
+      await registry.deleteModelVersionTag(name, '1', 'validation_status');
+      expect((await registry.getModelVersion(name, '1')).tags).toEqual([]);
+      expect(await registry.getModelVersionDownloadUri(name, '1')).toBe('s3://bucket/abs/model');
+    });
+
+    itSql('creates a version pending and updates its status (registerModel on a SQL registry)', async () => {
+      const name = await modelWithVersions(0, 'status');
+      const pending = await sqlRegistry().createModelVersion({
         name,
-        source: '/p',
+        source: 's3://bucket/p',
         status: 'PENDING_REGISTRATION',
       });
       expect(pending.status).toBe('PENDING_REGISTRATION');
-      const failed = await registry.updateModelVersionStatus(name, pending.version, {
+      const failed = await sqlRegistry().updateModelVersionStatus(name, pending.version, {
         status: 'FAILED_REGISTRATION',
         statusMessage: 'disk full',
       });
       expect(failed).toMatchObject({ status: 'FAILED_REGISTRATION', status_message: 'disk full' });
-      await registry.deleteModelVersionTag(name, '1', 'validation_status');
-      expect((await registry.getModelVersion(name, '1')).tags).toEqual([]);
+    });
+
+    it("creates versions READY only over REST (MLflow's API has no status)", async () => {
+      if (backend.sql) return;
+      const name = await modelWithVersions(0, 'rest-status');
+      const refused = await storeError(
+        registry.createModelVersion({ name, source: 's3://bucket/p', status: 'PENDING_REGISTRATION' }),
+      );
+      expect(refused.mlflowErrorCode).toBe('INVALID_PARAMETER_VALUE');
+      expect((await registry.searchModelVersions({ filter: `name = '${name}'` })).model_versions).toEqual([]);
     });
 
     it('rejects malformed versions and unknown models', async () => {
@@ -216,7 +244,7 @@ describe.each(SQL_BACKENDS)('model registry on $name', (backend) => {
         'RESOURCE_DOES_NOT_EXIST',
       );
       const noModel = await storeError(
-        registry.createModelVersion({ name: 'nobody-registered-me', source: '/x' }),
+        registry.createModelVersion({ name: 'nobody-registered-me', source: 's3://bucket/x' }),
       );
       expect(noModel.mlflowErrorCode).toBe('RESOURCE_DOES_NOT_EXIST');
       expect(noModel.message).toContain('nobody-registered-me');
@@ -304,7 +332,8 @@ describe.each(SQL_BACKENDS)('model registry on $name', (backend) => {
       ]);
     });
 
-    it('moves an alias conditionally, only from the holder the caller saw', async () => {
+    itSql('moves an alias conditionally, only from the holder the caller saw', async () => {
+      const registry = sqlRegistry();
       const name = await modelWithVersions(3, 'alias-cas');
       expect(await registry.setRegisteredModelAliasIf(name, 'champion', '1', null)).toBe(true);
       expect(await registry.setRegisteredModelAliasIf(name, 'champion', '2', null)).toBe(false);
