@@ -3,11 +3,11 @@
  * `node:cluster` workers that share the port (each loads the model; the primary replaces a worker
  * that crashes). SIGTERM and SIGINT close the listeners and let requests in flight finish.
  */
-import cluster, { type Worker } from 'node:cluster';
+import cluster from 'node:cluster';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
-import { DataError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { loadModel } from '../models/load.js';
+import { inProcessHandle, runClusterWorker, type ServerHandle, startCluster } from './cluster.js';
 import { createScoringServer } from './scoring-server.js';
 
 export interface ServeModelOptions {
@@ -31,37 +31,25 @@ export interface ServeModelOptions {
   log?: (line: string) => void;
 }
 
-export interface ServingHandle {
-  /** `http://host:port` */
-  url: string;
-  host: string;
-  port: number;
+export interface ServingHandle extends ServerHandle {
   /** The local model directory being served. */
   modelDir: string;
-  workers: number;
-  /** Stops accepting connections, lets requests in flight finish, then resolves. */
-  close(): Promise<void>;
-  /** Resolves once the server has closed (by close() or a signal). */
-  readonly closed: Promise<void>;
 }
 
-/** Message a cluster worker sends the primary. */
-type WorkerMessage = { type: 'listening'; port: number } | { type: 'failed'; message: string };
-
-/** Settings a cluster worker reads from its environment. */
-interface WorkerConfig {
-  modelDir: string;
-  host: string;
-  port: number;
+/** The scoring server's limits, as given. */
+interface Limits {
   maxBodyBytes?: number;
   requestTimeoutMs?: number;
 }
 
-const WORKER_ENV = 'MLRECIPE_SCORING_WORKER';
-
-function urlOf(host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+/** Settings a cluster worker reads from its environment. */
+interface WorkerConfig extends Limits {
+  modelDir: string;
+  host: string;
+  port: number;
 }
+
+const WORKER_ENV = 'MLRECIPE_SCORING_WORKER';
 
 function checkOptions(options: ServeModelOptions): { host: string; port: number; workers: number } {
   const host = options.host ?? '127.0.0.1';
@@ -80,209 +68,46 @@ function checkOptions(options: ServeModelOptions): { host: string; port: number;
 export async function serveModel(options: ServeModelOptions): Promise<ServingHandle> {
   const { host, port, workers } = checkOptions(options);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const handleSignals = options.handleSignals ?? false;
   const { loadModelFromUri } = await import('../registry/model-uri.js');
   // Loaded here even with workers: a broken model fails once, clearly, before any fork.
   const model = await loadModelFromUri(options.modelUri, {
     ...(options.trackingUri ? { trackingUri: options.trackingUri } : {}),
   });
+  const limits: Limits = {
+    ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+    ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+  };
   if (workers === 1) {
-    const app = createScoringServer({
-      model,
-      ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
-      ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
-    });
+    const app = createScoringServer({ model, ...limits });
     await app.listen({ host, port });
-    return inProcessHandle(app, { host, modelDir: model.dir, handleSignals: options.handleSignals ?? false });
+    const handle = inProcessHandle(app, { host, handleSignals, graceMs: SHUTDOWN_GRACE_MS });
+    return { ...handle, modelDir: model.dir };
   }
-  return clusterHandle(
-    {
-      modelDir: model.dir,
-      host,
-      port,
-      ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
-      ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
-    },
-    { workers, log, handleSignals: options.handleSignals ?? false },
-  );
-}
-
-function listeningPort(app: FastifyInstance): number {
-  const address = app.server.address();
-  if (address === null || typeof address === 'string')
-    throw new Error('the scoring server is not listening on TCP');
-  return address.port;
-}
-
-function inProcessHandle(
-  app: FastifyInstance,
-  options: { host: string; modelDir: string; handleSignals: boolean },
-): ServingHandle {
-  const port = listeningPort(app);
-  let closing: Promise<void> | undefined;
-  let markClosed: () => void = () => {};
-  const closed = new Promise<void>((resolve) => {
-    markClosed = resolve;
+  const config: WorkerConfig = { modelDir: model.dir, host, port, ...limits };
+  const handle = await startCluster({
+    workerFile: fileURLToPath(import.meta.url),
+    workerEnv: WORKER_ENV,
+    config,
+    workers,
+    label: 'scoring worker',
+    graceMs: SHUTDOWN_GRACE_MS,
+    handleSignals,
+    log,
   });
-  const onSignal = () => void close();
-  const close = (): Promise<void> => {
-    closing ??= (async () => {
-      if (options.handleSignals) {
-        process.off('SIGTERM', onSignal);
-        process.off('SIGINT', onSignal);
-      }
-      await app.close();
-      markClosed();
-    })();
-    return closing;
-  };
-  if (options.handleSignals) {
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  }
-  return {
-    url: urlOf(options.host, port),
-    host: options.host,
-    port,
-    modelDir: options.modelDir,
-    workers: 1,
-    close,
-    closed,
-  };
+  return { ...handle, modelDir: model.dir };
 }
 
-/** How long the primary waits for workers to finish their requests before it kills them. */
+/** How long requests in flight may take to finish once the server is closing. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
-async function clusterHandle(
-  config: WorkerConfig,
-  options: { workers: number; log: (line: string) => void; handleSignals: boolean },
-): Promise<ServingHandle> {
-  const thisFile = fileURLToPath(import.meta.url);
-  // Under tsx (tests, `tsx src/...`) the worker runs this .ts file and needs the same loader.
-  const execArgv = thisFile.endsWith('.ts') ? ['--import', 'tsx', ...process.execArgv] : process.execArgv;
-  cluster.setupPrimary({ exec: thisFile, execArgv, args: [] });
-
-  const live = new Set<Worker>();
-  let shuttingDown = false;
-  let sharedPort = config.port;
-  let markClosed: () => void = () => {};
-  const closed = new Promise<void>((resolve) => {
-    markClosed = resolve;
-  });
-
-  const fork = (): Promise<number> =>
-    new Promise<number>((resolve, reject) => {
-      // Every worker asks for the configured port, 0 included: the cluster shares one listening
-      // handle per (host, port) key, so workers asking for port 0 all get the same free port.
-      const worker = cluster.fork({ [WORKER_ENV]: JSON.stringify(config) });
-      live.add(worker);
-      let listening = false;
-      worker.on('message', (message: WorkerMessage) => {
-        if (message.type === 'listening') {
-          listening = true;
-          options.log(`scoring worker ${worker.process.pid} listening`);
-          resolve(message.port);
-        } else if (message.type === 'failed') {
-          reject(new DataError(`a scoring worker could not start: ${message.message}`));
-        }
-      });
-      worker.on('exit', (code, signal) => {
-        live.delete(worker);
-        if (!listening) {
-          reject(
-            new DataError(`a scoring worker exited before it listened (${signal ?? `exit code ${code}`})`),
-          );
-          return;
-        }
-        if (shuttingDown) {
-          if (live.size === 0) markClosed();
-          return;
-        }
-        options.log(
-          `scoring worker ${worker.process.pid} died (${signal ?? `exit code ${code}`}); starting a new one`,
-        );
-        fork().then(
-          (port) => {
-            if (port !== sharedPort)
-              options.log(`the replacement worker listens on port ${port}, not ${sharedPort}`);
-          },
-          (error: Error) => {
-            options.log(`error: ${error.message}; stopping`);
-            void close();
-          },
-        );
-      });
-    });
-
-  let closing: Promise<void> | undefined;
-  const onSignal = () => void close();
-  const close = (): Promise<void> => {
-    closing ??= (async () => {
-      shuttingDown = true;
-      if (options.handleSignals) {
-        process.off('SIGTERM', onSignal);
-        process.off('SIGINT', onSignal);
-      }
-      if (live.size === 0) markClosed();
-      for (const worker of live) worker.send({ type: 'shutdown' });
-      const timer = setTimeout(() => {
-        for (const worker of live) worker.process.kill('SIGKILL');
-      }, SHUTDOWN_GRACE_MS);
-      await closed;
-      clearTimeout(timer);
-    })();
-    return closing;
-  };
-
-  try {
-    sharedPort = await fork();
-    await Promise.all(Array.from({ length: options.workers - 1 }, () => fork()));
-  } catch (error) {
-    await close();
-    throw error;
-  }
-  if (options.handleSignals) {
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  }
-  return {
-    url: urlOf(config.host, sharedPort),
-    host: config.host,
-    port: sharedPort,
-    modelDir: config.modelDir,
-    workers: options.workers,
-    close,
-    closed,
-  };
-}
-
-/** A cluster worker: load the model, listen, report the port, close when the primary says so. */
-async function runWorker(config: WorkerConfig): Promise<void> {
-  const send = (message: WorkerMessage) => process.send?.(message);
-  let app: FastifyInstance;
-  try {
-    const model = await loadModel(config.modelDir);
-    app = createScoringServer({
-      model,
-      ...(config.maxBodyBytes !== undefined ? { maxBodyBytes: config.maxBodyBytes } : {}),
-      ...(config.requestTimeoutMs !== undefined ? { requestTimeoutMs: config.requestTimeoutMs } : {}),
-    });
-    await app.listen({ host: config.host, port: config.port });
-  } catch (error) {
-    send({ type: 'failed', message: (error as Error).message });
-    process.exit(1);
-  }
-  const shutdown = () => {
-    void app.close().then(() => process.exit(0));
-  };
-  // Ctrl-C reaches the whole process group; the primary decides, so that a stopping server's
-  // workers are not mistaken for crashed ones and restarted.
-  process.on('SIGINT', () => {});
-  process.on('SIGTERM', shutdown);
-  process.on('message', (message: { type?: string }) => {
-    if (message?.type === 'shutdown') shutdown();
-  });
-  send({ type: 'listening', port: listeningPort(app) });
+/** A cluster worker: load the model and serve it. */
+function runWorker({ modelDir, host, port, ...limits }: WorkerConfig): Promise<void> {
+  return runClusterWorker(
+    async () => createScoringServer({ model: await loadModel(modelDir), ...limits }),
+    { host, port },
+    SHUTDOWN_GRACE_MS,
+  );
 }
 
 if (cluster.isWorker && process.env[WORKER_ENV]) {
