@@ -3,22 +3,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { modelsCommand } from './models-predict.js';
 import { refuseProtectedOutput } from './output.js';
 import { cliStderr, cliStdout } from './io.js';
-
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65535) {
-    throw new InvalidArgumentError(`expected a whole number from 0 to 65535, not "${value}"`);
-  }
-  return port;
-}
-
-function parseWorkers(value: string): number {
-  const workers = Number(value);
-  if (!/^\d+$/.test(value) || workers < 1 || workers > 256) {
-    throw new InvalidArgumentError(`expected a whole number from 1 to 256, not "${value}"`);
-  }
-  return workers;
-}
+import { parsePort, wholeNumberFrom } from './option-values.js';
 
 function parseTimeout(value: string): number {
   const seconds = Number(value);
@@ -57,7 +42,7 @@ export function registerModelsServeCommands(program: Command): void {
     .requiredOption('-m, --model-uri <uri>', 'model directory or URI (runs:/, models:/)')
     .option('--host <host>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
     .option('-p, --port <port>', 'port to listen on (0: any free port)', parsePort, 5001)
-    .option('-w, --workers <n>', 'worker processes sharing the port', parseWorkers, 1)
+    .option('-w, --workers <n>', 'worker processes sharing the port', wholeNumberFrom(1, 256), 1)
     .option(
       '--request-timeout <seconds>',
       'seconds a client has to send a whole request; slower ones get 408 and are dropped',

@@ -1,22 +1,7 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { cliStderr, cliStdout } from './io.js';
-
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65535) {
-    throw new InvalidArgumentError(`expected a whole number from 0 to 65535, not "${value}"`);
-  }
-  return port;
-}
-
-function parseWorkers(value: string): number {
-  const workers = Number(value);
-  if (!/^\d+$/.test(value) || workers < 1 || workers > 64) {
-    throw new InvalidArgumentError(`expected a whole number from 1 to 64, not "${value}"`);
-  }
-  return workers;
-}
+import { parsePort, wholeNumberFrom } from './option-values.js';
 
 function parseList(value: string, previous: string[] | undefined): string[] {
   return [
@@ -114,7 +99,7 @@ export function registerServerCommands(program: Command): void {
     .addOption(
       new Option('-w, --workers <n>', 'processes sharing the port')
         .env('MLFLOW_WORKERS')
-        .argParser(parseWorkers)
+        .argParser(wholeNumberFrom(1, 64))
         .default(1),
     )
     .action(async (opts: ServerCliOptions) => {

@@ -13,17 +13,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ServingHandle, serveModel } from '../../src/server/serve.js';
 import { sqliteUriForPath } from '../../src/tracking/tracking-uri.js';
-import { runCli } from '../helpers/cli.js';
+import { cleanEnv, runCli } from '../helpers/cli.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'mlrecipe-quick-start-'));
-const env: NodeJS.ProcessEnv = {
-  ...process.env,
-  HOME: root,
-  XDG_CONFIG_HOME: root,
-  GIT_CONFIG_NOSYSTEM: '1',
-};
-for (const key of ['RECIPE_TRACKING_URI', 'MLFLOW_TRACKING_URI']) delete env[key];
+const env = cleanEnv(root);
 
 let server: ServingHandle | undefined;
 afterAll(async () => {

@@ -14,18 +14,12 @@ import { openModelRegistry } from '../../src/registry/index.js';
 import type { ModelVersion } from '../../src/registry/types.js';
 import { localPathFromArtifactUri, openTrackingStore } from '../../src/tracking/index.js';
 import { sqliteUriForPath } from '../../src/tracking/tracking-uri.js';
-import { type CliResult, runCli } from '../helpers/cli.js';
+import { type CliResult, cleanEnv, runCli } from '../helpers/cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mlrecipe-promotion-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const env: NodeJS.ProcessEnv = {
-  ...process.env,
-  HOME: root,
-  XDG_CONFIG_HOME: root,
-  GIT_CONFIG_NOSYSTEM: '1',
-};
-for (const key of ['RECIPE_TRACKING_URI', 'MLFLOW_TRACKING_URI']) delete env[key];
+const env = cleanEnv(root);
 
 function recipe(cwd: string, ...args: string[]): Promise<CliResult> {
   return runCli(args, { cwd, env });

@@ -89,3 +89,24 @@ export async function runCliProcess(
 export function envWithoutTrackingUri(): NodeJS.ProcessEnv {
   return { ...process.env, RECIPE_TRACKING_URI: '', MLFLOW_TRACKING_URI: '' };
 }
+
+/** Variables that would point a command at another store or run than its repository's own. */
+const TRACKING_VARIABLES = [
+  'RECIPE_TRACKING_URI',
+  'MLFLOW_TRACKING_URI',
+  'MLFLOW_RUN_ID',
+  'MLFLOW_EXPERIMENT_ID',
+  'MLFLOW_EXPERIMENT_NAME',
+];
+
+/**
+ * This process's environment without the tracking variables a developer's shell may set, so a
+ * command uses its repository's own store; with `home`, also HOME and git's configuration
+ * isolated there (no user or system git config, no XDG config).
+ */
+export function cleanEnv(home?: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of TRACKING_VARIABLES) delete env[key];
+  if (home !== undefined) Object.assign(env, { HOME: home, XDG_CONFIG_HOME: home, GIT_CONFIG_NOSYSTEM: '1' });
+  return env;
+}

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openTrackingStore, type TrackingStore } from '../../src/tracking/index.js';
-import { type CliResult, cli, runCli, runCliProcess } from '../helpers/cli.js';
+import { type CliResult, cleanEnv, cli, runCli, runCliProcess } from '../helpers/cli.js';
 import { git, initRepo, tagsOf, tempDirWith, writeFiles } from './fixtures.js';
 
 function recipe(cwd: string, ...args: string[]): Promise<CliResult> {
@@ -12,20 +12,6 @@ function recipe(cwd: string, ...args: string[]): Promise<CliResult> {
 
 function recipeWithEnv(cwd: string, extra: NodeJS.ProcessEnv, ...args: string[]): Promise<CliResult> {
   return runCliProcess(args, { cwd, env: { ...cleanEnv(), ...extra } });
-}
-
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const key of [
-    'RECIPE_TRACKING_URI',
-    'MLFLOW_TRACKING_URI',
-    'MLFLOW_RUN_ID',
-    'MLFLOW_EXPERIMENT_ID',
-    'MLFLOW_EXPERIMENT_NAME',
-  ]) {
-    delete env[key];
-  }
-  return env;
 }
 
 async function withStore<T>(dir: string, fn: (store: TrackingStore) => Promise<T>): Promise<T> {

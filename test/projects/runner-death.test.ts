@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openTrackingStore, type Run } from '../../src/tracking/index.js';
-import { cli } from '../helpers/cli.js';
+import { cleanEnv, cli } from '../helpers/cli.js';
 import { tagsOf, tempDirWith } from './fixtures.js';
 
 const TRIALS = 3;
@@ -20,20 +20,6 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGKILL'] as const;
 // and waits: killing only the shell would leave the sleep running.
 const MLPROJECT =
   'entry_points:\n  main: {command: "echo started; sleep 300 & echo $! > sleep.pid; wait"}\n  after: {command: "touch after.ran"}\n';
-
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const key of [
-    'RECIPE_TRACKING_URI',
-    'MLFLOW_TRACKING_URI',
-    'MLFLOW_RUN_ID',
-    'MLFLOW_EXPERIMENT_ID',
-    'MLFLOW_EXPERIMENT_NAME',
-  ]) {
-    delete env[key];
-  }
-  return env;
-}
 
 async function until(what: string, check: () => boolean): Promise<void> {
   for (let i = 0; i < 600; i++) {
@@ -96,7 +82,10 @@ async function killMidRun(
   });
   const exited = new Promise<number | string | null>((done) => child.on('exit', (c, s) => done(c ?? s)));
   const pidFile = join(dir, 'sleep.pid');
-  await until('the command started', () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '');
+  await until(
+    'the command started',
+    () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '',
+  );
   // The runner has written the first line into the run's stdout.txt artifact.
   await until('stdout.txt has the first line', () =>
     stdoutFiles(dir).some((f) => readFileSync(f, 'utf8').includes('started')),
@@ -139,7 +128,8 @@ describe('killing recipe workflow run ends the running step and the runs', () =>
     it(`${signal} to the runner's process group`, async () => {
       const dir = tempDirWith({
         MLproject: MLPROJECT,
-        'workflow.yaml': 'name: long\nsteps:\n  main: {}\n  after: {entry_point: after, depends_on: [main]}\n',
+        'workflow.yaml':
+          'name: long\nsteps:\n  main: {}\n  after: {entry_point: after, depends_on: [main]}\n',
       });
       await killMidRun(dir, ['workflow', 'run'], signal);
       expect(existsSync(join(dir, 'after.ran'))).toBe(false);

@@ -14,6 +14,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openModelRegistry } from '../../src/registry/index.js';
 import { openTrackingStore } from '../../src/tracking/index.js';
+import { cleanEnv } from '../helpers/cli.js';
 import { createUiFixture, SWEEP_TRIALS, type UiFixture } from './fixture.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 
@@ -26,13 +27,7 @@ const SCREENSHOTS = process.env.RECIPE_UI_SCREENSHOTS;
 
 describe.skipIf(!haveChromium)('web UI in headless Chromium', () => {
   const root = mkdtempSync(join(tmpdir(), 'mlrecipe-ui-'));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    HOME: root,
-    XDG_CONFIG_HOME: root,
-    GIT_CONFIG_NOSYSTEM: '1',
-  };
-  for (const key of ['RECIPE_TRACKING_URI', 'MLFLOW_TRACKING_URI']) delete env[key];
+  const env = cleanEnv(root);
   let fixture: UiFixture;
   let server: ServerProcess;
   let browser: Browser;
