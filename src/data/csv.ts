@@ -4,7 +4,9 @@
  * themselves, not by the file text. The first row is the header.
  *
  * The tokenizer is hand-written rather than csv-parse because csv-parse hands out one array per
- * row; here each field goes directly into its column's builder.
+ * row; here each field goes directly into its column's builder. bench/csv.ts measures both on the
+ * same builders: csv-parse 6 took 2–3× as long (BENCHMARKS.md, bench/csv), so this is the one CSV reader,
+ * for files and for scoring requests' bodies alike (readCsvText).
  */
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
@@ -219,54 +221,101 @@ export async function readCsvFrame(files: string | string[], options: ReadCsvOpt
   return (await readCsvDataset(files, options)).frame;
 }
 
+/**
+ * Reads CSV text already in memory (a scoring request's body) exactly as readCsvDataset reads a
+ * file: the same tokenizer, column builders and second pass. `source` names the text in errors
+ * (`<source>:<line>: …`).
+ */
+export function readCsvText(text: string, options: { source: string; delimiter?: string }): Dataset {
+  const pass = (stringColumns: ReadonlySet<string>) => {
+    const columns = new CsvColumns(stringColumns);
+    columns.startFile(options.source);
+    const tokenizer = new CsvTokenizer(options.source, options.delimiter ?? ',', columns.onRow);
+    tokenizer.feed(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, true);
+    columns.endFile(options.source);
+    return { builders: columns.builders, nRows: columns.nRows };
+  };
+  const first = pass(new Set());
+  const lost = first.builders.filter((b) => b.lostText).map((b) => b.name);
+  if (lost.length === 0) return finishBuilders(first.builders, first.nRows);
+  const second = pass(new Set(lost));
+  return finishBuilders(second.builders, second.nRows);
+}
+
+/**
+ * The rows of one pass over one or more files, straight into column builders: the first row of
+ * each file is its header (every file must have the first one's), every other row must have one
+ * field per column.
+ */
+class CsvColumns {
+  builders: ColumnBuilder[] = [];
+  nRows = 0;
+  private header: string[] | null = null;
+  private file = '';
+  private fileHeader: string[] | null = null;
+
+  constructor(private readonly stringColumns: ReadonlySet<string>) {}
+
+  startFile(file: string): void {
+    this.file = file;
+    this.fileHeader = null;
+  }
+
+  endFile(file: string): void {
+    if (this.fileHeader === null)
+      throw new DataError(`${file}: the file is empty (a CSV file needs a header row)`);
+  }
+
+  readonly onRow = (tok: CsvTokenizer, text: string, count: number, line: number): void => {
+    if (this.fileHeader === null) {
+      this.readHeader(tok, text, count, line);
+      return;
+    }
+    const cols = this.builders;
+    if (count !== cols.length) {
+      throw new DataError(
+        `${this.file}:${line}: row has ${count} field${count === 1 ? '' : 's'} but the header has ${cols.length} (${count > cols.length ? `extra field after column "${cols[cols.length - 1]?.name}"` : `column "${cols[count]?.name}" is missing`})`,
+        { hint: 'quote fields that contain the delimiter, e.g. "Smith, J."' },
+      );
+    }
+    const { starts, ends, unescaped } = tok;
+    for (let j = 0; j < count; j++) {
+      const value = unescaped[j];
+      if (value != null) (cols[j] as ColumnBuilder).pushText(value);
+      else (cols[j] as ColumnBuilder).pushSpan(text, starts[j] as number, ends[j] as number);
+    }
+    this.nRows++;
+  };
+
+  private readHeader(tok: CsvTokenizer, text: string, count: number, line: number): void {
+    const names: string[] = [];
+    for (let j = 0; j < count; j++) names.push(tok.field(text, j));
+    const fileHeader = uniqueColumnNames(names);
+    this.fileHeader = fileHeader;
+    if (this.header === null) {
+      this.header = fileHeader;
+      this.builders = fileHeader.map(
+        (name) => new ColumnBuilder(name, { forceString: this.stringColumns.has(name) }),
+      );
+    } else if (fileHeader.join('\u0000') !== this.header.join('\u0000')) {
+      throw new DataError(
+        `${this.file}:${line}: header ${JSON.stringify(fileHeader)} differs from the first file's header ${JSON.stringify(this.header)}`,
+        { hint: 'every file of one dataset must have the same columns in the same order' },
+      );
+    }
+  }
+}
+
 async function readCsvPass(
   files: string[],
   stringColumns: ReadonlySet<string>,
   options: ReadCsvOptions,
 ): Promise<{ builders: ColumnBuilder[]; nRows: number }> {
-  const delimiter = options.delimiter;
-  let builders: ColumnBuilder[] | null = null;
-  let header: string[] | null = null;
-  let nRows = 0;
+  const columns = new CsvColumns(stringColumns);
   for (const file of files) {
-    let fileHeader: string[] | null = null;
-    const tokenizer = new CsvTokenizer(
-      file,
-      delimiter ?? (/\.tsv(\.gz)?$/i.test(file) ? '\t' : ','),
-      (tok, text, count, line) => {
-        if (fileHeader === null) {
-          const names: string[] = [];
-          for (let j = 0; j < count; j++) names.push(tok.field(text, j));
-          fileHeader = uniqueColumnNames(names);
-          if (header === null) {
-            header = fileHeader;
-            builders = header.map(
-              (name) => new ColumnBuilder(name, { forceString: stringColumns.has(name) }),
-            );
-          } else if (fileHeader.join('\u0000') !== header.join('\u0000')) {
-            throw new DataError(
-              `${file}:${line}: header ${JSON.stringify(fileHeader)} differs from the first file's header ${JSON.stringify(header)}`,
-              { hint: 'every file of one dataset must have the same columns in the same order' },
-            );
-          }
-          return;
-        }
-        const cols = builders as ColumnBuilder[];
-        if (count !== cols.length) {
-          throw new DataError(
-            `${file}:${line}: row has ${count} field${count === 1 ? '' : 's'} but the header has ${cols.length} (${count > cols.length ? `extra field after column "${cols[cols.length - 1]?.name}"` : `column "${cols[count]?.name}" is missing`})`,
-            { hint: 'quote fields that contain the delimiter, e.g. "Smith, J."' },
-          );
-        }
-        const { starts, ends, unescaped } = tok;
-        for (let j = 0; j < count; j++) {
-          const value = unescaped[j];
-          if (value != null) (cols[j] as ColumnBuilder).pushText(value);
-          else (cols[j] as ColumnBuilder).pushSpan(text, starts[j] as number, ends[j] as number);
-        }
-        nRows++;
-      },
-    );
+    columns.startFile(file);
+    const delimiter = options.delimiter ?? (/\.tsv(\.gz)?$/i.test(file) ? '\t' : ',');
+    const tokenizer = new CsvTokenizer(file, delimiter, columns.onRow);
     await new Promise<void>((resolve, reject) => {
       const raw = createReadStream(file, { highWaterMark: options.chunkBytes ?? 1 << 20 });
       // `.gz` files are decompressed on the fly (pandas' compression="infer" does the same).
@@ -304,10 +353,9 @@ async function readCsvPass(
         }
       });
     });
-    if (fileHeader === null)
-      throw new DataError(`${file}: the file is empty (a CSV file needs a header row)`);
+    columns.endFile(file);
   }
-  return { builders: builders ?? [], nRows };
+  return { builders: columns.builders, nRows: columns.nRows };
 }
 
 /** True for gzip-compressed data files, by name (`data.csv.gz`). */

@@ -7,7 +7,7 @@
 // surface because `mlrecipe/data` has exported it.
 export { writeFileAtomic } from '../atomic-write.js';
 export { frameToArrowBytes, readArrowDataset, readFrameArrow, writeFrameArrow } from './arrow-io.js';
-export { frameToCsv, type ReadCsvOptions, readCsvDataset, readCsvFrame } from './csv.js';
+export { frameToCsv, type ReadCsvOptions, readCsvDataset, readCsvFrame, readCsvText } from './csv.js';
 export {
   ColumnBuilder,
   type Dataset,

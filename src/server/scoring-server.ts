@@ -12,10 +12,9 @@
  * 4xx status, and the server goes on serving: a request never reaches a code path that can take
  * the process down.
  */
-import { parse as parseCsv } from 'csv-parse/sync';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { ColumnBuilder, finishBuilders, uniqueColumnNames } from '../data/infer-types.js';
-import { isMlrecipeError, type MlflowErrorCode } from '../errors.js';
+import { readCsvText } from '../data/csv.js';
+import { DataError, isMlrecipeError, type MlflowErrorCode } from '../errors.js';
 import type { Frame } from '../ml/types.js';
 import type { LoadedModel } from '../models/load.js';
 import { mlrecipeVersion } from '../models/mlmodel.js';
@@ -154,39 +153,24 @@ function messageWithHint(error: Error): string {
  * a row scores the same in both.
  */
 export function frameFromCsvText(text: string): Frame {
-  let rows: string[][];
-  try {
-    rows = parseCsv(text, { bom: true, skip_empty_lines: true, relax_quotes: false });
-  } catch (error) {
-    throw new ScoringRequestError(
-      400,
-      'MALFORMED_REQUEST',
-      `the CSV body cannot be parsed: ${(error as Error).message}`,
-    );
-  }
-  const header = rows[0];
-  if (header === undefined) {
+  // A body of blank lines has no header either; say so before the reader reports a "file".
+  if (/^\uFEFF?\s*$/.test(text)) {
     throw new ScoringRequestError(
       400,
       'BAD_REQUEST',
       'the CSV body is empty; send a header row, then the rows to score',
     );
   }
-  const names = uniqueColumnNames(header);
-  const build = (forced: ReadonlySet<string>): ColumnBuilder[] => {
-    const builders = names.map(
-      (name) => new ColumnBuilder(name, { forceString: forced.has(name), capacity: rows.length }),
+  try {
+    return readCsvText(text, { source: 'request body' }).frame;
+  } catch (error) {
+    if (!(error instanceof DataError)) throw error;
+    throw new ScoringRequestError(
+      400,
+      'MALFORMED_REQUEST',
+      `the CSV body cannot be parsed: ${messageWithHint(error)}`,
     );
-    for (let i = 1; i < rows.length; i++) {
-      const row = rows[i] as string[];
-      for (let j = 0; j < builders.length; j++) (builders[j] as ColumnBuilder).pushText(row[j] as string);
-    }
-    return builders;
-  };
-  let builders = build(new Set());
-  const lost = builders.filter((b) => b.lostText).map((b) => b.name);
-  if (lost.length > 0) builders = build(new Set(lost));
-  return finishBuilders(builders, rows.length - 1).frame;
+  }
 }
 
 function frameFromJsonText(text: string, model: LoadedModel): Frame {

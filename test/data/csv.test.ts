@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { frameToCsv, readCsvDataset } from '../../src/data/index.js';
+import { frameToCsv, readCsvDataset, readCsvText } from '../../src/data/index.js';
 import { DataError } from '../../src/errors.js';
 import type { Frame, FrameColumn } from '../../src/ml/types.js';
 
@@ -192,5 +192,39 @@ describe('readCsvDataset', () => {
         });
       }
     }
+  });
+});
+
+describe('readCsvText (a scoring request body: the same reader as files)', () => {
+  // Quotes with the delimiter inside, doubled quotes, an embedded CRLF, CRLF line ends, a BOM,
+  // empty fields and a blank line.
+  const text =
+    '\uFEFFid,name,score,note\r\n1,"Smith, J.",1.5,\r\n2,"say ""hi""",,"two\r\nlines"\r\n\r\n3,,-2e3,x\r\n';
+
+  it('reads every case a file read handles, with the same values and types', async () => {
+    const fromText = readCsvText(text, { source: 'request body' });
+    const fromFile = await readCsvDataset(file('same-as-text.csv', text));
+    expect(fromText).toEqual(fromFile);
+    expect(fromText.frame.columns.map((c) => c.name)).toEqual(['id', 'name', 'score', 'note']);
+    expect(col(fromText.frame, 'name').values).toEqual(['Smith, J.', 'say "hi"', null]);
+    expect(col(fromText.frame, 'note').values).toEqual([null, 'two\r\nlines', 'x']);
+    expect(Array.from(col(fromText.frame, 'score').values as Float64Array)).toEqual([1.5, Number.NaN, -2000]);
+  });
+
+  it('names the source and line of a ragged row or a broken quote, with a hint', () => {
+    const ragged = (() => {
+      try {
+        readCsvText('a,b\n1,2\n3,4,5\n', { source: 'request body' });
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(ragged).toBeInstanceOf(DataError);
+    expect((ragged as DataError).message).toMatch(/^request body:3: row has 3 fields but the header has 2/);
+    expect((ragged as DataError).hint).toMatch(/quote fields/);
+    expect(() => readCsvText('a\n"open\n', { source: 'request body' })).toThrow(
+      /request body:2: unterminated quoted field/,
+    );
+    expect(() => readCsvText('', { source: 'request body' })).toThrow(/request body: the file is empty/);
   });
 });

@@ -92,6 +92,13 @@ function bodies(served: Served): Record<string, [string, string]> {
     ],
     'inputs (records)': [JSON.stringify({ inputs: rows }), 'application/json'],
     csv: [csvText(rows, columns), 'text/csv'],
+    // Excel's way: a BOM, CRLF line ends, every field quoted, and a blank line at the end.
+    'csv (BOM, CRLF, quoted)': [
+      `\uFEFF${[columns, ...rows.map((r) => columns.map((c) => r[c] ?? ''))]
+        .map((cells) => cells.map((v) => `"${String(v).replaceAll('"', '""')}"`).join(','))
+        .join('\r\n')}\r\n\r\n`,
+      'text/csv; charset=utf-8',
+    ],
   };
 }
 
@@ -160,7 +167,7 @@ describe("errors in MLflow's shape, and the server keeps serving", () => {
       'text/csv',
       400,
       'MALFORMED_REQUEST',
-      /CSV body cannot be parsed/,
+      /CSV body cannot be parsed: request body:2: row has 3 fields but the header has 2 \(extra field after column "Displacement"\)/,
     ],
     ['an unsupported content type', 'x', 'text/plain', 415, 'BAD_REQUEST', /application\/json or text\/csv/],
     ['no content type', '{"inputs": {}}', '', 415, 'BAD_REQUEST', /not a request without one/],
