@@ -15,6 +15,7 @@ import { execa } from 'execa';
 import { MlrecipeError, UsageError } from '../errors.js';
 import {
   artifactRepositoryForUri,
+  isLocalArtifactUri,
   localPathFromArtifactUri,
   logBatchChunked,
   openTrackingStore,
@@ -345,8 +346,15 @@ export async function executeProjectRun(
     // arrives, so a runner that is SIGKILLed still leaves the output as far as it got.
     let logsDir: string;
     try {
-      logsDir = localPathFromArtifactUri(artifactUri);
-      mkdirSync(logsDir, { recursive: true });
+      if (!isLocalArtifactUri(artifactUri)) {
+        // Behind a tracking server's artifact proxy: the output is kept in the staging directory
+        // and uploaded with the other artifacts when the command ends.
+        logsDir = join(staging, 'logs');
+        mkdirSync(logsDir);
+      } else {
+        logsDir = localPathFromArtifactUri(artifactUri);
+        mkdirSync(logsDir, { recursive: true });
+      }
     } catch (error) {
       problems.push(`could not create the artifact directory: ${(error as Error).message}`);
       logsDir = join(staging, 'logs');
