@@ -370,11 +370,28 @@ export class RestModelRegistryStore implements ModelRegistryStore {
   async getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion> {
     validateModelName(name);
     validateAlias(alias);
-    const answer = await this.client.call<{ model_version: RawModelVersion }>(
-      'GET',
-      '/registered-models/alias',
-      { name, alias },
-    );
-    return versionOf(answer.model_version);
+    try {
+      const answer = await this.client.call<{ model_version: RawModelVersion }>(
+        'GET',
+        '/registered-models/alias',
+        { name, alias },
+      );
+      return versionOf(answer.model_version);
+    } catch (error) {
+      // MLflow 2.12's server (and ours, which answers as it does) reports a missing alias of an
+      // existing model as INVALID_PARAMETER_VALUE; the store interface says RESOURCE_DOES_NOT_EXIST,
+      // as the SQL registry does.
+      if (
+        error instanceof StoreError &&
+        error.mlflowErrorCode === 'INVALID_PARAMETER_VALUE' &&
+        /^Registered model alias .* not found\./.test(error.message)
+      ) {
+        throw new StoreError('RESOURCE_DOES_NOT_EXIST', error.message.split('\n')[0], {
+          hint: `set it with \`recipe models alias ${name} ${alias} <version>\``,
+          cause: error,
+        });
+      }
+      throw error;
+    }
   }
 }

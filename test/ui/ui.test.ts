@@ -245,6 +245,11 @@ describe.skipIf(!haveChromium)('web UI in headless Chromium', () => {
     await page.selectOption('#alias-version', '1');
     await page.click('#set-alias');
     await page.waitForSelector('#aliases-table .delete-alias[data-alias="staging-ui"]');
+    // The versions table shows each version's aliases from the model (search results carry none).
+    const versionOne = page.locator('#versions-table tr', {
+      has: page.locator('.version-link', { hasText: /^version 1$/ }),
+    });
+    await expect.poll(() => versionOne.innerText()).toContain('@staging-ui');
     const registry = await openModelRegistry(fixture.trackingUri, {
       defaultArtifactRoot: fixture.artifactRoot,
     });

@@ -5,7 +5,8 @@
  */
 import { isAbsolute, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { canonicalStage } from '../../registry/index.js';
+import { StoreError } from '../../errors.js';
+import { canonicalStage, type ModelVersion, type RegisteredModel } from '../../registry/index.js';
 import type { Tag } from '../../tracking/index.js';
 import { type Args, type Endpoint, type HandlerContext, int, required, str, strings } from './endpoint.js';
 import { invalidParameter } from './request.js';
@@ -64,6 +65,20 @@ async function validateSource(source: string, runId: string | undefined, ctx: Ha
   }
 }
 
+/**
+ * MLflow 2.12's SQL registry fills a version's `aliases` only where it answers for that one
+ * version (create, get, get-by-alias, update, transition-stage); the versions in search results,
+ * get-latest-versions and a registered model's `latest_versions` come without them (the model's
+ * own `aliases` list has them all). MLflow's clients see exactly that, so the server answers so.
+ */
+function listedVersion(version: ModelVersion): ModelVersion {
+  return { ...version, aliases: [] };
+}
+
+function listedModel(model: RegisteredModel): RegisteredModel {
+  return { ...model, latest_versions: model.latest_versions.map(listedVersion) };
+}
+
 export const registryEndpoints: Endpoint[] = [
   {
     method: 'POST',
@@ -75,7 +90,7 @@ export const registryEndpoints: Endpoint[] = [
         tags: tagsOf(args),
         description: str(args, 'description'),
       });
-      return { registered_model: model };
+      return { registered_model: listedModel(model) };
     },
   },
   {
@@ -84,7 +99,7 @@ export const registryEndpoints: Endpoint[] = [
     schema: schemas.modelName,
     permission: { resource: 'model', from: 'name', level: 'read' },
     async handle(args, { registry }) {
-      return { registered_model: await registry.getRegisteredModel(required(args, 'name')) };
+      return { registered_model: listedModel(await registry.getRegisteredModel(required(args, 'name'))) };
     },
   },
   {
@@ -94,9 +109,8 @@ export const registryEndpoints: Endpoint[] = [
     permission: { resource: 'model', from: 'name', level: 'update' },
     async handle(args, { registry }) {
       return {
-        registered_model: await registry.renameRegisteredModel(
-          required(args, 'name'),
-          required(args, 'new_name'),
+        registered_model: listedModel(
+          await registry.renameRegisteredModel(required(args, 'name'), required(args, 'new_name')),
         ),
       };
     },
@@ -108,9 +122,8 @@ export const registryEndpoints: Endpoint[] = [
     permission: { resource: 'model', from: 'name', level: 'update' },
     async handle(args, { registry }) {
       return {
-        registered_model: await registry.updateRegisteredModel(
-          required(args, 'name'),
-          str(args, 'description') ?? '',
+        registered_model: listedModel(
+          await registry.updateRegisteredModel(required(args, 'name'), str(args, 'description') ?? ''),
         ),
       };
     },
@@ -131,12 +144,13 @@ export const registryEndpoints: Endpoint[] = [
     schema: schemas.searchRegistry,
     permission: { resource: 'none' },
     async handle(args, { registry }) {
-      return registry.searchRegisteredModels({
+      const page = await registry.searchRegisteredModels({
         filter: str(args, 'filter') || undefined,
         maxResults: int(args, 'max_results'),
         orderBy: strings(args, 'order_by'),
         pageToken: str(args, 'page_token') || undefined,
       });
+      return { ...page, registered_models: page.registered_models.map(listedModel) };
     },
   },
   ...(['POST', 'GET'] as const).map((method): Endpoint => ({
@@ -150,7 +164,7 @@ export const registryEndpoints: Endpoint[] = [
         required(args, 'name'),
         stages && stages.length > 0 ? stages.map((stage) => canonicalStage(stage)) : undefined,
       );
-      return { model_versions: versions };
+      return { model_versions: versions.map(listedVersion) };
     },
   })),
   {
@@ -206,9 +220,18 @@ export const registryEndpoints: Endpoint[] = [
     schema: schemas.alias,
     permission: { resource: 'model', from: 'name', level: 'read' },
     async handle(args, { registry }) {
-      return {
-        model_version: await registry.getModelVersionByAlias(required(args, 'name'), required(args, 'alias')),
-      };
+      const name = required(args, 'name');
+      try {
+        return { model_version: await registry.getModelVersionByAlias(name, required(args, 'alias')) };
+      } catch (error) {
+        // MLflow 2.12's server answers a missing alias of an existing model with
+        // INVALID_PARAMETER_VALUE (400), a missing model with RESOURCE_DOES_NOT_EXIST (404).
+        if (error instanceof StoreError && error.mlflowErrorCode === 'RESOURCE_DOES_NOT_EXIST') {
+          await registry.getRegisteredModel(name);
+          throw new StoreError('INVALID_PARAMETER_VALUE', error.message, { hint: error.hint, cause: error });
+        }
+        throw error;
+      }
     },
   },
   {
@@ -290,12 +313,13 @@ export const registryEndpoints: Endpoint[] = [
     schema: schemas.searchRegistry,
     permission: { resource: 'none' },
     async handle(args, { registry }) {
-      return registry.searchModelVersions({
+      const page = await registry.searchModelVersions({
         filter: str(args, 'filter') || undefined,
         maxResults: int(args, 'max_results'),
         orderBy: strings(args, 'order_by'),
         pageToken: str(args, 'page_token') || undefined,
       });
+      return { ...page, model_versions: page.model_versions.map(listedVersion) };
     },
   },
   {

@@ -160,7 +160,11 @@ export async function renderModel(target: HTMLElement, name: string): Promise<vo
           { class: 'version-link' },
         ),
         v.current_stage ?? '',
-        (v.aliases ?? []).map((a) => `@${a}`).join(' '),
+        // Versions from a search carry no aliases (as from MLflow's server): the model lists them.
+        aliases
+          .filter((a) => a.version === v.version)
+          .map((a) => `@${a.alias}`)
+          .join(' '),
         v.status ?? '',
         v.run_id ? link(`#/runs/${encodeURIComponent(v.run_id)}`, v.run_id.slice(0, 8)) : '',
         formatTime(v.creation_timestamp),

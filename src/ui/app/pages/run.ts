@@ -264,6 +264,15 @@ async function renderVersions(runId: string, into: HTMLElement): Promise<void> {
     });
     const versions = response.model_versions ?? [];
     if (versions.length === 0) return;
+    // Versions from a search carry no aliases (as from MLflow's server): each model lists its own.
+    const aliasesByModel = new Map<string, { alias: string; version: string }[]>();
+    for (const modelName of new Set(versions.map((v) => v.name))) {
+      const model = await get<{ registered_model: { aliases?: { alias: string; version: string }[] } }>(
+        'registered-models/get',
+        { name: modelName },
+      );
+      aliasesByModel.set(modelName, model.registered_model.aliases ?? []);
+    }
     mount(
       into,
       h('h2', {}, 'Registered model versions'),
@@ -279,7 +288,10 @@ async function renderVersions(runId: string, into: HTMLElement): Promise<void> {
             },
           ),
           v.current_stage ?? '',
-          (v.aliases ?? []).map((a) => `@${a}`).join(' '),
+          (aliasesByModel.get(v.name) ?? [])
+            .filter((a) => a.version === v.version)
+            .map((a) => `@${a.alias}`)
+            .join(' '),
         ]),
         { class: 'grid' },
       ),
