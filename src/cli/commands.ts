@@ -40,6 +40,7 @@ export const commandGroups: ReadonlyArray<LazyCommandGroup | RegisterCommands> =
   { commands: ['models'], load: async () => (await import('./models-serve.js')).registerModelsServeCommands },
   { commands: ['init'], load: async () => (await import('./init.js')).registerInitCommand },
   { commands: ['project'], load: async () => (await import('./project.js')).registerProjectCommands },
+  { commands: ['sweep'], load: async () => (await import('./sweep.js')).registerSweepCommand },
   { commands: ['workflow'], load: async () => (await import('./workflow.js')).registerWorkflowCommands },
   {
     commands: ['run', 'status', 'inspect', 'clean', 'gc', 'get-artifact'],

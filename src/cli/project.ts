@@ -14,7 +14,7 @@ import { cliStderr, cliStdout } from './io.js';
  * `--env-manager` choices, spelled out here so that registering the command (e.g. for `--help`)
  * does not load the projects module; the type check below fails if they drift from EnvManager.
  */
-const ENV_MANAGER_CHOICES = [
+export const ENV_MANAGER_CHOICES = [
   'local',
   'virtualenv',
   'conda',
@@ -27,7 +27,7 @@ const _everyEnvManagerListed: [Exclude<EnvManager, (typeof ENV_MANAGER_CHOICES)[
 /** Set in a detached supervisor's environment: where it writes the run id once the run exists. */
 const DETACHED_RUN_ID_FILE = 'RECIPE_DETACHED_RUN_ID_FILE';
 
-function collect(value: string, previous: string[]): string[] {
+export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
@@ -171,7 +171,7 @@ async function detach(argv: readonly string[]): Promise<void> {
 }
 
 /** The first word of `args` that is neither a root option nor its value: the command group. */
-function firstOperand(args: readonly string[]): string | undefined {
+export function firstOperand(args: readonly string[]): string | undefined {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     if (arg === '--tracking-uri') i++;

@@ -34,6 +34,7 @@ export {
   SCRIPT_RUNNERS,
 } from './mlproject.js';
 export {
+  checkParameterValue,
   PARAM_TYPES,
   type ParameterSpec,
   type ParamType,
@@ -47,6 +48,9 @@ export {
   type ExecuteProjectRunOptions,
   executeProjectRun,
   type PlanProjectRunOptions,
+  planProjectParameters,
+  type PreparedProject,
+  prepareProject,
   PROJECT_TAGS,
   type ProjectRunPlan,
   type ProjectRunResult,
@@ -55,6 +59,7 @@ export {
   resolveExperimentId,
   runProject,
 } from './run-project.js';
+export { type PositionedYaml, readPositionedYaml } from './yaml-document.js';
 export {
   BUILTIN_OUTPUTS,
   findReusableRun,

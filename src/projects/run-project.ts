@@ -87,11 +87,33 @@ export interface ProjectRunPlan {
 }
 
 /**
- * Fetches the project, validates the entry point's parameters, renders its command and makes the
- * environment ready. Every user error (unknown entry point, missing or mistyped parameter, conda
- * missing) surfaces here, before any run is created or anything executes.
+ * A project fetched, loaded and made ready to run one entry point, before its parameters are
+ * known: what a sweep decides once and reuses for every trial (see `planProjectParameters`).
  */
-export async function planProjectRun(options: PlanProjectRunOptions): Promise<ProjectRunPlan> {
+export interface PreparedProject {
+  uri: string;
+  project: Project;
+  entryPoint: EntryPoint;
+  environment: PreparedEnvironment;
+  sourceTags: Tag[];
+  gitCommit?: string;
+  codeDigest: string;
+}
+
+/**
+ * Fetches the project, finds the entry point, makes the environment ready and computes the code
+ * identity: everything of a run plan except its parameters. Unknown entry points, a missing conda
+ * and other user errors surface here, before any run is created.
+ */
+export async function prepareProject(
+  options: PlanProjectRunOptions & {
+    /**
+     * Checks the entry point before the environment is made ready (npm ci, conda), so a bad
+     * parameter fails fast; throw to refuse.
+     */
+    checkEntryPoint?: (entryPoint: EntryPoint) => void;
+  },
+): Promise<PreparedProject> {
   const cwd = resolve(options.cwd ?? process.cwd());
   const log = options.log ?? (() => {});
   const source = parseProjectUri(options.uri);
@@ -144,13 +166,7 @@ export async function planProjectRun(options: PlanProjectRunOptions): Promise<Pr
 
   const entryPoint = getEntryPoint(project, options.entryPoint ?? 'main');
   sourceTags.push({ key: TAGS.projectEntryPoint, value: entryPoint.name });
-  const parameters = resolveParameters({ entryPoint, given: options.parameters ?? {}, cwd });
-  const command = renderCommand({
-    template: entryPoint.command,
-    values: parameters.commandValues,
-    extra: parameters.extra,
-    entryPoint: entryPoint.name,
-  });
+  options.checkEntryPoint?.(entryPoint);
   const environment = await prepareEnvironment({
     project,
     ...(options.envManager ? { envManager: options.envManager } : {}),
@@ -162,23 +178,58 @@ export async function planProjectRun(options: PlanProjectRunOptions): Promise<Pr
     // Files a run leaves in the shared checkout of a git source are outputs, not code.
     commitOnly: source.kind === 'git',
   });
-  const reuseKey = computeReuseKey({
-    entryPoint: entryPoint.name,
-    params: { ...parameters.declared, ...parameters.extra },
-    codeDigest,
-  });
   return {
     uri: options.uri,
     project,
     entryPoint,
-    parameters,
-    command,
     environment,
     sourceTags,
     ...(git ? { gitCommit: git.commit } : {}),
     codeDigest,
-    reuseKey,
   };
+}
+
+/**
+ * The run plan of a prepared project for one set of `-P` values: parameters checked against the
+ * entry point (UsageError on a missing or mistyped one), the command rendered, the reuse key.
+ * Pure apart from checking that `path` parameters exist.
+ */
+export function planProjectParameters(
+  prepared: PreparedProject,
+  options: { parameters?: Record<string, string>; cwd?: string },
+): ProjectRunPlan {
+  const { entryPoint } = prepared;
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const parameters = resolveParameters({ entryPoint, given: options.parameters ?? {}, cwd });
+  const command = renderCommand({
+    template: entryPoint.command,
+    values: parameters.commandValues,
+    extra: parameters.extra,
+    entryPoint: entryPoint.name,
+  });
+  const reuseKey = computeReuseKey({
+    entryPoint: entryPoint.name,
+    params: { ...parameters.declared, ...parameters.extra },
+    codeDigest: prepared.codeDigest,
+  });
+  return { ...prepared, parameters, command, reuseKey };
+}
+
+/**
+ * Fetches the project, validates the entry point's parameters, renders its command and makes the
+ * environment ready. Every user error (unknown entry point, missing or mistyped parameter, conda
+ * missing) surfaces here, before any run is created or anything executes.
+ */
+export async function planProjectRun(options: PlanProjectRunOptions): Promise<ProjectRunPlan> {
+  const prepared = await prepareProject({
+    ...options,
+    checkEntryPoint: (entryPoint) =>
+      resolveParameters({ entryPoint, given: options.parameters ?? {}, cwd: resolve(options.cwd ?? process.cwd()) }),
+  });
+  return planProjectParameters(prepared, {
+    ...(options.parameters ? { parameters: options.parameters } : {}),
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+  });
 }
 
 /** Equal keys mean: same entry point, same params (as recorded), same code. */

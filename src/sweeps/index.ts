@@ -60,3 +60,12 @@ export {
   WorkerTaskError,
   type WorkerTaskHandler,
 } from './worker-pool.js';
+export {
+  parameterText,
+  type ProjectSweepOptions,
+  type ProjectSweepResult,
+  type ProjectSweepTrial,
+  runProjectSweep,
+  type SweepGoal,
+} from './project-sweep.js';
+export { TRIAL_TAGS } from './trial-tags.js';

@@ -38,21 +38,14 @@ import { describeDistribution, type ParamValue } from './space.js';
 import { runSweep, type TrialSpec } from './run-sweep.js';
 import { parseTuningConfig, type TuningConfig } from './tuning-config.js';
 import { sharedCopy, WorkerPool } from './worker-pool.js';
+import { TRIAL_TAGS } from './trial-tags.js';
 import type { TrialWorkerPayload, TrialWorkerResult, TrialWorkerTask } from './train-trial-worker.js';
 
 export const TRIALS_FILE = 'trials.json';
 /** MLflow's `df.sample(frac, random_state=42)`: the same rows for every trial. */
 const SAMPLE_SEED = 42;
 
-export const TRIAL_TAGS = {
-  index: 'mlrecipe.trial.index',
-  fingerprint: 'mlrecipe.trial.fingerprint',
-  reusedFrom: 'mlrecipe.trial.reused_from',
-  error: 'mlrecipe.trial.error',
-  bestRunId: 'mlrecipe.tuning.best_run_id',
-  bestTrial: 'mlrecipe.tuning.best_trial',
-  algorithm: 'mlrecipe.tuning.algorithm',
-} as const;
+export { TRIAL_TAGS };
 
 /** One trial as recorded in trials.json, the trial cache and the card. */
 export interface TrialRecord {
