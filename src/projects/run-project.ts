@@ -224,7 +224,11 @@ export async function planProjectRun(options: PlanProjectRunOptions): Promise<Pr
   const prepared = await prepareProject({
     ...options,
     checkEntryPoint: (entryPoint) =>
-      resolveParameters({ entryPoint, given: options.parameters ?? {}, cwd: resolve(options.cwd ?? process.cwd()) }),
+      resolveParameters({
+        entryPoint,
+        given: options.parameters ?? {},
+        cwd: resolve(options.cwd ?? process.cwd()),
+      }),
   });
   return planProjectParameters(prepared, {
     ...(options.parameters ? { parameters: options.parameters } : {}),
