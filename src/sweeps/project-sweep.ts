@@ -16,19 +16,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, type ConfigIssue, MlrecipeError, StepError, UsageError } from '../errors.js';
-import {
-  checkParameterValue,
-  type EntryPoint,
-  type EnvManager,
-  executeProjectRun,
-  PROJECT_TAGS,
-  planProjectParameters,
-  prepareProject,
-  readPositionedYaml,
-  recordedParams,
-  resolveExperimentId,
-  resolveParameters,
-} from '../projects/index.js';
+import type { EntryPoint, EnvManager } from '../projects/index.js';
+
+/**
+ * The projects module (execa, simple-git, yaml) loads when a project sweep runs, not when a recipe
+ * imports the sweeps module.
+ */
+type Projects = typeof import('../projects/index.js');
 import { formatNumber } from '../steps/cards.js';
 import {
   localPathFromArtifactUri,
@@ -120,13 +114,13 @@ const CLI_FLAGS: Readonly<Record<string, string>> = {
 };
 
 /** The space file and the sweep's numbers through the recipe's `tuning` validator. */
-function validateSweep(options: ProjectSweepOptions, spaceFile: string): ValidatedSweep {
+function validateSweep(projects: Projects, options: ProjectSweepOptions, spaceFile: string): ValidatedSweep {
   if (!existsSync(spaceFile)) {
     throw new UsageError(`the space file ${spaceFile} does not exist`, {
       hint: 'write a YAML mapping as under tuning.parameters, e.g. alpha: {distribution: loguniform, low: -9, high: -1}',
     });
   }
-  const doc = readPositionedYaml(spaceFile);
+  const doc = projects.readPositionedYaml(spaceFile);
   const { config, issues } = parseTuningConfig({
     enabled: true,
     max_trials: options.maxTrials ?? 20,
@@ -188,12 +182,13 @@ function alwaysInteger(p: SearchParameter): boolean {
  * choices; a choice's every option must pass the parameter's type check).
  */
 function entryPointIssues(
+  projects: Projects,
   entryPoint: EntryPoint,
   space: readonly SearchParameter[],
   fixed: Record<string, string>,
   spaceFile: string,
 ): void {
-  const doc = readPositionedYaml(spaceFile);
+  const doc = projects.readPositionedYaml(spaceFile);
   const issues: ConfigIssue[] = [];
   const declared = new Map(entryPoint.parameters.map((p) => [p.name, p]));
   const names = [...declared.keys()];
@@ -230,7 +225,7 @@ function entryPointIssues(
     }
     if (d.kind === 'choice') {
       for (const option of d.options) {
-        const problem = checkParameterValue(spec, parameterText(option));
+        const problem = projects.checkParameterValue(spec, parameterText(option));
         if (problem) {
           at(
             `a value of parameter "${p.name}" ${problem}`,
@@ -283,7 +278,17 @@ export async function runProjectSweep(options: ProjectSweepOptions): Promise<Pro
   const metric = options.metric;
   const fixed = options.parameters ?? {};
   const spaceFile = resolve(cwd, options.spaceFile);
-  const sweep = validateSweep(options, spaceFile);
+  const projects: Projects = await import('../projects/index.js');
+  const {
+    executeProjectRun,
+    PROJECT_TAGS,
+    planProjectParameters,
+    prepareProject,
+    recordedParams,
+    resolveExperimentId,
+    resolveParameters,
+  } = projects;
+  const sweep = validateSweep(projects, options, spaceFile);
   const entryPointName = options.entryPoint ?? 'main';
 
   // One draw from the prior checks the fixed -P values and the required parameters before anything
@@ -302,7 +307,7 @@ export async function runProjectSweep(options: ProjectSweepOptions): Promise<Pro
     env,
     log,
     checkEntryPoint(entryPoint) {
-      entryPointIssues(entryPoint, sweep.space, fixed, spaceFile);
+      entryPointIssues(projects, entryPoint, sweep.space, fixed, spaceFile);
       resolveParameters({ entryPoint, given: trialParameters(probe), cwd });
     },
   });
