@@ -51,6 +51,13 @@ export {
   scoreDataset,
   writeScoredFile,
 } from './predict.js';
+export {
+  PYFUNC_FLAVOR_NAME,
+  PYFUNC_LOADER_MODULE,
+  type PythonFunctionFlavor,
+  type PythonFunctionSupport,
+  pythonFunctionSupport,
+} from './pyfunc.js';
 export { CODE_DIR, type SavedModel, type SaveModelOptions, saveModel } from './save.js';
 export { frameFromScoringPayload, SCORING_FORMATS } from './scoring-payload.js';
 export {

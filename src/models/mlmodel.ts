@@ -2,9 +2,9 @@
  * The `MLmodel` file: YAML with MLflow's field names (MLflow 2.x `Model.to_yaml`), so that
  * MLflow's tooling and UI read a model directory written by mlrecipe.
  *
- * Flavor: mlrecipe models carry a single flavor, `mlrecipe`, that points at `pipeline.json`. There
- * is deliberately no `python_function` flavor: no Python loader exists for these models, and
- * claiming one would make `mlflow.pyfunc.load_model` fail later and more confusingly.
+ * Flavors: `mlrecipe`, which points at `pipeline.json` and is what mlrecipe loads, and, unless the
+ * pipeline holds user code, `python_function`, whose loader module is shipped in `code/`
+ * (pyfunc.ts), so that MLflow's `mlflow.pyfunc.load_model` loads the model too.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';

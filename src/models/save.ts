@@ -4,7 +4,8 @@
  *   MLmodel              MLflow's YAML metadata, flavor `mlrecipe`
  *   pipeline.json        transformer + estimator + labels
  *   input_example.json   the first rows of the training input, pandas "split" orient
- *   code/                user modules of a custom transformer or estimator (only if any)
+ *   code/                mlrecipe_pyfunc.py, the python_function flavor's loader (pyfunc.ts), or
+ *                        the user modules of a custom transformer or estimator
  *
  * Everything is written into a temporary sibling directory that is renamed into place at the
  * end, so a reader never sees half a model and a failed save leaves nothing behind.
@@ -27,6 +28,13 @@ import {
   PIPELINE_FILE,
 } from './mlmodel.js';
 import { type ModelPipeline, selectColumns, stringifyPipelineDocument } from './pipeline.js';
+import {
+  addPythonFunction,
+  PYFUNC_FLAVOR_NAME,
+  type PythonFunctionFlavor,
+  type PythonFunctionSupport,
+  pythonFunctionSupport,
+} from './pyfunc.js';
 import { inferInputSchema, type ModelSignature, outputSchema, signatureToDocument } from './signature.js';
 
 export const CODE_DIR = 'code';
@@ -57,6 +65,8 @@ export interface SavedModel {
   modelUuid: string;
   signature: ModelSignature;
   mlmodel: MLmodelDocument;
+  /** Whether the model has a python_function flavor, and if not, why (the caller logs it). */
+  pythonFunction: PythonFunctionSupport;
 }
 
 export function saveModel(options: SaveModelOptions): SavedModel {
@@ -87,6 +97,10 @@ export function saveModel(options: SaveModelOptions): SavedModel {
     const doc = pipeline.toDocument(codeFiles);
     writeFileSync(join(tmp, PIPELINE_FILE), stringifyPipelineDocument(doc));
     writeFileSync(join(tmp, INPUT_EXAMPLE_FILE), `${inputExampleJson(inputs, options.exampleRows ?? 5)}\n`);
+    const pythonFunction = pythonFunctionSupport(doc);
+    const pyfunc: PythonFunctionFlavor | undefined = pythonFunction.available
+      ? addPythonFunction({ modelDir: tmp, codeDir: CODE_DIR, pipelineFile: PIPELINE_FILE })
+      : undefined;
 
     const modelUuid = newModelUuid();
     const version = mlrecipeVersion();
@@ -100,6 +114,7 @@ export function saveModel(options: SaveModelOptions): SavedModel {
           problem_type: pipeline.problemType,
           ...(codeFiles.size > 0 ? { code: CODE_DIR } : {}),
         },
+        ...(pyfunc ? { [PYFUNC_FLAVOR_NAME]: pyfunc } : {}),
       },
       mlrecipe_version: version,
       model_uuid: modelUuid,
@@ -113,7 +128,7 @@ export function saveModel(options: SaveModelOptions): SavedModel {
       utc_time_created: formatUtcTimeCreated(options.now ?? new Date()),
     };
     writeFileSync(join(tmp, MLMODEL_FILE), formatMLmodel(mlmodel));
-    return { dir, modelUuid, signature, mlmodel };
+    return { dir, modelUuid, signature, mlmodel, pythonFunction };
   });
 }
 

@@ -163,6 +163,11 @@ async function runTrain(cfg: TrainConfig | undefined, ctx: StepContext): Promise
     ...(ctx.runId ? { runId: ctx.runId } : {}),
     artifactPath: MODEL_DIR,
   });
+  if (!saved.pythonFunction.available) {
+    ctx.log(
+      `the model has no python_function flavor (mlflow.pyfunc cannot load it): ${saved.pythonFunction.reason}; mlrecipe loads it as usual`,
+    );
+  }
 
   const weights = featureWeights(built.estimator, featureNames);
   if (weights) {

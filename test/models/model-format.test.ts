@@ -74,7 +74,8 @@ describe('saveModel / loadModel', () => {
       artifactPath: 'model',
       now: new Date('2024-01-01T12:00:00.123Z'),
     });
-    expect(readdirSync(dir).sort()).toEqual(['MLmodel', 'input_example.json', 'pipeline.json']);
+    expect(readdirSync(dir).sort()).toEqual(['MLmodel', 'code', 'input_example.json', 'pipeline.json']);
+    expect(readdirSync(join(dir, 'code'))).toEqual(['mlrecipe_pyfunc.py']);
     const text = readFileSync(join(dir, 'MLmodel'), 'utf8');
     expect(text).toContain("utc_time_created: '2024-01-01 12:00:00.123000'");
     const mlmodel = parseYaml(text) as Record<string, unknown>;
@@ -90,8 +91,14 @@ describe('saveModel / loadModel', () => {
         estimator: 'linear_regression',
         problem_type: 'regression',
       },
+      python_function: {
+        loader_module: 'mlrecipe_pyfunc',
+        code: 'code',
+        data: 'pipeline.json',
+        python_version: '3.8',
+      },
     });
-    expect(mlmodel.flavors).not.toHaveProperty('python_function');
+    expect(saved.pythonFunction).toEqual({ available: true });
     expect(mlmodel.saved_input_example_info).toEqual({
       artifact_path: 'input_example.json',
       type: 'dataframe',
@@ -234,6 +241,8 @@ describe('saveModel / loadModel', () => {
       /flavors.mlrecipe.pipeline "..\/..\/etc\/passwd" points outside/,
     );
     writeFileSync(mlmodelPath, original.replace(/flavors:\n {2}mlrecipe:/, 'flavors:\n  sklearn:'));
-    await expect(loadModel(dir)).rejects.toThrow(/has no "mlrecipe" flavor \(it has sklearn\)/);
+    await expect(loadModel(dir)).rejects.toThrow(
+      /has no "mlrecipe" flavor \(it has sklearn, python_function\)/,
+    );
   });
 });

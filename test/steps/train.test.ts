@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -286,6 +286,10 @@ describe('train step', () => {
       flavors: { mlrecipe: Record<string, unknown> };
     };
     expect(mlmodel.flavors.mlrecipe).toMatchObject({ estimator: 'custom', code: 'code' });
+    // User code cannot run in the Python loader: no python_function flavor, and the log says so.
+    expect(mlmodel.flavors).not.toHaveProperty('python_function');
+    expect(existsSync(join(modelDir, 'code', 'mlrecipe_pyfunc.py'))).toBe(false);
+    expect(fixture.logs.some((line) => /no python_function flavor.*user code/.test(line))).toBe(true);
 
     // The model loads without the recipe: delete the user's modules first.
     rmSync(join(fixture.recipeDir, 'steps'), { recursive: true });
@@ -361,7 +365,8 @@ describe('train step', () => {
     const modelDir = join(fixture.dirs.train as string, 'model');
     const pipeline = JSON.parse(readFileSync(join(modelDir, 'pipeline.json'), 'utf8'));
     expect(pipeline.estimator).toMatchObject({ kind: 'builtin', name: 'ridge', params: { alpha: 2 } });
-    expect(existsSync(join(modelDir, 'code'))).toBe(false);
+    // Nothing of the user's module is copied; code/ holds only the python_function loader.
+    expect(readdirSync(join(modelDir, 'code'))).toEqual(['mlrecipe_pyfunc.py']);
   });
 
   it('explains what a custom estimator lacks', async () => {
