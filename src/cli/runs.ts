@@ -1,6 +1,7 @@
 import { type Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import type { FileInfo, Run, SearchRunsOptions, TrackingStore, ViewType } from '../tracking/index.js';
+import { DATASET_CONTEXT_TAG } from '../tracking/types.js';
 import { findExperiment } from './experiments.js';
 import { formatTable, formatTime, jsonReplacer, type OutputFormat, printJson } from './output.js';
 import {
@@ -120,7 +121,7 @@ export function registerRunsCommands(program: Command): void {
 
   runs
     .command('show')
-    .description('show a run’s info, params, latest metrics and tags')
+    .description('show a run’s info, params, latest metrics, tags, datasets and top-level artifacts')
     .argument('<run_id>', 'the run’s id (32 hex characters)')
     .addOption(outputOption())
     .action(async (runId: string, opts: { output: OutputFormat }, command: Command) => {
@@ -435,6 +436,17 @@ function formatRunDetails(run: Run, artifacts: FileInfo[] | undefined): string {
       byKey(run.data.tags).map((t) => [t.key, t.value]),
     )}`,
   ];
+  const inputs = run.inputs?.dataset_inputs ?? [];
+  if (inputs.length > 0) {
+    const rows = inputs.map(({ dataset, tags }) => [
+      dataset.name,
+      dataset.digest,
+      tags.find((t) => t.key === DATASET_CONTEXT_TAG)?.value ?? '',
+      dataset.source_type,
+      datasetRows(dataset.profile),
+    ]);
+    sections.push(`\nDatasets\n${formatTable(['NAME', 'DIGEST', 'CONTEXT', 'SOURCE', 'ROWS'], rows)}`);
+  }
   if (artifacts !== undefined) {
     const rows = artifacts.map((a) => [
       a.is_dir ? `${a.path}/` : a.path,
@@ -443,6 +455,16 @@ function formatRunDetails(run: Run, artifacts: FileInfo[] | undefined): string {
     sections.push(`\nArtifacts (top level)\n${formatTable(['PATH', 'SIZE'], rows)}`);
   }
   return `${sections.join('\n')}\n`;
+}
+
+/** `num_rows` of an MLflow dataset profile (JSON), when it has one. */
+function datasetRows(profile: string | undefined): string {
+  try {
+    const rows = (JSON.parse(profile ?? '{}') as { num_rows?: unknown }).num_rows;
+    return typeof rows === 'number' ? String(rows) : '';
+  } catch {
+    return '';
+  }
 }
 
 function formatNumber(value: number | undefined): string {

@@ -7,17 +7,18 @@
  * `recipe run` of the same recipe (holding the lock, so no other run can be alive) marks such
  * RUNNING runs whose process is gone as KILLED.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { MlrecipeError } from '../errors.js';
-import type { Metric, Param, Tag, TrackingStore } from '../tracking/types.js';
+import type { Dataset, Metric, Param, Tag, TrackingStore } from '../tracking/types.js';
 import {
   MAX_ENTITY_KEY_LENGTH,
   MAX_PARAM_VALUE_LENGTH,
   MAX_PARAMS_PER_BATCH,
   MAX_TAG_VALUE_LENGTH,
   TAGS,
+  DATASET_CONTEXT_TAG,
 } from '../tracking/types.js';
 import type { RecipeRunRecorder, RecorderFactory, StepOutcome } from './execute.js';
 import { type GitLineage, gitLineage, gitLineageTags } from './git-lineage.js';
@@ -294,6 +295,7 @@ export async function startRecipeRun(options: {
       await store.logBatch(runId, { metrics: metrics.slice(i, i + 1000) });
     await flushParams();
     if (!outcome.dir) return;
+    await logDataset(outcome, outcome.dir);
     const repo = await artifacts();
     for (const name of ['card', 'card_json']) {
       const rel = outcome.outputs[name];
@@ -310,5 +312,21 @@ export async function startRecipeRun(options: {
     }
   }
 
+  /**
+   * The dataset an ingest step read, as the run's input (MLflow's `log_inputs`), with
+   * `mlflow.data.context` saying how the recipe used it. Logged for cached steps too: each run
+   * shows the data it stands on.
+   */
+  async function logDataset(outcome: StepOutcome, dir: string): Promise<void> {
+    const info = outcome.outputs.dataset_info;
+    if (!info || !store.logInputs || !existsSync(join(dir, info))) return;
+    const dataset = JSON.parse(readFileSync(join(dir, info), 'utf8')) as Dataset;
+    const context = DATASET_CONTEXT[outcome.step] ?? outcome.step;
+    await store.logInputs(runId, [{ dataset, tags: [{ key: DATASET_CONTEXT_TAG, value: context }] }]);
+  }
+
   return recorder;
 }
+
+/** `mlflow.data.context` of each ingest step's dataset (MLflow's autologging says `training`). */
+const DATASET_CONTEXT: Partial<Record<string, string>> = { ingest: 'training', ingest_scoring: 'scoring' };

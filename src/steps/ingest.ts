@@ -11,8 +11,10 @@
  * stacked. Without a `location` it is called once with an empty path and the format `custom`. It
  * returns a Frame or an array of row objects (types are then inferred from the values).
  */
-import { statSync } from 'node:fs';
-import { extname, join, relative } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { extname, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   concatDatasets,
   type Dataset,
@@ -27,6 +29,7 @@ import {
   writeFrameArrow,
 } from '../data/index.js';
 import { ConfigError, DataError } from '../errors.js';
+import { inferInputSchema, schemaToJson } from '../models/signature.js';
 import type { Frame } from '../ml/types.js';
 import { findUserModule, loadUserFunction } from './user-module.js';
 import type { Step, StepContext, StepKind, StepResult } from './types.js';
@@ -37,6 +40,15 @@ export type { IngestConfig };
 
 /** The output file every ingest step writes into its outDir. */
 export const INGEST_DATASET_FILE = 'dataset.arrow';
+
+/**
+ * The dataset as MLflow's `log_inputs` records it (name, digest, source, schema, profile), written
+ * next to the data so that the recorder logs it for the run — cached or not — as the run's input.
+ */
+export const INGEST_DATASET_INFO_FILE = 'dataset.json';
+
+/** The longest dataset name MLflow's `datasets.name` column holds. */
+const MAX_DATASET_NAME = 500;
 
 /** Signature of a custom loader in `steps/ingest.ts`. */
 export type LoaderFunction = (location: string, format: string) => unknown;
@@ -238,6 +250,10 @@ async function runIngest(
     );
   }
   writeFrameArrow(join(ctx.outDir, INGEST_DATASET_FILE), frame, { columnTypes });
+  writeFileSync(
+    join(ctx.outDir, INGEST_DATASET_INFO_FILE),
+    `${JSON.stringify(describeDataset({ cfg, files, frame, columnTypes, arrowFile: join(ctx.outDir, INGEST_DATASET_FILE), recipeDir: ctx.recipeDir }), null, 2)}\n`,
+  );
   ctx.log(
     `read ${frame.nRows} rows × ${frame.columns.length} columns from ${files.length || 1} source${files.length === 1 ? '' : 's'} in ${readSeconds.toFixed(2)}s`,
   );
@@ -259,7 +275,7 @@ async function runIngest(
       html: `<ul>${frame.columns.map((c, j) => `<li><code>${escapeHtml(c.name)}</code>: ${columnTypes[j]}</li>`).join('')}</ul>`,
     });
   return {
-    outputs: { dataset: INGEST_DATASET_FILE },
+    outputs: { dataset: INGEST_DATASET_FILE, dataset_info: INGEST_DATASET_INFO_FILE },
     card: {
       step: kind,
       data: {
@@ -273,6 +289,54 @@ async function runIngest(
       },
       sections,
     },
+  };
+}
+
+/** MLflow's dataset fields for what ingest read (see `mlflow.data`: PandasDataset, its sources). */
+export interface IngestedDataset {
+  name: string;
+  /** First 8 hex digits of the SHA-256 of the dataset's Arrow file (MLflow's digests are 8 long). */
+  digest: string;
+  /** `local` for files (MLflow's LocalArtifactDatasetSource), `code` for a loader that reads none. */
+  source_type: 'local' | 'code';
+  /** JSON: `{"uri": …}` for files, `{"tags": {…}}` for code, as MLflow's sources serialise. */
+  source: string;
+  /** JSON: `{"mlflow_colspec": [...]}`, MLflow's dataset schema. */
+  schema: string;
+  /** JSON: `{"num_rows": …, "num_elements": …}`, as MLflow's PandasDataset profile. */
+  profile: string;
+}
+
+function describeDataset(options: {
+  cfg: IngestConfig;
+  files: string[];
+  frame: Frame;
+  columnTypes: Parameters<typeof inferInputSchema>[1];
+  arrowFile: string;
+  recipeDir: string;
+}): IngestedDataset {
+  const { cfg, files, frame } = options;
+  const digest = createHash('sha256').update(readFileSync(options.arrowFile)).digest('hex').slice(0, 8);
+  const location = Array.isArray(cfg.location) ? cfg.location.join(', ') : cfg.location;
+  // A custom loader reading files still stands on those files: they are the source.
+  const fromFiles = files.length > 0;
+  const name = (location ?? cfg.loader_method ?? 'dataset').slice(0, MAX_DATASET_NAME);
+  const source = fromFiles
+    ? {
+        uri:
+          files.length === 1
+            ? pathToFileURL(files[0] as string).href
+            : pathToFileURL(resolve(options.recipeDir, String(location))).href,
+      }
+    : { tags: { 'mlrecipe.loader_method': cfg.loader_method ?? '', 'mlrecipe.location': location ?? '' } };
+  const schema = schemaToJson(inferInputSchema(frame, options.columnTypes));
+  return {
+    name,
+    digest,
+    source_type: fromFiles ? 'local' : 'code',
+    source: JSON.stringify(source),
+    schema: `{"mlflow_colspec": ${schema}}`,
+    profile: JSON.stringify({ num_rows: frame.nRows, num_elements: frame.nRows * frame.columns.length }),
   };
 }
 

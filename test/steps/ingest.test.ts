@@ -40,7 +40,7 @@ describe('ingest step', () => {
     copyFileSync(join(vegaData, 'cars.json'), join(dir, 'data', 'cars.json'));
     const ctx = context(dir);
     const result = await ingestStep.run({ using: 'json', location: 'data/cars.json' }, ctx);
-    expect(result.outputs).toEqual({ dataset: 'dataset.arrow' });
+    expect(result.outputs).toEqual({ dataset: 'dataset.arrow', dataset_info: 'dataset.json' });
     const { frame, columnTypes } = readArrowDataset(join(ctx.outDir, 'dataset.arrow'));
     expect(frame.nRows).toBe(406);
     const types = Object.fromEntries(frame.columns.map((c, j) => [c.name, columnTypes[j]]));
