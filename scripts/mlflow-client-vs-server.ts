@@ -135,7 +135,110 @@ async function main(): Promise<number> {
     console.log(`\n${key}\n  mlflow: ${JSON.stringify(theirs[key])}\n  recipe: ${JSON.stringify(ours[key])}`);
   }
   console.log(`\n${keys.length - differences} of ${keys.length} answers equal`);
-  return differences === 0 ? 0 : 1;
+
+  // The other direction: mlrecipe's REST client (`recipe run` with MLFLOW_TRACKING_URI) logging
+  // the regression template to each server, then MLflow's client reading what arrived.
+  const reverse = await recipeRunOnBoth(oursUrl, theirsUrl);
+  const exported = reverse && (await exportImportRoundTrip(theirsUrl));
+  return differences === 0 && reverse && exported ? 0 : 1;
+}
+
+async function summaryOf(uri: string): Promise<Record<string, unknown>> {
+  const { stdout } = await execFileAsync(
+    python,
+    [join(root, 'scripts', 'mlflow-recipe-run-summary.py'), uri],
+    {
+      env: { ...process.env, PYTHONPATH: pythonPath },
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
+  return JSON.parse(stdout.trim().split('\n').pop() as string) as Record<string, unknown>;
+}
+
+/**
+ * `recipe runs export` from MLflow's own server (over REST, artifacts through its proxy), read
+ * back by MLflow's FileStore; then `recipe runs import` of that directory into a fresh SQLite
+ * file, read by MLflow's SQL store. MLflow's client must see the same runs all three times (the
+ * registry is not part of an export).
+ */
+async function exportImportRoundTrip(theirsUrl: string): Promise<boolean> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.RECIPE_TRACKING_URI;
+  delete env.MLFLOW_TRACKING_URI;
+  const dir = join(work, 'exported');
+  const db = `sqlite:///${join(work, 'imported.db')}`;
+  await recipeCli(work, env, '--tracking-uri', theirsUrl, 'runs', 'export', '--format', 'mlflow', dir);
+  await recipeCli(work, env, '--tracking-uri', db, 'runs', 'import', dir);
+  const server = { ...(await summaryOf(theirsUrl)), models: [] };
+  const fileStore = await summaryOf(`file://${dir}`);
+  const imported = await summaryOf(db);
+  const fileSame = isDeepStrictEqual(server, fileStore);
+  const importSame = isDeepStrictEqual(server, imported);
+  console.log(
+    `recipe runs export from MLflow's server, read by MLflow's FileStore: ${fileSame ? 'equal' : 'DIFFERENT'}`,
+  );
+  console.log(`recipe runs import of it, read by MLflow's SQL store: ${importSame ? 'equal' : 'DIFFERENT'}`);
+  if (!fileSame)
+    console.log(`  server:     ${JSON.stringify(server)}\n  file store: ${JSON.stringify(fileStore)}`);
+  if (!importSame)
+    console.log(`  server:   ${JSON.stringify(server)}\n  imported: ${JSON.stringify(imported)}`);
+  return fileSame && importSame;
+}
+
+function recipeCli(
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  ...args: string[]
+): Promise<{ stdout: string; stderr: string }> {
+  // tsx by absolute URL: `--import tsx` would resolve from the repository under test, which has none.
+  const tsx = import.meta.resolve('tsx');
+  return execFileAsync(process.execPath, ['--import', tsx, join(root, 'src', 'cli', 'main.ts'), ...args], {
+    cwd,
+    env,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+}
+
+async function recipeRunOnBoth(oursUrl: string, theirsUrl: string): Promise<boolean> {
+  const summaries: Record<string, unknown>[] = [];
+  for (const [label, url] of [
+    ['recipe server', oursUrl],
+    ["MLflow's server", theirsUrl],
+  ] as const) {
+    // A repository of its own per server, so neither run finds the other's cached steps.
+    const home = join(work, `recipe-run-${summaries.length}`);
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      HOME: home,
+      XDG_CONFIG_HOME: home,
+      GIT_CONFIG_NOSYSTEM: '1',
+      MLFLOW_TRACKING_URI: url,
+      RECIPE_ARTIFACT_CACHE: join(home, 'artifact-cache'),
+    };
+    delete env.RECIPE_TRACKING_URI;
+    await execFileAsync('mkdir', ['-p', home]);
+    await recipeCli(home, env, 'init', '--template', 'regression', 'cars');
+    try {
+      await recipeCli(join(home, 'cars'), env, 'run');
+      console.log(`\nrecipe run with MLFLOW_TRACKING_URI=<${label}>: exit 0`);
+    } catch (error) {
+      const failed = error as { code?: number; stderr?: string };
+      console.log(
+        `\nrecipe run with MLFLOW_TRACKING_URI=<${label}>: exit ${failed.code}\n${failed.stderr ?? ''}`,
+      );
+      return false;
+    }
+    summaries.push(await summaryOf(url));
+  }
+  const [ours, theirs] = summaries;
+  const same = isDeepStrictEqual(ours, theirs);
+  console.log(
+    `what MLflow's client reads after recipe run, recipe server vs MLflow's server: ${same ? 'equal' : 'DIFFERENT'}`,
+  );
+  if (!same) {
+    console.log(`  recipe server:   ${JSON.stringify(ours)}\n  MLflow's server: ${JSON.stringify(theirs)}`);
+  }
+  return same;
 }
 
 main()

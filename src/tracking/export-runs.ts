@@ -10,6 +10,7 @@ import { stringify } from 'yaml';
 import { replaceAtomicallyAsync } from '../atomic-write.js';
 import { StoreError, UsageError } from '../errors.js';
 import { localPathFromArtifactUri } from './artifact-repo.js';
+import { artifactRepositoryForUri, isLocalArtifactUri } from './artifact-repository.js';
 import {
   ARTIFACTS_FOLDER,
   DATASETS_FOLDER,
@@ -240,20 +241,32 @@ async function writeRun(
   const target = join(runDir, ARTIFACTS_FOLDER);
   await mkdir(target);
   if (options.artifacts === false) return;
-  let source: string;
+  if (isLocalArtifactUri(info.artifact_uri)) {
+    result.artifactFiles += await copyTree(localPathFromArtifactUri(info.artifact_uri), target);
+    return;
+  }
+  // mlflow-artifacts: (a tracking server's proxy, ours or MLflow's): downloaded through it.
+  let repository;
   try {
-    source = localPathFromArtifactUri(info.artifact_uri);
+    repository = artifactRepositoryForUri(info.artifact_uri, { trackingUri: options.store.uri });
   } catch (error) {
     throw new StoreError(
       'INVALID_PARAMETER_VALUE',
       `cannot export the artifacts of run ${info.run_id}: ${(error as Error).message}`,
-      {
-        cause: error,
-        hint: 'export with --no-artifacts, or from a store whose artifacts are on this machine',
-      },
+      { cause: error, hint: 'export with --no-artifacts to leave them out' },
     );
   }
-  result.artifactFiles += await copyTree(source, target);
+  await repository.downloadArtifacts('', target);
+  result.artifactFiles += await countFiles(target);
+}
+
+async function countFiles(dir: string): Promise<number> {
+  let count = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) count += await countFiles(join(dir, entry.name));
+    else if (entry.isFile()) count += 1;
+  }
+  return count;
 }
 
 /**

@@ -436,3 +436,52 @@ describe('recipe runs export / import (CLI)', () => {
     expect(missing.stderr).toContain('is not a directory');
   });
 });
+
+describe('export from a tracking server over REST', () => {
+  it('downloads mlflow-artifacts: through the proxy; import over REST is refused with a hint', async () => {
+    const { startTestTrackingServer } = await import('../server/tracking-server-fixture.js');
+    const { RestTrackingStore } = await import('../../src/tracking/rest-store.js');
+    const server = await startTestTrackingServer();
+    const store = new RestTrackingStore({ uri: server.url, env: {}, maxRetries: 0 });
+    try {
+      const experimentId = await store.createExperiment('served');
+      const run = await store.createRun({ experimentId, runName: 'remote', startTime: T });
+      await store.logMetric(run.info.run_id, { key: 'rmse', value: 0.5, timestamp: T, step: 0 });
+      expect(run.info.artifact_uri).toBe(`mlflow-artifacts:/${experimentId}/${run.info.run_id}/artifacts`);
+      const put = await fetch(
+        `${server.url}/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${run.info.run_id}/artifacts/model/MLmodel`,
+        { method: 'PUT', body: 'flavors: {}\n' },
+      );
+      expect(put.status).toBe(200);
+
+      const dir = join(tmp, 'from-server');
+      const result = await exportRuns({ store, dir, experimentIds: [experimentId] });
+      expect(result).toMatchObject({ experiments: 1, runs: 1, metricPoints: 1, artifactFiles: 1 });
+      expect(
+        await readFile(join(dir, experimentId, run.info.run_id, 'artifacts', 'model', 'MLmodel'), 'utf8'),
+      ).toBe('flavors: {}\n');
+
+      const refused = await failure(importRuns({ store, dir }));
+      expect((refused as Error).message).toContain('cannot import runs with their ids');
+      expect((refused as { hint?: string }).hint).toContain('sqlite');
+
+      const local = await openSqliteTrackingStore({
+        path: join(tmp, 'local.db'),
+        defaultArtifactRoot: join(tmp, 'local'),
+      });
+      try {
+        await importRuns({ store: local, dir });
+        const copy = await local.getRun(run.info.run_id);
+        expect(copy.data.metrics).toEqual([{ key: 'rmse', value: 0.5, timestamp: T, step: 0 }]);
+        expect(await readFile(join(copy.info.artifact_uri, 'model', 'MLmodel'), 'utf8')).toBe(
+          'flavors: {}\n',
+        );
+      } finally {
+        await local.close();
+      }
+    } finally {
+      await store.close();
+      await server.close();
+    }
+  });
+});
