@@ -13,14 +13,8 @@ const cli = join(root, 'dist', 'cli', 'main.js');
 const demo = join(root, '.demo', 'regression');
 
 if (!existsSync(cli)) {
-  console.log('building dist/ (tsc)…');
-  execFileSync(
-    process.execPath,
-    [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')],
-    {
-      stdio: 'inherit',
-    },
-  );
+  console.log('building dist/ (npm run build)…');
+  execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
 }
 
 function recipe(args, cwd = demo) {

@@ -18,6 +18,8 @@ export default async function setup(): Promise<void> {
   for (const config of ['tsconfig.build.json', 'tsconfig.ui.json']) {
     execFileSync(process.execPath, [tsc, '-p', join(root, config)], { cwd: root, stdio: 'inherit' });
   }
+  // The `recipe` binary is an esbuild bundle of src/cli (what `npm run build` does last).
+  execFileSync(process.execPath, [join(root, 'scripts', 'bundle-cli.mjs')], { cwd: root, stdio: 'inherit' });
   if (!process.env.RECIPE_TEST_POSTGRES_URL) {
     console.warn('notice: RECIPE_TEST_POSTGRES_URL is not set; PostgreSQL tests are skipped (CI sets it).');
   }

@@ -7,7 +7,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { Command } from 'commander';
@@ -16,7 +16,8 @@ import { commandGroups, type LazyCommandGroup, type RegisterCommands } from '../
 import { groupsToLoad } from '../../src/cli/program.js';
 
 const run = promisify(execFile);
-const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const cli = join(root, 'dist', 'cli', 'main.js');
 const commandsSource = fileURLToPath(new URL('../../src/cli/commands.ts', import.meta.url));
 
 /** Heavy packages that neither `recipe --version` nor `recipe status` needs. */
@@ -63,31 +64,54 @@ beforeAll(() => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The packages (node_modules/<name>) a process loaded. */
+/**
+ * What the `recipe` bundle's output files hold: esbuild's metafile (written by
+ * scripts/bundle-cli.mjs), output path relative to the package root → its source files.
+ */
+function bundleInputs(): Map<string, string[]> {
+  const meta = JSON.parse(readFileSync(join(root, 'dist', 'cli', 'meta.json'), 'utf8')) as {
+    outputs: Record<string, { inputs: Record<string, unknown> }>;
+  };
+  return new Map(Object.entries(meta.outputs).map(([output, { inputs }]) => [output, Object.keys(inputs)]));
+}
+
+/**
+ * The packages (node_modules/<name>) and mlrecipe modules (as paths under dist/, e.g.
+ * `ml/estimators.js`) a process loaded. A file of the CLI bundle (dist/cli/) stands for the source
+ * files esbuild put into it; every other file is itself.
+ */
 async function loadedPackages(
   args: string[],
   cwd: string,
-): Promise<{ packages: Set<string>; modules: Set<string>; stdout: string }> {
+): Promise<{ packages: Set<string>; modules: Set<string>; unbundled: string[]; stdout: string }> {
   const log = join(dir, `modules-${Math.random().toString(36).slice(2)}.log`);
   writeFileSync(log, '');
   const { stdout } = await run(process.execPath, ['--import', register, ...args], {
     cwd,
     env: { ...process.env, RECIPE_TEST_MODULE_LOG: log },
   });
-  const text = readFileSync(log, 'utf8');
-  // mlrecipe's own modules, as paths under dist/ (e.g. `ml/estimators.js`).
+  const bundle = bundleInputs();
+  const files = new Set<string>();
+  for (const line of readFileSync(log, 'utf8').split('\n')) {
+    if (line === '' || line.startsWith('node:')) continue;
+    const path = line.startsWith('file:') ? fileURLToPath(line) : line;
+    const rel = relative(root, path).split(sep).join('/');
+    for (const input of bundle.get(rel) ?? [rel]) files.add(input);
+  }
+  // mlrecipe's own modules: src/x/y.ts (bundled) or dist/x/y.js (the library, compiled by tsc).
   const modules = new Set(
-    text
-      .split('\n')
-      .filter((line) => !line.includes('node_modules'))
-      .flatMap((line) => /[\\/]dist[\\/](\S+\.js)$/.exec(line)?.slice(1) ?? [])
-      .map((path) => path.replace(/\\/g, '/')),
+    [...files]
+      .flatMap((file) => /^(?:src|dist)\/(.+)\.[jt]s$/.exec(file)?.slice(1) ?? [])
+      .map((m) => `${m}.js`),
   );
   const packages = new Set<string>();
-  for (const match of text.matchAll(/node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/g)) {
-    packages.add((match[1] as string).replace('\\', '/'));
+  for (const file of files) {
+    const match = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file);
+    if (match) packages.add(match[1] as string);
   }
-  return { packages, modules, stdout };
+  // mlrecipe files loaded outside the bundle: tsc's per-module library files (dist/<module>/).
+  const unbundled = [...files].filter((file) => file.startsWith('dist/'));
+  return { packages, modules, unbundled, stdout };
 }
 
 describe('lazy command groups', () => {
@@ -170,7 +194,10 @@ describe('heavy modules at start-up', () => {
   it('a no-op `recipe run` (every step cached) loads neither servers, Arrow, Parquet, pg nor process/git libraries', async () => {
     const recipe = join(dir, 'recipe');
     await run(process.execPath, [cli, 'run'], { cwd: recipe });
-    const { packages, modules, stdout } = await loadedPackages([cli, 'run', '--output', 'json'], recipe);
+    const { packages, modules, unbundled, stdout } = await loadedPackages(
+      [cli, 'run', '--output', 'json'],
+      recipe,
+    );
     const { steps } = JSON.parse(stdout) as { steps: Array<{ step: string; state: string }> };
     expect(steps.filter((s) => s.step !== 'register').map((s) => s.state)).toEqual(Array(5).fill('cached'));
     expect(packages.has('better-sqlite3')).toBe(true); // it did record the run
@@ -181,6 +208,9 @@ describe('heavy modules at start-up', () => {
     // the ones whose plan-time answers live in their own module (ingest, split) and register,
     // which decides "unchanged" from model bytes and the registry.
     expect(modules.has('recipes/execute.js')).toBe(true); // the control: dist/ modules are seen
+    // From the bundle (scripts/bundle-cli.mjs), not from per-module files: tsc's dist/<module>/
+    // files are the library's, and the loader's per-file cost is what bundling removes.
+    expect(unbundled).toEqual([]);
     const training = [
       'ml/estimators.js',
       'ml/column-transformer.js',

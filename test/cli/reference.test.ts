@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 const { cliReference } = (await import('../../scripts/cli-reference.mjs')) as {
   cliReference: () => Promise<string>;
 };
-const { buildProgram } = (await import('../../dist/cli/program.js')) as {
+// dist/cli is an esbuild bundle (scripts/bundle-cli.mjs) without type declarations.
+const { buildProgram } = (await import(new URL('../../dist/cli/program.js', import.meta.url).href)) as {
   buildProgram: () => Promise<Command>;
 };
 

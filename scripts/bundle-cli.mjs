@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// Bundles the `recipe` command line (src/cli/) into dist/cli/ with esbuild: `npm run build` runs
+// it after tsc, which compiles the library (dist/<module>/, the package exports) but not src/cli.
+//
+// Why: Node 20's ESM loader pays per file (resolve, read, compile, link), and a cached
+// `recipe run` loaded over 200 files (yaml alone is 73), the largest item in its CPU profile.
+// Bundled, a command loads a few files. Every dynamic import() in the source stays one: esbuild
+// splits the code at them into chunks, so a command still loads only what it uses (servers,
+// Arrow, the training code load only when a command reaches them).
+//
+// Layout: dist/cli/main.js (the `bin`), dist/cli/program.js (buildProgram, for
+// scripts/cli-reference.mjs and its test), dist/cli/train-trial-worker.js (the sweeps' worker
+// thread entry, found beside the chunk that starts it) and dist/cli/chunk-*.js, all two levels
+// below the package root like every tsc output file, so the source's `new URL('../../…',
+// import.meta.url)` (package.json, schema/, templates/) resolves the same. Packages stay
+// external (loaded from node_modules as before) except the small pure-JS ones on every
+// command's path. dist/cli/meta.json is esbuild's metafile: which source files each output file
+// holds (test/cli/lazy-loading.test.ts maps the files a process loads back to modules with it).
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+
+/** Packages bundled into the CLI: pure JavaScript, loaded by most commands, many files each. */
+export const BUNDLED_PACKAGES = ['commander', 'yaml', 'picomatch', 'p-queue', 'picocolors'];
+
+/** `outdir` must sit two levels below the package root, as dist/cli does (see above). */
+export async function bundleCli({ outdir = join(root, 'dist', 'cli') } = {}) {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const external = Object.keys(pkg.dependencies ?? {}).filter((name) => !BUNDLED_PACKAGES.includes(name));
+  // Stale chunks (their names carry content hashes) must not pile up.
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: {
+      main: 'src/cli/main.ts',
+      program: 'src/cli/program.ts',
+      'train-trial-worker': 'src/sweeps/train-trial-worker.ts',
+    },
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    external,
+    chunkNames: '[name]-[hash]',
+    sourcemap: 'linked',
+    metafile: true,
+    logLevel: 'warning',
+    // Bundled CommonJS packages (commander, yaml) call require() for Node's built-ins.
+    banner: {
+      js: "import { createRequire as __mlrecipeCreateRequire } from 'node:module';\nconst require = __mlrecipeCreateRequire(import.meta.url);",
+    },
+  });
+  writeFileSync(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
+  return result;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const at = process.argv.indexOf('--outdir');
+  await bundleCli(at > 0 ? { outdir: join(process.cwd(), process.argv[at + 1]) } : {});
+}
