@@ -21,7 +21,11 @@
  * candidate splits are exactly scikit-learn's, and the trees agree unless two splits tie.
  */
 import { DataError } from '../errors.js';
-import { BinMapper, type BinnedMatrix, createRng, midpoint } from './binning.js';
+import { BinMapper, type BinnedMatrix, createRng } from './binning.js';
+import { type GrowingRows } from './trees/growing-rows.js';
+import { NodeList, TreeGrower } from './trees/grow.js';
+import { Histograms } from './trees/histograms.js';
+import { SMALL_NODE_ROWS_MAX, SplitSearch } from './trees/split-search.js';
 import type { Classifier, EstimatorState, FeatureMatrix, Regressor } from './types.js';
 
 export type TreeCriterion = 'squared_error' | 'gini' | 'entropy';
@@ -60,21 +64,6 @@ export interface ResolvedTreeParams {
  * histogram memory.
  */
 export const MAX_TREE_DEPTH = 128;
-
-/** scikit-learn's EPSILON (np.finfo(np.double).eps) for "pure node" and min_impurity_decrease. */
-const EPSILON = 2.220446049250313e-16;
-
-/**
- * Split scores closer than this (relative) count as tied, and the first candidate found wins.
- * Histogram sums reached by subtraction carry rounding error, so two features that separate a
- * node's rows identically can score a few ulps apart; without the tolerance which one wins
- * would depend on rounding, not on the data.
- */
-const SCORE_TOLERANCE = 1e-12;
-
-function betterScore(score: number, best: number): boolean {
-  return score - best > SCORE_TOLERANCE * Math.abs(best);
-}
 
 /** A fitted tree as flat arrays indexed by node id; node 0 is the root. */
 export interface TreeStructure {
@@ -125,8 +114,7 @@ export interface GrowTreeInput {
 /** Memory for histograms kept for pending nodes, beyond which they are rebuilt when needed. */
 const HISTOGRAM_MEMORY_BYTES = 256 * 1024 * 1024;
 
-/** Upper bound on `smallNodeRows` (row positions are packed into 12 bits of a sort key). */
-export const SMALL_NODE_ROWS_MAX = 4096;
+export { SMALL_NODE_ROWS_MAX };
 
 export interface GrownTree {
   tree: TreeStructure;
@@ -191,98 +179,66 @@ function resolveMaxFeatures(mf: MaxFeatures, nFeatures: number): number {
   return Math.max(1, Math.floor(mf * nFeatures));
 }
 
-/** Growing arrays for nodes; converted to typed arrays once the tree is done. */
-class NodeList {
-  feature: number[] = [];
-  threshold: number[] = [];
-  left: number[] = [];
-  right: number[] = [];
-  missingLeft: number[] = [];
-  nNodeSamples: number[] = [];
-  impurity: number[] = [];
-  value: number[] = [];
-
-  add(n: number, impurity: number, value: ArrayLike<number>): number {
-    const id = this.feature.length;
-    this.feature.push(-1);
-    this.threshold.push(0);
-    this.left.push(-1);
-    this.right.push(-1);
-    this.missingLeft.push(0);
-    this.nNodeSamples.push(n);
-    this.impurity.push(impurity);
-    for (let k = 0; k < value.length; k++) this.value.push(value[k]);
-    return id;
-  }
-
-  finish(nFeatures: number, nOutputs: number): TreeStructure {
-    return {
-      nFeatures,
-      nOutputs,
-      feature: Int32Array.from(this.feature),
-      threshold: Float64Array.from(this.threshold),
-      left: Int32Array.from(this.left),
-      right: Int32Array.from(this.right),
-      missingLeft: Uint8Array.from(this.missingLeft),
-      nNodeSamples: Int32Array.from(this.nNodeSamples),
-      impurity: Float64Array.from(this.impurity),
-      value: Float64Array.from(this.value),
-    };
-  }
-}
-
-/** Per-node target statistics, computed from the node's samples (never by subtraction). */
-interface NodeStats {
-  n: number;
-  /** Regression: sum of y. */
-  sum: number;
-  /** Regression: sum of y². */
-  sumSq: number;
-  /** Classification: count per class. */
-  classCounts: Float64Array;
-}
-
-interface PendingNode {
-  start: number;
-  end: number;
-  depth: number;
-  stats: NodeStats;
-  impurity: number;
-  /** Known to be a leaf before any split search (too small, too deep, or pure). */
-  leaf: boolean;
-  /** Histogram of the node's samples; null for leaves and for small nodes (sorted search). */
-  hist: Float64Array | null;
-  parent: number;
-  isLeft: boolean;
-}
-
-interface BestSplit {
-  feature: number;
-  /** Value bins <= bin go left (-1: none do). */
-  bin: number;
-  missingLeft: boolean;
-  score: number;
-  /** The node's last occupied value bin on the left and first on the right (-1: none). */
-  lo: number;
-  hi: number;
-  /** Rows of the node missing the split feature. */
-  nMissing: number;
-}
-
 /**
  * Grows one tree on binned data. Exposed for ensembles (random forests, boosting) that bin once
  * and grow many trees; single trees go through DecisionTreeRegressor / DecisionTreeClassifier.
+ * Checks the parameters and inputs here; the growing itself is src/ml/trees/: the rows and node
+ * statistics (growing-rows.ts), histograms (histograms.ts), the split search (split-search.ts)
+ * and the depth-first loop (grow.ts).
  */
 export function growTree(input: GrowTreeInput): GrownTree {
-  const { binned, mapper } = input;
   const classification = input.nClasses > 0;
   const p = resolveParams(input.params, classification ? 'classification' : 'regression');
+  const rows = growingRows(input, p);
+  const F = rows.nFeatures;
+  const nTotal = rows.idx.length;
+  const minLeaf = Number.isInteger(p.min_samples_leaf)
+    ? p.min_samples_leaf
+    : Math.ceil(p.min_samples_leaf * nTotal);
+  const minSplit = Math.max(
+    Number.isInteger(p.min_samples_split)
+      ? p.min_samples_split
+      : Math.max(2, Math.ceil(p.min_samples_split * nTotal)),
+    2 * minLeaf,
+  );
+  const maxFeatures = resolveMaxFeatures(p.max_features, F);
+  const hists = new Histograms(rows, input.mapper, input.histogramMemoryBytes ?? HISTOGRAM_MEMORY_BYTES);
+  // Crossover measured on 200k random rows, 256 bins: about 64 rows for regression and a few
+  // hundred for classification, whose histogram scans cost K per bin while a sorted scan
+  // costs one count per row.
+  const smallRows = Math.min(
+    SMALL_NODE_ROWS_MAX,
+    input.smallNodeRows ??
+      Math.max(8, Math.floor(((hists.off[F] / F) * hists.slotSize) / (classification ? 4 : 8))),
+  );
+  const search = new SplitSearch(rows, hists, {
+    minLeaf,
+    maxFeatures,
+    rng: maxFeatures < F ? createRng(p.random_state) : null,
+    smallRows,
+  });
+  const grower = new TreeGrower(rows, input.mapper, hists, search, {
+    maxDepth: Math.min(p.max_depth ?? MAX_TREE_DEPTH, MAX_TREE_DEPTH),
+    minSplit,
+    minLeaf,
+    minImpurityDecrease: p.min_impurity_decrease,
+    smallRows,
+  });
+  grower.grow();
+  const importances = grower.importances;
+  let total = 0;
+  for (let j = 0; j < F; j++) total += importances[j];
+  if (total > 0) for (let j = 0; j < F; j++) importances[j] /= total;
+  return { tree: finishNodes(grower.nodes, F, rows.K), featureImportances: importances };
+}
+
+/** Checks the inputs of growTree and lays out the rows it grows on. */
+function growingRows(input: GrowTreeInput, p: ResolvedTreeParams): GrowingRows {
+  const { binned, mapper } = input;
+  const classification = input.nClasses > 0;
   const F = binned.nFeatures;
   const K = classification ? input.nClasses : 1;
-  const yReg = classification ? null : (input.y as Float64Array);
   const yCls = classification ? (input.y as Int32Array) : null;
-  const codes = binned.codes;
-
   if (mapper.nFeatures !== F) {
     throw new DataError(`the bin mapper has ${mapper.nFeatures} features but the binned matrix has ${F}`);
   }
@@ -306,468 +262,31 @@ export function growTree(input: GrowTreeInput): GrownTree {
   } else {
     for (let i = 0; i < idx.length; i++) idx[i] = i;
   }
-  const nTotal = idx.length;
-  if (nTotal === 0) throw new DataError('cannot fit a decision tree on 0 rows');
-
-  const minLeaf = Number.isInteger(p.min_samples_leaf)
-    ? p.min_samples_leaf
-    : Math.ceil(p.min_samples_leaf * nTotal);
-  const minSplit = Math.max(
-    Number.isInteger(p.min_samples_split)
-      ? p.min_samples_split
-      : Math.max(2, Math.ceil(p.min_samples_split * nTotal)),
-    2 * minLeaf,
-  );
-  const maxDepth = Math.min(p.max_depth ?? MAX_TREE_DEPTH, MAX_TREE_DEPTH);
-  const maxFeatures = resolveMaxFeatures(p.max_features, F);
-  const rng = maxFeatures < F ? createRng(p.random_state) : null;
-  const entropy = p.criterion === 'entropy';
-
-  // Histogram layout: feature j owns slots off[j] .. off[j] + nValueBins(j) (the last is the
-  // missing bin); each slot holds S numbers, the sample count last.
-  const S = classification ? K + 1 : 2;
-  const off = new Int32Array(F + 1);
-  const nValueBins = new Int32Array(F);
-  for (let j = 0; j < F; j++) {
-    nValueBins[j] = mapper.nValueBins(j);
-    off[j + 1] = off[j] + nValueBins[j] + 1;
-  }
-  const histLength = off[F] * S;
-  // Histograms waiting on the stack (right siblings) are capped by memory: with many classes
-  // one histogram can take megabytes. Past the cap a pending node drops its histogram and
-  // rebuilds it from its rows when its turn comes.
-  const maxLiveHists = Math.max(
-    4,
-    Math.floor((input.histogramMemoryBytes ?? HISTOGRAM_MEMORY_BYTES) / (histLength * 8)),
-  );
-  let liveHists = 0;
-  const pool: Float64Array[] = [];
-  const acquire = (): Float64Array => {
-    liveHists++;
-    const h = pool.pop();
-    if (h) {
-      h.fill(0);
-      return h;
-    }
-    return new Float64Array(histLength);
+  if (idx.length === 0) throw new DataError('cannot fit a decision tree on 0 rows');
+  return {
+    codes: binned.codes,
+    nFeatures: F,
+    idx,
+    yReg: classification ? null : (input.y as Float64Array),
+    yCls,
+    K,
+    entropy: p.criterion === 'entropy',
   };
-  const release = (h: Float64Array): void => {
-    liveHists--;
-    if (pool.length < 4) pool.push(h);
+}
+
+function finishNodes(nodes: NodeList, nFeatures: number, nOutputs: number): TreeStructure {
+  return {
+    nFeatures,
+    nOutputs,
+    feature: Int32Array.from(nodes.feature),
+    threshold: Float64Array.from(nodes.threshold),
+    left: Int32Array.from(nodes.left),
+    right: Int32Array.from(nodes.right),
+    missingLeft: Uint8Array.from(nodes.missingLeft),
+    nNodeSamples: Int32Array.from(nodes.nNodeSamples),
+    impurity: Float64Array.from(nodes.impurity),
+    value: Float64Array.from(nodes.value),
   };
-
-  const buildHist = (start: number, end: number): Float64Array => {
-    const h = acquire();
-    if (yReg) {
-      for (let k = start; k < end; k++) {
-        const s = idx[k];
-        const g = yReg[s];
-        const base = s * F;
-        for (let j = 0; j < F; j++) {
-          const q = (off[j] + codes[base + j]) * 2;
-          h[q] += g;
-          h[q + 1] += 1;
-        }
-      }
-    } else if (yCls) {
-      for (let k = start; k < end; k++) {
-        const s = idx[k];
-        const c = yCls[s];
-        const base = s * F;
-        for (let j = 0; j < F; j++) {
-          const q = (off[j] + codes[base + j]) * S;
-          h[q + c] += 1;
-          h[q + K] += 1;
-        }
-      }
-    }
-    return h;
-  };
-
-  const statsOf = (start: number, end: number): NodeStats => {
-    const stats: NodeStats = { n: end - start, sum: 0, sumSq: 0, classCounts: new Float64Array(K) };
-    if (yReg) {
-      let sum = 0;
-      let sumSq = 0;
-      for (let k = start; k < end; k++) {
-        const v = yReg[idx[k]];
-        sum += v;
-        sumSq += v * v;
-      }
-      stats.sum = sum;
-      stats.sumSq = sumSq;
-    } else if (yCls) {
-      for (let k = start; k < end; k++) stats.classCounts[yCls[idx[k]]] += 1;
-    }
-    return stats;
-  };
-
-  const impurityOf = (st: NodeStats): number => {
-    if (!classification) {
-      const mean = st.sum / st.n;
-      return Math.max(0, st.sumSq / st.n - mean * mean);
-    }
-    let acc = 0;
-    for (let k = 0; k < K; k++) {
-      const f = st.classCounts[k] / st.n;
-      if (f > 0) acc += entropy ? -f * Math.log2(f) : f * f;
-    }
-    return entropy ? acc : 1 - acc;
-  };
-
-  const nodeValue = (st: NodeStats): Float64Array => {
-    if (!classification) return Float64Array.of(st.sum / st.n);
-    const v = new Float64Array(K);
-    for (let k = 0; k < K; k++) v[k] = st.classCounts[k] / st.n;
-    return v;
-  };
-
-  const isLeafBySize = (n: number, depth: number, impurity: number): boolean =>
-    depth >= maxDepth || n < minSplit || n < 2 * minLeaf || impurity <= EPSILON;
-
-  // Scratch for the classification split scan.
-  const leftCounts = new Float64Array(K);
-  const missCounts = new Float64Array(K);
-  const featureOrder = new Int32Array(F);
-  for (let j = 0; j < F; j++) featureOrder[j] = j;
-
-  /** Proxy score of a child (larger is better); summed over both children. */
-  const childScore = (
-    counts: Float64Array | null,
-    sum: number,
-    n: number,
-    total: Float64Array | null,
-  ): number => {
-    if (!classification) return (sum * sum) / n;
-    let acc = 0;
-    if (entropy) {
-      for (let k = 0; k < K; k++) {
-        const c = counts ? counts[k] : (total as Float64Array)[k];
-        if (c > 0) acc += c * Math.log2(c);
-      }
-      return acc - n * Math.log2(n);
-    }
-    for (let k = 0; k < K; k++) {
-      const c = counts ? counts[k] : (total as Float64Array)[k];
-      acc += c * c;
-    }
-    return acc / n;
-  };
-
-  const rightCounts = new Float64Array(K);
-
-  const shuffleFeatures = (): void => {
-    if (!rng) return;
-    // Fisher-Yates shuffle; scikit-learn also draws features in random order per node.
-    for (let j = F - 1; j > 0; j--) {
-      const r = Math.floor(rng() * (j + 1));
-      const t = featureOrder[j];
-      featureOrder[j] = featureOrder[r];
-      featureOrder[r] = t;
-    }
-  };
-
-  const findSplitInHistogram = (node: PendingNode): BestSplit | null => {
-    const h = node.hist as Float64Array;
-    const n = node.stats.n;
-    const totalSum = node.stats.sum;
-    const totalCounts = node.stats.classCounts;
-    let best: BestSplit | null = null;
-    shuffleFeatures();
-    let visited = 0;
-    for (let fi = 0; fi < F && visited < maxFeatures; fi++) {
-      const j = featureOrder[fi];
-      const nb = nValueBins[j];
-      const base = off[j];
-      const missQ = (base + nb) * S;
-      const missN = h[missQ + S - 1];
-      // A feature constant within the node (one occupied slot) offers no split and, as in
-      // scikit-learn, does not count towards max_features.
-      let occupied = missN > 0 ? 1 : 0;
-      for (let b = 0; b < nb && occupied < 2; b++) if (h[(base + b) * S + S - 1] > 0) occupied++;
-      if (occupied < 2) continue;
-      visited++;
-      const missSum = classification ? 0 : h[missQ];
-      if (classification) for (let k = 0; k < K; k++) missCounts[k] = h[missQ + k];
-      leftCounts.fill(0);
-      let leftN = 0;
-      let leftSum = 0;
-      // Bin b as the last value bin on the left; b = nb - 1 puts every value left, which is a
-      // split only when missing values go right.
-      for (let b = 0; b < nb; b++) {
-        const q = (base + b) * S;
-        const cnt = h[q + S - 1];
-        leftN += cnt;
-        if (classification) {
-          if (cnt > 0) for (let k = 0; k < K; k++) leftCounts[k] += h[q + k];
-        } else {
-          leftSum += h[q];
-        }
-        // "No values left" is either empty or the mirror of "all values left, missing right",
-        // which the last bin offers; skipping it keeps one orientation for every partition.
-        if (leftN === 0) continue;
-        for (let side = 0; side < 2; side++) {
-          const missLeft = side === 1;
-          if (missLeft && missN === 0) break;
-          const nL = missLeft ? leftN + missN : leftN;
-          const nR = n - nL;
-          if (nL < minLeaf || nR < minLeaf || nL === 0 || nR === 0) continue;
-          let score: number;
-          if (classification) {
-            if (missLeft) for (let k = 0; k < K; k++) leftCounts[k] += missCounts[k];
-            for (let k = 0; k < K; k++) rightCounts[k] = totalCounts[k] - leftCounts[k];
-            score = childScore(leftCounts, 0, nL, null) + childScore(rightCounts, 0, nR, null);
-            if (missLeft) for (let k = 0; k < K; k++) leftCounts[k] -= missCounts[k];
-          } else {
-            const sL = missLeft ? leftSum + missSum : leftSum;
-            score = childScore(null, sL, nL, null) + childScore(null, totalSum - sL, nR, null);
-          }
-          if (best === null || betterScore(score, best.score)) {
-            best = { feature: j, bin: b, missingLeft: missLeft, score, lo: -1, hi: -1, nMissing: missN };
-          }
-        }
-      }
-    }
-    if (best !== null) {
-      // The occupied bins on either side place the threshold between the node's values.
-      const base = off[best.feature];
-      const nb = nValueBins[best.feature];
-      for (let b = best.bin; b >= 0 && best.lo < 0; b--) if (h[(base + b) * S + S - 1] > 0) best.lo = b;
-      for (let b = best.bin + 1; b < nb && best.hi < 0; b++) if (h[(base + b) * S + S - 1] > 0) best.hi = b;
-    }
-    return best;
-  };
-
-  // Sorted search for small nodes: key = bin code << 12 | position in the node, so one typed
-  // sort groups the node's rows by bin; the scan then visits only occupied bins, in the same
-  // order (and with the same tie-breaking) as the histogram scan.
-  // Crossover measured on 200k random rows, 256 bins: about 64 rows for regression and a few
-  // hundred for classification, whose histogram scans cost K per bin while a sorted scan
-  // costs one count per row.
-  const smallRows = Math.min(
-    SMALL_NODE_ROWS_MAX,
-    input.smallNodeRows ?? Math.max(8, Math.floor(((off[F] / F) * S) / (classification ? 4 : 8))),
-  );
-  const keys = new Int32Array(Math.max(smallRows, 1));
-  const findSplitBySorting = (node: PendingNode): BestSplit | null => {
-    const { start } = node;
-    const n = node.stats.n;
-    const totalSum = node.stats.sum;
-    const totalCounts = node.stats.classCounts;
-    let best: BestSplit | null = null;
-    shuffleFeatures();
-    let visited = 0;
-    for (let fi = 0; fi < F && visited < maxFeatures; fi++) {
-      const j = featureOrder[fi];
-      const missing = nValueBins[j];
-      for (let k = 0; k < n; k++) keys[k] = (codes[idx[start + k] * F + j] << 12) | k;
-      const sorted = keys.subarray(0, n).sort();
-      if (sorted[0] >> 12 === sorted[n - 1] >> 12) continue; // constant within the node
-      visited++;
-      let valuesEnd = n;
-      while (valuesEnd > 0 && sorted[valuesEnd - 1] >> 12 === missing) valuesEnd--;
-      const missN = n - valuesEnd;
-      let missSum = 0;
-      missCounts.fill(0);
-      for (let k = valuesEnd; k < n; k++) {
-        const s = idx[start + (sorted[k] & 4095)];
-        if (yReg) missSum += yReg[s];
-        else if (yCls) missCounts[yCls[s]] += 1;
-      }
-      leftCounts.fill(0);
-      let leftN = 0;
-      let leftSum = 0;
-      // One candidate per occupied value bin: values up to it go left.
-      let k = 0;
-      while (k < valuesEnd) {
-        const lo = sorted[k] >> 12;
-        while (k < valuesEnd && sorted[k] >> 12 === lo) {
-          const s = idx[start + (sorted[k] & 4095)];
-          leftN++;
-          if (yReg) leftSum += yReg[s];
-          else if (yCls) leftCounts[yCls[s]] += 1;
-          k++;
-        }
-        const hi = k < valuesEnd ? sorted[k] >> 12 : -1;
-        for (let side = 0; side < 2; side++) {
-          const missLeft = side === 1;
-          if (missLeft && missN === 0) break;
-          const nL = missLeft ? leftN + missN : leftN;
-          const nR = n - nL;
-          if (nL < minLeaf || nR < minLeaf || nL === 0 || nR === 0) continue;
-          let score: number;
-          if (classification) {
-            if (missLeft) for (let c = 0; c < K; c++) leftCounts[c] += missCounts[c];
-            for (let c = 0; c < K; c++) rightCounts[c] = totalCounts[c] - leftCounts[c];
-            score = childScore(leftCounts, 0, nL, null) + childScore(rightCounts, 0, nR, null);
-            if (missLeft) for (let c = 0; c < K; c++) leftCounts[c] -= missCounts[c];
-          } else {
-            const sL = missLeft ? leftSum + missSum : leftSum;
-            score = childScore(null, sL, nL, null) + childScore(null, totalSum - sL, nR, null);
-          }
-          if (best === null || betterScore(score, best.score)) {
-            best = { feature: j, bin: lo, missingLeft: missLeft, score, lo, hi, nMissing: missN };
-          }
-        }
-      }
-    }
-    return best;
-  };
-
-  /** Real-valued threshold halfway between the node's values on either side of the split. */
-  const thresholdOf = (split: BestSplit): number => {
-    if (split.hi < 0) return Number.MAX_VALUE; // right child holds only missing values
-    if (split.lo < 0) return -Number.MAX_VALUE; // left child holds only missing values
-    const below = mapper.binMax[split.feature][split.lo];
-    const above = mapper.binMin[split.feature][split.hi];
-    // A mapper fitted on other rows than the ones binned may not know the bins' values; the
-    // bin edge then separates them just as well.
-    if (Number.isNaN(below) || Number.isNaN(above)) return mapper.edges[split.feature][split.lo];
-    return midpoint(below, above);
-  };
-
-  // Stable partition keeps each node's indices ascending, so histogram passes read the binned
-  // rows in memory order.
-  const scratch = new Uint32Array(nTotal);
-  const partition = (start: number, end: number, split: BestSplit): number => {
-    const j = split.feature;
-    const missing = nValueBins[j];
-    const bin = split.bin;
-    const mLeft = split.missingLeft;
-    let w = start;
-    let r = 0;
-    for (let k = start; k < end; k++) {
-      const s = idx[k];
-      const c = codes[s * F + j];
-      const goLeft = c === missing ? mLeft : c <= bin;
-      if (goLeft) idx[w++] = s;
-      else scratch[r++] = s;
-    }
-    idx.set(scratch.subarray(0, r), w);
-    return w;
-  };
-
-  const nodes = new NodeList();
-  const importances = new Float64Array(F);
-  const rootStats = statsOf(0, nTotal);
-  const rootImpurity = impurityOf(rootStats);
-  const stack: PendingNode[] = [
-    {
-      start: 0,
-      end: nTotal,
-      depth: 0,
-      stats: rootStats,
-      impurity: rootImpurity,
-      leaf: isLeafBySize(nTotal, 0, rootImpurity),
-      hist: isLeafBySize(nTotal, 0, rootImpurity) || nTotal <= smallRows ? null : buildHist(0, nTotal),
-      parent: -1,
-      isLeft: false,
-    },
-  ];
-
-  while (stack.length > 0) {
-    const node = stack.pop() as PendingNode;
-    const id = nodes.add(node.stats.n, node.impurity, nodeValue(node.stats));
-    if (node.parent >= 0) {
-      if (node.isLeft) nodes.left[node.parent] = id;
-      else nodes.right[node.parent] = id;
-    }
-    if (node.leaf) continue;
-    if (node.hist === null && node.stats.n > smallRows) node.hist = buildHist(node.start, node.end);
-    const hist = node.hist;
-    const split = hist ? findSplitInHistogram(node) : findSplitBySorting(node);
-    if (split === null) {
-      if (hist) release(hist);
-      continue;
-    }
-    const threshold = thresholdOf(split);
-    const mid = partition(node.start, node.end, split);
-    const leftStats = statsOf(node.start, mid);
-    const rightStats = statsOf(mid, node.end);
-    const impL = impurityOf(leftStats);
-    const impR = impurityOf(rightStats);
-    const n = node.stats.n;
-    const weightedDecrease = n * node.impurity - leftStats.n * impL - rightStats.n * impR;
-    const improvement = weightedDecrease / nTotal;
-    if (improvement + EPSILON < p.min_impurity_decrease) {
-      if (hist) release(hist);
-      continue;
-    }
-    nodes.feature[id] = split.feature;
-    nodes.threshold[id] = threshold;
-    nodes.missingLeft[id] = split.missingLeft ? 1 : 0;
-    // No missing values seen here: at predict time they follow the larger child.
-    if (split.nMissing === 0) nodes.missingLeft[id] = leftStats.n >= rightStats.n ? 1 : 0;
-    importances[split.feature] += weightedDecrease;
-
-    const depth = node.depth + 1;
-    const leftLeaf = isLeafBySize(leftStats.n, depth, impL);
-    const rightLeaf = isLeafBySize(rightStats.n, depth, impR);
-    // Children that will search for a split through a histogram need one. With the subtraction
-    // trick only the smaller side is built from rows; a small parent has small children.
-    const leftNeeds = hist !== null && !leftLeaf && leftStats.n > smallRows;
-    const rightNeeds = hist !== null && !rightLeaf && rightStats.n > smallRows;
-    let leftHist: Float64Array | null = null;
-    let rightHist: Float64Array | null = null;
-    if (hist !== null && leftNeeds && rightNeeds) {
-      const leftSmaller = leftStats.n <= rightStats.n;
-      const small = leftSmaller ? buildHist(node.start, mid) : buildHist(mid, node.end);
-      for (let q = 0; q < histLength; q++) hist[q] -= small[q];
-      leftHist = leftSmaller ? small : hist;
-      rightHist = leftSmaller ? hist : small;
-    } else if (hist !== null && (leftNeeds || rightNeeds)) {
-      // One child needs a histogram: build it from its rows, or from the parent minus the
-      // other child when that child has fewer rows.
-      const [aStart, aEnd, bStart, bEnd] = leftNeeds
-        ? [node.start, mid, mid, node.end]
-        : [mid, node.end, node.start, mid];
-      let needed: Float64Array;
-      if (bEnd - bStart < aEnd - aStart) {
-        const other = buildHist(bStart, bEnd);
-        for (let q = 0; q < histLength; q++) hist[q] -= other[q];
-        release(other);
-        needed = hist;
-      } else {
-        release(hist);
-        needed = buildHist(aStart, aEnd);
-      }
-      if (leftNeeds) leftHist = needed;
-      else rightHist = needed;
-    } else if (hist !== null) {
-      release(hist);
-    }
-    if (rightHist !== null && liveHists > maxLiveHists) {
-      release(rightHist);
-      rightHist = null;
-    }
-    stack.push({
-      start: mid,
-      end: node.end,
-      depth,
-      stats: rightStats,
-      impurity: impR,
-      leaf: rightLeaf,
-      hist: rightHist,
-      parent: id,
-      isLeft: false,
-    });
-    stack.push({
-      start: node.start,
-      end: mid,
-      depth,
-      stats: leftStats,
-      impurity: impL,
-      leaf: leftLeaf,
-      hist: leftHist,
-      parent: id,
-      isLeft: true,
-    });
-  }
-
-  let total = 0;
-  for (let j = 0; j < F; j++) total += importances[j];
-  if (total > 0) for (let j = 0; j < F; j++) importances[j] /= total;
-  return { tree: nodes.finish(F, classification ? K : 1), featureImportances: importances };
 }
 
 /** Leaf id reached by every row of X (scikit-learn's `apply`). */
