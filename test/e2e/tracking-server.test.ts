@@ -129,6 +129,12 @@ describe('recipe run against a tracking server', () => {
     expect(version.source).toMatch(/^mlflow-artifacts:\/models\/cars-mpg\/[0-9a-f]{16}$/);
     const copy = version.source.slice('mlflow-artifacts:/'.length);
     expect(filesUnder(join(destination, copy))).toContain('MLmodel');
+
+    // `recipe runs show` lists the run's artifacts through the proxy.
+    const shown = await recipe(repo, 'runs', 'show', runId);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/^\s*model\b/m);
+    expect(shown.stdout).toMatch(/^\s*cards\b/m);
   });
 
   it('decides "unchanged" on a second run of the same recipe', async () => {

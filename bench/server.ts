@@ -1,0 +1,286 @@
+/**
+ * Tracking server through MLflow's REST API (issue 17's Benchmarks): `recipe server` as a child
+ * process over SQLite, loaded by autocannon with 8 concurrent connections on 127.0.0.1, three
+ * cases, each also run in the same process against a bare `node:http` server that reads the same
+ * bodies and answers a fixed JSON body of the same size (the floor HTTP and the load generator
+ * alone cost on this machine):
+ *
+ * - log_batch_1000: `POST runs/log-batch` with 1,000 metrics, every request new points (a pool of
+ *   distinct bodies over 8 runs, so the server's duplicate-point check never short-cuts a write);
+ * - search_10k: `POST runs/search` with a filter and order_by over an experiment of 10,000 runs
+ *   (10 params and 10 metrics each, seeded straight into the database before the server starts);
+ * - get_run: `GET runs/get` of rotating run ids, for requests per second.
+ *
+ * MLflow's own server cannot run here (Debian has no SQLAlchemy/Alembic for its SQL store), so
+ * there is no side-by-side MLflow figure (BENCHMARKS.md says so).
+ *
+ *   npm run build && npx tsx bench/server.ts          # one JSON line per case
+ *   BENCH_SECONDS=3 BENCH_RUNS=2000 npx tsx bench/server.ts
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { openSqliteTrackingStore } from '../src/tracking/sqlite-store.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+const RUNS = Number(process.env.BENCH_RUNS ?? 10_000);
+const ROOT = resolve(import.meta.dirname, '..');
+const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+const FILTER = "metrics.m0 < 0.5 and params.p1 = 'v3'";
+const ORDER_BY = ['metrics.m1 DESC'];
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; average: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+}
+interface AutocannonRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+  setupRequest?: (request: AutocannonRequest) => AutocannonRequest;
+}
+type Autocannon = (options: {
+  url: string;
+  connections: number;
+  duration: number;
+  requests: AutocannonRequest[];
+}) => Promise<AutocannonResult>;
+
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+interface Figures {
+  req_per_s: number;
+  p50_ms: number;
+  p99_ms: number;
+  requests: number;
+  errors: number;
+  non_2xx: number;
+}
+
+/** A deterministic pseudo-random stream: the same data on every run. */
+function lcg(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+function startChild(args: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  return new Promise((res, rej) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (match) res({ child, url: match[1] as string });
+    });
+    child.on('exit', (code) => rej(new Error(`${args.join(' ')} exited with ${code}: ${err}`)));
+  });
+}
+
+/** The floor: reads the whole body and answers the fixed body it is given on stdin's argv. */
+const FLOOR_SERVER = `
+const http = require('node:http');
+const sizes = JSON.parse(process.argv[1]);
+const server = http.createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    const size = sizes[req.url.split('?')[0]] ?? 2;
+    const body = '{' + '"x":"' + 'a'.repeat(Math.max(0, size - 8)) + '"}';
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  });
+});
+server.keepAliveTimeout = 65000;
+server.listen(0, '127.0.0.1', () => console.log('http://127.0.0.1:' + server.address().port));
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
+`;
+
+async function load(url: string, requests: AutocannonRequest[]): Promise<Figures> {
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, requests });
+  return {
+    req_per_s: Math.round(result.requests.average),
+    p50_ms: result.latency.p50,
+    p99_ms: result.latency.p99,
+    requests: result.requests.total,
+    errors: result.errors + result.timeouts,
+    non_2xx: result.non2xx,
+  };
+}
+
+/** One request of `requests` answered 200 with a JSON body; returns its length. */
+async function probe(url: string, request: AutocannonRequest): Promise<number> {
+  const response = await fetch(`${url}${request.path}`, {
+    method: request.method,
+    headers: request.headers ?? {},
+    ...(request.body !== undefined ? { body: request.body } : {}),
+  });
+  const text = await response.text();
+  if (response.status !== 200)
+    throw new Error(`${request.path} answered ${response.status}: ${text.slice(0, 300)}`);
+  return text.length;
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
+  const work = mkdtempSync(join(tmpdir(), 'mlrecipe-bench-server-'));
+  const children: ChildProcess[] = [];
+  try {
+    // Seed 10k runs straight into the database the server will open.
+    const dbPath = join(work, 'tracking.db');
+    const seedStart = performance.now();
+    const seed = await openSqliteTrackingStore({ path: dbPath, defaultArtifactRoot: 'mlflow-artifacts:/' });
+    const experimentId = await seed.createExperiment('bench-search');
+    const random = lcg(42);
+    const now = Date.now();
+    const runIds: string[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      const run = await seed.createRun({ experimentId, runName: `r${r}`, startTime: now + r });
+      runIds.push(run.info.run_id);
+      await seed.logBatch(run.info.run_id, {
+        params: Array.from({ length: 10 }, (_, p) => ({
+          key: `p${p}`,
+          value: `v${Math.floor(random() * 10)}`,
+        })),
+        metrics: Array.from({ length: 10 }, (_, m) => ({
+          key: `m${m}`,
+          value: random(),
+          step: 0,
+          timestamp: now,
+        })),
+      });
+    }
+    const logExperiment = await seed.createExperiment('bench-log-batch');
+    const logRuns: string[] = [];
+    for (let i = 0; i < CONNECTIONS; i++)
+      logRuns.push((await seed.createRun({ experimentId: logExperiment })).info.run_id);
+    await seed.close();
+    const seedSeconds = (performance.now() - seedStart) / 1000;
+
+    const server = await startChild([
+      CLI,
+      'server',
+      '--backend-store-uri',
+      `sqlite:///${dbPath}`,
+      '--artifacts-destination',
+      join(work, 'mlartifacts'),
+      '--port',
+      '0',
+    ]);
+    children.push(server.child);
+
+    // Every log-batch request carries new points (new steps), 1,000 metrics over 10 keys, made
+    // as the request goes out, so the server's exact-duplicate check never short-cuts a write.
+    const logBody = (b: number): string =>
+      JSON.stringify({
+        run_id: logRuns[b % logRuns.length],
+        metrics: Array.from({ length: 1000 }, (_, i) => ({
+          key: `k${i % 10}`,
+          value: b * 1000 + i,
+          step: b * 100 + Math.floor(i / 10),
+          timestamp: now,
+        })),
+      });
+    let logCounter = 0;
+    const searchBody = JSON.stringify({
+      experiment_ids: [experimentId],
+      filter: FILTER,
+      order_by: ORDER_BY,
+      max_results: 100,
+    });
+    const json = { 'content-type': 'application/json' };
+    const cases: Record<string, { request: AutocannonRequest; body_bytes: number }> = {
+      log_batch_1000: {
+        request: {
+          method: 'POST',
+          path: '/api/2.0/mlflow/runs/log-batch',
+          headers: json,
+          setupRequest: (request) => ({ ...request, body: logBody(logCounter++) }),
+        },
+        body_bytes: logBody(0).length,
+      },
+      search_10k: {
+        request: { method: 'POST', path: '/api/2.0/mlflow/runs/search', headers: json, body: searchBody },
+        body_bytes: searchBody.length,
+      },
+      get_run: {
+        request: {
+          method: 'GET',
+          path: `/api/2.0/mlflow/runs/get?run_id=${runIds[0]}`,
+          setupRequest: (() => {
+            let next = 0;
+            return (request: AutocannonRequest) => ({
+              ...request,
+              path: `/api/2.0/mlflow/runs/get?run_id=${runIds[(next++ * 7919) % runIds.length]}`,
+            });
+          })(),
+        },
+        body_bytes: 0,
+      },
+    };
+
+    // Answer sizes from the real server, so the floor sends as many bytes back.
+    const sizes: Record<string, number> = {};
+    const { matches } = await (async () => {
+      const response = await fetch(`${server.url}/api/2.0/mlflow/runs/search`, {
+        method: 'POST',
+        headers: json,
+        body: searchBody,
+      });
+      const body = (await response.json()) as { runs?: unknown[] };
+      return { matches: body.runs?.length ?? 0 };
+    })();
+    for (const each of Object.values(cases)) {
+      const first: AutocannonRequest = {
+        ...each.request,
+        ...(each.request.setupRequest ? each.request.setupRequest({ ...each.request }) : {}),
+      };
+      sizes[first.path.split('?')[0] as string] = await probe(server.url, first);
+    }
+    const floor = await startChild(['-e', FLOOR_SERVER, JSON.stringify(sizes)]);
+    children.push(floor.child);
+
+    for (const [name, each] of Object.entries(cases)) {
+      // Floor first, then the server, back to back: drift in the machine's load touches both.
+      const floorFigures = await load(floor.url, [each.request]);
+      const serverFigures = await load(server.url, [each.request]);
+      process.stdout.write(
+        `${JSON.stringify({
+          bench: 'server',
+          case: name,
+          connections: CONNECTIONS,
+          seconds: SECONDS,
+          body_bytes: each.body_bytes,
+          answer_bytes: sizes[each.request.path.split('?')[0] as string],
+          ...(name === 'search_10k'
+            ? { runs: RUNS, filter: FILTER, order_by: ORDER_BY, page_runs: matches }
+            : {}),
+          ...(name === 'log_batch_1000' ? { metrics_per_s: serverFigures.req_per_s * 1000 } : {}),
+          server: serverFigures,
+          floor: floorFigures,
+          server_over_floor_req_per_s:
+            Math.round((serverFigures.req_per_s / Math.max(1, floorFigures.req_per_s)) * 1000) / 1000,
+          seed_seconds: Math.round(seedSeconds * 10) / 10,
+          machine: { cpus: cpus().length, loadavg_1m: Math.round(loadavg()[0] * 100) / 100 },
+        })}\n`,
+      );
+    }
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
