@@ -1,6 +1,6 @@
 """Part of scripts/mlflow-client-vs-server.sh: what MLflow 2.12's own client sees on a tracking
 server after `recipe run` logged to it (experiments, runs with params, metric keys and values,
-tags, the artifact tree; registered models with versions and aliases), as one JSON object with ids
+tags, the artifact tree, dataset inputs; registered models with versions and aliases), as one JSON object with ids
 and times replaced by stable names, so the same recipe logged to `recipe server` and to MLflow's
 own server can be compared.
 
@@ -76,6 +76,17 @@ for exp in client.search_experiments(view_type=ViewType.ALL):
                         if k not in VOLATILE_TAGS
                     },
                     "artifacts": sorted(tree(r.info.run_id)),
+                    "inputs": sorted(
+                        (
+                            d.dataset.name,
+                            d.dataset.digest,
+                            d.dataset.source_type,
+                            d.dataset.schema,
+                            d.dataset.profile,
+                            sorted((t.key, t.value) for t in d.tags),
+                        )
+                        for d in (r.inputs.dataset_inputs if r.inputs else [])
+                    ),
                 }
                 for r in runs
             ],
