@@ -21,6 +21,11 @@ const current = new AsyncLocalStorage<CliIo>();
 
 /** Runs `fn` with `io` as the CLI's streams (for everything `fn` starts, awaited or not). */
 export function withCliIo<T>(io: CliIo, fn: () => Promise<T>): Promise<T> {
+  // The process's own streams are what cliStdout()/cliStderr() give outside any context, so the
+  // `recipe` binary needs none: entering one turns on Node's promise hooks for the rest of the
+  // process, a cost on every promise (the module loader's included) of a short command.
+  if (current.getStore() === undefined && io.stdout === process.stdout && io.stderr === process.stderr)
+    return fn();
   return current.run(io, fn);
 }
 

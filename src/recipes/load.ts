@@ -4,19 +4,23 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { type Document, isMap, isPair, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import type { RecipeConfig } from './config.js';
 import { displayPath } from '../display-path.js';
 import {
   type LoadedProfile,
   mapRenderedPosition,
+  once,
+  type ParsedYaml,
+  parseRecipeYaml,
   readProfile,
   renderPlaceholders,
   type Substitution,
   yamlSyntaxHint,
 } from './profiles.js';
 import { type ConfigPath, type Locator, validateRecipeConfig } from './validate.js';
+import { cachedYamlValue, rememberYamlValue } from './yaml-cache.js';
 
 export const RECIPE_FILE = 'recipe.yaml';
 export const DEFAULT_PROFILE = 'local';
@@ -68,7 +72,14 @@ export function loadRecipe(options: LoadRecipeOptions): LoadedRecipe {
     ]);
   }
   const profileName = options.profile ?? DEFAULT_PROFILE;
-  const profile = readProfile({ recipeDir, name: profileName, explicit: options.profile !== undefined });
+  // Parsed YAML is remembered here by content (yaml-cache.ts), as passed schema checks are.
+  const stateDir = join(recipeDir, '.recipe');
+  const profile = readProfile({
+    recipeDir,
+    name: profileName,
+    explicit: options.profile !== undefined,
+    stateDir,
+  });
   const shownRecipe = displayPath(recipeFile);
   const shownProfile = profile.file ? displayPath(profile.file) : undefined;
 
@@ -81,27 +92,12 @@ export function loadRecipe(options: LoadRecipeOptions): LoadedRecipe {
   });
   if (rendered.issues.length > 0) throw new ConfigError(rendered.issues);
 
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(rendered.text, { lineCounter, uniqueKeys: true, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      doc.errors.map((e) => {
-        const pos = lineCounter.linePos(e.pos[0]);
-        const mapped = mapRenderedPosition(rendered.substitutions, pos.line, pos.col);
-        return {
-          file: shownRecipe,
-          line: mapped.line,
-          column: mapped.column,
-          path: '',
-          message: e.message.split('\n')[0] ?? e.message,
-          hint: mapped.placeholder
-            ? `in the value of {{ ${mapped.placeholder.name} }} from ${shownProfile}: ${yamlSyntaxHint(e.code)}`
-            : yamlSyntaxHint(e.code),
-        };
-      }),
-    );
-  }
-  const raw = (doc.toJS() ?? {}) as unknown;
+  // Source positions are parsed on first use: only an error needs them.
+  const source = once(() => parseRecipeYaml(rendered.text));
+  const cached = cachedYamlValue(stateDir, rendered.text);
+  const raw = ((cached
+    ? cached.value
+    : parseRecipeValue(source(), rendered, shownRecipe, shownProfile, stateDir)) ?? {}) as unknown;
   const issues: ConfigIssue[] = [];
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError([
@@ -124,6 +120,7 @@ export function loadRecipe(options: LoadRecipeOptions): LoadedRecipe {
   for (const [key, value] of Object.entries(profile.values)) {
     if (TEMPLATE_VARIABLE.test(key) || rendered.used.has(key)) continue;
     if (Object.hasOwn(config, key)) {
+      const { doc, lineCounter } = source();
       const at = locateIn(doc, lineCounter, [key], true);
       issues.push({
         file: shownRecipe,
@@ -139,8 +136,7 @@ export function loadRecipe(options: LoadRecipeOptions): LoadedRecipe {
   }
 
   const locate = makeLocator({
-    doc,
-    lineCounter,
+    source,
     substitutions: rendered.substitutions,
     recipeFile: shownRecipe,
     profile,
@@ -160,6 +156,37 @@ export function loadRecipe(options: LoadRecipeOptions): LoadedRecipe {
     config: config as unknown as RecipeConfig,
     locate,
   };
+}
+
+/** The parsed recipe's value; its syntax errors as one ConfigError. Remembers a good parse. */
+function parseRecipeValue(
+  { doc, lineCounter }: ParsedYaml,
+  rendered: { text: string; substitutions: readonly Substitution[] },
+  shownRecipe: string,
+  shownProfile: string | undefined,
+  stateDir: string,
+): unknown {
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((e) => {
+        const pos = lineCounter.linePos(e.pos[0]);
+        const mapped = mapRenderedPosition(rendered.substitutions, pos.line, pos.col);
+        return {
+          file: shownRecipe,
+          line: mapped.line,
+          column: mapped.column,
+          path: '',
+          message: e.message.split('\n')[0] ?? e.message,
+          hint: mapped.placeholder
+            ? `in the value of {{ ${mapped.placeholder.name} }} from ${shownProfile}: ${yamlSyntaxHint(e.code)}`
+            : yamlSyntaxHint(e.code),
+        };
+      }),
+    );
+  }
+  const value = doc.toJS() as unknown;
+  rememberYamlValue(stateDir, rendered.text, value);
+  return value;
 }
 
 /**
@@ -265,8 +292,7 @@ function locateIn(doc: Document.Parsed, lineCounter: LineCounter, path: ConfigPa
 }
 
 function makeLocator(ctx: {
-  doc: Document.Parsed;
-  lineCounter: LineCounter;
+  source: () => ParsedYaml;
   substitutions: readonly Substitution[];
   recipeFile: string;
   profile: LoadedProfile;
@@ -276,21 +302,23 @@ function makeLocator(ctx: {
   return (path, options = {}) => {
     const key = options.key === true;
     const top = path[0];
-    if (typeof top === 'string' && ctx.fromProfile.has(top) && ctx.profile.doc && ctx.profile.lineCounter) {
-      const at = locateIn(ctx.profile.doc, ctx.profile.lineCounter, path, key);
+    const { doc, lineCounter } = ctx.source();
+    const profile = ctx.profile.source?.();
+    if (typeof top === 'string' && ctx.fromProfile.has(top) && profile) {
+      const at = locateIn(profile.doc, profile.lineCounter, path, key);
       return { file: ctx.profileFile ?? '', line: at.found ? at.line : 1, column: at.found ? at.column : 1 };
     }
     // Walk one segment at a time to notice where the path enters a substituted placeholder value:
     // the rest of the path then lives in the profile file.
     for (let depth = 0; depth <= path.length; depth++) {
-      const at = locateIn(ctx.doc, ctx.lineCounter, path.slice(0, depth), key && depth === path.length);
+      const at = locateIn(doc, lineCounter, path.slice(0, depth), key && depth === path.length);
       if (!at.found) continue;
       if (at.depth < depth) break;
       const mapped = mapRenderedPosition(ctx.substitutions, at.line, at.column);
       const sub = mapped.placeholder;
-      if (sub && sub.renderedStart === at.column && ctx.profile.doc && ctx.profile.lineCounter) {
+      if (sub && sub.renderedStart === at.column && profile) {
         const rest = path.slice(depth);
-        const inProfile = locateIn(ctx.profile.doc, ctx.profile.lineCounter, [sub.name, ...rest], key);
+        const inProfile = locateIn(profile.doc, profile.lineCounter, [sub.name, ...rest], key);
         if (inProfile.found) {
           return {
             file: ctx.profileFile ?? '',
@@ -301,7 +329,7 @@ function makeLocator(ctx: {
         }
       }
     }
-    const at = locateIn(ctx.doc, ctx.lineCounter, path, key);
+    const at = locateIn(doc, lineCounter, path, key);
     // An empty document has no node at all: its first line is still the place to look.
     if (!at.found) return { file: ctx.recipeFile, line: 1, column: 1 };
     const mapped = mapRenderedPosition(ctx.substitutions, at.line, at.column);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { type Document, LineCounter, parseDocument } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { displayPath } from '../display-path.js';
+import { cachedYamlValue, rememberYamlValue } from './yaml-cache.js';
 
 export const PROFILE_DIR = 'profiles';
 
@@ -19,8 +20,27 @@ export interface LoadedProfile {
   /** Absolute path of the profile file; undefined when the recipe has no profiles at all. */
   file?: string;
   values: Record<string, unknown>;
-  doc?: Document.Parsed;
-  lineCounter?: LineCounter;
+  /** The parsed file with source positions (parsed on first call: only errors need it). */
+  source?: () => ParsedYaml;
+}
+
+/** A YAML document with the line counter that maps its offsets to lines and columns. */
+export interface ParsedYaml {
+  doc: Document.Parsed;
+  lineCounter: LineCounter;
+}
+
+/** Parses YAML as recipes and profiles are read: duplicate keys are errors. */
+export function parseRecipeYaml(text: string): ParsedYaml {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  return { doc, lineCounter };
+}
+
+/** `parse`, called once on first use. */
+export function once<T>(parse: () => T): () => T {
+  let parsed: { value: T } | undefined;
+  return () => (parsed ??= { value: parse() }).value;
 }
 
 /** Profile names (file names without `.yaml`/`.yml`) in `<recipeDir>/profiles/`, sorted. */
@@ -38,8 +58,14 @@ export function listProfiles(recipeDir: string): string[] {
  * When the recipe has no `profiles/` folder and the caller did not ask for a profile explicitly,
  * the recipe is used as is (no placeholders can be filled).
  */
-export function readProfile(options: { recipeDir: string; name: string; explicit: boolean }): LoadedProfile {
-  const { recipeDir, name, explicit } = options;
+export function readProfile(options: {
+  recipeDir: string;
+  name: string;
+  explicit: boolean;
+  /** Where parsed YAML is remembered (see yaml-cache.ts); none → always parse. */
+  stateDir?: string;
+}): LoadedProfile {
+  const { recipeDir, name, explicit, stateDir } = options;
   const candidates = ['.yaml', '.yml'].map((ext) => join(recipeDir, PROFILE_DIR, `${name}${ext}`));
   const file = candidates.find((f) => existsSync(f));
   if (file === undefined) {
@@ -72,8 +98,32 @@ export function readProfile(options: { recipeDir: string; name: string; explicit
     ]);
   }
   const text = readFileSync(file, 'utf8');
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const source = once(() => parseRecipeYaml(text));
+  const cached = stateDir ? cachedYamlValue(stateDir, text) : undefined;
+  const values = cached ? cached.value : parseProfileValues(file, source(), stateDir, text);
+  if (values === null || values === undefined) return { name, file, values: {}, source };
+  if (typeof values !== 'object' || Array.isArray(values)) {
+    throw new ConfigError([
+      {
+        file: displayPath(file),
+        line: 1,
+        column: 1,
+        path: '',
+        message: 'a profile must be a mapping of NAME: value',
+        hint: 'write one `NAME: value` per line, e.g. `TARGET: price`',
+      },
+    ]);
+  }
+  return { name, file, values: values as Record<string, unknown>, source };
+}
+
+/** A parsed profile's value; its syntax errors as one ConfigError. Remembers a good parse. */
+function parseProfileValues(
+  file: string,
+  { doc, lineCounter }: ParsedYaml,
+  stateDir: string | undefined,
+  text: string,
+): unknown {
   const issues: ConfigIssue[] = doc.errors.map((e) => {
     const pos = lineCounter.linePos(e.pos[0]);
     return {
@@ -87,20 +137,8 @@ export function readProfile(options: { recipeDir: string; name: string; explicit
   });
   if (issues.length > 0) throw new ConfigError(issues);
   const values = doc.toJS() as unknown;
-  if (values === null || values === undefined) return { name, file, values: {}, doc, lineCounter };
-  if (typeof values !== 'object' || Array.isArray(values)) {
-    throw new ConfigError([
-      {
-        file: displayPath(file),
-        line: 1,
-        column: 1,
-        path: '',
-        message: 'a profile must be a mapping of NAME: value',
-        hint: 'write one `NAME: value` per line, e.g. `TARGET: price`',
-      },
-    ]);
-  }
-  return { name, file, values: values as Record<string, unknown>, doc, lineCounter };
+  if (stateDir) rememberYamlValue(stateDir, text, values);
+  return values;
 }
 
 export interface Substitution {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { ConfigError } from '../../src/errors.js';
 import { loadRecipe } from '../../src/recipes/load.js';
 import { mapRenderedPosition, renderPlaceholders } from '../../src/recipes/profiles.js';
 import { didYouMean } from '../../src/recipes/validate.js';
+import { isExactJson } from '../../src/recipes/yaml-cache.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -231,5 +232,42 @@ describe('placeholders', () => {
     ['zzz', ['split_ratios'], undefined],
   ])('did you mean %s', (name, allowed, expected) => {
     expect(didYouMean(name, allowed)).toBe(expected);
+  });
+});
+
+describe('parsed YAML remembered by content (.recipe/parsed/)', () => {
+  it('reads an unchanged recipe and profile back, with the same config and source positions', () => {
+    const dir = recipeDir({ 'recipe.yaml': VALID, 'profiles/local.yaml': PROFILE });
+    const first = loadRecipe({ recipeDir: dir });
+    // The rendered recipe and the profile: one entry each.
+    expect(readdirSync(join(dir, '.recipe', 'parsed')).length).toBe(2);
+    const second = loadRecipe({ recipeDir: dir });
+    expect(second.config).toEqual(first.config);
+    expect(second.locate(['steps', 'split', 'split_ratios'])).toMatchObject({ line: 7, column: 19 });
+    expect(second.locate(['experiment', 'name'])).toMatchObject({ line: 2, column: 9 });
+  });
+
+  it('a damaged entry is parsed again; errors found on a remembered parse still name their line', () => {
+    const text =
+      'recipe: regression/v1\ntarget_col: y\nsteps:\n  split:\n    split_ratios: [0.8, 0.3, 0.1]\n';
+    const dir = recipeDir({ 'recipe.yaml': text });
+    const first = configError(() => loadRecipe({ recipeDir: dir }));
+    const parsed = join(dir, '.recipe', 'parsed');
+    expect(readdirSync(parsed).length).toBe(1);
+    const again = configError(() => loadRecipe({ recipeDir: dir }));
+    expect(again.issues).toEqual(first.issues);
+    expect(again.issues[0]).toMatchObject({ path: 'steps.split.split_ratios', line: 5 });
+    for (const name of readdirSync(parsed)) writeFileSync(join(parsed, name), '{"recipe": ');
+    expect(configError(() => loadRecipe({ recipeDir: dir })).issues).toEqual(first.issues);
+  });
+
+  it('only values JSON keeps exactly are remembered', () => {
+    expect(isExactJson({ a: [1, 'x', null, true, { b: 2.5 }] })).toBe(true);
+    for (const value of [Number.POSITIVE_INFINITY, Number.NaN, -0, new Date(0), undefined, new Map()])
+      expect(isExactJson({ a: value })).toBe(false);
+    // `.nan` is a valid YAML float: such a recipe is parsed every time.
+    const dir = recipeDir({ 'recipe.yaml': 'recipe: regression/v1\ntarget_col: y\nsteps: {}\nx_: .nan\n' });
+    configError(() => loadRecipe({ recipeDir: dir }));
+    expect(existsSync(join(dir, '.recipe', 'parsed'))).toBe(false);
   });
 });
