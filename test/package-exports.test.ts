@@ -8,6 +8,7 @@ const exec = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   exports: Record<string, string>;
+  files: string[];
 };
 
 describe('package exports', () => {
@@ -41,5 +42,19 @@ describe('package exports', () => {
       { cwd: root },
     );
     expect(stdout.trim()).toBe('function function');
+  });
+
+  it('ships the python_function loader that the compiled saveModel copies into each model', async () => {
+    expect(pkg.files).toContain('src/models/python');
+    const { stdout } = await exec(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const m = await import('./dist/models/pyfunc.js'); const fs = await import('node:fs'); const p = m.pyfuncModulePath(); console.log(p.endsWith('src/models/python/mlrecipe_pyfunc.py'), fs.existsSync(p))",
+      ],
+      { cwd: root },
+    );
+    expect(stdout.trim()).toBe('true true');
   });
 });
