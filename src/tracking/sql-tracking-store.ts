@@ -21,6 +21,7 @@ import {
   DEFAULT_EXPERIMENT_ID,
   DEFAULT_EXPERIMENT_NAME,
   type Experiment,
+  type FinishedRunOptions,
   type ImportedRun,
   type LifecycleStage,
   type LogBatch,
@@ -535,6 +536,70 @@ export class SqlTrackingStore implements TrackingStore {
         [...allTags].map(([key, value]) => ({ key, value })),
       );
       return this.loadRunOrThrow(tx, runId);
+    });
+  }
+
+  async createFinishedRuns(runs: FinishedRunOptions[]): Promise<RunInfo[]> {
+    // Everything is checked before the transaction opens, as in logBatch: a bad run writes nothing.
+    const prepared = runs.map((options) => {
+      const tags = options.tags ?? [];
+      tags.forEach(validateTag);
+      if (options.userId !== undefined) validateUserId(options.userId);
+      if (options.runName !== undefined) validateRunName(options.runName);
+      validateRunStatus(options.status);
+      const startTime = options.startTime ?? Date.now();
+      validateTimestamp(startTime, 'start_time');
+      validateTimestamp(options.endTime, 'end_time');
+      validateLogBatch({ params: options.params ?? [], metrics: options.metrics ?? [] });
+      const runName =
+        options.runName || tags.find((tag: Tag) => tag.key === TAGS.runName)?.value || generateRunName();
+      const allTags = new Map<string, string>();
+      for (const tag of tags) allTags.set(tag.key, tag.value);
+      allTags.set(TAGS.runName, runName);
+      if (options.userId !== undefined && !allTags.has(TAGS.user)) allTags.set(TAGS.user, options.userId);
+      return {
+        options,
+        runId: randomUUID().replaceAll('-', ''),
+        runName,
+        startTime,
+        tags: [...allTags].map(([key, value]) => ({ key, value })),
+      };
+    });
+    if (prepared.length === 0) return [];
+    return this.driver.transaction(async (tx) => {
+      const infos: RunInfo[] = [];
+      const experiments = new Map<string, Awaited<ReturnType<typeof this.requireExperiment>>>();
+      for (const run of prepared) {
+        const { options, runId } = run;
+        let experiment = experiments.get(options.experimentId);
+        if (experiment === undefined) {
+          experiment = await this.requireExperiment(tx, options.experimentId);
+          if (experiment.lifecycle_stage !== 'active') {
+            throw new StoreError(
+              'INVALID_STATE',
+              `The experiment ${options.experimentId} must be in the 'active' state to create runs in it. ` +
+                `Current state is ${experiment.lifecycle_stage}.`,
+              { hint: 'restore the experiment (restoreExperiment) or log to another one' },
+            );
+          }
+          experiments.set(options.experimentId, experiment);
+        }
+        const found = experiment;
+        const artifactUri = joinUri(found.artifact_location ?? this.defaultArtifactRoot, runId, 'artifacts');
+        await tx.run(
+          sql`INSERT INTO runs (run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time,
+                                end_time, deleted_time, source_version, lifecycle_stage, artifact_uri, experiment_id)
+              VALUES (${runId}, ${run.runName}, ${'UNKNOWN'}, ${''}, ${''}, ${options.userId ?? ''}, ${options.status},
+                      ${run.startTime}, ${options.endTime}, ${null}, ${''}, ${'active'}, ${artifactUri},
+                      ${Number(found.experiment_id)})`,
+        );
+        await this.upsertRunTags(tx, runId, run.tags);
+        if (options.metrics && options.metrics.length > 0)
+          await this.insertMetrics(tx, runId, options.metrics);
+        if (options.params && options.params.length > 0) await this.insertParams(tx, runId, options.params);
+        infos.push((await this.loadRunOrThrow(tx, runId)).info);
+      }
+      return infos;
     });
   }
 

@@ -108,6 +108,14 @@ export interface CreateRunOptions {
   runName?: string;
 }
 
+/** A run recorded whole: created, logged and ended at once (see TrackingStore.createFinishedRuns). */
+export interface FinishedRunOptions extends CreateRunOptions {
+  status: RunStatus;
+  endTime: number;
+  params?: Param[];
+  metrics?: Metric[];
+}
+
 export interface UpdateRunOptions {
   status?: RunStatus;
   endTime?: number;
@@ -254,6 +262,13 @@ export interface TrackingStore {
    * so only the SQL stores implement it.
    */
   importRun?(run: ImportedRun): Promise<void>;
+  /**
+   * Creates runs that are already over — each with its tags, params, metrics, status and end
+   * time — in one transaction: all of them or none. For recording many small runs at once (a
+   * sweep's cached trials: createRun + logBatch + updateRun each would be three transactions per
+   * run). Returns their infos in order. Optional: the REST API has no such call.
+   */
+  createFinishedRuns?(runs: FinishedRunOptions[]): Promise<RunInfo[]>;
 
   close(): Promise<void>;
 }

@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STORE_BACKENDS, type TempStore, tagsOf, tempStore } from '../projects/fixtures.js';
+
+describe.each(STORE_BACKENDS)('createFinishedRuns on the $name store', ({ name, available }) => {
+  if (!available) {
+    it.skip('needs RECIPE_TEST_POSTGRES_URL', () => {});
+    return;
+  }
+  let ts: TempStore;
+  beforeAll(async () => {
+    ts = await tempStore(name);
+  });
+  afterAll(async () => {
+    await ts.dispose();
+  });
+
+  it('records whole runs (tags, params, metrics, status, end time) in one call, in order', async () => {
+    const store = ts.store;
+    const experimentId = await store.createExperiment('finished-runs');
+    const parent = await store.createRun({ experimentId, runName: 'parent' });
+    const infos = await store.createFinishedRuns?.(
+      [0, 1, 2].map((i) => ({
+        experimentId,
+        runName: `parent-trial-${i}`,
+        tags: [{ key: 'mlflow.parentRunId', value: parent.info.run_id }],
+        params: [{ key: 'alpha', value: String(i / 10) }],
+        metrics: [{ key: 'loss', value: i + 0.5, timestamp: 1000 + i, step: 0 }],
+        status: i === 2 ? ('FAILED' as const) : ('FINISHED' as const),
+        startTime: 1000,
+        endTime: 2000 + i,
+      })),
+    );
+    expect(infos).toHaveLength(3);
+    for (const [i, info] of (infos ?? []).entries()) {
+      const run = await store.getRun(info.run_id);
+      expect(run.info.run_name).toBe(`parent-trial-${i}`);
+      expect(run.info.status).toBe(i === 2 ? 'FAILED' : 'FINISHED');
+      expect(run.info.end_time).toBe(2000 + i);
+      expect(run.info.artifact_uri).toContain(info.run_id);
+      expect(tagsOf(run)).toMatchObject({
+        'mlflow.parentRunId': parent.info.run_id,
+        'mlflow.runName': `parent-trial-${i}`,
+      });
+      expect(run.data.params).toEqual([{ key: 'alpha', value: String(i / 10) }]);
+      expect(run.data.metrics.map((m) => [m.key, m.value])).toEqual([['loss', i + 0.5]]);
+    }
+    const { runs } = await store.searchRuns({
+      experimentIds: [experimentId],
+      filter: `tags.mlflow.parentRunId = '${parent.info.run_id}'`,
+    });
+    expect(runs).toHaveLength(3);
+  });
+
+  it('writes nothing when one run of the batch is invalid', async () => {
+    const store = ts.store;
+    const experimentId = await store.createExperiment('finished-runs-atomic');
+    const good = { experimentId, status: 'FINISHED' as const, endTime: 2000, startTime: 1000 };
+    await expect(store.createFinishedRuns?.([good, { ...good, experimentId: '987654' }])).rejects.toThrow();
+    await expect(
+      store.createFinishedRuns?.([good, { ...good, params: [{ key: 'bad key!', value: 'x' }] }]),
+    ).rejects.toThrow();
+    const { runs } = await store.searchRuns({ experimentIds: [experimentId] });
+    expect(runs).toHaveLength(0);
+  });
+});
