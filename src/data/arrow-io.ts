@@ -30,14 +30,15 @@ function arrow(): typeof ArrowModule {
   return arrowModule;
 }
 
-/** Writes `frame` as an Arrow IPC file at `path`, atomically (temp file + rename). */
+/** Writes `frame` as an Arrow IPC file at `path`, atomically (temp file + rename); returns its bytes. */
 export function writeFrameArrow(
   path: string,
   frame: Frame,
   options: { columnTypes?: DataType[] } = {},
-): void {
+): Uint8Array {
   const bytes = frameToArrowBytes(frame, options.columnTypes);
   writeFileAtomic(path, bytes);
+  return bytes;
 }
 
 /** The Arrow IPC file bytes for a frame (used by writeFrameArrow and the scoring server). */

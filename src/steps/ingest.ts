@@ -12,7 +12,7 @@
  * returns a Frame or an array of row objects (types are then inferred from the values).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { extname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -249,11 +249,9 @@ async function runIngest(
       `steps.${kind}: the data has no columns${files.length > 0 ? ` (${files.map((f) => relative(ctx.recipeDir, f)).join(', ')})` : ''}`,
     );
   }
-  writeFrameArrow(join(ctx.outDir, INGEST_DATASET_FILE), frame, { columnTypes });
-  writeFileSync(
-    join(ctx.outDir, INGEST_DATASET_INFO_FILE),
-    `${JSON.stringify(describeDataset({ cfg, files, frame, columnTypes, arrowFile: join(ctx.outDir, INGEST_DATASET_FILE), recipeDir: ctx.recipeDir }), null, 2)}\n`,
-  );
+  const arrowBytes = writeFrameArrow(join(ctx.outDir, INGEST_DATASET_FILE), frame, { columnTypes });
+  const described = describeDataset({ cfg, files, frame, columnTypes, arrowBytes, recipeDir: ctx.recipeDir });
+  writeFileSync(join(ctx.outDir, INGEST_DATASET_INFO_FILE), `${JSON.stringify(described, null, 2)}\n`);
   ctx.log(
     `read ${frame.nRows} rows × ${frame.columns.length} columns from ${files.length || 1} source${files.length === 1 ? '' : 's'} in ${readSeconds.toFixed(2)}s`,
   );
@@ -312,11 +310,12 @@ function describeDataset(options: {
   files: string[];
   frame: Frame;
   columnTypes: Parameters<typeof inferInputSchema>[1];
-  arrowFile: string;
+  /** The bytes of `dataset.arrow`, as written (hashed here rather than read back). */
+  arrowBytes: Uint8Array;
   recipeDir: string;
 }): IngestedDataset {
   const { cfg, files, frame } = options;
-  const digest = createHash('sha256').update(readFileSync(options.arrowFile)).digest('hex').slice(0, 8);
+  const digest = createHash('sha256').update(options.arrowBytes).digest('hex').slice(0, 8);
   const location = Array.isArray(cfg.location) ? cfg.location.join(', ') : cfg.location;
   // A custom loader reading files still stands on those files: they are the source.
   const fromFiles = files.length > 0;
