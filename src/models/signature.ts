@@ -38,14 +38,28 @@ export interface SignatureDocument {
  * The input schema of a raw frame. `columnTypes` are the types ingest inferred (readArrowDataset
  * returns them); without them a numeric column whose present values are all integers is `long`
  * and any other numeric column `double`, as src/data infers them.
+ *
+ * A whole-number column with a missing value is `double`, as MLflow infers it: pandas holds such
+ * a column as float64 (NaN has no int64 form), and MLflow's server refuses float64 input for a
+ * `long` column, so a `long` there would make the model unservable by `mlflow models serve`.
  */
 export function inferInputSchema(frame: Frame, columnTypes?: readonly DataType[]): ColSpec[] {
   const types = columnTypes ?? typesOfFrame(frame);
-  return frame.columns.map((column, j) => ({
-    type: types[j] ?? 'double',
-    name: column.name,
-    required: true,
-  }));
+  return frame.columns.map((column, j) => {
+    const type = types[j] ?? 'double';
+    return {
+      type: type === 'long' && hasMissingNumber(column) ? 'double' : type,
+      name: column.name,
+      required: true,
+    };
+  });
+}
+
+function hasMissingNumber(column: FrameColumn): boolean {
+  if (column.type !== 'number') return false;
+  const values = column.values;
+  for (let i = 0; i < values.length; i++) if (Number.isNaN(values[i])) return true;
+  return false;
 }
 
 /** The output schema: one unnamed column, numeric for regression, labels for classification. */

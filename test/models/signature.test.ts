@@ -19,13 +19,19 @@ const frameOf = (...columns: Frame['columns']): Frame => ({ nRows: columns[0]?.v
 
 describe('signature inference and JSON', () => {
   it('infers long, double and string, or takes the types ingest recorded', () => {
-    const frame = frameOf(num('n', 1, 2, Number.NaN), num('x', 1.5, 2), str('s', 'a', null));
+    const frame = frameOf(num('n', 1, 2, 3), num('x', 1.5, 2, 4), str('s', 'a', null, 'b'));
     expect(inferInputSchema(frame).map((c) => c.type)).toEqual(['long', 'double', 'string']);
     expect(inferInputSchema(frame, ['boolean', 'double', 'string']).map((c) => c.type)).toEqual([
       'boolean',
       'double',
       'string',
     ]);
+  });
+
+  it('types a whole-number column with a missing value as double, as pandas holds it and MLflow serves it', () => {
+    const frame = frameOf(num('n', 1, Number.NaN, 3), num('m', 1, 2, 3));
+    expect(inferInputSchema(frame).map((c) => c.type)).toEqual(['double', 'long']);
+    expect(inferInputSchema(frame, ['long', 'long']).map((c) => c.type)).toEqual(['double', 'long']);
   });
 
   it("writes MLflow's JSON string (Python json.dumps spacing, ASCII escapes) and reads it back", () => {
