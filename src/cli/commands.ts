@@ -32,6 +32,7 @@ export const commandGroups: ReadonlyArray<LazyCommandGroup | RegisterCommands> =
     load: async () => (await import('./experiments.js')).registerExperimentsCommands,
   },
   { commands: ['runs'], load: async () => (await import('./runs.js')).registerRunsCommands },
+  { commands: ['db'], load: async () => (await import('./db.js')).registerDbCommands },
   {
     commands: ['models'],
     load: async () => (await import('./models-predict.js')).registerModelsPredictCommand,

@@ -240,3 +240,16 @@ function ddl(words: DialectWords): string[] {
 export function mlflowSchemaStatements(dialect: SqlDialect): readonly string[] {
   return ddl(WORDS[dialect]);
 }
+
+/**
+ * The statements of {@link mlflowSchemaStatements} that make one table: its CREATE TABLE and
+ * CREATE INDEX statements, in order. Upgrades from an older MLflow head create or rebuild single
+ * tables with these, so that an upgraded database ends up exactly as a new one.
+ */
+export function mlflowTableStatements(dialect: SqlDialect, table: MlflowTable): readonly string[] {
+  return mlflowSchemaStatements(dialect).filter(
+    (statement) =>
+      statement.startsWith(`CREATE TABLE ${table} (`) ||
+      new RegExp(`^CREATE INDEX \\w+ ON ${table} \\(`).test(statement),
+  );
+}

@@ -12,10 +12,11 @@
 import { isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { endOrphanedRuns } from './orphaned-runs.js';
+import type { SchemaOpenOptions } from './schema-setup.js';
 import { sqlitePathFromUri } from './tracking-uri.js';
 import type { TrackingStore } from './types.js';
 
-export interface OpenTrackingStoreOptions {
+export interface OpenTrackingStoreOptions extends SchemaOpenOptions {
   /** Absolute path (or URI) under which new experiments keep their artifacts. */
   defaultArtifactRoot?: string;
 }
@@ -60,6 +61,8 @@ export async function openTrackingStore(
       await openSqliteTrackingStore({
         path: sqliteDatabasePath(uri),
         defaultArtifactRoot: options.defaultArtifactRoot,
+        upgradeMlflowSchema: options.upgradeMlflowSchema,
+        onSchemaPrepared: options.onSchemaPrepared,
       }),
     );
   }
@@ -69,6 +72,8 @@ export async function openTrackingStore(
       await openPostgresTrackingStore({
         connectionString: uri.replace(/^postgresql\+[^:]*:/i, 'postgresql:'),
         defaultArtifactRoot: options.defaultArtifactRoot ?? resolve('mlruns', 'artifacts'),
+        upgradeMlflowSchema: options.upgradeMlflowSchema,
+        onSchemaPrepared: options.onSchemaPrepared,
       }),
     );
   }

@@ -17,9 +17,9 @@ import {
   type SqlExecutor,
   SqlTrackingStore,
 } from './sql-tracking-store.js';
-import { prepareTrackingSchema } from './schema-setup.js';
+import { type PreparedSchema, prepareTrackingSchema, type SchemaOpenOptions } from './schema-setup.js';
 
-export interface PostgresTrackingStoreOptions {
+export interface PostgresTrackingStoreOptions extends SchemaOpenOptions {
   /** `postgresql://user:password@host:port/database[?schema=name]`. */
   connectionString: string;
   /** Absolute path (or URI) under which new experiments keep their artifacts. */
@@ -209,11 +209,19 @@ export async function openPostgresTrackingStore(
         if (code !== '23505' && code !== '42P06') throw error;
       }
     }
-    await driver.transaction(async (tx) => {
+    const prepared: PreparedSchema = await driver.transaction(async (tx) => {
       await tx.all(sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
-      await prepareTrackingSchema(tx, `PostgreSQL tracking store ${redact(connectionString)}`);
+      const result = await prepareTrackingSchema(
+        tx,
+        `PostgreSQL tracking store ${redact(connectionString)}`,
+        {
+          upgradeMlflow: options.upgradeMlflowSchema,
+        },
+      );
       await ensureDefaultExperiment(tx, defaultArtifactRoot);
+      return result;
     });
+    options.onSchemaPrepared?.(prepared);
   } catch (error) {
     await pool.end().catch(() => undefined);
     // StoreErrors of our own making (no cause) already say what to do; driver failures get context.

@@ -4,7 +4,8 @@
  * - empty database: create MLflow 2.12's tables and stamp `alembic_version` with its head, so
  *   MLflow's client opens it without migrating anything;
  * - MLflow's database (has `alembic_version`): at 2.12's head or a later MLflow's, leave every
- *   MLflow table as it is; at an older head, refuse with the command that upgrades it;
+ *   MLflow table as it is; at an older head, refuse with the command that upgrades it, or, when
+ *   asked to (`recipe db upgrade`), apply MLflow's migrations up to 2.12's head;
  * - mlrecipe's earlier layout (has `schema_version`, no `alembic_version`): rebuild its tables in
  *   MLflow's layout, rows kept, in place and all in one transaction;
  *
@@ -18,6 +19,7 @@ import {
   MLFLOW_TABLES,
   mlflowSchemaStatements,
 } from './mlflow-schema.js';
+import { type AppliedMigration, upgradeMlflowSchema } from './mlflow-migrations.js';
 import { listColumns, listTables } from './schema-description.js';
 import { joinSql, rawSql, sql } from './sql-fragment.js';
 import {
@@ -38,15 +40,39 @@ export interface PreparedSchema {
   alembicRevision: string;
   /** Versions of mlrecipe's own migrations applied by this call. */
   ownMigrationsApplied: number[];
+  /** MLflow's migrations applied by this call (only with `upgradeMlflow`), oldest first. */
+  mlflowMigrationsApplied: AppliedMigration[];
+}
+
+export interface PrepareSchemaOptions {
+  /** Apply MLflow's migrations to a database at an older head instead of refusing it. */
+  upgradeMlflow?: boolean;
+}
+
+/** What a store opener accepts about its schema (`recipe db upgrade` sets both). */
+export interface SchemaOpenOptions {
+  /** Apply MLflow's migrations to a database at an older MLflow head instead of refusing it. */
+  upgradeMlflowSchema?: boolean;
+  /** Told what preparing the schema did, once it committed. */
+  onSchemaPrepared?: (prepared: PreparedSchema) => void;
 }
 
 /** Brings the schema to MLflow 2.12's layout plus mlrecipe's own tables; call in a write transaction. */
-export async function prepareTrackingSchema(tx: SqlExecutor, where: string): Promise<PreparedSchema> {
+export async function prepareTrackingSchema(
+  tx: SqlExecutor,
+  where: string,
+  options: PrepareSchemaOptions = {},
+): Promise<PreparedSchema> {
   const tables = await listTables(tx);
   let origin: SchemaOrigin;
   let alembicRevision = MLFLOW_ALEMBIC_HEAD;
+  let mlflowMigrationsApplied: AppliedMigration[] = [];
   if (tables.has('alembic_version')) {
-    alembicRevision = await checkAlembicRevision(tx, where);
+    alembicRevision = await checkAlembicRevision(tx, where, options.upgradeMlflow === true);
+    if (MLFLOW_OLDER_REVISIONS.includes(alembicRevision)) {
+      mlflowMigrationsApplied = await upgradeMlflowSchema(tx, alembicRevision, where);
+      alembicRevision = MLFLOW_ALEMBIC_HEAD;
+    }
     origin = 'mlflow';
   } else if (tables.has(LEGACY_VERSION_TABLE)) {
     await convertLegacyLayout(tx, tables);
@@ -64,7 +90,7 @@ export async function prepareTrackingSchema(tx: SqlExecutor, where: string): Pro
     origin = 'created';
   }
   const ownMigrationsApplied = await applyOwnMigrations(tx, where);
-  return { origin, alembicRevision, ownMigrationsApplied };
+  return { origin, alembicRevision, ownMigrationsApplied, mlflowMigrationsApplied };
 }
 
 async function createMlflowSchema(tx: SqlExecutor): Promise<void> {
@@ -72,7 +98,8 @@ async function createMlflowSchema(tx: SqlExecutor): Promise<void> {
   await tx.run(sql`INSERT INTO alembic_version (version_num) VALUES (${MLFLOW_ALEMBIC_HEAD})`);
 }
 
-async function checkAlembicRevision(tx: SqlExecutor, where: string): Promise<string> {
+/** The revision in `alembic_version`; an older head than 2.12's is refused unless `upgrading`. */
+async function checkAlembicRevision(tx: SqlExecutor, where: string, upgrading: boolean): Promise<string> {
   const rows = await tx.all<{ version_num: string }>(sql`SELECT version_num FROM alembic_version`);
   if (rows.length !== 1) {
     throw new StoreError(
@@ -85,13 +112,13 @@ async function checkAlembicRevision(tx: SqlExecutor, where: string): Promise<str
   }
   const revision = rows[0].version_num;
   const position = MLFLOW_OLDER_REVISIONS.indexOf(revision);
-  if (position >= 0) {
+  if (position >= 0 && !upgrading) {
     throw new StoreError(
       'INTERNAL_ERROR',
       `${where} is at MLflow schema revision ${revision}, older than MLflow 2.12's ${MLFLOW_ALEMBIC_HEAD} ` +
         `(${MLFLOW_OLDER_REVISIONS.length - position} migrations behind).`,
       {
-        hint: 'upgrade it with MLflow first: `mlflow db upgrade <uri>` (back it up before); mlrecipe opens MLflow 2.12 databases and later',
+        hint: 'upgrade it: `recipe db upgrade --tracking-uri <uri>` or `mlflow db upgrade <uri>` (back it up first); mlrecipe opens MLflow 2.12 databases and later',
       },
     );
   }

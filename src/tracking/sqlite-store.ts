@@ -21,9 +21,9 @@ import {
   type SqlExecutor,
   SqlTrackingStore,
 } from './sql-tracking-store.js';
-import { prepareTrackingSchema } from './schema-setup.js';
+import { type PreparedSchema, prepareTrackingSchema, type SchemaOpenOptions } from './schema-setup.js';
 
-export interface SqliteTrackingStoreOptions {
+export interface SqliteTrackingStoreOptions extends SchemaOpenOptions {
   /** The database file; created with its parent directories when missing. */
   path: string;
   /** Defaults to `artifacts/` next to the database file. */
@@ -264,10 +264,14 @@ export async function openSqliteTrackingStore(
     db.pragma('foreign_keys = ON');
     // MLflow's LIKE is case-sensitive; SQLite's is not unless asked (ILIKE lowercases both sides).
     db.pragma('case_sensitive_like = ON');
-    await driver.transaction(async (tx) => {
-      await prepareTrackingSchema(tx, `SQLite database ${path}`);
+    const prepared: PreparedSchema = await driver.transaction(async (tx) => {
+      const result = await prepareTrackingSchema(tx, `SQLite database ${path}`, {
+        upgradeMlflow: options.upgradeMlflowSchema,
+      });
       await ensureDefaultExperiment(tx, defaultArtifactRoot);
+      return result;
     });
+    options.onSchemaPrepared?.(prepared);
   } catch (error) {
     await driver.close();
     // StoreErrors of our own making (no cause) already say what to do; driver failures get context.

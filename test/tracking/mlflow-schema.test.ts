@@ -17,6 +17,7 @@ import { StoreError } from '../../src/errors.js';
 import { MLFLOW_ALEMBIC_HEAD } from '../../src/tracking/mlflow-schema.js';
 import { openPostgresTrackingStore } from '../../src/tracking/postgres-store.js';
 import { describeTrackingSchema, type SchemaDescription } from '../../src/tracking/schema-description.js';
+import type { SchemaOpenOptions } from '../../src/tracking/schema-setup.js';
 import { rawSql as sqlText, renderSql, type SqlFragment } from '../../src/tracking/sql-fragment.js';
 import type { SqlExecutor, SqlTrackingStore } from '../../src/tracking/sql-tracking-store.js';
 import { openSqliteTrackingStore } from '../../src/tracking/sqlite-store.js';
@@ -39,7 +40,7 @@ const facts = JSON.parse(
 interface RawDatabase {
   executor: SqlExecutor;
   exec(text: string): Promise<void>;
-  open(): Promise<SqlTrackingStore>;
+  open(options?: SchemaOpenOptions): Promise<SqlTrackingStore>;
   close(): Promise<void>;
 }
 
@@ -68,7 +69,7 @@ function sqliteRaw(): RawDatabase {
       },
     },
     exec: async (text) => void db.exec(text),
-    open: () => openSqliteTrackingStore({ path, defaultArtifactRoot: join(dir, 'artifacts') }),
+    open: (options) => openSqliteTrackingStore({ path, defaultArtifactRoot: join(dir, 'artifacts'), ...options }),
     close: async () => void db.close(),
   };
 }
@@ -100,8 +101,8 @@ async function postgresRaw(): Promise<RawDatabase> {
       run: async (fragment: SqlFragment) => (await query(fragment)).rowCount ?? 0,
     },
     exec: async (text) => void (await client.query(text)),
-    open: () =>
-      openPostgresTrackingStore({ connectionString: url.toString(), defaultArtifactRoot: '/pg-art' }),
+    open: (options) =>
+      openPostgresTrackingStore({ connectionString: url.toString(), defaultArtifactRoot: '/pg-art', ...options }),
     close: () => client.end(),
   };
 }
@@ -142,6 +143,31 @@ async function seedLegacy(raw: RawDatabase, dialect: 'sqlite' | 'postgres'): Pro
     INSERT INTO model_version_tags (key, value, name, version) VALUES ('k', 'v', 'cars', 1);
     INSERT INTO registered_model_aliases (alias, version, name) VALUES ('champion', 1, 'cars');
   `);
+}
+
+/**
+ * Undoes, on a new 2.12 database, what MLflow's migrations after 1.25's head (bd07f7e963c5) did,
+ * so that the database is as MLflow 1.25 to 1.27 left it: no deleted_time, params.value
+ * VARCHAR(250), no experiment times, no aliases or dataset tables, no storage_location.
+ */
+async function downgradeToMlflow125(raw: RawDatabase, dialect: 'sqlite' | 'postgres'): Promise<void> {
+  await raw.exec(`
+    DROP TABLE mlrecipe_schema;
+    DROP TABLE input_tags; DROP TABLE inputs; DROP TABLE datasets; DROP TABLE registered_model_aliases;
+    ALTER TABLE model_versions DROP COLUMN storage_location;
+    ALTER TABLE experiments DROP COLUMN creation_time;
+    ALTER TABLE experiments DROP COLUMN last_update_time;
+    ALTER TABLE runs DROP COLUMN deleted_time;
+    UPDATE alembic_version SET version_num = 'bd07f7e963c5';
+  `);
+  await raw.exec(
+    dialect === 'postgres'
+      ? 'ALTER TABLE params ALTER COLUMN value TYPE VARCHAR(250)'
+      : `CREATE TABLE old_params (key VARCHAR(250) NOT NULL, value VARCHAR(250) NOT NULL, run_uuid VARCHAR(32) NOT NULL,
+           CONSTRAINT param_pk PRIMARY KEY (key, run_uuid), FOREIGN KEY (run_uuid) REFERENCES runs (run_uuid));
+         DROP TABLE params; ALTER TABLE old_params RENAME TO params;
+         CREATE INDEX index_params_run_uuid ON params (run_uuid);`,
+  );
 }
 
 const backends = [
@@ -235,6 +261,73 @@ describe.each(backends)('MLflow 2.12 schema on $name', ({ name, available, raw: 
       /revision 2d6e25af4d3e, older than MLflow 2\.12's acf3f17fdcc7/,
     );
     expect((error as StoreError).hint).toMatch(/mlflow db upgrade/);
+  });
+
+  maybe("`recipe db upgrade` brings MLflow 1.25's schema to 2.12's exactly, keeping every row", async () => {
+    raw = await makeRaw();
+    await (await raw.open()).close();
+    await downgradeToMlflow125(raw, name);
+    const longValue = 'v'.repeat(250);
+    const run = 'b'.repeat(32);
+    await raw.exec(`
+      INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage) VALUES (7, 'old', '/a/7', 'active');
+      INSERT INTO runs (run_uuid, name, status, start_time, lifecycle_stage, artifact_uri, experiment_id)
+        VALUES ('${run}', 'r', 'FINISHED', 100, 'active', '/a/7/${run}/artifacts', 7);
+      INSERT INTO params (key, value, run_uuid) VALUES ('p', '${longValue}', '${run}');
+      INSERT INTO registered_models (name, creation_time, last_updated_time) VALUES ('m', 1, 1);
+      INSERT INTO model_versions (name, version, creation_time, last_updated_time, current_stage, source, run_id, status)
+        VALUES ('m', 1, 1, 1, 'None', '/a/m', '${run}', 'READY');
+    `);
+    // Refused without being asked, with the command that upgrades it.
+    const error = await raw.open().catch((caught: unknown) => caught);
+    expect((error as StoreError).hint).toMatch(/recipe db upgrade/);
+
+    let applied: string[] = [];
+    const store = await raw.open({
+      upgradeMlflowSchema: true,
+      onSchemaPrepared: (prepared) => {
+        applied = prepared.mlflowMigrationsApplied.map((migration) => migration.revision);
+      },
+    });
+    try {
+      expect(applied).toEqual([
+        '0c779009ac13',
+        'cc1f77228345',
+        '97727af70f4d',
+        '3500859a5d39',
+        '7f2a7d5fae7d',
+        '2d6e25af4d3e',
+        'acf3f17fdcc7',
+      ]);
+      expect(await describeTrackingSchema(raw.executor)).toEqual(facts[name]);
+      expect(await raw.executor.all(sqlText('SELECT version_num FROM alembic_version'))).toEqual([
+        { version_num: facts.alembicHead },
+      ]);
+      expect((await store.getRun(run)).data.params).toEqual([{ key: 'p', value: longValue }]);
+      expect((await store.getExperiment('7')).name).toBe('old');
+      // What the new columns and tables are for works on the upgraded database.
+      await store.logParam(run, { key: 'wide', value: 'w'.repeat(6000) });
+      await store.deleteRun(run);
+    } finally {
+      await store.close();
+    }
+    const [deleted] = await raw.executor.all<{ deleted_time: number | null }>(
+      sqlText(`SELECT deleted_time FROM runs WHERE run_uuid = '${run}'`),
+    );
+    expect(deleted.deleted_time).not.toBeNull();
+  });
+
+  maybe('refuses to upgrade a head from before MLflow 1.25, naming `mlflow db upgrade`', async () => {
+    raw = await makeRaw();
+    await (await raw.open()).close();
+    await raw.exec("UPDATE alembic_version SET version_num = 'c48cb773bb87'");
+    const error = await raw.open({ upgradeMlflowSchema: true }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as StoreError).message).toMatch(/c48cb773bb87, from before MLflow 1\.25/);
+    expect((error as StoreError).hint).toMatch(/mlflow db upgrade/);
+    expect(await raw.executor.all(sqlText('SELECT version_num FROM alembic_version'))).toEqual([
+      { version_num: 'c48cb773bb87' },
+    ]);
   });
 
   maybe("converts mlrecipe's earlier layout in place, keeping every row", async () => {
