@@ -178,7 +178,7 @@ let compared = 0;
 let maxDiff = 0;
 for (const job of jobs) {
   const result = theirs[job.name] ?? {};
-  for (const path of ['load_model', 'serve', ...(job.cli ? ['cli'] : [])]) {
+  for (const path of ['load_model', 'serve', ...(job.cli ? ['cli', 'models_serve'] : [])]) {
     const got = result[path];
     let same = Array.isArray(got) && got.length === job.ours.length;
     if (same && Array.isArray(got)) {
