@@ -130,7 +130,7 @@ function clientErrorAnswer(code: string | undefined): { status: number; body: Er
   return {
     status: 400,
     body: {
-      error_code: 'MALFORMED_REQUEST',
+      error_code: 'BAD_REQUEST',
       message: `the request is not valid HTTP/1.1 (${code ?? 'parse error'})`,
     },
   };
@@ -167,7 +167,7 @@ export function frameFromCsvText(text: string): Frame {
     if (!(error instanceof DataError)) throw error;
     throw new ScoringRequestError(
       400,
-      'MALFORMED_REQUEST',
+      'BAD_REQUEST',
       `the CSV body cannot be parsed: ${messageWithHint(error)}`,
     );
   }
@@ -180,7 +180,7 @@ function frameFromJsonText(text: string, model: LoadedModel): Frame {
   } catch (error) {
     throw new ScoringRequestError(
       400,
-      'MALFORMED_REQUEST',
+      'BAD_REQUEST',
       `the request body is not valid JSON: ${(error as Error).message}`,
     );
   }

@@ -96,10 +96,10 @@ describe('errors from the HTTP layer come in MLflow shape', () => {
     await stillServes();
   });
 
-  it('400 MALFORMED_REQUEST for bytes that are not HTTP', async () => {
+  it('400 BAD_REQUEST for bytes that are not HTTP', async () => {
     const answer = await raw(['NOT HTTP AT ALL\r\n\r\n']);
     expect(answer.status).toBe(400);
-    expectMlflowError(JSON.parse(answer.body), 'MALFORMED_REQUEST', /not valid HTTP/);
+    expectMlflowError(JSON.parse(answer.body), 'BAD_REQUEST', /not valid HTTP/);
     await stillServes();
   });
 

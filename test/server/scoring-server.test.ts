@@ -134,7 +134,7 @@ describe("errors in MLflow's shape, and the server keeps serving", () => {
       '{"dataframe_split": {"columns": [',
       'application/json',
       400,
-      'MALFORMED_REQUEST',
+      'BAD_REQUEST',
       /not valid JSON/,
     ],
     [
@@ -166,7 +166,7 @@ describe("errors in MLflow's shape, and the server keeps serving", () => {
       'Cylinders,Displacement\n4,100,7\n',
       'text/csv',
       400,
-      'MALFORMED_REQUEST',
+      'BAD_REQUEST',
       /CSV body cannot be parsed: request body:2: row has 3 fields but the header has 2 \(extra field after column "Displacement"\)/,
     ],
     ['an unsupported content type', 'x', 'text/plain', 415, 'BAD_REQUEST', /application\/json or text\/csv/],
