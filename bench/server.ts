@@ -11,14 +11,22 @@
  *   (10 params and 10 metrics each, seeded straight into the database before the server starts);
  * - get_run: `GET runs/get` of rotating run ids, for requests per second.
  *
- * MLflow's own server cannot run here (Debian has no SQLAlchemy/Alembic for its SQL store), so
- * there is no side-by-side MLflow figure (BENCHMARKS.md says so).
+ * With MLFLOW_SRC naming MLflow 2.12.2's source tree (and MLFLOW_PYTHONPATH any extra paths it
+ * needs, here /work/mlflow-shim), MLflow's own tracking server runs beside ours in the same run
+ * (scripts/mlflow-flask-server.py: its Flask app on werkzeug's threaded server, as Debian has no
+ * gunicorn) over a copy of the same seeded database, and every case is loaded against it too.
+ * Without MLFLOW_SRC (CI) that part is skipped.
+ *
+ * BENCH_WORKERS=2 runs `recipe server --workers 2`; BENCH_CASES=search_10k,get_run picks cases;
+ * BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles our server.
  *
  *   npm run build && npx tsx bench/server.ts          # one JSON line per case
  *   BENCH_SECONDS=3 BENCH_RUNS=2000 npx tsx bench/server.ts
+ *   MLFLOW_SRC=/work/mlflow-src MLFLOW_PYTHONPATH=/work/mlflow-shim npx tsx bench/server.ts
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,6 +37,14 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const RUNS = Number(process.env.BENCH_RUNS ?? 10_000);
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+/** Which cases to run (comma-separated names); all by default. */
+const CASES = process.env.BENCH_CASES?.split(',').filter((name) => name !== '');
+/** Node options for the server child only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it. */
+const SERVER_NODE_ARGS = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter((arg) => arg !== '') ?? [];
+/** `recipe server --workers N` (default 1). */
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
+const MLFLOW_SRC = process.env.MLFLOW_SRC;
+const PYTHON = process.env.MLFLOW_PYTHON ?? '/usr/bin/python3';
 const FILTER = "metrics.m0 < 0.5 and params.p1 = 'v3'";
 const ORDER_BY = ['metrics.m1 DESC'];
 
@@ -73,12 +89,19 @@ function lcg(seed: number): () => number {
   };
 }
 
-function startChild(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+function startChild(
+  args: string[],
+  options: { command?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(options.command ?? process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: options.env ?? process.env,
+  });
   let out = '';
   let err = '';
   child.stderr?.on('data', (chunk: Buffer) => {
-    err += chunk.toString();
+    // Keep the tail only: werkzeug logs every request on stderr.
+    err = (err + chunk.toString()).slice(-4000);
   });
   return new Promise((res, rej) => {
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -88,6 +111,32 @@ function startChild(args: string[]): Promise<{ child: ChildProcess; url: string 
     });
     child.on('exit', (code) => rej(new Error(`${args.join(' ')} exited with ${code}: ${err}`)));
   });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const server = createServer();
+    server.once('error', rej);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => res(port));
+    });
+  });
+}
+
+/** MLflow's script prints its address before werkzeug listens: poll /health until it answers. */
+async function waitHealthy(url: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/health`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not become healthy in ${timeoutMs} ms`);
+    await new Promise((done) => setTimeout(done, 250));
+  }
 }
 
 /** The floor: reads the whole body and answers the fixed body it is given on stdin's argv. */
@@ -146,21 +195,28 @@ async function main(): Promise<void> {
     const random = lcg(42);
     const now = Date.now();
     const runIds: string[] = [];
-    for (let r = 0; r < RUNS; r++) {
-      const run = await seed.createRun({ experimentId, runName: `r${r}`, startTime: now + r });
-      runIds.push(run.info.run_id);
-      await seed.logBatch(run.info.run_id, {
-        params: Array.from({ length: 10 }, (_, p) => ({
-          key: `p${p}`,
-          value: `v${Math.floor(random() * 10)}`,
+    // One transaction per 200 runs (createFinishedRuns), as a sweep records cached trials.
+    for (let start = 0; start < RUNS; start += 200) {
+      const infos = await seed.createFinishedRuns(
+        Array.from({ length: Math.min(200, RUNS - start) }, (_, i) => ({
+          experimentId,
+          runName: `r${start + i}`,
+          startTime: now + start + i,
+          endTime: now + start + i + 1,
+          status: 'FINISHED' as const,
+          params: Array.from({ length: 10 }, (_, p) => ({
+            key: `p${p}`,
+            value: `v${Math.floor(random() * 10)}`,
+          })),
+          metrics: Array.from({ length: 10 }, (_, m) => ({
+            key: `m${m}`,
+            value: random(),
+            step: 0,
+            timestamp: now,
+          })),
         })),
-        metrics: Array.from({ length: 10 }, (_, m) => ({
-          key: `m${m}`,
-          value: random(),
-          step: 0,
-          timestamp: now,
-        })),
-      });
+      );
+      for (const info of infos) runIds.push(info.run_id);
     }
     const logExperiment = await seed.createExperiment('bench-log-batch');
     const logRuns: string[] = [];
@@ -168,8 +224,13 @@ async function main(): Promise<void> {
       logRuns.push((await seed.createRun({ experimentId: logExperiment })).info.run_id);
     await seed.close();
     const seedSeconds = (performance.now() - seedStart) / 1000;
+    // MLflow's server gets a copy of the same database (MLflow opens ours: issue 18), taken before
+    // any load touches either.
+    const mlflowDbPath = join(work, 'mlflow.db');
+    if (MLFLOW_SRC !== undefined) copyFileSync(dbPath, mlflowDbPath);
 
     const server = await startChild([
+      ...SERVER_NODE_ARGS,
       CLI,
       'server',
       '--backend-store-uri',
@@ -178,8 +239,27 @@ async function main(): Promise<void> {
       join(work, 'mlartifacts'),
       '--port',
       '0',
+      '--workers',
+      String(WORKERS),
     ]);
     children.push(server.child);
+    let mlflow: { child: ChildProcess; url: string } | undefined;
+    if (MLFLOW_SRC !== undefined) {
+      const pythonPath = [MLFLOW_SRC, process.env.MLFLOW_PYTHONPATH, process.env.PYTHONPATH]
+        .filter((each) => each !== undefined && each !== '')
+        .join(':');
+      mlflow = await startChild(
+        [
+          join(ROOT, 'scripts', 'mlflow-flask-server.py'),
+          String(await freePort()),
+          `sqlite:///${mlflowDbPath}`,
+          join(work, 'mlflow-artifacts'),
+        ],
+        { command: PYTHON, env: { ...process.env, PYTHONPATH: pythonPath } },
+      );
+      children.push(mlflow.child);
+      await waitHealthy(mlflow.url);
+    }
 
     // Every log-batch request carries new points (new steps), 1,000 metrics over 10 keys, made
     // as the request goes out, so the server's exact-duplicate check never short-cuts a write.
@@ -252,16 +332,33 @@ async function main(): Promise<void> {
     const floor = await startChild(['-e', FLOOR_SERVER, JSON.stringify(sizes)]);
     children.push(floor.child);
 
+    if (mlflow !== undefined) {
+      // The same requests must get the same answers from MLflow before its figures mean anything.
+      for (const each of Object.values(cases)) {
+        const first: AutocannonRequest = {
+          ...each.request,
+          ...(each.request.setupRequest ? each.request.setupRequest({ ...each.request }) : {}),
+        };
+        await probe(mlflow.url, first);
+      }
+    }
+
+    const ratio = (a: number, b: number) => Math.round((a / Math.max(1, b)) * 1000) / 1000;
     for (const [name, each] of Object.entries(cases)) {
-      // Floor first, then the server, back to back: drift in the machine's load touches both.
+      if (CASES !== undefined && !CASES.includes(name)) continue;
+      // Floor, ours, MLflow's, back to back: drift in the machine's load touches them all.
+      const loadStart = Math.round(loadavg()[0] * 100) / 100;
       const floorFigures = await load(floor.url, [each.request]);
       const serverFigures = await load(server.url, [each.request]);
+      const mlflowFigures = mlflow !== undefined ? await load(mlflow.url, [each.request]) : undefined;
       process.stdout.write(
         `${JSON.stringify({
           bench: 'server',
           case: name,
+          date: new Date().toISOString(),
           connections: CONNECTIONS,
           seconds: SECONDS,
+          workers: WORKERS,
           body_bytes: each.body_bytes,
           answer_bytes: sizes[each.request.path.split('?')[0] as string],
           ...(name === 'search_10k'
@@ -270,15 +367,34 @@ async function main(): Promise<void> {
           ...(name === 'log_batch_1000' ? { metrics_per_s: serverFigures.req_per_s * 1000 } : {}),
           server: serverFigures,
           floor: floorFigures,
-          server_over_floor_req_per_s:
-            Math.round((serverFigures.req_per_s / Math.max(1, floorFigures.req_per_s)) * 1000) / 1000,
+          server_over_floor_req_per_s: ratio(serverFigures.req_per_s, floorFigures.req_per_s),
+          ...(mlflowFigures !== undefined
+            ? {
+                mlflow: mlflowFigures,
+                server_over_mlflow_req_per_s: ratio(serverFigures.req_per_s, mlflowFigures.req_per_s),
+              }
+            : {}),
           seed_seconds: Math.round(seedSeconds * 10) / 10,
-          machine: { cpus: cpus().length, loadavg_1m: Math.round(loadavg()[0] * 100) / 100 },
+          machine: {
+            cpus: cpus().length,
+            loadavg_1m_start: loadStart,
+            loadavg_1m_end: Math.round(loadavg()[0] * 100) / 100,
+          },
         })}\n`,
       );
     }
   } finally {
-    for (const child of children) child.kill('SIGTERM');
+    // Wait for the children to exit: a profiled server writes its profile on the way out.
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null || child.signalCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
     rmSync(work, { recursive: true, force: true });
   }
 }

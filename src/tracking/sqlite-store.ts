@@ -11,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
-import { renderSql, type SqlFragment } from './sql-fragment.js';
+import { renderSql, type SqlFragment, type SqlValue } from './sql-fragment.js';
 import {
   databaseError,
   databaseErrorCode,
@@ -78,6 +78,7 @@ class SqliteDriver implements SqlDriver {
       dialect: 'sqlite',
       all: async <T extends object>(query: SqlFragment) => this.allNow<T>(query),
       run: async (query: SqlFragment) => this.runNow(query),
+      runPerRow: async (head, rows, tail) => this.runPerRowNow(head, rows, tail),
     };
   }
 
@@ -133,6 +134,27 @@ class SqliteDriver implements SqlDriver {
         return 0;
       }
       return statement.run(...values).changes;
+    } catch (error) {
+      throw this.wrap(error);
+    }
+  }
+
+  runPerRowNow(head: string, rows: readonly (readonly SqlValue[])[], tail: string): number {
+    const width = rows[0]?.length ?? 0;
+    if (width === 0) return 0;
+    try {
+      const statement = this.prepare(`${head} VALUES (${'?, '.repeat(width - 1)}?) ${tail}`);
+      let changes = 0;
+      const bound: (string | number | null)[] = new Array(width);
+      for (const row of rows) {
+        // better-sqlite3 cannot bind booleans (see renderSql).
+        for (let i = 0; i < width; i++) {
+          const value = row[i] as SqlValue;
+          bound[i] = typeof value === 'boolean' ? (value ? 1 : 0) : value;
+        }
+        changes += statement.run(bound).changes;
+      }
+      return changes;
     } catch (error) {
       throw this.wrap(error);
     }

@@ -66,6 +66,8 @@ function normalizePosixPath(path: string): string {
  * path normalisation would change: `a/../b`, `./a`, `/a`, `a//b`, `..`.
  */
 function keyResolvesElsewhere(key: string): boolean {
+  // The common case without splitting: one path segment that is neither `.` nor `..…` stays as it is.
+  if (key !== '' && key !== '.' && !key.includes('/') && !key.startsWith('..')) return false;
   const normalized = normalizePosixPath(key);
   return (
     normalized !== key || normalized === '.' || normalized.startsWith('..') || normalized.startsWith('/')
