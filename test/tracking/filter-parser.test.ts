@@ -207,6 +207,34 @@ describe('compiling to SQL', () => {
     expect(query.text).toContain(`ORDER BY ${expected} LIMIT`);
   });
 
+  it('checks attributes and equalities before ranges and datasets, and reports the first bad clause as written', () => {
+    const query = renderSql(
+      compileRunSearch({
+        experimentIds: [0],
+        filter: parseFilter(
+          "datasets.name = 'd' and metrics.rmse < 1 and params.alpha = '0.1' and status = 'FINISHED'",
+        ),
+        orderBy: [],
+        limit: 5,
+        offset: 0,
+        dialect: 'sqlite',
+      }),
+      'sqlite',
+    );
+    // Bound values follow the evaluation order: status, then alpha, then rmse, then the dataset.
+    expect(query.values).toEqual([0, 'active', 'FINISHED', 'alpha', '0.1', 'rmse', 1, 'RUN', 'd', 5, 0]);
+    expect(() =>
+      compileRunSearch({
+        experimentIds: [0],
+        filter: parseFilter("metrics.rmse = 'x' and params.alpha = 1"),
+        orderBy: [],
+        limit: 1,
+        offset: 0,
+        dialect: 'sqlite',
+      }),
+    ).toThrow(/compares with a number/);
+  });
+
   it('refuses the same order_by field twice', () => {
     expect(() =>
       compileRunSearch({
