@@ -14,10 +14,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { registryForTrackingStore } from '../src/registry/sql-registry.js';
+import { registryForTrackingStore } from '../src/registry/index.js';
 import { openSqliteTrackingStore } from '../src/tracking/sqlite-store.js';
 import { describeTrackingSchema, type SchemaDescription } from '../src/tracking/schema-description.js';
-import type { Run, SqlTrackingStore } from '../src/tracking/index.js';
+import type { Run } from '../src/tracking/index.js';
+import type { SqlTrackingStore } from '../src/tracking/sql-tracking-store.js';
 import { SEARCH_QUERIES } from './mlflow-search-queries.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
