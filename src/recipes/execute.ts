@@ -21,6 +21,7 @@ import { defaultTargets, type PlanNode, planRecipe, type RecipePlan } from './pl
 import { createProgressReporter, type ProgressReporter, type StepRunState } from './progress.js';
 import { hashFile, StatCache } from './stat-cache.js';
 import { ALWAYS_RUNS } from './status.js';
+import { closePythonWorkers, pythonWorkersStarted } from '../python/session.js';
 
 export interface StepOutcome {
   step: StepKind;
@@ -180,6 +181,8 @@ export async function runRecipe(options: RunRecipeOptions): Promise<RunRecipeRes
   } finally {
     removeSignalHandlers();
     for (const dir of activeTemps) rmSync(dir, { recursive: true, force: true });
+    // One Python worker per recipe run (docs/python-worker.md): it ends with the run.
+    if (pythonWorkersStarted()) await closePythonWorkers();
     lock.release();
   }
 }

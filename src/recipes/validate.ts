@@ -15,7 +15,12 @@ import {
   BUILTIN_METRIC_DIRECTIONS,
   type MetricProblemType,
 } from '../ml/metrics/directions.js';
-import { findUserModule, scanUserModuleExports, USER_MODULE_EXTENSIONS } from '../steps/user-module.js';
+import {
+  locateUserFunction,
+  scanPythonDefinitions,
+  scanUserModuleExports,
+  USER_MODULE_EXTENSIONS,
+} from '../steps/user-module.js';
 import { canonicalJson, sha256 } from './fingerprint.js';
 import { tuningIssues } from './validate-tuning.js';
 
@@ -598,7 +603,7 @@ function semanticIssues(config: Record<string, unknown>, locate: Locator, recipe
           locate,
           ['steps', step, 'using'],
           `using: custom needs ${field}`,
-          `name a function exported by steps/${step === 'ingest_scoring' ? 'ingest' : step}.ts`,
+          `name a function defined in steps/${step === 'ingest_scoring' ? 'ingest' : step}.py (or exported by steps/${step === 'ingest_scoring' ? 'ingest' : step}.ts)`,
         ),
       );
     }
@@ -625,18 +630,37 @@ function semanticIssues(config: Record<string, unknown>, locate: Locator, recipe
     });
   }
   for (const ref of references) {
-    const file = findUserModule({ recipeDir, module: ref.module });
-    if (file === undefined) {
+    const location = locateUserFunction({ recipeDir, module: ref.module, name: ref.name });
+    if (location === undefined) {
       issues.push(
         issueAt(
           locate,
           ref.path,
-          `function "${ref.name}" needs the module steps/${ref.module}.ts, which does not exist`,
-          `create steps/${ref.module}.ts (or ${USER_MODULE_EXTENSIONS.filter((e) => e !== '.ts').join('/')}) exporting ${ref.name}`,
+          `function "${ref.name}" needs the module steps/${ref.module}.py or steps/${ref.module}.ts, and neither exists`,
+          `create steps/${ref.module}.py defining ${ref.name} (or steps/${ref.module}.ts, ${USER_MODULE_EXTENSIONS.filter((e) => e !== '.ts').join('/')}, exporting it)`,
         ),
       );
       continue;
     }
+    if (location.language === 'python') {
+      if (location.defined) continue;
+      const defined = [...scanPythonDefinitions(location.file)];
+      const suggestion = didYouMean(ref.name, defined);
+      issues.push(
+        issueAt(
+          locate,
+          ref.path,
+          `steps/${ref.module}.py does not define a function "${ref.name}"`,
+          suggestion
+            ? `did you mean \`${suggestion}\`?`
+            : defined.length > 0
+              ? `it defines: ${defined.join(', ')}`
+              : `add \`def ${ref.name}(...):\``,
+        ),
+      );
+      continue;
+    }
+    const file = location.file;
     const exported = scanUserModuleExports(file);
     if (exported !== 'unknown' && !exported.has(ref.name)) {
       const suggestion = didYouMean(ref.name, [...exported]);

@@ -5,13 +5,12 @@
  * plan-time and run-time views of a step cannot drift (test/recipes/step-registry.test.ts checks both).
  */
 import { tuningCodeFiles } from './tuning.js';
-import { findUserModule } from './user-module.js';
+import { userModuleFiles } from './user-module.js';
 import type { TrainConfig } from './recipe-config.js';
 
-/** `steps/<module>.{ts,js,…}` when it exists, as a one-element list. */
+/** `steps/<module>.{ts,js,…}` and `steps/<module>.py`, those that exist. */
 function userModule(recipeDir: string, module: string): string[] {
-  const file = findUserModule({ recipeDir, module });
-  return file ? [file] : [];
+  return userModuleFiles({ recipeDir, module });
 }
 
 /** transform: `steps/transform.*` when `using: custom`. */

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { type ConfigError, configFieldError, DataError } from '../errors.js';
 import { ALL_BUILTIN_METRIC_DIRECTIONS } from '../ml/metrics/directions.js';
 import { confusion_matrix, precision_recall_curve, roc_curve } from '../ml/metrics/classification.js';
-import type { Frame } from '../ml/types.js';
+import type { Frame, FrameColumn } from '../ml/types.js';
 import { type LoadedModel, loadModel } from '../models/load.js';
 import {
   escapeHtml,
@@ -31,15 +31,13 @@ import {
 } from './cards.js';
 import { customMetricsCodeFiles } from './code-files.js';
 import { METRICS_FILE, VALIDATION_FILE } from './output-files.js';
-import { loadUserFunction } from './user-module.js';
+import { loadUserFunction, locateUserFunction, pythonUserFunction } from './user-module.js';
 import { inputDir, readSplitDataset, recipeProblem } from './recipe-problem.js';
 import { scorePredictions } from '../models/score-predictions.js';
 import { columnType } from '../models/targets.js';
 import { MODEL_DIR } from './train.js';
 import type { CardSection, Step, StepContext, StepResult } from './types.js';
 import type { CustomMetricConfig, EvaluateConfig, ValidationCriterion } from './recipe-config.js';
-
-
 
 /** Declared once, in schema/recipe.schema.json. */
 export type { CustomMetricConfig, EvaluateConfig, ValidationCriterion };
@@ -64,6 +62,37 @@ export interface EvalData {
 }
 
 export type CustomMetricFunction = (evalData: EvalData) => number | Promise<number>;
+
+/**
+ * A custom metric `function` from steps/custom_metrics.*: TypeScript/JavaScript functions get
+ * EvalData; Python ones are called as MLflow Recipes calls them (2.12,
+ * mlflow/recipes/utils/metrics.py): `function(eval_df, builtin_metrics)` with `eval_df` holding the
+ * columns `prediction` and `target`, and the split's built-in metrics by name.
+ */
+export async function loadCustomMetricFunction(options: {
+  recipeDir: string;
+  name: string;
+  python?: unknown;
+}): Promise<CustomMetricFunction> {
+  const { recipeDir, name, python } = options;
+  const location = locateUserFunction({ recipeDir, module: 'custom_metrics', name });
+  if (location?.language !== 'python') {
+    return loadUserFunction<CustomMetricFunction>({ recipeDir, step: 'custom_metrics', name, python });
+  }
+  const call = pythonUserFunction({ recipeDir, file: location.file, name, python });
+  return async (data) => {
+    const column = (columnName: string, values: Float64Array | string[]): FrameColumn =>
+      values instanceof Float64Array
+        ? { name: columnName, type: 'number', values }
+        : { name: columnName, type: 'string', values };
+    const evalDf: Frame = {
+      nRows: data.yTrue.length,
+      columns: [column('prediction', data.yPred), column('target', data.yTrue)],
+    };
+    const value = await call(evalDf, data.metrics);
+    return typeof value === 'number' ? value : Number.NaN;
+  };
+}
 
 export type ValidationStatus = 'VALIDATED' | 'REJECTED' | 'UNKNOWN';
 
@@ -142,10 +171,10 @@ async function runEvaluate(cfg: EvaluateConfig | undefined, ctx: StepContext): P
     }
     customFunctions.set(
       metric.name,
-      await loadUserFunction<CustomMetricFunction>({
+      await loadCustomMetricFunction({
         recipeDir: ctx.recipeDir,
-        step: 'custom_metrics',
         name: metric.function,
+        python: ctx.recipe.python,
       }),
     );
   }
@@ -180,7 +209,7 @@ async function runEvaluate(cfg: EvaluateConfig | undefined, ctx: StepContext): P
       });
       if (typeof value !== 'number' || Number.isNaN(value)) {
         throw new DataError(
-          `custom metric "${metric.name}" (steps/custom_metrics.ts:${metric.function}) returned ${String(value)}, not a number`,
+          `custom metric "${metric.name}" (steps/custom_metrics: ${metric.function}) returned ${String(value)}, not a number`,
         );
       }
       scores.metrics[metric.name] = value;

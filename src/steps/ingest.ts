@@ -28,10 +28,10 @@ import {
   typesOfFrame,
   writeFrameArrow,
 } from '../data/index.js';
-import { ConfigError, DataError } from '../errors.js';
+import { ConfigError, DataError, isMlrecipeError } from '../errors.js';
 import { inferInputSchema, schemaToJson } from '../models/signature.js';
 import type { Frame } from '../ml/types.js';
-import { findUserModule, loadUserFunction } from './user-module.js';
+import { loadUserFunction, userModuleFiles } from './user-module.js';
 import type { Step, StepContext, StepKind, StepResult } from './types.js';
 import type { IngestConfig } from './recipe-config.js';
 
@@ -54,10 +54,17 @@ const MAX_DATASET_NAME = 500;
 export type LoaderFunction = (location: string, format: string) => unknown;
 
 /** Loads the `loader_method` function; replaceable in tests. */
-export type LoaderResolver = (options: { recipeDir: string; name: string }) => Promise<LoaderFunction>;
+export type LoaderResolver = (options: {
+  recipeDir: string;
+  name: string;
+  /** The recipe's `python:` setting, for a loader in steps/ingest.py. */
+  python?: unknown;
+}) => Promise<LoaderFunction>;
 
-const defaultLoaderResolver: LoaderResolver = ({ recipeDir, name }) =>
-  loadUserFunction<LoaderFunction>({ recipeDir, step: 'ingest', name });
+// MLflow's template declares `load_file_as_dataframe(location)` while MLflow 2.x calls it with
+// (file_path, file_format): a Python loader gets as many of the two as it declares.
+const defaultLoaderResolver: LoaderResolver = ({ recipeDir, name, python }) =>
+  loadUserFunction<LoaderFunction>({ recipeDir, step: 'ingest', name, python, fitArity: true });
 
 function configField(kind: StepKind, key: string): string {
   return `steps.${kind}.${key}`;
@@ -143,6 +150,8 @@ export async function loadIngestDataset(options: {
   recipeDir: string;
   kind?: StepKind;
   loaderResolver?: LoaderResolver;
+  /** The recipe's `python:` setting (from the profile). */
+  python?: unknown;
 }): Promise<{ dataset: Dataset; files: string[] }> {
   const { config, recipeDir } = options;
   const kind = options.kind ?? 'ingest';
@@ -152,7 +161,7 @@ export async function loadIngestDataset(options: {
     return { dataset: await readDataset({ format: config.using, files }), files };
   }
   const resolver = options.loaderResolver ?? defaultLoaderResolver;
-  const loader = await resolver({ recipeDir, name: config.loader_method as string });
+  const loader = await resolver({ recipeDir, name: config.loader_method as string, python: options.python });
   const calls =
     files.length > 0
       ? files.map((f) => ({ path: f, format: extname(f).slice(1).toLowerCase() }))
@@ -164,7 +173,8 @@ export async function loadIngestDataset(options: {
     try {
       result = await loader(call.path, call.format);
     } catch (error) {
-      if (error instanceof DataError || error instanceof ConfigError) throw error;
+      // Our own errors (a Python exception with its file and line included) say where already.
+      if (isMlrecipeError(error)) throw error;
       throw new DataError(`${where} threw: ${(error as Error)?.message ?? String(error)}`, { cause: error });
     }
     parts.push(datasetFromLoaderResult(result, where));
@@ -217,8 +227,7 @@ export function makeIngestStep(
     kind,
     codeFiles(cfg, recipeDir) {
       if (cfg?.using !== 'custom') return [];
-      const file = findUserModule({ recipeDir, module: 'ingest' });
-      return file ? [file] : [];
+      return userModuleFiles({ recipeDir, module: 'ingest' });
     },
     async inputFiles(cfg, recipeDir) {
       return resolveIngestFiles(cfg, recipeDir, kind);
@@ -241,6 +250,7 @@ async function runIngest(
     recipeDir: ctx.recipeDir,
     kind,
     loaderResolver,
+    python: ctx.recipe.python,
   });
   const { frame, columnTypes } = dataset;
   const readSeconds = (performance.now() - started) / 1000;

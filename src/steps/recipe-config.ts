@@ -27,6 +27,10 @@ export interface RecipeConfig {
   primary_metric?: string;
   steps?: StepsConfig;
   custom_metrics?: CustomMetricConfig[];
+  /**
+   * The Python interpreter that runs steps/*.py functions and scikit-learn models (usually set in a profile): a path (relative to the recipe directory) or a command on PATH. Default: RECIPE_PYTHON, else python3 on PATH.
+   */
+  python?: string;
   experiment?: ExperimentConfig;
   model_registry?: ModelRegistryConfig;
 }

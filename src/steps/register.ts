@@ -38,7 +38,6 @@ import { join } from 'node:path';
 import { ConfigError, DataError, GateRejectedError, StoreError } from '../errors.js';
 import { modelContentDigest } from '../models/content-digest.js';
 import { escapeHtml, htmlTable } from './cards.js';
-import { loadUserFunction } from './user-module.js';
 import {
   describeGateFailures,
   type GateResult,
@@ -50,7 +49,7 @@ import { type GateReport, REPORT_FILES, writeGateReport } from '../registry/gate
 import { validateAlias, validateModelName } from '../registry/registry-validation.js';
 import type { CustomMetric } from '../registry/score-model.js';
 import type { ModelVersion } from '../registry/types.js';
-import type { CustomMetricConfig, CustomMetricFunction, ValidationReport } from './evaluate.js';
+import { type CustomMetricConfig, loadCustomMetricFunction, type ValidationReport } from './evaluate.js';
 import { inputDir, readSplitDataset, recipeProblem } from './recipe-problem.js';
 import { customMetricsCodeFiles } from './code-files.js';
 import { MODEL_DIR, VALIDATION_FILE } from './output-files.js';
@@ -176,11 +175,7 @@ async function loadCustomMetrics(
   for (const metric of customMetricsOf(recipe)) {
     // Only the custom metrics a threshold names: the others cost time and decide nothing here.
     if (!wanted.has(metric.name)) continue;
-    const fn = await loadUserFunction<CustomMetricFunction>({
-      recipeDir,
-      step: 'custom_metrics',
-      name: metric.function,
-    });
+    const fn = await loadCustomMetricFunction({ recipeDir, name: metric.function, python: recipe.python });
     out.push({ name: metric.name, compute: (scored) => fn({ split: 'test', ...scored }) });
   }
   return out;

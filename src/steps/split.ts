@@ -30,7 +30,7 @@ import {
 } from '../data/index.js';
 import { type ConfigError, configFieldError, DataError } from '../errors.js';
 import type { Frame, FrameColumn } from '../ml/types.js';
-import { findUserModule, loadUserFunction } from './user-module.js';
+import { loadUserFunction, userModuleFiles } from './user-module.js';
 import { INGEST_DATASET_FILE } from './ingest.js';
 import type { Step, StepContext, StepResult } from './types.js';
 import type { SplitConfig } from './recipe-config.js';
@@ -85,10 +85,12 @@ export function validateSplitRatios(ratios: unknown): [number, number, number] {
 export type SplitFunctionResolver = (options: {
   recipeDir: string;
   name: string;
+  /** The recipe's `python:` setting, for functions in steps/split.py. */
+  python?: unknown;
 }) => Promise<(frame: Frame) => unknown>;
 
-const defaultResolver: SplitFunctionResolver = ({ recipeDir, name }) =>
-  loadUserFunction<(frame: Frame) => unknown>({ recipeDir, step: 'split', name });
+const defaultResolver: SplitFunctionResolver = ({ recipeDir, name, python }) =>
+  loadUserFunction<(frame: Frame) => unknown>({ recipeDir, step: 'split', name, python });
 
 function isMissing(column: FrameColumn, i: number): boolean {
   if (column.type === 'number') return Number.isNaN(column.values[i] as number);
@@ -201,8 +203,7 @@ export function makeSplitStep(options: { resolver?: SplitFunctionResolver } = {}
     kind: 'split',
     codeFiles(cfg, recipeDir) {
       if (!cfg?.post_split_filter_method && !(cfg?.using === 'custom' && cfg.split_method)) return [];
-      const file = findUserModule({ recipeDir, module: 'split' });
-      return file ? [file] : [];
+      return userModuleFiles({ recipeDir, module: 'split' });
     },
     async inputFiles() {
       return [];
@@ -244,7 +245,11 @@ async function runSplit(
         'using: custom needs split_method',
         'name a function exported by steps/split.ts',
       );
-    const fn = await resolver({ recipeDir: ctx.recipeDir, name: cfg.split_method });
+    const fn = await resolver({
+      recipeDir: ctx.recipeDir,
+      name: cfg.split_method,
+      python: ctx.recipe.python,
+    });
     // The custom function sees the rows that have a target, as MLflow's does.
     const { kept } = dropMissingTarget(frame, targetCol);
     labels = labelsFromSplitMethod(await fn(kept), kept.nRows, cfg.split_method);
@@ -256,7 +261,11 @@ async function runSplit(
     test: splits.test.nRows,
   };
   if (cfg.post_split_filter_method) {
-    const filter = await resolver({ recipeDir: ctx.recipeDir, name: cfg.post_split_filter_method });
+    const filter = await resolver({
+      recipeDir: ctx.recipeDir,
+      name: cfg.post_split_filter_method,
+      python: ctx.recipe.python,
+    });
     // Train only (mlflow/recipes/steps/split.py since 2.0.1: `train_df = train_df[filter(train_df)]`).
     splits.train = applyPostSplitFilter(
       splits.train,

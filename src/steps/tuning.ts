@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Dataset } from '../data/index.js';
 import type { FeatureMatrix, Frame } from '../ml/types.js';
 import type { TrainConfig } from './train-estimator.js';
-import { findUserModule } from './user-module.js';
+import { findUserModule, userModuleFiles } from './user-module.js';
 
 /** Where finished trials are kept, one JSON file per trial fingerprint. */
 export const TRIAL_CACHE_DIR = join('.recipe', 'trials');
@@ -73,8 +73,7 @@ export function tuningCodeFiles(cfg: TrainConfig | undefined, recipeDir: string)
   const tuning = enabledTuning(cfg);
   if (!tuning) return [];
   const files: string[] = [];
-  const metrics = findUserModule({ recipeDir, module: 'custom_metrics' });
-  if (metrics) files.push(metrics);
+  files.push(...userModuleFiles({ recipeDir, module: 'custom_metrics' }));
   const stopModule = earlyStopModule(tuning.early_stop_fn);
   if (stopModule) {
     const file = findUserModule({ recipeDir, module: stopModule });

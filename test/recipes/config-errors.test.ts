@@ -149,15 +149,15 @@ const CASES: BadInput[] = [
     path: 'steps.ingest.using',
     message: /using: custom needs loader_method/,
     at: 'custom',
-    hint: /steps\/ingest\.ts/,
+    hint: /steps\/ingest\.py \(or exported by steps\/ingest\.ts\)/,
   },
   {
     name: 'loader_method without steps/ingest.ts',
     edit: replace('using: csv', 'using: custom\n    loader_method: load_cars'),
     path: 'steps.ingest.loader_method',
-    message: /needs the module steps\/ingest\.ts/,
+    message: /needs the module steps\/ingest\.py or steps\/ingest\.ts, and neither exists/,
     at: 'load_cars',
-    hint: /create steps\/ingest\.ts/,
+    hint: /create steps\/ingest\.py defining load_cars/,
   },
   {
     name: 'split ratios that do not sum to 1',

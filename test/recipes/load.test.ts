@@ -173,7 +173,7 @@ steps:
         /steps\.train\.estimator_method: steps\/train\.ts does not export a function "estimator_fn".*estimator_fun/,
       ),
       expect.stringMatching(
-        /steps\.transform\.transformer_method: .*steps\/transform\.ts, which does not exist/,
+        /steps\.transform\.transformer_method: .*steps\/transform\.py or steps\/transform\.ts, and neither exists/,
       ),
     ]);
     writeFileSync(join(dir, 'steps', 'train.ts'), 'export const estimator_fn = () => ({});\n');
