@@ -109,6 +109,11 @@ export interface GrowTreeInput {
    * are rebuilt from rows when needed. For tuning and tests.
    */
   histogramMemoryBytes?: number;
+  /**
+   * 'best' (default) scores every bin of every feature drawn; 'random' one threshold drawn
+   * uniformly per feature (scikit-learn's `splitter='random'`, as ExtraTrees grow).
+   */
+  splitter?: 'best' | 'random';
 }
 
 /** Memory for histograms kept for pending nodes, beyond which they are rebuilt when needed. */
@@ -122,7 +127,7 @@ export interface GrownTree {
   featureImportances: Float64Array;
 }
 
-function resolveParams(
+export function resolveTreeParams(
   params: DecisionTreeParams,
   task: 'regression' | 'classification',
 ): ResolvedTreeParams {
@@ -188,7 +193,7 @@ function resolveMaxFeatures(mf: MaxFeatures, nFeatures: number): number {
  */
 export function growTree(input: GrowTreeInput): GrownTree {
   const classification = input.nClasses > 0;
-  const p = resolveParams(input.params, classification ? 'classification' : 'regression');
+  const p = resolveTreeParams(input.params, classification ? 'classification' : 'regression');
   const rows = growingRows(input, p);
   const F = rows.nFeatures;
   const nTotal = rows.idx.length;
@@ -211,11 +216,13 @@ export function growTree(input: GrowTreeInput): GrownTree {
     input.smallNodeRows ??
       Math.max(8, Math.floor(((hists.off[F] / F) * hists.slotSize) / (classification ? 4 : 8))),
   );
+  const randomSplits = input.splitter === 'random';
   const search = new SplitSearch(rows, hists, {
     minLeaf,
     maxFeatures,
-    rng: maxFeatures < F ? createRng(p.random_state) : null,
+    rng: maxFeatures < F || randomSplits ? createRng(p.random_state) : null,
     smallRows,
+    randomThresholds: randomSplits ? { mapper: input.mapper } : null,
   });
   const grower = new TreeGrower(rows, input.mapper, hists, search, {
     maxDepth: Math.min(p.max_depth ?? MAX_TREE_DEPTH, MAX_TREE_DEPTH),
@@ -275,17 +282,18 @@ function growingRows(input: GrowTreeInput, p: ResolvedTreeParams): GrowingRows {
 }
 
 function finishNodes(nodes: NodeList, nFeatures: number, nOutputs: number): TreeStructure {
+  const n = nodes.count;
   return {
     nFeatures,
     nOutputs,
-    feature: Int32Array.from(nodes.feature),
-    threshold: Float64Array.from(nodes.threshold),
-    left: Int32Array.from(nodes.left),
-    right: Int32Array.from(nodes.right),
-    missingLeft: Uint8Array.from(nodes.missingLeft),
-    nNodeSamples: Int32Array.from(nodes.nNodeSamples),
-    impurity: Float64Array.from(nodes.impurity),
-    value: Float64Array.from(nodes.value),
+    feature: nodes.feature.slice(0, n),
+    threshold: nodes.threshold.slice(0, n),
+    left: nodes.left.slice(0, n),
+    right: nodes.right.slice(0, n),
+    missingLeft: nodes.missingLeft.slice(0, n),
+    nNodeSamples: nodes.nNodeSamples.slice(0, n),
+    impurity: nodes.impurity.slice(0, n),
+    value: nodes.value.slice(0, n * nOutputs),
   };
 }
 
@@ -430,7 +438,7 @@ abstract class BaseDecisionTree {
   protected fitted: GrownTree | null = null;
 
   protected constructor(params: DecisionTreeParams, task: 'regression' | 'classification') {
-    this.params = resolveParams(params, task);
+    this.params = resolveTreeParams(params, task);
   }
 
   protected get grown(): GrownTree {

@@ -10,11 +10,28 @@ export type EstimatorKind = 'regressor' | 'classifier';
 /** A parameter's default; `null` means "none" (e.g. max_depth, random_state). */
 export type ParamDefault = number | string | boolean | null;
 
+/** The JSON type of a parameter's value, as recipe validation checks it. */
+export type ParamType = 'number' | 'string' | 'boolean';
+
 export interface EstimatorSpec {
   kind: EstimatorKind;
   /** One line for `--help` output and docs. */
   description: string;
   params: Readonly<Record<string, ParamDefault>>;
+  /**
+   * Parameters that take more than their default's type (max_features: 'sqrt' or a number;
+   * early_stopping: 'auto' or a boolean). Others take their default's type, or a number when
+   * the default is null; null is accepted everywhere.
+   */
+  paramTypes?: Readonly<Record<string, readonly ParamType[]>>;
+}
+
+/** The types a parameter's value may have (see EstimatorSpec.paramTypes). */
+export function paramTypesOf(spec: EstimatorSpec, param: string): readonly ParamType[] {
+  const listed = spec.paramTypes?.[param];
+  if (listed) return listed;
+  const fallback = spec.params[param];
+  return [fallback === null ? 'number' : (typeof fallback as ParamType)];
 }
 
 const SGD_COMMON = {
@@ -40,6 +57,21 @@ const TREE_COMMON = {
   random_state: null,
 } as const;
 
+const MAX_FEATURES_TYPES = { max_features: ['number', 'string'] } as const;
+
+/** scikit-learn's forest parameters shared by random forests and extra trees. */
+const FOREST_COMMON = {
+  n_estimators: 100,
+  max_depth: null,
+  min_samples_split: 2,
+  min_samples_leaf: 1,
+  min_impurity_decrease: 0,
+  max_samples: null,
+  oob_score: false,
+  random_state: null,
+  n_jobs: null,
+} as const;
+
 export const ESTIMATOR_CATALOG: Readonly<Record<string, EstimatorSpec>> = {
   linear_regression: {
     kind: 'regressor',
@@ -60,6 +92,19 @@ export const ESTIMATOR_CATALOG: Readonly<Record<string, EstimatorSpec>> = {
     kind: 'regressor',
     description: 'histogram CART (scikit-learn DecisionTreeRegressor)',
     params: { criterion: 'squared_error', ...TREE_COMMON },
+    paramTypes: MAX_FEATURES_TYPES,
+  },
+  random_forest_regressor: {
+    kind: 'regressor',
+    description: 'random forest of histogram trees (scikit-learn RandomForestRegressor)',
+    params: { criterion: 'squared_error', max_features: null, bootstrap: true, ...FOREST_COMMON },
+    paramTypes: MAX_FEATURES_TYPES,
+  },
+  extra_trees_regressor: {
+    kind: 'regressor',
+    description: 'extremely randomised trees (scikit-learn ExtraTreesRegressor)',
+    params: { criterion: 'squared_error', max_features: null, bootstrap: false, ...FOREST_COMMON },
+    paramTypes: MAX_FEATURES_TYPES,
   },
   polynomial: {
     kind: 'regressor',
@@ -90,6 +135,19 @@ export const ESTIMATOR_CATALOG: Readonly<Record<string, EstimatorSpec>> = {
     kind: 'classifier',
     description: 'histogram CART (scikit-learn DecisionTreeClassifier)',
     params: { criterion: 'gini', ...TREE_COMMON },
+    paramTypes: MAX_FEATURES_TYPES,
+  },
+  random_forest_classifier: {
+    kind: 'classifier',
+    description: 'random forest of histogram trees (scikit-learn RandomForestClassifier)',
+    params: { criterion: 'gini', max_features: 'sqrt', bootstrap: true, ...FOREST_COMMON },
+    paramTypes: MAX_FEATURES_TYPES,
+  },
+  extra_trees_classifier: {
+    kind: 'classifier',
+    description: 'extremely randomised trees (scikit-learn ExtraTreesClassifier)',
+    params: { criterion: 'gini', max_features: 'sqrt', bootstrap: false, ...FOREST_COMMON },
+    paramTypes: MAX_FEATURES_TYPES,
   },
 };
 

@@ -6,6 +6,12 @@
 import { EXIT_USAGE, MlrecipeError } from '../errors.js';
 import { catalogNames, ESTIMATOR_CATALOG, type EstimatorKind } from './estimator-catalog.js';
 import { DecisionTreeClassifier, DecisionTreeRegressor } from './decision-tree.js';
+import {
+  ExtraTreesClassifier,
+  ExtraTreesRegressor,
+  RandomForestClassifier,
+  RandomForestRegressor,
+} from './forest.js';
 import { LinearRegression } from './linear-regression.js';
 import { LogisticRegression } from './logistic-regression.js';
 import { Ridge } from './ridge.js';
@@ -52,12 +58,16 @@ const CLASSES: Readonly<Record<string, EstimatorClass<Estimator>>> = {
   ridge: Ridge,
   sgd_regressor: SGDRegressor,
   decision_tree_regressor: DecisionTreeRegressor,
+  random_forest_regressor: RandomForestRegressor,
+  extra_trees_regressor: ExtraTreesRegressor,
   polynomial: PolynomialRegressor,
   theil_sen: TheilSenRegressor,
   kernel_ridge: KernelRidgeRegressor,
   logistic_regression: LogisticRegression,
   sgd_classifier: SGDClassifier,
   decision_tree_classifier: DecisionTreeClassifier,
+  random_forest_classifier: RandomForestClassifier,
+  extra_trees_classifier: ExtraTreesClassifier,
 };
 
 const ENTRIES: readonly EstimatorEntry[] = catalogNames().map((name) => {

@@ -17,6 +17,13 @@ export {
   loadEstimator,
   UnknownEstimatorError,
 } from './estimators.js';
+export {
+  ExtraTreesClassifier,
+  ExtraTreesRegressor,
+  type ForestParams,
+  RandomForestClassifier,
+  RandomForestRegressor,
+} from './forest.js';
 export { SimpleImputer } from './impute.js';
 export { LinearRegression, type LinearRegressionParams } from './linear-regression.js';
 export { LogisticRegression, type LogisticRegressionParams } from './logistic-regression.js';

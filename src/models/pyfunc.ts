@@ -32,6 +32,8 @@ export const PYFUNC_ESTIMATORS: ReadonlySet<string> = new Set([
   'ridge',
   'sgd_regressor',
   'decision_tree_regressor',
+  'random_forest_regressor',
+  'extra_trees_regressor',
   'polynomial',
   'polynomial_regression',
   'theil_sen',
@@ -40,6 +42,8 @@ export const PYFUNC_ESTIMATORS: ReadonlySet<string> = new Set([
   'logistic_regression',
   'sgd_classifier',
   'decision_tree_classifier',
+  'random_forest_classifier',
+  'extra_trees_classifier',
 ]);
 
 /** The module's source; `../../src/…` resolves from src/models under tsx and from dist/models. */

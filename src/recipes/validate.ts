@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
 import type { ConfigIssue, SourcePosition } from '../errors.js';
-import { catalogNames, ESTIMATOR_CATALOG } from '../ml/estimator-catalog.js';
+import { catalogNames, ESTIMATOR_CATALOG, paramTypesOf } from '../ml/estimator-catalog.js';
 import {
   ALL_BUILTIN_METRIC_DIRECTIONS,
   BUILTIN_METRIC_DIRECTIONS,
@@ -399,15 +399,16 @@ function estimatorIssues(config: Record<string, unknown>, locate: Locator): Conf
     }
     const fallback = spec.params[param];
     // null means "none" for any parameter (scikit-learn's None); a null default (max_depth,
-    // random_state) otherwise takes a number.
-    const expected = fallback === null ? 'number' : typeof fallback;
+    // random_state) otherwise takes a number; some take several types (max_features).
+    const expected: readonly string[] = paramTypesOf(spec, param);
     const actual = typeOfParam(value);
-    if (actual !== expected && actual !== 'null') {
+    if (!expected.includes(actual) && actual !== 'null') {
+      const wanted = expected.map((t) => `a ${t}`).join(' or ');
       issues.push(
         issueAt(
           locate,
           [...paramsPath, param],
-          `expected ${expected === 'number' && fallback === null ? 'a number or null' : `a ${expected}`} for ${param}, got ${describeType(value)}`,
+          `expected ${fallback === null && expected.length === 1 ? `${wanted} or null` : wanted} for ${param}, got ${describeType(value)}`,
           `the default is ${JSON.stringify(fallback)}`,
         ),
       );

@@ -189,6 +189,24 @@ beforeAll(() => {
     fitPipeline({ estimator: 'decision_tree_regressor', params: { max_depth: 3 }, target: 'y', inputs: ALL }),
   );
   save(
+    'random_forest_regressor-small',
+    fitPipeline({
+      estimator: 'random_forest_regressor',
+      params: { n_estimators: 7, max_depth: 4, max_samples: 0.5, max_features: 'sqrt', random_state: 5 },
+      target: 'y',
+      inputs: ALL,
+    }),
+  );
+  save(
+    'extra_trees_classifier-bootstrap',
+    fitPipeline({
+      estimator: 'extra_trees_classifier',
+      params: { n_estimators: 9, bootstrap: true, criterion: 'entropy', random_state: 2 },
+      target: 'label3',
+      inputs: ALL,
+    }),
+  );
+  save(
     'logistic_regression-ovr',
     fitPipeline({
       estimator: 'logistic_regression',

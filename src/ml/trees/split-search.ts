@@ -45,6 +45,12 @@ export interface SplitSearchOptions {
   rng: (() => number) | null;
   /** Nodes with at most this many rows use the sorted search. */
   smallRows: number;
+  /**
+   * Extremely randomised trees (scikit-learn's `splitter='random'`, ExtraTrees): each feature
+   * drawn offers one candidate, at a threshold drawn uniformly between the node's smallest and
+   * largest value, instead of every bin. Needs `rng`, and the mapper for the bins' values.
+   */
+  randomThresholds?: { mapper: BinMapper } | null;
 }
 
 export class SplitSearch {
@@ -147,6 +153,40 @@ export class SplitSearch {
     }
   }
 
+  /**
+   * ExtraTrees' candidate for feature j in a node whose value bins run from loOcc to hiOcc: a
+   * threshold drawn uniformly between the node's smallest and largest value (scikit-learn's
+   * RandomSplitter), as the bin it falls in; bins up to it go left. With one occupied value bin
+   * (the rest missing) the only split is every value left, missing right.
+   */
+  private drawBin(j: number, loOcc: number, hiOcc: number): number {
+    const rng = this.options.rng;
+    if (!rng) throw new Error('internal: random thresholds need an rng');
+    if (hiOcc <= loOcc) return loOcc;
+    const mapper = (this.options.randomThresholds as { mapper: BinMapper }).mapper;
+    const lowest = mapper.binMin[j][loOcc];
+    const highest = mapper.binMax[j][hiOcc];
+    const u = rng();
+    let b: number;
+    if (Number.isNaN(lowest) || Number.isNaN(highest)) {
+      // A mapper fitted on other rows than the ones binned: draw among the bins instead.
+      b = loOcc + Math.floor(u * (hiOcc - loOcc));
+    } else {
+      const t = lowest + u * (highest - lowest);
+      // The bin t falls in: the first whose upper edge is >= t.
+      const edges = mapper.edges[j];
+      let lo = loOcc;
+      let hi = hiOcc;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (edges[mid] >= t) hi = mid;
+        else lo = mid + 1;
+      }
+      b = lo;
+    }
+    return Math.min(Math.max(b, loOcc), hiOcc - 1);
+  }
+
   /** The best split of a node through its histogram; null when no feature offers one. */
   inHistogram(stats: NodeStats, h: Float64Array): BestSplit | null {
     const { off, nValueBins, slotSize: S } = this.hists;
@@ -169,6 +209,18 @@ export class SplitSearch {
       for (let b = 0; b < nb && occupied < 2; b++) if (h[(base + b) * S + S - 1] > 0) occupied++;
       if (occupied < 2) continue;
       visited++;
+      let target = -1;
+      if (this.options.randomThresholds) {
+        let loOcc = -1;
+        let hiOcc = -1;
+        for (let b = 0; b < nb; b++) {
+          if (h[(base + b) * S + S - 1] > 0) {
+            if (loOcc < 0) loOcc = b;
+            hiOcc = b;
+          }
+        }
+        target = this.drawBin(j, loOcc, hiOcc);
+      }
       const missSum = classification ? 0 : h[missQ];
       if (classification) for (let k = 0; k < K; k++) missCounts[k] = h[missQ + k];
       leftCounts.fill(0);
@@ -188,6 +240,11 @@ export class SplitSearch {
         // "No values left" is either empty or the mirror of "all values left, missing right",
         // which the last bin offers; skipping it keeps one orientation for every partition.
         if (leftN === 0) continue;
+        if (target >= 0) {
+          if (b < target) continue;
+          this.consider(stats, j, b, -1, -1, leftN, leftSum, missN, missSum);
+          break;
+        }
         this.consider(stats, j, b, -1, -1, leftN, leftSum, missN, missSum);
       }
     }
@@ -208,6 +265,7 @@ export class SplitSearch {
    * order the histogram scan visits them.
    */
   bySorting(stats: NodeStats, start: number): BestSplit | null {
+    if (this.options.randomThresholds) return this.randomByRows(stats, start);
     const { idx, codes, nFeatures: F, yReg, yCls } = this.rows;
     const { leftCounts, missCounts, featureOrder, keys } = this;
     const nValueBins = this.hists.nValueBins;
@@ -226,6 +284,10 @@ export class SplitSearch {
       let valuesEnd = n;
       while (valuesEnd > 0 && sorted[valuesEnd - 1] >> 12 === missing) valuesEnd--;
       const missN = n - valuesEnd;
+      // The same draw, from the same occupied range, as the histogram search makes.
+      const target = this.options.randomThresholds
+        ? this.drawBin(j, sorted[0] >> 12, sorted[valuesEnd - 1] >> 12)
+        : -1;
       let missSum = 0;
       missCounts.fill(0);
       for (let k = valuesEnd; k < n; k++) {
@@ -248,8 +310,74 @@ export class SplitSearch {
           k++;
         }
         const hi = k < valuesEnd ? sorted[k] >> 12 : -1;
+        if (target >= 0) {
+          // The last occupied bin at or below the drawn one: the same rows go left as there.
+          if (hi >= 0 && hi <= target) continue;
+          this.consider(stats, j, lo, lo, hi, leftN, leftSum, missN, missSum);
+          break;
+        }
         this.consider(stats, j, lo, lo, hi, leftN, leftSum, missN, missSum);
       }
+    }
+    return this.best;
+  }
+
+  /**
+   * ExtraTrees' split of a small node straight from its rows: per feature drawn, one pass finds
+   * the occupied bin range and one sums the rows left of the drawn bin. A random split scores
+   * one candidate per feature, so sorting the rows (as bySorting does) would be wasted work.
+   * Draws as the histogram search does, from the same occupied range, so both agree.
+   */
+  private randomByRows(stats: NodeStats, start: number): BestSplit | null {
+    const { idx, codes, nFeatures: F, yReg, yCls } = this.rows;
+    const { leftCounts, missCounts, featureOrder } = this;
+    const nValueBins = this.hists.nValueBins;
+    const maxFeatures = this.options.maxFeatures;
+    const end = start + stats.n;
+    this.best = null;
+    this.shuffleFeatures();
+    let visited = 0;
+    for (let fi = 0; fi < F && visited < maxFeatures; fi++) {
+      const j = featureOrder[fi];
+      const missing = nValueBins[j];
+      let loOcc = 256;
+      let hiOcc = -1;
+      let missN = 0;
+      for (let k = start; k < end; k++) {
+        const c = codes[idx[k] * F + j];
+        if (c === missing) missN++;
+        else {
+          if (c < loOcc) loOcc = c;
+          if (c > hiOcc) hiOcc = c;
+        }
+      }
+      // Constant within the node: one value bin and no missing rows, or only missing rows.
+      if (hiOcc < 0 || (loOcc === hiOcc && missN === 0)) continue;
+      visited++;
+      const target = this.drawBin(j, loOcc, hiOcc);
+      let leftN = 0;
+      let leftSum = 0;
+      let missSum = 0;
+      let lo = loOcc;
+      let hi = -1;
+      leftCounts.fill(0);
+      missCounts.fill(0);
+      for (let k = start; k < end; k++) {
+        const s = idx[k];
+        const c = codes[s * F + j];
+        if (c === missing) {
+          if (yReg) missSum += yReg[s];
+          else if (yCls) missCounts[yCls[s]] += 1;
+        } else if (c <= target) {
+          leftN++;
+          if (c > lo) lo = c;
+          if (yReg) leftSum += yReg[s];
+          else if (yCls) leftCounts[yCls[s]] += 1;
+        } else if (hi < 0 || c < hi) {
+          hi = c;
+        }
+      }
+      this.consider(stats, j, lo, lo, hi, leftN, leftSum, missN, missSum);
     }
     return this.best;
   }

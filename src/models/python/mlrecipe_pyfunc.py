@@ -390,6 +390,67 @@ class _TreeClassifier(_Tree):
         return np.argmax(per_class, axis=1)
 
 
+class _Forest:
+    """A fitted random forest or extra-trees ensemble (src/ml/forest.ts): every tree's node arrays
+    concatenated, stored as base64 of little-endian bytes, child ids local to each tree."""
+
+    def __init__(self, params, state):
+        import base64
+
+        if state.get("encoding") != "base64-le":
+            raise PipelineError(f"unknown forest state encoding {state.get('encoding')!r}")
+
+        def array(field, dtype):
+            return np.frombuffer(base64.b64decode(state[field]), dtype=dtype)
+
+        self.n_features = int(state["n_features"])
+        self.n_outputs = int(state["n_outputs"])
+        self.offsets = array("offsets", "<i4").astype(np.int64)
+        self.feature = array("feature", "<i4").astype(np.int64)
+        self.threshold = array("threshold", "<f8")
+        self.left = array("left", "<i4").astype(np.int64)
+        self.right = array("right", "<i4").astype(np.int64)
+        self.missing_left = array("missing_left", "u1").astype(bool)
+        self.value = array("value", "<f8").reshape(-1, self.n_outputs)
+
+    def summed(self, X):
+        """Each row's outputs summed over the trees, in tree order (as mlrecipe sums them)."""
+        if len(X) != self.n_features:
+            raise PipelineError(f"the forest was trained on {self.n_features} features but got {len(X)}")
+        matrix = np.vstack(X)
+        n = matrix.shape[1]
+        out = np.zeros((n, self.n_outputs), dtype=np.float64)
+        rows = np.arange(n)
+        for t in range(len(self.offsets) - 1):
+            o = self.offsets[t]
+            node = np.full(n, o, dtype=np.int64)
+            active = self.left[node] != -1
+            while active.any():
+                r = rows[active]
+                at = node[r]
+                x = matrix[self.feature[at], r]
+                th = self.threshold[at]
+                go_left = np.where(x <= th, True, np.where(x > th, False, self.missing_left[at]))
+                node[r] = o + np.where(go_left, self.left[at], self.right[at])
+                active = self.left[node] != -1
+            out += self.value[node]
+        return out
+
+
+class _ForestRegressor(_Forest):
+    is_classifier = False
+
+    def predict(self, X):
+        return self.summed(X)[:, 0] / (len(self.offsets) - 1)
+
+
+class _ForestClassifier(_Forest):
+    is_classifier = True
+
+    def predict(self, X):
+        return np.argmax(self.summed(X) / (len(self.offsets) - 1), axis=1)
+
+
 class _Polynomial:
     """ml-regression's PolynomialRegression of one feature: Σ_k c_k·x^p_k."""
 
@@ -470,6 +531,8 @@ _ESTIMATORS = {
     "ridge": _Linear,
     "sgd_regressor": _Linear,
     "decision_tree_regressor": _TreeRegressor,
+    "random_forest_regressor": _ForestRegressor,
+    "extra_trees_regressor": _ForestRegressor,
     "polynomial": _Polynomial,
     "polynomial_regression": _Polynomial,
     "theil_sen": _TheilSen,
@@ -478,4 +541,6 @@ _ESTIMATORS = {
     "logistic_regression": _LinearClassifier,
     "sgd_classifier": _LinearClassifier,
     "decision_tree_classifier": _TreeClassifier,
+    "random_forest_classifier": _ForestClassifier,
+    "extra_trees_classifier": _ForestClassifier,
 }

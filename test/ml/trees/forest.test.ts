@@ -1,0 +1,223 @@
+/**
+ * Random forests and extra trees against scikit-learn 1.2's test-set quality on the same data
+ * (test/fixtures/ml/ensembles/generate.py wrote the data and sklearn's scores), plus seeded
+ * reproducibility, the saved state's round trip and the parameter checks.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { DataError } from '../../../src/errors.js';
+import { createEstimator, loadEstimator } from '../../../src/ml/estimators.js';
+import {
+  ExtraTreesClassifier,
+  ExtraTreesRegressor,
+  type ForestParams,
+  RandomForestClassifier,
+  RandomForestRegressor,
+} from '../../../src/ml/forest.js';
+import type { Classifier, FeatureMatrix, Regressor } from '../../../src/ml/types.js';
+
+const fixtures = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/ml/ensembles');
+
+interface BandCase {
+  estimator: string;
+  dataset: string;
+  params: Record<string, unknown>;
+  metric: 'r2' | 'accuracy';
+  scores: number[];
+  mean: number;
+}
+interface Band {
+  n_train: number;
+  data: Record<string, { X: (number | null)[][]; y: number[] }>;
+  cases: BandCase[];
+}
+
+const band = JSON.parse(readFileSync(join(fixtures, 'ensembles-band.json'), 'utf8')) as Band;
+
+function split(dataset: string): { train: FeatureMatrix; test: FeatureMatrix; y: number[]; n: number } {
+  const { X, y } = band.data[dataset];
+  const n = band.n_train;
+  const cols = X.map((c) => Float64Array.from(c, (v) => v ?? Number.NaN));
+  return {
+    train: { nRows: n, columns: cols.map((c) => c.slice(0, n)) },
+    test: { nRows: y.length - n, columns: cols.map((c) => c.slice(n)) },
+    y,
+    n,
+  };
+}
+
+function r2(y: ArrayLike<number>, p: ArrayLike<number>): number {
+  let mean = 0;
+  for (let i = 0; i < y.length; i++) mean += y[i];
+  mean /= y.length;
+  let res = 0;
+  let tot = 0;
+  for (let i = 0; i < y.length; i++) {
+    res += (y[i] - p[i]) ** 2;
+    tot += (y[i] - mean) ** 2;
+  }
+  return 1 - res / tot;
+}
+
+function accuracy(y: ArrayLike<number>, p: ArrayLike<number>): number {
+  let ok = 0;
+  for (let i = 0; i < y.length; i++) if (y[i] === p[i]) ok++;
+  return ok / y.length;
+}
+
+/** Fits a registry estimator on a fixture dataset's training rows; returns its test metric. */
+function score(name: string, dataset: string, params: Record<string, unknown>): number {
+  const { train, test, y, n } = split(dataset);
+  const model = createEstimator(name, { random_state: 0, ...params });
+  if (model.kind === 'regressor') {
+    model.fit(train, Float64Array.from(y.slice(0, n)));
+    return r2(y.slice(n), model.predict(test));
+  }
+  const yTrain = Int32Array.from(y.slice(0, n));
+  model.fit(train, yTrain, Math.max(...y) + 1);
+  return accuracy(y.slice(n), model.predict(test));
+}
+
+const forestCases = band.cases.filter((c) => /^(random_forest|extra_trees)_/.test(c.estimator));
+
+describe('test-set quality within 0.01 of scikit-learn 1.2 (mean of its seeds 0-2)', () => {
+  it.each(forestCases.map((c) => [c.estimator, c.dataset, JSON.stringify(c.params), c] as const))(
+    '%s on %s %s',
+    (name, dataset, _params, c) => {
+      const ours = score(name, dataset, c.params);
+      expect(ours).toBeGreaterThan(c.mean - 0.01);
+    },
+  );
+});
+
+describe('reproducibility', () => {
+  const { train, y, n } = split('multiclass');
+  const yTrain = Int32Array.from(y.slice(0, n));
+  const fitState = (cls: new (p: ForestParams) => Classifier, params: ForestParams) => {
+    const m = new cls({ n_estimators: 5, ...params });
+    m.fit(train, yTrain, 3);
+    return JSON.stringify(m.toJSON());
+  };
+
+  it.each([
+    ['RandomForestClassifier', RandomForestClassifier],
+    ['ExtraTreesClassifier', ExtraTreesClassifier],
+  ] as const)('%s: the same random_state grows the same forest; another one does not', (_n, cls) => {
+    const a = fitState(cls, { random_state: 7 });
+    expect(fitState(cls, { random_state: 7 })).toBe(a);
+    expect(fitState(cls, { random_state: 8 })).not.toBe(a);
+  });
+
+  it('random_state null draws a seed: two fits differ', () => {
+    expect(fitState(RandomForestClassifier, {})).not.toBe(fitState(RandomForestClassifier, {}));
+  });
+
+  it('extra trees draw thresholds: without bootstrap or feature sampling its trees still differ, a forest’s do not', () => {
+    const { train: Xr, y: yr } = split('regression');
+    const yReg = Float64Array.from(yr.slice(0, n));
+    const et = new ExtraTreesRegressor({ n_estimators: 2, max_depth: 4, random_state: 0 });
+    et.fit(Xr, yReg);
+    const rf = new RandomForestRegressor({
+      n_estimators: 2,
+      max_depth: 4,
+      bootstrap: false,
+      random_state: 0,
+    });
+    rf.fit(Xr, yReg);
+    const treeThresholds = (f: { forest: { offsets: Int32Array; threshold: Float64Array } }, t: number) =>
+      Array.from(f.forest.threshold.subarray(f.forest.offsets[t], f.forest.offsets[t + 1]));
+    expect(treeThresholds(rf, 0)).toEqual(treeThresholds(rf, 1));
+    expect(treeThresholds(et, 0)).not.toEqual(treeThresholds(et, 1));
+  });
+});
+
+describe('saved state', () => {
+  const { train, test, y, n } = split('multiclass');
+
+  it('a classifier round-trips through JSON with identical probabilities', () => {
+    const model = new RandomForestClassifier({ n_estimators: 12, random_state: 1 });
+    model.fit(train, Int32Array.from(y.slice(0, n)), 3);
+    const state = JSON.parse(JSON.stringify(model.toJSON()));
+    expect(state.state.encoding).toBe('base64-le');
+    const loaded = loadEstimator(state) as RandomForestClassifier;
+    expect(loaded).toBeInstanceOf(RandomForestClassifier);
+    expect(loaded.predictProba(test)).toEqual(model.predictProba(test));
+    expect(loaded.predict(test)).toEqual(model.predict(test));
+    expect(loaded.feature_importances_).toEqual(model.feature_importances_);
+  });
+
+  it('a regressor round-trips, with missing values routed the same way', () => {
+    const { train: Xm, test: Tm, y: ym } = split('regression_missing');
+    const model = new ExtraTreesRegressor({ n_estimators: 6, random_state: 4 });
+    model.fit(Xm, Float64Array.from(ym.slice(0, n)));
+    const loaded = loadEstimator(JSON.parse(JSON.stringify(model.toJSON()))) as Regressor;
+    const p = model.predict(Tm);
+    expect(p.every((v) => Number.isFinite(v))).toBe(true);
+    expect(loaded.predict(Tm)).toEqual(p);
+  });
+
+  it('a damaged state is a DataError saying so', () => {
+    const model = new RandomForestRegressor({ n_estimators: 2, max_depth: 3, random_state: 1 });
+    model.fit(train, Float64Array.from(y.slice(0, n)));
+    const state = model.toJSON();
+    const broken = {
+      ...state,
+      state: { ...state.state, left: Buffer.from(new Int32Array([5, -1, -1]).buffer).toString('base64') },
+    };
+    expect(() => loadEstimator(broken)).toThrow(/node arrays are inconsistent|invalid children/);
+    expect(() => loadEstimator({ ...state, state: { ...state.state, encoding: 'hex' } })).toThrow(DataError);
+  });
+});
+
+describe('fitted attributes', () => {
+  it('feature importances sum to 1 and rank the informative Friedman features above the noise', () => {
+    const { train, y, n } = split('regression');
+    const model = new RandomForestRegressor({ n_estimators: 20, random_state: 0 });
+    model.fit(train, Float64Array.from(y.slice(0, n)));
+    const imp = Array.from(model.feature_importances_);
+    expect(imp.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    // Friedman #1: y depends on x0..x4; x5 is noise, x3 the strongest single term.
+    expect(imp[5]).toBeLessThan(Math.min(...imp.slice(0, 5)));
+    expect(imp.indexOf(Math.max(...imp))).toBe(3);
+  });
+
+  it('oob_score_ estimates the test score', () => {
+    const { train, test, y, n } = split('binary');
+    const model = new RandomForestClassifier({ n_estimators: 30, oob_score: true, random_state: 0 });
+    model.fit(train, Int32Array.from(y.slice(0, n)), 2);
+    const testAcc = accuracy(y.slice(n), model.predict(test));
+    expect(Math.abs(model.oob_score_ - testAcc)).toBeLessThan(0.02);
+    expect(() => new RandomForestClassifier({ n_estimators: 3 }).toJSON()).toThrow(/not fitted/);
+  });
+});
+
+describe('parameters', () => {
+  it('uses scikit-learn defaults: sqrt features for classifiers, every feature for regressors, no bootstrap for extra trees', () => {
+    expect(new RandomForestClassifier().params).toMatchObject({
+      n_estimators: 100,
+      max_features: 'sqrt',
+      bootstrap: true,
+    });
+    expect(new RandomForestRegressor().params).toMatchObject({ max_features: null, bootstrap: true });
+    expect(new ExtraTreesRegressor().params).toMatchObject({ bootstrap: false, criterion: 'squared_error' });
+  });
+
+  it.each([
+    [{ n_estimators: 0 }, /n_estimators must be a positive integer/],
+    [{ oob_score: true, bootstrap: false }, /oob_score needs bootstrap/],
+    [{ max_samples: 0.5, bootstrap: false }, /max_samples needs bootstrap/],
+    [{ max_samples: 1.5 }, /max_samples must be/],
+    [{ n_jobs: 0 }, /n_jobs must be/],
+    [{ criterion: 'gini' }, /criterion 'gini' is not supported by the regressor/],
+  ] as const)('refuses %j', (params, message) => {
+    expect(() => new RandomForestRegressor(params as ForestParams)).toThrow(message);
+  });
+
+  it('refuses max_samples above the row count when fitting', () => {
+    const { train, y, n } = split('regression');
+    const model = new RandomForestRegressor({ max_samples: n + 1, n_estimators: 2 });
+    expect(() => model.fit(train, Float64Array.from(y.slice(0, n)))).toThrow(/max_samples is 3001/);
+  });
+});
