@@ -31,6 +31,8 @@ describe('estimator registry', () => {
       'ridge',
       'sgd_regressor',
       'decision_tree_regressor',
+      'random_forest_regressor',
+      'extra_trees_regressor',
       'polynomial',
       'theil_sen',
       'kernel_ridge',
@@ -39,6 +41,8 @@ describe('estimator registry', () => {
       'logistic_regression',
       'sgd_classifier',
       'decision_tree_classifier',
+      'random_forest_classifier',
+      'extra_trees_classifier',
     ]);
   });
 
@@ -49,7 +53,7 @@ describe('estimator registry', () => {
       // Polynomial and Theil-Sen are one-feature models.
       const features: FeatureMatrix =
         name === 'theil_sen' || name === 'polynomial' ? { nRows: X.nRows, columns: [X.columns[0]] } : X;
-      const params = name.startsWith('sgd') || name.startsWith('decision_tree') ? { random_state: 0 } : {};
+      const params = /^(sgd|decision_tree|random_forest|extra_trees)/.test(name) ? { random_state: 0 } : {};
       const estimator = createEstimator(name, params, kind);
       expect(estimator.kind).toBe(kind);
       if (estimator.kind === 'regressor') estimator.fit(features, y);
