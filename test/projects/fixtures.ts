@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { openTrackingStore, type Run, type TrackingStore } from '../../src/tracking/index.js';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -72,6 +73,35 @@ export async function tempStore(backend: BackendName = 'sqlite'): Promise<TempSt
       await client.end();
     },
   };
+}
+
+/**
+ * A {@link tempStore} for the enclosing `describe`: opened in `beforeAll`, disposed in
+ * `afterAll`. The object is filled in when `beforeAll` has run, so use it inside tests only.
+ */
+export function useTempStore(backend: BackendName = 'sqlite'): TempStore {
+  const holder = {} as TempStore;
+  beforeAll(async () => {
+    Object.assign(holder, await tempStore(backend));
+  });
+  afterAll(async () => {
+    await holder.dispose?.();
+  });
+  return holder;
+}
+
+/**
+ * `describe` once per backend of {@link STORE_BACKENDS} ("<title> on the sqlite store"), each with
+ * a store of its own; PostgreSQL is skipped, visibly, without RECIPE_TEST_POSTGRES_URL.
+ */
+export function describeEachStore(title: string, body: (ts: TempStore, backend: BackendName) => void): void {
+  describe.each(STORE_BACKENDS)(`${title} on the $name store`, ({ name, available }) => {
+    if (!available) {
+      it.skip('needs RECIPE_TEST_POSTGRES_URL', () => {});
+      return;
+    }
+    body(useTempStore(name), name);
+  });
 }
 
 export function tagsOf(run: Run): Record<string, string> {

@@ -1,22 +1,11 @@
 import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { EnvironmentUnavailableError } from '../../src/projects/environments.js';
 import { runProject } from '../../src/projects/run-project.js';
 import { localPathFromArtifactUri } from '../../src/tracking/index.js';
-import {
-  git,
-  initRepo,
-  paramsOf,
-  repoRoot,
-  STORE_BACKENDS,
-  type TempStore,
-  tagsOf,
-  tempDirWith,
-  tempStore,
-  writeFiles,
-} from './fixtures.js';
+import { describeEachStore, git, initRepo, paramsOf, repoRoot, tagsOf, tempDirWith, writeFiles } from './fixtures.js';
 
 // Writes its argv and the run-related environment where the test can read them back.
 const ECHO = `
@@ -54,18 +43,7 @@ entry_points:
 
 const quiet = { stdout: null, stderr: null, log: () => {}, handleSignals: false } as const;
 
-describe.each(STORE_BACKENDS)('runProject on the $name store', ({ name, available }) => {
-  if (!available) {
-    it.skip('needs RECIPE_TEST_POSTGRES_URL', () => {});
-    return;
-  }
-  let ts: TempStore;
-  beforeAll(async () => {
-    ts = await tempStore(name);
-  });
-  afterAll(async () => {
-    await ts.dispose();
-  });
+describeEachStore('runProject', (ts) => {
 
   it('records params, MLflow source tags, stdout/stderr artifacts and outputs; the child logs into the same run', async () => {
     const dir = tempDirWith({ MLproject: MLPROJECT, 'echo.mjs': ECHO, 'data.csv': 'a\n1\n' });

@@ -1,19 +1,9 @@
 import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, StepError } from '../../src/errors.js';
 import { loadWorkflow, runWorkflow } from '../../src/projects/workflow.js';
-import {
-  git,
-  initRepo,
-  paramsOf,
-  repoRoot,
-  STORE_BACKENDS,
-  type TempStore,
-  tagsOf,
-  tempDirWith,
-  tempStore,
-} from './fixtures.js';
+import { describeEachStore, git, initRepo, paramsOf, repoRoot, tagsOf, tempDirWith, useTempStore } from './fixtures.js';
 
 const quiet = { stdout: null, stderr: null, log: () => {}, handleSignals: false } as const;
 
@@ -33,18 +23,7 @@ function exampleCopy(): string {
   return dir;
 }
 
-describe.each(STORE_BACKENDS)('runWorkflow on examples/multistep, $name store', ({ name, available }) => {
-  if (!available) {
-    it.skip('needs RECIPE_TEST_POSTGRES_URL', () => {});
-    return;
-  }
-  let ts: TempStore;
-  beforeAll(async () => {
-    ts = await tempStore(name);
-  });
-  afterAll(async () => {
-    await ts.dispose();
-  });
+describeEachStore('runWorkflow on examples/multistep', (ts) => {
 
   it('runs load → etl → train → register as child runs, then re-runs executing nothing and linking the earlier runs', async () => {
     const dir = exampleCopy();
@@ -105,13 +84,7 @@ describe.each(STORE_BACKENDS)('runWorkflow on examples/multistep, $name store', 
 });
 
 describe('workflows', () => {
-  let ts: TempStore;
-  beforeAll(async () => {
-    ts = await tempStore();
-  });
-  afterAll(async () => {
-    await ts.dispose();
-  });
+  const ts = useTempStore();
 
   it('runs independent steps concurrently', async () => {
     // Each of a and b waits for the other's marker: sequential execution could never finish.

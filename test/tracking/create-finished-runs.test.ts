@@ -1,18 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STORE_BACKENDS, type TempStore, tagsOf, tempStore } from '../projects/fixtures.js';
+import { expect, it } from 'vitest';
+import { describeEachStore, tagsOf } from '../projects/fixtures.js';
 
-describe.each(STORE_BACKENDS)('createFinishedRuns on the $name store', ({ name, available }) => {
-  if (!available) {
-    it.skip('needs RECIPE_TEST_POSTGRES_URL', () => {});
-    return;
-  }
-  let ts: TempStore;
-  beforeAll(async () => {
-    ts = await tempStore(name);
-  });
-  afterAll(async () => {
-    await ts.dispose();
-  });
+describeEachStore('createFinishedRuns', (ts) => {
 
   it('records whole runs (tags, params, metrics, status, end time) in one call, in order', async () => {
     const store = ts.store;
