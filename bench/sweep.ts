@@ -2,9 +2,10 @@
  * bench/sweep: hyperparameter-sweep benchmarks of issue 16, one JSON line per case on stdout.
  * Runs each part as its own child process (one part's heap and JIT never colour the next):
  *
- *   - bench/sweep/quality.ts: our TPE, our random search and Optuna's TPESampler (Debian's
- *     python3-optuna, ask/tell) on Branin, Hartmann-6 and SGDRegressor on the regression
- *     template's cars data; median over 10 seeds of the best value after 16, 32 and 64 trials;
+ *   - bench/sweep/quality.ts: our TPE (defaults and hyperopt's settings), hyperopt's own
+ *     tpe.suggest (a source checkout, HYPEROPT_SRC), Optuna's TPESampler (Debian's python3-optuna)
+ *     and our random search on Branin, Hartmann-6 and SGDRegressor on the regression template's
+ *     cars data; median over 10 seeds of the best value after 16, 32 and 64 trials;
  *   - bench/sweep/record-cached.ts: recording cached trials as child runs, three transactions
  *     per trial (before) against one createFinishedRuns transaction (now), same store, same run.
  *

@@ -1,6 +1,7 @@
 /**
- * bench/sweep's search-quality part: our TPE, our random search and Optuna's TPESampler on the
- * same objectives in the same run, one JSON line per (problem, algorithm):
+ * bench/sweep's search-quality part: our TPE (defaults, and with hyperopt's settings), hyperopt's
+ * own TPE, Optuna's TPESampler and our random search on the same objectives in the same run, one
+ * JSON line per (problem, algorithm):
  *
  *   {bench:'sweep', case:'quality', problem, algorithm, seeds, best_16, best_32, best_64, ...}
  *
@@ -9,12 +10,15 @@
  * scikit-learn-style SGDRegressor (ours) on the regression template's data (vega-datasets'
  * cars.json), validation RMSE over alpha, eta0, power_t and learning_rate. Every objective is
  * evaluated here in Node; Optuna 3.1 (Debian's python3-optuna) proposes through ask/tell over a
- * pipe (bench/sweep/optuna_ask_tell.py), with its default TPESampler and the seed.
+ * pipe (bench/sweep/optuna_ask_tell.py), with its default TPESampler and the seed, and hyperopt's
+ * fmin(algo=tpe.suggest, rstate=default_rng(seed)) the same way (bench/sweep/hyperopt_fmin.py,
+ * hyperopt from the source checkout in HYPEROPT_SRC).
  *
  * Ours run through runSweep at parallelism 1, as a recipe sweep does (TPE's trial i sees trials
  * 0 .. i-2: src/sweeps/samplers.ts TPE_IN_FLIGHT).
  *
  *   BENCH_SEEDS=10 BENCH_PROBLEMS=branin,hartmann6,sgd_cars npx tsx bench/sweep/quality.ts
+ *   BENCH_ALGORITHMS=ours_tpe,optuna_tpe ...   (a subset of the columns)
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -26,6 +30,7 @@ import type { FeatureMatrix } from '../../src/ml/types.js';
 import {
   type AlgorithmName,
   createSampler,
+  HYPEROPT_TPE,
   type ParamValue,
   parseSearchSpace,
   runSweep,
@@ -36,6 +41,8 @@ const SEEDS = Number(process.env.BENCH_SEEDS ?? 10);
 const TRIALS = 64;
 const CHECKPOINTS = [16, 32, 64];
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
+/** hyperopt is not a Debian package: a source checkout on PYTHONPATH (the session exports one here). */
+const HYPEROPT_SRC = process.env.HYPEROPT_SRC ?? '/work/hyperopt-src';
 
 type Params = Record<string, ParamValue>;
 interface Problem {
@@ -145,7 +152,7 @@ function carsProblem(): Problem {
   };
 }
 
-const PROBLEMS: Record<string, () => Problem> = {
+export const PROBLEMS: Record<string, () => Problem> = {
   branin: () => ({
     name: 'branin',
     optimum: 0.397887,
@@ -209,15 +216,26 @@ function optunaSpace(problem: Problem): unknown[] {
   );
 }
 
-async function optunaCurve(problem: Problem, seed: number): Promise<number[]> {
-  const script = join(dirname(fileURLToPath(import.meta.url)), 'optuna_ask_tell.py');
-  const child = spawn(PYTHON, [script], { stdio: ['pipe', 'pipe', 'inherit'] });
+/**
+ * A Python sampler driven over a pipe (optuna_ask_tell.py, hyperopt_fmin.py): it proposes, Node
+ * evaluates, so every column sees exactly the same objective.
+ */
+async function pythonCurve(
+  script: string,
+  problem: Problem,
+  seed: number,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number[]> {
+  const child = spawn(PYTHON, [join(dirname(fileURLToPath(import.meta.url)), script)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env,
+  });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   child.stdin.write(`${JSON.stringify({ seed, trials: TRIALS, space: optunaSpace(problem) })}\n`);
   const losses: Array<number | undefined> = [];
   for (let i = 0; i < TRIALS; i++) {
     const next = await lines.next();
-    if (next.done) throw new Error('optuna_ask_tell.py ended early');
+    if (next.done) throw new Error(`${script} ended early`);
     const params = JSON.parse(next.value as string) as Params;
     const loss = safeLoss(problem.objective(params));
     losses.push(loss);
@@ -241,6 +259,8 @@ const round = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : v)
 export async function qualityLines(options: {
   problems?: string[];
   seeds?: number;
+  /** The columns to run (all by default). */
+  algorithms?: string[];
   /** Extra TPE variants to compare, by label. */
   variants?: Record<string, TpeOptions>;
 }): Promise<Array<Record<string, unknown>>> {
@@ -251,10 +271,15 @@ export async function qualityLines(options: {
     const make = PROBLEMS[name];
     if (!make) throw new Error(`unknown problem ${name}; choose from ${Object.keys(PROBLEMS).join(', ')}`);
     const problem = make();
-    const algorithms: Array<[string, (seed: number) => Promise<number[]>]> = [
+    const all: Array<[string, (seed: number) => Promise<number[]>]> = [
       ['ours_tpe', (s) => oursCurve(problem, 'tpe', s)],
+      ['ours_tpe_hyperopt_settings', (s) => oursCurve(problem, 'tpe', s, HYPEROPT_TPE)],
       ['ours_random', (s) => oursCurve(problem, 'random', s)],
-      ['optuna_tpe', (s) => optunaCurve(problem, s)],
+      [
+        'hyperopt_tpe',
+        (s) => pythonCurve('hyperopt_fmin.py', problem, s, { ...process.env, PYTHONPATH: HYPEROPT_SRC }),
+      ],
+      ['optuna_tpe', (s) => pythonCurve('optuna_ask_tell.py', problem, s)],
       ...Object.entries(options.variants ?? {}).map(
         ([label, tpe]) =>
           [label, (s: number) => oursCurve(problem, 'tpe', s, tpe)] as [
@@ -263,6 +288,7 @@ export async function qualityLines(options: {
           ],
       ),
     ];
+    const algorithms = options.algorithms ? all.filter(([name]) => options.algorithms?.includes(name)) : all;
     for (const [algorithm, curve] of algorithms) {
       const curves: number[][] = [];
       const t0 = performance.now();
@@ -287,5 +313,6 @@ export async function qualityLines(options: {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   await qualityLines({
     ...(process.env.BENCH_PROBLEMS ? { problems: process.env.BENCH_PROBLEMS.split(',') } : {}),
+    ...(process.env.BENCH_ALGORITHMS ? { algorithms: process.env.BENCH_ALGORITHMS.split(',') } : {}),
   });
 }

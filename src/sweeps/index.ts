@@ -18,7 +18,7 @@ export {
 } from './space.js';
 export { type Point, paramsToPoint, pointToParams, sampleFromPrior, samplePoint } from './prior.js';
 export { deriveSeed, SweepRandom } from './rng.js';
-export { type Observation, suggestTpe, TPE_DEFAULTS, type TpeOptions } from './tpe.js';
+export { HYPEROPT_TPE, type Observation, suggestTpe, TPE_DEFAULTS, type TpeOptions } from './tpe.js';
 export {
   ALGORITHM_NAMES,
   type AlgorithmName,

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { TPE_DEFAULTS } from '../../src/sweeps/index.js';
 import { openTrackingStore, type Run, type TrackingStore } from '../../src/tracking/index.js';
 import { runCli } from '../helpers/cli.js';
 import { initRepo, paramsOf, repoRoot, tagsOf, tempDirWith } from '../projects/fixtures.js';
@@ -182,7 +183,7 @@ describe('recipe sweep', () => {
         label: 'swept',
       });
 
-      // TPE found the optimum's region, and its proposals (after 20 random startup trials)
+      // TPE found the optimum's region, and its proposals (after the random startup trials)
       // concentrate there: their median loss is below the random trials' median, and they improve
       // on the best random trial. (The seed is fixed, so this is deterministic.)
       expect(Math.abs(Number(bparams.x) - 2)).toBeLessThan(1);
@@ -191,8 +192,9 @@ describe('recipe sweep', () => {
       expect(bparams.k).toBe('3');
       const index = (r: Run) => Number(tagsOf(r)['mlrecipe.trial.index']);
       const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-      const startup = ok.filter((c) => index(c) < 20).map((c) => loss(c) as number);
-      const guided = ok.filter((c) => index(c) >= 20).map((c) => loss(c) as number);
+      const first = TPE_DEFAULTS.nStartupJobs;
+      const startup = ok.filter((c) => index(c) < first).map((c) => loss(c) as number);
+      const guided = ok.filter((c) => index(c) >= first).map((c) => loss(c) as number);
       expect(median(guided)).toBeLessThan(median(startup));
       expect(Math.min(...guided)).toBeLessThan(Math.min(...startup));
     });

@@ -8,6 +8,7 @@ import {
   parseSearchSpace,
   type Point,
   type Sampler,
+  TPE_DEFAULTS,
   TPE_IN_FLIGHT,
 } from '../../src/sweeps/index.js';
 import {
@@ -134,11 +135,12 @@ describe('samplers', () => {
   it("TPE: startup trials are the random sampler's; later trials see all but the newest in-flight ones", () => {
     const tpe = createSampler({ algorithm: 'tpe', space, seed: 3 });
     const random = createSampler({ algorithm: 'random', space, seed: 3 });
-    for (let i = 0; i < 20; i++) {
+    const startup = TPE_DEFAULTS.nStartupJobs;
+    for (let i = 0; i < startup; i++) {
       expect(tpe.visible(i)).toBe(0);
       expect(tpe.suggest(i, [])).toEqual(random.suggest(i, []));
     }
-    expect(tpe.visible(20)).toBe(20 - TPE_IN_FLIGHT + 1);
+    expect(tpe.visible(startup)).toBe(startup - TPE_IN_FLIGHT + 1);
     expect(tpe.visible(63)).toBe(63 - TPE_IN_FLIGHT + 1);
   });
 
