@@ -59,7 +59,7 @@ async function writeCsv(path: string): Promise<void> {
     cells.push(y.toFixed(4));
     lines.push(cells.join(','));
     if (lines.length === 10_000) {
-      if (!out.write(`${lines.join('\n')}\n`)) await new Promise((done) => out.once('drain', done));
+      if (!out.write(`${lines.join('\n')}\n`)) await new Promise<void>((done) => out.once('drain', () => done()));
       lines.length = 0;
     }
   }
