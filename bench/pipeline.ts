@@ -7,6 +7,7 @@
  *
  *   npm run build && npx tsx bench/pipeline.ts              # 2M rows
  *   BENCH_ROWS=200000 npx tsx bench/pipeline.ts             # smaller
+ *   BENCH_KEEP=1 npx tsx bench/pipeline.ts                  # keep the recipe directory (to profile)
  *
  * The CSV is generated deterministically (a fixed LCG) before timing starts; the data directory
  * is removed afterwards.
@@ -139,5 +140,6 @@ try {
     }),
   );
 } finally {
-  rmSync(root, { recursive: true, force: true });
+  if (process.env.BENCH_KEEP === '1') process.stderr.write(`bench/pipeline: kept ${root}\n`);
+  else rmSync(root, { recursive: true, force: true });
 }
