@@ -72,6 +72,24 @@ const FOREST_COMMON = {
   n_jobs: null,
 } as const;
 
+/** scikit-learn 1.2's HistGradientBoosting parameters (categorical_features is not supported yet). */
+const BOOSTING_COMMON = {
+  learning_rate: 0.1,
+  max_iter: 100,
+  max_leaf_nodes: 31,
+  max_depth: null,
+  min_samples_leaf: 20,
+  l2_regularization: 0,
+  max_bins: 255,
+  early_stopping: 'auto',
+  validation_fraction: 0.1,
+  n_iter_no_change: 10,
+  tol: 1e-7,
+  random_state: null,
+} as const;
+
+const BOOSTING_TYPES = { early_stopping: ['string', 'boolean'] } as const;
+
 export const ESTIMATOR_CATALOG: Readonly<Record<string, EstimatorSpec>> = {
   linear_regression: {
     kind: 'regressor',
@@ -105,6 +123,12 @@ export const ESTIMATOR_CATALOG: Readonly<Record<string, EstimatorSpec>> = {
     description: 'extremely randomised trees (scikit-learn ExtraTreesRegressor)',
     params: { criterion: 'squared_error', max_features: null, bootstrap: false, ...FOREST_COMMON },
     paramTypes: MAX_FEATURES_TYPES,
+  },
+  hist_gradient_boosting_regressor: {
+    kind: 'regressor',
+    description: 'histogram gradient boosting (scikit-learn HistGradientBoostingRegressor)',
+    params: { loss: 'squared_error', ...BOOSTING_COMMON },
+    paramTypes: BOOSTING_TYPES,
   },
   polynomial: {
     kind: 'regressor',
@@ -148,6 +172,13 @@ export const ESTIMATOR_CATALOG: Readonly<Record<string, EstimatorSpec>> = {
     description: 'extremely randomised trees (scikit-learn ExtraTreesClassifier)',
     params: { criterion: 'gini', max_features: 'sqrt', bootstrap: false, ...FOREST_COMMON },
     paramTypes: MAX_FEATURES_TYPES,
+  },
+  hist_gradient_boosting_classifier: {
+    kind: 'classifier',
+    description:
+      'histogram gradient boosting, binary and multiclass (scikit-learn HistGradientBoostingClassifier)',
+    params: { loss: 'log_loss', ...BOOSTING_COMMON },
+    paramTypes: BOOSTING_TYPES,
   },
 };
 

@@ -5,6 +5,7 @@
  */
 import { EXIT_USAGE, MlrecipeError } from '../errors.js';
 import { catalogNames, ESTIMATOR_CATALOG, type EstimatorKind } from './estimator-catalog.js';
+import { HistGradientBoostingClassifier, HistGradientBoostingRegressor } from './boosting.js';
 import { DecisionTreeClassifier, DecisionTreeRegressor } from './decision-tree.js';
 import {
   ExtraTreesClassifier,
@@ -60,6 +61,7 @@ const CLASSES: Readonly<Record<string, EstimatorClass<Estimator>>> = {
   decision_tree_regressor: DecisionTreeRegressor,
   random_forest_regressor: RandomForestRegressor,
   extra_trees_regressor: ExtraTreesRegressor,
+  hist_gradient_boosting_regressor: HistGradientBoostingRegressor,
   polynomial: PolynomialRegressor,
   theil_sen: TheilSenRegressor,
   kernel_ridge: KernelRidgeRegressor,
@@ -68,6 +70,7 @@ const CLASSES: Readonly<Record<string, EstimatorClass<Estimator>>> = {
   decision_tree_classifier: DecisionTreeClassifier,
   random_forest_classifier: RandomForestClassifier,
   extra_trees_classifier: ExtraTreesClassifier,
+  hist_gradient_boosting_classifier: HistGradientBoostingClassifier,
 };
 
 const ENTRIES: readonly EstimatorEntry[] = catalogNames().map((name) => {

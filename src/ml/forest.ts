@@ -153,7 +153,7 @@ export interface FlatForest {
   value: Float64Array;
 }
 
-function flatten(trees: TreeStructure[], nFeatures: number, nOutputs: number): FlatForest {
+export function flatten(trees: TreeStructure[], nFeatures: number, nOutputs: number): FlatForest {
   const offsets = new Int32Array(trees.length + 1);
   for (let t = 0; t < trees.length; t++) offsets[t + 1] = offsets[t] + trees[t].feature.length;
   const n = offsets[trees.length];
@@ -353,7 +353,12 @@ interface ForestStateJSON {
   oob_score: number | null;
 }
 
-function forestToJSON(forest: FlatForest, importances: Float64Array, oob: number | null): ForestStateJSON {
+/** The forest's saved form; `oob` undefined leaves the field out (boosting has none). */
+export function forestToJSON(
+  forest: FlatForest,
+  importances: Float64Array,
+  oob: number | null | undefined,
+): Partial<ForestStateJSON> {
   return {
     encoding: 'base64-le',
     n_features: forest.nFeatures,
@@ -367,11 +372,11 @@ function forestToJSON(forest: FlatForest, importances: Float64Array, oob: number
     missing_left: toBase64(forest.missingLeft),
     value: toBase64(forest.value),
     feature_importances: Array.from(importances),
-    oob_score: oob,
+    ...(oob === undefined ? {} : { oob_score: oob }),
   };
 }
 
-function forestFromJSON(
+export function forestFromJSON(
   name: string,
   state: Record<string, unknown>,
 ): { forest: FlatForest; importances: Float64Array; oob: number | null } {

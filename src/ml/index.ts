@@ -2,6 +2,11 @@
  * The machine-learning surface: estimators (by class or through the registry by name), the
  * default ColumnTransformer, metrics with MLflow's names, and the shared shapes.
  */
+export {
+  HistGradientBoostingClassifier,
+  type HistGradientBoostingParams,
+  HistGradientBoostingRegressor,
+} from './boosting.js';
 export { ColumnTransformer, type InputColumn } from './column-transformer.js';
 export { DecisionTreeClassifier, type DecisionTreeParams, DecisionTreeRegressor } from './decision-tree.js';
 export {

@@ -34,6 +34,7 @@ export const PYFUNC_ESTIMATORS: ReadonlySet<string> = new Set([
   'decision_tree_regressor',
   'random_forest_regressor',
   'extra_trees_regressor',
+  'hist_gradient_boosting_regressor',
   'polynomial',
   'polynomial_regression',
   'theil_sen',
@@ -44,6 +45,7 @@ export const PYFUNC_ESTIMATORS: ReadonlySet<string> = new Set([
   'decision_tree_classifier',
   'random_forest_classifier',
   'extra_trees_classifier',
+  'hist_gradient_boosting_classifier',
 ]);
 
 /** The module's source; `../../src/…` resolves from src/models under tsx and from dist/models. */

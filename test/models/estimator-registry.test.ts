@@ -33,6 +33,7 @@ describe('estimator registry', () => {
       'decision_tree_regressor',
       'random_forest_regressor',
       'extra_trees_regressor',
+      'hist_gradient_boosting_regressor',
       'polynomial',
       'theil_sen',
       'kernel_ridge',
@@ -43,6 +44,7 @@ describe('estimator registry', () => {
       'decision_tree_classifier',
       'random_forest_classifier',
       'extra_trees_classifier',
+      'hist_gradient_boosting_classifier',
     ]);
   });
 

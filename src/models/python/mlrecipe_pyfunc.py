@@ -451,6 +451,55 @@ class _ForestClassifier(_Forest):
         return np.argmax(self.summed(X) / (len(self.offsets) - 1), axis=1)
 
 
+class _Boosting(_Forest):
+    """Histogram gradient boosting (src/ml/boosting.ts): the forest's node arrays, tree t adding
+    its leaf value to raw output t % n_trees_per_iteration, on top of the baseline."""
+
+    def __init__(self, params, state):
+        super().__init__(params, state)
+        self.baseline = np.asarray(_floats(state["baseline"]), dtype=np.float64)
+
+    def raw(self, X):
+        if len(X) != self.n_features:
+            raise PipelineError(f"the model was trained on {self.n_features} features but got {len(X)}")
+        matrix = np.vstack(X)
+        n = matrix.shape[1]
+        k_per_iter = len(self.baseline)
+        out = np.tile(self.baseline, (n, 1))
+        rows = np.arange(n)
+        for t in range(len(self.offsets) - 1):
+            o = self.offsets[t]
+            node = np.full(n, o, dtype=np.int64)
+            active = self.left[node] != -1
+            while active.any():
+                r = rows[active]
+                at = node[r]
+                x = matrix[self.feature[at], r]
+                th = self.threshold[at]
+                go_left = np.where(x <= th, True, np.where(x > th, False, self.missing_left[at]))
+                node[r] = o + np.where(go_left, self.left[at], self.right[at])
+                active = self.left[node] != -1
+            out[:, t % k_per_iter] += self.value[node, 0]
+        return out
+
+
+class _BoostingRegressor(_Boosting):
+    is_classifier = False
+
+    def predict(self, X):
+        return self.raw(X)[:, 0]
+
+
+class _BoostingClassifier(_Boosting):
+    is_classifier = True
+
+    def predict(self, X):
+        raw = self.raw(X)
+        if raw.shape[1] == 1:
+            return (raw[:, 0] > 0).astype(np.int64)
+        return np.argmax(raw, axis=1)
+
+
 class _Polynomial:
     """ml-regression's PolynomialRegression of one feature: Σ_k c_k·x^p_k."""
 
@@ -533,6 +582,7 @@ _ESTIMATORS = {
     "decision_tree_regressor": _TreeRegressor,
     "random_forest_regressor": _ForestRegressor,
     "extra_trees_regressor": _ForestRegressor,
+    "hist_gradient_boosting_regressor": _BoostingRegressor,
     "polynomial": _Polynomial,
     "polynomial_regression": _Polynomial,
     "theil_sen": _TheilSen,
@@ -543,4 +593,5 @@ _ESTIMATORS = {
     "decision_tree_classifier": _TreeClassifier,
     "random_forest_classifier": _ForestClassifier,
     "extra_trees_classifier": _ForestClassifier,
+    "hist_gradient_boosting_classifier": _BoostingClassifier,
 }

@@ -1,0 +1,354 @@
+/**
+ * Growing one gradient-boosting tree on binned features, as scikit-learn's HistGradientBoosting
+ * grower does: best-first (the leaf whose split gains most is split next) up to
+ * `maxLeafNodes` leaves, histograms of gradient and hessian sums per feature and bin, the
+ * smaller child's histogram built from its rows and the larger one's by subtraction.
+ *
+ * Split gain (scikit-learn's `_split_gain` without its constant factor):
+ * G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ), for every value bin as the last one on the left and
+ * missing values on either side. Leaf values are −learning_rate · G/(H+λ). Missing values at
+ * predict time follow the side training chose, and at nodes that saw none, the child with more
+ * rows (scikit-learn's rule).
+ */
+import type { BinMapper } from '../binning.js';
+import type { TreeStructure } from '../decision-tree.js';
+
+/** scikit-learn's `min_hessian_to_split`. */
+const MIN_HESSIAN_TO_SPLIT = 1e-3;
+
+export interface BoostGrowerOptions {
+  maxLeafNodes: number | null;
+  maxDepth: number | null;
+  minSamplesLeaf: number;
+  l2: number;
+  learningRate: number;
+}
+
+/** The binned training rows shared by every tree of a fit. */
+export interface BoostData {
+  /** Row-major bin codes: `codes[row * nFeatures + j]`. */
+  codes: Uint8Array;
+  nFeatures: number;
+  nRows: number;
+  mapper: BinMapper;
+}
+
+interface Split {
+  feature: number;
+  bin: number;
+  missingLeft: boolean;
+  gain: number;
+  gl: number;
+  hl: number;
+  nl: number;
+}
+
+interface GrowNode {
+  id: number;
+  start: number;
+  end: number;
+  depth: number;
+  g: number;
+  h: number;
+  hist: Float64Array | null;
+  split: Split | null;
+}
+
+export interface BoostTree {
+  tree: TreeStructure;
+  /** Leaves as row ranges of `rows` (after the grower reordered it) and their values. */
+  leafStart: number[];
+  leafEnd: number[];
+  leafValue: number[];
+  /** Split gains summed per feature. */
+  gains: Float64Array;
+}
+
+export class BoostGrower {
+  private readonly off: Int32Array;
+  private readonly nValueBins: Int32Array;
+  private readonly histLength: number;
+  private readonly pool: Float64Array[] = [];
+  private readonly scratch: Uint32Array;
+
+  constructor(
+    private readonly data: BoostData,
+    private readonly options: BoostGrowerOptions,
+  ) {
+    const F = data.nFeatures;
+    this.off = new Int32Array(F + 1);
+    this.nValueBins = new Int32Array(F);
+    for (let j = 0; j < F; j++) {
+      this.nValueBins[j] = data.mapper.nValueBins(j);
+      this.off[j + 1] = this.off[j] + this.nValueBins[j] + 1;
+    }
+    // Per slot: gradient sum, hessian sum, row count.
+    this.histLength = this.off[F] * 3;
+    this.scratch = new Uint32Array(data.nRows);
+  }
+
+  private acquire(): Float64Array {
+    const h = this.pool.pop();
+    if (h) {
+      h.fill(0);
+      return h;
+    }
+    return new Float64Array(this.histLength);
+  }
+
+  private release(h: Float64Array | null): void {
+    if (h && this.pool.length < 8) this.pool.push(h);
+  }
+
+  /** Histogram of rows[start..end); `hess` null means every hessian is 1 (squared error). */
+  private build(
+    rows: Uint32Array,
+    start: number,
+    end: number,
+    grad: Float64Array,
+    hess: Float64Array | null,
+  ): Float64Array {
+    const h = this.acquire();
+    const { codes, nFeatures: F } = this.data;
+    const off = this.off;
+    if (hess === null) {
+      for (let k = start; k < end; k++) {
+        const s = rows[k];
+        const g = grad[s];
+        const base = s * F;
+        for (let j = 0; j < F; j++) {
+          const q = (off[j] + codes[base + j]) * 3;
+          h[q] += g;
+          h[q + 2] += 1;
+        }
+      }
+      // Hessian sums equal the counts.
+      for (let q = 0; q < h.length; q += 3) h[q + 1] = h[q + 2];
+    } else {
+      for (let k = start; k < end; k++) {
+        const s = rows[k];
+        const g = grad[s];
+        const hs = hess[s];
+        const base = s * F;
+        for (let j = 0; j < F; j++) {
+          const q = (off[j] + codes[base + j]) * 3;
+          h[q] += g;
+          h[q + 1] += hs;
+          h[q + 2] += 1;
+        }
+      }
+    }
+    return h;
+  }
+
+  private findSplit(node: GrowNode, n: number): Split | null {
+    const h = node.hist as Float64Array;
+    const { minSamplesLeaf, l2 } = this.options;
+    const F = this.data.nFeatures;
+    const G = node.g;
+    const H = node.h;
+    const parentScore = (G * G) / (H + l2);
+    let best: Split | null = null;
+    for (let j = 0; j < F; j++) {
+      const nb = this.nValueBins[j];
+      const base = this.off[j];
+      const mq = (base + nb) * 3;
+      const mg = h[mq];
+      const mh = h[mq + 1];
+      const mn = h[mq + 2];
+      let gl = 0;
+      let hl = 0;
+      let nl = 0;
+      for (let b = 0; b < nb; b++) {
+        const q = (base + b) * 3;
+        gl += h[q];
+        hl += h[q + 1];
+        nl += h[q + 2];
+        for (let side = 0; side < 2; side++) {
+          const missLeft = side === 1;
+          if (missLeft && mn === 0) break;
+          const GL = missLeft ? gl + mg : gl;
+          const HL = missLeft ? hl + mh : hl;
+          const NL = missLeft ? nl + mn : nl;
+          const NR = n - NL;
+          if (NL < minSamplesLeaf || NR < minSamplesLeaf) continue;
+          const HR = H - HL;
+          if (HL < MIN_HESSIAN_TO_SPLIT || HR < MIN_HESSIAN_TO_SPLIT) continue;
+          const GR = G - GL;
+          const gain = (GL * GL) / (HL + l2) + (GR * GR) / (HR + l2) - parentScore;
+          if (gain > 0 && (best === null || gain > best.gain)) {
+            best = { feature: j, bin: b, missingLeft: missLeft, gain, gl: GL, hl: HL, nl: NL };
+          }
+        }
+      }
+    }
+    return best;
+  }
+
+  private canSplit(n: number, depth: number): boolean {
+    const { maxDepth, minSamplesLeaf } = this.options;
+    return (maxDepth === null || depth < maxDepth) && n >= 2 * minSamplesLeaf;
+  }
+
+  /**
+   * Grows one tree on `rows` (reordered in place so each leaf's rows are contiguous), with
+   * per-row gradients and hessians (null: all 1).
+   */
+  grow(rows: Uint32Array, grad: Float64Array, hess: Float64Array | null): BoostTree {
+    const { codes, nFeatures: F, mapper } = this.data;
+    const { maxLeafNodes, l2, learningRate } = this.options;
+    const n = rows.length;
+    const feature: number[] = [];
+    const threshold: number[] = [];
+    const left: number[] = [];
+    const right: number[] = [];
+    const missingLeft: number[] = [];
+    const nSamples: number[] = [];
+    const value: number[] = [];
+    const gains = new Float64Array(F);
+    const addNode = (count: number, g: number, h: number): number => {
+      feature.push(-1);
+      threshold.push(0);
+      left.push(-1);
+      right.push(-1);
+      missingLeft.push(0);
+      nSamples.push(count);
+      value.push((-learningRate * g) / (h + l2));
+      return feature.length - 1;
+    };
+
+    let G = 0;
+    let Hs = 0;
+    for (let k = 0; k < n; k++) {
+      G += grad[rows[k]];
+      Hs += hess ? hess[rows[k]] : 1;
+    }
+    const root: GrowNode = {
+      id: addNode(n, G, Hs),
+      start: 0,
+      end: n,
+      depth: 0,
+      g: G,
+      h: Hs,
+      hist: null,
+      split: null,
+    };
+    const splittable: GrowNode[] = [];
+    if (this.canSplit(n, 0)) {
+      root.hist = this.build(rows, 0, n, grad, hess);
+      root.split = this.findSplit(root, n);
+      if (root.split) splittable.push(root);
+      else this.release(root.hist);
+    }
+    const leaves: GrowNode[] = [];
+    if (!root.split) leaves.push(root);
+    let nLeaves = 1;
+    while (splittable.length > 0 && (maxLeafNodes === null || nLeaves < maxLeafNodes)) {
+      // The largest gain first; ties go to the node found first (smaller id).
+      let at = 0;
+      for (let i = 1; i < splittable.length; i++)
+        if (splittable[i].split!.gain > splittable[at].split!.gain) at = i;
+      const node = splittable.splice(at, 1)[0];
+      const split = node.split as Split;
+      const j = split.feature;
+      const missingBin = this.nValueBins[j];
+      // Partition rows[start..end): left first, stable.
+      let w = node.start;
+      let r = 0;
+      for (let k = node.start; k < node.end; k++) {
+        const s = rows[k];
+        const c = codes[s * F + j];
+        if (c === missingBin ? split.missingLeft : c <= split.bin) rows[w++] = s;
+        else this.scratch[r++] = s;
+      }
+      rows.set(this.scratch.subarray(0, r), w);
+      const mid = w;
+      const nl = mid - node.start;
+      const nr = node.end - mid;
+      const depth = node.depth + 1;
+      const lNode: GrowNode = {
+        id: addNode(nl, split.gl, split.hl),
+        start: node.start,
+        end: mid,
+        depth,
+        g: split.gl,
+        h: split.hl,
+        hist: null,
+        split: null,
+      };
+      const rNode: GrowNode = {
+        id: addNode(nr, node.g - split.gl, node.h - split.hl),
+        start: mid,
+        end: node.end,
+        depth,
+        g: node.g - split.gl,
+        h: node.h - split.hl,
+        hist: null,
+        split: null,
+      };
+      const id = node.id;
+      feature[id] = j;
+      const edges = mapper.edges[j];
+      threshold[id] = split.bin < edges.length ? edges[split.bin] : Number.MAX_VALUE;
+      left[id] = lNode.id;
+      right[id] = rNode.id;
+      // Missing values at a node that saw none follow the child with more rows.
+      const sawMissing = (node.hist as Float64Array)[(this.off[j] + missingBin) * 3 + 2] > 0;
+      missingLeft[id] = (sawMissing ? split.missingLeft : nl >= nr) ? 1 : 0;
+      gains[j] += split.gain;
+      nLeaves++;
+
+      const lCan = this.canSplit(nl, depth);
+      const rCan = this.canSplit(nr, depth);
+      if (lCan || rCan) {
+        const parent = node.hist as Float64Array;
+        const leftSmaller = nl <= nr;
+        const small = leftSmaller
+          ? this.build(rows, node.start, mid, grad, hess)
+          : this.build(rows, mid, node.end, grad, hess);
+        for (let q = 0; q < parent.length; q++) parent[q] -= small[q];
+        lNode.hist = leftSmaller ? small : parent;
+        rNode.hist = leftSmaller ? parent : small;
+      } else {
+        this.release(node.hist);
+      }
+      node.hist = null;
+      for (const [child, can] of [
+        [lNode, lCan],
+        [rNode, rCan],
+      ] as const) {
+        if (can) child.split = this.findSplit(child, child.end - child.start);
+        if (child.split) splittable.push(child);
+        else {
+          this.release(child.hist);
+          child.hist = null;
+          leaves.push(child);
+        }
+      }
+    }
+    for (const node of splittable) {
+      this.release(node.hist);
+      node.hist = null;
+      leaves.push(node);
+    }
+    const tree: TreeStructure = {
+      nFeatures: F,
+      nOutputs: 1,
+      feature: Int32Array.from(feature),
+      threshold: Float64Array.from(threshold),
+      left: Int32Array.from(left),
+      right: Int32Array.from(right),
+      missingLeft: Uint8Array.from(missingLeft),
+      nNodeSamples: Int32Array.from(nSamples),
+      impurity: new Float64Array(feature.length),
+      value: Float64Array.from(value),
+    };
+    return {
+      tree,
+      leafStart: leaves.map((l) => l.start),
+      leafEnd: leaves.map((l) => l.end),
+      leafValue: leaves.map((l) => value[l.id]),
+      gains,
+    };
+  }
+}
