@@ -19,6 +19,7 @@ interface SweepOptions {
   runName?: string;
   envManager?: EnvManager;
   version?: string;
+  reuse: boolean;
 }
 
 function wholeNumber(min: number) {
@@ -58,6 +59,7 @@ export function registerSweepCommand(program: Command, commandLine: CommandLine)
     )
     .option('--seed <n>', 'seed of the search: the same seed proposes the same trials', wholeNumber(0), 42)
     .option('-P, --param <key=value>', 'a fixed parameter passed to every trial (repeatable)', collect, [])
+    .option('--no-reuse', 'run every trial, even one that an earlier FINISHED run of the same trial answers')
     .option('--experiment-name <name>', 'experiment to record into (created if missing)')
     .option('--experiment-id <id>', 'experiment id to record into')
     .option('--run-name <name>', 'name of the parent run (children are <name>-trial-<i>)')
@@ -85,7 +87,10 @@ steps.train.tuning.parameters:
 Every parameter must be declared by the entry point. Each trial's run logs the metric through
 the tracking store (MLFLOW_RUN_ID and MLFLOW_TRACKING_URI are set for it, as by \`mlflow run\`).
 A failing trial is a FAILED child run and the sweep goes on; the command fails only when every
-trial failed. The parent run's id is printed on stdout.`,
+trial failed. A trial that an earlier FINISHED run already answers (same project code, entry
+point, parameters and seed) is recorded from that run instead of run again, so a sweep that was
+killed re-runs only its missing trials (--no-reuse runs them all). The parent run's id is
+printed on stdout.`,
     )
     .action(async (uri: string, opts: SweepOptions, command: Command) => {
       const { trackingUri } = command.optsWithGlobals<{ trackingUri?: string }>();
@@ -102,6 +107,7 @@ trial failed. The parent run's id is printed on stdout.`,
         algorithm: opts.algorithm,
         seed: opts.seed,
         parameters: parseParameterAssignments(opts.param),
+        reuse: opts.reuse,
         ...(opts.experimentName !== undefined ? { experimentName: opts.experimentName } : {}),
         ...(opts.experimentId !== undefined ? { experimentId: opts.experimentId } : {}),
         ...(opts.runName !== undefined ? { runName: opts.runName } : {}),

@@ -12,11 +12,18 @@
  * every space parameter declared by the entry point with a type its values satisfy, the fixed
  * `-P` values. A trial that fails (non-zero exit, or no metric logged) is a FAILED child and the
  * sweep goes on; the sweep fails only when every trial failed.
+ *
+ * Finished trials are reused, as a recipe sweep's trial cache does: each child carries a trial
+ * fingerprint (the project run's reuse key — entry point, every parameter, the code's digest or
+ * commit — and the sweep's seed), and a trial whose fingerprint matches a FINISHED run that logged
+ * the metric is recorded from that run instead of executed. The tracking store is the cache, so a
+ * killed sweep re-runs only the trials that had not finished, on any machine sharing the store.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, type ConfigIssue, MlrecipeError, StepError, UsageError } from '../errors.js';
-import type { EntryPoint, EnvManager } from '../projects/index.js';
+import type { EntryPoint, EnvManager, ProjectRunPlan } from '../projects/index.js';
 
 /**
  * The projects module (execa, simple-git, yaml) loads when a project sweep runs, not when a recipe
@@ -30,6 +37,7 @@ import {
   openTrackingStore,
   resolveTrackingUri,
   runnerTags,
+  type Run,
   TAGS,
   type Tag,
   type TrackingStore,
@@ -66,6 +74,8 @@ export interface ProjectSweepOptions {
   seed?: number;
   /** Fixed `-P` values, passed to every trial. */
   parameters?: Record<string, string>;
+  /** Record a trial from an earlier FINISHED run with its fingerprint instead of running it (default true). */
+  reuse?: boolean;
   version?: string;
   envManager?: EnvManager;
   experimentName?: string;
@@ -89,6 +99,8 @@ export interface ProjectSweepTrial extends TrialResult {
   runId?: string;
   /** The metric's final value in the child run. */
   value?: number;
+  /** Recorded from an earlier run of the same trial (its id) instead of executed. */
+  reusedFrom?: string;
 }
 
 export interface ProjectSweepResult {
@@ -269,6 +281,49 @@ function lastStderrLine(artifactUri: string): string | undefined {
   }
 }
 
+/**
+ * A trial's cache key: the project run's reuse key (entry point, every parameter as recorded, the
+ * code's digest) and the sweep's seed.
+ */
+export function trialFingerprint(reuseKey: string, seed: number): string {
+  return createHash('sha256').update(JSON.stringify({ reuseKey, seed })).digest('hex');
+}
+
+/**
+ * The newest FINISHED run with this fingerprint that logged `metric` and whose tags and params say
+ * it ran this very plan (the fingerprint is a hash: a collision or a hand-set tag must not count).
+ */
+async function findFinishedTrial(
+  store: TrackingStore,
+  args: {
+    experimentId: string;
+    fingerprint: string;
+    plan: ProjectRunPlan;
+    metric: string;
+    recorded: Record<string, string>;
+  },
+): Promise<Run | undefined> {
+  // The fingerprint is our own hex digest, so it is safe inside the filter's quotes.
+  const { runs } = await store.searchRuns({
+    experimentIds: [args.experimentId],
+    filter: `tags.\`${TRIAL_TAGS.fingerprint}\` = '${args.fingerprint}' and attributes.status = 'FINISHED'`,
+    orderBy: ['attributes.start_time DESC'],
+    maxResults: 20,
+  });
+  for (const run of runs) {
+    const tags = new Map(run.data.tags.map((t) => [t.key, t.value]));
+    if (tags.get(TAGS.projectEntryPoint) !== args.plan.entryPoint.name) continue;
+    if (tags.get(TAGS.gitCommit) !== args.plan.gitCommit) continue;
+    const params = new Map(run.data.params.map((p) => [p.key, p.value]));
+    const wanted = Object.entries(args.recorded);
+    if (params.size !== wanted.length || wanted.some(([k, v]) => params.get(k) !== v)) continue;
+    const value = run.data.metrics.find((m) => m.key === args.metric)?.value;
+    if (value === undefined || Number.isNaN(value)) continue;
+    return run;
+  }
+  return undefined;
+}
+
 /** Runs the sweep; rejects (before any run exists) on a bad space, entry point or option. */
 export async function runProjectSweep(options: ProjectSweepOptions): Promise<ProjectSweepResult> {
   const cwd = resolve(options.cwd ?? process.cwd());
@@ -277,6 +332,7 @@ export async function runProjectSweep(options: ProjectSweepOptions): Promise<Pro
   const goal: SweepGoal = options.goal ?? 'minimize';
   const metric = options.metric;
   const fixed = options.parameters ?? {};
+  const reuse = options.reuse !== false;
   const spaceFile = resolve(cwd, options.spaceFile);
   const projects: Projects = await import('../projects/index.js');
   const {
@@ -391,6 +447,55 @@ export async function runProjectSweep(options: ProjectSweepOptions): Promise<Pro
     log(
       `sweep: ${sweep.algorithm}, up to ${sweep.maxTrials} trials, ${sweep.parallelism} at a time, by ${label} (${goal}); parent run ${parentRunId}`,
     );
+    /**
+     * A reused trial is a child run of this sweep like any other: the earlier run's params and
+     * latest metrics, the project's tags, and `reused_from` naming the run that executed it. One
+     * transaction where the store has createFinishedRuns.
+     */
+    const recordReusedTrial = async (args: {
+      plan: ProjectRunPlan;
+      previous: Run;
+      recorded: Record<string, string>;
+      runName: string;
+      tags: Record<string, string>;
+    }): Promise<string> => {
+      const now = Date.now();
+      const user = env.LOGNAME ?? env.USER ?? 'unknown';
+      const tags: Tag[] = [
+        { key: TAGS.user, value: user },
+        ...args.plan.sourceTags,
+        { key: PROJECT_TAGS.projectEnv, value: args.plan.environment.name },
+        { key: TAGS.projectBackend, value: 'local' },
+        { key: PROJECT_TAGS.reuseKey, value: args.plan.reuseKey },
+        { key: PROJECT_TAGS.codeDigest, value: args.plan.codeDigest },
+        { key: TAGS.parentRunId, value: parentRunId },
+        ...Object.entries(args.tags).map(([key, value]) => ({ key, value })),
+      ];
+      const params = Object.entries(args.recorded).map(([key, value]) => ({ key, value }));
+      const metrics = args.previous.data.metrics.map((m) => ({
+        key: m.key,
+        value: m.value,
+        timestamp: now,
+        step: m.step,
+      }));
+      const run = {
+        experimentId,
+        userId: user,
+        runName: args.runName,
+        startTime: now,
+        tags,
+      };
+      if (store.createFinishedRuns) {
+        const [info] = await store.createFinishedRuns([
+          { ...run, status: 'FINISHED', endTime: now, params, metrics },
+        ]);
+        return (info as { run_id: string }).run_id;
+      }
+      const created = await store.createRun(run);
+      await logBatchChunked(store, created.info.run_id, { params, metrics });
+      await store.updateRun(created.info.run_id, { status: 'FINISHED', endTime: Date.now() });
+      return created.info.run_id;
+    };
     const outcome = await runSweep<ProjectSweepTrial>({
       space: sweep.space,
       sampler: createSampler({ algorithm: sweep.algorithm, space: sweep.space, seed: sweep.seed }),
@@ -399,13 +504,50 @@ export async function runProjectSweep(options: ProjectSweepOptions): Promise<Pro
       signal: controller.signal,
       async runTrial(spec, signal) {
         const plan = planProjectParameters(prepared, { parameters: trialParameters(spec.params), cwd });
+        const fingerprint = trialFingerprint(plan.reuseKey, sweep.seed);
+        const trialTags = {
+          [TRIAL_TAGS.index]: String(spec.index),
+          [TRIAL_TAGS.algorithm]: sweep.algorithm,
+          [TRIAL_TAGS.fingerprint]: fingerprint,
+        };
+        if (reuse) {
+          const recorded = recordedParams(plan.parameters);
+          const previous = await findFinishedTrial(store, {
+            experimentId,
+            fingerprint,
+            plan,
+            metric,
+            recorded,
+          });
+          if (previous) {
+            const value = previous.data.metrics.find((m) => m.key === metric)?.value as number;
+            const reusedFrom =
+              previous.data.tags.find((t) => t.key === TRIAL_TAGS.reusedFrom)?.value ?? previous.info.run_id;
+            const runId = await recordReusedTrial({
+              plan,
+              previous,
+              recorded,
+              runName: `${parentName}-trial-${spec.index}`,
+              tags: { ...trialTags, [TRIAL_TAGS.reusedFrom]: reusedFrom },
+            });
+            return {
+              index: spec.index,
+              params: spec.params,
+              runId,
+              status: 'ok',
+              value,
+              loss: loss(value),
+              reusedFrom,
+            };
+          }
+        }
         const run = await executeProjectRun(plan, {
           store,
           trackingUri: resolved.uri,
           experimentId,
           runName: `${parentName}-trial-${spec.index}`,
           parentRunId,
-          tags: { [TRIAL_TAGS.index]: String(spec.index), [TRIAL_TAGS.algorithm]: sweep.algorithm },
+          tags: trialTags,
           env,
           stdout: null,
           stderr: null,
@@ -447,13 +589,14 @@ export async function runProjectSweep(options: ProjectSweepOptions): Promise<Pro
             ? `${label}=${formatNumber(trial.value as number)}`
             : `failed: ${trial.error ?? ''}`;
         log(
-          `trial ${spec.index} (${done}/${sweep.maxTrials}) ${outcome}  ${formatParams(spec.params)}` +
+          `trial ${spec.index} (${done}/${sweep.maxTrials}) ${outcome}${trial.reusedFrom ? ' (reused)' : ''}  ${formatParams(spec.params)}` +
             (best ? `  | best ${formatNumber(best.value as number)} (trial ${best.index})` : ''),
         );
       },
     });
     const trials = outcome.trials.map((t) => t.result);
     const failed = trials.filter((t) => t.status === 'failed').length;
+    const reusedCount = trials.filter((t) => t.reusedFrom !== undefined).length;
     const winner = outcome.best?.result;
     // The parent records what a run of the best trial records (declared params after defaults,
     // plus extras); without a winner, the fixed -P values.
@@ -469,6 +612,7 @@ export async function runProjectSweep(options: ProjectSweepOptions): Promise<Pro
       metrics: [
         { key: 'tuning_trials', value: trials.length, timestamp: now, step: 0 },
         { key: 'tuning_failed_trials', value: failed, timestamp: now, step: 0 },
+        { key: 'tuning_cached_trials', value: reusedCount, timestamp: now, step: 0 },
         ...(winner
           ? [{ key: `tuning_best_${metric}`, value: winner.value as number, timestamp: now, step: 0 }]
           : []),
@@ -488,7 +632,7 @@ export async function runProjectSweep(options: ProjectSweepOptions): Promise<Pro
       });
     }
     log(
-      `sweep done: ${trials.length} trials (${failed} failed); best ${label}=${formatNumber(winner.value as number)} (trial ${winner.index}, run ${winner.runId})  ${formatParams(winner.params)}`,
+      `sweep done: ${trials.length} trials (${reusedCount} reused, ${failed} failed); best ${label}=${formatNumber(winner.value as number)} (trial ${winner.index}, run ${winner.runId})  ${formatParams(winner.params)}`,
     );
     return { trials, best: winner };
   }

@@ -1,8 +1,11 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { TPE_DEFAULTS } from '../../src/sweeps/index.js';
 import { openTrackingStore, type Run, type TrackingStore } from '../../src/tracking/index.js';
-import { runCli } from '../helpers/cli.js';
+import { cli, runCli } from '../helpers/cli.js';
 import { initRepo, paramsOf, repoRoot, tagsOf, tempDirWith } from '../projects/fixtures.js';
 
 /**
@@ -306,4 +309,150 @@ describe('recipe sweep', () => {
       expect(child?.info.status).toBe('FAILED');
     });
   }, 60_000);
+
+  it('reuses finished trials: an unchanged re-run runs none, a SIGKILLed sweep re-runs only its missing trials', async () => {
+    // Every execution of the entry point appends "start" and, once its metric is logged, "end"
+    // to a file outside the project (so the project's content, part of the fingerprint, stays put).
+    const counts = tempDirWith({ 'runs.txt': '' });
+    const countFile = join(counts, 'runs.txt');
+    const node = JSON.stringify(process.execPath);
+    const tsx = JSON.stringify(import.meta.resolve('tsx'));
+    const project = tempDirWith({
+      MLproject: `
+name: counted
+entry_points:
+  main:
+    parameters:
+      x: float
+      k: {type: int, default: 0}
+    command: '${node} --import ${tsx} count.ts {x} {k} ${countFile}'
+`,
+      'count.ts': `
+import { appendFileSync } from 'node:fs';
+import { TrackingClient } from ${JSON.stringify(join(repoRoot, 'src/tracking/index.ts'))};
+const [x, k, file] = process.argv.slice(2);
+appendFileSync(file, 'start\\n');
+const client = await TrackingClient.open();
+const run = await client.startRun();
+await run.logMetric('loss', (Number(x) - 1) ** 2 + Number(k));
+await run.end();
+await client.close();
+appendFileSync(file, 'end\\n');
+`,
+      'package.json': '{"type": "module"}',
+    });
+    const cwd = tempDirWith({
+      'space.yaml': 'x: {distribution: uniform, low: -3, high: 3}\nk: {values: [0, 1]}\n',
+    });
+    const trials = 10; // past TPE's 8 start-up trials: the guided proposals must match too
+    const args = (parallelism: number) => [
+      'sweep',
+      project,
+      '--space',
+      'space.yaml',
+      '--metric',
+      'loss',
+      '--max-trials',
+      String(trials),
+      '--parallelism',
+      String(parallelism),
+      '--seed',
+      '11',
+    ];
+    const lines = () => readFileSync(countFile, 'utf8').split('\n').filter(Boolean);
+    const executed = () => lines().filter((l) => l === 'end').length;
+    const started = () => lines().filter((l) => l === 'start').length;
+
+    // 1. A sweep killed with SIGKILL after its third trial finished (the compiled CLI, a real process).
+    const child = spawn(process.execPath, [cli, ...args(1)], { cwd, env: cleanEnv(), stdio: 'ignore' });
+    const exited = new Promise((done) => child.on('exit', done));
+    while (executed() < 3) {
+      if (child.exitCode !== null) throw new Error('the sweep ended before it could be killed');
+      await sleep(50);
+    }
+    child.kill('SIGKILL');
+    await exited;
+    // A trial it had started finishes on its own (its run ends FINISHED through the client).
+    for (let waited = 0; started() !== executed(); waited++) {
+      if (waited > 1200) throw new Error('an orphaned trial never finished');
+      await sleep(50);
+    }
+    const finishedBefore = await withStore(cwd, async (store) => {
+      const runs = await allRuns(store);
+      return runs.filter(
+        (r) => tagsOf(r)['mlflow.parentRunId'] !== undefined && r.info.status === 'FINISHED',
+      );
+    });
+    expect(finishedBefore.length).toBeGreaterThanOrEqual(3);
+    expect(finishedBefore.length).toBeLessThan(trials);
+    const afterKill = executed();
+    expect(afterKill).toBe(finishedBefore.length);
+
+    // 2. The same sweep again (at parallelism 2): only the missing trials run.
+    const resumed = await runCli(args(2), { cwd, env: cleanEnv() });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(executed() - afterKill).toBe(trials - finishedBefore.length);
+    expect(resumed.stderr).toContain(
+      `sweep done: ${trials} trials (${finishedBefore.length} reused, 0 failed)`,
+    );
+    const second = resumed.stdout.trim();
+
+    // 3. Unchanged: no trial runs; every child is recorded from the run that computed it.
+    const again = await runCli(args(1), { cwd, env: cleanEnv() });
+    expect(again.code, again.stderr).toBe(0);
+    expect(executed()).toBe(afterKill + trials - finishedBefore.length);
+    expect(again.stderr).toContain(`sweep done: ${trials} trials (${trials} reused, 0 failed)`);
+    const third = again.stdout.trim();
+
+    await withStore(cwd, async (store) => {
+      const runs = await allRuns(store);
+      const children = (parent: string) =>
+        runs
+          .filter((r) => tagsOf(r)['mlflow.parentRunId'] === parent)
+          .sort(
+            (a, b) => Number(tagsOf(a)['mlrecipe.trial.index']) - Number(tagsOf(b)['mlrecipe.trial.index']),
+          );
+      const resumedChildren = children(second);
+      const reusedChildren = children(third);
+      expect(resumedChildren).toHaveLength(trials);
+      expect(reusedChildren).toHaveLength(trials);
+      // The same trials, the same params and losses, in every sweep; the reused ones name their origin.
+      const byId = new Map(runs.map((r) => [r.info.run_id, r]));
+      for (let i = 0; i < trials; i++) {
+        const a = resumedChildren[i] as Run;
+        const b = reusedChildren[i] as Run;
+        expect(b.info.status).toBe('FINISHED');
+        expect(paramsOf(b)).toEqual(paramsOf(a));
+        expect(tagsOf(b)['mlrecipe.trial.fingerprint']).toBe(tagsOf(a)['mlrecipe.trial.fingerprint']);
+        const origin = byId.get(tagsOf(b)['mlrecipe.trial.reused_from'] as string) as Run;
+        expect(tagsOf(origin)['mlrecipe.trial.reused_from']).toBeUndefined();
+        expect(origin.data.metrics.find((m) => m.key === 'loss')?.value).toBe(
+          b.data.metrics.find((m) => m.key === 'loss')?.value,
+        );
+      }
+      expect(
+        resumedChildren.filter((c) => tagsOf(c)['mlrecipe.trial.reused_from'] !== undefined),
+      ).toHaveLength(finishedBefore.length);
+      const parent = byId.get(third) as Run;
+      expect(parent.data.metrics.find((m) => m.key === 'tuning_cached_trials')?.value).toBe(trials);
+    });
+
+    // --no-reuse runs a trial that is cached.
+    writeFileSync(join(cwd, 'one.yaml'), 'x: {values: [0.5]}\n');
+    const forced = await runCli(
+      ['sweep', project, '--space', 'one.yaml', '--metric', 'loss', '--max-trials', '1', '--no-reuse'],
+      { cwd, env: cleanEnv() },
+    );
+    expect(forced.code, forced.stderr).toBe(0);
+    const cachedOne = await runCli(
+      ['sweep', project, '--space', 'one.yaml', '--metric', 'loss', '--max-trials', '1'],
+      {
+        cwd,
+        env: cleanEnv(),
+      },
+    );
+    expect(cachedOne.stderr).toContain('(1 reused, 0 failed)');
+    expect(executed()).toBe(afterKill + trials - finishedBefore.length + 1);
+    expect(existsSync(countFile)).toBe(true);
+  }, 300_000);
 });
