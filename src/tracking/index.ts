@@ -21,7 +21,17 @@ export {
   isLocalArtifactUri,
   proxiedArtifactLocation,
 } from './artifact-repository.js';
-export { artifactCacheDir, type CachedDownloadOptions, downloadArtifactDirectory } from './artifact-cache.js';
+export {
+  ARTIFACT_CACHE_GRACE_MS,
+  artifactCacheDir,
+  artifactCacheMaxBytes,
+  type CachedDownloadOptions,
+  DEFAULT_ARTIFACT_CACHE_MAX_BYTES,
+  downloadArtifactDirectory,
+  type PruneArtifactCacheOptions,
+  type PruneArtifactCacheResult,
+  pruneArtifactCache,
+} from './artifact-cache.js';
 export { HttpArtifactRepository, type HttpArtifactRepositoryOptions } from './http-artifact-repo.js';
 export {
   ActiveRun,
