@@ -158,13 +158,13 @@ server.listen(0, '127.0.0.1', () => console.log('http://127.0.0.1:' + server.add
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
 `;
 
-async function load(url: string, requests: AutocannonRequest[]): Promise<Figures> {
+async function load(url: string, requests: AutocannonRequest[], seconds = SECONDS): Promise<Figures> {
   // A minute before a request counts as timed out (autocannon's default is 10 s): MLflow's server
   // answers a 10k-run search in seconds on a loaded machine, and that is a figure, not an error.
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
-    duration: SECONDS,
+    duration: seconds,
     timeout: 60,
     requests,
   });
@@ -176,6 +176,25 @@ async function load(url: string, requests: AutocannonRequest[]): Promise<Figures
     errors: result.errors + result.timeouts,
     non_2xx: result.non2xx,
   };
+}
+
+/**
+ * One client, one request at a time: the median of `count` answers' wall times in ms — the
+ * service time without queueing behind the other connections.
+ */
+async function sequentialMs(url: string, request: AutocannonRequest, count = 5): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const each: AutocannonRequest = {
+      ...request,
+      ...(request.setupRequest ? request.setupRequest({ ...request }) : {}),
+    };
+    const start = performance.now();
+    await probe(url, each);
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return Math.round((times[Math.floor(count / 2)] as number) * 10) / 10;
 }
 
 /** One request of `requests` answered 200 with a JSON body; returns its length. */
@@ -352,14 +371,21 @@ async function main(): Promise<void> {
       }
     }
 
-    const ratio = (a: number, b: number) => Math.round((a / Math.max(1, b)) * 1000) / 1000;
+    // null when the denominator is 0 (no answer completed in the window).
+    const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 1000) / 1000 : null);
     for (const [name, each] of Object.entries(cases)) {
       if (CASES !== undefined && !CASES.includes(name)) continue;
       // Floor, ours, MLflow's, back to back: drift in the machine's load touches them all.
       const loadStart = Math.round(loadavg()[0] * 100) / 100;
       const floorFigures = await load(floor.url, [each.request]);
       const serverFigures = await load(server.url, [each.request]);
-      const mlflowFigures = mlflow !== undefined ? await load(mlflow.url, [each.request]) : undefined;
+      const serverSequential = await sequentialMs(server.url, each.request);
+      // MLflow gets at least 30 s: its 10k-run searches take seconds each, and a window that no
+      // answer completes in measures nothing.
+      const mlflowFigures =
+        mlflow !== undefined ? await load(mlflow.url, [each.request], Math.max(SECONDS, 30)) : undefined;
+      const mlflowSequential =
+        mlflow !== undefined ? await sequentialMs(mlflow.url, each.request, 3) : undefined;
       process.stdout.write(
         `${JSON.stringify({
           bench: 'server',
@@ -374,13 +400,14 @@ async function main(): Promise<void> {
             ? { runs: RUNS, filter: FILTER, order_by: ORDER_BY, page_runs: matches }
             : {}),
           ...(name === 'log_batch_1000' ? { metrics_per_s: serverFigures.req_per_s * 1000 } : {}),
-          server: serverFigures,
+          server: { ...serverFigures, sequential_p50_ms: serverSequential },
           floor: floorFigures,
           server_over_floor_req_per_s: ratio(serverFigures.req_per_s, floorFigures.req_per_s),
           ...(mlflowFigures !== undefined
             ? {
-                mlflow: mlflowFigures,
+                mlflow: { ...mlflowFigures, sequential_p50_ms: mlflowSequential },
                 server_over_mlflow_req_per_s: ratio(serverFigures.req_per_s, mlflowFigures.req_per_s),
+                mlflow_over_server_sequential_ms: ratio(mlflowSequential ?? 0, serverSequential),
               }
             : {}),
           seed_seconds: Math.round(seedSeconds * 10) / 10,

@@ -19,6 +19,8 @@ import type { TrackingStore } from './types.js';
 export interface OpenTrackingStoreOptions extends SchemaOpenOptions {
   /** Absolute path (or URI) under which new experiments keep their artifacts. */
   defaultArtifactRoot?: string;
+  /** SQLite only: checkpoint the WAL on a worker thread (see wal-checkpointer.ts); for servers. */
+  backgroundCheckpoint?: boolean;
 }
 
 const SCHEMES_HINT =
@@ -63,6 +65,7 @@ export async function openTrackingStore(
         defaultArtifactRoot: options.defaultArtifactRoot,
         upgradeMlflowSchema: options.upgradeMlflowSchema,
         onSchemaPrepared: options.onSchemaPrepared,
+        backgroundCheckpoint: options.backgroundCheckpoint,
       }),
     );
   }

@@ -22,6 +22,11 @@ import {
   SqlTrackingStore,
 } from './sql-tracking-store.js';
 import { type PreparedSchema, prepareTrackingSchema, type SchemaOpenOptions } from './schema-setup.js';
+import {
+  FALLBACK_AUTOCHECKPOINT_PAGES,
+  startWalCheckpointer,
+  type WalCheckpointer,
+} from './wal-checkpointer.js';
 
 export interface SqliteTrackingStoreOptions extends SchemaOpenOptions {
   /** The database file; created with its parent directories when missing. */
@@ -30,6 +35,11 @@ export interface SqliteTrackingStoreOptions extends SchemaOpenOptions {
   defaultArtifactRoot?: string;
   /** How long a writer waits for another process's lock. Defaults to 10 s. */
   busyTimeoutMs?: number;
+  /**
+   * Checkpoint the WAL on a worker thread rather than inside a commit (wal-checkpointer.ts): for
+   * a long-running process that writes a lot, such as the tracking server. Default false.
+   */
+  backgroundCheckpoint?: boolean;
 }
 
 const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
@@ -62,6 +72,8 @@ class SqliteDriver implements SqlDriver {
   private readonly statements = new Map<string, Statement>();
   /** Runs statements at once; only used while this driver holds its turn. */
   private readonly direct: SqlExecutor;
+  /** Set when the WAL is checkpointed on a worker thread; stopped before the connection closes. */
+  checkpointer?: WalCheckpointer;
 
   constructor(
     readonly db: Database.Database,
@@ -209,6 +221,7 @@ class SqliteDriver implements SqlDriver {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
     await this.exclusive(() => {
       this.statements.clear();
       if (!this.db.open) return;
@@ -294,6 +307,10 @@ export async function openSqliteTrackingStore(
       return result;
     });
     options.onSchemaPrepared?.(prepared);
+    if (options.backgroundCheckpoint) {
+      db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+      driver.checkpointer = startWalCheckpointer(path);
+    }
   } catch (error) {
     await driver.close();
     // StoreErrors of our own making (no cause) already say what to do; driver failures get context.

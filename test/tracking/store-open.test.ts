@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -159,6 +159,39 @@ describe('SQLite store setup', () => {
     } finally {
       await store.close();
       await other.close();
+    }
+  });
+
+  it('checkpoints the WAL on a worker thread for a server, not inside its commits', async () => {
+    const path = join(tempDir(), 't.db');
+    const store = await openTrackingStore(`sqlite:///${path}`, { backgroundCheckpoint: true });
+    try {
+      // The store's own connection only checkpoints past 16,000 pages (64 MiB)…
+      const raw = new Database(path, { readonly: true });
+      const before = statSync(path).size;
+      const run = await store.createRun({ experimentId: '0' });
+      // …so logging ~1,300 pages (well under that) grows the database file only if the worker
+      // copied the WAL into it.
+      for (let b = 0; b < 30; b++) {
+        await store.logBatch(run.info.run_id, {
+          metrics: Array.from({ length: 1000 }, (_, i) => ({
+            key: `a-rather-long-metric-name-to-fill-pages-${i % 50}`,
+            value: i,
+            timestamp: b,
+            step: i,
+          })),
+        });
+      }
+      expect(statSync(`${path}-wal`).size).toBeGreaterThan(4096 * 1000);
+      const deadline = Date.now() + 30_000;
+      while (statSync(path).size <= before && Date.now() < deadline) {
+        await new Promise((done) => setTimeout(done, 100));
+      }
+      expect(statSync(path).size).toBeGreaterThan(before);
+      expect(raw.prepare('SELECT count(*) AS n FROM metrics').get()).toEqual({ n: 30_000 });
+      raw.close();
+    } finally {
+      await store.close();
     }
   });
 

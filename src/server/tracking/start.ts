@@ -114,6 +114,8 @@ async function openApp(config: ResolvedConfig): Promise<{ app: FastifyInstance; 
   const auth = config.authFile !== undefined ? BasicAuth.fromFile(config.authFile) : undefined;
   const store = await openTrackingStore(config.backendStoreUri, {
     ...(config.defaultArtifactRoot !== undefined ? { defaultArtifactRoot: config.defaultArtifactRoot } : {}),
+    // A server's commits should not wait for WAL checkpoints (SQLite; ignored by PostgreSQL).
+    backgroundCheckpoint: true,
   });
   try {
     const registry = registryForTrackingStore(store);
