@@ -1,10 +1,13 @@
-/** Git lineage of a recipe run, read from real repositories (two git processes per call). */
+/**
+ * Git lineage of a recipe run, read from real repositories (one git process per call; remotes from
+ * the config files, checked against `git config` itself).
+ */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { gitLineage } from '../../src/recipes/git-lineage.js';
+import { gitLineage, parseGitConfig, remoteUrlsFromConfig } from '../../src/recipes/git-lineage.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -68,5 +71,79 @@ describe('gitLineage', () => {
     expect((await gitLineage(dir))?.repoUrl).toBe('https://example.invalid/alpha.git');
     git(dir, 'remote', 'add', 'origin', 'git@example.invalid:team/recipes.git');
     expect((await gitLineage(dir))?.repoUrl).toBe('git@example.invalid:team/recipes.git');
+  });
+
+  it('reads remotes from a linked worktree (a .git file) as from the main one', async () => {
+    const dir = repoWithCommit();
+    git(dir, 'remote', 'add', 'origin', 'https://example.invalid/main.git');
+    const linked = join(tempDir(), 'linked');
+    git(dir, 'worktree', 'add', '-q', '-b', 'side', linked);
+    const lineage = await gitLineage(linked);
+    expect(lineage?.branch).toBe('side');
+    expect(lineage?.repoUrl).toBe('https://example.invalid/main.git');
+    expect(remoteUrlsFromConfig(linked)?.get('origin')).toBe('https://example.invalid/main.git');
+  });
+});
+
+/** What `git config --get-regexp` says, first URL per remote, as gitLineage used to ask it. */
+function urlsFromGit(dir: string): Map<string, string> {
+  const urls = new Map<string, string>();
+  let out = '';
+  try {
+    out = git(dir, 'config', '--get-regexp', '^remote\\..*\\.url$');
+  } catch {
+    // exit 1: no remote at all
+  }
+  for (const line of out.split('\n')) {
+    const match = /^remote\.(.+)\.url (.*)$/.exec(line);
+    if (match && !urls.has(match[1] as string)) urls.set(match[1] as string, match[2] as string);
+  }
+  return urls;
+}
+
+describe('remoteUrlsFromConfig (remotes without a second git process)', () => {
+  it('agrees with `git config` on quoting, escapes, comments, continuations, case and repeated urls', () => {
+    const dir = repoWithCommit();
+    const config = join(dir, '.git', 'config');
+    const before = readFileSync(config, 'utf8');
+    writeFileSync(
+      config,
+      `${before}` +
+        '[remote "origin"]\n\turl = https://example.invalid/o.git ; a comment\n\tURL = https://example.invalid/second.git\n' +
+        '[Remote "Fork.Name"]\n  url="git@example.invalid:a b/#not-a-comment.git"  # comment\n' +
+        '[remote "cont"]\n\turl = https://example.invalid/\\\n  long.git\n' +
+        '[remote "esc"]\n\turl = "tab\\there\\\\x"\n\tfetch = +refs/heads/*:refs/remotes/esc/*\n' +
+        '[remote.old]\n\turl = https://example.invalid/old.git\n' +
+        '[remote "nourl"]\n\tfetch = +refs/heads/*:refs/remotes/nourl/*\n',
+    );
+    const fromConfig = remoteUrlsFromConfig(dir);
+    expect(fromConfig).toBeDefined();
+    expect(Object.fromEntries(fromConfig ?? [])).toEqual(Object.fromEntries(urlsFromGit(dir)));
+    expect(fromConfig?.get('Fork.Name')).toBe('git@example.invalid:a b/#not-a-comment.git');
+    // git keeps the continuation line's leading blanks (the value is not empty there).
+    expect(fromConfig?.get('cont')).toBe('https://example.invalid/  long.git');
+  });
+
+  it('leaves the answer to git when a config includes another file or the environment relocates it', async () => {
+    const dir = repoWithCommit();
+    const extra = join(tempDir(), 'extra.gitconfig');
+    writeFileSync(extra, '[remote "origin"]\n\turl = https://example.invalid/included.git\n');
+    git(dir, 'config', 'include.path', extra);
+    expect(remoteUrlsFromConfig(dir)).toBeUndefined();
+    // gitLineage then asks git, which follows the include.
+    expect((await gitLineage(dir))?.repoUrl).toBe('https://example.invalid/included.git');
+    const plain = repoWithCommit();
+    expect(remoteUrlsFromConfig(plain)).toEqual(new Map());
+    expect(remoteUrlsFromConfig(plain, { ...process.env, GIT_DIR: join(plain, '.git') })).toBeUndefined();
+    expect(remoteUrlsFromConfig(tempDir())).toBeUndefined();
+  });
+
+  it('refuses lines git would refuse', () => {
+    expect(parseGitConfig('url = x\n')).toBeUndefined(); // no section
+    expect(parseGitConfig('[remote "a"]\n\turl = "unterminated\n')).toBeUndefined();
+    expect(parseGitConfig('[remote "a"]\n\turl = bad\\qescape\n')).toBeUndefined();
+    expect(parseGitConfig('[core]\n\tbare\n')).toEqual([
+      { section: 'core', subsection: undefined, key: 'bare' },
+    ]);
   });
 });
