@@ -10,8 +10,8 @@
  * (it cannot know what data it would miss), where a glob library skips it silently.
  */
 import { accessSync, constants, type Dirent, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
-import picomatch from 'picomatch';
 import { DataError } from '../errors.js';
 
 /** File name extensions each format reads from a directory location. */
@@ -139,11 +139,17 @@ function splitGlob(absolute: string): { base: string; rest: string } {
   return { base, rest: segments.slice(i).join('/') };
 }
 
+type Picomatch = typeof import('picomatch');
+let picomatch: Picomatch | undefined;
+
 /**
  * Compiles a `/`-separated glob into an anchored RegExp, with picomatch (the matcher behind
  * tinyglobby and fast-glob): `*`, `?`, `**`, `{a,b}`, `[abc]`, `[!abc]`.
  */
 export function globToRegExp(glob: string): RegExp {
+  // Required on first use, as recipes/validate.ts does with ajv: every `recipe run` resolves the
+  // ingest location while planning, and only a glob needs the matcher.
+  picomatch ??= createRequire(import.meta.url)('picomatch') as Picomatch;
   // Ingest globs have no extglobs or regex groups, so `(`, `)`, `|`, `+`, `@` are file-name
   // characters (`data (1).csv`); `posix` reads `[!abc]` as a negated class, as the shell does.
   return picomatch.makeRe(glob.replace(/[()|+@]/g, '\\$&'), { posix: true, noextglob: true });

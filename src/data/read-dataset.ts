@@ -7,13 +7,9 @@ import type { Dataset, DataType } from './infer-types.js';
 import { readJsonDataset } from './json.js';
 import { readParquetDataset } from './parquet.js';
 
-/** The built-in formats of `steps.ingest.using` (besides `custom`). */
-export const BUILTIN_FORMATS = ['csv', 'parquet', 'json', 'arrow'] as const;
-export type BuiltinFormat = (typeof BUILTIN_FORMATS)[number];
+import { type BuiltinFormat } from './formats.js';
 
-export function isBuiltinFormat(value: unknown): value is BuiltinFormat {
-  return typeof value === 'string' && (BUILTIN_FORMATS as readonly string[]).includes(value);
-}
+export { BUILTIN_FORMATS, type BuiltinFormat, isBuiltinFormat } from './formats.js';
 
 /** Reads `files` (already resolved, see resolveLocation) in `format` into one Dataset. */
 export async function readDataset(options: { format: BuiltinFormat; files: string[] }): Promise<Dataset> {

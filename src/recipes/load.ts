@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type Document, isMap, isPair, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import type { RecipeConfig } from './config.js';
 import { displayPath } from '../display-path.js';
@@ -20,7 +20,7 @@ import {
   yamlSyntaxHint,
 } from './profiles.js';
 import { type ConfigPath, type Locator, validateRecipeConfig } from './validate.js';
-import { cachedYamlValue, rememberYamlValue } from './yaml-cache.js';
+import { cachedYamlValue, rememberYamlValue, yamlParser } from './yaml-cache.js';
 
 export const RECIPE_FILE = 'recipe.yaml';
 export const DEFAULT_PROFILE = 'local';
@@ -257,6 +257,7 @@ interface NodeAt {
 
 /** Walks a YAML document along `path` as far as it goes; returns the deepest node's position. */
 function locateIn(doc: Document.Parsed, lineCounter: LineCounter, path: ConfigPath, key: boolean): NodeAt {
+  const { isMap, isPair, isScalar, isSeq } = yamlParser();
   let node: unknown = doc.contents;
   let at: Node | null = doc.contents;
   let depth = 0;

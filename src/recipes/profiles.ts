@@ -8,10 +8,10 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Document, LineCounter, parseDocument } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { displayPath } from '../display-path.js';
-import { cachedYamlValue, rememberYamlValue } from './yaml-cache.js';
+import { cachedYamlValue, rememberYamlValue, yamlParser } from './yaml-cache.js';
 
 export const PROFILE_DIR = 'profiles';
 
@@ -32,7 +32,8 @@ export interface ParsedYaml {
 
 /** Parses YAML as recipes and profiles are read: duplicate keys are errors. */
 export function parseRecipeYaml(text: string): ParsedYaml {
-  const lineCounter = new LineCounter();
+  const { LineCounter: Counter, parseDocument } = yamlParser();
+  const lineCounter = new Counter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   return { doc, lineCounter };
 }

@@ -297,17 +297,20 @@ export async function startRecipeRun(options: {
     if (!outcome.dir) return;
     await logDataset(outcome, outcome.dir);
     const repo = await artifacts();
+    // outcome.dir is a committed cache entry (ran or cached), which is never written again: a
+    // local artifact store links its files instead of copying them (see ArtifactLogOptions).
+    const fromCache = { immutableSource: true };
     for (const name of ['card', 'card_json']) {
       const rel = outcome.outputs[name];
       if (rel && existsSync(join(outcome.dir, rel)))
-        await repo.logArtifact(join(outcome.dir, rel), `cards/${step}`);
+        await repo.logArtifact(join(outcome.dir, rel), `cards/${step}`, fromCache);
     }
     const model = outcome.outputs.model;
     if (model) {
       const path = join(outcome.dir, model);
       if (existsSync(path)) {
-        if (statSync(path).isDirectory()) await repo.logArtifacts(path, 'model');
-        else await repo.logArtifact(path, 'model');
+        if (statSync(path).isDirectory()) await repo.logArtifacts(path, 'model', fromCache);
+        else await repo.logArtifact(path, 'model', fromCache);
       }
     }
   }

@@ -10,12 +10,20 @@
  * import `projects/` (DESIGN.md's import order).
  *
  * Planning calls every step's codeFiles/inputFiles to fingerprint it, including steps that will
- * then be served from the cache. transform, train, evaluate and register are therefore lazy
- * steps: what planning asks of them comes from a light module (steps/code-files.ts), and their
- * run() code — the estimators and the model stack — loads only when the step actually runs.
+ * then be served from the cache. The training chain's steps are therefore lazy steps: what
+ * planning asks of them comes from light modules (steps/code-files.ts, steps/ingest-files.ts),
+ * and their run() code — the data readers, the estimators, the model stack — loads only when the
+ * step actually runs.
  */
-import { customMetricsCodeFiles, trainCodeFiles, transformCodeFiles } from '../steps/code-files.js';
+import {
+  customMetricsCodeFiles,
+  splitCodeFiles,
+  trainCodeFiles,
+  transformCodeFiles,
+} from '../steps/code-files.js';
+import { ingestCodeFiles, resolveIngestFiles } from '../steps/ingest-files.js';
 import { tuningRecipeKeys, tuningStatusNotes } from '../steps/tuning.js';
+import type { IngestConfig, SplitConfig } from '../steps/recipe-config.js';
 import type { Step, StepKind } from '../steps/types.js';
 
 export type StepLoader = () => Promise<Step>;
@@ -45,6 +53,23 @@ export function lazyStep(
 
 const noInputFiles = async (): Promise<string[]> => [];
 
+const ingestStep = lazyStep(
+  {
+    kind: 'ingest',
+    codeFiles: (cfg, recipeDir) => ingestCodeFiles(cfg as unknown as IngestConfig, recipeDir),
+    inputFiles: async (cfg, recipeDir) =>
+      resolveIngestFiles(cfg as unknown as IngestConfig, recipeDir, 'ingest'),
+  },
+  async () => (await import('../steps/ingest.js')).ingestStep as unknown as Step,
+);
+const splitStep = lazyStep(
+  {
+    kind: 'split',
+    codeFiles: (cfg, recipeDir) => splitCodeFiles(cfg as SplitConfig, recipeDir),
+    inputFiles: noInputFiles,
+  },
+  async () => (await import('../steps/split.js')).splitStep as unknown as Step,
+);
 const transformStep = lazyStep(
   { kind: 'transform', codeFiles: transformCodeFiles, inputFiles: noInputFiles },
   async () => (await import('../steps/transform.js')).transformStep as unknown as Step,
@@ -69,8 +94,8 @@ const registerStep = lazyStep(
 );
 
 export const defaultStepRegistry: StepRegistry = {
-  ingest: async () => withProjectSource((await import('../steps/ingest.js')).ingestStep as unknown as Step),
-  split: async () => (await import('../steps/split.js')).splitStep as unknown as Step,
+  ingest: async () => withProjectSource(ingestStep),
+  split: async () => splitStep,
   transform: async () => transformStep,
   train: async () => trainStep,
   evaluate: async () => evaluateStep,

@@ -6,7 +6,10 @@
  */
 import type { ConfigIssue } from '../errors.js';
 import { ESTIMATOR_CATALOG } from '../ml/estimator-catalog.js';
-import { parseTuningConfig } from '../sweeps/index.js';
+// The one file of the sweeps module that validation needs, not its index: the index also brings
+// the trial scheduler (worker_threads) and project sweeps (the tracking client), which every
+// command that loads a recipe would otherwise load (bench/cli, test/cli/lazy-loading.test.ts).
+import { parseTuningConfig } from '../sweeps/tuning-config.js';
 import { findUserModule, scanUserModuleExports } from '../steps/user-module.js';
 
 /** validate.ts's ConfigPath (not imported: validate.ts imports this file). */

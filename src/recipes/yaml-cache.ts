@@ -11,9 +11,23 @@
  * again, which only happens when there is an error to point at.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../atomic-write.js';
 import { sha256 } from './fingerprint.js';
+
+type YamlPackage = typeof import('yaml');
+let yamlPackage: YamlPackage | undefined;
+
+/**
+ * The `yaml` package, required on first use (as recipes/validate.ts requires ajv): with the
+ * parsed value remembered here, a recipe whose files did not change is loaded without it, and
+ * only a changed file or an error to point at (source positions) needs the parser.
+ */
+export function yamlParser(): YamlPackage {
+  yamlPackage ??= createRequire(import.meta.url)('yaml') as YamlPackage;
+  return yamlPackage;
+}
 
 /** Part of the key: bump it when what is stored for a text changes (parse options, shape). */
 const FORMAT = 'yaml-to-js/1 core uniqueKeys';

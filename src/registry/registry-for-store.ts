@@ -4,7 +4,10 @@
  * MLflow's REST API, through the same client (credentials, retries) as the tracking calls.
  */
 import { UsageError } from '../errors.js';
-import { RestTrackingStore, type TrackingStore } from '../tracking/index.js';
+// Not the tracking index: register opens the registry on every `recipe run`, and the index brings
+// the export/import code and the YAML parser.
+import { RestTrackingStore } from '../tracking/rest-store.js';
+import type { TrackingStore } from '../tracking/types.js';
 import { SqlTrackingStore } from '../tracking/sql-tracking-store.js';
 import { RestModelRegistryStore } from './rest-registry.js';
 import { SqlModelRegistryStore } from './sql-registry.js';

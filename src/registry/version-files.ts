@@ -5,7 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import { StoreError } from '../errors.js';
-import { localPathFromArtifactUri } from '../tracking/index.js';
+// The one function needed, not the tracking index (its import/export code and the YAML parser):
+// register reads a version's files on every `recipe run`.
+import { localPathFromArtifactUri } from '../tracking/artifact-repo.js';
 import type { ModelVersion } from './types.js';
 
 /** The local directory of a model version's files; fails unless the version is READY. */

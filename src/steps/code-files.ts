@@ -6,11 +6,17 @@
  */
 import { tuningCodeFiles } from './tuning.js';
 import { userModuleFiles } from './user-module.js';
-import type { TrainConfig } from './recipe-config.js';
+import type { SplitConfig, TrainConfig } from './recipe-config.js';
 
 /** `steps/<module>.{ts,js,…}` and `steps/<module>.py`, those that exist. */
 function userModule(recipeDir: string, module: string): string[] {
   return userModuleFiles({ recipeDir, module });
+}
+
+/** split: `steps/split.*` when a `post_split_filter_method` or a custom `split_method` comes from it. */
+export function splitCodeFiles(cfg: SplitConfig | undefined, recipeDir: string): string[] {
+  if (!cfg?.post_split_filter_method && !(cfg?.using === 'custom' && cfg.split_method)) return [];
+  return userModule(recipeDir, 'split');
 }
 
 /** transform: `steps/transform.*` when `using: custom`. */

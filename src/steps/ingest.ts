@@ -24,14 +24,14 @@ import {
   profileFrame,
   profileHtml,
   readDataset,
-  resolveLocation,
   typesOfFrame,
   writeFrameArrow,
 } from '../data/index.js';
 import { ConfigError, DataError, isMlrecipeError } from '../errors.js';
 import { inferInputSchema, schemaToJson } from '../models/signature.js';
 import type { Frame } from '../ml/types.js';
-import { loadUserFunction, userModuleFiles } from './user-module.js';
+import { ingestCodeFiles, resolveIngestFiles } from './ingest-files.js';
+import { loadUserFunction } from './user-module.js';
 import type { Step, StepContext, StepKind, StepResult } from './types.js';
 import type { IngestConfig } from './recipe-config.js';
 
@@ -40,6 +40,8 @@ export type { IngestConfig };
 
 /** The output file every ingest step writes into its outDir. */
 export const INGEST_DATASET_FILE = 'dataset.arrow';
+
+export { resolveIngestFiles };
 
 /**
  * The dataset as MLflow's `log_inputs` records it (name, digest, source, schema, profile), written
@@ -65,81 +67,6 @@ export type LoaderResolver = (options: {
 // (file_path, file_format): a Python loader gets as many of the two as it declares.
 const defaultLoaderResolver: LoaderResolver = ({ recipeDir, name, python }) =>
   loadUserFunction<LoaderFunction>({ recipeDir, step: 'ingest', name, python, fitArity: true });
-
-function configField(kind: StepKind, key: string): string {
-  return `steps.${kind}.${key}`;
-}
-
-function checkConfig(cfg: IngestConfig, kind: StepKind): void {
-  // The engine hands a step `{}` when the recipe has no section for it.
-  if (cfg === null || typeof cfg !== 'object' || cfg.using === undefined) {
-    throw new ConfigError([
-      {
-        file: 'recipe.yaml',
-        line: 0,
-        column: 0,
-        path: `steps.${kind}`,
-        message: 'is missing: nothing says where the data is',
-        hint: 'add e.g. `using: csv` and `location: data/train.csv`',
-      },
-    ]);
-  }
-  if (cfg.using === 'custom') {
-    if (!cfg.loader_method) {
-      throw new ConfigError([
-        {
-          file: 'recipe.yaml',
-          line: 0,
-          column: 0,
-          path: configField(kind, 'using'),
-          message: 'using: custom needs loader_method',
-          hint: 'name a function exported by steps/ingest.ts',
-        },
-      ]);
-    }
-    return;
-  }
-  if (!isBuiltinFormat(cfg.using)) {
-    throw new ConfigError([
-      {
-        file: 'recipe.yaml',
-        line: 0,
-        column: 0,
-        path: configField(kind, 'using'),
-        message: `unknown format ${JSON.stringify(cfg.using)}`,
-        hint: 'use csv, parquet, json, arrow or custom',
-      },
-    ]);
-  }
-  if (cfg.location === undefined) {
-    throw new ConfigError([
-      {
-        file: 'recipe.yaml',
-        line: 0,
-        column: 0,
-        path: configField(kind, 'location'),
-        message: `using: ${cfg.using} needs a location`,
-        hint: 'a path, a list of paths or a glob such as data/*.csv, relative to the recipe directory',
-      },
-    ]);
-  }
-}
-
-/** The data files a config names (none for a custom loader without a location). */
-export function resolveIngestFiles(
-  cfg: IngestConfig,
-  recipeDir: string,
-  kind: StepKind = 'ingest',
-): string[] {
-  checkConfig(cfg, kind);
-  if (cfg.location === undefined) return [];
-  return resolveLocation({
-    location: cfg.location,
-    baseDir: recipeDir,
-    format: cfg.using === 'custom' ? undefined : cfg.using,
-    field: configField(kind, 'location'),
-  });
-}
 
 /**
  * Reads the dataset an ingest config describes, with inferred column types. Batch scoring calls
@@ -225,10 +152,7 @@ export function makeIngestStep(
   // projects/project-step.ts (steps do not import the projects layer above them).
   return {
     kind,
-    codeFiles(cfg, recipeDir) {
-      if (cfg?.using !== 'custom') return [];
-      return userModuleFiles({ recipeDir, module: 'ingest' });
-    },
+    codeFiles: ingestCodeFiles,
     async inputFiles(cfg, recipeDir) {
       return resolveIngestFiles(cfg, recipeDir, kind);
     },

@@ -6,6 +6,12 @@
 
 /** train: the model directory inside its output. */
 export const MODEL_DIR = 'model';
+/**
+ * train: the model's content digest (src/models/content-digest.ts), written once with the model.
+ * register compares it with the champion's on every `recipe run`; read from here, a run whose
+ * train step is cached need not read the model (nor load the YAML parser for its MLmodel).
+ */
+export const MODEL_DIGEST_FILE = 'model.digest';
 /** evaluate: the validation report (status and criteria). */
 export const VALIDATION_FILE = 'validation.json';
 /** evaluate: the metrics per split. */

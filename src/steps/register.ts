@@ -36,7 +36,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, DataError, GateRejectedError, StoreError } from '../errors.js';
-import { modelContentDigest } from '../models/content-digest.js';
 import { escapeHtml, htmlTable } from './cards.js';
 import {
   describeGateFailures,
@@ -52,7 +51,7 @@ import type { ModelVersion } from '../registry/types.js';
 import { type CustomMetricConfig, loadCustomMetricFunction, type ValidationReport } from './evaluate.js';
 import { inputDir, readSplitDataset, recipeProblem } from './recipe-problem.js';
 import { customMetricsCodeFiles } from './code-files.js';
-import { MODEL_DIR, VALIDATION_FILE } from './output-files.js';
+import { MODEL_DIGEST_FILE, MODEL_DIR, VALIDATION_FILE } from './output-files.js';
 import type { CardSection, Step, StepContext, StepResult } from './types.js';
 import type { RegisterConfig } from './recipe-config.js';
 
@@ -222,6 +221,27 @@ async function logReportToRun(ctx: StepContext, dir: string): Promise<void> {
   }
 }
 
+/**
+ * The digest the train step recorded beside its model (output-files.ts), or undefined for an
+ * entry written before train recorded it, or a train step that does not.
+ */
+function recordedModelDigest(trainDir: string): string | undefined {
+  try {
+    const text = readFileSync(join(trainDir, MODEL_DIGEST_FILE), 'utf8').trim();
+    return /^sha256:[0-9a-f]{64}$/.test(text) ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A model directory's content digest, computing it: that reads every file and parses MLmodel
+ * (the YAML parser), so the module loads only when no recorded digest or version tag says it.
+ */
+async function modelContentDigest(dir: string): Promise<string> {
+  return (await import('../models/content-digest.js')).modelContentDigest(dir);
+}
+
 /** What identifies a candidate: its model's content and the pipeline that produced it. */
 interface CandidateIdentity {
   /** `sha256:…` of the model directory's content (src/models/content-digest.ts). */
@@ -329,7 +349,8 @@ async function runRegister(cfg: RegisterConfig | undefined, ctx: StepContext): P
     );
   }
   const validationStatus = readValidation(inputDir(ctx, 'evaluate', 'register'));
-  const modelDir = join(inputDir(ctx, 'train', 'register'), MODEL_DIR);
+  const trainDir = inputDir(ctx, 'train', 'register');
+  const modelDir = join(trainDir, MODEL_DIR);
 
   const { resolveTrackingUri } = await import('../tracking/tracking-uri.js');
   const registryFlag =
@@ -345,8 +366,10 @@ async function runRegister(cfg: RegisterConfig | undefined, ctx: StepContext): P
   // is opened again: the recorder keeps artifacts in the repository, the registry by its URI.)
   const sharesRunStore =
     ctx.store !== undefined && registryFlag === ctx.trackingUri && resolved.backend === 'sqlite';
-  const [{ openTrackingStore, isLocalArtifactUri }, { registryForTrackingStore }] = await Promise.all([
-    import('../tracking/index.js'),
+  // The tracking module's files, not its index (which brings export/import and the YAML parser).
+  const [{ openTrackingStore }, { isLocalArtifactUri }, { registryForTrackingStore }] = await Promise.all([
+    import('../tracking/open-store.js'),
+    import('../tracking/artifact-repository.js'),
     import('../registry/registry-for-store.js'),
   ]);
   const registryStore =
@@ -357,7 +380,7 @@ async function runRegister(cfg: RegisterConfig | undefined, ctx: StepContext): P
   const registry = registryForTrackingStore(registryStore, { closesStore: registryStore !== ctx.store });
   try {
     const identity: CandidateIdentity = {
-      modelDigest: modelContentDigest(modelDir),
+      modelDigest: recordedModelDigest(trainDir) ?? (await modelContentDigest(modelDir)),
       ...(ctx.inputFingerprints?.train ? { pipelineFingerprint: ctx.inputFingerprints.train } : {}),
     };
     const holder = await baselineVersion(registry, name, alias);
@@ -372,7 +395,7 @@ async function runRegister(cfg: RegisterConfig | undefined, ctx: StepContext): P
     if (holder) {
       if (isLocalArtifactUri(holder.source)) holderDir = await holderFiles(holder);
       const tagged = holder.tags?.find((t) => t.key === REGISTER_TAGS.modelDigest)?.value;
-      holderDigest = tagged ?? modelContentDigest((holderDir ??= await holderFiles(holder)));
+      holderDigest = tagged ?? (await modelContentDigest((holderDir ??= await holderFiles(holder))));
       // Identity by content, not by model id: a retrained model with the same bytes (after
       // `recipe clean`, on another machine) is the champion already, whatever its model_uuid.
       if (holderDigest === identity.modelDigest) {

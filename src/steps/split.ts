@@ -30,7 +30,8 @@ import {
 } from '../data/index.js';
 import { type ConfigError, configFieldError, DataError } from '../errors.js';
 import type { Frame, FrameColumn } from '../ml/types.js';
-import { loadUserFunction, userModuleFiles } from './user-module.js';
+import { loadUserFunction } from './user-module.js';
+import { splitCodeFiles } from './code-files.js';
 import { INGEST_DATASET_FILE } from './ingest.js';
 import type { Step, StepContext, StepResult } from './types.js';
 import type { SplitConfig } from './recipe-config.js';
@@ -201,10 +202,7 @@ export function applyPostSplitFilter(frame: Frame, result: unknown, where: strin
 export function makeSplitStep(options: { resolver?: SplitFunctionResolver } = {}): Step<SplitConfig> {
   return {
     kind: 'split',
-    codeFiles(cfg, recipeDir) {
-      if (!cfg?.post_split_filter_method && !(cfg?.using === 'custom' && cfg.split_method)) return [];
-      return userModuleFiles({ recipeDir, module: 'split' });
-    },
+    codeFiles: splitCodeFiles,
     async inputFiles() {
       return [];
     },

@@ -15,11 +15,13 @@
  * in a binary problem `positive_class` is index 1. The labels travel in the model, so a saved
  * classifier predicts labels. Metrics are logged as `training_<MLflow metric name>`.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StepError } from '../errors.js';
 import { classificationMetrics, confusion_matrix } from '../ml/metrics/classification.js';
 import { regressionMetrics } from '../ml/metrics/regression.js';
 import type { Estimator } from '../ml/types.js';
+import { modelContentDigest } from '../models/content-digest.js';
 import { ModelPipeline, selectColumns } from '../models/pipeline.js';
 import { saveModel } from '../models/save.js';
 import { columnType, encodeLabels, labelStrings, regressionTarget, targetColumn } from '../models/targets.js';
@@ -31,7 +33,7 @@ import {
   svgBarChart,
   svgScatterPlot,
 } from './cards.js';
-import { MODEL_DIR } from './output-files.js';
+import { MODEL_DIGEST_FILE, MODEL_DIR } from './output-files.js';
 import { fitClasses, inputDir, readSplitDataset, recipeProblem } from './recipe-problem.js';
 import { buildEstimator, type TrainConfig, unwrapBuiltin } from './train-estimator.js';
 import { enabledTuning, tuningRecipeKeys, tuningStatusNotes } from './tuning.js';
@@ -163,6 +165,8 @@ async function runTrain(cfg: TrainConfig | undefined, ctx: StepContext): Promise
     ...(ctx.runId ? { runId: ctx.runId } : {}),
     artifactPath: MODEL_DIR,
   });
+  // The cache entry never changes after this step, so neither does the digest (see output-files.ts).
+  writeFileSync(join(ctx.outDir, MODEL_DIGEST_FILE), `${modelContentDigest(join(ctx.outDir, MODEL_DIR))}\n`);
   if (!saved.pythonFunction.available) {
     ctx.log(
       `the model has no python_function flavor (mlflow.pyfunc cannot load it): ${saved.pythonFunction.reason}; mlrecipe loads it as usual`,

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { copyFile, lstat, mkdir, readdir, realpath, rm, stat, symlink } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir, readdir, realpath, rm, stat, symlink } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
@@ -30,6 +30,17 @@ export interface FileInfo {
  * with INVALID_PARAMETER_VALUE. `logArtifacts(dir)` copies a symlink inside `dir` as a symlink and
  * refuses one that leads out of `dir`.
  */
+export interface ArtifactLogOptions {
+  /**
+   * The source files never change once written (a step's cache entry: content-addressed, never
+   * rewritten in place). A local repository then hard-links them instead of copying, so logging a
+   * cached step's cards and model to every run costs a link per file, not a copy. Sound because
+   * neither side is ever written in place: artifacts and cache entries are only replaced by rename
+   * or removed, which leaves the other name's bytes as they were. Repositories that upload copy.
+   */
+  immutableSource?: boolean;
+}
+
 export class LocalArtifactRepository {
   /** Absolute directory holding the artifacts. */
   readonly rootDir: string;
@@ -38,8 +49,12 @@ export class LocalArtifactRepository {
     this.rootDir = localPathFromArtifactUri(artifactUri);
   }
 
-  /** Copies one local file to `<artifactPath>/<basename(localFile)>`. */
-  async logArtifact(localFile: string, artifactPath?: string): Promise<void> {
+  /** Copies one local file to `<artifactPath>/<basename(localFile)>` (see ArtifactLogOptions). */
+  async logArtifact(
+    localFile: string,
+    artifactPath?: string,
+    options: ArtifactLogOptions = {},
+  ): Promise<void> {
     const source = resolve(localFile);
     const info = await statOrNull(source);
     if (!info?.isFile()) {
@@ -52,11 +67,15 @@ export class LocalArtifactRepository {
     const root = await this.ensureRoot();
     const relDir = normaliseArtifactPath(artifactPath);
     const destDir = await ensureDirInside(root, relDir);
-    await copyFileAtomic(source, join(destDir, basename(source)));
+    await placeFileAtomic(source, join(destDir, basename(source)), options);
   }
 
-  /** Copies the contents of `localDir` (recursively) under `artifactPath`. */
-  async logArtifacts(localDir: string, artifactPath?: string): Promise<void> {
+  /** Copies the contents of `localDir` (recursively) under `artifactPath` (see ArtifactLogOptions). */
+  async logArtifacts(
+    localDir: string,
+    artifactPath?: string,
+    options: ArtifactLogOptions = {},
+  ): Promise<void> {
     const source = resolve(localDir);
     const info = await statOrNull(source);
     if (!info?.isDirectory()) {
@@ -76,7 +95,7 @@ export class LocalArtifactRepository {
       const target = relDir ? `${relDir}/${relPosix}` : relPosix;
       const destDir = await ensureDirInside(root, posix.dirname(target) === '.' ? '' : posix.dirname(target));
       const dest = join(destDir, posix.basename(target));
-      if (entry.kind === 'file') await copyFileAtomic(entry.path, dest);
+      if (entry.kind === 'file') await placeFileAtomic(entry.path, dest, options);
       else await symlinkAtomic(entry.linkText, dest);
     }
   }
@@ -335,6 +354,30 @@ async function ensureDirInside(realRoot: string, rel: string): Promise<string> {
  */
 async function copyFileAtomic(source: string, target: string): Promise<void> {
   await replaceAtomicallyAsync(target, (temp) => copyFile(source, temp), { tempPrefix: TEMP_PREFIX });
+}
+
+/** Errors of link(2) that mean "cannot link here" rather than a problem with the files. */
+const CANNOT_LINK = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+/**
+ * Puts `source` at `target` atomically: a hard link when the source never changes (the artifact
+ * then shares the cache entry's bytes), else — or when the file system cannot link — a copy. Both
+ * are made under a temp name and renamed into place.
+ */
+async function placeFileAtomic(source: string, target: string, options: ArtifactLogOptions): Promise<void> {
+  if (!options.immutableSource) return copyFileAtomic(source, target);
+  await replaceAtomicallyAsync(
+    target,
+    async (temp) => {
+      try {
+        await link(source, temp);
+      } catch (error) {
+        if (!CANNOT_LINK.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+        await copyFile(source, temp);
+      }
+    },
+    { tempPrefix: TEMP_PREFIX },
+  );
 }
 
 const TEMP_PREFIX = '.tmp-artifact-';

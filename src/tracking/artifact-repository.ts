@@ -12,13 +12,13 @@
  * Anything else (`s3://`, `gs://`, …) is refused with a clear error: mlrecipe has no client for it.
  */
 import { StoreError } from '../errors.js';
-import { type FileInfo, LocalArtifactRepository } from './artifact-repo.js';
+import { type ArtifactLogOptions, type FileInfo, LocalArtifactRepository } from './artifact-repo.js';
 import { ARTIFACT_PROXY_PATH, HttpArtifactRepository } from './http-artifact-repo.js';
 
 /** What every artifact repository does (LocalArtifactRepository and HttpArtifactRepository). */
 export interface ArtifactRepository {
-  logArtifact(localFile: string, artifactPath?: string): Promise<void>;
-  logArtifacts(localDir: string, artifactPath?: string): Promise<void>;
+  logArtifact(localFile: string, artifactPath?: string, options?: ArtifactLogOptions): Promise<void>;
+  logArtifacts(localDir: string, artifactPath?: string, options?: ArtifactLogOptions): Promise<void>;
   listArtifacts(path?: string): Promise<FileInfo[]>;
   downloadArtifacts(path: string, dstDir: string): Promise<string>;
   deleteArtifacts(path?: string): Promise<void>;

@@ -8,6 +8,7 @@
 // LocalArtifactRepository; the bare names belong to the fluent client API below, as in mlflow.
 export {
   downloadArtifacts,
+  type ArtifactLogOptions,
   type FileInfo,
   LocalArtifactRepository,
   listArtifacts,

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -97,6 +97,22 @@ describe.each(backends)('recording a recipe run (%s)', (_name, uriFor) => {
       'mlrecipe.git.dirty': 'true',
     });
     expect(metricsOf(again).training_score).toBe(11);
+    // A cached step's cards and model are linked from its cache entry into each run, not copied:
+    // both runs' files are the entry's own (one inode), and still read as before.
+    const trainOutcome = second.outcomes.find((o) => o.step === 'train');
+    const entryCard = join(trainOutcome?.dir ?? '', 'card.html');
+    const againArtifacts = again.info.artifact_uri.replace(/^file:\/\//, '');
+    for (const file of [
+      join(artifacts, 'cards', 'train', 'card.html'),
+      join(againArtifacts, 'cards', 'train', 'card.html'),
+    ])
+      expect(statSync(file).ino).toBe(statSync(entryCard).ino);
+    expect(statSync(join(againArtifacts, 'model', 'model.txt')).ino).toBe(
+      statSync(join(trainOutcome?.dir ?? '', trainOutcome?.outputs.model ?? '')).ino,
+    );
+    expect(readFileSync(join(againArtifacts, 'cards', 'train', 'card.html'), 'utf8')).toContain(
+      '<h2>Test</h2>',
+    );
   });
 });
 

@@ -1,13 +1,17 @@
 /**
- * The default step registry gives transform, train, evaluate and register as lazy steps (their
- * plan-time side from light modules, run() imported on first use). Their plan-time answers must
+ * The default step registry gives the training chain's steps (ingest, split, transform, train,
+ * evaluate, register) as lazy steps (their plan-time side from light modules, run() imported on
+ * first use). Their plan-time answers must
  * be the real steps' answers, or a fingerprint would differ between planning and the step.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withProjectSource } from '../../src/projects/project-step.js';
 import { evaluateStep } from '../../src/steps/evaluate.js';
+import { ingestStep } from '../../src/steps/ingest.js';
+import { splitStep } from '../../src/steps/split.js';
 import { registerStep } from '../../src/steps/register.js';
 import { defaultStepRegistry, lazyStep } from '../../src/recipes/step-registry.js';
 import { trainStep } from '../../src/steps/train.js';
@@ -27,8 +31,9 @@ let bare: string;
 beforeAll(() => {
   withModules = mkdtempSync(join(tmpdir(), 'mlrecipe-registry-'));
   mkdirSync(join(withModules, 'steps'));
-  for (const module of ['transform', 'train', 'custom_metrics'])
+  for (const module of ['transform', 'train', 'custom_metrics', 'split', 'ingest'])
     writeFileSync(join(withModules, 'steps', `${module}.ts`), 'export const x = 1;\n');
+  for (const file of ['a.csv', 'b.csv', 'c.json']) writeFileSync(join(withModules, file), 'x\n1\n');
   bare = mkdtempSync(join(tmpdir(), 'mlrecipe-registry-bare-'));
 });
 
@@ -78,5 +83,49 @@ describe('lazy steps in the default registry', () => {
     await step.run({ a: 1 }, ctx);
     expect(loads).toBe(1);
     expect(calls).toEqual([[{ a: 1 }, '/tmp/out']]);
+  });
+
+  /** What a plan-time call gives: its value, or the error it throws (message and class). */
+  async function outcome(call: () => unknown): Promise<unknown> {
+    try {
+      return { value: await call() };
+    } catch (error) {
+      return { error: (error as Error).constructor.name, message: (error as Error).message };
+    }
+  }
+
+  it.each([
+    ['ingest', withProjectSource(ingestStep as unknown as Step)],
+    ['split', splitStep as unknown as Step],
+  ] as const)('%s (with using: project) answers planning as the real step does', async (kind, step) => {
+    const lazy = await (defaultStepRegistry[kind] as () => Promise<Step>)();
+    expect(lazy.kind).toBe(step.kind);
+    expect(lazy.alwaysRun ?? false).toBe(step.alwaysRun ?? false);
+    const configs: Array<Record<string, unknown>> = [
+      {},
+      { using: 'csv', location: 'a.csv' },
+      { using: 'csv', location: '*.csv' },
+      { using: 'csv', location: ['b.csv', 'a.csv'] },
+      { using: 'json', location: 'missing.json' },
+      { using: 'nope', location: 'a.csv' },
+      { using: 'csv' },
+      { using: 'custom' },
+      { using: 'custom', loader_method: 'load' },
+      { using: 'custom', loader_method: 'load', location: 'c.json' },
+      { post_split_filter_method: 'keep' },
+      { using: 'custom', split_method: 'split' },
+      { using: 'project', uri: './etl', output: 'dataset' },
+    ];
+    let answered = 0;
+    for (const dir of [withModules, bare]) {
+      for (const cfg of configs) {
+        const got = await outcome(() => lazy.codeFiles(cfg, dir));
+        expect(got).toEqual(await outcome(() => step.codeFiles(cfg, dir)));
+        const files = await outcome(() => lazy.inputFiles(cfg, dir));
+        expect(files).toEqual(await outcome(() => step.inputFiles(cfg, dir)));
+        if (JSON.stringify(got).includes(dir) || JSON.stringify(files).includes(dir)) answered++;
+      }
+    }
+    expect(answered).toBeGreaterThan(0); // not only empty lists and errors
   });
 });

@@ -1,4 +1,15 @@
-import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import {
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  readlink,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -54,6 +65,26 @@ describe('LocalArtifactRepository', () => {
       { path: 'docs/deep/notes.txt', is_dir: false, file_size: 5 },
     ]);
     expect(await readFile(join(tmp, 'run', 'artifacts', 'docs', 'deep', 'notes.txt'), 'utf8')).toBe('hello');
+  });
+
+  it('links files from an immutable source instead of copying them; a later log replaces the link, not the source', async () => {
+    const { src, repo } = await fixture();
+    const root = join(tmp, 'run', 'artifacts');
+    await repo.logArtifact(join(src, 'notes.txt'), 'cards', { immutableSource: true });
+    await repo.logArtifacts(join(src, 'model'), 'model', { immutableSource: true });
+    await repo.logArtifact(join(src, 'notes.txt'), 'copied');
+    const inode = async (path: string) => (await stat(path)).ino;
+    expect(await inode(join(root, 'cards', 'notes.txt'))).toBe(await inode(join(src, 'notes.txt')));
+    expect(await inode(join(root, 'model', 'data', 'weights.bin'))).toBe(
+      await inode(join(src, 'model', 'data', 'weights.bin')),
+    );
+    expect(await inode(join(root, 'copied', 'notes.txt'))).not.toBe(await inode(join(src, 'notes.txt')));
+    // Logging the path again (a new file) swaps the name by rename: the linked source keeps its bytes.
+    await writeFile(join(tmp, 'notes.txt'), 'other');
+    await repo.logArtifact(join(tmp, 'notes.txt'), 'cards');
+    expect(await readFile(join(root, 'cards', 'notes.txt'), 'utf8')).toBe('other');
+    expect(await readFile(join(src, 'notes.txt'), 'utf8')).toBe('hello');
+    expect((await readdir(join(root, 'cards'))).filter((n) => n.startsWith('.tmp-artifact-'))).toEqual([]);
   });
 
   it('logs a directory recursively and downloads files and trees back', async () => {
