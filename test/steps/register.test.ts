@@ -292,7 +292,7 @@ describe.each(BACKENDS)('register step on $name', ({ name, available }) => {
       'the baseline (cars version 1 (@champion)) cannot score test split',
     );
     expect(failure.message).toMatch(/cars version 1 \(@champion\) expects +\| test split has/);
-    expect(failure.message).toMatch(/Horsepower long +\| — +<- missing/);
+    expect(failure.message).toMatch(/Horsepower double +\| — +<- missing/);
     expect(failure.message).toMatch(/— +\| HP long +<- new/);
     expect(failure.message).toMatch(/Cylinders long +\| Cylinders long\n/);
     expect(failure.hint).toContain('on_baseline_error: promote');
