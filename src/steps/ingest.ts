@@ -27,7 +27,7 @@ import {
   typesOfFrame,
   writeFrameArrow,
 } from '../data/index.js';
-import { ConfigError, DataError, isMlrecipeError } from '../errors.js';
+import { DataError, isMlrecipeError } from '../errors.js';
 import { inferInputSchema, schemaToJson } from '../models/signature.js';
 import type { Frame } from '../ml/types.js';
 import { ingestCodeFiles, resolveIngestFiles } from './ingest-files.js';

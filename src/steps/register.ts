@@ -48,7 +48,9 @@ import { type GateReport, REPORT_FILES, writeGateReport } from '../registry/gate
 import { validateAlias, validateModelName } from '../registry/registry-validation.js';
 import type { CustomMetric } from '../registry/score-model.js';
 import type { ModelVersion } from '../registry/types.js';
-import { type CustomMetricConfig, loadCustomMetricFunction, type ValidationReport } from './evaluate.js';
+// Types only: evaluate.ts brings train, transform and the model stack, which a register that
+// finds the candidate unchanged never needs (its loader is imported where metrics are loaded).
+import type { CustomMetricConfig, ValidationReport } from './evaluate.js';
 import { inputDir, readSplitDataset, recipeProblem } from './recipe-problem.js';
 import { customMetricsCodeFiles } from './code-files.js';
 import { MODEL_DIGEST_FILE, MODEL_DIR, VALIDATION_FILE } from './output-files.js';
@@ -174,6 +176,7 @@ async function loadCustomMetrics(
   for (const metric of customMetricsOf(recipe)) {
     // Only the custom metrics a threshold names: the others cost time and decide nothing here.
     if (!wanted.has(metric.name)) continue;
+    const { loadCustomMetricFunction } = await import('./evaluate.js');
     const fn = await loadCustomMetricFunction({ recipeDir, name: metric.function, python: recipe.python });
     out.push({ name: metric.name, compute: (scored) => fn({ split: 'test', ...scored }) });
   }
