@@ -12,7 +12,10 @@ export function registerRecipeCommands(program: Command): void {
   const recipeDir = () => new Option('--recipe-dir <dir>', 'directory holding recipe.yaml').default('.');
   // No commander default: loadRecipe must know whether a profile was asked for explicitly.
   const profile = () =>
-    new Option('-p, --profile <name>', 'profile in profiles/ that fills {{ placeholders }} (default: local)');
+    new Option(
+      '-p, --profile <name>',
+      'profile in profiles/ that fills {{ placeholders }} (default: $MLFLOW_RECIPES_PROFILE, else local)',
+    );
   const step = (what: string) => new Option('-s, --step <step>', what).choices([...STEP_KINDS]);
   const output = () =>
     new Option('-o, --output <format>', 'output format: table or json')

@@ -16,9 +16,11 @@ import {
   parseRecipeYaml,
   readProfile,
   renderPlaceholders,
-  type Substitution,
+  type PositionMap,
+  type RenderResult,
   yamlSyntaxHint,
 } from './profiles.js';
+import { renderJinja, stripLineComments, usesJinja } from './jinja.js';
 import { type ConfigPath, type Locator, validateRecipeConfig } from './validate.js';
 import { cachedYamlValue, rememberYamlValue, yamlParser } from './yaml-cache.js';
 
@@ -71,25 +73,33 @@ export function loadRecipe(options: LoadRecipeOptions): LoadedRecipe {
       },
     ]);
   }
-  const profileName = options.profile ?? DEFAULT_PROFILE;
+  // MLflow Recipes reads MLFLOW_RECIPES_PROFILE when no profile is given.
+  const fromEnv = process.env.MLFLOW_RECIPES_PROFILE?.trim() || undefined;
+  const profileName = options.profile ?? fromEnv ?? DEFAULT_PROFILE;
   // Parsed YAML is remembered here by content (yaml-cache.ts), as passed schema checks are.
   const stateDir = join(recipeDir, '.recipe');
   const profile = readProfile({
     recipeDir,
     name: profileName,
-    explicit: options.profile !== undefined,
+    explicit: options.profile !== undefined || fromEnv !== undefined,
     stateDir,
   });
   const shownRecipe = displayPath(recipeFile);
   const shownProfile = profile.file ? displayPath(profile.file) : undefined;
 
-  const rendered = renderPlaceholders({
-    text: readFileSync(recipeFile, 'utf8'),
+  const recipeText = readFileSync(recipeFile, 'utf8');
+  const renderOptions = {
+    text: recipeText,
     values: profile.values,
     templateFile: shownRecipe,
     profileFile: shownProfile,
     profileName,
-  });
+  };
+  // Plain `{{ NAME }}` placeholders keep their exact columns through the fast path; anything more
+  // of Jinja (`{% if %}`, filters such as `default`) goes through nunjucks (jinja.ts).
+  const rendered = usesJinja(recipeText)
+    ? renderRecipeJinja({ ...renderOptions, recipeDir })
+    : renderPlaceholders(renderOptions);
   if (rendered.issues.length > 0) throw new ConfigError(rendered.issues);
 
   // Source positions are parsed on first use: only an error needs them.
@@ -161,7 +171,7 @@ export function loadRecipe(options: LoadRecipeOptions): LoadedRecipe {
 /** The parsed recipe's value; its syntax errors as one ConfigError. Remembers a good parse. */
 function parseRecipeValue(
   { doc, lineCounter }: ParsedYaml,
-  rendered: { text: string; substitutions: readonly Substitution[] },
+  rendered: { text: string; substitutions: PositionMap },
   shownRecipe: string,
   shownProfile: string | undefined,
   stateDir: string,
@@ -240,7 +250,7 @@ export function locateConfigError(error: ConfigError, locate: Locator): ConfigEr
   return new ConfigError(issues, { ...(error.hint ? { hint: error.hint } : {}), cause: error });
 }
 
-function mapPos(substitutions: readonly Substitution[], at: NodeAt): { line: number; column: number } {
+function mapPos(substitutions: PositionMap, at: NodeAt): { line: number; column: number } {
   if (!at.found) return { line: 1, column: 1 };
   const m = mapRenderedPosition(substitutions, at.line, at.column);
   return { line: m.line, column: m.column };
@@ -294,7 +304,7 @@ function locateIn(doc: Document.Parsed, lineCounter: LineCounter, path: ConfigPa
 
 function makeLocator(ctx: {
   source: () => ParsedYaml;
-  substitutions: readonly Substitution[];
+  substitutions: PositionMap;
   recipeFile: string;
   profile: LoadedProfile;
   profileFile?: string;
@@ -335,5 +345,45 @@ function makeLocator(ctx: {
     if (!at.found) return { file: ctx.recipeFile, line: 1, column: 1 };
     const mapped = mapRenderedPosition(ctx.substitutions, at.line, at.column);
     return { file: ctx.recipeFile, line: mapped.line, column: mapped.column };
+  };
+}
+
+/**
+ * recipe.yaml through Jinja with the profile's values (MLflow's render_and_merge_yaml). The
+ * profile's names that the template mentions count as used template variables, as the
+ * placeholders of the fast path do, so they are not merged into the recipe as fields.
+ */
+function renderRecipeJinja(options: {
+  text: string;
+  values: Record<string, unknown>;
+  templateFile: string;
+  profileFile?: string;
+  profileName: string;
+  recipeDir: string;
+}): RenderResult {
+  const { profileFile, profileName } = options;
+  const rendered = renderJinja({
+    text: options.text,
+    values: options.values,
+    file: options.templateFile,
+    baseDir: options.recipeDir,
+    undefinedHint: (name) =>
+      profileFile
+        ? `add ${name}: <value> to ${profileFile}`
+        : `create profiles/${profileName}.yaml with ${name}: <value>`,
+  });
+  const tags = [...stripLineComments(options.text).matchAll(/\{[{%][\s\S]*?[}%]\}/g)]
+    .map((m) => m[0])
+    .join('\n');
+  const used = new Set(
+    Object.keys(options.values).filter((key) =>
+      new RegExp(`(^|[^A-Za-z0-9_])${key}($|[^A-Za-z0-9_])`).test(tags),
+    ),
+  );
+  return {
+    text: rendered.text,
+    substitutions: Object.assign([], { sourceLines: rendered.sourceLines }),
+    used,
+    issues: [],
   };
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Document, LineCounter } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { displayPath } from '../display-path.js';
+import { renderJinja, usesJinja } from './jinja.js';
 import { cachedYamlValue, rememberYamlValue, yamlParser } from './yaml-cache.js';
 
 export const PROFILE_DIR = 'profiles';
@@ -98,7 +99,18 @@ export function readProfile(options: {
       },
     ]);
   }
-  const text = readFileSync(file, 'utf8');
+  const raw = readFileSync(file, 'utf8');
+  // MLflow renders the profile through Jinja first, with no variables (for `from_json` and tags).
+  const text = usesJinja(raw)
+    ? renderJinja({
+        text: raw,
+        values: {},
+        file: displayPath(file),
+        baseDir: recipeDir,
+        undefinedHint: (variable) =>
+          `a profile is rendered without variables: define ${variable} with {% set %} or remove it`,
+      }).text
+    : raw;
   const source = once(() => parseRecipeYaml(text));
   const cached = stateDir ? cachedYamlValue(stateDir, text) : undefined;
   const values = cached ? cached.value : parseProfileValues(file, source(), stateDir, text);
@@ -154,9 +166,15 @@ export interface Substitution {
   name: string;
 }
 
+/**
+ * Where rendered positions come from: the placeholder substitutions (line-preserving), plus, for
+ * a text rendered through Jinja (jinja.ts), the template line of each rendered line.
+ */
+export type PositionMap = readonly Substitution[] & { readonly sourceLines?: readonly number[] };
+
 export interface RenderResult {
   text: string;
-  substitutions: Substitution[];
+  substitutions: PositionMap;
   /** Placeholder names that were used. */
   used: Set<string>;
   /** Undefined placeholders (one issue each). */
@@ -235,10 +253,12 @@ export function renderPlaceholders(options: {
  * substituted value maps to the placeholder's start and names the placeholder.
  */
 export function mapRenderedPosition(
-  substitutions: readonly Substitution[],
+  substitutions: PositionMap,
   line: number,
   column: number,
 ): { line: number; column: number; placeholder?: Substitution } {
+  // Jinja-rendered: lines map through the markers; columns are the rendered line's.
+  if (substitutions.sourceLines) return { line: substitutions.sourceLines[line - 1] ?? line, column };
   let delta = 0;
   for (const sub of substitutions) {
     if (sub.line !== line) continue;
