@@ -1,14 +1,16 @@
 /**
  * bench/train: the training-speed benchmark of issue 11, one JSON line per case on stdout.
  *
- * Runs the three parts one after another, each as its own child process (so one part's heap and
+ * Runs the four parts one after another, each as its own child process (so one part's heap and
  * JIT state never colour the next part's timings), and passes their JSON lines through unchanged:
  *
  *   - bench/train/ingest.ts  — CSV and Parquet → Arrow rows/s (synthetic 1M-row CSV,
  *     vega-datasets' flights-3m as CSV and as Parquet), pandas.read_csv as the CSV reference;
  *   - bench/train/linear.ts  — linear / ridge / SGD / logistic regression fit and predict on
  *     100k and 800k rows × 10 features, next to scikit-learn on the same data in the same run;
- *   - bench/train/trees.ts   — decision-tree regressor and classifier, the same way.
+ *   - bench/train/trees.ts   — decision-tree regressor and classifier, the same way;
+ *   - bench/train/ensembles.ts — random forests, extra trees and histogram gradient boosting,
+ *     next to scikit-learn and (boosting) XGBoost.
  *
  * Every estimator line carries fit_s / predict_s (wall), fit_cpu_s (process CPU), the same three
  * for scikit-learn (sklearn_*), fit_cpu_ratio / fit_wall_ratio (ours ÷ scikit-learn's), metric /
@@ -31,7 +33,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 
-const PARTS = ['ingest', 'linear', 'trees'] as const;
+const PARTS = ['ingest', 'linear', 'trees', 'ensembles'] as const;
 type Part = (typeof PARTS)[number];
 
 function selectedParts(): Part[] {

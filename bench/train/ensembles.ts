@@ -1,0 +1,226 @@
+/**
+ * Tree ensembles' training speed and quality against scikit-learn (and XGBoost for boosting),
+ * same data, same run: issue 20's benchmark.
+ *
+ * The data is bench/train/trees.ts's (10 continuous features, a Friedman-style regression target
+ * with noise and a 3-class target cut from it), 100k and 800k training rows, metrics on 100k
+ * held-out rows. Cases:
+ *
+ *   - random forests and extra trees, `max_depth` 10 (BENCH_MAX_DEPTH), 100 trees at 100k and
+ *     20 at 800k (BENCH_FOREST_TREES, one count per row count: scikit-learn's 100 fully grown
+ *     800k-row trees take tens of minutes here); scikit-learn with n_jobs=-1 (both cores);
+ *   - histogram gradient boosting, 100 iterations, scikit-learn's defaults otherwise but
+ *     early_stopping off on both sides (so both grow the same number of trees); XGBoost `hist`,
+ *     lossguide, 31 leaves, 255 bins, same rounds and learning rate, both cores.
+ *
+ * Ours run on one thread. For each case one JSON line:
+ *
+ *   {bench:'train', estimator, rows, trees, fit_s, fit_cpu_s, predict_s, load_s, metric,
+ *    sklearn_fit_s, sklearn_fit_cpu_s, sklearn_predict_s, sklearn_metric,
+ *    xgboost_fit_s, xgboost_predict_s, xgboost_metric, fit_wall_ratio, load_avg_1m}
+ *
+ * load_s is JSON.parse + fromJSON of the saved state (the model-load cost). Predict is timed on
+ * the 100k test rows on every side.
+ *
+ *   npx tsx bench/train/ensembles.ts
+ *   BENCH_ROWS=100000 BENCH_FOREST_TREES=100 npx tsx bench/train/ensembles.ts
+ *   BENCH_ONLY=hist_gradient_boosting_regressor BENCH_SKLEARN=0 npx tsx bench/train/ensembles.ts
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { loadEstimator } from '../../src/ml/estimators.js';
+import { createEstimator } from '../../src/ml/estimators.js';
+import type { EstimatorState, FeatureMatrix } from '../../src/ml/types.js';
+
+const ROWS = (process.env.BENCH_ROWS ?? '100000,800000').split(',').map(Number);
+const FOREST_TREES = (process.env.BENCH_FOREST_TREES ?? '100,20').split(',').map(Number);
+const N_TEST = Number(process.env.BENCH_TEST_ROWS ?? 100_000);
+const N_FEATURES = 10;
+const MAX_DEPTH = Number(process.env.BENCH_MAX_DEPTH ?? 10);
+const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
+const WITH_SKLEARN = process.env.BENCH_SKLEARN !== '0';
+const ONLY = process.env.BENCH_ONLY?.split(',');
+
+const ESTIMATORS = [
+  'random_forest_regressor',
+  'random_forest_classifier',
+  'extra_trees_regressor',
+  'extra_trees_classifier',
+  'hist_gradient_boosting_regressor',
+  'hist_gradient_boosting_classifier',
+].filter((name) => !ONLY || ONLY.includes(name));
+
+/** Deterministic uniform stream (xorshift32), as bench/train/trees.ts, so both see the same data. */
+function uniform(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 4294967296;
+  };
+}
+
+interface Dataset {
+  X: FeatureMatrix;
+  yReg: Float64Array;
+  yCls: Int32Array;
+}
+
+/** bench/train/trees.ts's data: the same rows for the same seed. */
+function makeData(n: number, seed: number): Dataset {
+  const u = uniform(seed);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
+  const columns = Array.from({ length: N_FEATURES }, () => new Float64Array(n));
+  const [x0, x1, x2, x3, x4, x5] = columns;
+  const yReg = new Float64Array(n);
+  const yCls = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < N_FEATURES; j++) columns[j][i] = j % 2 === 0 ? u() : normal();
+    const f =
+      10 * Math.sin(Math.PI * x0[i] * x2[i]) + 20 * (x4[i] - 0.5) ** 2 + 4 * x1[i] + 2 * x3[i] * x5[i];
+    yReg[i] = f + normal();
+    yCls[i] = f < 3 ? 0 : f < 9 ? 1 : 2;
+  }
+  return { X: { nRows: n, columns }, yReg, yCls };
+}
+
+function paramsFor(estimator: string, rowsIndex: number): Record<string, unknown> {
+  if (estimator.startsWith('hist_')) return { max_iter: 100, early_stopping: false, random_state: 0 };
+  return { n_estimators: FOREST_TREES[rowsIndex] ?? FOREST_TREES[0], max_depth: MAX_DEPTH, random_state: 0 };
+}
+
+interface ReferenceFigures {
+  library: 'sklearn' | 'xgboost';
+  estimator: string;
+  rows: number;
+  fit_s: number;
+  fit_cpu_s: number;
+  predict_s: number;
+  metric: number;
+}
+
+function writeColumns(path: string, columns: Float64Array[]): void {
+  const n = columns[0].length;
+  const all = new Float64Array(columns.length * n);
+  for (let j = 0; j < columns.length; j++) all.set(columns[j], j * n);
+  writeFileSync(path, new Uint8Array(all.buffer));
+}
+
+function runReferences(train: Dataset, test: Dataset, nTrain: number): ReferenceFigures[] {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-ensembles-'));
+  try {
+    writeColumns(join(dir, 'train_X.f64'), train.X.columns);
+    writeColumns(join(dir, 'test_X.f64'), test.X.columns);
+    writeFileSync(join(dir, 'train_y_reg.f64'), new Uint8Array(train.yReg.buffer));
+    writeFileSync(join(dir, 'train_y_cls.i32'), new Uint8Array(train.yCls.buffer));
+    writeFileSync(join(dir, 'test_y_reg.f64'), new Uint8Array(test.yReg.buffer));
+    writeFileSync(join(dir, 'test_y_cls.i32'), new Uint8Array(test.yCls.buffer));
+    writeFileSync(
+      join(dir, 'meta.json'),
+      JSON.stringify({ n_train: nTrain, n_test: test.X.nRows, n_features: N_FEATURES }),
+    );
+    const cases = ROWS.flatMap((rows, r) =>
+      ESTIMATORS.map((estimator) => ({ estimator, rows, params: paramsFor(estimator, r) })),
+    );
+    const script = join(dirname(fileURLToPath(import.meta.url)), 'sklearn_ensembles.py');
+    const out = execFileSync(PYTHON, [script, dir, JSON.stringify(cases)], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    return out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as ReferenceFigures);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function r2(y: Float64Array, p: Float64Array): number {
+  let mean = 0;
+  for (let i = 0; i < y.length; i++) mean += y[i];
+  mean /= y.length;
+  let res = 0;
+  let tot = 0;
+  for (let i = 0; i < y.length; i++) {
+    res += (y[i] - p[i]) ** 2;
+    tot += (y[i] - mean) ** 2;
+  }
+  return 1 - res / tot;
+}
+
+function accuracy(y: Int32Array, p: Int32Array): number {
+  let ok = 0;
+  for (let i = 0; i < y.length; i++) if (y[i] === p[i]) ok++;
+  return ok / y.length;
+}
+
+function main(): void {
+  const nTrain = Math.max(...ROWS);
+  const train = makeData(nTrain, 20_251_123);
+  const test = makeData(N_TEST, 7);
+  const refs = WITH_SKLEARN ? runReferences(train, test, nTrain) : [];
+  const round = (v: number) => Math.round(v * 1e4) / 1e4;
+  ROWS.forEach((rows, r) => {
+    const X: FeatureMatrix = { nRows: rows, columns: train.X.columns.map((c) => c.subarray(0, rows)) };
+    for (const estimator of ESTIMATORS) {
+      const params = paramsFor(estimator, r);
+      const model = createEstimator(estimator, params);
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      if (model.kind === 'regressor') model.fit(X, train.yReg.subarray(0, rows));
+      else model.fit(X, train.yCls.subarray(0, rows), 3);
+      const fitS = (performance.now() - t0) / 1000;
+      const cpu = process.cpuUsage(c0);
+      const t1 = performance.now();
+      const metric =
+        model.kind === 'regressor'
+          ? r2(test.yReg, model.predict(test.X))
+          : accuracy(test.yCls, model.predict(test.X));
+      const predictS = (performance.now() - t1) / 1000;
+      const text = JSON.stringify(model.toJSON());
+      const t2 = performance.now();
+      loadEstimator(JSON.parse(text) as EstimatorState);
+      const loadS = (performance.now() - t2) / 1000;
+      const sk = refs.find((f) => f.library === 'sklearn' && f.estimator === estimator && f.rows === rows);
+      const xgb = refs.find((f) => f.library === 'xgboost' && f.estimator === estimator && f.rows === rows);
+      console.log(
+        JSON.stringify({
+          bench: 'train',
+          estimator,
+          rows,
+          features: N_FEATURES,
+          params,
+          fit_s: round(fitS),
+          fit_cpu_s: round((cpu.user + cpu.system) / 1e6),
+          predict_s: round(predictS),
+          load_s: round(loadS),
+          state_bytes: text.length,
+          metric: round(metric),
+          metric_name: model.kind === 'regressor' ? 'r2' : 'accuracy',
+          sklearn_fit_s: sk ? round(sk.fit_s) : null,
+          sklearn_fit_cpu_s: sk ? round(sk.fit_cpu_s) : null,
+          sklearn_predict_s: sk ? round(sk.predict_s) : null,
+          sklearn_metric: sk ? round(sk.metric) : null,
+          xgboost_fit_s: xgb ? round(xgb.fit_s) : null,
+          xgboost_predict_s: xgb ? round(xgb.predict_s) : null,
+          xgboost_metric: xgb ? round(xgb.metric) : null,
+          // ours ÷ theirs (wall): below 1 means we are faster
+          fit_wall_ratio: sk ? Math.round((fitS / sk.fit_s) * 1e3) / 1e3 : null,
+          fit_wall_ratio_xgboost: xgb ? Math.round((fitS / xgb.fit_s) * 1e3) / 1e3 : null,
+          load_avg_1m: Math.round(loadavg()[0] * 10) / 10,
+        }),
+      );
+    }
+  });
+}
+
+main();
