@@ -48,7 +48,10 @@ export interface ForestParams {
   /** Score the forest on each tree's out-of-bag rows (R² or accuracy): `oob_score_`. */
   oob_score?: boolean;
   random_state?: number | null;
-  /** Threads for fitting; null or 1 fits on the calling thread. Results do not depend on it. */
+  /**
+   * Accepted and checked as scikit-learn's, but every fit currently runs on the calling thread:
+   * worker threads for the trees are not built yet (sweeps already put trials on both cores).
+   */
   n_jobs?: number | null;
 }
 

@@ -26,6 +26,7 @@ import {
   formatNumber,
   htmlHeatmapTable,
   htmlTable,
+  svgBarChart,
   svgLinePlot,
   svgScatterPlot,
 } from './cards.js';
@@ -35,7 +36,7 @@ import { loadUserFunction, locateUserFunction, pythonUserFunction } from './user
 import { inputDir, readSplitDataset, recipeProblem } from './recipe-problem.js';
 import { scorePredictions } from '../models/score-predictions.js';
 import { columnType } from '../models/targets.js';
-import { MODEL_DIR } from './train.js';
+import { featureWeights, largestBars, MODEL_DIR } from './train.js';
 import type { CardSection, Step, StepContext, StepResult } from './types.js';
 import type { CustomMetricConfig, EvaluateConfig, ValidationCriterion } from './recipe-config.js';
 
@@ -322,6 +323,44 @@ export function checkCriteria(
   };
 }
 
+/**
+ * What the fitted model itself tells: its feature importances (trees, forests, boosting: bar
+ * chart of the largest 25) and, for gradient boosting, the loss per iteration on the training
+ * rows and, with early stopping, on the held-out ones.
+ */
+function modelSections(model: LoadedModel): CardSection[] {
+  const sections: CardSection[] = [];
+  const estimator = model.pipeline.estimator;
+  const featureNames = model.pipeline.transformer.featureNames();
+  const weights = featureWeights(estimator, featureNames);
+  if (weights?.key === 'feature_importances') {
+    sections.push({
+      title: weights.title,
+      html: svgBarChart({ title: weights.title, ...largestBars(featureNames, weights.values, 25) }),
+    });
+  }
+  let state: Record<string, unknown> = {};
+  try {
+    state = estimator.toJSON().state;
+  } catch {
+    // a custom estimator without toJSON has no loss curve to show
+  }
+  const curve = (v: unknown): number[] =>
+    Array.isArray(v) && v.every((x) => typeof x === 'number') ? (v as number[]) : [];
+  const train = curve(state.train_loss);
+  const validation = curve(state.validation_loss);
+  if (train.length > 1) {
+    const series = [{ name: 'training', x: train.map((_, i) => i), y: train }];
+    if (validation.length > 1)
+      series.push({ name: 'validation', x: validation.map((_, i) => i), y: validation });
+    sections.push({
+      title: 'Boosting loss per iteration',
+      html: svgLinePlot({ title: 'Loss per iteration', series, xLabel: 'iteration', yLabel: 'mean loss' }),
+    });
+  }
+  return sections;
+}
+
 function cardSections(scored: SplitScores[], report: ValidationReport, model: LoadedModel): CardSection[] {
   const sections: CardSection[] = [];
   const names = [...new Set(scored.flatMap((s) => Object.keys(s.metrics)))];
@@ -353,6 +392,7 @@ function cardSections(scored: SplitScores[], report: ValidationReport, model: Lo
           })
         : '<p>No validation_criteria configured.</p>'),
   });
+  sections.push(...modelSections(model));
   const focus = scored.find((s) => s.name === 'test') ?? scored[0];
   if (!focus) return sections;
   const label = `${focus.name} split`;

@@ -156,6 +156,32 @@ describe('evaluate step', () => {
   });
 });
 
+describe('evaluate card of tree ensembles', () => {
+  it('shows the feature importances, and for gradient boosting the loss per iteration', async () => {
+    const fixture = createPenguinsRecipe({
+      steps: {
+        split: { split_ratios: [0.6, 0.2, 0.2] },
+        train: {
+          estimator: { name: 'hist_gradient_boosting_classifier', params: { max_iter: 20, random_state: 0 } },
+        },
+        evaluate: { validation_criteria: [{ metric: 'accuracy_score', threshold: 0.9 }] },
+      },
+    });
+    await runSteps(fixture, ['ingest', 'split', 'transform', 'train', 'evaluate']);
+    const sections = fixture.results.evaluate?.card.sections ?? [];
+    expect(sections.map((s) => s.title).slice(0, 4)).toEqual([
+      'Metrics',
+      'Validation',
+      'Feature importances',
+      'Boosting loss per iteration',
+    ]);
+    // Bars name the transformer's features; the curve has a training series.
+    expect(sections[2].html).toContain('num__');
+    expect(sections[3].html).toContain('training');
+    expect(fixture.results.evaluate?.metrics.test_accuracy_score).toBeGreaterThan(0.9);
+  });
+});
+
 describe('checkCriteria', () => {
   const directions = { root_mean_squared_error: false, r2_score: true };
   it.each([
