@@ -6,6 +6,8 @@
  *     tpe.suggest (a source checkout, HYPEROPT_SRC), Optuna's TPESampler (Debian's python3-optuna)
  *     and our random search on Branin, Hartmann-6 and SGDRegressor on the regression template's
  *     cars data; median over 10 seeds of the best value after 16, 32 and 64 trials;
+ *   - bench/sweep/wall.ts: 64 trials of a small model through the compiled CLI at parallelism 1
+ *     and 2 (wall and CPU seconds), the scheduler alone, and the overhead per trial;
  *   - bench/sweep/record-cached.ts: recording cached trials as child runs, three transactions
  *     per trial (before) against one createFinishedRuns transaction (now), same store, same run.
  *
@@ -20,7 +22,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-const PARTS = ['quality', 'record-cached'] as const;
+const PARTS = ['quality', 'record-cached', 'wall'] as const;
 
 function selectedParts(): string[] {
   const wanted = process.env.BENCH_PARTS?.trim();
