@@ -194,6 +194,14 @@ export function estimator_fn(params: { shrink?: number } = {}) {
     expect(done).toBeLessThan(20);
     const fitsBefore = fits();
 
+    // recipe status says the train step must run, and that the killed sweep's trials are kept.
+    const status = await recipe(dir, 'status');
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/train +(stale|never run)/);
+    expect(status.stdout).toContain(
+      `a sweep of up to 20 trials: trials whose data, config, params and code are unchanged are reused from the ${done} finished in .recipe/trials`,
+    );
+
     const resumed = await recipe(dir, 'run', '--step', 'train');
     expect(resumed.code).toBe(0);
     expect(resumed.stderr).toContain(`tuning done: 20 trials (${done} from the cache, 0 failed)`);
