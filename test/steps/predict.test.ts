@@ -235,7 +235,7 @@ describe('ingest_scoring + predict steps', () => {
     }).catch((e: unknown) => e);
     expect(mismatch).toBeInstanceOf(DataError);
     expect((mismatch as Error).message).toMatch(
-      /missing required columns "Displacement" \(double\), "Horsepower" \(long\)/,
+      /missing required columns "Displacement" \(double\), "Horsepower" \(double\)/,
     );
     expect(existsSync(join(fixture.recipeDir, 'y.csv'))).toBe(false);
   });
