@@ -26,9 +26,14 @@ const srcDir = fileURLToPath(new URL('../src/', import.meta.url));
 /**
  * The only places in src/ that may rename: the helper itself, and moves of finished directories
  * that are not writes (the step cache committing or removing an entry, the recipe lock moving a
- * stale lock aside).
+ * stale lock aside, the artifact cache moving an evicted entry aside before deleting it).
  */
-const RENAME_ALLOWED = new Set(['atomic-write.ts', 'recipes/cache.ts', 'recipes/lock.ts']);
+const RENAME_ALLOWED = new Set([
+  'atomic-write.ts',
+  'recipes/cache.ts',
+  'recipes/lock.ts',
+  'tracking/artifact-cache.ts',
+]);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

@@ -5,8 +5,9 @@
  * JSON array for strings. The manifest names each column's pandas dtype, so a DataFrame crosses
  * both ways with its dtypes exactly (docs/python-worker.md lists the kinds).
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../atomic-write.js';
 import { DataError } from '../errors.js';
 import type { Frame, FrameColumn } from '../ml/types.js';
 import { type NpyArray, readNpy, writeNpy } from './npy.js';
@@ -167,9 +168,7 @@ export function writeExchangeTable(dir: string, table: ExchangeTable): ExchangeM
     n_rows: table.nRows,
     columns,
   };
-  const tmp = join(dir, `${MANIFEST_FILE}.tmp`);
-  writeFileSync(tmp, JSON.stringify(manifest));
-  renameSync(tmp, join(dir, MANIFEST_FILE));
+  writeFileAtomic(join(dir, MANIFEST_FILE), JSON.stringify(manifest));
   return manifest;
 }
 
