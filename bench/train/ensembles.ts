@@ -187,9 +187,11 @@ function main(): void {
           : accuracy(test.yCls, model.predict(test.X));
       const predictS = (performance.now() - t1) / 1000;
       const text = JSON.stringify(model.toJSON());
+      const c2 = process.cpuUsage();
       const t2 = performance.now();
       loadEstimator(JSON.parse(text) as EstimatorState);
       const loadS = (performance.now() - t2) / 1000;
+      const loadCpu = process.cpuUsage(c2);
       const sk = refs.find((f) => f.library === 'sklearn' && f.estimator === estimator && f.rows === rows);
       const xgb = refs.find((f) => f.library === 'xgboost' && f.estimator === estimator && f.rows === rows);
       console.log(
@@ -203,6 +205,7 @@ function main(): void {
           fit_cpu_s: round((cpu.user + cpu.system) / 1e6),
           predict_s: round(predictS),
           load_s: round(loadS),
+          load_cpu_s: round((loadCpu.user + loadCpu.system) / 1e6),
           state_bytes: text.length,
           metric: round(metric),
           metric_name: model.kind === 'regressor' ? 'r2' : 'accuracy',

@@ -421,15 +421,20 @@ export function forestFromJSON(
     const start = offsets[t];
     const size = offsets[t + 1] - start;
     if (size < 1) throw damaged(`tree ${t} has no nodes`);
+    // No closure per node: this loop runs over every node of the forest at load.
     for (let local = 0; local < size; local++) {
       const node = start + local;
       const l = left[node];
       const r = right[node];
-      const badChild = (c: number) => c <= local || c >= size;
       const bad =
         l === -1
           ? r !== -1
-          : badChild(l) || badChild(r) || feature[node] < 0 || feature[node] >= (F as number);
+          : l <= local ||
+            l >= size ||
+            r <= local ||
+            r >= size ||
+            feature[node] < 0 ||
+            feature[node] >= (F as number);
       if (bad) throw damaged(`tree ${t} node ${local} has invalid children or feature`);
     }
   }
