@@ -22,11 +22,7 @@ import {
   SqlTrackingStore,
 } from './sql-tracking-store.js';
 import { type PreparedSchema, prepareTrackingSchema, type SchemaOpenOptions } from './schema-setup.js';
-import {
-  FALLBACK_AUTOCHECKPOINT_PAGES,
-  startWalCheckpointer,
-  type WalCheckpointer,
-} from './wal-checkpointer.js';
+import type { WalCheckpointer } from './wal-checkpointer.js';
 
 export interface SqliteTrackingStoreOptions extends SchemaOpenOptions {
   /** The database file; created with its parent directories when missing. */
@@ -308,6 +304,8 @@ export async function openSqliteTrackingStore(
     });
     options.onSchemaPrepared?.(prepared);
     if (options.backgroundCheckpoint) {
+      // Loaded only here: a CLI command that opens the store must not pay for worker_threads.
+      const { FALLBACK_AUTOCHECKPOINT_PAGES, startWalCheckpointer } = await import('./wal-checkpointer.js');
       db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
       driver.checkpointer = startWalCheckpointer(path);
     }
