@@ -9,6 +9,7 @@
  * the WAL stays bounded even if this thread falls behind or fails.
  */
 import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 
 /** The WAL size (bytes) past which the worker checkpoints: SQLite's own 1,000 pages of 4 KiB. */
 const CHECKPOINT_WAL_BYTES = 1000 * 4096;
@@ -54,11 +55,7 @@ export interface WalCheckpointer {
 
 /** Starts checkpointing `path`'s WAL on a worker thread. The thread never keeps the process alive. */
 export function startWalCheckpointer(path: string): WalCheckpointer {
-  const require = createRequire(import.meta.url);
-  const driver = require.resolve('better-sqlite3');
-  // Required here, not imported: sqlite-store.ts imports this file, and every `recipe run` opens
-  // a SQLite store without a checkpointer (test/cli/lazy-loading.test.ts: no worker_threads).
-  const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
+  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: { driver, path, walBytes: CHECKPOINT_WAL_BYTES, pollMs: POLL_MS },
