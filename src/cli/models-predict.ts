@@ -48,13 +48,8 @@ export function registerModelsPredictCommand(program: Command): void {
     .action(async (opts: PredictOptions, command: Command) => {
       const { trackingUri } = command.optsWithGlobals<{ trackingUri?: string }>();
       // Imported here: the model stack is slow to load and every `recipe models …` registers this.
-      const {
-        parsePredictionFormat,
-        predictionsJson,
-        readScoringFile,
-        scoreDataset,
-        writeScoredFile,
-      } = await import('../models/index.js');
+      const { parsePredictionFormat, predictionsJson, readScoringFile, scoreDataset, writeScoredFile } =
+        await import('../models/index.js');
       const inputFormat: PredictionFormat | undefined = opts.contentType
         ? parsePredictionFormat(opts.contentType, '--content-type')
         : undefined;
@@ -69,7 +64,7 @@ export function registerModelsPredictCommand(program: Command): void {
         ...(inputFormat ? { format: inputFormat } : {}),
         inputs: model.signature.inputs,
       });
-      const scored = scoreDataset(model, dataset);
+      const scored = await scoreDataset(model, dataset);
       if (opts.outputPath) {
         await writeScoredFile(resolve(opts.outputPath), scored, outputFormat);
         cliStderr().write(`scored ${dataset.frame.nRows} rows → ${opts.outputPath}\n`);

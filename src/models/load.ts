@@ -11,7 +11,14 @@ import { ColumnTransformer } from '../ml/column-transformer.js';
 import { loadEstimator } from '../ml/estimators.js';
 import type { Estimator, EstimatorState, Frame } from '../ml/types.js';
 import { CustomClassifier, CustomRegressor, CustomTransformer } from './custom-components.js';
-import { INPUT_EXAMPLE_FILE, type MLmodelDocument, mlrecipeFlavor, readMLmodel } from './mlmodel.js';
+import {
+  FLAVOR_NAME,
+  INPUT_EXAMPLE_FILE,
+  type MLmodelDocument,
+  mlrecipeFlavor,
+  readMLmodel,
+} from './mlmodel.js';
+import { recipeMetadata, sklearnFlavor } from './sklearn-flavor.js';
 import {
   type ComponentSource,
   type EstimatorDocument,
@@ -44,6 +51,8 @@ export function registerModelUriResolver(scheme: string, resolver: ModelUriResol
 export interface LoadModelOptions extends ResolveContext {
   /** Resolvers for this call only; they take precedence over registered ones. */
   resolvers?: Record<string, ModelUriResolver>;
+  /** The interpreter for scikit-learn models (a recipe's `python:`); default RECIPE_PYTHON, python3. */
+  python?: unknown;
 }
 
 /** `scheme:` of a URI; undefined for a plain path (a Windows drive letter is not a scheme). */
@@ -80,12 +89,16 @@ export interface LoadedModel {
   targetCol: string;
   /** Class labels in class-index order (classification only). */
   classes?: string[];
-  pipeline: ModelPipeline;
+  /** mlrecipe's own pipeline; absent for a scikit-learn model, which lives in the Python worker. */
+  pipeline?: ModelPipeline;
   /**
    * Checks `frame` against the signature (DataError naming a missing or mistyped column), then
-   * predicts: numbers for regression, labels for classification.
+   * predicts: numbers for regression, labels for classification. A scikit-learn model predicts
+   * only through predictAsync (the worker answers asynchronously); its predict throws.
    */
   predict(frame: Frame): Float64Array | string[];
+  /** predict for every kind of model; callers that may meet scikit-learn models use this one. */
+  predictAsync(frame: Frame): Promise<Float64Array | string[]>;
   /** One probability array per class, in `classes` order (classification only). */
   predictProba?(frame: Frame): Float64Array[];
   /** input_example.json as a frame, if the model has one. */
@@ -100,6 +113,9 @@ export async function loadModel(uri: string, options: LoadModelOptions = {}): Pr
     });
   }
   const mlmodel = readMLmodel(dir);
+  if (mlmodel.flavors[FLAVOR_NAME] === undefined && sklearnFlavor(mlmodel)) {
+    return loadSklearnModel(dir, mlmodel, options);
+  }
   const flavor = mlrecipeFlavor(mlmodel, dir);
   const signature = signatureFromDocument(mlmodel.signature, join(dir, 'MLmodel'));
   const pipelinePath = containedPath(dir, flavor.pipeline, 'flavors.mlrecipe.pipeline');
@@ -115,6 +131,7 @@ export async function loadModel(uri: string, options: LoadModelOptions = {}): Pr
     ...(pipeline.classes ? { classes: pipeline.classes } : {}),
     pipeline,
     predict: (frame) => pipeline.predict(enforceSignature(frame, signature.inputs)),
+    predictAsync: async (frame) => pipeline.predict(enforceSignature(frame, signature.inputs)),
     inputExample: () => readInputExample(dir, mlmodel),
   };
   if (pipeline.problemType === 'classification') {
@@ -277,5 +294,45 @@ export function frameFromSplit(columns: readonly string[], data: readonly unknow
         values: data.map((row) => (row[j] === null || row[j] === undefined ? null : String(row[j]))),
       };
     }),
+  };
+}
+
+/**
+ * A scikit-learn model (ours, or one MLflow saved): unpickled in the shared Python worker and
+ * predicted there. Problem type and target come from mlrecipe's metadata when the model has it;
+ * a model MLflow made is a regressor unless its estimator has `classes_`.
+ */
+async function loadSklearnModel(
+  dir: string,
+  mlmodel: MLmodelDocument,
+  options: LoadModelOptions,
+): Promise<LoadedModel> {
+  const flavor = sklearnFlavor(mlmodel);
+  if (!flavor) throw new DataError(`${dir}: no sklearn flavor`);
+  const py = await import('../python/index.js');
+  const worker = await py.sharedPythonWorker({ configured: options.python });
+  worker.requirePackages(['sklearn'], `to load the scikit-learn model in ${dir}`);
+  const pickled = containedPath(dir, flavor.pickled_model, 'flavors.sklearn.pickled_model');
+  const model = await py.loadSklearnPickle(worker, pickled);
+  const meta = recipeMetadata(mlmodel, dir);
+  const signature = signatureFromDocument(mlmodel.signature, join(dir, 'MLmodel'));
+  const classes = meta?.classes ?? (await py.modelClasses(worker, model));
+  const problemType = meta?.problem_type ?? (classes ? 'classification' : 'regression');
+  const prepare = (frame: Frame): Frame =>
+    signature.inputs.length > 0 ? enforceSignature(frame, signature.inputs) : frame;
+  return {
+    dir,
+    mlmodel,
+    signature,
+    problemType,
+    targetCol: meta?.target_col ?? '',
+    ...(classes ? { classes } : {}),
+    predict: () => {
+      throw new DataError(
+        `${dir} is a scikit-learn model: it predicts through the Python worker (predictAsync)`,
+      );
+    },
+    predictAsync: (frame) => py.predictModel(worker, model, prepare(frame)),
+    inputExample: () => readInputExample(dir, mlmodel),
   };
 }

@@ -41,12 +41,12 @@ export interface ScoreOptions {
  * Predicts every row of `dataset` and returns it with a `prediction` column appended (replacing
  * input columns of the same names). The input is checked against the model's signature first.
  */
-export function scoreDataset(
+export async function scoreDataset(
   model: LoadedModel,
   dataset: Dataset,
   options: ScoreOptions = {},
-): ScoredDataset {
-  const predictions = model.predict(dataset.frame);
+): Promise<ScoredDataset> {
+  const predictions = await model.predictAsync(dataset.frame);
   const added: Array<{ column: FrameColumn; type: DataType }> = [
     predictions instanceof Float64Array
       ? { column: { name: PREDICTION_COLUMN, type: 'number', values: predictions }, type: 'double' }

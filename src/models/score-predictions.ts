@@ -32,18 +32,18 @@ export interface PredictionScores {
   proba?: Float64Array[];
 }
 
-export function scorePredictions(options: ScorePredictionsOptions): PredictionScores {
+export async function scorePredictions(options: ScorePredictionsOptions): Promise<PredictionScores> {
   const { model, frame, where } = options;
   const target = targetColumn(frame, options.targetCol, where);
   if (model.problemType === 'regression') {
     const yTrue = regressionTarget(target, where);
-    const yPred = model.predict(frame) as Float64Array;
+    const yPred = (await model.predictAsync(frame)) as Float64Array;
     return { metrics: regressionMetrics(yTrue, yPred), yTrue, yPred };
   }
   const classes = model.classes ?? [];
   const yTrue = labelStrings(target, options.targetType, where);
   const yTrueIndex = encodeLabels(yTrue, classes, where);
-  const yPred = model.predict(frame) as string[];
+  const yPred = (await model.predictAsync(frame)) as string[];
   const yPredIndex = encodeLabels(yPred, classes, `${where} (predictions)`);
   const proba = model.predictProba?.(frame);
   const metrics = classificationMetrics({

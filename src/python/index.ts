@@ -32,3 +32,13 @@ export {
   type WorkerInfo,
   workerScriptPath,
 } from './worker.js';
+export {
+  fitModel,
+  fitTransformer,
+  loadSklearnPickle,
+  modelClasses,
+  predictModel,
+  type SavedSklearnModel,
+  saveSklearnPickle,
+  sklearnHelperPath,
+} from './sklearn.js';

@@ -54,7 +54,7 @@ export async function scoreModel(options: ScoreModelOptions): Promise<ModelScore
       hint: 'pass labelled rows to compare the models on',
     });
   }
-  const { yTrue, yPred, metrics, ...classification } = scorePredictions({
+  const { yTrue, yPred, metrics, ...classification } = await scorePredictions({
     model,
     frame,
     targetCol,

@@ -278,7 +278,7 @@ export function createScoringServer(options: ScoringServerOptions): FastifyInsta
       const frame = requestFrame(request, model);
       // No rows, no predictions (`{"dataframe_records": []}`): nothing for the model to check.
       if (frame.nRows === 0) return reply.type(CONTENT_TYPE_JSON).send(predictionsJson([]));
-      predictions = model.predict(frame);
+      predictions = await model.predictAsync(frame);
     } catch (error) {
       if (error instanceof ScoringRequestError) throw error;
       // DataErrors are the client's: a malformed payload, a missing column, a wrong type.

@@ -159,7 +159,9 @@ interface SplitScores {
 async function runEvaluate(cfg: EvaluateConfig | undefined, ctx: StepContext): Promise<StepResult> {
   const problem = recipeProblem(ctx.recipe);
   const splitDir = inputDir(ctx, 'split', 'evaluate');
-  const model = await loadModel(join(inputDir(ctx, 'train', 'evaluate'), MODEL_DIR));
+  const model = await loadModel(join(inputDir(ctx, 'train', 'evaluate'), MODEL_DIR), {
+    python: ctx.recipe.python,
+  });
   const customMetrics = customMetricsOf(ctx.recipe);
   const customFunctions = new Map<string, CustomMetricFunction>();
   for (const [i, metric] of customMetrics.entries()) {
@@ -188,7 +190,7 @@ async function runEvaluate(cfg: EvaluateConfig | undefined, ctx: StepContext): P
       ctx.log(`${split.file} is empty: no ${split.name} metrics`);
       continue;
     }
-    const scores = scoreSplit(
+    const scores = await scoreSplit(
       model,
       dataset.frame,
       columnType(dataset, problem.targetCol),
@@ -258,15 +260,15 @@ function summaryLine(metrics: Record<string, number>, problemType: string): stri
     .join(' ');
 }
 
-function scoreSplit(
+async function scoreSplit(
   model: LoadedModel,
   frame: Frame,
   targetType: ReturnType<typeof columnType>,
   name: 'validation' | 'test',
   targetCol: string,
-): SplitScores {
+): Promise<SplitScores> {
   // The custom metrics and the card take the classes from the model itself.
-  const { classes: _classes, ...scores } = scorePredictions({
+  const { classes: _classes, ...scores } = await scorePredictions({
     model,
     frame,
     targetCol,

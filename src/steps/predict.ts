@@ -243,7 +243,7 @@ async function runPredict(cfg: PredictConfig | undefined, ctx: StepContext): Pro
   const { loadModelFromUri } = await import('../registry/model-uri.js');
   const model = await loadModelFromUri(uri, chosen.trackingUri ? { trackingUri: chosen.trackingUri } : {});
   const started = performance.now();
-  const scored = scoreDataset(model, dataset, scoreOptions(ctx.recipe));
+  const scored = await scoreDataset(model, dataset, scoreOptions(ctx.recipe));
   const seconds = (performance.now() - started) / 1000;
 
   const own = `predictions.${EXTENSIONS[format]}`;

@@ -461,9 +461,9 @@ async function runRegister(cfg: RegisterConfig | undefined, ctx: StepContext): P
       import('../registry/score-model.js'),
       import('../registry/register-model.js'),
     ]);
-    const candidate = await loadModel(modelDir);
+    const candidate = await loadModel(modelDir, { python: ctx.recipe.python });
     if (holder) holderDir ??= await holderFiles(holder);
-    const baseline = holderDir ? await loadModel(holderDir) : undefined;
+    const baseline = holderDir ? await loadModel(holderDir, { python: ctx.recipe.python }) : undefined;
     // Read the test split only now: a no-op `recipe run` (candidate already holds the alias)
     // returns above without loading the dataset.
     const test = readSplitDataset(inputDir(ctx, 'split', 'register'), 'test.arrow');

@@ -39,6 +39,7 @@ import { buildEstimator, type TrainConfig, unwrapBuiltin } from './train-estimat
 import { enabledTuning, tuningRecipeKeys, tuningStatusNotes } from './tuning.js';
 import { trainCodeFiles } from './code-files.js';
 import { loadFittedTransformer } from './transform.js';
+import { runSklearnTrain, trainsInPython } from './train-sklearn.js';
 import type { CardSection, Step, StepContext, StepResult } from './types.js';
 
 export { DEFAULT_ESTIMATORS, type TrainConfig } from './train-estimator.js';
@@ -57,6 +58,9 @@ export const trainStep: Step<TrainConfig> = {
 };
 
 async function runTrain(cfg: TrainConfig | undefined, ctx: StepContext): Promise<StepResult> {
+  // scikit-learn (steps/train.py, steps/transform.py) trains in the Python worker.
+  const python = trainsInPython(cfg, ctx);
+  if (python) return runSklearnTrain(cfg, ctx, python);
   const problem = recipeProblem(ctx.recipe);
   const train = readSplitDataset(inputDir(ctx, 'split', 'train'), 'train.arrow');
   const fitted = await loadFittedTransformer(inputDir(ctx, 'transform', 'train'), ctx.recipeDir);

@@ -29,7 +29,7 @@ import {
 import { importUserModule } from '../models/user-code.js';
 import { escapeHtml, htmlTable } from './cards.js';
 import { transformCodeFiles } from './code-files.js';
-import { findUserModule, loadUserFunction } from './user-module.js';
+import { displayUserFile, findUserModule, loadUserFunction, locateUserFunction } from './user-module.js';
 import { inputDir, readSplitDataset, recipeProblem } from './recipe-problem.js';
 import type { Step, StepContext, StepResult } from './types.js';
 import type { TransformConfig } from './recipe-config.js';
@@ -51,7 +51,24 @@ export type TransformerFile =
       module: string;
       method: string;
       state: unknown;
-    };
+    }
+  /** A scikit-learn transformer from steps/transform.py, fitted and pickled beside this file. */
+  | { kind: 'sklearn'; input_columns: string[]; method: string; pickle: string; features: number };
+
+/** The fitted scikit-learn transformer of a `kind: sklearn` transform step. */
+export const SKLEARN_TRANSFORMER_FILE = 'transformer.pkl';
+
+/** Reads the transform step's transformer.json. */
+export function readTransformerFile(transformDir: string): TransformerFile {
+  const path = join(transformDir, TRANSFORMER_FILE);
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as TransformerFile;
+  } catch (error) {
+    throw new DataError(`cannot read ${path}: ${(error as Error).message}`, {
+      hint: 'run the transform step again',
+    });
+  }
+}
 
 function isCustom(cfg: TransformConfig | undefined): boolean {
   return cfg?.using === 'custom';
@@ -108,6 +125,9 @@ async function runTransform(cfg: TransformConfig | undefined, ctx: StepContext):
   const warnings: string[] = [];
   if (isCustom(cfg)) {
     const method = cfg?.transformer_method ?? '';
+    const location = locateUserFunction({ recipeDir: ctx.recipeDir, module: 'transform', name: method });
+    if (location?.language === 'python')
+      return runSklearnTransform({ file: location.file, method, frame, ctx, started });
     const fn = await loadUserFunction({ recipeDir: ctx.recipeDir, step: 'transform', name: method });
     const made = await fn();
     if (made === null || made === undefined) {
@@ -316,6 +336,14 @@ export async function loadFittedTransformer(
       inputColumns: file.input_columns,
     };
   }
+  if (file.kind === 'sklearn') {
+    throw new DataError(
+      `the transformer of ${transformDir} is a scikit-learn object (steps/transform.py:${file.method}()); it is applied in the Python worker with a scikit-learn estimator`,
+      {
+        hint: 'set steps.train to `using: custom` with an estimator_method in steps/train.py returning a scikit-learn estimator',
+      },
+    );
+  }
   if (file.kind === 'custom') {
     const modulePath = resolve(recipeDir, file.module);
     const module = await importUserModule(modulePath);
@@ -334,4 +362,95 @@ export async function loadFittedTransformer(
     };
   }
   throw new DataError(`${path}: unknown transformer kind "${(file as { kind: unknown }).kind}"`);
+}
+
+/**
+ * `transformer_method` from steps/transform.py: called in the Python worker; None is MLflow's
+ * identity transformer; a scikit-learn transformer is fitted on the training rows (target
+ * excluded) there and pickled as transformer.pkl for train, which puts it into the model's
+ * sklearn Pipeline.
+ */
+async function runSklearnTransform(options: {
+  file: string;
+  method: string;
+  frame: Frame;
+  ctx: StepContext;
+  started: number;
+}): Promise<StepResult> {
+  const { file, method, frame, ctx } = options;
+  const py = await import('../python/index.js');
+  const worker = await py.sharedPythonWorker({ configured: ctx.recipe.python, recipeDir: ctx.recipeDir });
+  const shown = displayUserFile(ctx.recipeDir, file);
+  const made = await worker.callFunction({
+    module: file,
+    function: method,
+    recipeDir: ctx.recipeDir,
+    shownFile: shown,
+  });
+  const inputColumns = frame.columns.map((c) => c.name);
+  if (made.kind === 'none') {
+    const transformer = identityTransformer(frame, method);
+    const identity: TransformerFile = { kind: 'identity', input_columns: inputColumns, method };
+    writeFileSync(join(ctx.outDir, TRANSFORMER_FILE), `${JSON.stringify(identity)}\n`);
+    ctx.log(
+      `${shown}:${method}() returned None: the ${transformer.featureNames().length} input columns go to the estimator as they are`,
+    );
+    return sklearnTransformResult(identity, frame.nRows, options.started);
+  }
+  if (made.kind !== 'object') {
+    throw new DataError(
+      `${shown}:${method}() returned ${made.kind === 'json' ? JSON.stringify(made.value) : made.kind}, not a transformer`,
+      {
+        hint: 'return an unfitted scikit-learn transformer (e.g. a ColumnTransformer), or None for no transformation',
+      },
+    );
+  }
+  const features = await py.fitTransformer(worker, made.object, frame);
+  await worker.savePickle(made.object, join(ctx.outDir, SKLEARN_TRANSFORMER_FILE), 'cloudpickle');
+  const written: TransformerFile = {
+    kind: 'sklearn',
+    input_columns: inputColumns,
+    method,
+    pickle: SKLEARN_TRANSFORMER_FILE,
+    features,
+  };
+  writeFileSync(join(ctx.outDir, TRANSFORMER_FILE), `${JSON.stringify(written)}\n`);
+  ctx.log(
+    `fitted ${made.object.type} (${shown}:${method}()) on ${frame.nRows} rows: ${inputColumns.length} columns → ${features} features`,
+  );
+  return sklearnTransformResult(written, frame.nRows, options.started, made.object.repr);
+}
+
+function sklearnTransformResult(
+  file: TransformerFile,
+  rows: number,
+  started: number,
+  repr?: string,
+): StepResult {
+  const fitSeconds = (performance.now() - started) / 1000;
+  const what =
+    file.kind === 'sklearn' ? `custom:${file.method}` : `identity:${(file as { method: string }).method}`;
+  return {
+    outputs: {
+      transformer: TRANSFORMER_FILE,
+      ...(file.kind === 'sklearn' ? { transformer_pickle: SKLEARN_TRANSFORMER_FILE } : {}),
+    },
+    params: { transformer: what },
+    card: {
+      step: 'transform',
+      data: {
+        transformer: file.kind,
+        input_columns: file.input_columns,
+        rows,
+        fit_seconds: fitSeconds,
+        ...(repr ? { python: repr } : {}),
+      },
+      sections: [
+        {
+          title: 'Summary',
+          html: `<p>${file.kind === 'sklearn' ? `scikit-learn transformer <code>${escapeHtml(repr ?? '')}</code>` : 'Identity transformer (None)'} fitted on ${rows} training rows in ${fitSeconds.toFixed(2)} s.</p>`,
+        },
+      ],
+    },
+  };
 }

@@ -133,7 +133,7 @@ describe('train step', () => {
     expect(fixture.results.train?.card.data.classes).toEqual(['Gentoo', 'Adelie']);
     expect(fixture.results.train?.params?.estimator).toBe('logistic_regression');
     const model = await loadModel(join(fixture.dirs.train as string, 'model'));
-    expect(model.pipeline.positiveClass).toBe('Adelie');
+    expect(model.pipeline?.positiveClass).toBe('Adelie');
   });
 
   it('sorts numeric labels numerically, names booleans true/false, and evaluates them consistently', async () => {

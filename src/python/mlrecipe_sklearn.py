@@ -1,0 +1,77 @@
+"""scikit-learn helpers the Node side calls through the worker's `call` op (docs/python-worker.md):
+fitting a recipe's transformer and estimator, predicting, and saving a model as MLflow 2.12's
+`mlflow.sklearn.save_model` lays it out (model.pkl, the flavor's fields)."""
+
+import os
+import sys
+
+
+def fit_transformer(transformer, X):
+    """transformer.fit(X) on the training rows; returns the number of output features."""
+    transformer.fit(X)
+    out = transformer.transform(X.head(1))
+    return int(out.shape[1]) if hasattr(out, "shape") and len(out.shape) == 2 else 1
+
+
+def fit_model(transformer, estimator, X, y):
+    """Fits the estimator on the transformed rows and returns the two as one sklearn Pipeline, as
+    MLflow Recipes' train step does (the transformer arrives fitted by the transform step)."""
+    from sklearn.pipeline import Pipeline
+
+    Xt = transformer.transform(X) if transformer is not None else X
+    estimator.fit(Xt, y)
+    steps = [("preprocessor", transformer)] if transformer is not None else []
+    steps.append(("estimator", estimator))
+    return Pipeline(steps)
+
+
+def predict(model, X):
+    import numpy as np
+
+    out = model.predict(X)
+    if getattr(out, "ndim", 1) > 1:
+        out = np.asarray(out)[:, 0]
+    return out
+
+
+def classes(model):
+    found = getattr(model, "classes_", None)
+    return [c.item() if hasattr(c, "item") else c for c in found] if found is not None else None
+
+
+def save_model(model, path, serialization_format):
+    """Pickles the model into <path>/model.pkl and returns what MLmodel's sklearn flavor records."""
+    import sklearn
+
+    if serialization_format == "cloudpickle":
+        import cloudpickle as pickler
+    else:
+        import pickle as pickler
+    os.makedirs(path, exist_ok=True)
+    target = os.path.join(path, "model.pkl")
+    with open(target + ".tmp", "wb") as f:
+        pickler.dump(model, f)
+    os.replace(target + ".tmp", target)
+    versions = {"sklearn": sklearn.__version__}
+    try:
+        import cloudpickle
+
+        versions["cloudpickle"] = cloudpickle.__version__
+    except ImportError:
+        pass
+    return {
+        "sklearn_version": sklearn.__version__,
+        "python_version": ".".join(str(p) for p in sys.version_info[:3]),
+        "versions": versions,
+    }
+
+
+def load_model(path):
+    import pickle
+
+    try:
+        import cloudpickle  # noqa: F401  (models pickled by cloudpickle load through pickle)
+    except ImportError:
+        pass
+    with open(path, "rb") as f:
+        return pickle.load(f)

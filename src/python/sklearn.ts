@@ -1,0 +1,105 @@
+/**
+ * Typed calls into src/python/mlrecipe_sklearn.py through a worker: fitting a recipe's
+ * scikit-learn transformer and estimator, predicting, pickling and unpickling models.
+ */
+import { fileURLToPath } from 'node:url';
+import type { Frame } from '../ml/types.js';
+import { PythonWorkerError } from './errors.js';
+import { exchangeToFrame, seriesToArray } from './exchange.js';
+import type { PythonArg, PythonObject, PythonValue, PythonWorker } from './worker.js';
+
+export function sklearnHelperPath(): string {
+  return fileURLToPath(new URL('../../src/python/mlrecipe_sklearn.py', import.meta.url));
+}
+
+async function helper(worker: PythonWorker, fn: string, args: PythonArg[]): Promise<PythonValue> {
+  worker.requirePackages(['sklearn', 'cloudpickle'], 'for scikit-learn models');
+  return worker.callFunction({
+    module: sklearnHelperPath(),
+    function: fn,
+    args,
+    shownFile: 'mlrecipe_sklearn.py',
+  });
+}
+
+function objectOf(value: PythonValue, what: string): PythonObject {
+  if (value.kind !== 'object') throw new PythonWorkerError(`${what} returned ${value.kind}, not an object`);
+  return value.object;
+}
+
+/** Fits a transformer on the training rows; the number of features it makes. */
+export async function fitTransformer(
+  worker: PythonWorker,
+  transformer: PythonObject,
+  X: Frame,
+): Promise<number> {
+  const value = await helper(worker, 'fit_transformer', [{ object: transformer }, { frame: X }]);
+  return value.kind === 'json' ? Number(value.value) : Number.NaN;
+}
+
+/** Fits the estimator on transformed rows; the fitted sklearn Pipeline (transformer + estimator). */
+export async function fitModel(
+  worker: PythonWorker,
+  options: { transformer?: PythonObject; estimator: PythonObject; X: Frame; y: Frame['columns'][number] },
+): Promise<PythonObject> {
+  const y = options.y;
+  const value = await helper(worker, 'fit_model', [
+    options.transformer ? { object: options.transformer } : { none: true },
+    { object: options.estimator },
+    { frame: options.X },
+    {
+      series:
+        y.type === 'number'
+          ? { name: y.name, kind: 'float', values: y.values }
+          : { name: y.name, kind: 'string', values: y.values },
+    },
+  ]);
+  return objectOf(value, 'fit_model');
+}
+
+/** model.predict(X): numbers, or labels as strings. */
+export async function predictModel(
+  worker: PythonWorker,
+  model: PythonObject,
+  X: Frame,
+): Promise<Float64Array | string[]> {
+  const value = await helper(worker, 'predict', [{ object: model }, { frame: X }]);
+  if (value.kind === 'series') {
+    const column = value.column;
+    if (column.kind === 'float' || column.kind === 'int' || column.kind === 'bool') {
+      return exchangeToFrame({ nRows: column.values.length, columns: [column] }).columns[0]
+        ?.values as Float64Array;
+    }
+    return seriesToArray(column).map((v) => (v === null ? '' : String(v)));
+  }
+  throw new PythonWorkerError(`predict returned ${value.kind}, not one value per row`);
+}
+
+/** `classes_` of a fitted classifier (or pipeline), as strings. */
+export async function modelClasses(worker: PythonWorker, model: PythonObject): Promise<string[] | undefined> {
+  const value = await helper(worker, 'classes', [{ object: model }]);
+  return value.kind === 'json' && Array.isArray(value.value) ? value.value.map(String) : undefined;
+}
+
+export interface SavedSklearnModel {
+  sklearn_version: string;
+  python_version: string;
+  versions: Record<string, string>;
+}
+
+/** Pickles `model` into `<dir>/model.pkl`; what the sklearn flavor records. */
+export async function saveSklearnPickle(
+  worker: PythonWorker,
+  model: PythonObject,
+  dir: string,
+  format: 'cloudpickle' | 'pickle',
+): Promise<SavedSklearnModel> {
+  const value = await helper(worker, 'save_model', [{ object: model }, { json: dir }, { json: format }]);
+  if (value.kind !== 'json') throw new PythonWorkerError('save_model returned no versions');
+  return value.value as SavedSklearnModel;
+}
+
+/** Unpickles a model file into the worker. */
+export async function loadSklearnPickle(worker: PythonWorker, file: string): Promise<PythonObject> {
+  return objectOf(await helper(worker, 'load_model', [{ json: file }]), 'load_model');
+}

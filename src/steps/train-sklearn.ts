@@ -1,0 +1,191 @@
+/**
+ * The train step for scikit-learn models, as MLflow Recipes trains them (2.12,
+ * mlflow/recipes/steps/train.py): `estimator_method(estimator_params)` from steps/train.py returns
+ * an unfitted estimator, which is fitted in the Python worker on the training rows after the
+ * transform step's fitted transformer (or none: MLflow's identity), and the two are saved as one
+ * sklearn Pipeline with MLflow's sklearn and python_function flavors (models/sklearn-flavor.ts).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { configFieldError, DataError } from '../errors.js';
+import { classificationMetrics } from '../ml/metrics/classification.js';
+import { regressionMetrics } from '../ml/metrics/regression.js';
+import { modelContentDigest } from '../models/content-digest.js';
+import { selectColumns } from '../models/pipeline.js';
+import { saveSklearnModel } from '../models/sklearn-flavor.js';
+import { encodeLabels, labelStrings, regressionTarget, targetColumn, columnType } from '../models/targets.js';
+import { escapeHtml, htmlMetricsTable, htmlTable } from './cards.js';
+import { MODEL_DIGEST_FILE, MODEL_DIR } from './output-files.js';
+import { inputDir, readSplitDataset, recipeProblem } from './recipe-problem.js';
+import { fixedParams, stringParams, type TrainConfig } from './train-estimator.js';
+import { readTransformerFile, type TransformerFile } from './transform.js';
+import { enabledTuning } from './tuning.js';
+import type { StepContext, StepResult } from './types.js';
+import { displayUserFile, locateUserFunction } from './user-module.js';
+
+/** Whether train runs in Python: its estimator_method comes from steps/train.py, or transform's transformer did. */
+export function trainsInPython(
+  cfg: TrainConfig | undefined,
+  ctx: StepContext,
+): { transformer: TransformerFile; estimatorFile?: string } | undefined {
+  const transformer = readTransformerFile(inputDir(ctx, 'transform', 'train'));
+  const method = cfg?.using === 'custom' ? cfg.estimator_method : undefined;
+  const location = method
+    ? locateUserFunction({ recipeDir: ctx.recipeDir, module: 'train', name: method })
+    : undefined;
+  const estimatorFile = location?.language === 'python' ? location.file : undefined;
+  if (estimatorFile === undefined && transformer.kind !== 'sklearn') return undefined;
+  return { transformer, ...(estimatorFile ? { estimatorFile } : {}) };
+}
+
+export async function runSklearnTrain(
+  cfg: TrainConfig | undefined,
+  ctx: StepContext,
+  found: { transformer: TransformerFile; estimatorFile?: string },
+): Promise<StepResult> {
+  const { transformer, estimatorFile } = found;
+  if (estimatorFile === undefined) {
+    throw configFieldError(
+      'steps.train.using',
+      'the transformer is a scikit-learn object (steps/transform.py), so the estimator must be one too',
+      'set `using: custom` and `estimator_method`, a function in steps/train.py returning an unfitted scikit-learn estimator',
+    );
+  }
+  if (transformer.kind !== 'sklearn' && transformer.kind !== 'identity') {
+    throw configFieldError(
+      'steps.transform.using',
+      `the estimator comes from steps/train.py (scikit-learn), but the transformer is mlrecipe's own (${transformer.kind}), which scikit-learn cannot run`,
+      'set `using: custom` with a transformer_method in steps/transform.py returning a scikit-learn transformer (e.g. a ColumnTransformer), or None',
+    );
+  }
+  if (enabledTuning(cfg)) {
+    throw configFieldError(
+      'steps.train.tuning.enabled',
+      'hyperparameter sweeps over a scikit-learn estimator from steps/train.py are not supported yet',
+      "set tuning.enabled: false, or sweep one of mlrecipe's estimators (steps.train.estimator.name)",
+    );
+  }
+  const problem = recipeProblem(ctx.recipe);
+  const method = cfg?.estimator_method as string;
+  const params = fixedParams(cfg);
+  const train = readSplitDataset(inputDir(ctx, 'split', 'train'), 'train.arrow');
+  const validation = readSplitDataset(inputDir(ctx, 'split', 'train'), 'validation.arrow');
+  const py = await import('../python/index.js');
+  const worker = await py.sharedPythonWorker({ configured: ctx.recipe.python, recipeDir: ctx.recipeDir });
+  worker.requirePackages(['sklearn', 'cloudpickle'], 'to train a scikit-learn model');
+  const shown = displayUserFile(ctx.recipeDir, estimatorFile);
+  const made = await worker.callFunction({
+    module: estimatorFile,
+    function: method,
+    args: [{ json: params }],
+    recipeDir: ctx.recipeDir,
+    shownFile: shown,
+  });
+  if (made.kind !== 'object') {
+    throw new DataError(`${shown}:${method}() returned ${made.kind}, not an estimator`, {
+      hint: 'return an unfitted scikit-learn estimator, e.g. RandomForestRegressor(**estimator_params)',
+    });
+  }
+  const fittedTransformer =
+    transformer.kind === 'sklearn'
+      ? await worker.loadPickle(join(inputDir(ctx, 'transform', 'train'), transformer.pickle), 'cloudpickle')
+      : undefined;
+  const where = 'train.arrow';
+  const target = targetColumn(train.frame, problem.targetCol, where);
+  const X = selectColumns(train.frame, transformer.input_columns);
+  const started = performance.now();
+  const model = await py.fitModel(worker, {
+    ...(fittedTransformer ? { transformer: fittedTransformer } : {}),
+    estimator: made.object,
+    X,
+    y: target,
+  });
+  const fitSeconds = (performance.now() - started) / 1000;
+  ctx.log(
+    `fitted ${made.object.type} (${shown}:${method}()) on ${X.nRows} rows in ${fitSeconds.toFixed(2)}s`,
+  );
+  const classes = problem.problemType === 'classification' ? await py.modelClasses(worker, model) : undefined;
+
+  const metrics: Record<string, number> = {};
+  const trainingMetrics = await splitMetrics(train, 'training');
+  Object.assign(metrics, prefixed(trainingMetrics, 'training_'));
+  if (validation.frame.nRows > 0)
+    Object.assign(metrics, prefixed(await splitMetrics(validation, 'validation'), 'val_'));
+
+  const saved = await saveSklearnModel({
+    dir: join(ctx.outDir, MODEL_DIR),
+    worker,
+    model,
+    problemType: problem.problemType,
+    targetCol: problem.targetCol,
+    inputColumns: transformer.input_columns,
+    ...(classes ? { classes } : {}),
+    inputExample: train.frame,
+    columnTypes: train.columnTypes,
+    ...(ctx.runId ? { runId: ctx.runId } : {}),
+    artifactPath: MODEL_DIR,
+  });
+  writeFileSync(join(ctx.outDir, MODEL_DIGEST_FILE), `${modelContentDigest(join(ctx.outDir, MODEL_DIR))}\n`);
+  const description = `custom:${method}`;
+  return {
+    metrics,
+    params: { estimator: description, ...prefixKeys(stringParams(params), 'estimator.') },
+    outputs: { model: MODEL_DIR },
+    card: {
+      step: 'train',
+      data: {
+        estimator: description,
+        python: made.object.repr,
+        estimator_params: stringParams(params),
+        problem_type: problem.problemType,
+        rows: X.nRows,
+        ...(classes ? { classes } : {}),
+        fit_seconds: fitSeconds,
+        training_metrics: trainingMetrics,
+        model_uuid: saved.modelUuid,
+        flavors: Object.keys(saved.mlmodel.flavors),
+      },
+      sections: [
+        {
+          title: 'Summary',
+          html:
+            `<p>scikit-learn <code>${escapeHtml(made.object.repr)}</code> from <code>${escapeHtml(shown)}</code> fitted on ${X.nRows} rows in ${fitSeconds.toFixed(2)} s; saved with MLflow's sklearn and python_function flavors.</p>` +
+            (Object.keys(params).length
+              ? htmlTable({ headers: ['parameter', 'value'], rows: Object.entries(stringParams(params)) })
+              : ''),
+        },
+        { title: 'Training metrics', html: htmlMetricsTable(trainingMetrics) },
+      ],
+    },
+  };
+
+  async function splitMetrics(dataset: typeof train, name: string): Promise<Record<string, number>> {
+    const at = `${name} split`;
+    const column = targetColumn(dataset.frame, problem.targetCol, at);
+    const predicted = await py.predictModel(
+      worker,
+      model,
+      selectColumns(dataset.frame, transformer.input_columns),
+    );
+    if (problem.problemType === 'regression') {
+      return regressionMetrics(regressionTarget(column, at), predicted as Float64Array);
+    }
+    const labels = classes ?? [];
+    const yTrue = labelStrings(column, columnType(dataset, problem.targetCol), at);
+    const yPred = predicted instanceof Float64Array ? Array.from(predicted, String) : predicted;
+    return classificationMetrics({
+      yTrue: encodeLabels(yTrue, labels, at),
+      yPred: encodeLabels(yPred, labels, `${at} (predictions)`),
+      nClasses: labels.length,
+      positiveClass: 1,
+    });
+  }
+}
+
+function prefixed(values: Record<string, number>, prefix: string): Record<string, number> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [`${prefix}${k}`, v]));
+}
+
+function prefixKeys(values: Record<string, string>, prefix: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [`${prefix}${k}`, v]));
+}

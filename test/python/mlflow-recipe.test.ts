@@ -1,0 +1,147 @@
+/**
+ * Acceptance for issue 19: test/fixtures/mlflow-recipe, a recipe written for these tests in the
+ * shape of MLflow's recipes-regression-template (Python steps for ingest, split filter,
+ * transform, train and custom metrics; a Jinja profile with `default()` and `{% if %}`; a
+ * scikit-learn ColumnTransformer pipeline and GradientBoostingRegressor), runs with
+ * `recipe run --profile local` as it is, with Debian's Python (RECIPE_PYTHON). The model is saved
+ * with MLflow's sklearn and python_function flavors, registered, scored by `recipe models
+ * predict` through the worker, and the second run is served from the cache.
+ */
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+const fixture = fileURLToPath(new URL('../fixtures/mlflow-recipe', import.meta.url));
+let dir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'mlrecipe-mlflow-shape-'));
+  cpSync(fixture, dir, { recursive: true });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const env = () => {
+  const copy: NodeJS.ProcessEnv = { ...process.env, RECIPE_PYTHON: '/usr/bin/python3' };
+  delete copy.RECIPE_TRACKING_URI;
+  delete copy.MLFLOW_TRACKING_URI;
+  return copy;
+};
+
+function stepStates(stdout: string): Record<string, string> {
+  const states: Record<string, string> = {};
+  for (const m of stdout.matchAll(/^(ingest|split|transform|train|evaluate|register)\s+(\w+)/gm)) {
+    states[m[1] as string] = m[2] as string;
+  }
+  return states;
+}
+
+describe('an MLflow-shaped recipe with Python steps and scikit-learn', () => {
+  it('runs with recipe run --profile local unchanged and registers a scikit-learn model', async () => {
+    const first = await runCli(['run', '--profile', 'local'], { cwd: dir, env: env() });
+    expect(first.code).toBe(0);
+    expect(stepStates(first.stdout)).toEqual({
+      ingest: 'ran',
+      split: 'ran',
+      transform: 'ran',
+      train: 'ran',
+      evaluate: 'ran',
+      register: 'ran',
+    });
+    expect(first.stderr).toContain(
+      '[transform] fitted sklearn.pipeline.Pipeline (steps/transform.py:transformer_fn())',
+    );
+    expect(first.stderr).toContain(
+      '[train] fitted sklearn.ensemble._gb.GradientBoostingRegressor (steps/train.py:estimator_fn())',
+    );
+    expect(first.stderr).toContain('registered trip-fares version 1 as @champion');
+  }, 240_000);
+
+  it('saves the model as MLflow saves a scikit-learn model', async () => {
+    const modelDir = (
+      await runCli(['get-artifact', '--step', 'train', '--name', 'model'], { cwd: dir, env: env() })
+    ).stdout.trim();
+    expect(readdirSync(modelDir).sort()).toEqual([
+      'MLmodel',
+      'conda.yaml',
+      'input_example.json',
+      'model.pkl',
+      'python_env.yaml',
+      'requirements.txt',
+    ]);
+    const mlmodel = parseYaml(readFileSync(join(modelDir, 'MLmodel'), 'utf8')) as {
+      flavors: Record<string, Record<string, unknown>>;
+      signature: { inputs: string };
+    };
+    expect(mlmodel.flavors.sklearn).toEqual({
+      code: null,
+      pickled_model: 'model.pkl',
+      serialization_format: 'cloudpickle',
+      sklearn_version: expect.stringMatching(/^\d+\.\d+/) as unknown,
+    });
+    expect(mlmodel.flavors.python_function).toMatchObject({
+      loader_module: 'mlflow.sklearn',
+      model_path: 'model.pkl',
+      predict_fn: 'predict',
+      env: { conda: 'conda.yaml', virtualenv: 'python_env.yaml' },
+    });
+    expect(JSON.parse(mlmodel.signature.inputs)).toContainEqual({
+      type: 'string',
+      name: 'pickup_zone',
+      required: true,
+    });
+    expect(readFileSync(join(modelDir, 'requirements.txt'), 'utf8')).toMatch(
+      /^mlflow==2\.12\.2\ncloudpickle==.+\nscikit-learn==.+\n$/,
+    );
+  }, 120_000);
+
+  it('scores rows with the registered model through the Python worker', async () => {
+    const input = join(dir, 'score.csv');
+    writeFileSync(
+      input,
+      'trip_id,distance_km,passengers,pickup_zone,hour\n1,10,1,Centre,12\n2,10,1,Airport,12\n3,1,2,Nord,23\n',
+    );
+    // The profile's experiment.tracking_uri, relative to the recipe directory as in MLflow.
+    const trackingUri = `sqlite:///${join(dir, 'metadata', 'mlflow', 'mlruns.db')}`;
+    const scored = await runCli(
+      ['models', 'predict', '--tracking-uri', trackingUri, '-m', 'models:/trip-fares@champion', '-i', input],
+      { cwd: dir, env: env() },
+    );
+    expect(scored.stderr).toBe('');
+    expect(scored.code).toBe(0);
+    const predictions = (JSON.parse(scored.stdout) as { predictions: number[] }).predictions;
+    expect(predictions).toHaveLength(3);
+    // fare ≈ 3.5 + 2.1·km + 0.5·passengers (+8 from the airport): the model learnt the surcharge.
+    expect(predictions[1] as number).toBeGreaterThan((predictions[0] as number) + 4);
+    expect(predictions[0] as number).toBeGreaterThan(15);
+    expect(predictions[0] as number).toBeLessThan(35);
+  }, 120_000);
+
+  it('serves every step from the cache on the second run', async () => {
+    const second = await runCli(['run', '--profile', 'local'], { cwd: dir, env: env() });
+    expect(second.code).toBe(0);
+    const states = stepStates(second.stdout);
+    for (const step of ['ingest', 'split', 'transform', 'train', 'evaluate'])
+      expect(states[step]).toBe('cached');
+  }, 240_000);
+
+  it('re-runs train and what follows, not transform, when steps/train.py changes', async () => {
+    const file = join(dir, 'steps', 'train.py');
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        'GradientBoostingRegressor(**',
+        'GradientBoostingRegressor(subsample=0.9, **',
+      ),
+    );
+    const third = await runCli(['run', '--profile', 'local', '--step', 'evaluate'], { cwd: dir, env: env() });
+    expect(third.code).toBe(0);
+    const states = stepStates(third.stdout);
+    expect(states.transform).toBe('cached');
+    expect(states.train).toBe('ran');
+    expect(states.evaluate).toBe('ran');
+  }, 240_000);
+});
