@@ -332,6 +332,8 @@ export function checkCriteria(
  */
 function modelSections(model: LoadedModel): CardSection[] {
   const sections: CardSection[] = [];
+  // A scikit-learn model lives in the Python worker: nothing of it to chart here.
+  if (!model.pipeline) return sections;
   const estimator = model.pipeline.estimator;
   const featureNames = model.pipeline.transformer.featureNames();
   const weights = featureWeights(estimator, featureNames);
