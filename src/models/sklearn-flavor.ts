@@ -8,7 +8,7 @@
  * MLflow's `mlflow.pyfunc.load_model` / `mlflow.sklearn.load_model` load it as their own.
  * mlrecipe loads it (and MLflow-made sklearn models) back through the Python worker.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { replaceAtomically } from '../atomic-write.js';
 import type { DataType } from '../data/infer-types.js';
@@ -80,12 +80,12 @@ export async function saveSklearnModel(options: SaveSklearnModelOptions): Promis
   const format = options.serializationFormat ?? 'cloudpickle';
   mkdirSync(dirname(options.dir), { recursive: true });
   // The pickle is written first into a scratch directory beside the model, then everything is
-  // moved into place in one rename (replaceAtomically), so no reader sees half a model.
+  // moved into place at once by replaceAtomically, so no reader sees half a model.
   const scratch = `${options.dir}.pkl-${process.pid}`;
   const saved = await saveSklearnPickle(options.worker, options.model, scratch, format);
   return replaceAtomically(options.dir, (tmp) => {
     mkdirSync(tmp);
-    renameSync(join(scratch, SKLEARN_MODEL_FILE), join(tmp, SKLEARN_MODEL_FILE));
+    copyFileSync(join(scratch, SKLEARN_MODEL_FILE), join(tmp, SKLEARN_MODEL_FILE));
     rmSync(scratch, { recursive: true, force: true });
     const inputs = selectColumns(options.inputExample, options.inputColumns);
     const types = options.columnTypes
