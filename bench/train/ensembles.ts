@@ -35,11 +35,11 @@ import { fileURLToPath } from 'node:url';
 import { loadEstimator } from '../../src/ml/estimators.js';
 import { createEstimator } from '../../src/ml/estimators.js';
 import type { EstimatorState, FeatureMatrix } from '../../src/ml/types.js';
+import { type Dataset, makeData, N_FEATURES, writeColumns } from './tree-data.js';
 
 const ROWS = (process.env.BENCH_ROWS ?? '100000,800000').split(',').map(Number);
 const FOREST_TREES = (process.env.BENCH_FOREST_TREES ?? '100,20').split(',').map(Number);
 const N_TEST = Number(process.env.BENCH_TEST_ROWS ?? 100_000);
-const N_FEATURES = 10;
 const MAX_DEPTH = Number(process.env.BENCH_MAX_DEPTH ?? 10);
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
 const WITH_SKLEARN = process.env.BENCH_SKLEARN !== '0';
@@ -54,43 +54,6 @@ const ESTIMATORS = [
   'hist_gradient_boosting_classifier',
 ].filter((name) => !ONLY || ONLY.includes(name));
 
-/** Deterministic uniform stream (xorshift32), as bench/train/trees.ts, so both see the same data. */
-function uniform(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
-
-interface Dataset {
-  X: FeatureMatrix;
-  yReg: Float64Array;
-  yCls: Int32Array;
-}
-
-/** bench/train/trees.ts's data: the same rows for the same seed. */
-function makeData(n: number, seed: number): Dataset {
-  const u = uniform(seed);
-  const normal = () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
-  const columns = Array.from({ length: N_FEATURES }, () => new Float64Array(n));
-  const [x0, x1, x2, x3, x4, x5] = columns;
-  const yReg = new Float64Array(n);
-  const yCls = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < N_FEATURES; j++) columns[j][i] = j % 2 === 0 ? u() : normal();
-    const f =
-      10 * Math.sin(Math.PI * x0[i] * x2[i]) + 20 * (x4[i] - 0.5) ** 2 + 4 * x1[i] + 2 * x3[i] * x5[i];
-    yReg[i] = f + normal();
-    yCls[i] = f < 3 ? 0 : f < 9 ? 1 : 2;
-  }
-  return { X: { nRows: n, columns }, yReg, yCls };
-}
-
 function paramsFor(estimator: string, rowsIndex: number): Record<string, unknown> {
   if (estimator.startsWith('hist_')) return { max_iter: 100, early_stopping: false, random_state: 0 };
   return { n_estimators: FOREST_TREES[rowsIndex] ?? FOREST_TREES[0], max_depth: MAX_DEPTH, random_state: 0 };
@@ -104,13 +67,6 @@ interface ReferenceFigures {
   fit_cpu_s: number;
   predict_s: number;
   metric: number;
-}
-
-function writeColumns(path: string, columns: Float64Array[]): void {
-  const n = columns[0].length;
-  const all = new Float64Array(columns.length * n);
-  for (let j = 0; j < columns.length; j++) all.set(columns[j], j * n);
-  writeFileSync(path, new Uint8Array(all.buffer));
 }
 
 function runReferences(train: Dataset, test: Dataset, nTrain: number): ReferenceFigures[] {

@@ -29,58 +29,14 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { DecisionTreeClassifier, DecisionTreeRegressor } from '../../src/ml/decision-tree.js';
 import type { FeatureMatrix } from '../../src/ml/types.js';
+import { type Dataset, makeData, N_FEATURES, writeColumns } from './tree-data.js';
 
 const ROWS = (process.env.BENCH_ROWS ?? '100000,800000').split(',').map(Number);
 const N_TEST = Number(process.env.BENCH_TEST_ROWS ?? 100_000);
-const N_FEATURES = 10;
 /** BENCH_MAX_DEPTH=none grows full trees (scikit-learn's default). */
 const MAX_DEPTH = process.env.BENCH_MAX_DEPTH === 'none' ? null : Number(process.env.BENCH_MAX_DEPTH ?? 10);
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
 const WITH_SKLEARN = process.env.BENCH_SKLEARN !== '0';
-
-/** Deterministic uniform stream (xorshift32), so every run and both libraries see the same data. */
-function uniform(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
-
-interface Dataset {
-  X: FeatureMatrix;
-  yReg: Float64Array;
-  yCls: Int32Array;
-}
-
-function makeData(n: number, seed: number): Dataset {
-  const u = uniform(seed);
-  const normal = () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
-  const columns = Array.from({ length: N_FEATURES }, () => new Float64Array(n));
-  const [x0, x1, x2, x3, x4, x5] = columns;
-  const yReg = new Float64Array(n);
-  const yCls = new Int32Array(n);
-  // Row by row, so the first 100k rows of an 800k run are the 100k run's rows.
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < N_FEATURES; j++) columns[j][i] = j % 2 === 0 ? u() : normal();
-    const f =
-      10 * Math.sin(Math.PI * x0[i] * x2[i]) + 20 * (x4[i] - 0.5) ** 2 + 4 * x1[i] + 2 * x3[i] * x5[i];
-    yReg[i] = f + normal();
-    yCls[i] = f < 3 ? 0 : f < 9 ? 1 : 2;
-  }
-  return { X: { nRows: n, columns }, yReg, yCls };
-}
-
-function writeColumns(path: string, columns: Float64Array[]): void {
-  const n = columns[0].length;
-  const all = new Float64Array(columns.length * n);
-  for (let j = 0; j < columns.length; j++) all.set(columns[j], j * n);
-  writeFileSync(path, new Uint8Array(all.buffer));
-}
 
 function head(X: FeatureMatrix, n: number): FeatureMatrix {
   return { nRows: n, columns: X.columns.map((c) => c.subarray(0, n)) };
