@@ -35,6 +35,8 @@ import { fileURLToPath } from 'node:url';
 import { loadEstimator } from '../../src/ml/estimators.js';
 import { createEstimator } from '../../src/ml/estimators.js';
 import type { EstimatorState, FeatureMatrix } from '../../src/ml/types.js';
+import { accuracy_score as accuracy } from '../../src/ml/metrics/classification.js';
+import { r2_score as r2 } from '../../src/ml/metrics/regression.js';
 import { type Dataset, makeData, N_FEATURES, writeColumns } from './tree-data.js';
 
 const ROWS = (process.env.BENCH_ROWS ?? '100000,800000').split(',').map(Number);
@@ -98,25 +100,6 @@ function runReferences(train: Dataset, test: Dataset, nTrain: number): Reference
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function r2(y: Float64Array, p: Float64Array): number {
-  let mean = 0;
-  for (let i = 0; i < y.length; i++) mean += y[i];
-  mean /= y.length;
-  let res = 0;
-  let tot = 0;
-  for (let i = 0; i < y.length; i++) {
-    res += (y[i] - p[i]) ** 2;
-    tot += (y[i] - mean) ** 2;
-  }
-  return 1 - res / tot;
-}
-
-function accuracy(y: Int32Array, p: Int32Array): number {
-  let ok = 0;
-  for (let i = 0; i < y.length; i++) if (y[i] === p[i]) ok++;
-  return ok / y.length;
 }
 
 function main(): void {

@@ -17,6 +17,7 @@
  */
 import { DataError } from '../errors.js';
 import { BinMapper, type BinnedMatrix, createRng } from './binning.js';
+import { r2_score } from './metrics/regression.js';
 import {
   growTree,
   type MaxFeatures,
@@ -619,7 +620,7 @@ abstract class ForestRegressorBase extends BaseForest implements Regressor {
       const { sums, n } = this.oobSums(X, input);
       // scikit-learn 1.2: rows never out of bag predict 0 (it warns); with many trees there are none.
       for (let i = 0; i < sums.length; i++) sums[i] /= Math.max(1, n[i]);
-      (this.fitted as { oob: number | null }).oob = r2(y, sums);
+      (this.fitted as { oob: number | null }).oob = r2_score(y, sums);
     }
   }
 
@@ -684,19 +685,6 @@ function argmaxRows(values: Float64Array, K: number): Int32Array {
     out[i] = best;
   }
   return out;
-}
-
-function r2(y: Float64Array, p: Float64Array): number {
-  let mean = 0;
-  for (let i = 0; i < y.length; i++) mean += y[i];
-  mean /= y.length;
-  let res = 0;
-  let tot = 0;
-  for (let i = 0; i < y.length; i++) {
-    res += (y[i] - p[i]) ** 2;
-    tot += (y[i] - mean) ** 2;
-  }
-  return tot === 0 ? (res === 0 ? 1 : 0) : 1 - res / tot;
 }
 
 export class RandomForestRegressor extends ForestRegressorBase {
