@@ -101,6 +101,14 @@ export interface LoadedModel {
   predictAsync(frame: Frame): Promise<Float64Array | string[]>;
   /** One probability array per class, in `classes` order (classification only). */
   predictProba?(frame: Frame): Float64Array[];
+  /**
+   * predictProba for every kind of model (a scikit-learn classifier answers through the worker);
+   * absent when the classifier has no predict_proba, and then `noProbaReason` says why.
+   */
+  predictProbaAsync?(frame: Frame): Promise<Float64Array[]>;
+  noProbaReason?: string;
+  /** A binary classifier's `positive_class` (a label in `classes`), when the recipe set one. */
+  positiveClass?: string;
   /** input_example.json as a frame, if the model has one. */
   inputExample(): Frame | undefined;
 }
@@ -135,7 +143,10 @@ export async function loadModel(uri: string, options: LoadModelOptions = {}): Pr
     inputExample: () => readInputExample(dir, mlmodel),
   };
   if (pipeline.problemType === 'classification') {
-    loaded.predictProba = (frame) => pipeline.predictProba(enforceSignature(frame, signature.inputs));
+    const predictProba = (frame: Frame) => pipeline.predictProba(enforceSignature(frame, signature.inputs));
+    loaded.predictProba = predictProba;
+    loaded.predictProbaAsync = async (frame) => predictProba(frame);
+    if (pipeline.positiveClass !== undefined) loaded.positiveClass = pipeline.positiveClass;
   }
   return loaded;
 }
@@ -320,6 +331,12 @@ async function loadSklearnModel(
   const problemType = meta?.problem_type ?? (classes ? 'classification' : 'regression');
   const prepare = (frame: Frame): Frame =>
     signature.inputs.length > 0 ? enforceSignature(frame, signature.inputs) : frame;
+  const withProba = problemType === 'classification' && (await py.hasPredictProba(worker, model));
+  const predictProbaAsync = async (frame: Frame): Promise<Float64Array[]> => {
+    const proba = await py.predictProbaModel(worker, model, prepare(frame));
+    if (!proba) throw new DataError(`${dir}: the scikit-learn model has no predict_proba`);
+    return proba;
+  };
   return {
     dir,
     mlmodel,
@@ -332,7 +349,17 @@ async function loadSklearnModel(
         `${dir} is a scikit-learn model: it predicts through the Python worker (predictAsync)`,
       );
     },
+    // A classifier of numeric labels predicts numbers, as MLflow's sklearn flavor answers.
     predictAsync: (frame) => py.predictModel(worker, model, prepare(frame)),
+    ...(withProba
+      ? { predictProbaAsync }
+      : problemType === 'classification'
+        ? {
+            noProbaReason:
+              'the scikit-learn model has no predict_proba (e.g. SGDClassifier with its default hinge loss, or SVC without probability=True)',
+          }
+        : {}),
+    ...(meta?.positive_class !== undefined ? { positiveClass: meta.positive_class } : {}),
     inputExample: () => readInputExample(dir, mlmodel),
   };
 }

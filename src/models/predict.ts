@@ -52,8 +52,8 @@ export async function scoreDataset(
       ? { column: { name: PREDICTION_COLUMN, type: 'number', values: predictions }, type: 'double' }
       : { column: { name: PREDICTION_COLUMN, type: 'string', values: predictions }, type: 'string' },
   ];
-  if (options.scores && model.predictProba && model.classes) {
-    const proba = model.predictProba(dataset.frame);
+  if (options.scores && model.predictProbaAsync && model.classes) {
+    const proba = await model.predictProbaAsync(dataset.frame);
     const best = new Float64Array(dataset.frame.nRows);
     for (let i = 0; i < best.length; i++) {
       let max = 0;

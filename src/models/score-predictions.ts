@@ -30,6 +30,21 @@ export interface PredictionScores {
   yTrueIndex?: Int32Array;
   yPredIndex?: Int32Array;
   proba?: Float64Array[];
+  /** Why metrics that need probabilities (roc_auc, log_loss, …) are missing, when they are. */
+  noProbaReason?: string;
+}
+
+/**
+ * The class index whose probabilities and counts the binary metrics are about: `positive_class`
+ * wherever the model keeps it (scikit-learn orders `classes_` by value, so it may be index 0);
+ * index 1 otherwise (mlrecipe's own training puts positive_class there).
+ */
+export function positiveClassIndex(classes: readonly string[], positiveClass: string | undefined): number {
+  if (positiveClass !== undefined) {
+    const index = classes.indexOf(positiveClass);
+    if (index >= 0) return index;
+  }
+  return 1;
 }
 
 export async function scorePredictions(options: ScorePredictionsOptions): Promise<PredictionScores> {
@@ -43,16 +58,26 @@ export async function scorePredictions(options: ScorePredictionsOptions): Promis
   const classes = model.classes ?? [];
   const yTrue = labelStrings(target, options.targetType, where);
   const yTrueIndex = encodeLabels(yTrue, classes, where);
-  const yPred = (await model.predictAsync(frame)) as string[];
+  const predicted = await model.predictAsync(frame);
+  const yPred = predicted instanceof Float64Array ? Array.from(predicted, String) : predicted;
   const yPredIndex = encodeLabels(yPred, classes, `${where} (predictions)`);
-  const proba = model.predictProba?.(frame);
+  const proba = model.predictProbaAsync ? await model.predictProbaAsync(frame) : model.predictProba?.(frame);
   const metrics = classificationMetrics({
     yTrue: yTrueIndex,
     yPred: yPredIndex,
     ...(proba ? { proba } : {}),
     nClasses: classes.length,
-    // Training puts a binary problem's positive class at index 1 (fitClasses).
-    positiveClass: 1,
+    positiveClass: positiveClassIndex(classes, model.positiveClass),
   });
-  return { metrics, yTrue, yPred, classes, yTrueIndex, yPredIndex, ...(proba ? { proba } : {}) };
+  return {
+    metrics,
+    yTrue,
+    yPred,
+    classes,
+    yTrueIndex,
+    yPredIndex,
+    ...(proba
+      ? { proba }
+      : { noProbaReason: model.noProbaReason ?? 'the model gives no class probabilities' }),
+  };
 }

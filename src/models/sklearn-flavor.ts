@@ -47,6 +47,8 @@ export interface RecipeModelMetadata {
   target_col: string;
   input_columns: string[];
   classes?: string[];
+  /** A binary classifier's `positive_class`, a label in `classes`. */
+  positive_class?: string;
   mlrecipe_version: string;
 }
 
@@ -59,6 +61,7 @@ export interface SaveSklearnModelOptions {
   targetCol: string;
   inputColumns: string[];
   classes?: string[];
+  positiveClass?: string;
   /** Training rows (input columns are selected from them) for the signature and input example. */
   inputExample: Frame;
   columnTypes?: readonly DataType[];
@@ -121,6 +124,7 @@ export async function saveSklearnModel(options: SaveSklearnModelOptions): Promis
       target_col: options.targetCol,
       input_columns: options.inputColumns,
       ...(options.classes ? { classes: options.classes } : {}),
+      ...(options.positiveClass !== undefined ? { positive_class: options.positiveClass } : {}),
       mlrecipe_version: mlrecipeVersion(),
     };
     const sklearnFlavor: SklearnFlavor = {

@@ -35,9 +35,11 @@ export {
 export {
   fitModel,
   fitTransformer,
+  hasPredictProba,
   loadSklearnPickle,
   modelClasses,
   predictModel,
+  predictProbaModel,
   type SavedSklearnModel,
   saveSklearnPickle,
   sklearnHelperPath,

@@ -34,6 +34,22 @@ def predict(model, X):
     return out
 
 
+def predict_proba(model, X):
+    """model.predict_proba(X), one column per class in `classes_` order; None when the model has
+    no predict_proba (an SVM, SGDClassifier's default hinge loss): MLflow 2.12's evaluator then
+    leaves out the metrics that need probabilities (roc_auc, log_loss, precision_recall_auc)."""
+    import numpy as np
+
+    if not hasattr(model, "predict_proba"):
+        return None
+    return np.ascontiguousarray(np.asarray(model.predict_proba(X), dtype="float64"))
+
+
+def has_predict_proba(model):
+    # A Pipeline exposes predict_proba only when its last step does (sklearn's available_if).
+    return bool(hasattr(model, "predict_proba"))
+
+
 def classes(model):
     found = getattr(model, "classes_", None)
     return [c.item() if hasattr(c, "item") else c for c in found] if found is not None else None

@@ -75,6 +75,34 @@ export async function predictModel(
   throw new PythonWorkerError(`predict returned ${value.kind}, not one value per row`);
 }
 
+/**
+ * model.predict_proba(X): one probability array per class, in `classes_` order; undefined when the
+ * model has no predict_proba (MLflow's evaluator then leaves out roc_auc, log_loss and
+ * precision_recall_auc).
+ */
+export async function predictProbaModel(
+  worker: PythonWorker,
+  model: PythonObject,
+  X: Frame,
+): Promise<Float64Array[] | undefined> {
+  const value = await helper(worker, 'predict_proba', [{ object: model }, { frame: X }]);
+  if (value.kind === 'none') return undefined;
+  if (value.kind !== 'table')
+    throw new PythonWorkerError(`predict_proba returned ${value.kind}, not a matrix`);
+  return value.table.columns.map((column, k) => {
+    if (column.kind !== 'float') {
+      throw new PythonWorkerError(`predict_proba returned a ${column.kind} column ${k}, not probabilities`);
+    }
+    return column.values instanceof Float64Array ? column.values : Float64Array.from(column.values);
+  });
+}
+
+/** Whether a fitted model (or pipeline) has predict_proba. */
+export async function hasPredictProba(worker: PythonWorker, model: PythonObject): Promise<boolean> {
+  const value = await helper(worker, 'has_predict_proba', [{ object: model }]);
+  return value.kind === 'json' && value.value === true;
+}
+
 /** `classes_` of a fitted classifier (or pipeline), as strings. */
 export async function modelClasses(worker: PythonWorker, model: PythonObject): Promise<string[] | undefined> {
   const value = await helper(worker, 'classes', [{ object: model }]);

@@ -154,6 +154,7 @@ interface SplitScores {
   yTrueIndex?: Int32Array;
   yPredIndex?: Int32Array;
   proba?: Float64Array[];
+  noProbaReason?: string;
 }
 
 async function runEvaluate(cfg: EvaluateConfig | undefined, ctx: StepContext): Promise<StepResult> {
@@ -197,6 +198,12 @@ async function runEvaluate(cfg: EvaluateConfig | undefined, ctx: StepContext): P
       split.name,
       problem.targetCol,
     );
+    if (scores.noProbaReason !== undefined) {
+      // MLflow 2.12's evaluator leaves these out silently; saying why spares a search.
+      ctx.log(
+        `${split.name}: roc_auc, log_loss and precision_recall_auc not computed: ${scores.noProbaReason}`,
+      );
+    }
     for (const metric of customMetrics) {
       const fn = customFunctions.get(metric.name) as CustomMetricFunction;
       const value = await fn({
@@ -281,7 +288,7 @@ async function scoreSplit(
 /** Applies validation criteria to the test split's metrics (pure; exported for the register step). */
 export function checkCriteria(
   criteria: readonly ValidationCriterion[],
-  test: { metrics: Record<string, number> } | undefined,
+  test: { metrics: Record<string, number>; noProbaReason?: string } | undefined,
   directions: Readonly<Record<string, boolean>>,
 ): ValidationReport {
   if (criteria.length === 0) return { validation_status: 'UNKNOWN', split: 'test', criteria: [] };
@@ -301,6 +308,13 @@ export function checkCriteria(
     }
     const value = test.metrics[criterion.metric];
     const greater = directions[criterion.metric];
+    if (value === undefined && greater !== undefined && test.noProbaReason !== undefined) {
+      throw configIssue(
+        `${path}.metric`,
+        `${criterion.metric} was not computed on the test split: ${test.noProbaReason}`,
+        `use a classifier with predict_proba (e.g. SGDClassifier(loss="log_loss"), SVC(probability=True)) or drop the ${criterion.metric} criterion`,
+      );
+    }
     if (value === undefined || greater === undefined) {
       const known = Object.keys(test.metrics).filter((k) => directions[k] !== undefined);
       throw configIssue(

@@ -11,6 +11,7 @@ import { configFieldError, DataError } from '../errors.js';
 import { classificationMetrics } from '../ml/metrics/classification.js';
 import { regressionMetrics } from '../ml/metrics/regression.js';
 import { modelContentDigest } from '../models/content-digest.js';
+import { positiveClassIndex } from '../models/score-predictions.js';
 import { selectColumns } from '../models/pipeline.js';
 import { saveSklearnModel } from '../models/sklearn-flavor.js';
 import { encodeLabels, labelStrings, regressionTarget, targetColumn, columnType } from '../models/targets.js';
@@ -105,6 +106,24 @@ export async function runSklearnTrain(
     `fitted ${made.object.type} (${shown}:${method}()) on ${X.nRows} rows in ${fitSeconds.toFixed(2)}s`,
   );
   const classes = problem.problemType === 'classification' ? await py.modelClasses(worker, model) : undefined;
+  if (
+    classes &&
+    problem.positiveClass !== undefined &&
+    classes.length === 2 &&
+    !classes.includes(problem.positiveClass)
+  ) {
+    throw configFieldError(
+      'positive_class',
+      `"${problem.positiveClass}" is not a class of the training data`,
+      `the classes are ${classes.join(', ')}`,
+    );
+  }
+  const withProba = classes !== undefined && (await py.hasPredictProba(worker, model));
+  if (classes && !withProba) {
+    ctx.log(
+      `${made.object.type} has no predict_proba: roc_auc, log_loss and precision_recall_auc are not computed`,
+    );
+  }
 
   const metrics: Record<string, number> = {};
   const trainingMetrics = await splitMetrics(train, 'training');
@@ -120,6 +139,7 @@ export async function runSklearnTrain(
     targetCol: problem.targetCol,
     inputColumns: transformer.input_columns,
     ...(classes ? { classes } : {}),
+    ...(classes && problem.positiveClass !== undefined ? { positiveClass: problem.positiveClass } : {}),
     inputExample: train.frame,
     columnTypes: train.columnTypes,
     ...(ctx.runId ? { runId: ctx.runId } : {}),
@@ -162,22 +182,21 @@ export async function runSklearnTrain(
   async function splitMetrics(dataset: typeof train, name: string): Promise<Record<string, number>> {
     const at = `${name} split`;
     const column = targetColumn(dataset.frame, problem.targetCol, at);
-    const predicted = await py.predictModel(
-      worker,
-      model,
-      selectColumns(dataset.frame, transformer.input_columns),
-    );
+    const X = selectColumns(dataset.frame, transformer.input_columns);
+    const predicted = await py.predictModel(worker, model, X);
     if (problem.problemType === 'regression') {
       return regressionMetrics(regressionTarget(column, at), predicted as Float64Array);
     }
     const labels = classes ?? [];
     const yTrue = labelStrings(column, columnType(dataset, problem.targetCol), at);
     const yPred = predicted instanceof Float64Array ? Array.from(predicted, String) : predicted;
+    const proba = withProba ? await py.predictProbaModel(worker, model, X) : undefined;
     return classificationMetrics({
       yTrue: encodeLabels(yTrue, labels, at),
       yPred: encodeLabels(yPred, labels, `${at} (predictions)`),
+      ...(proba ? { proba } : {}),
       nClasses: labels.length,
-      positiveClass: 1,
+      positiveClass: positiveClassIndex(labels, problem.positiveClass),
     });
   }
 }
