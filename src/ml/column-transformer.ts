@@ -27,7 +27,8 @@ import { DataError } from '../errors.js';
 import { SimpleImputer } from './impute.js';
 import { OneHotEncoder } from './one-hot.js';
 import { StandardScaler } from './scale.js';
-import type { EstimatorState, FeatureMatrix, Frame, FrameColumn } from './types.js';
+import { densify } from './encoded-matrix.js';
+import type { EncodedMatrix, EstimatorState, FeatureMatrix, Frame, FrameColumn } from './types.js';
 
 /** One input column the transformer expects: its name and Frame column type. */
 export interface InputColumn {
@@ -115,6 +116,15 @@ export class ColumnTransformer {
   }
 
   transform(frame: Frame): FeatureMatrix {
+    return densify(this.transformEncoded(frame));
+  }
+
+  /**
+   * The features with the one-hot part as one block of codes per string column
+   * (src/ml/encoded-matrix.ts): what estimators that read codes take instead of `transform`'s
+   * mostly-zero columns.
+   */
+  transformEncoded(frame: Frame): EncodedMatrix {
     const { inputs, numImputer, scaler, catImputer, encoder } = this.parts;
     const byName = new Map(frame.columns.map((c) => [c.name, c]));
     const numeric: FrameColumn[] = [];
@@ -139,8 +149,8 @@ export class ColumnTransformer {
       else categorical.push(asStringColumn(column));
     }
     const scaled = scaler.transform(toMatrix(frame.nRows, numImputer.transform(numeric)));
-    const encoded = encoder.transform(catImputer.transform(categorical));
-    return { nRows: frame.nRows, columns: [...scaled.columns, ...encoded.columns] };
+    const blocks = encoder.transformCodes(catImputer.transform(categorical));
+    return { nRows: frame.nRows, columns: scaled.columns, blocks };
   }
 
   /** Output column names: `num__<column>` then `cat__<column>_<category>`. */

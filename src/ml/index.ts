@@ -9,6 +9,7 @@ export {
 } from './boosting.js';
 export { ColumnTransformer, type InputColumn } from './column-transformer.js';
 export { DecisionTreeClassifier, type DecisionTreeParams, DecisionTreeRegressor } from './decision-tree.js';
+export { densify, encodedWidth, fromDense, readsCodes, transformEncoded } from './encoded-matrix.js';
 export {
   createClassifier,
   createEstimator,
@@ -62,10 +63,13 @@ export { SGDClassifier, SGDRegressor } from './sgd.js';
 export { KernelRidgeRegressor, PolynomialRegressor, TheilSenRegressor } from './small-data-models.js';
 export type {
   Classifier,
+  EncodedMatrix,
+  EncodedRegressor,
   Estimator,
   EstimatorState,
   FeatureMatrix,
   Frame,
   FrameColumn,
+  OneHotBlock,
   Regressor,
 } from './types.js';

@@ -19,7 +19,14 @@ import {
   validateTargets,
   validateTrainingData,
 } from './linalg.js';
-import type { EstimatorState, FeatureMatrix, Regressor } from './types.js';
+import {
+  encodedGram,
+  encodedWidth,
+  linearPredictEncoded,
+  validateEncoded,
+} from './encoded-matrix.js';
+import type { EncodedMatrix } from './types.js';
+import type { EncodedRegressor, EstimatorState, FeatureMatrix } from './types.js';
 
 export interface LeastSquaresFit {
   coef: Float64Array;
@@ -27,7 +34,8 @@ export interface LeastSquaresFit {
 }
 
 export interface LeastSquaresOptions {
-  X: FeatureMatrix;
+  /** Dense, or with one-hot blocks as codes (the normal equations are then built from counts). */
+  X: FeatureMatrix | EncodedMatrix;
   y: Float64Array;
   /** L2 penalty on the coefficients (not the intercept); 0 for ordinary least squares. */
   alpha: number;
@@ -40,11 +48,21 @@ export function fitLeastSquares(options: LeastSquaresOptions): LeastSquaresFit {
   const { X, y, alpha, fitIntercept, estimator } = options;
   // The finiteness scan is deferred: a NaN or infinity anywhere in X or y makes the Gram matrix
   // non-finite, so the happy path reads the data once instead of twice (~15% of the fit).
-  validateTrainingData(X, y.length, estimator, { checkFinite: false });
-  const p = X.columns.length;
-  const { xtx, xty, xMean, yMean } = gram(X, y, { center: fitIntercept });
+  const encoded = isEncoded(X);
+  if (encoded) {
+    validateEncoded(X, estimator);
+    if (y.length !== X.nRows) {
+      throw new DataError(`${estimator}: X has ${X.nRows} rows but y has ${y.length} values`, {
+        hint: 'pass one target value per row of X',
+      });
+    }
+  } else validateTrainingData(X, y.length, estimator, { checkFinite: false });
+  const p = encoded ? encodedWidth(X) : X.columns.length;
+  const { xtx, xty, xMean, yMean } = encoded
+    ? encodedGram(X, y, fitIntercept)
+    : gram(X, y, { center: fitIntercept });
   if (!xtx.every(Number.isFinite) || !xty.every(Number.isFinite)) {
-    validateFinite(X, estimator);
+    validateFinite({ nRows: X.nRows, columns: X.columns }, estimator);
     validateTargets(y, estimator);
     throw new DataError(
       `${estimator}: the values of X or y are too large to square (the Gram matrix overflows)`,
@@ -67,7 +85,7 @@ export interface LinearRegressionParams {
   fit_intercept?: boolean;
 }
 
-export class LinearRegression implements Regressor {
+export class LinearRegression implements EncodedRegressor {
   readonly kind = 'regressor' as const;
   static readonly estimatorName = 'linear_regression';
   readonly params: Required<LinearRegressionParams>;
@@ -79,6 +97,14 @@ export class LinearRegression implements Regressor {
   }
 
   fit(X: FeatureMatrix, y: Float64Array): void {
+    this.fitFrom(X, y);
+  }
+
+  fitEncoded(X: EncodedMatrix, y: Float64Array): void {
+    this.fitFrom(X, y);
+  }
+
+  private fitFrom(X: FeatureMatrix | EncodedMatrix, y: Float64Array): void {
     const fitted = fitLeastSquares({
       X,
       y,
@@ -93,6 +119,11 @@ export class LinearRegression implements Regressor {
   predict(X: FeatureMatrix): Float64Array {
     const coef = requireFitted(this.coef, LinearRegression.estimatorName);
     return predictLinear(X, coef, this.intercept, LinearRegression.estimatorName);
+  }
+
+  predictEncoded(X: EncodedMatrix): Float64Array {
+    const coef = requireFitted(this.coef, LinearRegression.estimatorName);
+    return predictLinearEncoded(X, coef, this.intercept, LinearRegression.estimatorName);
   }
 
   toJSON(): EstimatorState {
@@ -111,6 +142,30 @@ export class LinearRegression implements Regressor {
     model.intercept = readNumber(state.state, 'intercept', LinearRegression.estimatorName);
     return model;
   }
+}
+
+function isEncoded(X: FeatureMatrix | EncodedMatrix): X is EncodedMatrix {
+  return 'blocks' in X && X.blocks.length > 0;
+}
+
+/** X·w + b from codes, with the same shape and overflow checks as `predictLinear` on dense input. */
+export function predictLinearEncoded(
+  X: EncodedMatrix,
+  coef: Float64Array,
+  intercept: number,
+  estimator: string,
+): Float64Array {
+  validateEncoded(X, estimator, coef.length);
+  const out = linearPredictEncoded(X, coef, intercept);
+  for (let i = 0; i < out.length; i++) {
+    if (!Number.isFinite(out[i])) {
+      validateFinite({ nRows: X.nRows, columns: X.columns }, estimator);
+      throw new DataError(`${estimator}: prediction for row ${i} overflows (${out[i]})`, {
+        hint: 'the features are far outside the range seen in training; check their scale',
+      });
+    }
+  }
+  return out;
 }
 
 /** Throws a clear error when predict/toJSON is called before fit. */

@@ -12,7 +12,8 @@
  *   column placed after the frequent ones, with scikit-learn 1.2's rules.
  */
 import { DataError } from '../errors.js';
-import type { EstimatorState, FeatureMatrix, FrameColumn } from './types.js';
+import { densify } from './encoded-matrix.js';
+import type { EstimatorState, FeatureMatrix, FrameColumn, OneHotBlock } from './types.js';
 
 export type HandleUnknown = 'ignore' | 'error' | 'infrequent_if_exist';
 
@@ -157,9 +158,19 @@ export class OneHotEncoder {
 
   /** Encodes the fitted columns (matched by name; extra columns are ignored). */
   transform(columns: FrameColumn[]): FeatureMatrix {
+    const nRows = columns.length > 0 ? columns[0].values.length : 0;
+    return densify({ nRows, columns: [], blocks: this.transformCodes(columns) });
+  }
+
+  /**
+   * The encoding as one block of codes per fitted column (src/ml/encoded-matrix.ts): the output
+   * column of each row's 1 within its block, -1 for an all-zero row. `transform` is these blocks
+   * expanded to 0/1 columns.
+   */
+  transformCodes(columns: FrameColumn[]): OneHotBlock[] {
     const byName = new Map(columns.map((c) => [c.name, c]));
     const nRows = columns.length > 0 ? columns[0].values.length : 0;
-    const out: Float64Array[] = [];
+    const out: OneHotBlock[] = [];
     for (const spec of this.columns) {
       const column = byName.get(spec.name);
       if (column === undefined) {
@@ -171,28 +182,32 @@ export class OneHotEncoder {
         throw new DataError(`column "${spec.name}" is a number column but was a string column in training`);
       }
       const width = this.blockWidth(spec);
-      const block = Array.from({ length: width }, () => new Float64Array(nRows));
+      const codes = new Int32Array(nRows);
       const index = new Map<string | null, number>(spec.categories.map((c, k) => [c, spec.outputIndex[k]]));
       const infrequentColumn = spec.infrequent.length > 0 ? width - 1 : -1;
+      // Unknown categories: -1 (all zeros) under 'ignore', the infrequent column when there is one
+      // under 'infrequent_if_exist', an error under 'error'.
+      const unknown =
+        this.params.handle_unknown === 'infrequent_if_exist' && infrequentColumn >= 0 ? infrequentColumn : -1;
+      const values = column.values;
       for (let i = 0; i < nRows; i++) {
-        const v = column.values[i];
-        let o = index.get(v);
-        if (o === undefined) {
-          if (this.params.handle_unknown === 'error') {
-            throw new DataError(
-              `column "${spec.name}" row ${i}: category ${v === null ? 'null (missing)' : JSON.stringify(v)} was not seen in training`,
-              { hint: "use handle_unknown: 'ignore' to encode unseen categories as all zeros" },
-            );
-          }
-          if (this.params.handle_unknown === 'infrequent_if_exist' && infrequentColumn >= 0)
-            o = infrequentColumn;
-          else continue;
+        const v = values[i];
+        const o = index.get(v);
+        if (o !== undefined) {
+          codes[i] = o;
+          continue;
         }
-        block[o][i] = 1;
+        if (this.params.handle_unknown === 'error') {
+          throw new DataError(
+            `column "${spec.name}" row ${i}: category ${v === null ? 'null (missing)' : JSON.stringify(v)} was not seen in training`,
+            { hint: "use handle_unknown: 'ignore' to encode unseen categories as all zeros" },
+          );
+        }
+        codes[i] = unknown;
       }
-      out.push(...block);
+      out.push({ width, codes });
     }
-    return { nRows, columns: out };
+    return out;
   }
 
   toJSON(): EstimatorState {

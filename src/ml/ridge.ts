@@ -4,15 +4,15 @@
  */
 import { DataError } from '../errors.js';
 import { expectEstimatorName, predictLinear, readNumber, readNumberArray } from './linalg.js';
-import { fitLeastSquares, requireFitted } from './linear-regression.js';
-import type { EstimatorState, FeatureMatrix, Regressor } from './types.js';
+import { fitLeastSquares, predictLinearEncoded, requireFitted } from './linear-regression.js';
+import type { EncodedMatrix, EncodedRegressor, EstimatorState, FeatureMatrix } from './types.js';
 
 export interface RidgeParams {
   alpha?: number;
   fit_intercept?: boolean;
 }
 
-export class Ridge implements Regressor {
+export class Ridge implements EncodedRegressor {
   readonly kind = 'regressor' as const;
   static readonly estimatorName = 'ridge';
   readonly params: Required<RidgeParams>;
@@ -30,6 +30,15 @@ export class Ridge implements Regressor {
   }
 
   fit(X: FeatureMatrix, y: Float64Array): void {
+    this.fitFrom(X, y);
+  }
+
+  /** Reads one-hot blocks as codes: the normal equations from counts and group sums. */
+  fitEncoded(X: EncodedMatrix, y: Float64Array): void {
+    this.fitFrom(X, y);
+  }
+
+  private fitFrom(X: FeatureMatrix | EncodedMatrix, y: Float64Array): void {
     const fitted = fitLeastSquares({
       X,
       y,
@@ -44,6 +53,11 @@ export class Ridge implements Regressor {
   predict(X: FeatureMatrix): Float64Array {
     const coef = requireFitted(this.coef, Ridge.estimatorName);
     return predictLinear(X, coef, this.intercept, Ridge.estimatorName);
+  }
+
+  predictEncoded(X: EncodedMatrix): Float64Array {
+    const coef = requireFitted(this.coef, Ridge.estimatorName);
+    return predictLinearEncoded(X, coef, this.intercept, Ridge.estimatorName);
   }
 
   toJSON(): EstimatorState {

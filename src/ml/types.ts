@@ -11,6 +11,31 @@ export interface FeatureMatrix {
   columns: Float64Array[];
 }
 
+/**
+ * One one-hot encoded input column kept as codes (src/ml/encoded-matrix.ts): it stands for
+ * `width` 0/1 columns, row i having its 1 in column `codes[i]`, or none when the code is -1.
+ */
+export interface OneHotBlock {
+  width: number;
+  codes: Int32Array;
+}
+
+/**
+ * Features whose one-hot part stays as codes: the logical matrix is `columns` followed by each
+ * block's `width` columns, so coefficients and feature names are those of the dense matrix.
+ */
+export interface EncodedMatrix {
+  nRows: number;
+  columns: Float64Array[];
+  blocks: OneHotBlock[];
+}
+
+/** A regressor that reads one-hot blocks as codes instead of their dense 0/1 columns. */
+export interface EncodedRegressor extends Regressor {
+  fitEncoded(X: EncodedMatrix, y: Float64Array): void;
+  predictEncoded(X: EncodedMatrix): Float64Array;
+}
+
 /** A fitted model's state in JSON: enough to rebuild it with `loadEstimator`. */
 export interface EstimatorState {
   /** Registry name, e.g. `linear_regression`, `ridge`, `logistic_regression`. */
@@ -58,6 +83,8 @@ export interface Frame {
 /** A fitted transformer as a model pipeline uses it. ColumnTransformer satisfies it. */
 export interface PipelineTransformer {
   transform(frame: Frame): FeatureMatrix;
+  /** The same features with one-hot blocks as codes, when the transformer can keep them so. */
+  transformEncoded?(frame: Frame): EncodedMatrix;
   featureNames(): string[];
   toJSON(): unknown;
 }

@@ -13,6 +13,7 @@ import type {
   Frame,
   PipelineTransformer,
 } from '../ml/types.js';
+import { readsCodes } from '../ml/encoded-matrix.js';
 import { CustomClassifier, CustomRegressor } from './custom-components.js';
 
 export type ProblemType = 'regression' | 'classification';
@@ -122,6 +123,12 @@ export class ModelPipeline {
 
   /** Numbers for regression; class labels for classification. */
   predict(frame: Frame): Float64Array | string[] {
+    // Ridge and linear regression read the default transformer's one-hot columns as codes.
+    if (readsCodes(this.estimator) && this.transformer.transformEncoded) {
+      return this.estimator.predictEncoded(
+        this.transformer.transformEncoded(selectColumns(frame, this.inputColumns)),
+      );
+    }
     const X = this.features(frame);
     if (this.estimator.kind === 'regressor') return this.estimator.predict(X);
     const classes = this.classes ?? [];

@@ -20,7 +20,8 @@ import { join } from 'node:path';
 import { StepError } from '../errors.js';
 import { classificationMetrics, confusion_matrix } from '../ml/metrics/classification.js';
 import { regressionMetrics } from '../ml/metrics/regression.js';
-import type { Estimator } from '../ml/types.js';
+import { densify, encodedWidth, readsCodes, transformEncoded } from '../ml/encoded-matrix.js';
+import type { Estimator, FeatureMatrix } from '../ml/types.js';
 import { modelContentDigest } from '../models/content-digest.js';
 import { ModelPipeline, selectColumns } from '../models/pipeline.js';
 import { saveModel } from '../models/save.js';
@@ -66,7 +67,12 @@ async function runTrain(cfg: TrainConfig | undefined, ctx: StepContext): Promise
   const fitted = await loadFittedTransformer(inputDir(ctx, 'transform', 'train'), ctx.recipeDir);
   const where = 'train.arrow';
   const target = targetColumn(train.frame, problem.targetCol, where);
-  const X = fitted.transformer.transform(selectColumns(train.frame, fitted.inputColumns));
+  // The default transformer keeps one-hot columns as codes; ridge and linear regression read
+  // them so, every other estimator (and tuning) gets the dense 0/1 columns, made once on demand.
+  const Xe = transformEncoded(fitted.transformer, selectColumns(train.frame, fitted.inputColumns));
+  let denseX: FeatureMatrix | undefined;
+  const dense = (): FeatureMatrix => (denseX ??= densify(Xe));
+  const nFeatures = encodedWidth(Xe);
   const featureNames = fitted.transformer.featureNames();
   const kind = problem.problemType === 'regression' ? 'regressor' : 'classifier';
   let sweep;
@@ -76,7 +82,7 @@ async function runTrain(cfg: TrainConfig | undefined, ctx: StepContext): Promise
         hint: 'run the recipe with `recipe run`, or set tuning.enabled: false',
       });
     }
-    sweep = await ctx.tune({ cfg, problem, fitted, train, X, kind });
+    sweep = await ctx.tune({ cfg, problem, fitted, train, X: dense(), kind });
   }
   let built = await buildEstimator({
     cfg,
@@ -92,7 +98,8 @@ async function runTrain(cfg: TrainConfig | undefined, ctx: StepContext): Promise
   let yNumber: Float64Array | undefined;
   if (built.estimator.kind === 'regressor') {
     yNumber = regressionTarget(target, where);
-    built.estimator.fit(X, yNumber);
+    if (readsCodes(built.estimator)) built.estimator.fitEncoded(Xe, yNumber);
+    else built.estimator.fit(dense(), yNumber);
   } else {
     const labels = labelStrings(target, columnType(train, problem.targetCol), where);
     classes = fitClasses(
@@ -101,12 +108,12 @@ async function runTrain(cfg: TrainConfig | undefined, ctx: StepContext): Promise
       problem.positiveClass,
     );
     yIndex = encodeLabels(labels, classes, where);
-    built.estimator.fit(X, yIndex, classes.length);
+    built.estimator.fit(dense(), yIndex, classes.length);
   }
   const fitSeconds = (performance.now() - started) / 1000;
   built = unwrapBuiltin(built);
   ctx.log(
-    `fitted ${built.description} on ${X.nRows} rows × ${X.columns.length} features in ${fitSeconds.toFixed(2)}s`,
+    `fitted ${built.description} on ${Xe.nRows} rows × ${nFeatures} features in ${fitSeconds.toFixed(2)}s`,
   );
 
   const pipeline = new ModelPipeline({
@@ -125,7 +132,9 @@ async function runTrain(cfg: TrainConfig | undefined, ctx: StepContext): Promise
   const sections: CardSection[] = [];
   let trainingMetrics: Record<string, number>;
   if (built.estimator.kind === 'regressor' && yNumber) {
-    const predicted = built.estimator.predict(X);
+    const predicted = readsCodes(built.estimator)
+      ? built.estimator.predictEncoded(Xe)
+      : built.estimator.predict(dense());
     trainingMetrics = regressionMetrics(yNumber, predicted);
     sections.push({
       title: 'Predicted vs actual (training split)',
@@ -139,8 +148,8 @@ async function runTrain(cfg: TrainConfig | undefined, ctx: StepContext): Promise
       }),
     });
   } else if (built.estimator.kind === 'classifier' && yIndex && classes) {
-    const predicted = built.estimator.predict(X);
-    const proba = built.estimator.predictProba(X);
+    const predicted = built.estimator.predict(dense());
+    const proba = built.estimator.predictProba(dense());
     trainingMetrics = classificationMetrics({
       yTrue: yIndex,
       yPred: predicted,
@@ -188,7 +197,7 @@ async function runTrain(cfg: TrainConfig | undefined, ctx: StepContext): Promise
     {
       title: 'Summary',
       html:
-        `<p>Estimator <code>${escapeHtml(built.description)}</code> fitted on ${X.nRows} rows × ${X.columns.length} features in ${fitSeconds.toFixed(2)} s.</p>` +
+        `<p>Estimator <code>${escapeHtml(built.description)}</code> fitted on ${Xe.nRows} rows × ${nFeatures} features in ${fitSeconds.toFixed(2)} s.</p>` +
         (Object.keys(built.params).length
           ? htmlTable({ headers: ['parameter', 'value'], rows: Object.entries(built.params) })
           : ''),
@@ -213,7 +222,7 @@ async function runTrain(cfg: TrainConfig | undefined, ctx: StepContext): Promise
         estimator: built.description,
         estimator_params: built.params,
         problem_type: problem.problemType,
-        rows: X.nRows,
+        rows: Xe.nRows,
         features: featureNames,
         ...(classes ? { classes } : {}),
         fit_seconds: fitSeconds,

@@ -18,7 +18,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { ConfigError, DataError } from '../errors.js';
 import { ColumnTransformer } from '../ml/column-transformer.js';
-import type { EstimatorState, FeatureMatrix, Frame } from '../ml/types.js';
+import { encodedWidth, transformEncoded } from '../ml/encoded-matrix.js';
+import type { EncodedMatrix, EstimatorState, FeatureMatrix, Frame } from '../ml/types.js';
 import { CustomTransformer } from '../models/custom-components.js';
 import {
   type ComponentSource,
@@ -157,12 +158,13 @@ async function runTransform(cfg: TransformConfig | undefined, ctx: StepContext):
     transformer = ct;
     file = { kind: 'column_transformer', input_columns: inputColumns, state: ct.toJSON() };
   }
-  const X = transformer.transform(frame);
+  const X = transformEncoded(transformer, frame);
+  const nFeatures = encodedWidth(X);
   const fitSeconds = (performance.now() - started) / 1000;
   writeFileSync(join(ctx.outDir, TRANSFORMER_FILE), `${JSON.stringify(file)}\n`);
   const names = transformer.featureNames();
   ctx.log(
-    `fitted the ${describeTransformer(file)} on ${frame.nRows} rows: ${frame.columns.length} columns → ${X.columns.length} features`,
+    `fitted the ${describeTransformer(file)} on ${frame.nRows} rows: ${frame.columns.length} columns → ${nFeatures} features`,
   );
 
   for (const warning of warnings) ctx.log(`warning: ${warning}`);
@@ -199,7 +201,7 @@ async function runTransform(cfg: TransformConfig | undefined, ctx: StepContext):
           : []),
         {
           title: 'Summary',
-          html: `<p>${file.kind === 'custom' ? `Custom transformer <code>${escapeHtml(file.method)}</code>` : file.kind === 'identity' ? `Identity transformer (<code>${escapeHtml(file.method)}</code> returned null)` : 'Default transformer'} fitted on ${frame.nRows} training rows: ${frame.columns.length} input columns → ${X.columns.length} features in ${fitSeconds.toFixed(2)} s.</p>`,
+          html: `<p>${file.kind === 'custom' ? `Custom transformer <code>${escapeHtml(file.method)}</code>` : file.kind === 'identity' ? `Identity transformer (<code>${escapeHtml(file.method)}</code> returned null)` : 'Default transformer'} fitted on ${frame.nRows} training rows: ${frame.columns.length} input columns → ${nFeatures} features in ${fitSeconds.toFixed(2)} s.</p>`,
         },
         {
           title: 'Features (training split, after transform)',
@@ -272,7 +274,39 @@ export interface FeatureStat {
   missing: number;
 }
 
-export function featureStats(X: FeatureMatrix, names: readonly string[]): FeatureStat[] {
+/**
+ * Per-feature statistics of the transformed training data. One-hot blocks are read as codes: a
+ * 0/1 column's statistics follow from its count (mean = count/n, Σx² = count), so the dense
+ * columns are never built; the figures equal those of the dense columns exactly.
+ */
+export function featureStats(X: FeatureMatrix | EncodedMatrix, names: readonly string[]): FeatureStat[] {
+  const stats = denseFeatureStats(X, names);
+  if (!('blocks' in X)) return stats;
+  const n = X.nRows;
+  let j = X.columns.length;
+  for (const block of X.blocks) {
+    const counts = new Float64Array(block.width);
+    for (let i = 0; i < block.codes.length; i++) {
+      const o = block.codes[i];
+      if (o >= 0) counts[o]++;
+    }
+    for (let a = 0; a < block.width; a++, j++) {
+      const count = counts[a];
+      const mean = n ? count / n : Number.NaN;
+      stats.push({
+        name: names[j] ?? `f${j}`,
+        mean,
+        std: Math.sqrt(n ? Math.max(0, count / n - mean * mean) : Number.NaN),
+        min: n ? (count === n ? 1 : 0) : Number.NaN,
+        max: n ? (count > 0 ? 1 : 0) : Number.NaN,
+        missing: 0,
+      });
+    }
+  }
+  return stats;
+}
+
+function denseFeatureStats(X: FeatureMatrix, names: readonly string[]): FeatureStat[] {
   return X.columns.map((column, j) => {
     let n = 0;
     let sum = 0;
