@@ -10,7 +10,8 @@
 //
 // Layout: dist/cli/main.js (the `bin`), dist/cli/program.js (buildProgram, for
 // scripts/cli-reference.mjs and its test), dist/cli/train-trial-worker.js (the sweeps' worker
-// thread entry, found beside the chunk that starts it) and dist/cli/chunk-*.js, all two levels
+// thread entry, found beside the chunk that starts it), dist/cli/ensemble-worker.js (the tree
+// ensembles' worker threads, found the same way) and dist/cli/chunk-*.js, all two levels
 // below the package root like every tsc output file, so the source's `new URL('../../…',
 // import.meta.url)` (package.json, schema/, templates/) resolves the same. Packages stay
 // external (loaded from node_modules as before) except the small pure-JS ones on every
@@ -39,6 +40,7 @@ export async function bundleCli({ outdir = join(root, 'dist', 'cli') } = {}) {
       main: 'src/cli/main.ts',
       program: 'src/cli/program.ts',
       'train-trial-worker': 'src/sweeps/train-trial-worker.ts',
+      'ensemble-worker': 'src/ml/ensemble-worker.ts',
     },
     outdir,
     bundle: true,

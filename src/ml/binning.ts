@@ -30,6 +30,8 @@ export interface BinMapperOptions {
   subsample?: number;
   /** Seed for the subsample. */
   randomState?: number | null;
+  /** Put the codes in a SharedArrayBuffer, for worker threads to read in place. */
+  shared?: boolean;
 }
 
 export interface BinMapperState {
@@ -113,7 +115,7 @@ export class BinMapper {
     const binMin = edges.map((e) => new Float64Array(e.length + 1).fill(Number.POSITIVE_INFINITY));
     const binMax = edges.map((e) => new Float64Array(e.length + 1).fill(Number.NEGATIVE_INFINITY));
     const mapper = new BinMapper(maxBins, edges, binMin, binMax);
-    const binned = mapper.transform(X);
+    const binned = mapper.transform(X, { shared: options.shared ?? false });
     const { codes, nFeatures, nRows } = binned;
     for (let j = 0; j < nFeatures; j++) {
       const column = X.columns[j];
@@ -139,7 +141,7 @@ export class BinMapper {
   }
 
   /** Bins every row; throws DataError when the column count differs from the fitted one. */
-  transform(X: FeatureMatrix): BinnedMatrix {
+  transform(X: FeatureMatrix, options: { shared?: boolean } = {}): BinnedMatrix {
     const nFeatures = this.edges.length;
     if (X.columns.length !== nFeatures) {
       throw new DataError(`expected ${nFeatures} feature columns, got ${X.columns.length}`, {
@@ -147,7 +149,9 @@ export class BinMapper {
       });
     }
     const nRows = X.nRows;
-    const codes = new Uint8Array(nRows * nFeatures);
+    const codes = options.shared
+      ? new Uint8Array(new SharedArrayBuffer(nRows * nFeatures))
+      : new Uint8Array(nRows * nFeatures);
     for (let j = 0; j < nFeatures; j++) {
       const column = X.columns[j];
       checkColumn(column, j, nRows);

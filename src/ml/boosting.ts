@@ -15,9 +15,10 @@
  */
 import { DataError } from '../errors.js';
 import { BinMapper, createRng } from './binning.js';
+import { HistogramHelpers, threadsFor } from './ensemble-threads.js';
 import type { TreeStructure } from './decision-tree.js';
 import { type FlatForest, flatten, forestFromJSON, forestToJSON } from './forest.js';
-import { BoostGrower } from './trees/boost-grow.js';
+import { BoostGrower, PARALLEL_MIN_ROWS } from './trees/boost-grow.js';
 import type { Classifier, EstimatorState, FeatureMatrix, Regressor } from './types.js';
 
 export interface HistGradientBoostingParams {
@@ -38,6 +39,12 @@ export interface HistGradientBoostingParams {
   n_iter_no_change?: number;
   tol?: number;
   random_state?: number | null;
+  /**
+   * Threads building the histograms (mlrecipe's, as scikit-learn 1.2 takes its OpenMP thread
+   * count from the environment): null means every core (1 inside a sweep's worker thread), -1
+   * every core, k that many. The model is the same for any value.
+   */
+  n_jobs?: number | null;
 }
 
 export interface ResolvedBoostingParams {
@@ -54,6 +61,7 @@ export interface ResolvedBoostingParams {
   n_iter_no_change: number;
   tol: number;
   random_state: number | null;
+  n_jobs: number | null;
 }
 
 type Task = 'regression' | 'classification';
@@ -73,6 +81,7 @@ function resolveParams(params: HistGradientBoostingParams, task: Task): Resolved
     n_iter_no_change: params.n_iter_no_change ?? 10,
     tol: params.tol ?? 1e-7,
     random_state: params.random_state ?? null,
+    n_jobs: params.n_jobs ?? null,
   };
   const wanted = task === 'regression' ? 'squared_error' : 'log_loss';
   if (p.loss !== wanted) {
@@ -105,6 +114,11 @@ function resolveParams(params: HistGradientBoostingParams, task: Task): Resolved
   if (!(p.tol >= 0)) throw new DataError(`tol must be >= 0, got ${p.tol}`);
   if (p.random_state !== null && !Number.isInteger(p.random_state)) {
     throw new DataError(`random_state must be an integer or null, got ${JSON.stringify(p.random_state)}`);
+  }
+  if (p.n_jobs !== null && (!Number.isInteger(p.n_jobs) || p.n_jobs === 0)) {
+    throw new DataError(
+      `n_jobs must be null, a positive integer, or -1 for every core; got ${String(p.n_jobs)}`,
+    );
   }
   return p;
 }
@@ -319,9 +333,19 @@ abstract class BaseHistGradientBoosting {
       nRows: nVal,
       columns: X.columns.map((c) => Float64Array.from(valRows, (i) => c[i])),
     };
+    // Fits too small for any node to use the helpers start none.
+    const threads = threadsFor(p.n_jobs, 'all');
+    const parallel = threads > 1 && X.columns.length > 1 && nTrain >= PARALLEL_MIN_ROWS;
+    // Shared memory for what helper threads read: the codes, the rows, gradients and hessians.
+    const alloc = <T extends Float64Array | Uint32Array>(
+      Ctor: new (b: ArrayBufferLike) => T,
+      n: number,
+      bytes: number,
+    ): T => new Ctor(parallel ? new SharedArrayBuffer(n * bytes) : new ArrayBuffer(n * bytes));
     const { mapper, binned } = BinMapper.fitTransform(trainX, {
       maxBins: p.max_bins + 1,
       randomState: p.random_state,
+      shared: parallel,
     });
     const grower = new BoostGrower(
       { codes: binned.codes, nFeatures: binned.nFeatures, nRows: nTrain, mapper },
@@ -345,36 +369,52 @@ abstract class BaseHistGradientBoosting {
     for (let i = 0; i < nVal; i++) for (let k = 0; k < K; k++) valRaw[i * K + k] = baseline[k];
     const valIdentity = new Uint32Array(nVal);
     for (let i = 0; i < nVal; i++) valIdentity[i] = i;
-    const grad = new Float64Array(nTrain * K);
-    const hess = new Float64Array(nTrain * K);
-    const rows = new Uint32Array(nTrain);
+    const grad = alloc(Float64Array, nTrain * K, 8);
+    const hess = alloc(Float64Array, nTrain * K, 8);
+    const rows = alloc(Uint32Array, nTrain, 4);
+    const helpers = parallel
+      ? new HistogramHelpers({
+          threads,
+          codes: binned.codes,
+          nFeatures: binned.nFeatures,
+          ...grower.layout,
+          rows,
+          grad,
+          hess,
+        })
+      : null;
+    if (helpers) grower.useHelpers(helpers);
     const trees: TreeStructure[] = [];
     const gains = new Float64Array(X.columns.length);
     const trainLoss = [loss.meanLoss(trainRaw, identity)];
     const validationLoss = earlyStopping ? [valLoss.meanLoss(valRaw, valIdentity)] : [];
-    for (let iter = 0; iter < p.max_iter; iter++) {
-      loss.gradients(trainRaw, identity, grad, hess);
-      const built: TreeStructure[] = [];
-      for (let k = 0; k < K; k++) {
-        rows.set(identity);
-        const g = grad.subarray(k * nTrain, (k + 1) * nTrain);
-        const h = loss.constantHessian ? null : hess.subarray(k * nTrain, (k + 1) * nTrain);
-        const grown = grower.grow(rows, g, h);
-        for (let l = 0; l < grown.leafStart.length; l++) {
-          const v = grown.leafValue[l];
-          for (let q = grown.leafStart[l]; q < grown.leafEnd[l]; q++) trainRaw[rows[q] * K + k] += v;
+    try {
+      for (let iter = 0; iter < p.max_iter; iter++) {
+        loss.gradients(trainRaw, identity, grad, hess);
+        const built: TreeStructure[] = [];
+        for (let k = 0; k < K; k++) {
+          rows.set(identity);
+          const g = grad.subarray(k * nTrain, (k + 1) * nTrain);
+          const h = loss.constantHessian ? null : hess.subarray(k * nTrain, (k + 1) * nTrain);
+          const grown = grower.grow(rows, g, h);
+          for (let l = 0; l < grown.leafStart.length; l++) {
+            const v = grown.leafValue[l];
+            for (let q = grown.leafStart[l]; q < grown.leafEnd[l]; q++) trainRaw[rows[q] * K + k] += v;
+          }
+          for (let j = 0; j < gains.length; j++) gains[j] += grown.gains[j];
+          built.push(grown.tree);
         }
-        for (let j = 0; j < gains.length; j++) gains[j] += grown.gains[j];
-        built.push(grown.tree);
+        trees.push(...built);
+        trainLoss.push(loss.meanLoss(trainRaw, identity));
+        if (earlyStopping) {
+          const partial = flatten(built, X.columns.length, 1);
+          for (let k = 0; k < K; k++) addTree(partial, k, valX.columns, valRaw, K, k, nVal);
+          validationLoss.push(valLoss.meanLoss(valRaw, valIdentity));
+          if (shouldStop(validationLoss, p.n_iter_no_change, p.tol)) break;
+        }
       }
-      trees.push(...built);
-      trainLoss.push(loss.meanLoss(trainRaw, identity));
-      if (earlyStopping) {
-        const partial = flatten(built, X.columns.length, 1);
-        for (let k = 0; k < K; k++) addTree(partial, k, valX.columns, valRaw, K, k, nVal);
-        validationLoss.push(valLoss.meanLoss(valRaw, valIdentity));
-        if (shouldStop(validationLoss, p.n_iter_no_change, p.tol)) break;
-      }
+    } finally {
+      helpers?.close();
     }
     let total = 0;
     for (const v of gains) total += v;

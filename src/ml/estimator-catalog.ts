@@ -86,6 +86,7 @@ const BOOSTING_COMMON = {
   n_iter_no_change: 10,
   tol: 1e-7,
   random_state: null,
+  n_jobs: null,
 } as const;
 
 const BOOSTING_TYPES = { early_stopping: ['string', 'boolean'] } as const;

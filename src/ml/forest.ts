@@ -17,6 +17,7 @@
  */
 import { DataError } from '../errors.js';
 import { BinMapper, type BinnedMatrix, createRng } from './binning.js';
+import { growTreesInParallel, sharedCopy, threadsFor } from './ensemble-threads.js';
 import { r2_score } from './metrics/regression.js';
 import {
   growTree,
@@ -50,8 +51,9 @@ export interface ForestParams {
   oob_score?: boolean;
   random_state?: number | null;
   /**
-   * Accepted and checked as scikit-learn's, but every fit currently runs on the calling thread:
-   * worker threads for the trees are not built yet (sweeps already put trials on both cores).
+   * Threads growing the trees, as scikit-learn's: null means 1 (scikit-learn 1.2's default), -1
+   * every core, -k all but k - 1, k that many. The trees are the same whichever thread grows
+   * them.
    */
   n_jobs?: number | null;
 }
@@ -498,7 +500,12 @@ abstract class BaseForest {
     const p = this.params;
     // A null random_state draws one seed for the whole fit, so its trees still differ.
     const rng = createRng(p.random_state);
-    const { mapper, binned } = BinMapper.fitTransform(X, { randomState: p.random_state });
+    const threads = Math.min(threadsFor(p.n_jobs, 'one'), p.n_estimators);
+    // Codes in shared memory when workers will read them: binned once, never copied per worker.
+    const { mapper, binned } = BinMapper.fitTransform(X, {
+      randomState: p.random_state,
+      shared: threads > 1,
+    });
     const seeds = new Uint32Array(2 * p.n_estimators);
     for (let k = 0; k < seeds.length; k++) seeds[k] = Math.floor(rng() * 0x100000000);
     const input: ForestGrowingInput = {
@@ -511,6 +518,31 @@ abstract class BaseForest {
       seeds,
     };
     if (p.bootstrap) bootstrapSize(p, X.nRows); // reports a bad max_samples before any tree grows
+    if (threads > 1) {
+      const shared: ForestGrowingInput = {
+        ...input,
+        binned: { ...binned, codes: sharedCopy(binned.codes) },
+        y: sharedCopy(y),
+      };
+      const { results: trees } = growTreesInParallel(
+        {
+          nTrees: p.n_estimators,
+          codes: shared.binned.codes,
+          nRows: binned.nRows,
+          nFeatures: binned.nFeatures,
+          mapper: mapper.toJSON(),
+          y: shared.y,
+          nClasses,
+          params: p,
+          splitter: shared.splitter,
+          seeds,
+        },
+        threads,
+        (t) => growForestTree(shared, t),
+        (m) => ({ tree: m.tree, featureImportances: m.featureImportances }),
+      );
+      return { trees, input };
+    }
     const trees: GrownForestTree[] = [];
     for (let t = 0; t < p.n_estimators; t++) trees.push(growForestTree(input, t));
     return { trees, input };
