@@ -374,16 +374,20 @@ export async function runTrainSweep(request: TuneRequest, ctx: StepContext): Pro
       });
       return;
     }
-    // A store without the call (REST): three requests per run.
+    // A store without the call (REST): a created run, then finished with its metrics.
     for (const { record, run } of batch) {
       const created = await store.createRun({
         experimentId: run.experimentId,
         ...(run.runName ? { runName: run.runName } : {}),
         ...(run.tags ? { tags: run.tags } : {}),
+        ...(run.params ? { params: run.params } : {}),
       });
       record.runId = created.info.run_id;
-      await store.logBatch(record.runId, { params: run.params ?? [], metrics: run.metrics ?? [] });
-      await store.updateRun(record.runId, { status: run.status, endTime: run.endTime });
+      await store.finishRun(record.runId, {
+        status: run.status,
+        endTime: run.endTime,
+        metrics: run.metrics ?? [],
+      });
     }
   };
 
@@ -436,13 +440,15 @@ export async function runTrainSweep(request: TuneRequest, ctx: StepContext): Pro
     }
     let runId: string | undefined;
     if (store) {
+      // Two transactions per trial: created with its params (a RUNNING child the user can watch),
+      // then finished with its metrics (bench/sweep measures the overhead per trial).
       const run = await store.createRun({
         experimentId: ctx.experimentId as string,
         runName: trialEntry(parentName, index),
         tags: childTags([]),
+        params: logParams.slice(0, 100),
       });
       runId = run.info.run_id;
-      await store.logBatch(runId, { params: logParams.slice(0, 100) });
     }
     running.set(index, { started: Date.now(), params });
     let record: TrialRecord;
@@ -469,12 +475,11 @@ export async function runTrainSweep(request: TuneRequest, ctx: StepContext): Pro
       if (signal?.aborted || ctx.signal?.aborted) {
         if (store && runId) {
           await store
-            .setTag(runId, {
-              key: TRIAL_TAGS.error,
-              value: 'stopped: the sweep ended before this trial finished',
+            .finishRun(runId, {
+              status: 'KILLED',
+              tags: [{ key: TRIAL_TAGS.error, value: 'stopped: the sweep ended before this trial finished' }],
             })
             .catch(() => undefined);
-          await store.updateRun(runId, { status: 'KILLED', endTime: Date.now() }).catch(() => undefined);
         }
         if (ctx.signal?.aborted) throw error;
         // Aborted by early stopping: outside the sweep's result, and not cached.
@@ -512,15 +517,12 @@ export async function runTrainSweep(request: TuneRequest, ctx: StepContext): Pro
       `${JSON.stringify({ ...record, loss: Number.isFinite(record.loss) ? record.loss : null }, null, 2)}\n`,
     );
     if (store && runId) {
-      await store.logBatch(runId, {
+      await store.finishRun(runId, {
+        status: record.status === 'ok' ? 'FINISHED' : 'FAILED',
         metrics: metricsOf(record),
         ...(record.error
           ? { tags: [{ key: TRIAL_TAGS.error, value: record.error.slice(0, MAX_TAG_VALUE_LENGTH) }] }
           : {}),
-      });
-      await store.updateRun(runId, {
-        status: record.status === 'ok' ? 'FINISHED' : 'FAILED',
-        endTime: Date.now(),
       });
     }
     return record;

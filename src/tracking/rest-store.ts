@@ -13,6 +13,7 @@ import { RestClient, type RestClientOptions } from './rest-client.js';
 import type {
   CreateRunOptions,
   DatasetInput,
+  FinishRunOptions,
   Experiment,
   LogBatch,
   Metric,
@@ -194,6 +195,8 @@ export class RestTrackingStore implements TrackingStore {
   }
 
   async createRun(options: CreateRunOptions): Promise<Run> {
+    // Checked before the run exists, as the SQL stores do: bad params create nothing.
+    if (options.params && options.params.length > 0) validateLogBatch({ params: options.params });
     const answer = await this.call<{ run: RawRun }>('POST', '/runs/create', {
       experiment_id: options.experimentId,
       ...(options.userId !== undefined ? { user_id: options.userId } : {}),
@@ -202,7 +205,12 @@ export class RestTrackingStore implements TrackingStore {
       ...(options.tags && options.tags.length > 0 ? { tags: options.tags } : {}),
       ...(options.runName !== undefined ? { run_name: options.runName } : {}),
     });
-    return runOf(answer.run);
+    const run = runOf(answer.run);
+    if (options.params && options.params.length > 0) {
+      await this.logBatch(run.info.run_id, { params: options.params });
+      run.data.params = [...options.params].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    }
+    return run;
   }
 
   async getRun(runId: string): Promise<Run> {
@@ -272,6 +280,16 @@ export class RestTrackingStore implements TrackingStore {
       ...(batch.params && batch.params.length > 0 ? { params: batch.params } : {}),
       ...(batch.tags && batch.tags.length > 0 ? { tags: batch.tags } : {}),
     });
+  }
+
+  async finishRun(runId: string, options: FinishRunOptions): Promise<void> {
+    const { status, endTime, ...batch } = options;
+    // MLflow's REST API has no single call for both: the batch first, so a run never shows as
+    // ended without its last metrics.
+    if ((batch.metrics?.length ?? 0) + (batch.params?.length ?? 0) + (batch.tags?.length ?? 0) > 0) {
+      await this.logBatch(runId, batch);
+    }
+    await this.updateRun(runId, { status, endTime: endTime ?? Date.now() });
   }
 
   async logInputs(runId: string, datasets: DatasetInput[]): Promise<void> {

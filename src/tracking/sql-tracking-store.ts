@@ -30,6 +30,7 @@ import {
   DEFAULT_EXPERIMENT_NAME,
   type Experiment,
   type FinishedRunOptions,
+  type FinishRunOptions,
   type ImportedRun,
   type LifecycleStage,
   type LogBatch,
@@ -508,6 +509,8 @@ export class SqlTrackingStore implements TrackingStore {
     if (options.runName !== undefined) validateRunName(options.runName);
     const startTime = options.startTime ?? Date.now();
     validateTimestamp(startTime, 'start_time');
+    const params = options.params ?? [];
+    if (params.length > 0) validateLogBatch({ params });
     const tagName = tags.find((tag) => tag.key === TAGS.runName)?.value;
     if (options.runName && tagName && tagName !== options.runName) {
       throw new StoreError(
@@ -551,6 +554,7 @@ export class SqlTrackingStore implements TrackingStore {
         runId,
         [...allTags].map(([key, value]) => ({ key, value })),
       );
+      if (params.length > 0) await this.insertParams(tx, runId, params);
       return this.loadRunOrThrow(tx, runId);
     });
   }
@@ -704,6 +708,27 @@ export class SqlTrackingStore implements TrackingStore {
       // Params last: a changed param value aborts the transaction after the other writes, which
       // the rollback then undoes (a test relies on exercising exactly that path).
       if (params.length > 0) await this.insertParams(tx, runId, params);
+    });
+  }
+
+  async finishRun(runId: string, options: FinishRunOptions): Promise<void> {
+    validateRunId(runId);
+    validateRunStatus(options.status);
+    const endTime = options.endTime ?? Date.now();
+    validateTimestamp(endTime, 'end_time');
+    // Everything is checked before the transaction opens, as in logBatch: a bad batch writes
+    // nothing and leaves the run as it was.
+    validateLogBatch(options);
+    const { metrics = [], params = [], tags = [] } = options;
+    await this.driver.transaction(async (tx) => {
+      await this.lockRun(tx, runId);
+      await this.requireActiveRun(tx, runId);
+      if (tags.length > 0) await this.upsertRunTags(tx, runId, tags);
+      if (metrics.length > 0) await this.insertMetrics(tx, runId, metrics);
+      if (params.length > 0) await this.insertParams(tx, runId, params);
+      await tx.run(
+        sql`UPDATE runs SET status = ${options.status}, end_time = ${endTime} WHERE run_uuid = ${runId}`,
+      );
     });
   }
 

@@ -106,14 +106,25 @@ export interface CreateRunOptions {
   tags?: Tag[];
   /** Defaults to a generated `adjective-noun-NNN` name, recorded also as tag `mlflow.runName`. */
   runName?: string;
+  /**
+   * Params logged with the run: in the same transaction by the SQL stores, by a log-batch right
+   * after create-run by the REST store (MLflow's create-run takes no params).
+   */
+  params?: Param[];
 }
 
 /** A run recorded whole: created, logged and ended at once (see TrackingStore.createFinishedRuns). */
 export interface FinishedRunOptions extends CreateRunOptions {
   status: RunStatus;
   endTime: number;
-  params?: Param[];
   metrics?: Metric[];
+}
+
+/** How a run ends with its last batch (TrackingStore.finishRun). */
+export interface FinishRunOptions extends LogBatch {
+  status: RunStatus;
+  /** Defaults to now. */
+  endTime?: number;
 }
 
 export interface UpdateRunOptions {
@@ -245,6 +256,12 @@ export interface TrackingStore {
   deleteTag(runId: string, key: string): Promise<void>;
   /** All of it in one transaction, or none of it. */
   logBatch(runId: string, batch: LogBatch): Promise<void>;
+  /**
+   * Logs a last batch and ends the run: one transaction in the SQL stores (all of it or none),
+   * a log-batch then an update-run on the REST store. What a short run (a sweep's trial) needs
+   * at its end, without the two transactions and the run read back that logBatch + updateRun cost.
+   */
+  finishRun(runId: string, options: FinishRunOptions): Promise<void>;
   getMetricHistory(runId: string, key: string): Promise<Metric[]>;
   /**
    * Records datasets the run used (MLflow's `log_inputs`): a dataset logged again by name and

@@ -475,6 +475,81 @@ describe.each(BACKENDS)('tracking store on $name', (backend) => {
     });
   });
 
+  describe('createRun with params, and finishRun', () => {
+    it('creates a run with its params at once', async () => {
+      const exp = await store.createExperiment(unique('create-params'));
+      const run = await store.createRun({
+        experimentId: exp,
+        params: [
+          { key: 'beta', value: '2' },
+          { key: 'alpha', value: '0.1' },
+        ],
+      });
+      expect(run.info.status).toBe('RUNNING');
+      expect(run.data.params).toEqual([
+        { key: 'alpha', value: '0.1' },
+        { key: 'beta', value: '2' },
+      ]);
+      expect((await store.getRun(run.info.run_id)).data.params).toEqual(run.data.params);
+    });
+
+    it('refuses bad params before creating anything', async () => {
+      const exp = await store.createExperiment(unique('create-bad-params'));
+      const error = await storeError(
+        store.createRun({ experimentId: exp, params: [{ key: 'bad key!', value: 'x' }] }),
+      );
+      expect(error.mlflowErrorCode).toBe('INVALID_PARAMETER_VALUE');
+      expect((await store.searchRuns({ experimentIds: [exp] })).runs).toHaveLength(0);
+    });
+
+    it('logs the last batch and ends the run', async () => {
+      const run = await newRun();
+      const id = run.info.run_id;
+      await store.finishRun(id, {
+        status: 'FAILED',
+        endTime: 5000,
+        metrics: [metric('loss', 0.25, 0, 4000)],
+        params: [{ key: 'alpha', value: '1' }],
+        tags: [{ key: 'why', value: 'diverged' }],
+      });
+      const done = await store.getRun(id);
+      expect(done.info.status).toBe('FAILED');
+      expect(done.info.end_time).toBe(5000);
+      expect(done.data.metrics.map((m) => [m.key, m.value])).toEqual([['loss', 0.25]]);
+      expect(done.data.params).toEqual([{ key: 'alpha', value: '1' }]);
+      expect(done.data.tags.find((t) => t.key === 'why')?.value).toBe('diverged');
+    });
+
+    it('ends the run now when no end time is given, and needs no batch', async () => {
+      const run = await newRun();
+      const before = Date.now();
+      await store.finishRun(run.info.run_id, { status: 'KILLED' });
+      const done = await store.getRun(run.info.run_id);
+      expect(done.info.status).toBe('KILLED');
+      expect(done.info.end_time).toBeGreaterThanOrEqual(before);
+    });
+
+    it('leaves the run as it was when the batch is invalid', async () => {
+      const run = await newRun();
+      const id = run.info.run_id;
+      await storeError(
+        store.finishRun(id, {
+          status: 'FINISHED',
+          metrics: [metric('ok', 1, 0, 1)],
+          params: [{ key: 'bad key!', value: '1' }],
+        }),
+      );
+      const same = await store.getRun(id);
+      expect(same.info.status).toBe('RUNNING');
+      expect(same.data.metrics).toEqual([]);
+    });
+
+    it('refuses an unknown run', async () => {
+      const error = await storeError(store.finishRun('0'.repeat(32), { status: 'FINISHED' }));
+      expect(error.mlflowErrorCode).toBe('RESOURCE_DOES_NOT_EXIST');
+    });
+  });
+
   describe('dataset inputs (log_inputs)', () => {
     const cars = (digest = 'd1', extra: Partial<Dataset> = {}): Dataset => ({
       name: 'cars',
@@ -511,21 +586,24 @@ describe.each(BACKENDS)('tracking store on $name', (backend) => {
       expect((await store.getRun(id)).inputs?.dataset_inputs).toEqual(expected);
     });
 
-    it.skipIf(!backend.sql)('keeps one dataset row per name and digest, shared by the runs that use it', async () => {
-      const first = await newRun();
-      const second = await newRun(first.info.experiment_id);
-      await logInputs(first.info.run_id, [{ dataset: cars('shared'), tags: [] }]);
-      await logInputs(second.info.run_id, [{ dataset: cars('shared'), tags: context('training') }]);
-      const driver = (store as SqlTrackingStore).sqlDriver;
-      const rows = await driver.all<{ n: number }>(
-        sql`SELECT COUNT(*) AS n FROM datasets WHERE name = ${'cars'} AND digest = ${'shared'}`,
-      );
-      expect(Number(rows[0].n)).toBe(1);
-      const uses = await driver.all<{ n: number }>(
-        sql`SELECT COUNT(*) AS n FROM inputs i JOIN datasets d ON d.dataset_uuid = i.source_id WHERE d.digest = ${'shared'}`,
-      );
-      expect(Number(uses[0].n)).toBe(2);
-    });
+    it.skipIf(!backend.sql)(
+      'keeps one dataset row per name and digest, shared by the runs that use it',
+      async () => {
+        const first = await newRun();
+        const second = await newRun(first.info.experiment_id);
+        await logInputs(first.info.run_id, [{ dataset: cars('shared'), tags: [] }]);
+        await logInputs(second.info.run_id, [{ dataset: cars('shared'), tags: context('training') }]);
+        const driver = (store as SqlTrackingStore).sqlDriver;
+        const rows = await driver.all<{ n: number }>(
+          sql`SELECT COUNT(*) AS n FROM datasets WHERE name = ${'cars'} AND digest = ${'shared'}`,
+        );
+        expect(Number(rows[0].n)).toBe(1);
+        const uses = await driver.all<{ n: number }>(
+          sql`SELECT COUNT(*) AS n FROM inputs i JOIN datasets d ON d.dataset_uuid = i.source_id WHERE d.digest = ${'shared'}`,
+        );
+        expect(Number(uses[0].n)).toBe(2);
+      },
+    );
 
     it('refuses what MLflow refuses: oversized fields, a deleted run, a missing one', async () => {
       const run = await newRun();
@@ -593,26 +671,29 @@ describe.each(BACKENDS)('tracking store on $name', (backend) => {
   });
 
   describe('the shared SQL driver', () => {
-    it.skipIf(!backend.sql)('lets code inside a transaction use the driver or nest a transaction on the same connection', async () => {
-      const driver = (store as SqlTrackingStore).sqlDriver;
-      const run = await newRun();
-      const id = run.info.run_id;
-      const seen = await driver.transaction(async (tx) => {
-        // On PostgreSQL the row lock makes a second connection wait for this transaction forever.
-        if (driver.dialect === 'postgres')
-          await tx.all(sql`SELECT run_uuid FROM runs WHERE run_uuid = ${id} FOR UPDATE`);
-        await tx.run(sql`UPDATE runs SET status = ${'KILLED'} WHERE run_uuid = ${id}`);
-        const [row] = await driver.all<{ status: string }>(
-          sql`SELECT status FROM runs WHERE run_uuid = ${id}`,
-        );
-        await driver.transaction((inner) =>
-          inner.run(sql`UPDATE runs SET user_id = ${'nested'} WHERE run_uuid = ${id}`),
-        );
-        return row.status;
-      });
-      expect(seen).toBe('KILLED');
-      expect((await store.getRun(id)).info).toMatchObject({ status: 'KILLED', user_id: 'nested' });
-    });
+    it.skipIf(!backend.sql)(
+      'lets code inside a transaction use the driver or nest a transaction on the same connection',
+      async () => {
+        const driver = (store as SqlTrackingStore).sqlDriver;
+        const run = await newRun();
+        const id = run.info.run_id;
+        const seen = await driver.transaction(async (tx) => {
+          // On PostgreSQL the row lock makes a second connection wait for this transaction forever.
+          if (driver.dialect === 'postgres')
+            await tx.all(sql`SELECT run_uuid FROM runs WHERE run_uuid = ${id} FOR UPDATE`);
+          await tx.run(sql`UPDATE runs SET status = ${'KILLED'} WHERE run_uuid = ${id}`);
+          const [row] = await driver.all<{ status: string }>(
+            sql`SELECT status FROM runs WHERE run_uuid = ${id}`,
+          );
+          await driver.transaction((inner) =>
+            inner.run(sql`UPDATE runs SET user_id = ${'nested'} WHERE run_uuid = ${id}`),
+          );
+          return row.status;
+        });
+        expect(seen).toBe('KILLED');
+        expect((await store.getRun(id)).info).toMatchObject({ status: 'KILLED', user_id: 'nested' });
+      },
+    );
   });
 
   describe('several stores on one database', () => {
