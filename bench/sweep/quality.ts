@@ -36,6 +36,8 @@ import {
   runSweep,
   type TpeOptions,
 } from '../../src/sweeps/index.js';
+// The same test functions the sampler tests use (minimum values from the literature).
+import { branin, hartmann6 } from '../../test/sweeps/objectives.js';
 
 const SEEDS = Number(process.env.BENCH_SEEDS ?? 10);
 const TRIALS = 64;
@@ -51,39 +53,6 @@ interface Problem {
   /** The space in tuning.parameters form. */
   space: Record<string, Record<string, unknown>>;
   objective(p: Params): number;
-}
-
-function branin(x1: number, x2: number): number {
-  const b = 5.1 / (4 * Math.PI ** 2);
-  const c = 5 / Math.PI;
-  const t = 1 / (8 * Math.PI);
-  return (x2 - b * x1 * x1 + c * x1 - 6) ** 2 + 10 * (1 - t) * Math.cos(x1) + 10;
-}
-
-const H6_ALPHA = [1.0, 1.2, 3.0, 3.2];
-const H6_A = [
-  [10, 3, 17, 3.5, 1.7, 8],
-  [0.05, 10, 17, 0.1, 8, 14],
-  [3, 3.5, 1.7, 10, 17, 8],
-  [17, 8, 0.05, 10, 0.1, 14],
-];
-const H6_P = [
-  [1312, 1696, 5569, 124, 8283, 5886],
-  [2329, 4135, 8307, 3736, 1004, 9991],
-  [2348, 1451, 3522, 2883, 3047, 6650],
-  [4047, 8828, 8732, 5743, 1091, 381],
-].map((row) => row.map((v) => v * 1e-4));
-
-function hartmann6(x: readonly number[]): number {
-  let total = 0;
-  for (let i = 0; i < 4; i++) {
-    let inner = 0;
-    for (let j = 0; j < 6; j++) {
-      inner += (H6_A[i]?.[j] ?? 0) * ((x[j] as number) - (H6_P[i]?.[j] ?? 0)) ** 2;
-    }
-    total -= (H6_ALPHA[i] ?? 0) * Math.exp(-inner);
-  }
-  return total;
 }
 
 /** cars.json → standardised numeric features; every 4th car is validation. */
