@@ -2,10 +2,13 @@
 
   create-old PATH   a SQLite database built by MLflow's own initial tables and migrations, stopped
                     at MLflow 1.25's head (bd07f7e963c5), with an experiment, a run and a param
+  mlflow-upgrade PATH  MLflow's own alembic upgrades PATH to 2.12's head (used on an old database
+                    that already holds mlrecipe's own indexes, to see MLflow's migrations carry them)
   check PATH FRESH  MLflow 2.12's client opens PATH (its schema check passes), reads the run back,
                     logs what the new columns and tables hold; then PATH's schema is compared table
                     by table (PRAGMA table_info, index_list, foreign_key_list) with FRESH, a database
-                    MLflow 2.12 created from nothing. Prints one JSON line.
+                    MLflow 2.12 created from nothing, mlrecipe's own `mlrecipe_*` indexes left out
+                    (and listed apart). Prints one JSON line.
 """
 import json
 import sqlite3
@@ -45,6 +48,27 @@ def create_old(path):
     db.close()
 
 
+def mlflow_upgrade(path):
+    url = f"sqlite:///{path}"
+    engine = sqlalchemy.create_engine(url)
+    with engine.begin() as connection:
+        config = _get_alembic_config(url)
+        config.attributes["connection"] = connection
+        command.upgrade(config, "heads")
+    engine.dispose()
+
+
+def own_indexes(path):
+    db = sqlite3.connect(path)
+    found = sorted(
+        [name, table]
+        for (name, table) in db.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'index'")
+        if name.startswith("mlrecipe_")
+    )
+    db.close()
+    return found
+
+
 def describe(path):
     db = sqlite3.connect(path)
     tables = sorted(
@@ -59,6 +83,7 @@ def describe(path):
             "indexes": sorted(
                 [row[1], row[2], [c[2] for c in db.execute(f"PRAGMA index_info('{row[1]}')")]]
                 for row in db.execute(f"PRAGMA index_list('{table}')")
+                if not row[1].startswith("mlrecipe_")
             ),
             "foreign_keys": sorted(list(row[2:]) for row in db.execute(f"PRAGMA foreign_key_list('{table}')")),
         }
@@ -85,6 +110,7 @@ def check(path, fresh):
                 "run_read_back": run.info.run_name == "old-run" and run.data.params == {"alpha": "0.5"},
                 "experiment_name": experiment.name,
                 "alias_version": client.get_model_version_by_alias("upgraded", "champion").version,
+                "own_indexes": own_indexes(path),
                 "tables_compared": len(new),
                 "tables_differing": differing,
                 "differences": {t: {"upgraded": old.get(t), "fresh": new.get(t)} for t in differing},
@@ -96,5 +122,7 @@ def check(path, fresh):
 if __name__ == "__main__":
     if sys.argv[1] == "create-old":
         create_old(sys.argv[2])
+    elif sys.argv[1] == "mlflow-upgrade":
+        mlflow_upgrade(sys.argv[2])
     else:
         check(sys.argv[2], sys.argv[3])

@@ -3,8 +3,8 @@
  * declared types, nullability and defaults, keys, foreign keys, checks, indexes), in the form
  * the checked-in description of MLflow 2.12's schema (test/tracking/mlflow-2.12-schema.json)
  * is written in, so a test — or `scripts/mlflow-interop.sh` against a database MLflow created —
- * can compare two databases table by table. Tables named `mlrecipe_*` are mlrecipe's own and
- * are left out: MLflow never sees them.
+ * can compare two databases table by table. Tables and indexes named `mlrecipe_*` are
+ * mlrecipe's own and are left out: MLflow never looks at them.
  */
 import { rawSql, type SqlFragment, sql } from './sql-fragment.js';
 import type { SqlExecutor } from './sql-tracking-store.js';
@@ -46,7 +46,10 @@ export interface TableDescription {
 
 export type SchemaDescription = Record<string, TableDescription>;
 
-/** Tables mlrecipe keeps for itself; MLflow ignores them, and so does a schema comparison. */
+/**
+ * Tables mlrecipe keeps for itself, and its indexes on MLflow's tables (sql-schema.ts); MLflow
+ * ignores them, and so does a schema comparison.
+ */
 export const OWN_TABLE_PREFIX = 'mlrecipe_';
 
 function squash(text: string): string {
@@ -104,7 +107,7 @@ async function describeSqlite(db: SqlExecutor): Promise<SchemaDescription> {
     const indexes: IndexDescription[] = [];
     const unique: string[][] = [];
     for (const index of indexList) {
-      if (index.origin === 'pk') continue;
+      if (index.origin === 'pk' || index.name.startsWith(OWN_TABLE_PREFIX)) continue;
       const info = await db.all<{ name: string }>(
         sql`SELECT name FROM pragma_index_info(${index.name}) ORDER BY seqno`,
       );
@@ -259,6 +262,7 @@ async function describePostgres(db: SqlExecutor): Promise<SchemaDescription> {
           AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid AND c.conrelid = x.indrelid)`,
   );
   for (const index of indexes) {
+    if (index.index_name.startsWith(OWN_TABLE_PREFIX)) continue;
     out[index.table_name]?.indexes.push({
       name: index.index_name,
       columns: pgArray(index.columns),

