@@ -43,6 +43,10 @@ export interface StepState {
   step: StepKind;
   fingerprint: string;
   inputs: FingerprintInputs;
+  /**
+   * When the step last ran, or was first reused from the cache after that; a later run that
+   * reuses the same entry again leaves the file as it is (see `sameStepState`).
+   */
   finishedAt: string;
   durationMs: number;
   /** 'ran' or 'cached' in the last run that reached this step. */
@@ -193,7 +197,37 @@ export class StepCache {
     writeFileAtomic(join(this.stepStateRoot, `${state.step}.json`), `${JSON.stringify(state, null, 2)}\n`);
   }
 
+  /**
+   * Writes the state unless the file already says the same (`sameStepState`): a cached step that
+   * was cached last time too changes nothing, and a no-op run should not rewrite every step's
+   * file. Returns whether it wrote.
+   */
+  updateState(state: StepState, previous: StepState | null): boolean {
+    if (previous !== null && sameStepState(previous, state)) return false;
+    this.writeState(state);
+    return true;
+  }
+
   removeState(step: StepKind): void {
     rmSync(join(this.stepStateRoot, `${step}.json`), { force: true });
   }
+}
+
+/**
+ * Whether two states say the same thing, apart from when they were written: same fingerprint,
+ * inputs, outcome, reasons, run and duration.
+ */
+export function sameStepState(a: StepState, b: StepState): boolean {
+  const { finishedAt: _a, ...restA } = a;
+  const { finishedAt: _b, ...restB } = b;
+  return canonicalJson(restA) === canonicalJson(restB);
+}
+
+/** JSON with object keys sorted, so key order read back from a file does not matter. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : 1)))
+      : v,
+  );
 }

@@ -312,16 +312,19 @@ async function runNode(
       await restoreExternalOutputs(ctx, node, manifest);
       const durationMs = Date.now() - started;
       const previous = cache.readState(node.kind);
-      cache.writeState({
-        step: node.kind,
-        fingerprint: node.fingerprint,
-        inputs: node.inputs,
-        finishedAt: new Date().toISOString(),
-        durationMs: manifest.durationMs,
-        outcome: 'cached',
-        why: previous?.fingerprint === node.fingerprint ? previous.why : undefined,
-        runId: manifest.runId,
-      });
+      cache.updateState(
+        {
+          step: node.kind,
+          fingerprint: node.fingerprint,
+          inputs: node.inputs,
+          finishedAt: new Date().toISOString(),
+          durationMs: manifest.durationMs,
+          outcome: 'cached',
+          why: previous?.fingerprint === node.fingerprint ? previous.why : undefined,
+          runId: manifest.runId,
+        },
+        previous,
+      );
       progress.stepFinished(node.kind, { state: 'cached', durationMs });
       return {
         step: node.kind,

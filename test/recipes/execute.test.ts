@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StepCache } from '../../src/recipes/cache.js';
@@ -78,6 +78,24 @@ describe('recipe run: cache and fingerprints', () => {
     expect((await recipeStatus({ recipeDir: dir, registry: testRegistry })).map((s) => s.state)).toEqual(
       Array(6).fill('cached'),
     );
+  });
+
+  it('a cached step writes its state file once (ran → cached), not again on every later no-op run', async () => {
+    const dir = repo();
+    await run(dir);
+    const stateFile = join(dir, '.recipe', 'state', 'train.json');
+    const afterRan = readFileSync(stateFile, 'utf8');
+    await run(dir);
+    const afterFirstCached = readFileSync(stateFile, 'utf8');
+    expect(afterFirstCached).not.toBe(afterRan);
+    expect(JSON.parse(afterFirstCached)).toMatchObject({ outcome: 'cached', why: ['never run'] });
+    // Backdate the file: a rewrite would give it a new mtime (and a new finishedAt).
+    const old = new Date('2020-01-01T00:00:00Z');
+    utimesSync(stateFile, old, old);
+    const third = await run(dir);
+    expect(third.states.train).toBe('cached');
+    expect(readFileSync(stateFile, 'utf8')).toBe(afterFirstCached);
+    expect(statSync(stateFile).mtimeMs).toBe(old.getTime());
   });
 
   it('a split_ratios change re-runs split and everything downstream, nothing upstream, and status says why', async () => {
