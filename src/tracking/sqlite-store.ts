@@ -62,6 +62,15 @@ const queuesByPath = new Map<string, TurnQueue>();
  */
 const heldTurn = new AsyncLocalStorage<{ turns: TurnQueue; driver: SqliteDriver }>();
 
+/**
+ * Transactions of this process in flight, on any file. On Node 20 an AsyncLocalStorage that has
+ * entered a context keeps Node's promise hooks on for every later promise of the process (a
+ * measurable cost on a short command such as a no-op `recipe run`, whose file and module-loader
+ * work is promises); once the last transaction ends no context needs the store, so it is
+ * disabled and the hooks go off until the next transaction's `run` turns them on again.
+ */
+let transactionsInFlight = 0;
+
 class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite' as const;
   private readonly turns: TurnQueue;
@@ -190,9 +199,14 @@ class SqliteDriver implements SqlDriver {
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     // Nested in one of our own transactions: become part of it (SQLite has no nested BEGIN).
     if (heldTurn.getStore()?.driver === this) return Promise.resolve().then(() => work(this.direct));
-    return this.exclusive(() =>
-      heldTurn.run({ turns: this.turns, driver: this }, () => this.runTransaction(work)),
-    );
+    return this.exclusive(async () => {
+      transactionsInFlight++;
+      try {
+        return await heldTurn.run({ turns: this.turns, driver: this }, () => this.runTransaction(work));
+      } finally {
+        if (--transactionsInFlight === 0) heldTurn.disable();
+      }
+    });
   }
 
   private async runTransaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
