@@ -1,10 +1,19 @@
-import { createWriteStream } from 'node:fs';
-import { copyFile, link, lstat, mkdir, readdir, realpath, rm, stat, symlink } from 'node:fs/promises';
+import {
+  createWriteStream,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  realpathSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
+import { copyFile, mkdir, readdir, realpath, rm, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { replaceAtomicallyAsync } from '../atomic-write.js';
+import { replaceAtomically, replaceAtomicallyAsync } from '../atomic-write.js';
 import { StoreError } from '../errors.js';
 
 /**
@@ -56,7 +65,7 @@ export class LocalArtifactRepository {
     options: ArtifactLogOptions = {},
   ): Promise<void> {
     const source = resolve(localFile);
-    const info = await statOrNull(source);
+    const info = statOrNull(source);
     if (!info?.isFile()) {
       throw new StoreError(
         'INVALID_PARAMETER_VALUE',
@@ -64,9 +73,9 @@ export class LocalArtifactRepository {
         { hint: info?.isDirectory() ? 'use logArtifacts to log a directory' : undefined },
       );
     }
-    const root = await this.ensureRoot();
+    const root = this.ensureRoot();
     const relDir = normaliseArtifactPath(artifactPath);
-    const destDir = await ensureDirInside(root, relDir);
+    const destDir = ensureDirInside(root, relDir);
     await placeFileAtomic(source, join(destDir, basename(source)), options);
   }
 
@@ -77,7 +86,7 @@ export class LocalArtifactRepository {
     options: ArtifactLogOptions = {},
   ): Promise<void> {
     const source = resolve(localDir);
-    const info = await statOrNull(source);
+    const info = statOrNull(source);
     if (!info?.isDirectory()) {
       throw new StoreError(
         'INVALID_PARAMETER_VALUE',
@@ -87,16 +96,16 @@ export class LocalArtifactRepository {
     }
     const relDir = normaliseArtifactPath(artifactPath);
     // Every link is checked before anything is copied, so a refused tree leaves no partial copy.
-    const entries = await sourceEntries(source);
-    const root = await this.ensureRoot();
-    await ensureDirInside(root, relDir);
+    const entries = sourceEntries(source);
+    const root = this.ensureRoot();
+    ensureDirInside(root, relDir);
     for (const entry of entries) {
       const relPosix = entry.rel.split(sep).join('/');
       const target = relDir ? `${relDir}/${relPosix}` : relPosix;
-      const destDir = await ensureDirInside(root, posix.dirname(target) === '.' ? '' : posix.dirname(target));
+      const destDir = ensureDirInside(root, posix.dirname(target) === '.' ? '' : posix.dirname(target));
       const dest = join(destDir, posix.basename(target));
       if (entry.kind === 'file') await placeFileAtomic(entry.path, dest, options);
-      else await symlinkAtomic(entry.linkText, dest);
+      else symlinkAtomic(entry.linkText, dest);
     }
   }
 
@@ -106,10 +115,10 @@ export class LocalArtifactRepository {
    */
   async listArtifacts(path?: string): Promise<FileInfo[]> {
     const relDir = normaliseArtifactPath(path);
-    const root = await realpathOrNull(this.rootDir);
+    const root = realpathOrNull(this.rootDir);
     if (root === null) return [];
     const dir = join(root, ...splitRel(relDir));
-    const real = await realpathOrNull(dir);
+    const real = realpathOrNull(dir);
     if (real === null) return [];
     assertInside(root, real, relDir);
     const dirInfo = await stat(real);
@@ -119,7 +128,7 @@ export class LocalArtifactRepository {
     for (const entry of entries) {
       if (isTempName(entry.name)) continue;
       const childRel = relDir ? `${relDir}/${entry.name}` : entry.name;
-      const childInfo = await statOrNull(join(real, entry.name));
+      const childInfo = statOrNull(join(real, entry.name));
       if (childInfo === null) continue; // a dangling symlink is not an artifact
       infos.push(
         childInfo.isDirectory()
@@ -136,8 +145,8 @@ export class LocalArtifactRepository {
    */
   async downloadArtifacts(path: string, dstDir: string): Promise<string> {
     const relPath = normaliseArtifactPath(path);
-    const root = await realpathOrNull(this.rootDir);
-    const sourcePath = root === null ? null : await realpathOrNull(join(root, ...splitRel(relPath)));
+    const root = realpathOrNull(this.rootDir);
+    const sourcePath = root === null ? null : realpathOrNull(join(root, ...splitRel(relPath)));
     if (root === null || sourcePath === null) {
       throw new StoreError('RESOURCE_DOES_NOT_EXIST', `no artifact "${relPath}" under ${this.rootDir}`, {
         hint: 'list what exists with listArtifacts (or `recipe runs show <run_id>`)',
@@ -148,20 +157,17 @@ export class LocalArtifactRepository {
     const dst = await realpath(resolve(dstDir));
     const info = await stat(sourcePath);
     if (!info.isDirectory()) {
-      const destDir = await ensureDirInside(
-        dst,
-        posix.dirname(relPath) === '.' ? '' : posix.dirname(relPath),
-      );
+      const destDir = ensureDirInside(dst, posix.dirname(relPath) === '.' ? '' : posix.dirname(relPath));
       const target = join(destDir, posix.basename(relPath));
       await copyFileAtomic(sourcePath, target);
       return target;
     }
-    const destRoot = await ensureDirInside(dst, relPath);
+    const destRoot = ensureDirInside(dst, relPath);
     for await (const rel of walkFiles(sourcePath)) {
       const from = join(sourcePath, rel);
       assertInside(root, await realpath(from), relPath);
       const relPosix = rel.split(sep).join('/');
-      const destDir = await ensureDirInside(
+      const destDir = ensureDirInside(
         destRoot,
         posix.dirname(relPosix) === '.' ? '' : posix.dirname(relPosix),
       );
@@ -177,9 +183,8 @@ export class LocalArtifactRepository {
    */
   async resolveArtifactFile(path: string): Promise<string> {
     const relPath = normaliseArtifactPath(path);
-    const root = await realpathOrNull(this.rootDir);
-    const real =
-      root === null || relPath === '' ? null : await realpathOrNull(join(root, ...splitRel(relPath)));
+    const root = realpathOrNull(this.rootDir);
+    const real = root === null || relPath === '' ? null : realpathOrNull(join(root, ...splitRel(relPath)));
     if (root === null || real === null) {
       throw new StoreError('RESOURCE_DOES_NOT_EXIST', `no artifact "${relPath}" under ${this.rootDir}`);
     }
@@ -200,9 +205,9 @@ export class LocalArtifactRepository {
   async writeArtifact(path: string, data: Readable): Promise<void> {
     const relPath = normaliseArtifactPath(path);
     if (relPath === '') throw unsafePath(path, 'it names the artifact root, not a file');
-    const root = await this.ensureRoot();
+    const root = this.ensureRoot();
     const parent = posix.dirname(relPath);
-    const destDir = await ensureDirInside(root, parent === '.' ? '' : parent);
+    const destDir = ensureDirInside(root, parent === '.' ? '' : parent);
     const target = join(destDir, posix.basename(relPath));
     await replaceAtomicallyAsync(target, (temp) => pipeline(data, createWriteStream(temp, { flags: 'wx' })), {
       tempPrefix: TEMP_PREFIX,
@@ -212,10 +217,10 @@ export class LocalArtifactRepository {
   /** Deletes the artifact file or directory `path` (MLflow's delete_artifacts); absent is fine. */
   async deleteArtifacts(path?: string): Promise<void> {
     const relPath = normaliseArtifactPath(path);
-    const root = await realpathOrNull(this.rootDir);
+    const root = realpathOrNull(this.rootDir);
     if (root === null) return;
     const target = join(root, ...splitRel(relPath));
-    const info = await lstatOrNull(target);
+    const info = lstatOrNull(target);
     if (info === null) return;
     // The entry itself must sit inside the root; a symlink is removed, never followed.
     const parentReal = await realpath(dirname(target));
@@ -227,9 +232,9 @@ export class LocalArtifactRepository {
     await rm(target, { recursive: true, force: true });
   }
 
-  private async ensureRoot(): Promise<string> {
-    await mkdir(this.rootDir, { recursive: true });
-    return realpath(this.rootDir);
+  private ensureRoot(): string {
+    mkdirSync(this.rootDir, { recursive: true });
+    return realpathSync(this.rootDir);
   }
 }
 
@@ -324,19 +329,21 @@ function assertInside(realRoot: string, realTarget: string, userPath: string): v
  * entry (possibly a symlink planted in the tree) still resolves inside the root. Returns the
  * real path of the directory.
  */
-async function ensureDirInside(realRoot: string, rel: string): Promise<string> {
+function ensureDirInside(realRoot: string, rel: string): string {
   let current = realRoot;
   for (const part of splitRel(rel)) {
     const next = join(current, part);
-    const info = await lstatOrNull(next);
+    const info = lstatOrNull(next);
     if (info === null) {
-      await mkdir(next).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'EEXIST') throw error;
-      });
+      try {
+        mkdirSync(next);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
     }
-    const real = await realpath(next);
+    const real = realpathSync(next);
     assertInside(realRoot, real, rel);
-    if (!(await stat(real)).isDirectory()) {
+    if (!statSync(real).isDirectory()) {
       throw new StoreError(
         'INVALID_PARAMETER_VALUE',
         `invalid artifact path "${rel}": ${part} is a file, not a directory`,
@@ -366,18 +373,20 @@ const CANNOT_LINK = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP'
  */
 async function placeFileAtomic(source: string, target: string, options: ArtifactLogOptions): Promise<void> {
   if (!options.immutableSource) return copyFileAtomic(source, target);
-  await replaceAtomicallyAsync(
+  const linked = replaceAtomically(
     target,
-    async (temp) => {
+    (temp) => {
       try {
-        await link(source, temp);
+        linkSync(source, temp);
+        return true;
       } catch (error) {
         if (!CANNOT_LINK.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
-        await copyFile(source, temp);
+        return false;
       }
     },
     { tempPrefix: TEMP_PREFIX },
   );
+  if (!linked) await copyFileAtomic(source, target);
 }
 
 const TEMP_PREFIX = '.tmp-artifact-';
@@ -397,20 +406,20 @@ type SourceEntry =
  * copied where it lies). A link that resolves outside `dir` is refused: following it once copied
  * /etc into the store. Dangling links are skipped, as before: there is nothing to copy.
  */
-async function sourceEntries(dir: string): Promise<SourceEntry[]> {
-  const realDir = await realpath(dir);
+function sourceEntries(dir: string): SourceEntry[] {
+  const realDir = realpathSync(dir);
   const entries: SourceEntry[] = [];
-  const visit = async (realSub: string, prefix: string): Promise<void> => {
-    const children = await readdir(realSub, { withFileTypes: true });
+  const visit = (realSub: string, prefix: string): void => {
+    const children = readdirSync(realSub, { withFileTypes: true });
     children.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const child of children) {
       if (isTempName(child.name)) continue;
       const full = join(realSub, child.name);
       const rel = prefix ? join(prefix, child.name) : child.name;
-      if (child.isDirectory()) await visit(full, rel);
+      if (child.isDirectory()) visit(full, rel);
       else if (child.isFile()) entries.push({ kind: 'file', rel, path: full });
       else if (child.isSymbolicLink()) {
-        const resolved = await realpathOrNull(full);
+        const resolved = realpathOrNull(full);
         if (resolved === null) continue;
         if (!isInside(realDir, resolved)) {
           throw new StoreError(
@@ -425,7 +434,7 @@ async function sourceEntries(dir: string): Promise<SourceEntry[]> {
       }
     }
   };
-  await visit(realDir, '');
+  visit(realDir, '');
   return entries;
 }
 
@@ -435,8 +444,8 @@ function isInside(realRoot: string, realTarget: string): boolean {
 }
 
 /** Creates the link under a temporary name, then renames it over `target` (atomic, like files). */
-async function symlinkAtomic(linkText: string, target: string): Promise<void> {
-  await replaceAtomicallyAsync(target, (temp) => symlink(linkText, temp), { tempPrefix: TEMP_PREFIX });
+function symlinkAtomic(linkText: string, target: string): void {
+  replaceAtomically(target, (temp) => symlinkSync(linkText, temp), { tempPrefix: TEMP_PREFIX });
 }
 
 /** Relative paths (native separators) of every file under `dir`, following symlinks once. */
@@ -451,32 +460,37 @@ async function* walkFiles(dir: string, prefix = '', seen = new Set<string>()): A
     if (isTempName(entry.name)) continue;
     const full = join(dir, entry.name);
     const rel = prefix ? join(prefix, entry.name) : entry.name;
-    const info = await statOrNull(full);
+    const info = statOrNull(full);
     if (info === null) continue;
     if (info.isDirectory()) yield* walkFiles(full, rel, seen);
     else if (info.isFile()) yield rel;
   }
 }
 
-async function statOrNull(path: string) {
+// Metadata calls (stat, realpath, mkdir, link, rename) are synchronous here: on a local file
+// system each takes microseconds, less than a round trip through libuv's thread pool and a
+// promise, and a cached `recipe run` links a dozen files into its run this way. Copying file
+// contents (copyFile, streams) stays asynchronous.
+
+function statOrNull(path: string) {
   try {
-    return await stat(path);
+    return statSync(path);
   } catch {
     return null;
   }
 }
 
-async function lstatOrNull(path: string) {
+function lstatOrNull(path: string) {
   try {
-    return await lstat(path);
+    return lstatSync(path);
   } catch {
     return null;
   }
 }
 
-async function realpathOrNull(path: string): Promise<string | null> {
+function realpathOrNull(path: string): string | null {
   try {
-    return await realpath(path);
+    return realpathSync(path);
   } catch {
     return null;
   }
