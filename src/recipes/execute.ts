@@ -51,6 +51,12 @@ export interface RecipeRunRecorder {
   /** The open store the run records into, for steps that record runs of their own. */
   readonly store?: StepContext['store'];
   stepFinished(outcome: StepOutcome): Promise<void>;
+  /**
+   * Writes what the recorder holds back (a recorder may keep cached steps' records to write them
+   * together); called before a step that does work starts, so a long step's run already shows
+   * what came before it.
+   */
+  flush?(): Promise<void>;
   end(status: 'FINISHED' | 'FAILED' | 'KILLED'): Promise<void>;
 }
 
@@ -168,6 +174,9 @@ export async function runRecipe(options: RunRecipeOptions): Promise<RunRecipeRes
     const error = outcomes.find((o) => o.error)?.error;
     if (recorder && !ended && !interrupted) {
       ended = true;
+      await recorder.flush?.().catch((cause: unknown) => {
+        progress.note(`warning: could not record the steps in the tracking run: ${(cause as Error).message}`);
+      });
       await recorder.end(recipeRunStatus(error));
     }
     return { recipe, plan, outcomes, runId: recorder?.runId, experimentId: recorder?.experimentId, error };
@@ -341,6 +350,9 @@ async function runNode(
     }
   }
   const why = whyRun(ctx, node);
+  await ctx.recorder?.flush?.().catch((error: unknown) => {
+    progress.note(`warning: could not record earlier steps in the tracking run: ${(error as Error).message}`);
+  });
   ctx.progress.stepStarted(node.kind, why);
   const tmp = cache.createTempDir(node.kind);
   ctx.activeTemps.add(tmp);

@@ -11,12 +11,14 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { MlrecipeError } from '../errors.js';
-import type { Dataset, Metric, Param, Tag, TrackingStore } from '../tracking/types.js';
+import type { Dataset, DatasetInput, Metric, Param, Tag, TrackingStore } from '../tracking/types.js';
 import {
   MAX_ENTITY_KEY_LENGTH,
+  MAX_METRICS_PER_BATCH,
   MAX_PARAM_VALUE_LENGTH,
   MAX_PARAMS_PER_BATCH,
   MAX_TAG_VALUE_LENGTH,
+  MAX_TAGS_PER_BATCH,
   TAGS,
   DATASET_CONTEXT_TAG,
 } from '../tracking/types.js';
@@ -212,10 +214,24 @@ export async function startRecipeRun(options: {
     return true;
   };
   for (const [k, v] of Object.entries(flattenConfig(recipe.config))) addParam(k, v);
-  const flushParams = async () => {
-    while (params.length > 0) await store.logBatch(runId, { params: params.splice(0, MAX_PARAMS_PER_BATCH) });
+  // What is not written yet: the config's params and the records of cached steps. A cached step
+  // changes nothing while the run goes on, so its records wait and go into the store together
+  // (one logBatch, one logInputs) before the next step that does work starts, or when the run
+  // ends; a no-op run then writes a few transactions instead of several per step.
+  const pendingMetrics: Metric[] = [];
+  const pendingTags: Tag[] = [];
+  const pendingInputs: DatasetInput[] = [];
+  const flushPending = async () => {
+    while (params.length > 0 || pendingMetrics.length > 0 || pendingTags.length > 0) {
+      // At most MAX_ENTITIES_PER_BATCH (1000) in all, as MLflow's log-batch allows.
+      await store.logBatch(runId, {
+        params: params.splice(0, MAX_PARAMS_PER_BATCH),
+        metrics: pendingMetrics.splice(0, MAX_METRICS_PER_BATCH - MAX_PARAMS_PER_BATCH - MAX_TAGS_PER_BATCH),
+        tags: pendingTags.splice(0, MAX_TAGS_PER_BATCH),
+      });
+    }
+    if (pendingInputs.length > 0 && store.logInputs) await store.logInputs(runId, pendingInputs.splice(0));
   };
-  await flushParams();
 
   let artifactRepo: import('../tracking/artifact-repository.js').ArtifactRepository | undefined;
   const artifacts = async () => {
@@ -237,13 +253,24 @@ export async function startRecipeRun(options: {
     store,
     abandoned,
     stepFinished(outcome: StepOutcome) {
-      const next = chain.then(() => recordStep(outcome));
+      const next = chain.then(async () => {
+        await recordStep(outcome);
+        if (outcome.state !== 'cached') await flushPending();
+      });
+      chain = next.catch(() => undefined);
+      return next;
+    },
+    flush() {
+      const next = chain.then(flushPending);
       chain = next.catch(() => undefined);
       return next;
     },
     async end(status) {
       try {
         await chain;
+        // Callers flush first to hear of a failure (runRecipe warns); this keeps the run's
+        // status right even when they did not or it failed.
+        await flushPending().catch(() => undefined);
         await store.updateRun(runId, { status, endTime: Date.now() });
       } finally {
         await store.close().catch(() => undefined);
@@ -254,48 +281,40 @@ export async function startRecipeRun(options: {
   async function recordStep(outcome: StepOutcome): Promise<void> {
     const now = Date.now();
     const step = outcome.step;
-    const metrics: Metric[] = Object.entries(outcome.metrics).map(([key, value]) => ({
-      key,
-      value,
-      timestamp: now,
-      step: 0,
-    }));
+    for (const [key, value] of Object.entries(outcome.metrics))
+      pendingMetrics.push({ key, value, timestamp: now, step: 0 });
     if (outcome.state === 'ran' || outcome.state === 'cached' || outcome.state === 'failed') {
-      metrics.push({
+      pendingMetrics.push({
         key: `step.${step}.duration_s`,
         value: outcome.durationMs / 1000,
         timestamp: now,
         step: 0,
       });
     }
-    const stepTags: Tag[] = [
+    pendingTags.push(
       { key: `mlrecipe.step.${step}.state`, value: outcome.state },
       { key: `mlrecipe.step.${step}.fingerprint`, value: outcome.fingerprint },
-    ];
+    );
     if (outcome.state === 'cached') {
-      stepTags.push({
+      pendingTags.push({
         key: `mlrecipe.step.${step}.reused_from`,
         value: outcome.reusedFromRunId ?? 'unknown',
       });
     }
     if (outcome.error) {
-      stepTags.push({
+      pendingTags.push({
         key: `mlrecipe.step.${step}.error`,
         value: clip(outcome.error.message, MAX_TAG_VALUE_LENGTH),
       });
     }
     for (const [key, value] of Object.entries(outcome.tags))
-      stepTags.push({ key, value: clip(value, MAX_TAG_VALUE_LENGTH) });
+      pendingTags.push({ key, value: clip(value, MAX_TAG_VALUE_LENGTH) });
     // A step param that collides with a config param of another value goes under the step's name.
     for (const [key, value] of Object.entries(outcome.params)) {
       if (!addParam(key, value)) addParam(`${step}.${key}`, value);
     }
-    await store.logBatch(runId, { metrics: metrics.slice(0, 1000), tags: stepTags.slice(0, 100) });
-    for (let i = 1000; i < metrics.length; i += 1000)
-      await store.logBatch(runId, { metrics: metrics.slice(i, i + 1000) });
-    await flushParams();
     if (!outcome.dir) return;
-    await logDataset(outcome, outcome.dir);
+    queueDataset(outcome, outcome.dir);
     const repo = await artifacts();
     // outcome.dir is a committed cache entry (ran or cached), which is never written again: a
     // local artifact store links its files instead of copying them (see ArtifactLogOptions).
@@ -320,12 +339,12 @@ export async function startRecipeRun(options: {
    * `mlflow.data.context` saying how the recipe used it. Logged for cached steps too: each run
    * shows the data it stands on.
    */
-  async function logDataset(outcome: StepOutcome, dir: string): Promise<void> {
+  function queueDataset(outcome: StepOutcome, dir: string): void {
     const info = outcome.outputs.dataset_info;
     if (!info || !store.logInputs || !existsSync(join(dir, info))) return;
     const dataset = JSON.parse(readFileSync(join(dir, info), 'utf8')) as Dataset;
     const context = DATASET_CONTEXT[outcome.step] ?? outcome.step;
-    await store.logInputs(runId, [{ dataset, tags: [{ key: DATASET_CONTEXT_TAG, value: context }] }]);
+    pendingInputs.push({ dataset, tags: [{ key: DATASET_CONTEXT_TAG, value: context }] });
   }
 
   return recorder;

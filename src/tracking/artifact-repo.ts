@@ -232,9 +232,13 @@ export class LocalArtifactRepository {
     await rm(target, { recursive: true, force: true });
   }
 
+  /** The root's real path, resolved once per repository (it is every later check's anchor). */
+  private realRoot?: string;
+
   private ensureRoot(): string {
     mkdirSync(this.rootDir, { recursive: true });
-    return realpathSync(this.rootDir);
+    this.realRoot ??= realpathSync(this.rootDir);
+    return this.realRoot;
   }
 }
 
@@ -333,17 +337,21 @@ function ensureDirInside(realRoot: string, rel: string): string {
   let current = realRoot;
   for (const part of splitRel(rel)) {
     const next = join(current, part);
-    const info = lstatOrNull(next);
+    let info = lstatOrNull(next);
     if (info === null) {
       try {
         mkdirSync(next);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
+      info = lstatOrNull(next);
     }
-    const real = realpathSync(next);
+    // `current` is a real path, so `next` is one too unless its last part is a symlink: a real
+    // directory needs no realpath (which would lstat every component of the path again).
+    const plainDir = info?.isDirectory() === true && part !== '.' && part !== '..';
+    const real = plainDir ? next : realpathSync(next);
     assertInside(realRoot, real, rel);
-    if (!statSync(real).isDirectory()) {
+    if (!plainDir && !statSync(real).isDirectory()) {
       throw new StoreError(
         'INVALID_PARAMETER_VALUE',
         `invalid artifact path "${rel}": ${part} is a file, not a directory`,

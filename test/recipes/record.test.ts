@@ -117,6 +117,47 @@ describe.each(backends)('recording a recipe run (%s)', (_name, uriFor) => {
 });
 
 describe('recording a recipe run', () => {
+  it('a run whose steps are all cached writes their records in one batch, with nothing left out', async () => {
+    const { dir, uri } = setup();
+    await runRecipe({
+      recipeDir: dir,
+      registry: testRegistry,
+      recorder: trackingRecorder({ trackingUri: uri }),
+    });
+    const calls: string[] = [];
+    // The real store, with each write method counted.
+    const counting = async (): Promise<TrackingStore> => {
+      const store = await openTrackingStore(uri);
+      return new Proxy(store, {
+        get(target, key, receiver) {
+          const value = Reflect.get(target, key, receiver) as unknown;
+          if (typeof value !== 'function') return value;
+          return (...args: unknown[]) => {
+            if (typeof key === 'string' && /^(log|set|create|update)/.test(key)) calls.push(key);
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
+    };
+    const second = await runRecipe({
+      recipeDir: dir,
+      registry: testRegistry,
+      recorder: trackingRecorder({ trackingUri: uri, openStore: counting }),
+    });
+    expect(Object.values(Object.fromEntries(second.outcomes.map((o) => [o.step, o.state])))).toEqual(
+      Array(6).fill('cached'),
+    );
+    // The config's params and every step's metrics and tags: one logBatch, not one per step.
+    expect(calls).toEqual(['createRun', 'logBatch', 'updateRun']);
+    const run = await getRun(uri, second.runId ?? '');
+    expect(run.info.status).toBe('FINISHED');
+    const tags = tagsOf(run);
+    for (const step of ['ingest', 'split', 'transform', 'train', 'evaluate', 'register'])
+      expect(tags[`mlrecipe.step.${step}.state`]).toBe('cached');
+    expect(metricsOf(run).training_score).toBe(11);
+    expect(paramsOf(run)['steps.split.split_ratios']).toBe('[0.5,0.25,0.25]');
+  });
+
   it('a failed step ends the run FAILED with the error as a tag', async () => {
     const { dir, uri } = setup({ fail: true });
     const result = await runRecipe({
