@@ -6,6 +6,7 @@
  */
 import type { Frame } from '../ml/types.js';
 import type { DataType } from './infer-types.js';
+import { takeRows } from './row-hash.js';
 import { escapeHtml, formatNumber, type HistogramBin, histogramSvg, topValuesSvg } from './svg-histogram.js';
 
 const DISTINCT_CAP = 100_000;
@@ -32,11 +33,27 @@ export interface ColumnProfile {
 }
 
 export interface DatasetProfile {
+  /** Rows profiled (a sample when the data exceeds the size limit). */
   rows: number;
+  /** Rows of the whole dataset; more than `rows` when the profile is of a sample. */
+  totalRows: number;
   columns: ColumnProfile[];
 }
 
+/**
+ * MLflow Recipes (2.12, recipes/utils/step.py) profiles at most 10M cells and 1M rows, a random
+ * sample (seed 42) of larger datasets; so do we. Besides matching what MLflow shows, this bounds
+ * the cost: at 2M rows, sorting every number column for its median and distinct count was a
+ * quarter of a big recipe's CPU time (BENCHMARKS.md, bench/pipeline).
+ */
+export const MAX_PROFILE_CELLS = 10_000_000;
+export const MAX_PROFILE_ROWS = 1_000_000;
+
 export interface ProfileOptions {
+  /** At most this many cells are profiled (default MAX_PROFILE_CELLS). */
+  maxCells?: number;
+  /** At most this many rows are profiled (default MAX_PROFILE_ROWS). */
+  maxRows?: number;
   /** Histogram bins for number columns (default 20). */
   bins?: number;
   /** Top values kept for string columns (default 10). */
@@ -51,13 +68,35 @@ export function profileFrame(
 ): DatasetProfile {
   const bins = options.bins ?? 20;
   const top = options.top ?? 10;
+  const totalRows = frame.nRows;
+  const width = Math.max(1, frame.columns.length);
+  const limit = Math.min(
+    Math.max(Math.floor((options.maxCells ?? MAX_PROFILE_CELLS) / width), 1),
+    options.maxRows ?? MAX_PROFILE_ROWS,
+  );
+  if (frame.nRows > limit) frame = takeRows(frame, sampleRowIndex(frame.nRows, limit, 42));
   const columns = frame.columns.map((column, j): ColumnProfile => {
     const type: DataType = columnTypes?.[j] ?? (column.type === 'number' ? 'double' : 'string');
     if (column.type === 'string') return profileStrings(column.name, type, column.values, top);
     if (type === 'boolean') return profileBooleans(column.name, column.values);
     return profileNumbers(column.name, type, column.values, bins);
   });
-  return { rows: frame.nRows, columns };
+  return { rows: frame.nRows, totalRows, columns };
+}
+
+/**
+ * `k` of `n` row indices, increasing, each row equally likely (Knuth's selection sampling,
+ * algorithm S, driven by a seeded 32-bit LCG): one pass, no set of chosen rows.
+ */
+export function sampleRowIndex(n: number, k: number, seed: number): Int32Array {
+  let state = seed >>> 0;
+  const out = new Int32Array(k);
+  let chosen = 0;
+  for (let i = 0; i < n && chosen < k; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    if ((n - i) * (state / 2 ** 32) < k - chosen) out[chosen++] = i;
+  }
+  return out;
 }
 
 function profileNumbers(name: string, type: DataType, values: Float64Array, bins: number): ColumnProfile {
@@ -194,5 +233,9 @@ export function profileHtml(profile: DatasetProfile): string {
       `<td>${num(c.mean)}</td><td>${num(c.std)}</td><td>${chart}</td></tr>`
     );
   });
-  return `${head}${rows.join('')}</tbody></table>`;
+  const sampled =
+    profile.totalRows > profile.rows
+      ? `<p>Profile of a random sample of ${profile.rows} of the ${profile.totalRows} rows (as MLflow Recipes, at most ${MAX_PROFILE_CELLS / 1e6}M cells and ${MAX_PROFILE_ROWS / 1e6}M rows are profiled).</p>`
+      : '';
+  return `${sampled}${head}${rows.join('')}</tbody></table>`;
 }

@@ -358,7 +358,11 @@ type TargetDistribution =
 function targetDistribution(frame: Frame, targetCol: string, type: DataType): TargetDistribution {
   const column = frame.columns.find((c) => c.name === targetCol) as FrameColumn;
   if (column.type === 'number' && type !== 'boolean') {
-    const p = profileFrame({ nRows: frame.nRows, columns: [column] }, [type]).columns[0];
+    // The whole column: these are the target's figures, not a profile sample.
+    const p = profileFrame({ nRows: frame.nRows, columns: [column] }, [type], {
+      maxCells: Number.POSITIVE_INFINITY,
+      maxRows: Number.POSITIVE_INFINITY,
+    }).columns[0];
     return {
       kind: 'numeric',
       count: p?.count ?? 0,

@@ -51,3 +51,38 @@ describe('profileFrame', () => {
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
   });
 });
+
+describe('profileFrame on data larger than MLflow Recipes profiles', () => {
+  const n = 5000;
+  const big: Frame = {
+    nRows: n,
+    columns: [
+      { name: 'i', type: 'number', values: Float64Array.from({ length: n }, (_, i) => i) },
+      { name: 'parity', type: 'string', values: Array.from({ length: n }, (_, i) => (i % 2 ? 'odd' : 'even')) },
+    ],
+  };
+
+  it('profiles a random sample of at most maxCells / columns rows and says so', () => {
+    const profile = profileFrame(big, undefined, { maxCells: 2000 });
+    expect(profile.rows).toBe(1000);
+    expect(profile.totalRows).toBe(n);
+    const i = profile.columns[0];
+    expect(i.count).toBe(1000);
+    expect(i.distinct).toBe(1000);
+    // A uniform sample of 0..4999: its mean is near 2500, its range spans most of the data.
+    expect(Math.abs((i.mean as number) - 2500)).toBeLessThan(200);
+    expect(i.min as number).toBeLessThan(50);
+    expect(i.max as number).toBeGreaterThan(4950);
+    const odd = profile.columns[1].topValues?.find((t) => t.value === 'odd')?.count as number;
+    expect(Math.abs(odd - 500)).toBeLessThan(60);
+    expect(profileHtml(profile)).toContain('random sample of 1000 of the 5000 rows');
+  });
+
+  it('samples the same rows every time, and all rows below the limit', () => {
+    expect(profileFrame(big, undefined, { maxCells: 2000 })).toEqual(profileFrame(big, undefined, { maxCells: 2000 }));
+    const whole = profileFrame(big);
+    expect(whole.rows).toBe(n);
+    expect(whole.columns[0].count).toBe(n);
+    expect(profileHtml(whole)).not.toContain('random sample');
+  });
+});
