@@ -176,7 +176,7 @@ export function buildTrackingApp(options: TrackingAppOptions): FastifyInstance {
       if (options.auth) await options.auth.authorize(endpoint, args, ctx);
       let result = await endpoint.handle(args, ctx);
       if (options.auth) result = await options.auth.afterSuccess(endpoint, args, result, ctx.username);
-      return reply.type('application/json').send(toProtoJson(result));
+      return sendJson(reply, result);
     } catch (error) {
       return sendErrorFor(reply, error);
     }
@@ -290,7 +290,7 @@ export function buildTrackingApp(options: TrackingAppOptions): FastifyInstance {
     try {
       const result = await work();
       if (result === reply) return reply;
-      return reply.type('application/json').send(toProtoJson(result));
+      return sendJson(reply, result);
     } catch (error) {
       drain();
       return sendErrorFor(reply, error);
@@ -318,6 +318,15 @@ declare module 'fastify' {
     /** The user basic auth authenticated, when it is on. */
     mlrecipeUser?: string;
   }
+}
+
+/**
+ * Sends a response object as protobuf JSON. As bytes, not a string: for a string body fastify
+ * measures its UTF-8 length and the socket then encodes it again; one Buffer.from does both
+ * (a 144 kB search page: Buffer.byteLength alone was ~7% of the server's time under load).
+ */
+function sendJson(reply: FastifyReply, result: object): FastifyReply {
+  return reply.type('application/json').send(Buffer.from(toProtoJson(result)));
 }
 
 function wildcardPath(request: FastifyRequest): string {
