@@ -1,8 +1,10 @@
 import { type Command, Option } from 'commander';
 import type { StepKind } from '../steps/types.js';
 import { STEP_KINDS } from '../steps/types.js';
+import { UsageError } from '../errors.js';
 import { formatTable, type OutputFormat, printJson } from './output.js';
 import { cliStderr, cliStdout } from './io.js';
+import { wholeNumberFrom } from './option-values.js';
 
 /**
  * `recipe run | status | inspect | clean | gc | get-artifact`: the recipe engine's commands. The
@@ -209,12 +211,33 @@ export function registerRecipeCommands(program: Command): void {
 
   program
     .command('gc')
-    .description('remove cache entries the current recipe and profile no longer reach')
+    .description(
+      'remove cache entries the current recipe and profile no longer reach; with --artifact-cache, trim the local cache of downloaded artifacts instead',
+    )
     .addOption(profile())
     .addOption(recipeDir())
     .option('--no-wait', 'fail at once if another recipe command holds the lock')
+    .option(
+      '--artifact-cache',
+      'trim the cache of models downloaded from tracking servers ($RECIPE_ARTIFACT_CACHE, else $XDG_CACHE_HOME/mlrecipe/artifacts or ~/.cache/mlrecipe/artifacts) to its bound: one-off copies, then least recently used entries; never one used in the last hour',
+    )
+    .addOption(
+      new Option(
+        '--max-bytes <n>',
+        'with --artifact-cache: the bound in bytes for this trim (default $RECIPE_ARTIFACT_CACHE_MAX_BYTES, else 2 GiB); 0 removes every entry not used in the last hour',
+      ).argParser(wholeNumberFrom(0, Number.MAX_SAFE_INTEGER)),
+    )
     .addOption(output())
-    .action(async (opts: CommonOptions & { wait?: boolean }) => {
+    .action(async (opts: CommonOptions & { wait?: boolean; artifactCache?: boolean; maxBytes?: number }) => {
+      if (opts.artifactCache) {
+        await trimArtifactCache({ maxBytes: opts.maxBytes, output: opts.output });
+        return;
+      }
+      if (opts.maxBytes !== undefined) {
+        throw new UsageError('--max-bytes bounds the artifact cache and needs --artifact-cache', {
+          hint: 'recipe gc --artifact-cache --max-bytes N',
+        });
+      }
       const { gcRecipe } = await import('../recipes/index.js');
       const { defaultStepRegistry } = await import('../recipes/step-registry.js');
       const result = await gcRecipe({
@@ -253,6 +276,27 @@ export function registerRecipeCommands(program: Command): void {
         cliStderr().write(`warning: step ${opts.step} is stale; this is the output of its last run\n`);
       cliStdout().write(`${path}\n`);
     });
+}
+
+/**
+ * `recipe gc --artifact-cache`: what each download does to the cache afterwards
+ * (src/tracking/artifact-cache.ts), on demand and with a bound of the caller's choosing.
+ */
+async function trimArtifactCache(options: { maxBytes?: number; output: OutputFormat }): Promise<void> {
+  const { artifactCacheDir, artifactCacheMaxBytes, pruneArtifactCache } =
+    await import('../tracking/index.js');
+  const cacheDir = artifactCacheDir();
+  // --max-bytes wins; without it, a malformed $RECIPE_ARTIFACT_CACHE_MAX_BYTES fails here as it
+  // would on the next download.
+  const maxBytes = options.maxBytes ?? artifactCacheMaxBytes();
+  const { removed, bytes } = await pruneArtifactCache({ cacheDir, maxBytes });
+  if (options.output === 'json') {
+    printJson({ cache_dir: cacheDir, max_bytes: maxBytes, removed, bytes });
+    return;
+  }
+  cliStdout().write(
+    `removed ${removed.length} artifact cache entr${removed.length === 1 ? 'y' : 'ies'}; ${cacheDir} holds ${bytes} bytes (bound ${maxBytes})\n`,
+  );
 }
 
 interface CommonOptions {
