@@ -13,9 +13,10 @@
  *     early_stopping off on both sides (so both grow the same number of trees); XGBoost `hist`,
  *     lossguide, 31 leaves, 255 bins, same rounds and learning rate, both cores.
  *
- * Ours run on one thread. For each case one JSON line:
+ * Ours run with `n_jobs` from BENCH_N_JOBS (a list: each case is fitted once per value, so
+ * one thread and two are measured in the same run; default 1). For each case one JSON line:
  *
- *   {bench:'train', estimator, rows, trees, fit_s, fit_cpu_s, predict_s, load_s, metric,
+ *   {bench:'train', estimator, rows, n_jobs, trees, fit_s, fit_cpu_s, predict_s, load_s, metric,
  *    sklearn_fit_s, sklearn_fit_cpu_s, sklearn_predict_s, sklearn_metric,
  *    xgboost_fit_s, xgboost_predict_s, xgboost_metric, fit_wall_ratio, load_avg_1m}
  *
@@ -25,6 +26,11 @@
  *   npx tsx bench/train/ensembles.ts
  *   BENCH_ROWS=100000 BENCH_FOREST_TREES=100 npx tsx bench/train/ensembles.ts
  *   BENCH_ONLY=hist_gradient_boosting_regressor BENCH_SKLEARN=0 npx tsx bench/train/ensembles.ts
+ *   npm run build && BENCH_DIST=1 BENCH_N_JOBS=1,2 npx tsx bench/train/ensembles.ts
+ *
+ * BENCH_DIST=1 trains with the built package (dist/ml), as an installed mlrecipe runs: worker
+ * threads then load compiled JavaScript, where from the sources each one compiles the
+ * TypeScript through tsx first (about half a second of CPU per fit on this machine).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,8 +38,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { loadEstimator } from '../../src/ml/estimators.js';
-import { createEstimator } from '../../src/ml/estimators.js';
+import * as sourceEstimators from '../../src/ml/estimators.js';
 import type { EstimatorState, FeatureMatrix } from '../../src/ml/types.js';
 import { accuracy_score as accuracy } from '../../src/ml/metrics/classification.js';
 import { r2_score as r2 } from '../../src/ml/metrics/regression.js';
@@ -46,6 +51,7 @@ const MAX_DEPTH = Number(process.env.BENCH_MAX_DEPTH ?? 10);
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
 const WITH_SKLEARN = process.env.BENCH_SKLEARN !== '0';
 const ONLY = process.env.BENCH_ONLY?.split(',');
+const N_JOBS = (process.env.BENCH_N_JOBS ?? '1').split(',').map(Number);
 
 const ESTIMATORS = [
   'random_forest_regressor',
@@ -102,6 +108,11 @@ function runReferences(train: Dataset, test: Dataset, nTrain: number): Reference
   }
 }
 
+type Estimators = Pick<typeof sourceEstimators, 'createEstimator' | 'loadEstimator'>;
+const { createEstimator, loadEstimator }: Estimators = process.env.BENCH_DIST
+  ? ((await import(new URL('../../dist/ml/index.js', import.meta.url).href)) as Estimators)
+  : sourceEstimators;
+
 function main(): void {
   const nTrain = Math.max(...ROWS);
   const train = makeData(nTrain, 20_251_123);
@@ -110,8 +121,8 @@ function main(): void {
   const round = (v: number) => Math.round(v * 1e4) / 1e4;
   ROWS.forEach((rows, r) => {
     const X: FeatureMatrix = { nRows: rows, columns: train.X.columns.map((c) => c.subarray(0, rows)) };
-    for (const estimator of ESTIMATORS) {
-      const params = paramsFor(estimator, r);
+    for (const [estimator, nJobs] of ESTIMATORS.flatMap((e) => N_JOBS.map((j) => [e, j] as const))) {
+      const params = { ...paramsFor(estimator, r), n_jobs: nJobs };
       const model = createEstimator(estimator, params);
       const c0 = process.cpuUsage();
       const t0 = performance.now();
@@ -138,6 +149,7 @@ function main(): void {
           bench: 'train',
           estimator,
           rows,
+          n_jobs: nJobs,
           features: N_FEATURES,
           params,
           fit_s: round(fitS),
