@@ -19,6 +19,7 @@ import { HistogramHelpers, threadsFor } from './ensemble-threads.js';
 import type { TreeStructure } from './decision-tree.js';
 import { type FlatForest, flatten, forestFromJSON, forestToJSON } from './forest.js';
 import { BoostGrower, PARALLEL_MIN_ROWS } from './trees/boost-grow.js';
+import { checkStateName, damagedState } from './trees/tree-state.js';
 import type { Classifier, EstimatorState, FeatureMatrix, Regressor } from './types.js';
 
 export interface HistGradientBoostingParams {
@@ -468,9 +469,7 @@ abstract class BaseHistGradientBoosting {
       typeof K !== 'number' ||
       (forest.offsets.length - 1) % K !== 0
     ) {
-      throw new DataError(`${name} state: 'baseline' and 'n_trees_per_iteration' do not match the trees`, {
-        hint: 'the saved model is damaged or was written by another program; retrain it',
-      });
+      throw damagedState(name, "'baseline' and 'n_trees_per_iteration' do not match the trees");
     }
     const numbers = (v: unknown) => (Array.isArray(v) ? v.map(Number) : []);
     this.fitted = {
@@ -501,10 +500,6 @@ function checkTraining(X: FeatureMatrix, nTargets: number): void {
   if (nTargets !== X.nRows) {
     throw new DataError(`the target has ${nTargets} values but the feature matrix has ${X.nRows} rows`);
   }
-}
-
-function checkStateName(state: EstimatorState, expected: string): void {
-  if (state.name !== expected) throw new DataError(`cannot load a '${state.name}' state as ${expected}`);
 }
 
 export class HistGradientBoostingRegressor extends BaseHistGradientBoosting implements Regressor {

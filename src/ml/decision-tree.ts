@@ -26,6 +26,7 @@ import { type GrowingRows } from './trees/growing-rows.js';
 import { NodeList, TreeGrower } from './trees/grow.js';
 import { Histograms } from './trees/histograms.js';
 import { SMALL_NODE_ROWS_MAX, SplitSearch } from './trees/split-search.js';
+import { checkStateName, damagedState, firstInvalidNode } from './trees/tree-state.js';
 import type { Classifier, EstimatorState, FeatureMatrix, Regressor } from './types.js';
 
 export type TreeCriterion = 'squared_error' | 'gini' | 'entropy';
@@ -389,9 +390,7 @@ function treeFromJSON(name: string, state: Record<string, unknown>): GrownTree {
   ];
   for (const key of [...arrays, 'feature_importances']) {
     if (!Array.isArray((s as Record<string, unknown>)[key])) {
-      throw new DataError(`${name} state: field '${key}' is missing or not an array`, {
-        hint: 'the saved model is damaged or was written by another program; retrain it',
-      });
+      throw damagedState(name, `field '${key}' is missing or not an array`);
     }
   }
   if (typeof s.n_features !== 'number' || typeof s.n_outputs !== 'number') {
@@ -413,15 +412,8 @@ function treeFromJSON(name: string, state: Record<string, unknown>): GrownTree {
     impurity: Float64Array.from(s.impurity as number[]),
     value: Float64Array.from(s.value as number[]),
   };
-  for (let node = 0; node < nNodes; node++) {
-    const l = tree.left[node];
-    const r = tree.right[node];
-    const leaf = l === -1;
-    const badChild = (c: number) => c <= node || c >= nNodes;
-    if (leaf ? r !== -1 : badChild(l) || badChild(r) || tree.feature[node] >= tree.nFeatures) {
-      throw new DataError(`${name} state: node ${node} has invalid children or feature`);
-    }
-  }
+  const bad = firstInvalidNode(tree, 0, nNodes, tree.nFeatures);
+  if (bad >= 0) throw damagedState(name, `node ${bad} has invalid children or feature`);
   return { tree, featureImportances: Float64Array.from(s.feature_importances as number[]) };
 }
 
@@ -482,12 +474,6 @@ abstract class BaseDecisionTree {
   protected stateJSON(): Record<string, unknown> {
     const g = this.grown;
     return treeToJSON(g.tree, g.featureImportances) as unknown as Record<string, unknown>;
-  }
-}
-
-function checkStateName(state: EstimatorState, expected: string): void {
-  if (state.name !== expected) {
-    throw new DataError(`cannot load a '${state.name}' state as ${expected}`);
   }
 }
 

@@ -27,6 +27,7 @@ import {
   type TreeCriterion,
   type TreeStructure,
 } from './decision-tree.js';
+import { checkStateName, damagedState, firstInvalidNode } from './trees/tree-state.js';
 import type { Classifier, EstimatorState, FeatureMatrix, Regressor } from './types.js';
 
 export interface ForestParams {
@@ -325,11 +326,8 @@ function fromBase64<T extends Int32Array | Float64Array | Uint8Array>(
   make: (buffer: ArrayBuffer, length: number) => T,
   bytesPer: number,
 ): T {
-  if (typeof value !== 'string') {
-    throw new DataError(`${name} state: field '${field}' is missing or not a base64 string`, {
-      hint: 'the saved model is damaged or was written by another program; retrain it',
-    });
-  }
+  if (typeof value !== 'string')
+    throw damagedState(name, `field '${field}' is missing or not a base64 string`);
   const bytes = Buffer.from(value, 'base64');
   if (bytes.byteLength % bytesPer !== 0) {
     throw new DataError(
@@ -387,10 +385,7 @@ export function forestFromJSON(
   state: Record<string, unknown>,
 ): { forest: FlatForest; importances: Float64Array; oob: number | null } {
   const s = state as Partial<Record<keyof ForestStateJSON, unknown>>;
-  const damaged = (what: string) =>
-    new DataError(`${name} state: ${what}`, {
-      hint: 'the saved model is damaged or was written by another program; retrain it',
-    });
+  const damaged = (what: string) => damagedState(name, what);
   if (s.encoding !== 'base64-le') throw damaged(`unknown encoding ${JSON.stringify(s.encoding)}`);
   const { n_features: F, n_outputs: K, n_trees: T } = s;
   if (![F, K, T].every((v) => typeof v === 'number' && Number.isInteger(v) && v >= 1)) {
@@ -424,22 +419,8 @@ export function forestFromJSON(
     const start = offsets[t];
     const size = offsets[t + 1] - start;
     if (size < 1) throw damaged(`tree ${t} has no nodes`);
-    // No closure per node: this loop runs over every node of the forest at load.
-    for (let local = 0; local < size; local++) {
-      const node = start + local;
-      const l = left[node];
-      const r = right[node];
-      const bad =
-        l === -1
-          ? r !== -1
-          : l <= local ||
-            l >= size ||
-            r <= local ||
-            r >= size ||
-            feature[node] < 0 ||
-            feature[node] >= (F as number);
-      if (bad) throw damaged(`tree ${t} node ${local} has invalid children or feature`);
-    }
+    const bad = firstInvalidNode(forest, start, size, F as number);
+    if (bad >= 0) throw damaged(`tree ${t} node ${bad} has invalid children or feature`);
   }
   const importances = s.feature_importances;
   if (!Array.isArray(importances) || importances.length !== F) {
@@ -454,10 +435,31 @@ export function forestFromJSON(
 abstract class BaseForest {
   readonly params: ResolvedForestParams;
   protected fitted: { forest: FlatForest; importances: Float64Array; oob: number | null } | null = null;
-  protected abstract readonly flavor: Flavor;
+  protected readonly flavor: Flavor;
 
-  protected constructor(params: ForestParams, task: Task, flavor: Flavor) {
+  protected constructor(
+    params: ForestParams,
+    /** The row of FORESTS, also the name the saved state carries. */
+    private readonly estimatorName: keyof typeof FORESTS,
+  ) {
+    const { task, flavor } = FORESTS[estimatorName];
+    this.flavor = flavor;
     this.params = resolveForestParams(params, task, flavor);
+  }
+
+  toJSON(): EstimatorState {
+    return { name: this.estimatorName, params: { ...this.params }, state: this.stateJSON() };
+  }
+
+  /** A saved state loaded into a new `cls`, after checking the state is one of its kind. */
+  protected static load<T extends BaseForest>(
+    cls: { estimatorName: string; new (params: ForestParams): T },
+    state: EstimatorState,
+  ): T {
+    checkStateName(state, cls.estimatorName);
+    const model = new cls(state.params as ForestParams);
+    model.loadState(cls.estimatorName, state.state);
+    return model;
   }
 
   protected get state(): { forest: FlatForest; importances: Float64Array; oob: number | null } {
@@ -608,7 +610,7 @@ abstract class BaseForest {
     return forestToJSON(forest, importances, oob) as unknown as Record<string, unknown>;
   }
 
-  protected loadState(name: string, state: Record<string, unknown>): void {
+  private loadState(name: string, state: Record<string, unknown>): void {
     this.fitted = forestFromJSON(name, state);
   }
 }
@@ -634,14 +636,8 @@ function checkClasses(y: Int32Array, nClasses: number): void {
   }
 }
 
-function checkStateName(state: EstimatorState, expected: string): void {
-  if (state.name !== expected) throw new DataError(`cannot load a '${state.name}' state as ${expected}`);
-}
-
 abstract class ForestRegressorBase extends BaseForest implements Regressor {
   readonly kind = 'regressor' as const;
-
-  abstract toJSON(): EstimatorState;
 
   fit(X: FeatureMatrix, y: Float64Array): void {
     checkTraining(X, y.length);
@@ -666,8 +662,6 @@ abstract class ForestRegressorBase extends BaseForest implements Regressor {
 
 abstract class ForestClassifierBase extends BaseForest implements Classifier {
   readonly kind = 'classifier' as const;
-
-  abstract toJSON(): EstimatorState;
 
   get nClasses(): number {
     return this.state.forest.nOutputs;
@@ -719,86 +713,57 @@ function argmaxRows(values: Float64Array, K: number): Int32Array {
   return out;
 }
 
+/**
+ * The four forests differ only in flavour (bootstrap and splitter defaults) and task; each class
+ * names its row of this table and inherits everything else.
+ */
+const FORESTS = {
+  random_forest_regressor: { flavor: 'random_forest', task: 'regression' },
+  random_forest_classifier: { flavor: 'random_forest', task: 'classification' },
+  extra_trees_regressor: { flavor: 'extra_trees', task: 'regression' },
+  extra_trees_classifier: { flavor: 'extra_trees', task: 'classification' },
+} as const satisfies Record<string, { flavor: Flavor; task: Task }>;
+
 export class RandomForestRegressor extends ForestRegressorBase {
   static readonly estimatorName = 'random_forest_regressor';
-  protected readonly flavor = 'random_forest' as const;
-
   constructor(params: ForestParams = {}) {
-    super(params, 'regression', 'random_forest');
-  }
-
-  toJSON(): EstimatorState {
-    return { name: RandomForestRegressor.estimatorName, params: { ...this.params }, state: this.stateJSON() };
+    super(params, RandomForestRegressor.estimatorName);
   }
 
   static fromJSON(state: EstimatorState): RandomForestRegressor {
-    checkStateName(state, RandomForestRegressor.estimatorName);
-    const model = new RandomForestRegressor(state.params as ForestParams);
-    model.loadState(RandomForestRegressor.estimatorName, state.state);
-    return model;
+    return BaseForest.load(RandomForestRegressor, state);
   }
 }
 
 export class RandomForestClassifier extends ForestClassifierBase {
   static readonly estimatorName = 'random_forest_classifier';
-  protected readonly flavor = 'random_forest' as const;
-
   constructor(params: ForestParams = {}) {
-    super(params, 'classification', 'random_forest');
-  }
-
-  toJSON(): EstimatorState {
-    return {
-      name: RandomForestClassifier.estimatorName,
-      params: { ...this.params },
-      state: this.stateJSON(),
-    };
+    super(params, RandomForestClassifier.estimatorName);
   }
 
   static fromJSON(state: EstimatorState): RandomForestClassifier {
-    checkStateName(state, RandomForestClassifier.estimatorName);
-    const model = new RandomForestClassifier(state.params as ForestParams);
-    model.loadState(RandomForestClassifier.estimatorName, state.state);
-    return model;
+    return BaseForest.load(RandomForestClassifier, state);
   }
 }
 
 export class ExtraTreesRegressor extends ForestRegressorBase {
   static readonly estimatorName = 'extra_trees_regressor';
-  protected readonly flavor = 'extra_trees' as const;
-
   constructor(params: ForestParams = {}) {
-    super(params, 'regression', 'extra_trees');
-  }
-
-  toJSON(): EstimatorState {
-    return { name: ExtraTreesRegressor.estimatorName, params: { ...this.params }, state: this.stateJSON() };
+    super(params, ExtraTreesRegressor.estimatorName);
   }
 
   static fromJSON(state: EstimatorState): ExtraTreesRegressor {
-    checkStateName(state, ExtraTreesRegressor.estimatorName);
-    const model = new ExtraTreesRegressor(state.params as ForestParams);
-    model.loadState(ExtraTreesRegressor.estimatorName, state.state);
-    return model;
+    return BaseForest.load(ExtraTreesRegressor, state);
   }
 }
 
 export class ExtraTreesClassifier extends ForestClassifierBase {
   static readonly estimatorName = 'extra_trees_classifier';
-  protected readonly flavor = 'extra_trees' as const;
-
   constructor(params: ForestParams = {}) {
-    super(params, 'classification', 'extra_trees');
-  }
-
-  toJSON(): EstimatorState {
-    return { name: ExtraTreesClassifier.estimatorName, params: { ...this.params }, state: this.stateJSON() };
+    super(params, ExtraTreesClassifier.estimatorName);
   }
 
   static fromJSON(state: EstimatorState): ExtraTreesClassifier {
-    checkStateName(state, ExtraTreesClassifier.estimatorName);
-    const model = new ExtraTreesClassifier(state.params as ForestParams);
-    model.loadState(ExtraTreesClassifier.estimatorName, state.state);
-    return model;
+    return BaseForest.load(ExtraTreesClassifier, state);
   }
 }
