@@ -3,9 +3,6 @@
  * (test/fixtures/ml/ensembles/generate.py), plus early stopping, missing values, the tree-size
  * limits, reproducibility, the saved state and the parameter checks.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../../src/ml/binning.js';
 import {
@@ -13,54 +10,11 @@ import {
   type HistGradientBoostingParams,
   HistGradientBoostingRegressor,
 } from '../../../src/ml/boosting.js';
-import { createEstimator, loadEstimator } from '../../../src/ml/estimators.js';
+import { loadEstimator } from '../../../src/ml/estimators.js';
 import type { FeatureMatrix } from '../../../src/ml/types.js';
+import { band, bandScore, splitBand } from '../../helpers/ensemble-band.js';
 
-const fixtures = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/ml/ensembles');
-
-interface BandCase {
-  estimator: string;
-  dataset: string;
-  params: Record<string, unknown>;
-  mean: number;
-}
-interface Band {
-  n_train: number;
-  data: Record<string, { X: (number | null)[][]; y: number[] }>;
-  cases: BandCase[];
-}
-const band = JSON.parse(readFileSync(join(fixtures, 'ensembles-band.json'), 'utf8')) as Band;
-
-function split(dataset: string): { train: FeatureMatrix; test: FeatureMatrix; y: number[]; n: number } {
-  const { X, y } = band.data[dataset];
-  const n = band.n_train;
-  const cols = X.map((c) => Float64Array.from(c, (v) => v ?? Number.NaN));
-  return {
-    train: { nRows: n, columns: cols.map((c) => c.slice(0, n)) },
-    test: { nRows: y.length - n, columns: cols.map((c) => c.slice(n)) },
-    y,
-    n,
-  };
-}
-
-function r2(y: ArrayLike<number>, p: ArrayLike<number>): number {
-  let mean = 0;
-  for (let i = 0; i < y.length; i++) mean += y[i];
-  mean /= y.length;
-  let res = 0;
-  let tot = 0;
-  for (let i = 0; i < y.length; i++) {
-    res += (y[i] - p[i]) ** 2;
-    tot += (y[i] - mean) ** 2;
-  }
-  return 1 - res / tot;
-}
-
-function accuracy(y: ArrayLike<number>, p: ArrayLike<number>): number {
-  let ok = 0;
-  for (let i = 0; i < y.length; i++) if (y[i] === p[i]) ok++;
-  return ok / y.length;
-}
+const split = splitBand;
 
 const cases = band.cases.filter((c) => c.estimator.startsWith('hist_gradient_boosting'));
 
@@ -68,17 +22,7 @@ describe('test-set quality within 0.01 of scikit-learn 1.2', () => {
   it.each(cases.map((c) => [c.estimator, c.dataset, JSON.stringify(c.params), c] as const))(
     '%s on %s %s',
     (name, dataset, _p, c) => {
-      const { train, test, y, n } = split(dataset);
-      const model = createEstimator(name, { random_state: 0, ...c.params });
-      let score: number;
-      if (model.kind === 'regressor') {
-        model.fit(train, Float64Array.from(y.slice(0, n)));
-        score = r2(y.slice(n), model.predict(test));
-      } else {
-        model.fit(train, Int32Array.from(y.slice(0, n)), Math.max(...y) + 1);
-        score = accuracy(y.slice(n), model.predict(test));
-      }
-      expect(score).toBeGreaterThan(c.mean - 0.01);
+      expect(bandScore(name, dataset, c.params)).toBeGreaterThan(c.mean - 0.01);
     },
   );
 });

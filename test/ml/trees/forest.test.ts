@@ -3,12 +3,9 @@
  * (test/fixtures/ml/ensembles/generate.py wrote the data and sklearn's scores), plus seeded
  * reproducibility, the saved state's round trip and the parameter checks.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../../src/errors.js';
-import { createEstimator, loadEstimator } from '../../../src/ml/estimators.js';
+import { loadEstimator } from '../../../src/ml/estimators.js';
 import {
   ExtraTreesClassifier,
   ExtraTreesRegressor,
@@ -16,69 +13,13 @@ import {
   RandomForestClassifier,
   RandomForestRegressor,
 } from '../../../src/ml/forest.js';
-import type { Classifier, FeatureMatrix, Regressor } from '../../../src/ml/types.js';
+import type { Classifier, Regressor } from '../../../src/ml/types.js';
+import { accuracy_score } from '../../../src/ml/metrics/classification.js';
+import { band, bandScore, splitBand } from '../../helpers/ensemble-band.js';
 
-const fixtures = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/ml/ensembles');
-
-interface BandCase {
-  estimator: string;
-  dataset: string;
-  params: Record<string, unknown>;
-  metric: 'r2' | 'accuracy';
-  scores: number[];
-  mean: number;
-}
-interface Band {
-  n_train: number;
-  data: Record<string, { X: (number | null)[][]; y: number[] }>;
-  cases: BandCase[];
-}
-
-const band = JSON.parse(readFileSync(join(fixtures, 'ensembles-band.json'), 'utf8')) as Band;
-
-function split(dataset: string): { train: FeatureMatrix; test: FeatureMatrix; y: number[]; n: number } {
-  const { X, y } = band.data[dataset];
-  const n = band.n_train;
-  const cols = X.map((c) => Float64Array.from(c, (v) => v ?? Number.NaN));
-  return {
-    train: { nRows: n, columns: cols.map((c) => c.slice(0, n)) },
-    test: { nRows: y.length - n, columns: cols.map((c) => c.slice(n)) },
-    y,
-    n,
-  };
-}
-
-function r2(y: ArrayLike<number>, p: ArrayLike<number>): number {
-  let mean = 0;
-  for (let i = 0; i < y.length; i++) mean += y[i];
-  mean /= y.length;
-  let res = 0;
-  let tot = 0;
-  for (let i = 0; i < y.length; i++) {
-    res += (y[i] - p[i]) ** 2;
-    tot += (y[i] - mean) ** 2;
-  }
-  return 1 - res / tot;
-}
-
-function accuracy(y: ArrayLike<number>, p: ArrayLike<number>): number {
-  let ok = 0;
-  for (let i = 0; i < y.length; i++) if (y[i] === p[i]) ok++;
-  return ok / y.length;
-}
-
-/** Fits a registry estimator on a fixture dataset's training rows; returns its test metric. */
-function score(name: string, dataset: string, params: Record<string, unknown>): number {
-  const { train, test, y, n } = split(dataset);
-  const model = createEstimator(name, { random_state: 0, ...params });
-  if (model.kind === 'regressor') {
-    model.fit(train, Float64Array.from(y.slice(0, n)));
-    return r2(y.slice(n), model.predict(test));
-  }
-  const yTrain = Int32Array.from(y.slice(0, n));
-  model.fit(train, yTrain, Math.max(...y) + 1);
-  return accuracy(y.slice(n), model.predict(test));
-}
+const split = splitBand;
+const accuracy = accuracy_score;
+const score = bandScore;
 
 const forestCases = band.cases.filter((c) => /^(random_forest|extra_trees)_/.test(c.estimator));
 
