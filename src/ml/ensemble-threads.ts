@@ -143,6 +143,9 @@ const { entry, tsx } = workerData.bootstrap;
 });`;
   const worker = new Worker(code, {
     eval: true,
+    // Compiled workers need none of the parent's loader flags (a parent started through tsx
+    // would otherwise boot tsx in every worker); from sources the bootstrap loads tsx itself.
+    ...(fromSource ? {} : { execArgv: [] }),
     workerData: { bootstrap, data, port: channel.port2 },
     transferList: [channel.port2],
   });
