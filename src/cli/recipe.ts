@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { StepKind } from '../steps/types.js';
 import { STEP_KINDS } from '../steps/types.js';
@@ -40,6 +41,12 @@ export function registerRecipeCommands(program: Command): void {
     .addOption(output())
     .action(async (opts: RunOptions, command: Command) => {
       const { trackingUri } = command.optsWithGlobals<{ trackingUri?: string }>();
+      // Git's answer (one child process) is needed only when the run is recorded; started first,
+      // the process runs beside the loading of the engine instead of after it.
+      const lineage =
+        opts.tracking === false
+          ? undefined
+          : (await import('../recipes/git-lineage.js')).gitLineage(resolve(opts.recipeDir));
       const { createProgressReporter, recipeRunStatus, runRecipe, trackingRecorder, formatDuration } =
         await import('../recipes/index.js');
       const { defaultStepRegistry } = await import('../recipes/step-registry.js');
@@ -51,7 +58,7 @@ export function registerRecipeCommands(program: Command): void {
         wait: opts.wait !== false,
         registry: defaultStepRegistry,
         progress: createProgressReporter({ stream: cliStderr() }),
-        recorder: opts.tracking === false ? undefined : trackingRecorder({ trackingUri }),
+        recorder: opts.tracking === false ? undefined : trackingRecorder({ trackingUri, lineage }),
         handleSignals: true,
       });
       if (opts.output === 'json') {

@@ -84,12 +84,17 @@ export interface TrackingRecorderOptions {
   trackingUri?: string;
   /** Opens the store; defaults to `openTrackingStore` (tests may pass their own). */
   openStore?: (target: TrackingTarget) => Promise<TrackingStore>;
+  /**
+   * The recipe directory's git lineage, when the caller started reading it already (`recipe run`
+   * starts the git process before it loads the engine, so the two overlap); else read here.
+   */
+  lineage?: Promise<GitLineage | undefined>;
 }
 
 export function trackingRecorder(options: TrackingRecorderOptions = {}): RecorderFactory {
   return async ({ recipe, targets }) => {
-    // The git processes run while the store opens.
-    const lineage = gitLineage(recipe.recipeDir);
+    // The git process runs while the store opens.
+    const lineage = options.lineage ?? gitLineage(recipe.recipeDir);
     const target = await recipeTrackingTarget(recipe, options.trackingUri);
     const store = options.openStore
       ? await options.openStore(target)

@@ -8,6 +8,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
@@ -257,6 +258,25 @@ export class SqliteTrackingStore extends SqlTrackingStore {
   }
 }
 
+let addonPath: string | null | undefined;
+
+/**
+ * better-sqlite3's compiled addon, found directly. Its default loader (the `bindings` package)
+ * walks a stack trace and tries candidate paths by require() until one loads: 10-20 ms of every
+ * command that opens a store, measured. Where the addon is not at its usual place (a debug
+ * build), undefined leaves the search to better-sqlite3 as before.
+ */
+function nativeAddon(): string | undefined {
+  if (addonPath === undefined) {
+    try {
+      addonPath = createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
+    } catch {
+      addonPath = null;
+    }
+  }
+  return addonPath ?? undefined;
+}
+
 function isBusy(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
@@ -290,7 +310,7 @@ export async function openSqliteTrackingStore(
   let db: Database.Database;
   try {
     mkdirSync(dirname(path), { recursive: true });
-    db = new Database(path, { timeout: busyTimeoutMs });
+    db = new Database(path, { timeout: busyTimeoutMs, nativeBinding: nativeAddon() });
   } catch (error) {
     throw new StoreError(
       'INTERNAL_ERROR',
