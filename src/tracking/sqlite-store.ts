@@ -329,6 +329,10 @@ export async function openSqliteTrackingStore(
     db.pragma('foreign_keys = ON');
     // MLflow's LIKE is case-sensitive; SQLite's is not unless asked (ILIKE lowercases both sides).
     db.pragma('case_sensitive_like = ON');
+    // Statement journals and sorts in memory, not in temp files: a no-op `recipe run` wrote
+    // about 600 pages to /var/tmp files it unlinked at once (each multi-row INSERT … ON CONFLICT
+    // keeps a statement journal). Searches are bounded by max_results, so memory stays small.
+    db.pragma('temp_store = MEMORY');
     const prepared: PreparedSchema = await driver.transaction(async (tx) => {
       const result = await prepareTrackingSchema(tx, `SQLite database ${path}`, {
         upgradeMlflow: options.upgradeMlflowSchema,
