@@ -34,8 +34,10 @@ export {
 } from './worker.js';
 export {
   fitModel,
+  fitAndPredictTrial,
   fitTransformer,
   hasPredictProba,
+  holdTrialData,
   loadSklearnPickle,
   modelClasses,
   predictModel,
@@ -43,4 +45,6 @@ export {
   type SavedSklearnModel,
   saveSklearnPickle,
   sklearnHelperPath,
+  type TrialPredictions,
 } from './sklearn.js';
+export { type EarlyStopTrial, hyperoptHelperPath, pythonEarlyStop } from './hyperopt.js';

@@ -91,3 +91,53 @@ def load_model(path):
         pass
     with open(path, "rb") as f:
         return pickle.load(f)
+
+
+class TrialData:
+    """The rows a sweep's trials share, sent to the worker once: the fitted transformer, the
+    (sampled) training rows and the validation rows (train-sweep.ts)."""
+
+    def __init__(self, transformer, X, y, X_val):
+        self.transformer = transformer
+        self.Xt = transformer.transform(X) if transformer is not None else X
+        self.y = y
+        self.X_val = X_val
+
+
+def hold_trial_data(transformer, X, y, X_val):
+    return TrialData(transformer, X, y, X_val)
+
+
+def fit_trial(data, estimator):
+    """Fits one trial's estimator on the held rows; returns the pipeline and the fit's seconds."""
+    import time
+
+    from sklearn.pipeline import Pipeline
+
+    started = time.perf_counter()
+    estimator.fit(data.Xt, data.y)
+    seconds = time.perf_counter() - started
+    steps = [("preprocessor", data.transformer)] if data.transformer is not None else []
+    steps.append(("estimator", estimator))
+    return TrialFit(Pipeline(steps), seconds)
+
+
+class TrialFit:
+    def __init__(self, model, seconds):
+        self.model = model
+        self.seconds = seconds
+
+
+def predict_trial(data, fit):
+    """The trial's validation predictions and, for a classifier with predict_proba, one
+    probability column per class (`proba_0`, ...) in classes_ order, plus the fit's seconds."""
+    import numpy as np
+    import pandas as pd
+
+    out = pd.DataFrame({"prediction": predict(fit.model, data.X_val)})
+    proba = predict_proba(fit.model, data.X_val) if hasattr(fit.model, "classes_") else None
+    if proba is not None:
+        for k in range(proba.shape[1]):
+            out[f"proba_{k}"] = proba[:, k]
+    out["fit_seconds"] = np.full(len(out), fit.seconds)
+    return out

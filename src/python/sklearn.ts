@@ -131,3 +131,68 @@ export async function saveSklearnPickle(
 export async function loadSklearnPickle(worker: PythonWorker, file: string): Promise<PythonObject> {
   return objectOf(await helper(worker, 'load_model', [{ json: file }]), 'load_model');
 }
+
+/** The rows every trial of a sweep shares, held in the worker (sent once, not per trial). */
+export async function holdTrialData(
+  worker: PythonWorker,
+  options: { transformer?: PythonObject; X: Frame; y: Frame['columns'][number]; Xval: Frame },
+): Promise<PythonObject> {
+  const y = options.y;
+  const value = await helper(worker, 'hold_trial_data', [
+    options.transformer ? { object: options.transformer } : { none: true },
+    { frame: options.X },
+    {
+      series:
+        y.type === 'number'
+          ? { name: y.name, kind: 'float', values: y.values }
+          : { name: y.name, kind: 'string', values: y.values },
+    },
+    { frame: options.Xval },
+  ]);
+  return objectOf(value, 'hold_trial_data');
+}
+
+export interface TrialPredictions {
+  /** Validation predictions: numbers, or labels as strings. */
+  predictions: Float64Array | string[];
+  /** One column per class in `classes_` order, when the classifier has predict_proba. */
+  proba?: Float64Array[];
+  fitSeconds: number;
+}
+
+/** Fits one trial's unfitted estimator on the held rows and predicts the validation rows. */
+export async function fitAndPredictTrial(
+  worker: PythonWorker,
+  data: PythonObject,
+  estimator: PythonObject,
+): Promise<TrialPredictions> {
+  const fit = objectOf(
+    await helper(worker, 'fit_trial', [{ object: data }, { object: estimator }]),
+    'fit_trial',
+  );
+  try {
+    const value = await helper(worker, 'predict_trial', [{ object: data }, { object: fit }]);
+    if (value.kind !== 'table')
+      throw new PythonWorkerError(`predict_trial returned ${value.kind}, not a table`);
+    const frame = exchangeToFrame(value.table);
+    const column = (name: string) => frame.columns.find((c) => c.name === name);
+    const prediction = column('prediction');
+    const seconds = column('fit_seconds');
+    if (!prediction || !seconds || seconds.type !== 'number') {
+      throw new PythonWorkerError('predict_trial returned no prediction or fit_seconds column');
+    }
+    const probaColumns = frame.columns.filter((c) => c.name.startsWith('proba_'));
+    return {
+      predictions:
+        prediction.type === 'number'
+          ? prediction.values
+          : prediction.values.map((v) => (v === null ? '' : String(v))),
+      ...(probaColumns.length > 0
+        ? { proba: probaColumns.map((c) => (c.type === 'number' ? c.values : new Float64Array(frame.nRows))) }
+        : {}),
+      fitSeconds: frame.nRows > 0 ? (seconds.values[0] as number) : 0,
+    };
+  } finally {
+    await worker.release([fit, estimator]);
+  }
+}

@@ -10,7 +10,7 @@ import { ESTIMATOR_CATALOG } from '../ml/estimator-catalog.js';
 // the trial scheduler (worker_threads) and project sweeps (the tracking client), which every
 // command that loads a recipe would otherwise load (bench/cli, test/cli/lazy-loading.test.ts).
 import { parseTuningConfig } from '../sweeps/tuning-config.js';
-import { findUserModule, scanUserModuleExports } from '../steps/user-module.js';
+import { locateUserFunction, scanUserModuleExports } from '../steps/user-module.js';
 
 /** validate.ts's ConfigPath (not imported: validate.ts imports this file). */
 type ConfigPath = readonly (string | number)[];
@@ -62,16 +62,22 @@ export function tuningIssues(options: {
   }
   const stop = tuning.earlyStop;
   if (stop?.kind === 'user') {
-    const file = findUserModule({ recipeDir, module: stop.module });
-    const exported = file ? scanUserModuleExports(file) : undefined;
-    if (!file || (exported !== 'unknown' && !exported?.has(stop.name))) {
+    const found = locateUserFunction({ recipeDir, module: stop.module, name: stop.name });
+    const file = found?.file;
+    const missing =
+      found === undefined ||
+      (found.language === 'python'
+        ? !found.defined
+        : scanUserModuleExports(found.file) !== 'unknown' &&
+          !(scanUserModuleExports(found.file) as Set<string>).has(stop.name));
+    if (missing) {
       out.push(
         issueAt(
           [...TUNING, 'early_stop_fn'],
           file
-            ? `steps/${stop.module}${file.slice(file.lastIndexOf('.'))} does not export a function "${stop.name}"`
-            : `early_stop_fn "${stop.name}" needs the module steps/${stop.module}.ts, which does not exist`,
-          'use no_progress_loss(N), or export the function: (trials, ...state) => [stop, state]',
+            ? `steps/${stop.module}${file.slice(file.lastIndexOf('.'))} does not define a function "${stop.name}"`
+            : `early_stop_fn "${stop.name}" needs the module steps/${stop.module}.py or steps/${stop.module}.ts, which does not exist`,
+          'use no_progress_loss(N), or define the function as hyperopt calls it: fn(trials, *args) -> (stop, args)',
         ),
       );
     }

@@ -679,5 +679,59 @@ function semanticIssues(config: Record<string, unknown>, locate: Locator, recipe
       );
     }
   }
+  issues.push(...mixingIssues(config, recipeDir, locate));
   return issues;
+}
+
+/**
+ * A scikit-learn transformer (steps/transform.py) with an mlrecipe estimator, or the reverse, is
+ * refused before any step runs: the model must be one sklearn Pipeline that MLflow's pyfunc loads
+ * (so mlrecipe's own transformers, written in TypeScript, cannot be part of it), and mlrecipe's
+ * estimators take the typed-array features that only mlrecipe's transformers make.
+ */
+function mixingIssues(config: Record<string, unknown>, recipeDir: string, locate: Locator): ConfigIssue[] {
+  const pythonMethod = (step: 'transform' | 'train', field: string): boolean => {
+    const name = getIn(config, ['steps', step, field]);
+    if (getIn(config, ['steps', step, 'using']) !== 'custom' || typeof name !== 'string') return false;
+    return locateUserFunction({ recipeDir, module: step, name })?.language === 'python';
+  };
+  const transformPython = pythonMethod('transform', 'transformer_method');
+  const trainPython = pythonMethod('train', 'estimator_method');
+  if (transformPython === trainPython) return [];
+  if (
+    getIn(config, ['steps', 'train']) === undefined ||
+    getIn(config, ['steps', 'transform']) === undefined
+  ) {
+    // Without a train (or transform) step there is nothing to mix.
+    return trainPython && getIn(config, ['steps', 'transform']) === undefined
+      ? [
+          issueAt(
+            locate,
+            ['steps', 'train', 'estimator_method'],
+            "the estimator comes from steps/train.py (scikit-learn), but without a transform step the transformer would be mlrecipe's own, which scikit-learn cannot run",
+            'add `transform: {using: custom, transformer_method: ...}` with a function in steps/transform.py returning a scikit-learn transformer, or None for none (as MLflow Recipes requires)',
+          ),
+        ]
+      : [];
+  }
+  if (trainPython) {
+    const using = getIn(config, ['steps', 'transform', 'using']);
+    return [
+      issueAt(
+        locate,
+        using === undefined ? ['steps', 'transform'] : ['steps', 'transform', 'using'],
+        `the estimator comes from steps/train.py (scikit-learn), but the transformer is mlrecipe's own (${using === 'custom' ? 'a TypeScript/JavaScript transformer_method' : `using: ${String(using ?? 'default')}`}), which cannot be part of a scikit-learn model`,
+        'set `using: custom` with a transformer_method in steps/transform.py returning a scikit-learn transformer (e.g. a ColumnTransformer), or None for none',
+      ),
+    ];
+  }
+  const using = getIn(config, ['steps', 'train', 'using']);
+  return [
+    issueAt(
+      locate,
+      using === undefined ? ['steps', 'train'] : ['steps', 'train', 'using'],
+      `the transformer comes from steps/transform.py (scikit-learn), but the estimator is mlrecipe's own (${using === 'custom' ? 'a TypeScript/JavaScript estimator_method' : 'steps.train.estimator'}), which takes only mlrecipe's features`,
+      'set `using: custom` and `estimator_method`, a function in steps/train.py returning an unfitted scikit-learn estimator; or transform with mlrecipe (using: default)',
+    ),
+  ];
 }

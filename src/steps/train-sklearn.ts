@@ -7,7 +7,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { configFieldError, DataError } from '../errors.js';
+import { takeRows } from '../data/row-hash.js';
+import { configFieldError, DataError, StepError } from '../errors.js';
 import { classificationMetrics } from '../ml/metrics/classification.js';
 import { regressionMetrics } from '../ml/metrics/regression.js';
 import { modelContentDigest } from '../models/content-digest.js';
@@ -20,7 +21,7 @@ import { MODEL_DIGEST_FILE, MODEL_DIR } from './output-files.js';
 import { inputDir, readSplitDataset, recipeProblem } from './recipe-problem.js';
 import { fixedParams, stringParams, type TrainConfig } from './train-estimator.js';
 import { readTransformerFile, type TransformerFile } from './transform.js';
-import { enabledTuning } from './tuning.js';
+import { enabledTuning, type TuneResult } from './tuning.js';
 import type { StepContext, StepResult } from './types.js';
 import { displayUserFile, locateUserFunction } from './user-module.js';
 
@@ -59,13 +60,6 @@ export async function runSklearnTrain(
       'set `using: custom` with a transformer_method in steps/transform.py returning a scikit-learn transformer (e.g. a ColumnTransformer), or None',
     );
   }
-  if (enabledTuning(cfg)) {
-    throw configFieldError(
-      'steps.train.tuning.enabled',
-      'hyperparameter sweeps over a scikit-learn estimator from steps/train.py are not supported yet',
-      "set tuning.enabled: false, or sweep one of mlrecipe's estimators (steps.train.estimator.name)",
-    );
-  }
   const problem = recipeProblem(ctx.recipe);
   const method = cfg?.estimator_method as string;
   const params = fixedParams(cfg);
@@ -75,18 +69,21 @@ export async function runSklearnTrain(
   const worker = await py.sharedPythonWorker({ configured: ctx.recipe.python, recipeDir: ctx.recipeDir });
   worker.requirePackages(['sklearn', 'cloudpickle'], 'to train a scikit-learn model');
   const shown = displayUserFile(ctx.recipeDir, estimatorFile);
-  const made = await worker.callFunction({
-    module: estimatorFile,
-    function: method,
-    args: [{ json: params }],
-    recipeDir: ctx.recipeDir,
-    shownFile: shown,
-  });
-  if (made.kind !== 'object') {
-    throw new DataError(`${shown}:${method}() returned ${made.kind}, not an estimator`, {
-      hint: 'return an unfitted scikit-learn estimator, e.g. RandomForestRegressor(**estimator_params)',
+  const makeEstimator = async (estimatorParams: Record<string, unknown>) => {
+    const value = await worker.callFunction({
+      module: estimatorFile,
+      function: method,
+      args: [{ json: estimatorParams }],
+      recipeDir: ctx.recipeDir,
+      shownFile: shown,
     });
-  }
+    if (value.kind !== 'object') {
+      throw new DataError(`${shown}:${method}() returned ${value.kind}, not an estimator`, {
+        hint: 'return an unfitted scikit-learn estimator, e.g. RandomForestRegressor(**estimator_params)',
+      });
+    }
+    return value.object;
+  };
   const fittedTransformer =
     transformer.kind === 'sklearn'
       ? await worker.loadPickle(join(inputDir(ctx, 'transform', 'train'), transformer.pickle), 'cloudpickle')
@@ -94,6 +91,40 @@ export async function runSklearnTrain(
   const where = 'train.arrow';
   const target = targetColumn(train.frame, problem.targetCol, where);
   const X = selectColumns(train.frame, transformer.input_columns);
+
+  let sweep: TuneResult | undefined;
+  if (enabledTuning(cfg)) {
+    if (!ctx.tune) {
+      throw new StepError('train', 'tuning is enabled, but this engine provides no sweep runner', {
+        hint: 'run the recipe with `recipe run`, or set tuning.enabled: false',
+      });
+    }
+    const Xval = selectColumns(validation.frame, transformer.input_columns);
+    sweep = await ctx.tune({
+      engine: 'python',
+      cfg,
+      problem,
+      train,
+      kind: problem.problemType === 'regression' ? 'regressor' : 'classifier',
+      environment: pythonEnvironment(worker.info),
+      codeFiles: [estimatorFile],
+      prepare: async (rows) => {
+        const frame = rows ? takeRows(train.frame, rows) : train.frame;
+        const data = await py.holdTrialData(worker, {
+          ...(fittedTransformer ? { transformer: fittedTransformer } : {}),
+          X: selectColumns(frame, transformer.input_columns),
+          y: targetColumn(frame, problem.targetCol, where),
+          Xval,
+        });
+        return {
+          fit: async (trialParams) => py.fitAndPredictTrial(worker, data, await makeEstimator(trialParams)),
+          release: () => worker.release([data]),
+        };
+      },
+    });
+  }
+  const finalParams = sweep ? sweep.finalParams : params;
+  const made = { object: await makeEstimator(finalParams) };
   const started = performance.now();
   const model = await py.fitModel(worker, {
     ...(fittedTransformer ? { transformer: fittedTransformer } : {}),
@@ -147,16 +178,19 @@ export async function runSklearnTrain(
   });
   writeFileSync(join(ctx.outDir, MODEL_DIGEST_FILE), `${modelContentDigest(join(ctx.outDir, MODEL_DIR))}\n`);
   const description = `custom:${method}`;
+  if (sweep) Object.assign(metrics, sweep.metrics);
   return {
     metrics,
-    params: { estimator: description, ...prefixKeys(stringParams(params), 'estimator.') },
-    outputs: { model: MODEL_DIR },
+    params: { estimator: description, ...prefixKeys(stringParams(finalParams), 'estimator.') },
+    ...(sweep ? { tags: sweep.tags } : {}),
+    outputs: { model: MODEL_DIR, ...(sweep ? { trials: sweep.trialsFile } : {}) },
     card: {
       step: 'train',
       data: {
         estimator: description,
         python: made.object.repr,
-        estimator_params: stringParams(params),
+        estimator_params: stringParams(finalParams),
+        ...(sweep ? { tuning: sweep.cardData } : {}),
         problem_type: problem.problemType,
         rows: X.nRows,
         ...(classes ? { classes } : {}),
@@ -170,10 +204,15 @@ export async function runSklearnTrain(
           title: 'Summary',
           html:
             `<p>scikit-learn <code>${escapeHtml(made.object.repr)}</code> from <code>${escapeHtml(shown)}</code> fitted on ${X.nRows} rows in ${fitSeconds.toFixed(2)} s; saved with MLflow's sklearn and python_function flavors.</p>` +
-            (Object.keys(params).length
-              ? htmlTable({ headers: ['parameter', 'value'], rows: Object.entries(stringParams(params)) })
+            (Object.keys(finalParams).length
+              ? htmlTable({
+                  headers: ['parameter', 'value'],
+                  rows: Object.entries(stringParams(finalParams)),
+                })
               : ''),
         },
+        // The sweep's sections right after the summary: they explain where the params came from.
+        ...(sweep ? sweep.sections : []),
         { title: 'Training metrics', html: htmlMetricsTable(trainingMetrics) },
       ],
     },
@@ -207,4 +246,16 @@ function prefixed(values: Record<string, number>, prefix: string): Record<string
 
 function prefixKeys(values: Record<string, string>, prefix: string): Record<string, string> {
   return Object.fromEntries(Object.entries(values).map(([k, v]) => [`${prefix}${k}`, v]));
+}
+
+/**
+ * What a Python step's results depend on besides its code and data: the interpreter and the
+ * versions of the packages that compute them (upgrading scikit-learn re-runs the step).
+ */
+export function pythonEnvironment(info: {
+  python: string;
+  version: string;
+  packages: Record<string, string>;
+}): Record<string, string> {
+  return { python: info.python, python_version: info.version, ...info.packages };
 }

@@ -10,22 +10,53 @@ import { join } from 'node:path';
 import type { Dataset } from '../data/index.js';
 import type { FeatureMatrix, Frame } from '../ml/types.js';
 import type { TrainConfig } from './train-estimator.js';
-import { findUserModule, userModuleFiles } from './user-module.js';
+import { userModuleFiles } from './user-module.js';
 
 /** Where finished trials are kept, one JSON file per trial fingerprint. */
 export const TRIAL_CACHE_DIR = join('.recipe', 'trials');
 
 /** What the train step hands the sweep: its config and the data it already prepared. */
-export interface TuneRequest {
+export type TuneRequest = NodeTuneRequest | PythonTuneRequest;
+
+interface TuneRequestBase {
   cfg: TrainConfig | undefined;
   /** recipeProblem(): spelled out here, as types.ts imports this file. */
   problem: { problemType: 'regression' | 'classification'; targetCol: string; positiveClass?: string };
+  train: Dataset;
+  kind: 'regressor' | 'classifier';
+}
+
+/** mlrecipe's own estimators: trials fit on worker threads over the transformed features. */
+export interface NodeTuneRequest extends TuneRequestBase {
+  engine?: 'node';
   /** The fitted transformer and the columns it reads. */
   fitted: { transformer: { transform(frame: Frame): FeatureMatrix }; inputColumns: string[] };
-  train: Dataset;
   /** The transformed training features. */
   X: FeatureMatrix;
-  kind: 'regressor' | 'classifier';
+}
+
+/**
+ * A scikit-learn estimator from steps/train.py: trials fit one at a time in the Python worker
+ * (one process per run), on rows sent to it once.
+ */
+export interface PythonTuneRequest extends TuneRequestBase {
+  engine: 'python';
+  /** Interpreter, scikit-learn and pandas versions (part of every trial's fingerprint). */
+  environment: Record<string, string>;
+  /** The user modules the trials run (steps/train.py, steps/transform.py), for their fingerprints. */
+  codeFiles: string[];
+  /** Sends the training rows (only `rows` of them, when given: sample_fraction) and the validation rows. */
+  prepare(rows: Int32Array | undefined): Promise<PythonTrialFitter>;
+}
+
+export interface PythonTrialFitter {
+  /** estimator_method(params), fitted on the held rows; its validation predictions. */
+  fit(params: Record<string, unknown>): Promise<{
+    predictions: Float64Array | string[];
+    proba?: Float64Array[];
+    fitSeconds: number;
+  }>;
+  release(): Promise<void>;
 }
 
 export interface TuneResult {
@@ -62,8 +93,10 @@ export function tuningRecipeKeys(cfg: TrainConfig | undefined): string[] {
 /** The module of a user early-stop function (`fn` → train, `module.fn` → module), if any. */
 export function earlyStopModule(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
-  const text = value.trim();
-  if (/^(?:hyperopt\.early_stop\.)?no_progress_loss\b/.test(text)) return undefined;
+  const trimmed = value.trim();
+  if (/^(?:hyperopt\.early_stop\.)?no_progress_loss\b/.test(trimmed)) return undefined;
+  // MLflow's `steps.train.fn` form names the same module as `train.fn`.
+  const text = trimmed.startsWith('steps.') ? trimmed.slice('steps.'.length) : trimmed;
   const dot = text.lastIndexOf('.');
   return dot > 0 ? text.slice(0, dot) : 'train';
 }
@@ -76,8 +109,9 @@ export function tuningCodeFiles(cfg: TrainConfig | undefined, recipeDir: string)
   files.push(...userModuleFiles({ recipeDir, module: 'custom_metrics' }));
   const stopModule = earlyStopModule(tuning.early_stop_fn);
   if (stopModule) {
-    const file = findUserModule({ recipeDir, module: stopModule });
-    if (file && !files.includes(file)) files.push(file);
+    for (const file of userModuleFiles({ recipeDir, module: stopModule })) {
+      if (!files.includes(file)) files.push(file);
+    }
   }
   return files;
 }

@@ -62,7 +62,8 @@ export function parseEarlyStopSpec(value: string): EarlyStopSpec | { error: stri
     }
     return { kind: 'no_progress_loss', iterationStopCount: count, percentIncrease: percent };
   }
-  const user = USER.exec(text);
+  // MLflow 2.12 imports `module.fn` with importlib, so recipes write `steps.train.fn` too.
+  const user = USER.exec(text.startsWith('steps.') ? text.slice('steps.'.length) : text);
   if (user) return { kind: 'user', module: user[1] ?? 'train', name: user[2] as string };
   return { error: `"${text}" is neither no_progress_loss(N) nor a function name` };
 }

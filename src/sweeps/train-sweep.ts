@@ -24,12 +24,28 @@ import { selectColumns } from '../models/pipeline.js';
 import { columnType, encodeLabels, labelStrings, regressionTarget, targetColumn } from '../models/targets.js';
 import { greaterIsBetter } from '../registry/gate.js';
 import { escapeHtml, formatNumber, htmlTable, svgLinePlot, svgScatterPlot } from '../steps/cards.js';
-import type { CustomMetricConfig, CustomMetricFunction } from '../steps/evaluate.js';
+import {
+  type CustomMetricConfig,
+  type CustomMetricFunction,
+  loadCustomMetricFunction,
+} from '../steps/evaluate.js';
 import { fitClasses, inputDir, readSplitDataset } from '../steps/recipe-problem.js';
 import { fixedParams, isCustom, stringParams, type TrainConfig } from '../steps/train-estimator.js';
-import { TRIAL_CACHE_DIR, type TuneRequest, type TuneResult } from '../steps/tuning.js';
+import {
+  type PythonTrialFitter,
+  TRIAL_CACHE_DIR,
+  type TuneRequest,
+  type TuneResult,
+} from '../steps/tuning.js';
 import type { CardSection, StepContext } from '../steps/types.js';
-import { findUserModule, loadUserFunction } from '../steps/user-module.js';
+import {
+  displayUserFile,
+  findPythonModule,
+  findUserModule,
+  loadUserFunction,
+  locateUserFunction,
+} from '../steps/user-module.js';
+import { positiveClassIndex } from '../models/score-predictions.js';
 import type { FinishedRunOptions, Tag, TrackingStore } from '../tracking/types.js';
 import { MAX_TAG_VALUE_LENGTH, TAGS } from '../tracking/types.js';
 import { type EarlyStopFunction, noProgressLoss } from './early-stop.js';
@@ -90,11 +106,8 @@ async function scoringFor(
   for (const config of configs) {
     custom.push({
       config,
-      fn: await loadUserFunction<CustomMetricFunction>({
-        recipeDir,
-        step: 'custom_metrics',
-        name: config.function,
-      }),
+      // Python ones are called as MLflow calls them: function(eval_df, builtin_metrics).
+      fn: await loadCustomMetricFunction({ recipeDir, name: config.function, python: recipe.python }),
     });
   }
   const greater = configs.find((c) => c.name === primary)?.greater_is_better ?? greaterIsBetter(primary);
@@ -185,7 +198,7 @@ function formatParams(params: Record<string, ParamValue>): string {
  * train step's own context.
  */
 export async function runTrainSweep(request: TuneRequest, ctx: StepContext): Promise<TuneResult> {
-  const { cfg, problem, fitted, train, X, kind } = request;
+  const { cfg, problem, train, kind } = request;
   const parsed = parseTuningConfig(cfg?.tuning);
   const tuning = parsed.config;
   if (!tuning) {
@@ -209,7 +222,6 @@ export async function runTrainSweep(request: TuneRequest, ctx: StepContext): Pro
       hint: 'give the validation split rows (steps.split.split_ratios), or set tuning.enabled: false',
     });
   }
-  const Xval = fitted.transformer.transform(selectColumns(validation.frame, fitted.inputColumns));
   const target = targetColumn(train.frame, problem.targetCol, 'train.arrow');
   const valTarget = targetColumn(validation.frame, problem.targetCol, 'validation.arrow');
   let y: Float64Array | Int32Array;
@@ -223,19 +235,17 @@ export async function runTrainSweep(request: TuneRequest, ctx: StepContext): Pro
     classes = fitClasses(
       labels,
       target.type === 'number' && columnType(train, problem.targetCol) !== 'boolean',
-      problem.positiveClass,
+      // scikit-learn orders classes_ by value (np.unique), positive class or not.
+      request.engine === 'python' ? undefined : problem.positiveClass,
     );
     y = encodeLabels(labels, classes, 'train.arrow');
     const valLabels = labelStrings(valTarget, columnType(validation, problem.targetCol), 'validation.arrow');
     valTruth = { labels: valLabels, index: encodeLabels(valLabels, classes, 'validation.arrow') };
   }
-  const rows = sampleRows(X.nRows, tuning.sampleFraction);
-  const Xfit = rows ? takeRows(X, rows) : X;
-  const yFit = rows
-    ? y instanceof Float64Array
-      ? Float64Array.from(rows, (r) => y[r] as number)
-      : Int32Array.from(rows, (r) => y[r] as number)
-    : y;
+  // mlrecipe's training puts a binary positive class at index 1; scikit-learn's may be at 0.
+  const positiveIndex = positiveClassIndex(classes, problem.positiveClass);
+  const nRows = train.frame.nRows;
+  const rows = sampleRows(nRows, tuning.sampleFraction);
 
   const fixed = fixedParams(cfg);
   const identity = {
@@ -253,11 +263,17 @@ export async function runTrainSweep(request: TuneRequest, ctx: StepContext): Pro
     code: {
       mlrecipe: mlrecipeVersion(),
       files: Object.fromEntries(
-        ['train', 'custom_metrics']
-          .map((m) => findUserModule({ recipeDir: ctx.recipeDir, module: m }))
-          .filter((f): f is string => f !== undefined && (isCustom(cfg) || !f.includes(`${'/'}train.`)))
-          .map((f) => [basename(f), hashFile(f)]),
+        [
+          ...['train', 'custom_metrics']
+            .flatMap((m) => [
+              findUserModule({ recipeDir: ctx.recipeDir, module: m }),
+              findPythonModule({ recipeDir: ctx.recipeDir, module: m }),
+            ])
+            .filter((f): f is string => f !== undefined && (isCustom(cfg) || !f.includes(`${'/'}train.`))),
+          ...(request.engine === 'python' ? request.codeFiles : []),
+        ].map((f) => [basename(f), hashFile(f)]),
       ),
+      ...(request.engine === 'python' ? { python: request.environment } : {}),
     },
   };
   const fingerprintOf = (params: Record<string, unknown>) =>
@@ -282,8 +298,18 @@ export async function runTrainSweep(request: TuneRequest, ctx: StepContext): Pro
   }
 
   let pool: WorkerPool<TrialWorkerTask, TrialWorkerResult> | undefined;
+  let pythonFitter: PythonTrialFitter | undefined;
   const workerPool = () => {
+    if (request.engine === 'python') throw new Error('a Python sweep has no worker threads');
     if (!pool) {
+      const { fitted, X } = request;
+      const Xfit = rows ? takeRows(X, rows) : X;
+      const yFit = rows
+        ? y instanceof Float64Array
+          ? Float64Array.from(rows, (r) => y[r] as number)
+          : Int32Array.from(rows, (r) => y[r] as number)
+        : y;
+      const Xval = fitted.transformer.transform(selectColumns(validation.frame, fitted.inputColumns));
       const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
       const payload: TrialWorkerPayload = {
         recipeDir: ctx.recipeDir,
@@ -303,6 +329,28 @@ export async function runTrainSweep(request: TuneRequest, ctx: StepContext): Pro
     }
     return pool;
   };
+  /** One trial's fit and validation predictions, on a worker thread or in the Python worker. */
+  const runTrialFit = async (
+    params: Record<string, unknown>,
+    signal?: AbortSignal,
+  ): Promise<TrialWorkerResult> => {
+    if (request.engine !== 'python') return workerPool().run({ params }, signal);
+    pythonFitter ??= await request.prepare(rows);
+    const fit = await pythonFitter.fit(params);
+    const where = 'validation.arrow (predictions)';
+    return {
+      yPred:
+        kind === 'regressor'
+          ? (fit.predictions as Float64Array)
+          : encodeLabels(
+              fit.predictions instanceof Float64Array ? Array.from(fit.predictions, String) : fit.predictions,
+              classes,
+              where,
+            ),
+      ...(fit.proba ? { proba: fit.proba } : {}),
+      fitSeconds: fit.fitSeconds,
+    };
+  };
 
   const score = async (result: TrialWorkerResult): Promise<Record<string, number>> => {
     let metrics: Record<string, number>;
@@ -315,7 +363,7 @@ export async function runTrainSweep(request: TuneRequest, ctx: StepContext): Pro
         yPred: result.yPred as Int32Array,
         ...(result.proba ? { proba: result.proba } : {}),
         nClasses: classes.length,
-        positiveClass: 1,
+        positiveClass: positiveIndex,
       });
       yPredLabels = Array.from(result.yPred as Int32Array, (k) => classes[k] as string);
     }
@@ -453,7 +501,7 @@ export async function runTrainSweep(request: TuneRequest, ctx: StepContext): Pro
     running.set(index, { started: Date.now(), params });
     let record: TrialRecord;
     try {
-      const result = await workerPool().run({ params: merged }, signal);
+      const result = await runTrialFit(merged, signal);
       const metrics = await score(result);
       const value = metrics[scoring.primary];
       if (value === undefined || Number.isNaN(value)) {
@@ -545,11 +593,16 @@ export async function runTrainSweep(request: TuneRequest, ctx: StepContext): Pro
     );
   };
 
-  const earlyStop = await earlyStopFunction(tuning, ctx.recipeDir);
+  const earlyStop = await earlyStopFunction(tuning, ctx);
+  if (request.engine === 'python' && tuning.parallelism > 1) {
+    ctx.log(
+      `tuning.parallelism ${tuning.parallelism}: trials of a scikit-learn estimator run one at a time, in the run's one Python worker`,
+    );
+  }
   const sampler = createSampler({ algorithm: tuning.algorithm, space: tuning.space, seed: tuning.seed });
   ctx.log(
     `tuning: ${tuning.algorithm}, up to ${tuning.maxTrials} trials, ${tuning.parallelism} at a time, by ${metricLabel}` +
-      (tuning.sampleFraction < 1 ? `, each fitted on ${Xfit.nRows} of ${X.nRows} rows` : ''),
+      (rows ? `, each fitted on ${rows.length} of ${nRows} rows` : ''),
   );
   let sweep;
   let untuned: TrialRecord | undefined;
@@ -578,6 +631,7 @@ export async function runTrainSweep(request: TuneRequest, ctx: StepContext): Pro
     if (ticker) clearInterval(ticker);
     ctx.liveStatus?.([]);
     await pool?.close();
+    await pythonFitter?.release();
   }
 
   const trials = sweep.trials.map((t) => t.result);
@@ -675,12 +729,29 @@ function metricsOf(
 
 async function earlyStopFunction(
   tuning: TuningConfig,
-  recipeDir: string,
+  ctx: StepContext,
 ): Promise<EarlyStopFunction | undefined> {
   const spec = tuning.earlyStop;
   if (!spec) return undefined;
   if (spec.kind === 'no_progress_loss') return noProgressLoss(spec.iterationStopCount, spec.percentIncrease);
-  return loadUserFunction<EarlyStopFunction>({ recipeDir, step: spec.module, name: spec.name });
+  const recipeDir = ctx.recipeDir;
+  const location = locateUserFunction({ recipeDir, module: spec.module, name: spec.name });
+  if (location?.language !== 'python') {
+    return loadUserFunction<EarlyStopFunction>({ recipeDir, step: spec.module, name: spec.name });
+  }
+  // A Python function gets hyperopt's Trials and keeps its own args in the worker.
+  const py = await import('../python/index.js');
+  const worker = await py.sharedPythonWorker({ configured: ctx.recipe.python, recipeDir });
+  const add = await py.pythonEarlyStop(worker, {
+    file: location.file,
+    name: spec.name,
+    recipeDir,
+    shownFile: displayUserFile(recipeDir, location.file),
+  });
+  return async (trials) => {
+    const last = trials[trials.length - 1];
+    return [last ? await add(last) : false, []];
+  };
 }
 
 function tuningSections(options: {
