@@ -8,14 +8,14 @@
  *   npm run build && npx tsx bench/serve.ts            # prints one JSON line
  *   BENCH_SECONDS=3 BENCH_CONNECTIONS=10 BENCH_WORKERS=2 npx tsx bench/serve.ts
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadModel } from '../src/models/index.js';
 import { pickColumns, saveCarsModel } from '../test/server/served-model-fixture.js';
 import { carsRows } from '../test/steps/model-recipe-fixture.js';
+import { type LoadFigures, runLoad, startChild } from './http/load-generator.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -23,52 +23,7 @@ const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 
-/** The part of autocannon's API and result used here (the package ships no types). */
-interface AutocannonResult {
-  requests: { average: number; total: number };
-  latency: { p50: number; p99: number; average: number };
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-}
-type Autocannon = (options: {
-  url: string;
-  method: 'POST';
-  headers: Record<string, string>;
-  body: string;
-  connections: number;
-  duration: number;
-}) => Promise<AutocannonResult>;
-
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
-
-interface Figures {
-  req_per_s: number;
-  p50_ms: number;
-  p99_ms: number;
-  mean_ms: number;
-  requests: number;
-  errors: number;
-  non_2xx: number;
-}
-
-/** Starts a child process and resolves with the URL it prints (`http://127.0.0.1:<port>`). */
-function startChild(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    err += chunk.toString();
-  });
-  return new Promise((res, rej) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (match) res({ child, url: match[1] as string });
-    });
-    child.on('exit', (code) => rej(new Error(`${args.join(' ')} exited with ${code}: ${err}`)));
-  });
-}
+type Figures = LoadFigures;
 
 /** The floor: reads the whole body (as the scoring server must) and answers a fixed JSON body. */
 const FLOOR_SERVER = `
@@ -87,8 +42,8 @@ server.listen(0, '127.0.0.1', () => console.log('http://127.0.0.1:' + server.add
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
 `;
 
-async function load(url: string, body: string): Promise<Figures> {
-  const result = await autocannon({
+function load(url: string, body: string): Promise<Figures> {
+  return runLoad({
     url: `${url}/invocations`,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -96,15 +51,6 @@ async function load(url: string, body: string): Promise<Figures> {
     connections: CONNECTIONS,
     duration: SECONDS,
   });
-  return {
-    req_per_s: Math.round(result.requests.average),
-    p50_ms: result.latency.p50,
-    p99_ms: result.latency.p99,
-    mean_ms: Math.round(result.latency.average * 100) / 100,
-    requests: result.requests.total,
-    errors: result.errors + result.timeouts,
-    non_2xx: result.non2xx,
-  };
 }
 
 async function check(url: string, body: string, rows: number): Promise<void> {

@@ -24,13 +24,13 @@
  *   BENCH_SECONDS=3 BENCH_RUNS=2000 npx tsx bench/server.ts
  *   MLFLOW_SRC=/work/mlflow-src MLFLOW_PYTHONPATH=/work/mlflow-shim npx tsx bench/server.ts
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openSqliteTrackingStore } from '../src/tracking/sqlite-store.js';
+import { type AutocannonRequest, type LoadFigures, runLoad, startChild } from './http/load-generator.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
@@ -48,38 +48,8 @@ const PYTHON = process.env.MLFLOW_PYTHON ?? '/usr/bin/python3';
 const FILTER = "metrics.m0 < 0.5 and params.p1 = 'v3'";
 const ORDER_BY = ['metrics.m1 DESC'];
 
-interface AutocannonResult {
-  requests: { average: number; total: number };
-  latency: { p50: number; p99: number; average: number };
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-}
-interface AutocannonRequest {
-  method: 'GET' | 'POST';
-  path: string;
-  headers?: Record<string, string>;
-  body?: string;
-  setupRequest?: (request: AutocannonRequest) => AutocannonRequest;
-}
-type Autocannon = (options: {
-  url: string;
-  connections: number;
-  duration: number;
-  timeout: number;
-  requests: AutocannonRequest[];
-}) => Promise<AutocannonResult>;
-
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
-
-interface Figures {
-  req_per_s: number;
-  p50_ms: number;
-  p99_ms: number;
-  requests: number;
-  errors: number;
-  non_2xx: number;
-}
+/** What each server's load run reports (the mean latency is bench/serve's figure, not this one's). */
+type Figures = Omit<LoadFigures, 'mean_ms'>;
 
 /** A deterministic pseudo-random stream: the same data on every run. */
 function lcg(seed: number): () => number {
@@ -88,30 +58,6 @@ function lcg(seed: number): () => number {
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
     return state / 2 ** 32;
   };
-}
-
-function startChild(
-  args: string[],
-  options: { command?: string; env?: NodeJS.ProcessEnv } = {},
-): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(options.command ?? process.execPath, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: options.env ?? process.env,
-  });
-  let out = '';
-  let err = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    // Keep the tail only: werkzeug logs every request on stderr.
-    err = (err + chunk.toString()).slice(-4000);
-  });
-  return new Promise((res, rej) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (match) res({ child, url: match[1] as string });
-    });
-    child.on('exit', (code) => rej(new Error(`${args.join(' ')} exited with ${code}: ${err}`)));
-  });
 }
 
 function freePort(): Promise<number> {
@@ -161,21 +107,14 @@ process.on('SIGTERM', () => server.close(() => process.exit(0)));
 async function load(url: string, requests: AutocannonRequest[], seconds = SECONDS): Promise<Figures> {
   // A minute before a request counts as timed out (autocannon's default is 10 s): MLflow's server
   // answers a 10k-run search in seconds on a loaded machine, and that is a figure, not an error.
-  const result = await autocannon({
+  const { mean_ms: _mean, ...figures } = await runLoad({
     url,
     connections: CONNECTIONS,
     duration: seconds,
     timeout: 60,
     requests,
   });
-  return {
-    req_per_s: Math.round(result.requests.average),
-    p50_ms: result.latency.p50,
-    p99_ms: result.latency.p99,
-    requests: result.requests.total,
-    errors: result.errors + result.timeouts,
-    non_2xx: result.non2xx,
-  };
+  return figures;
 }
 
 /**

@@ -166,13 +166,7 @@ export function buildTrackingApp(options: TrackingAppOptions): FastifyInstance {
         }
       }
       const args = readArguments(request, endpoint.schema);
-      const ctx: HandlerContext = {
-        store: options.store,
-        registry: options.registry,
-        artifacts,
-        request,
-        ...(request.mlrecipeUser ? { username: request.mlrecipeUser } : {}),
-      };
+      const ctx = contextFor(request);
       if (options.auth) await options.auth.authorize(endpoint, args, ctx);
       let result = await endpoint.handle(args, ctx);
       if (options.auth) result = await options.auth.afterSuccess(endpoint, args, result, ctx.username);

@@ -5,7 +5,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { ModelRegistryStore } from '../../registry/index.js';
-import type { TrackingStore } from '../../tracking/index.js';
+import type { Tag, TrackingStore } from '../../tracking/index.js';
 import type { ArtifactAccess } from './artifact-access.js';
 import type { RequestSchema } from './request.js';
 
@@ -65,4 +65,10 @@ export function int(args: Args, key: string): number | undefined {
 export function strings(args: Args, key: string): string[] | undefined {
   const value = args[key];
   return Array.isArray(value) ? value.map((each) => String(each)) : undefined;
+}
+
+/** A validated list of `{key, value}` tags (a missing value is MLflow's empty string). */
+export function tagsOf(args: Args, key = 'tags'): Tag[] {
+  const list = args[key] as Array<{ key: string; value?: string }> | undefined;
+  return (list ?? []).map((each) => ({ key: each.key, value: each.value ?? '' }));
 }

@@ -7,15 +7,9 @@ import { isAbsolute, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StoreError } from '../../errors.js';
 import { canonicalStage, type ModelVersion, type RegisteredModel } from '../../registry/index.js';
-import type { Tag } from '../../tracking/index.js';
-import { type Args, type Endpoint, type HandlerContext, int, required, str, strings } from './endpoint.js';
+import { type Endpoint, type HandlerContext, int, required, str, strings, tagsOf } from './endpoint.js';
 import { invalidParameter } from './request.js';
 import { schemas } from './schemas.js';
-
-function tagsOf(args: Args): Tag[] {
-  const list = args.tags as Array<{ key: string; value?: string }> | undefined;
-  return (list ?? []).map((each) => ({ key: each.key, value: each.value ?? '' }));
-}
 
 function isLocalSource(source: string): boolean {
   return source.startsWith('file:') || isAbsolute(source) || !/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(source);

@@ -9,10 +9,9 @@ import {
   MAX_TAG_VALUE_LENGTH,
   type Metric,
   type Run,
-  type Tag,
   type ViewType,
 } from '../../tracking/index.js';
-import { type Args, type Endpoint, int, required, str, strings } from './endpoint.js';
+import { type Endpoint, int, required, str, strings, tagsOf } from './endpoint.js';
 import { parseProtoDouble } from './proto-json.js';
 import { invalidParameter } from './request.js';
 import { MAX_SEARCH_RUNS_RESULTS, schemas } from './schemas.js';
@@ -37,11 +36,6 @@ function viewTypeOf(value: unknown): ViewType | undefined {
     default:
       return 'ALL';
   }
-}
-
-function tagsOf(args: Args, key = 'tags'): Tag[] {
-  const list = args[key] as Array<{ key: string; value?: string }> | undefined;
-  return (list ?? []).map((each) => ({ key: each.key, value: each.value ?? '' }));
 }
 
 function metricOf(raw: {
