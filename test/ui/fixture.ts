@@ -60,6 +60,15 @@ export async function createUiFixture(root: string, env: NodeJS.ProcessEnv): Pro
     writeFileSync(join(files, 'pixel.png'), PNG);
     for (const name of ['notes.txt', 'summary.json', 'table.csv', 'pixel.png'])
       await logArtifact(recipeRun.info.artifact_uri, join(files, name), 'extras');
+    // A metric with a history, which the run page draws as a chart.
+    await store.logBatch(recipeRun.info.run_id, {
+      metrics: [0.9, 0.5, 0.3].map((value, step) => ({
+        key: 'train_loss',
+        value,
+        step,
+        timestamp: 1 + step,
+      })),
+    });
 
     const sweepExperimentId = await store.createExperiment('sweep-demo');
     const parent = await store.createRun({

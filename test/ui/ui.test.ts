@@ -160,6 +160,15 @@ describe.skipIf(!haveChromium)('web UI in headless Chromium', () => {
       .map((t) => `${t.key.split('.')[2]}:${t.value}`);
     expect(nodes.sort()).toEqual(recorded.sort());
     expect(nodes).toContain('train:ran');
+    // Each step shows its duration, from the run's step.<step>.duration_s metric.
+    const trainSeconds = run.data.metrics.find((m) => m.key === 'step.train.duration_s')?.value;
+    expect(trainSeconds).toBeDefined();
+    expect(await page.locator('#recipe-dag .dag-node[data-step="train"] .dag-state').textContent()).toBe(
+      `ran · ${Number(trainSeconds).toFixed(2)} s`,
+    );
+    // Metric histories are drawn (uPlot), one chart per metric.
+    await page.waitForSelector('#metric-charts .chart canvas');
+    expect(await page.locator('#metric-charts .chart').count()).toBeGreaterThan(0);
     await shot('run');
 
     await page.locator('.artifact-dir[data-path="extras"]').click();
