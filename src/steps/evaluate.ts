@@ -19,6 +19,8 @@ import { join } from 'node:path';
 import { type ConfigError, configFieldError, DataError } from '../errors.js';
 import { ALL_BUILTIN_METRIC_DIRECTIONS } from '../ml/metrics/directions.js';
 import { confusion_matrix, precision_recall_curve, roc_curve } from '../ml/metrics/classification.js';
+import { r2_score } from '../ml/metrics/regression.js';
+import { type PermutationImportance, permutationImportance } from '../ml/permutation-importance.js';
 import type { Frame, FrameColumn } from '../ml/types.js';
 import { type LoadedModel, loadModel } from '../models/load.js';
 import {
@@ -185,6 +187,7 @@ async function runEvaluate(cfg: EvaluateConfig | undefined, ctx: StepContext): P
 
   const scored: SplitScores[] = [];
   const metrics: Record<string, number> = {};
+  let validationFrame: Frame | undefined;
   for (const split of SPLITS) {
     const dataset = readSplitDataset(splitDir, split.file);
     if (dataset.frame.nRows === 0) {
@@ -226,8 +229,15 @@ async function runEvaluate(cfg: EvaluateConfig | undefined, ctx: StepContext): P
     }
     for (const [name, value] of Object.entries(scores.metrics)) metrics[`${split.prefix}${name}`] = value;
     scored.push(scores);
+    if (split.name === 'validation') validationFrame = dataset.frame;
     ctx.log(`${split.name}: ${summaryLine(scores.metrics, problem.problemType)}`);
   }
+
+  const validation = scored.find((s) => s.name === 'validation');
+  const permutation =
+    validation && validationFrame
+      ? await validationPermutationImportance(model, validationFrame, validation, ctx)
+      : null;
 
   const directions: Record<string, boolean> = { ...GREATER_IS_BETTER };
   for (const metric of customMetrics) directions[metric.name] = metric.greater_is_better;
@@ -253,9 +263,111 @@ async function runEvaluate(cfg: EvaluateConfig | undefined, ctx: StepContext): P
         validation: report,
         rows: Object.fromEntries(scored.map((s) => [s.name, s.rows])),
       },
-      sections: cardSections(scored, report, model),
+      sections: [...cardSections(scored, report, model), ...permutationSections(permutation)],
     },
   };
+}
+
+/**
+ * Predictions permutation importance may make on the validation rows (rows × input columns ×
+ * repeats). Past it the card says it was left out: a model that predicts through the Python
+ * worker, or a wide frame, would otherwise make evaluate many times slower than training.
+ */
+const PERMUTATION_MAX_PREDICTED_ROWS = 5_000_000;
+/** scikit-learn's default n_repeats; random_state fixed so cached and fresh runs agree. */
+const PERMUTATION_REPEATS = 5;
+const PERMUTATION_RANDOM_STATE = 0;
+
+type ColumnImportance = { column: string } & Pick<PermutationImportance, 'baselineScore'> & {
+    mean: number;
+    std: number;
+  };
+
+/**
+ * scikit-learn's permutation_importance of the model on the validation split: each input column
+ * of the raw frame shuffled among the rows (so a one-hot encoded column counts once), the drop
+ * in the model's own score (R² for regressors, accuracy for classifiers, as scikit-learn's
+ * `estimator.score`), 5 repeats, random_state 0. Null when the validation split is too large
+ * for it (logged).
+ */
+async function validationPermutationImportance(
+  model: LoadedModel,
+  frame: Frame,
+  scores: SplitScores,
+  ctx: StepContext,
+): Promise<{ skipped: string } | ColumnImportance[]> {
+  const inputs = new Set(model.signature.inputs.map((c) => c.name));
+  const columns = frame.columns
+    .map((c, index) => ({ c, index }))
+    .filter(({ c }) => c.name !== model.targetCol && (inputs.size === 0 || inputs.has(c.name)));
+  const predicted = frame.nRows * columns.length * PERMUTATION_REPEATS;
+  if (predicted > PERMUTATION_MAX_PREDICTED_ROWS) {
+    const skipped = `${frame.nRows} validation rows × ${columns.length} columns × ${PERMUTATION_REPEATS} repeats is over ${PERMUTATION_MAX_PREDICTED_ROWS} predicted rows`;
+    ctx.log(`permutation importance not computed: ${skipped}`);
+    return { skipped };
+  }
+  const score = async (f: Frame): Promise<number> => {
+    const yPred = await model.predictAsync(f);
+    if (model.problemType === 'regression')
+      return r2_score(scores.yTrue as Float64Array, yPred as Float64Array);
+    const truth = scores.yTrue as string[];
+    const labels = yPred instanceof Float64Array ? Array.from(yPred, String) : yPred;
+    let hits = 0;
+    for (let i = 0; i < truth.length; i++) if (truth[i] === labels[i]) hits++;
+    return hits / truth.length;
+  };
+  const result = await permutationImportance({
+    nFeatures: columns.length,
+    nRows: frame.nRows,
+    nRepeats: PERMUTATION_REPEATS,
+    randomState: PERMUTATION_RANDOM_STATE,
+    score: (j, order) => {
+      if (j === null || order === null) return score(frame);
+      const { c, index } = columns[j];
+      const shuffled: FrameColumn =
+        c.type === 'number'
+          ? { name: c.name, type: 'number', values: Float64Array.from(order, (r) => c.values[r]) }
+          : { name: c.name, type: 'string', values: Array.from(order, (r) => c.values[r]) };
+      const cols = frame.columns.slice();
+      cols[index] = shuffled;
+      return score({ nRows: frame.nRows, columns: cols });
+    },
+  });
+  return columns.map(({ c }, j) => ({
+    column: c.name,
+    baselineScore: result.baselineScore,
+    mean: result.importancesMean[j],
+    std: result.importancesStd[j],
+  }));
+}
+
+function permutationSections(result: { skipped: string } | ColumnImportance[] | null): CardSection[] {
+  if (result === null) return [];
+  const title = 'Permutation importance (validation split)';
+  if (!Array.isArray(result)) {
+    return [{ title, html: `<p>Not computed: ${escapeHtml(result.skipped)}.</p>` }];
+  }
+  const sorted = [...result].sort((a, b) => b.mean - a.mean);
+  const scorer = sorted[0]?.baselineScore;
+  return [
+    {
+      title,
+      html:
+        `<p>Drop in the model's score (R² or accuracy; ${escapeHtml(formatNumber(scorer ?? Number.NaN))} unshuffled) when one input column is shuffled among the validation rows: ${PERMUTATION_REPEATS} repeats, random_state ${PERMUTATION_RANDOM_STATE}, as scikit-learn's permutation_importance.</p>` +
+        svgBarChart({
+          title: 'Mean score drop',
+          ...largestBars(
+            sorted.map((r) => r.column),
+            sorted.map((r) => r.mean),
+            25,
+          ),
+        }) +
+        htmlTable({
+          headers: ['column', 'mean drop', 'std'],
+          rows: sorted.map((r) => [r.column, r.mean, r.std]),
+        }),
+    },
+  ];
 }
 
 function summaryLine(metrics: Record<string, number>, problemType: string): string {

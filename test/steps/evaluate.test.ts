@@ -81,6 +81,7 @@ describe('evaluate step', () => {
       'Validation',
       'Predicted vs actual (test split)',
       'Residuals (test split)',
+      'Permutation importance (validation split)',
     ]);
     expect(fixture.results.evaluate?.card.sections[3].html).toContain('<svg');
   });
@@ -151,6 +152,7 @@ describe('evaluate step', () => {
       'Confusion matrix (test split)',
       'ROC curve (test split)',
       'Precision-recall curve (test split)',
+      'Permutation importance (validation split)',
     ]);
     for (const label of ['Adelie', 'Chinstrap', 'Gentoo']) expect(sections[3].html).toContain(label);
   });
@@ -179,6 +181,16 @@ describe('evaluate card of tree ensembles', () => {
     expect(sections[2].html).toContain('num__');
     expect(sections[3].html).toContain('training');
     expect(fixture.results.evaluate?.metrics?.test_accuracy_score).toBeGreaterThan(0.9);
+    // Permutation importance names the raw input columns, largest drop first; the penguins'
+    // species is told by their island, beaks and flippers, so shuffling one of those costs accuracy.
+    const permutation = sections.find((s) => s.title === 'Permutation importance (validation split)');
+    const rows = [
+      ...(permutation?.html ?? '').matchAll(/<tr><td>([^<]+)<\/td><td class="num">([^<]+)<\/td>/g),
+    ];
+    expect(rows.length).toBeGreaterThan(3);
+    expect(rows[0][1]).toMatch(/^(Island|Beak|Flipper)/);
+    expect(Number(rows[0][2])).toBeGreaterThan(0.05);
+    expect(rows.map((r) => r[1])).not.toContain('Species');
   });
 });
 
