@@ -183,10 +183,26 @@ export function datasetFromArrowTable(table: Table): Dataset {
   return { frame: { nRows, columns }, columnTypes };
 }
 
-function isValid(data: Data, i: number): boolean {
-  if (data.nullCount === 0 || !data.nullBitmap || data.nullBitmap.length === 0) return true;
-  const bit = data.offset + i;
-  return ((data.nullBitmap[bit >> 3] as number) & (1 << (bit & 7))) !== 0;
+/**
+ * The validity bitmap of a chunk, or undefined when every value is valid. Read once per chunk:
+ * arrow-js recomputes `nullCount` through type checks on every access.
+ */
+function validity(data: Data): Uint8Array | undefined {
+  return data.nullCount > 0 && data.nullBitmap && data.nullBitmap.length > 0 ? data.nullBitmap : undefined;
+}
+
+function isValid(bitmap: Uint8Array | undefined, offset: number, i: number): boolean {
+  if (bitmap === undefined) return true;
+  const bit = offset + i;
+  return ((bitmap[bit >> 3] as number) & (1 << (bit & 7))) !== 0;
+}
+
+/** NaN at every row of `values[row, row + length)` whose validity bit is 0. */
+function markNulls(values: Float64Array, row: number, length: number, bitmap: Uint8Array, offset: number): void {
+  for (let i = 0; i < length; i++) {
+    const bit = offset + i;
+    if ((bitmap[bit >> 3] & (1 << (bit & 7))) === 0) values[row + i] = Number.NaN;
+  }
 }
 
 function columnFromVector(
@@ -204,15 +220,21 @@ function columnFromVector(
     let row = 0;
     for (const data of vector.data as Data[]) {
       const raw = data.values as ArrayLike<number | bigint>;
+      const bitmap = validity(data);
       if (typeId === 6) {
         for (let i = 0; i < data.length; i++) {
           const bit = data.offset + i;
-          values[row + i] = isValid(data, i) ? ((raw[bit >> 3] as number) >> (bit & 7)) & 1 : Number.NaN;
+          values[row + i] = isValid(bitmap, data.offset, i) ? ((raw[bit >> 3] as number) >> (bit & 7)) & 1 : Number.NaN;
         }
+      } else if (raw instanceof Float64Array) {
+        // Doubles: one bulk copy, then NaN into the null slots. (Asking `data.nullCount` per value,
+        // as isValid does, cost more than the copy: arrow-js recomputes it through type checks.)
+        values.set(raw.subarray(0, data.length), row);
+        if (bitmap) markNulls(values, row, data.length, bitmap, data.offset);
       } else {
         // `values` is already offset to the slice; Int64 comes as BigInt64Array.
         for (let i = 0; i < data.length; i++) {
-          values[row + i] = isValid(data, i) ? Number(raw[i] as number | bigint) : Number.NaN;
+          values[row + i] = isValid(bitmap, data.offset, i) ? Number(raw[i] as number | bigint) : Number.NaN;
         }
       }
       row += data.length;
@@ -228,8 +250,9 @@ function columnFromVector(
       const labels: (string | null)[] = [];
       for (let k = 0; k < dictionary.length; k++) labels.push(displayValue(dictionary.get(k)));
       const codes = data.values as ArrayLike<number | bigint>;
+      const bitmap = validity(data);
       for (let i = 0; i < data.length; i++) {
-        values[row + i] = isValid(data, i) ? (labels[Number(codes[i])] ?? null) : null;
+        values[row + i] = isValid(bitmap, data.offset, i) ? (labels[Number(codes[i])] ?? null) : null;
       }
       row += data.length;
     }
