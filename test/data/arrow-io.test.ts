@@ -17,8 +17,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('readArrowDataset', () => {
   it('reads null doubles as NaN from the validity bitmap, across record batches', () => {
-    const first = arrow.tableFromArrays({ x: arrow.vectorFromArray([1.5, null, 3], new arrow.Float64()) });
-    const second = arrow.tableFromArrays({ x: arrow.vectorFromArray([null, 5.25], new arrow.Float64()) });
+    const first = new arrow.Table({ x: arrow.vectorFromArray([1.5, null, 3], new arrow.Float64()) });
+    const second = new arrow.Table({ x: arrow.vectorFromArray([null, 5.25], new arrow.Float64()) });
     const table = first.concat(second);
     expect(table.data.length).toBe(2);
     const path = join(dir, 'nulls.arrow');
