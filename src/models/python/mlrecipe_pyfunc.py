@@ -340,6 +340,26 @@ class _LinearClassifier:
         return _argmax_first(scores)
 
 
+def _leaves(nodes, matrix, offset):
+    """The leaf each row (a column of `matrix`, features by rows) reaches in the tree whose nodes
+    start at `offset` of the node arrays (child ids local to the tree), all rows at once, one
+    level per step. NaN compares false both ways: it follows the side training chose for missing
+    values. Shared by the single tree, the forests and boosting."""
+    n = matrix.shape[1]
+    node = np.full(n, offset, dtype=np.int64)
+    rows = np.arange(n)
+    active = nodes.left[node] != -1
+    while active.any():
+        r = rows[active]
+        at = node[r]
+        x = matrix[nodes.feature[at], r]
+        th = nodes.threshold[at]
+        go_left = np.where(x <= th, True, np.where(x > th, False, nodes.missing_left[at]))
+        node[r] = offset + np.where(go_left, nodes.left[at], nodes.right[at])
+        active = nodes.left[node] != -1
+    return node
+
+
 class _Tree:
     """A fitted decision tree's flat node arrays (src/ml/decision-tree.ts)."""
 
@@ -356,21 +376,7 @@ class _Tree:
     def leaves(self, X):
         if len(X) != self.n_features:
             raise PipelineError(f"the tree was trained on {self.n_features} features but got {len(X)}")
-        matrix = np.vstack(X)
-        n = matrix.shape[1]
-        node = np.zeros(n, dtype=np.int64)
-        rows = np.arange(n)
-        active = self.left[node] != -1
-        while active.any():
-            r = rows[active]
-            at = node[r]
-            x = matrix[self.feature[at], r]
-            t = self.threshold[at]
-            # NaN compares false both ways: it follows the side training chose for missing values.
-            go_left = np.where(x <= t, True, np.where(x > t, False, self.missing_left[at]))
-            node[r] = np.where(go_left, self.left[at], self.right[at])
-            active = self.left[node] != -1
-        return node
+        return _leaves(self, np.vstack(X), 0)
 
 
 class _TreeRegressor(_Tree):
@@ -420,20 +426,8 @@ class _Forest:
         matrix = np.vstack(X)
         n = matrix.shape[1]
         out = np.zeros((n, self.n_outputs), dtype=np.float64)
-        rows = np.arange(n)
         for t in range(len(self.offsets) - 1):
-            o = self.offsets[t]
-            node = np.full(n, o, dtype=np.int64)
-            active = self.left[node] != -1
-            while active.any():
-                r = rows[active]
-                at = node[r]
-                x = matrix[self.feature[at], r]
-                th = self.threshold[at]
-                go_left = np.where(x <= th, True, np.where(x > th, False, self.missing_left[at]))
-                node[r] = o + np.where(go_left, self.left[at], self.right[at])
-                active = self.left[node] != -1
-            out += self.value[node]
+            out += self.value[_leaves(self, matrix, self.offsets[t])]
         return out
 
 
@@ -466,20 +460,8 @@ class _Boosting(_Forest):
         n = matrix.shape[1]
         k_per_iter = len(self.baseline)
         out = np.tile(self.baseline, (n, 1))
-        rows = np.arange(n)
         for t in range(len(self.offsets) - 1):
-            o = self.offsets[t]
-            node = np.full(n, o, dtype=np.int64)
-            active = self.left[node] != -1
-            while active.any():
-                r = rows[active]
-                at = node[r]
-                x = matrix[self.feature[at], r]
-                th = self.threshold[at]
-                go_left = np.where(x <= th, True, np.where(x > th, False, self.missing_left[at]))
-                node[r] = o + np.where(go_left, self.left[at], self.right[at])
-                active = self.left[node] != -1
-            out[:, t % k_per_iter] += self.value[node, 0]
+            out[:, t % k_per_iter] += self.value[_leaves(self, matrix, self.offsets[t]), 0]
         return out
 
 
