@@ -16,7 +16,7 @@
  *   npm run build && npx tsx bench/serve-fuzz.ts        # prints one JSON line
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -33,6 +33,10 @@ const REQUEST_TIMEOUT_SECONDS = 1;
 /** Comma-separated kinds to leave out (to see which kind holds memory), e.g. `oversized_body`. */
 const SKIP = new Set((process.env.BENCH_FUZZ_SKIP ?? '').split(',').filter(Boolean));
 const ROOT = resolve(import.meta.dirname, '..');
+/** Node flags for the server process (space-separated), e.g. `--trace-gc` to see its heap. */
+const NODE_ARGS = (process.env.BENCH_FUZZ_NODE_ARGS ?? '').split(' ').filter(Boolean);
+/** A file that receives the server's output (with `--trace-gc`: V8's heap after each GC). */
+const SERVER_OUTPUT = process.env.BENCH_FUZZ_SERVER_OUTPUT;
 const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 
 function rssMb(pid: number): number {
@@ -44,6 +48,7 @@ function startServer(modelDir: string): Promise<{ child: ChildProcess; port: num
   const child = spawn(
     process.execPath,
     [
+      ...NODE_ARGS,
       CLI,
       'models',
       'serve',
@@ -57,6 +62,11 @@ function startServer(modelDir: string): Promise<{ child: ChildProcess; port: num
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
+  if (SERVER_OUTPUT) {
+    const log = createWriteStream(SERVER_OUTPUT);
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+  }
   return new Promise((done, fail) => {
     child.stdout?.on('data', (chunk: Buffer) => {
       out += chunk.toString();
@@ -241,6 +251,7 @@ async function main(): Promise<void> {
         request_timeout_s: REQUEST_TIMEOUT_SECONDS,
         seconds: Math.round(seconds * 10) / 10,
         rounds: ROUNDS,
+        ...(NODE_ARGS.length > 0 ? { server_node_args: NODE_ARGS } : {}),
         rss_mb: {
           baseline_after_warmup: before,
           after_hostile: after,

@@ -82,12 +82,17 @@ function checkedSplit(
   });
   // MLflow's schema enforcement refuses to turn a bool into a number ("Can not safely convert
   // bool to float64"); read as 0/1 it would score silently wrong.
-  const numeric = columns.map((c) =>
-    (inputs ?? []).some((spec) => spec.name === c && NUMERIC_TYPES.has(spec.type)),
+  const numericNames = new Set(
+    (inputs ?? []).filter((spec) => NUMERIC_TYPES.has(spec.type)).map((spec) => spec.name),
   );
-  data.forEach((row, i) => {
-    row.forEach((value, j) => {
-      const ok = value === null || ['number', 'string', 'boolean'].includes(typeof value);
+  const numeric = columns.map((c) => numericNames.has(c as string));
+  // Plain loops without per-value closures or arrays: this runs over every value of every request.
+  for (let i = 0; i < data.length; i++) {
+    const row = data[i] as unknown[];
+    for (let j = 0; j < row.length; j++) {
+      const value = row[j];
+      const type = typeof value;
+      const ok = value === null || type === 'number' || type === 'string' || type === 'boolean';
       if (!ok) {
         fail(
           `${where}: row ${i + 1}, column "${String(columns[j])}" holds ${Array.isArray(value) ? 'a list' : typeof value}; expected a number, string, boolean or null`,
@@ -100,8 +105,8 @@ function checkedSplit(
           { hint: `send a number (e.g. ${value ? 1 : 0}) or null for "${String(columns[j])}"` },
         );
       }
-    });
-  });
+    }
+  }
   return frameFromSplit(columns as string[], data);
 }
 
