@@ -20,6 +20,7 @@ export interface LazyCommandGroup {
  * static import of the command module in this file:
  *
  *   { commands: ['gate'], load: async () => (await import('./gate.js')).registerGateCommand },
+  { commands: ['worker', 'queue'], load: async () => (await import('./queue.js')).registerQueueCommands },
  *
  * Several modules may add subcommands to one top-level group (`models`: each module calls
  * `modelsCommand(program)`); list each module with that name and all of them load for it.
@@ -48,5 +49,6 @@ export const commandGroups: ReadonlyArray<LazyCommandGroup | RegisterCommands> =
     load: async () => (await import('./recipe.js')).registerRecipeCommands,
   },
   { commands: ['gate'], load: async () => (await import('./gate.js')).registerGateCommand },
+  { commands: ['worker', 'queue'], load: async () => (await import('./queue.js')).registerQueueCommands },
   { commands: ['server', 'ui'], load: async () => (await import('./server.js')).registerServerCommands },
 ];

@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import { formatTable, type OutputFormat, printJson } from './output.js';
 import { cliStderr, cliStdout } from './io.js';
 import { wholeNumberFrom } from './option-values.js';
+import { queueOption, queueUrlFrom } from './queue-option.js';
 
 /**
  * `recipe run | status | inspect | clean | gc | get-artifact`: the recipe engine's commands. The
@@ -38,15 +39,34 @@ export function registerRecipeCommands(program: Command): void {
     .option('--no-cache', 'run every step even if a cached result matches (the cache entry is replaced)')
     .option('--no-wait', 'fail at once if another recipe command holds the lock instead of waiting')
     .option('--no-tracking', 'do not record the run in the tracking store')
+    .addOption(
+      new Option(
+        '--executor <where>',
+        "where a tuned train step's trials run: local (worker threads here) or queue (recipe worker processes, docs/scale-out.md)",
+      )
+        .choices(['local', 'queue'])
+        .default('local'),
+    )
+    .addOption(queueOption())
     .addOption(output())
     .action(async (opts: RunOptions, command: Command) => {
       const { trackingUri } = command.optsWithGlobals<{ trackingUri?: string }>();
+      // Usage first: nothing starts for a command line that cannot run.
+      if (opts.executor !== 'queue' && opts.queue !== undefined) {
+        throw new UsageError('--queue is for --executor queue', {
+          hint: 'add --executor queue, or drop --queue',
+        });
+      }
+      const queueUrl = opts.executor === 'queue' ? queueUrlFrom(opts.queue) : undefined;
       // Git's answer (one child process) is needed only when the run is recorded; started first,
       // the process runs beside the loading of the engine instead of after it.
       const lineage =
         opts.tracking === false
           ? undefined
           : (await import('../recipes/git-lineage.js')).gitLineage(resolve(opts.recipeDir));
+      const trialExecutor = queueUrl
+        ? (await import('../queue/index.js')).queueTrialExecutor({ connectionString: queueUrl })
+        : undefined;
       const { createProgressReporter, recipeRunStatus, runRecipe, trackingRecorder, formatDuration } =
         await import('../recipes/index.js');
       const { defaultStepRegistry } = await import('../recipes/step-registry.js');
@@ -60,6 +80,7 @@ export function registerRecipeCommands(program: Command): void {
         progress: createProgressReporter({ stream: cliStderr() }),
         recorder: opts.tracking === false ? undefined : trackingRecorder({ trackingUri, lineage }),
         handleSignals: true,
+        ...(trialExecutor ? { trialExecutor } : {}),
       });
       if (opts.output === 'json') {
         printJson({
@@ -317,6 +338,8 @@ interface RunOptions extends CommonOptions {
   cache?: boolean;
   wait?: boolean;
   tracking?: boolean;
+  executor: 'local' | 'queue';
+  queue?: string;
 }
 
 function summarise(value: unknown): string {

@@ -11,6 +11,7 @@ import { copyFileAtomic } from '../atomic-write.js';
 import { type DagTask, executeDag, type TaskSettlement } from '../dag-executor.js';
 import { ConfigError, GateRejectedError, isMlrecipeError, type MlrecipeError, StepError } from '../errors.js';
 import type { StepRegistry } from './step-registry.js';
+import type { TrialExecutor } from '../sweeps/train-trial.js';
 import type { StepContext, StepKind, StepResult } from '../steps/types.js';
 import { type CacheManifest, StepCache } from './cache.js';
 import { CARD_HTML, CARD_JSON, writeCard } from '../steps/cards.js';
@@ -82,6 +83,8 @@ export interface RunRecipeOptions {
   concurrency?: number;
   /** Install SIGINT/SIGTERM handlers that end the run KILLED, release the lock and exit 130/143. */
   handleSignals?: boolean;
+  /** Runs a tuned train step's trials elsewhere (`--executor queue`); default: worker threads here. */
+  trialExecutor?: TrialExecutor;
 }
 
 export interface RunRecipeResult {
@@ -168,6 +171,7 @@ export async function runRecipe(options: RunRecipeOptions): Promise<RunRecipeRes
       recorder,
       signal: abort.signal,
       stopping,
+      ...(options.trialExecutor ? { trialExecutor: options.trialExecutor } : {}),
     });
     progress.end();
     statCache.save();
@@ -242,6 +246,7 @@ interface ExecuteContext {
   signal?: AbortSignal;
   /** Runs of steps that honour the signal; the signal handler waits for them. */
   stopping?: Set<Promise<unknown>>;
+  trialExecutor?: TrialExecutor;
 }
 
 async function executePlan(ctx: ExecuteContext): Promise<StepOutcome[]> {
@@ -370,7 +375,12 @@ async function runNode(
       ? { liveStatus: (lines: readonly string[]) => progress.stepStatus?.(node.kind, lines) }
       : {}),
     // The sweep machinery sits a layer above the steps; loaded only when a step tunes.
-    tune: async (request) => (await import('../sweeps/train-sweep.js')).runTrainSweep(request, stepContext),
+    tune: async (request) =>
+      (await import('../sweeps/train-sweep.js')).runTrainSweep(
+        request,
+        stepContext,
+        ctx.trialExecutor ? { executor: ctx.trialExecutor } : {},
+      ),
     trackingUri: ctx.recorder?.trackingUri,
     runId: ctx.recorder?.runId,
     experimentId: ctx.recorder?.experimentId,

@@ -69,3 +69,19 @@ export {
   type SweepGoal,
 } from './project-sweep.js';
 export { TRIAL_TAGS } from './trial-tags.js';
+export {
+  builtinTrialMetrics,
+  fitTrainTrial,
+  type OpenTrialSessionOptions,
+  type RemoteTrialOutcome,
+  type RemoteTrialRequest,
+  type TrainTrialInputs,
+  trainTrialPool,
+  type TrialExecutor,
+  trialRunMetrics,
+  type TrialSession,
+  type TrialWorkerPayload,
+  type TrialWorkerResult,
+  type TrialWorkerTask,
+  type ValidationTruth,
+} from './train-trial.js';

@@ -17,8 +17,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { writeFileAtomic } from '../atomic-write.js';
 import { ConfigError, StepError } from '../errors.js';
-import { classificationMetrics } from '../ml/metrics/classification.js';
-import { regressionMetrics } from '../ml/metrics/regression.js';
 import type { FeatureMatrix, Frame } from '../ml/types.js';
 import { selectColumns } from '../models/pipeline.js';
 import { columnType, encodeLabels, labelStrings, regressionTarget, targetColumn } from '../models/targets.js';
@@ -53,9 +51,19 @@ import { createSampler } from './samplers.js';
 import { describeDistribution, type ParamValue } from './space.js';
 import { runSweep, type TrialSpec } from './run-sweep.js';
 import { parseTuningConfig, type TuningConfig } from './tuning-config.js';
-import { sharedCopy, WorkerPool } from './worker-pool.js';
+import { sharedCopy, type WorkerPool } from './worker-pool.js';
 import { TRIAL_TAGS } from './trial-tags.js';
-import type { TrialWorkerPayload, TrialWorkerResult, TrialWorkerTask } from './train-trial-worker.js';
+import {
+  builtinTrialMetrics,
+  type RemoteTrialOutcome,
+  type TrialExecutor,
+  type TrialSession,
+  type TrialWorkerPayload,
+  type TrialWorkerResult,
+  type TrialWorkerTask,
+  trainTrialPool,
+  trialRunMetrics,
+} from './train-trial.js';
 
 export const TRIALS_FILE = 'trials.json';
 /** MLflow's `df.sample(frac, random_state=42)`: the same rows for every trial. */
@@ -197,7 +205,16 @@ function formatParams(params: Record<string, ParamValue>): string {
  * Runs the sweep for the train step (the engine passes it in as StepContext.tune); `ctx` is the
  * train step's own context.
  */
-export async function runTrainSweep(request: TuneRequest, ctx: StepContext): Promise<TuneResult> {
+export interface TrainSweepOptions {
+  /** Runs the trials elsewhere (the PostgreSQL queue) instead of on this process's worker threads. */
+  executor?: TrialExecutor;
+}
+
+export async function runTrainSweep(
+  request: TuneRequest,
+  ctx: StepContext,
+  options: TrainSweepOptions = {},
+): Promise<TuneResult> {
   const { cfg, problem, train, kind } = request;
   const parsed = parseTuningConfig(cfg?.tuning);
   const tuning = parsed.config;
@@ -297,36 +314,31 @@ export async function runTrainSweep(request: TuneRequest, ctx: StepContext): Pro
     );
   }
 
+  const payload = (): TrialWorkerPayload => {
+    if (request.engine === 'python') throw new Error('a Python sweep has no worker threads');
+    const { fitted, X } = request;
+    const Xfit = rows ? takeRows(X, rows) : X;
+    const yFit = rows
+      ? y instanceof Float64Array
+        ? Float64Array.from(rows, (r) => y[r] as number)
+        : Int32Array.from(rows, (r) => y[r] as number)
+      : y;
+    const Xval = fitted.transformer.transform(selectColumns(validation.frame, fitted.inputColumns));
+    return {
+      recipeDir: ctx.recipeDir,
+      cfg: JSON.parse(JSON.stringify(cfg ?? {})) as TrainConfig,
+      kind,
+      problemType: problem.problemType,
+      X: sharedMatrix(Xfit),
+      y: sharedCopy(yFit),
+      nClasses: classes.length,
+      Xval: sharedMatrix(Xval),
+    };
+  };
   let pool: WorkerPool<TrialWorkerTask, TrialWorkerResult> | undefined;
   let pythonFitter: PythonTrialFitter | undefined;
   const workerPool = () => {
-    if (request.engine === 'python') throw new Error('a Python sweep has no worker threads');
-    if (!pool) {
-      const { fitted, X } = request;
-      const Xfit = rows ? takeRows(X, rows) : X;
-      const yFit = rows
-        ? y instanceof Float64Array
-          ? Float64Array.from(rows, (r) => y[r] as number)
-          : Int32Array.from(rows, (r) => y[r] as number)
-        : y;
-      const Xval = fitted.transformer.transform(selectColumns(validation.frame, fitted.inputColumns));
-      const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-      const payload: TrialWorkerPayload = {
-        recipeDir: ctx.recipeDir,
-        cfg: JSON.parse(JSON.stringify(cfg ?? {})) as TrainConfig,
-        kind,
-        problemType: problem.problemType,
-        X: sharedMatrix(Xfit),
-        y: sharedCopy(yFit),
-        nClasses: classes.length,
-        Xval: sharedMatrix(Xval),
-      };
-      pool = new WorkerPool({
-        entry: new URL(`./train-trial-worker${ext}`, import.meta.url),
-        size: tuning.parallelism,
-        payload,
-      });
-    }
+    pool ??= trainTrialPool(payload(), tuning.parallelism);
     return pool;
   };
   /** One trial's fit and validation predictions, on a worker thread or in the Python worker. */
@@ -352,21 +364,44 @@ export async function runTrainSweep(request: TuneRequest, ctx: StepContext): Pro
     };
   };
 
-  const score = async (result: TrialWorkerResult): Promise<Record<string, number>> => {
-    let metrics: Record<string, number>;
-    let yPredLabels: string[] | undefined;
-    if (kind === 'regressor')
-      metrics = regressionMetrics(valTruth.number as Float64Array, result.yPred as Float64Array);
-    else {
-      metrics = classificationMetrics({
-        yTrue: valTruth.index as Int32Array,
-        yPred: result.yPred as Int32Array,
-        ...(result.proba ? { proba: result.proba } : {}),
-        nClasses: classes.length,
-        positiveClass: positiveIndex,
-      });
-      yPredLabels = Array.from(result.yPred as Int32Array, (k) => classes[k] as string);
+  // Scaled out: the inputs are uploaded once, each trial becomes a queue job (src/queue).
+  let session: TrialSession | undefined;
+  if (options.executor) {
+    checkRemoteTrials(options.executor.name, request, scoring);
+    if (!store || !ctx.runId) {
+      throw new StepError(
+        'train',
+        `the ${options.executor.name} executor needs a tracking run: its workers read the sweep's inputs from the run's artifacts and record each trial as its child run`,
+        {
+          hint: 'run without --no-tracking (a tracking server URI lets workers on other machines reach it)',
+        },
+      );
     }
+    session = await options.executor.open({
+      inputs: {
+        payload: payload(),
+        truth: valTruth,
+        positiveClass: positiveIndex,
+        primary: scoring.primary,
+        greater: scoring.greater,
+      },
+      parentRunId: ctx.runId,
+      store,
+      ...(ctx.trackingUri ? { trackingUri: ctx.trackingUri } : {}),
+      log: (message) => ctx.log(message),
+    });
+  }
+
+  const score = async (result: TrialWorkerResult): Promise<Record<string, number>> => {
+    const metrics = builtinTrialMetrics({
+      kind,
+      truth: valTruth,
+      result,
+      nClasses: classes.length,
+      positiveClass: positiveIndex,
+    });
+    const yPredLabels =
+      kind === 'classifier' ? Array.from(result.yPred as Int32Array, (k) => classes[k] as string) : undefined;
     for (const { config, fn } of scoring.custom) {
       const value = await fn({
         split: 'validation',
@@ -439,6 +474,50 @@ export async function runTrainSweep(request: TuneRequest, ctx: StepContext): Pro
     }
   };
 
+  const writeTrialCache = (record: TrialRecord) => {
+    mkdirSync(cacheDir, { recursive: true });
+    writeFileAtomic(
+      join(cacheDir, `${record.fingerprint}.json`),
+      `${JSON.stringify({ ...record, loss: Number.isFinite(record.loss) ? record.loss : null }, null, 2)}\n`,
+    );
+  };
+  const recordFromOutcome = (
+    outcome: RemoteTrialOutcome,
+    trial: { index: number; params: Record<string, ParamValue>; fingerprint: string },
+  ): TrialRecord => {
+    if (outcome.status === 'failed') {
+      return {
+        ...trial,
+        status: 'failed',
+        loss: Number.POSITIVE_INFINITY,
+        metrics: {},
+        fitSeconds: 0,
+        error: outcome.error,
+        cached: false,
+      };
+    }
+    const value = outcome.metrics[scoring.primary];
+    if (value === undefined || Number.isNaN(value)) {
+      return {
+        ...trial,
+        status: 'failed',
+        loss: Number.POSITIVE_INFINITY,
+        metrics: outcome.metrics,
+        fitSeconds: outcome.fitSeconds,
+        error: `the primary metric ${scoring.primary} is not defined for these predictions`,
+        cached: false,
+      };
+    }
+    return {
+      ...trial,
+      status: 'ok',
+      loss: scoring.greater ? -value : value,
+      metrics: outcome.metrics,
+      fitSeconds: outcome.fitSeconds,
+      cached: false,
+    };
+  };
+
   const evaluate = async (
     index: number,
     params: Record<string, ParamValue>,
@@ -486,6 +565,36 @@ export async function runTrainSweep(request: TuneRequest, ctx: StepContext): Pro
       }
       return record;
     }
+    // Scaled out: a result the queue already holds (another sweep's, or an earlier run on another
+    // machine) is reused like a cache entry.
+    const known = session ? await session.lookup(fingerprint) : undefined;
+    if (known) {
+      const record = recordFromOutcome(known, { index, params, fingerprint });
+      record.cached = true;
+      if (known.recordedRunId) record.reusedFrom = known.recordedRunId;
+      writeTrialCache(record);
+      if (store) {
+        pendingCached.push({
+          record,
+          run: {
+            experimentId: ctx.experimentId as string,
+            runName: trialEntry(parentName, index),
+            tags: childTags([
+              ...(record.reusedFrom ? [{ key: TRIAL_TAGS.reusedFrom, value: record.reusedFrom }] : []),
+              ...(record.error
+                ? [{ key: TRIAL_TAGS.error, value: record.error.slice(0, MAX_TAG_VALUE_LENGTH) }]
+                : []),
+            ]),
+            params: logParams.slice(0, 100),
+            metrics: metricsOf(record),
+            status: record.status === 'ok' ? 'FINISHED' : 'FAILED',
+            startTime: Date.now(),
+            endTime: Date.now(),
+          },
+        });
+      }
+      return record;
+    }
     let runId: string | undefined;
     if (store) {
       // Two transactions per trial: created with its params (a RUNNING child the user can watch),
@@ -500,6 +609,45 @@ export async function runTrainSweep(request: TuneRequest, ctx: StepContext): Pro
     }
     running.set(index, { started: Date.now(), params });
     let record: TrialRecord;
+    if (session) {
+      // The queue worker fits, scores and finishes the child run; aborting removes the job.
+      let outcome: RemoteTrialOutcome;
+      try {
+        outcome = await session.run(
+          { index, fingerprint, params: merged, ...(runId ? { runId } : {}) },
+          signal,
+        );
+      } catch (error) {
+        running.delete(index);
+        if (store && runId && (signal?.aborted || ctx.signal?.aborted)) {
+          await store
+            .finishRun(runId, {
+              status: 'KILLED',
+              tags: [{ key: TRIAL_TAGS.error, value: 'stopped: the sweep ended before this trial finished' }],
+            })
+            .catch(() => undefined);
+        }
+        throw error;
+      }
+      running.delete(index);
+      record = recordFromOutcome(outcome, { index, params, fingerprint });
+      if (runId) record.runId = runId;
+      writeTrialCache(record);
+      if (store && runId && outcome.recordedRunId !== runId) {
+        // Computed for another run (the same trial queued by another sweep): recorded here too.
+        await store.finishRun(runId, {
+          status: record.status === 'ok' ? 'FINISHED' : 'FAILED',
+          metrics: metricsOf(record),
+          tags: [
+            ...(outcome.recordedRunId ? [{ key: TRIAL_TAGS.reusedFrom, value: outcome.recordedRunId }] : []),
+            ...(record.error
+              ? [{ key: TRIAL_TAGS.error, value: record.error.slice(0, MAX_TAG_VALUE_LENGTH) }]
+              : []),
+          ],
+        });
+      }
+      return record;
+    }
     try {
       const result = await runTrialFit(merged, signal);
       const metrics = await score(result);
@@ -559,11 +707,7 @@ export async function runTrainSweep(request: TuneRequest, ctx: StepContext): Pro
     }
     running.delete(index);
     // A failed trial is cached too: the same params and code fail the same way.
-    mkdirSync(cacheDir, { recursive: true });
-    writeFileAtomic(
-      cacheFile,
-      `${JSON.stringify({ ...record, loss: Number.isFinite(record.loss) ? record.loss : null }, null, 2)}\n`,
-    );
+    writeTrialCache(record);
     if (store && runId) {
       await store.finishRun(runId, {
         status: record.status === 'ok' ? 'FINISHED' : 'FAILED',
@@ -632,6 +776,7 @@ export async function runTrainSweep(request: TuneRequest, ctx: StepContext): Pro
     ctx.liveStatus?.([]);
     await pool?.close();
     await pythonFitter?.release();
+    await session?.close();
   }
 
   const trials = sweep.trials.map((t) => t.result);
@@ -710,21 +855,34 @@ export async function runTrainSweep(request: TuneRequest, ctx: StepContext): Pro
   };
 }
 
-function metricsOf(
-  record: TrialRecord,
-): Array<{ key: string; value: number; timestamp: number; step: number }> {
-  const now = Date.now();
-  const out = Object.entries(record.metrics).map(([name, value]) => ({
-    key: `val_${name}`,
-    value,
-    timestamp: now,
-    step: 0,
-  }));
-  if (record.status === 'ok') {
-    out.push({ key: 'loss', value: record.loss, timestamp: now, step: 0 });
-    out.push({ key: 'fit_seconds', value: record.fitSeconds, timestamp: now, step: 0 });
-  }
-  return out;
+/**
+ * What a queue worker cannot do yet (issue 21's first slice): run the user's own code, which would
+ * have to travel with the job. Checked before any trial is queued.
+ */
+function checkRemoteTrials(executor: string, request: TuneRequest, scoring: Scoring): void {
+  const issue =
+    request.engine === 'python'
+      ? { path: 'steps.train.estimator', message: 'a scikit-learn estimator from steps/train.py' }
+      : isCustom(request.cfg)
+        ? { path: 'steps.train.using', message: 'a custom estimator (using: custom)' }
+        : scoring.custom.length > 0
+          ? { path: 'custom_metrics', message: 'custom metrics' }
+          : undefined;
+  if (!issue) return;
+  throw new ConfigError([
+    {
+      file: 'recipe.yaml',
+      line: 0,
+      column: 0,
+      path: issue.path,
+      message: `the ${executor} executor runs trials of registry estimators scored by built-in metrics; this recipe has ${issue.message}, whose code its workers do not have`,
+      hint: 'run the sweep in-process (without --executor queue), or use a registry estimator and a built-in primary_metric',
+    },
+  ]);
+}
+
+function metricsOf(record: TrialRecord): ReturnType<typeof trialRunMetrics> {
+  return trialRunMetrics(record);
 }
 
 async function earlyStopFunction(

@@ -7,6 +7,8 @@ export const TRIAL_TAGS = {
   fingerprint: 'mlrecipe.trial.fingerprint',
   reusedFrom: 'mlrecipe.trial.reused_from',
   error: 'mlrecipe.trial.error',
+  /** A trial run on the queue: the `recipe worker` that finished it. */
+  worker: 'mlrecipe.trial.worker',
   bestRunId: 'mlrecipe.tuning.best_run_id',
   bestTrial: 'mlrecipe.tuning.best_trial',
   algorithm: 'mlrecipe.tuning.algorithm',

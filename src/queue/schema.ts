@@ -1,0 +1,78 @@
+/**
+ * The queue's tables in the team's PostgreSQL database: graphile-worker's own schema (its
+ * migrations, run here so the first worker or enqueuer sets it up) and two mlrecipe tables beside
+ * it, prefixed `mlrecipe_queue_` (DESIGN.md: our bookkeeping never lives in MLflow's tables):
+ *
+ * - `mlrecipe_queue_workers`: one row per `recipe worker` process, with the heartbeat that lets
+ *   the other workers notice it died (graphile-worker 0.17 only releases a dead worker's jobs
+ *   after a fixed 4 hours; see worker.ts);
+ * - `mlrecipe_queue_results`: one row per finished job, keyed like the job by the trial's
+ *   fingerprint, so a finished job's result is reused like a cache entry.
+ */
+import { Logger, runMigrations } from 'graphile-worker';
+import pg from 'pg';
+
+/** graphile-worker's task identifier for a train-sweep trial. */
+export const TRIAL_TASK = 'mlrecipe.trial';
+
+const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS mlrecipe_queue_workers (
+  worker_id text PRIMARY KEY,
+  host text NOT NULL,
+  pid integer NOT NULL,
+  concurrency integer NOT NULL,
+  tasks text NOT NULL,
+  lock_timeout_ms integer NOT NULL,
+  state text NOT NULL DEFAULT 'running',
+  graphile_worker_ids text[] NOT NULL DEFAULT '{}',
+  jobs_done integer NOT NULL DEFAULT 0,
+  started_at timestamptz NOT NULL DEFAULT now(),
+  last_seen_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS mlrecipe_queue_results (
+  job_key text PRIMARY KEY,
+  task text NOT NULL,
+  format integer NOT NULL,
+  outcome jsonb NOT NULL,
+  run_id text,
+  worker_id text,
+  finished_at timestamptz NOT NULL DEFAULT now()
+);
+`;
+
+/** Sets up graphile-worker's schema and mlrecipe's queue tables (idempotent, safe to race). */
+export async function prepareQueueSchema(pool: pg.Pool): Promise<void> {
+  await runMigrations({ pgPool: pool, logger: quietLogger() });
+  const client = await pool.connect();
+  try {
+    // CREATE TABLE IF NOT EXISTS is not safe against itself in two sessions at once.
+    await client.query('BEGIN');
+    await client.query("SELECT pg_advisory_xact_lock(hashtext('mlrecipe_queue_schema'))");
+    await client.query(SCHEMA_SQL);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** graphile-worker's logger, quiet except for errors (its info lines would drown the CLI's). */
+export function quietLogger(onError?: (message: string) => void): Logger {
+  return new Logger(() => (level, message) => {
+    if (level === 'error' && onError) onError(message);
+  });
+}
+
+/**
+ * A connection pool for the queue. An idle client whose connection drops emits 'error'; without
+ * listeners that would crash the process (and graphile-worker warns about it), so the pool and
+ * every client get one: the next query on a dead connection fails and is reported there.
+ */
+export function queuePool(connectionString: string, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max });
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return pool;
+}
