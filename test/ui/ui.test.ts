@@ -199,6 +199,30 @@ describe.skipIf(!haveChromium)('web UI in headless Chromium', () => {
     await shot('model-version');
   });
 
+  it("draws an experiment's last recipe run on its recipe page, each step with its state and duration", async () => {
+    const store = await openTrackingStore(fixture.trackingUri, { defaultArtifactRoot: fixture.artifactRoot });
+    const run = await store.getRun(fixture.recipeRunId);
+    await store.close();
+    await open(`/experiments/${run.info.experiment_id}`);
+    await page.click('#recipe-link');
+    await page.waitForSelector('#recipe-steps tbody tr');
+    expect(await page.locator('#recipe-last-run').getAttribute('href')).toBe(`#/runs/${fixture.recipeRunId}`);
+    const shown = await page
+      .locator('#recipe-steps tbody tr')
+      .evaluateAll((rows) =>
+        rows.map((row) => Array.from(row.querySelectorAll('td'), (td) => td.textContent).join('|')),
+      );
+    const recorded = run.data.tags
+      .filter((t) => /^mlrecipe\.step\.[a-z_]+\.state$/.test(t.key))
+      .map((t) => {
+        const step = t.key.split('.')[2] as string;
+        const seconds = run.data.metrics.find((m) => m.key === `step.${step}.duration_s`)?.value;
+        return `${step}|${t.value}|${seconds === undefined ? '' : `${Number(seconds).toFixed(2)} s`}`;
+      });
+    expect(shown.sort()).toEqual(recorded.sort());
+    expect(await page.locator('#recipe-dag .dag-node').count()).toBe(recorded.length);
+  });
+
   it('opens the compare view of a sweep: parallel coordinates, one chart, the diff table', async () => {
     await open(`/runs/${fixture.sweepParentId}`);
     await page.locator('#compare-children').click();

@@ -1,5 +1,6 @@
 /**
- * The UI's entry: a hash router (`#/experiments`, `#/experiments/<id>`, `#/runs/<id>`,
+ * The UI's entry: a hash router (`#/experiments`, `#/experiments/<id>`,
+ * `#/experiments/<id>/recipe`, `#/runs/<id>`,
  * `#/compare?...`, `#/models`, `#/models/<name>`, `#/models/<name>/versions/<v>`) that renders
  * each page into `<main>`. Routes in the hash keep the server's routing to one page.
  */
@@ -7,6 +8,7 @@ import { errorBox, mount } from './dom.js';
 import { renderCompare } from './pages/compare.js';
 import { renderExperiments } from './pages/experiments.js';
 import { renderModel, renderModels, renderVersion } from './pages/models.js';
+import { renderRecipe } from './pages/recipe.js';
 import { renderRun } from './pages/run.js';
 import { renderRuns } from './pages/runs.js';
 
@@ -29,6 +31,8 @@ async function route(): Promise<void> {
   main.setAttribute('aria-busy', 'true');
   try {
     if (parts[0] === 'runs' && parts[1]) await renderRun(main, parts[1], params);
+    else if (parts[0] === 'experiments' && parts[1] && parts[2] === 'recipe')
+      await renderRecipe(main, parts[1]);
     else if (parts[0] === 'experiments' && parts[1]) await renderRuns(main, parts[1], params);
     else if (parts[0] === 'compare') await renderCompare(main, params);
     else if (parts[0] === 'models' && parts[1] && parts[2] === 'versions' && parts[3])

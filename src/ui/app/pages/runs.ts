@@ -120,7 +120,16 @@ export async function renderRuns(
     const { experiment } = await get<{ experiment: Experiment }>('experiments/get', {
       experiment_id: experimentId,
     });
-    mount(title, 'Experiment: ', experiment.name);
+    mount(
+      title,
+      'Experiment: ',
+      experiment.name,
+      ' ',
+      link(`#/experiments/${encodeURIComponent(experimentId)}/recipe`, 'recipe', {
+        id: 'recipe-link',
+        class: 'small',
+      }),
+    );
     document.title = `${experiment.name} · mlrecipe`;
   } catch (error) {
     mount(target, errorBox(error));
