@@ -48,3 +48,10 @@ export {
   type TrialPredictions,
 } from './sklearn.js';
 export { type EarlyStopTrial, hyperoptHelperPath, pythonEarlyStop } from './hyperopt.js';
+export {
+  EXCHANGE_MODULES,
+  type PythonEnvironment,
+  probePythonEnvironment,
+  pythonFingerprintExtras,
+  pythonImports,
+} from './environment.js';

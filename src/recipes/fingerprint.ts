@@ -69,7 +69,16 @@ export function explainChange(before: FingerprintInputs, now: FingerprintInputs)
   }
   for (const file of diffRecord(before.code.files, now.code.files)) reasons.push(`code ${file}`);
   for (const file of diffRecord(before.inputs, now.inputs)) reasons.push(`input ${file}`);
-  for (const key of diffKeys(before.extras ?? {}, now.extras ?? {}, '')) reasons.push(`${key} changed`);
+  for (const key of diffKeys(before.extras ?? {}, now.extras ?? {}, '')) {
+    const was = before.extras?.[key];
+    const is = now.extras?.[key];
+    // Versions and paths say more with both values: "python package sklearn changed (1.2.1 → 1.3.0)".
+    reasons.push(
+      key.startsWith('python ') && was !== undefined && is !== undefined
+        ? `${key} changed (${was} → ${is})`
+        : `${key} changed`,
+    );
+  }
   for (const [step, fp] of Object.entries(now.upstream)) {
     if (before.upstream[step] !== fp) reasons.push(`upstream ${step} changed`);
   }

@@ -3,7 +3,7 @@
  * fingerprint that decides run-or-reuse. Upstream fingerprints chain into downstream ones (as in
  * Nx's task hashing), so any change upstream invalidates everything below it and nothing above.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { defaultStepRegistry, type StepRegistry } from './step-registry.js';
@@ -154,26 +154,26 @@ export async function planRecipe(options: {
   const sections = (recipe.config.steps ?? {}) as Record<string, Record<string, unknown> | undefined>;
   const nodes: PlanNode[] = [];
   const fingerprints = new Map<StepKind, string>();
+  // One interpreter probe per set of modules for this plan (most steps import the same ones).
+  const probes = new Map<string, Promise<import('../python/index.js').PythonEnvironment>>();
   const kinds = stepsToRun(targets);
   // Import the step modules together: their module graphs load concurrently.
   const steps = await Promise.all(kinds.map((kind) => loadStep(kind, registry)));
   for (const [i, kind] of kinds.entries()) {
     const step = steps[i] as Step;
     const stepConfig = sections[kind] ?? {};
-    const codeFiles = await hashFiles(
-      recipe.recipeDir,
-      step.codeFiles(stepConfig, recipe.recipeDir),
-      statCache,
-    );
+    const stepCodeFiles = step.codeFiles(stepConfig, recipe.recipeDir);
+    const codeFiles = await hashFiles(recipe.recipeDir, stepCodeFiles, statCache);
     const inputFiles = await hashFiles(
       recipe.recipeDir,
       await step.inputFiles(stepConfig, recipe.recipeDir),
       statCache,
     );
     const upstream = [...STEP_INPUTS[kind]];
-    const extras = step.fingerprintExtras
-      ? await step.fingerprintExtras(stepConfig, recipe.recipeDir)
-      : undefined;
+    const extras = {
+      ...(step.fingerprintExtras ? await step.fingerprintExtras(stepConfig, recipe.recipeDir) : {}),
+      ...(await pythonExtras(kind, stepCodeFiles, recipe, probes)),
+    };
     const inputs: FingerprintInputs = {
       format: 1,
       kind,
@@ -192,4 +192,30 @@ export async function planRecipe(options: {
   }
   statCache.save();
   return { recipe, targets, nodes };
+}
+
+/**
+ * A step with Python code (steps/*.py) also depends on the interpreter and on the versions of the
+ * packages that code imports (numpy and pandas always, for the column exchange; scikit-learn for
+ * transform and train, which fit and pickle scikit-learn objects): a new scikit-learn re-runs
+ * them, and `recipe status` names the package and both versions.
+ */
+async function pythonExtras(
+  kind: StepKind,
+  files: readonly string[],
+  recipe: LoadedRecipe,
+  probes: Map<string, Promise<import('../python/index.js').PythonEnvironment>>,
+): Promise<Record<string, string>> {
+  const python = files
+    .map((f) => resolve(recipe.recipeDir, f))
+    .filter((f) => f.endsWith('.py') && existsSync(f));
+  if (python.length === 0) return {};
+  const { pythonFingerprintExtras } = await import('../python/index.js');
+  return pythonFingerprintExtras({
+    configured: (recipe.config as { python?: unknown }).python,
+    recipeDir: recipe.recipeDir,
+    files: python,
+    cache: probes,
+    ...(kind === 'transform' || kind === 'train' ? { alsoModules: ['sklearn', 'cloudpickle'] } : {}),
+  });
 }
