@@ -42,19 +42,20 @@ CREATE TABLE IF NOT EXISTS mlrecipe_queue_results (
 
 /** Sets up graphile-worker's schema and mlrecipe's queue tables (idempotent, safe to race). */
 export async function prepareQueueSchema(pool: pg.Pool): Promise<void> {
-  await runMigrations({ pgPool: pool, logger: quietLogger() });
-  const client = await pool.connect();
+  // One process at a time (workers often start together): graphile-worker's own migration only
+  // partly guards against a concurrent install, and CREATE TABLE IF NOT EXISTS not at all. The
+  // lock is held on its own connection while the migrations use another from the pool.
+  const lock = await pool.connect();
   try {
-    // CREATE TABLE IF NOT EXISTS is not safe against itself in two sessions at once.
-    await client.query('BEGIN');
-    await client.query("SELECT pg_advisory_xact_lock(hashtext('mlrecipe_queue_schema'))");
-    await client.query(SCHEMA_SQL);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
+    await lock.query("SELECT pg_advisory_lock(hashtext('mlrecipe_queue_schema'))");
+    try {
+      await runMigrations({ pgPool: pool, logger: quietLogger() });
+      await pool.query(SCHEMA_SQL);
+    } finally {
+      await lock.query("SELECT pg_advisory_unlock(hashtext('mlrecipe_queue_schema'))");
+    }
   } finally {
-    client.release();
+    lock.release();
   }
 }
 

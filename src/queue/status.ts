@@ -25,7 +25,7 @@ export interface QueueStatus {
 }
 
 export async function queueStatus(connectionString: string): Promise<QueueStatus> {
-  const pool = queuePool(connectionString, 1);
+  const pool = queuePool(connectionString, 2);
   try {
     await prepareQueueSchema(pool);
     const jobs = await pool.query<{ state: string; n: string }>(

@@ -125,7 +125,16 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   };
 
   const trialTask: Task = async (raw, helpers) => {
-    if (helpers.job.locked_by) graphileIds.add(helpers.job.locked_by);
+    // Recorded before any work: if this process dies mid-trial, the others must know which
+    // graphile-worker id holds the job to release it (the heartbeat may not have run yet).
+    const lockedBy = helpers.job.locked_by;
+    if (lockedBy && !graphileIds.has(lockedBy)) {
+      graphileIds.add(lockedBy);
+      await pool.query('UPDATE mlrecipe_queue_workers SET graphile_worker_ids = $2 WHERE worker_id = $1', [
+        workerId,
+        [...graphileIds],
+      ]);
+    }
     const payload = parseTrialPayload(raw);
     const done = await pool.query('SELECT 1 FROM mlrecipe_queue_results WHERE job_key = $1', [
       payload.fingerprint,
