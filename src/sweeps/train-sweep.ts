@@ -535,34 +535,39 @@ export async function runTrainSweep(
       ...extra,
     ];
     const logParams = Object.entries(stringParams(merged)).map(([key, value]) => ({ key, value }));
+    /**
+     * A reused trial (trial cache, or a result the queue holds) is a finished child run, recorded
+     * in batches (see flushCached): one transaction for many such trials instead of one or more
+     * per trial. The record gets its runId when its batch is written.
+     */
+    const recordReused = async (record: TrialRecord): Promise<void> => {
+      if (!store) return;
+      pendingCached.push({
+        record,
+        run: {
+          experimentId: ctx.experimentId as string,
+          runName: trialEntry(parentName, index),
+          tags: childTags([
+            ...(record.reusedFrom ? [{ key: TRIAL_TAGS.reusedFrom, value: record.reusedFrom }] : []),
+            ...(record.error
+              ? [{ key: TRIAL_TAGS.error, value: record.error.slice(0, MAX_TAG_VALUE_LENGTH) }]
+              : []),
+          ]),
+          params: logParams.slice(0, 100),
+          metrics: metricsOf(record),
+          status: record.status === 'ok' ? 'FINISHED' : 'FAILED',
+          startTime: Date.now(),
+          endTime: Date.now(),
+        },
+      });
+      if (pendingCached.length >= CACHED_BATCH) await flushCached();
+    };
     if (existsSync(cacheFile)) {
       const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as TrialRecord;
       const record: TrialRecord = { ...cached, index, params, cached: true };
       if (cached.runId) record.reusedFrom = cached.reusedFrom ?? cached.runId;
       delete record.runId;
-      if (store) {
-        // Recorded in batches (see flushCached): one transaction for many cached trials instead of
-        // three per trial. The record gets its runId when its batch is written.
-        pendingCached.push({
-          record,
-          run: {
-            experimentId: ctx.experimentId as string,
-            runName: trialEntry(parentName, index),
-            tags: childTags([
-              ...(record.reusedFrom ? [{ key: TRIAL_TAGS.reusedFrom, value: record.reusedFrom }] : []),
-              ...(record.error
-                ? [{ key: TRIAL_TAGS.error, value: record.error.slice(0, MAX_TAG_VALUE_LENGTH) }]
-                : []),
-            ]),
-            params: logParams.slice(0, 100),
-            metrics: metricsOf(record),
-            status: record.status === 'ok' ? 'FINISHED' : 'FAILED',
-            startTime: Date.now(),
-            endTime: Date.now(),
-          },
-        });
-        if (pendingCached.length >= CACHED_BATCH) await flushCached();
-      }
+      await recordReused(record);
       return record;
     }
     // Scaled out: a result the queue already holds (another sweep's, or an earlier run on another
@@ -573,26 +578,7 @@ export async function runTrainSweep(
       record.cached = true;
       if (known.recordedRunId) record.reusedFrom = known.recordedRunId;
       writeTrialCache(record);
-      if (store) {
-        pendingCached.push({
-          record,
-          run: {
-            experimentId: ctx.experimentId as string,
-            runName: trialEntry(parentName, index),
-            tags: childTags([
-              ...(record.reusedFrom ? [{ key: TRIAL_TAGS.reusedFrom, value: record.reusedFrom }] : []),
-              ...(record.error
-                ? [{ key: TRIAL_TAGS.error, value: record.error.slice(0, MAX_TAG_VALUE_LENGTH) }]
-                : []),
-            ]),
-            params: logParams.slice(0, 100),
-            metrics: metricsOf(record),
-            status: record.status === 'ok' ? 'FINISHED' : 'FAILED',
-            startTime: Date.now(),
-            endTime: Date.now(),
-          },
-        });
-      }
+      await recordReused(record);
       return record;
     }
     let runId: string | undefined;

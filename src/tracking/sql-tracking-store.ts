@@ -700,15 +700,18 @@ export class SqlTrackingStore implements TrackingStore {
       await this.requireRun(this.driver, runId);
       return;
     }
-    await this.driver.transaction(async (tx) => {
-      await this.lockRun(tx, runId);
-      await this.requireActiveRun(tx, runId);
-      if (tags.length > 0) await this.upsertRunTags(tx, runId, tags);
-      if (metrics.length > 0) await this.insertMetrics(tx, runId, metrics);
-      // Params last: a changed param value aborts the transaction after the other writes, which
-      // the rollback then undoes (a test relies on exercising exactly that path).
-      if (params.length > 0) await this.insertParams(tx, runId, params);
-    });
+    await this.driver.transaction((tx) => this.writeBatch(tx, runId, { metrics, params, tags }));
+  }
+
+  /** A checked batch's writes, inside the caller's transaction: the run locked and active first. */
+  private async writeBatch(tx: SqlExecutor, runId: string, batch: Required<LogBatch>): Promise<void> {
+    await this.lockRun(tx, runId);
+    await this.requireActiveRun(tx, runId);
+    if (batch.tags.length > 0) await this.upsertRunTags(tx, runId, batch.tags);
+    if (batch.metrics.length > 0) await this.insertMetrics(tx, runId, batch.metrics);
+    // Params last: a changed param value aborts the transaction after the other writes, which
+    // the rollback then undoes (a test relies on exercising exactly that path).
+    if (batch.params.length > 0) await this.insertParams(tx, runId, batch.params);
   }
 
   async finishRun(runId: string, options: FinishRunOptions): Promise<void> {
@@ -721,11 +724,7 @@ export class SqlTrackingStore implements TrackingStore {
     validateLogBatch(options);
     const { metrics = [], params = [], tags = [] } = options;
     await this.driver.transaction(async (tx) => {
-      await this.lockRun(tx, runId);
-      await this.requireActiveRun(tx, runId);
-      if (tags.length > 0) await this.upsertRunTags(tx, runId, tags);
-      if (metrics.length > 0) await this.insertMetrics(tx, runId, metrics);
-      if (params.length > 0) await this.insertParams(tx, runId, params);
+      await this.writeBatch(tx, runId, { metrics, params, tags });
       await tx.run(
         sql`UPDATE runs SET status = ${options.status}, end_time = ${endTime} WHERE run_uuid = ${runId}`,
       );
@@ -971,7 +970,14 @@ export class SqlTrackingStore implements TrackingStore {
     if (tx.runPerRow !== undefined) {
       await tx.runPerRow(
         head,
-        stored.map((metric) => [metric.key, metric.value, metric.timestamp, runId, metric.step, metric.isNan]),
+        stored.map((metric) => [
+          metric.key,
+          metric.value,
+          metric.timestamp,
+          runId,
+          metric.step,
+          metric.isNan,
+        ]),
         tail,
       );
     } else {
