@@ -117,19 +117,37 @@ export function saveModel(options: SaveModelOptions): SavedModel {
         ...(pyfunc ? { [PYFUNC_FLAVOR_NAME]: pyfunc } : {}),
       },
       mlrecipe_version: version,
-      model_uuid: modelUuid,
-      ...(options.runId ? { run_id: options.runId } : {}),
-      saved_input_example_info: {
-        artifact_path: INPUT_EXAMPLE_FILE,
-        type: 'dataframe',
-        pandas_orient: 'split',
-      },
-      signature: signatureToDocument(signature),
-      utc_time_created: formatUtcTimeCreated(options.now ?? new Date()),
+      ...savedModelFields({ modelUuid, runId: options.runId, signature, now: options.now }),
     };
     writeFileSync(join(tmp, MLMODEL_FILE), formatMLmodel(mlmodel));
     return { dir, modelUuid, signature, mlmodel, pythonFunction };
   });
+}
+
+/**
+ * The MLmodel fields every model we save has, whatever its flavors: its id, the run that made it,
+ * the input example written beside it, its signature and when it was made.
+ */
+export function savedModelFields(options: {
+  modelUuid: string;
+  runId: string | undefined;
+  signature: ModelSignature;
+  now: Date | undefined;
+}): Pick<
+  MLmodelDocument,
+  'model_uuid' | 'run_id' | 'saved_input_example_info' | 'signature' | 'utc_time_created'
+> {
+  return {
+    model_uuid: options.modelUuid,
+    ...(options.runId ? { run_id: options.runId } : {}),
+    saved_input_example_info: {
+      artifact_path: INPUT_EXAMPLE_FILE,
+      type: 'dataframe',
+      pandas_orient: 'split',
+    },
+    signature: signatureToDocument(options.signature),
+    utc_time_created: formatUtcTimeCreated(options.now ?? new Date()),
+  };
 }
 
 /** Copies each custom component's module into `code/`; returns module path → relative path. */

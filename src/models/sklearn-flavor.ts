@@ -17,7 +17,6 @@ import type { Frame } from '../ml/types.js';
 import type { PythonObject, PythonWorker } from '../python/index.js';
 import {
   formatMLmodel,
-  formatUtcTimeCreated,
   INPUT_EXAMPLE_FILE,
   MLMODEL_FILE,
   type MLmodelDocument,
@@ -25,8 +24,8 @@ import {
   newModelUuid,
 } from './mlmodel.js';
 import { selectColumns } from './pipeline.js';
-import { inputExampleJson } from './save.js';
-import { inferInputSchema, type ModelSignature, outputSchema, signatureToDocument } from './signature.js';
+import { inputExampleJson, savedModelFields } from './save.js';
+import { inferInputSchema, type ModelSignature, outputSchema } from './signature.js';
 
 export const SKLEARN_FLAVOR_NAME = 'sklearn';
 export const SKLEARN_MODEL_FILE = 'model.pkl';
@@ -147,15 +146,7 @@ export async function saveSklearnModel(options: SaveSklearnModelOptions): Promis
       },
       mlflow_version: MLFLOW_FORMAT_VERSION,
       [RECIPE_METADATA_KEY]: metadata,
-      model_uuid: modelUuid,
-      ...(options.runId ? { run_id: options.runId } : {}),
-      saved_input_example_info: {
-        artifact_path: INPUT_EXAMPLE_FILE,
-        type: 'dataframe',
-        pandas_orient: 'split',
-      },
-      signature: signatureToDocument(signature),
-      utc_time_created: formatUtcTimeCreated(options.now ?? new Date()),
+      ...savedModelFields({ modelUuid, runId: options.runId, signature, now: options.now }),
     };
     writeFileSync(join(tmp, MLMODEL_FILE), formatMLmodel(mlmodel));
     return { dir: options.dir, modelUuid, signature, mlmodel };
