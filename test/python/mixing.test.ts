@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { pythonRecipeEnv } from '../helpers/python-recipe.js';
 
 const fixture = fileURLToPath(new URL('../fixtures/mlflow-recipe', import.meta.url));
 const dirs: string[] = [];
@@ -16,12 +17,7 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-const env = () => {
-  const copy: NodeJS.ProcessEnv = { ...process.env, RECIPE_PYTHON: '/usr/bin/python3' };
-  delete copy.RECIPE_TRACKING_URI;
-  delete copy.MLFLOW_TRACKING_URI;
-  return copy;
-};
+const env = pythonRecipeEnv;
 
 /** The fixture with one step section replaced; the line numbers of recipe.yaml for the checks. */
 function recipeWith(step: 'transform' | 'train', section: string): { dir: string; lines: string[] } {

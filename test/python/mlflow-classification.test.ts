@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readArrowDataset } from '../../src/data/arrow-io.js';
 import { frameToCsv } from '../../src/data/csv.js';
 import { runCli } from '../helpers/cli.js';
+import { pythonRecipeEnv } from '../helpers/python-recipe.js';
 
 const fixture = fileURLToPath(new URL('../fixtures/mlflow-classification-recipe', import.meta.url));
 let dir: string;
@@ -26,12 +27,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const env = () => {
-  const copy: NodeJS.ProcessEnv = { ...process.env, RECIPE_PYTHON: '/usr/bin/python3' };
-  delete copy.RECIPE_TRACKING_URI;
-  delete copy.MLFLOW_TRACKING_URI;
-  return copy;
-};
+const env = pythonRecipeEnv;
 
 async function artifact(step: string, name: string): Promise<string> {
   const found = await runCli(['get-artifact', '--step', step, '--name', name], { cwd: dir, env: env() });

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { pythonRecipeEnv } from '../helpers/python-recipe.js';
 
 const fixture = fileURLToPath(new URL('../fixtures/mlflow-recipe', import.meta.url));
 let dir: string;
@@ -24,12 +25,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const env = () => {
-  const copy: NodeJS.ProcessEnv = { ...process.env, RECIPE_PYTHON: '/usr/bin/python3' };
-  delete copy.RECIPE_TRACKING_URI;
-  delete copy.MLFLOW_TRACKING_URI;
-  return copy;
-};
+const env = pythonRecipeEnv;
 
 function stepStates(stdout: string): Record<string, string> {
   const states: Record<string, string> = {};

@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openTrackingStore, type Run } from '../../src/tracking/index.js';
 import { sqliteUriForPath } from '../../src/tracking/tracking-uri.js';
 import { runCli } from '../helpers/cli.js';
+import { pythonRecipeEnv } from '../helpers/python-recipe.js';
 
 const fixture = fileURLToPath(new URL('../fixtures/mlflow-recipe', import.meta.url));
 const dirs: string[] = [];
@@ -20,12 +21,7 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-const env = () => {
-  const copy: NodeJS.ProcessEnv = { ...process.env, RECIPE_PYTHON: '/usr/bin/python3' };
-  delete copy.RECIPE_TRACKING_URI;
-  delete copy.MLFLOW_TRACKING_URI;
-  return copy;
-};
+const env = pythonRecipeEnv;
 
 /** The fixture with `tuning` added to steps.train (and, optionally, code appended to steps/train.py). */
 function recipeWithTuning(tuning: string, trainPy = ''): string {
