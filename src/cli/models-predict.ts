@@ -48,8 +48,14 @@ export function registerModelsPredictCommand(program: Command): void {
     .action(async (opts: PredictOptions, command: Command) => {
       const { trackingUri } = command.optsWithGlobals<{ trackingUri?: string }>();
       // Imported here: the model stack is slow to load and every `recipe models …` registers this.
-      const { parsePredictionFormat, predictionsJson, readScoringFile, scoreDataset, writeScoredFile } =
-        await import('../models/index.js');
+      const {
+        formatFromPath,
+        parsePredictionFormat,
+        predictionsJson,
+        readScoringFile,
+        scoreDataset,
+        writeScoredFile,
+      } = await import('../models/index.js');
       const inputFormat: PredictionFormat | undefined = opts.contentType
         ? parsePredictionFormat(opts.contentType, '--content-type')
         : undefined;
@@ -60,7 +66,24 @@ export function registerModelsPredictCommand(program: Command): void {
       if (opts.outputPath) await refuseProtectedOutput('--output-path', opts.outputPath);
       const { loadModelFromUri } = await import('../registry/model-uri.js');
       const model = await loadModelFromUri(opts.modelUri, { ...(trackingUri ? { trackingUri } : {}) });
-      const dataset = await readScoringFile(resolve(opts.inputPath), {
+      const inputPath = resolve(opts.inputPath);
+      const streamable =
+        opts.outputPath !== undefined &&
+        (inputFormat ?? formatFromPath(inputPath)) === 'csv' &&
+        (outputFormat ?? formatFromPath(opts.outputPath)) === 'csv' &&
+        // A .tsv input keeps the whole-frame path, which writes comma-separated output.
+        !/\.tsv(\.gz)?$/i.test(inputPath);
+      if (opts.outputPath && streamable) {
+        // CSV in, CSV out: streamed chunk by chunk (src/models/csv-scoring.ts); undefined when the
+        // file needs the whole-frame path below.
+        const { scoreCsvFile } = await import('../models/csv-scoring.js');
+        const rows = await scoreCsvFile({ model, inputPath, outputPath: resolve(opts.outputPath) });
+        if (rows !== undefined) {
+          cliStderr().write(`scored ${rows} rows → ${opts.outputPath}\n`);
+          return;
+        }
+      }
+      const dataset = await readScoringFile(inputPath, {
         ...(inputFormat ? { format: inputFormat } : {}),
         inputs: model.signature.inputs,
       });

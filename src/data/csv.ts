@@ -54,6 +54,9 @@ class CsvTokenizer {
   ends = new Int32Array(64);
   /** A quoted field with doubled quotes inside, unescaped; null for plain spans. */
   readonly unescaped: (string | null)[] = [];
+  /** The current row's text without its line end: [rowStart, rowEnd) in the text. */
+  rowStart = 0;
+  rowEnd = 0;
 
   constructor(
     private readonly file: string,
@@ -184,6 +187,8 @@ class CsvTokenizer {
         continue;
       }
       // Line end (LF, CRLF, lone CR) or end of input.
+      this.rowStart = start;
+      this.rowEnd = pos;
       if (c === CR) {
         if (pos + 1 >= n && !final) return -1;
         pos += text.charCodeAt(pos + 1) === LF ? 2 : 1;
@@ -358,6 +363,76 @@ async function readCsvPass(
   return { builders: columns.builders, nRows: columns.nRows };
 }
 
+/**
+ * A row as the tokenizer hands it out, valid only during the `onRow` call: field j is
+ * `unescaped[j]` when not null, else `text.slice(starts[j], ends[j])`; the row's own text (without
+ * its line end) is `text.slice(rowStart, rowEnd)`. The arrays are reused for every row.
+ */
+export interface CsvRowView {
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  readonly unescaped: readonly (string | null)[];
+  readonly rowStart: number;
+  readonly rowEnd: number;
+}
+
+export interface ScanCsvOptions {
+  delimiter?: string;
+  /** Bytes per read from the file (default 4 MiB). */
+  chunkBytes?: number;
+  /** Every row, the header first, as spans into `text` (no string per field). */
+  onRow(row: CsvRowView, text: string, count: number, line: number): void;
+  /**
+   * After the rows of one read chunk: `text` (the one every row of the chunk indexed into) is
+   * still valid here, so a caller may batch the chunk's rows and write them out before the next.
+   */
+  onChunkEnd(text: string): void | Promise<void>;
+}
+
+/**
+ * Streams one CSV file (`.gz` decompressed on the fly) through the tokenizer, chunk by chunk, with
+ * back-pressure: the next chunk is read only after `onChunkEnd` settles. Memory stays bounded by
+ * one chunk whatever the file size — batch scoring reads million-row files this way.
+ */
+export async function scanCsvFile(file: string, options: ScanCsvOptions): Promise<void> {
+  let chunkText = '';
+  const tokenizer = new CsvTokenizer(file, options.delimiter ?? ',', (tok, text, count, line) => {
+    chunkText = text;
+    options.onRow(tok, text, count, line);
+  });
+  const raw = createReadStream(file, { highWaterMark: options.chunkBytes ?? 1 << 22 });
+  const gunzip = isGzipped(file) ? createGunzip() : null;
+  const stream = gunzip ? raw.pipe(gunzip) : raw;
+  stream.setEncoding('utf8');
+  let first = true;
+  // Errors of the caller's callbacks and of the tokenizer pass through as they are; only the
+  // stream's own (a missing file, bad gzip data) become a DataError naming the file.
+  let ours = false;
+  try {
+    for await (const chunk of stream as AsyncIterable<string>) {
+      ours = true;
+      let text = chunk;
+      if (first) {
+        first = false;
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      }
+      chunkText = '';
+      tokenizer.feed(text, false);
+      if (chunkText !== '') await options.onChunkEnd(chunkText);
+      ours = false;
+    }
+    ours = true;
+    chunkText = '';
+    tokenizer.feed('', true);
+    if (chunkText !== '') await options.onChunkEnd(chunkText);
+  } catch (error) {
+    raw.destroy();
+    gunzip?.destroy();
+    if (ours) throw error;
+    throw new DataError(`${file}: cannot read (${(error as Error).message})`, { cause: error });
+  }
+}
+
 /** True for gzip-compressed data files, by name (`data.csv.gz`). */
 export function isGzipped(file: string): boolean {
   return file.toLowerCase().endsWith('.gz');
@@ -387,6 +462,7 @@ export function frameToCsv(frame: Frame, options: { columnTypes?: DataType[] } =
   return `${parts.join('\n')}\n`;
 }
 
-function quoteCsv(value: string): string {
+/** A CSV field for `value`: quoted (with doubled quotes) when it holds a delimiter, quote or line end, or is empty. */
+export function quoteCsv(value: string): string {
   return /[",\r\n]/.test(value) || value === '' ? `"${value.replace(/"/g, '""')}"` : value;
 }
