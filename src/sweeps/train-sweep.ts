@@ -70,6 +70,11 @@ export const TRIALS_FILE = 'trials.json';
 const SAMPLE_SEED = 42;
 /** Cached trials recorded per transaction. */
 const CACHED_BATCH = 200;
+/**
+ * A trial running longer than this gets its RUNNING child run while it runs; a shorter one is
+ * recorded once, finished (see evaluate).
+ */
+const RUNNING_CHILD_AFTER_MS = 1000;
 
 export { TRIAL_TAGS };
 
@@ -293,9 +298,12 @@ export async function runTrainSweep(
       ...(request.engine === 'python' ? { python: request.environment } : {}),
     },
   };
+  // The identity is the same for every trial: canonicalised once, the params appended per trial
+  // (the same bytes as canonical({...identity, params}): "params" sorts after every identity key).
+  const identityText = canonical(identity);
   const fingerprintOf = (params: Record<string, unknown>) =>
     createHash('sha256')
-      .update(canonical({ ...identity, params }))
+      .update(`${identityText.slice(0, -1)},"params":${canonical(params)}}`)
       .digest('hex');
   const cacheDir = join(ctx.recipeDir, TRIAL_CACHE_DIR);
 
@@ -338,7 +346,22 @@ export async function runTrainSweep(
   let pool: WorkerPool<TrialWorkerTask, TrialWorkerResult> | undefined;
   let pythonFitter: PythonTrialFitter | undefined;
   const workerPool = () => {
-    pool ??= trainTrialPool(payload(), tuning.parallelism);
+    pool ??= trainTrialPool(
+      {
+        ...payload(),
+        // Trials are scored on the worker (predicting and scoring beside the fit, off the main
+        // thread); the predictions come back only for custom metrics.
+        score: {
+          truth:
+            kind === 'regressor'
+              ? { number: valTruth.number as Float64Array }
+              : { index: valTruth.index as Int32Array },
+          positiveClass: positiveIndex,
+          predictions: scoring.custom.length > 0,
+        },
+      },
+      tuning.parallelism,
+    );
     return pool;
   };
   /** One trial's fit and validation predictions, on a worker thread or in the Python worker. */
@@ -400,6 +423,7 @@ export async function runTrainSweep(
       nClasses: classes.length,
       positiveClass: positiveIndex,
     });
+    if (scoring.custom.length === 0) return metrics;
     const yPredLabels =
       kind === 'classifier' ? Array.from(result.yPred as Int32Array, (k) => classes[k] as string) : undefined;
     for (const { config, fn } of scoring.custom) {
@@ -474,8 +498,10 @@ export async function runTrainSweep(
     }
   };
 
+  let cacheDirMade = false;
   const writeTrialCache = (record: TrialRecord) => {
-    mkdirSync(cacheDir, { recursive: true });
+    if (!cacheDirMade) mkdirSync(cacheDir, { recursive: true });
+    cacheDirMade = true;
     writeFileAtomic(
       join(cacheDir, `${record.fingerprint}.json`),
       `${JSON.stringify({ ...record, loss: Number.isFinite(record.loss) ? record.loss : null }, null, 2)}\n`,
@@ -581,19 +607,18 @@ export async function runTrainSweep(
       await recordReused(record);
       return record;
     }
+    const startTime = Date.now();
+    const childRun = {
+      experimentId: ctx.experimentId as string,
+      runName: trialEntry(parentName, index),
+      tags: childTags([]),
+      params: logParams.slice(0, 100),
+      startTime,
+    };
     let runId: string | undefined;
-    if (store) {
-      // Two transactions per trial: created with its params (a RUNNING child the user can watch),
-      // then finished with its metrics (bench/sweep measures the overhead per trial).
-      const run = await store.createRun({
-        experimentId: ctx.experimentId as string,
-        runName: trialEntry(parentName, index),
-        tags: childTags([]),
-        params: logParams.slice(0, 100),
-      });
-      runId = run.info.run_id;
-    }
-    running.set(index, { started: Date.now(), params });
+    // A queue worker finishes the child run it is given, so it is created first.
+    if (store && session) runId = (await store.createRun(childRun)).info.run_id;
+    running.set(index, { started: startTime, params });
     let record: TrialRecord;
     if (session) {
       // The queue worker fits, scores and finishes the child run; aborting removes the job.
@@ -634,6 +659,55 @@ export async function runTrainSweep(
       }
       return record;
     }
+    /*
+     * The child run of a trial on this process's worker threads is written once, when the trial
+     * ends: created finished, with its params, metrics and tags, in one transaction (half the
+     * store's work of create-then-finish; bench/sweep measures the overhead per trial). A trial
+     * still running after RUNNING_CHILD_AFTER_MS gets its RUNNING child then, which a user watching
+     * the tracking UI sees, and finishes it at its end. A trial is recorded before it is reported
+     * (and before its trial-cache file), so a killed sweep never loses a finished trial.
+     */
+    let created: Promise<string> | undefined;
+    const timer = store
+      ? setTimeout(() => {
+          created = store.createRun(childRun).then((run) => run.info.run_id);
+          created.catch(() => undefined); // awaited (and thrown) by recordChild
+        }, RUNNING_CHILD_AFTER_MS)
+      : undefined;
+    const recordChild = async (end: {
+      status: 'FINISHED' | 'FAILED' | 'KILLED';
+      metrics?: ReturnType<typeof trialRunMetrics>;
+      tags?: Tag[];
+    }): Promise<string | undefined> => {
+      clearTimeout(timer);
+      if (!store) return undefined;
+      const finish = {
+        status: end.status,
+        metrics: end.metrics ?? [],
+        ...(end.tags ? { tags: end.tags } : {}),
+      };
+      if (created) {
+        const id = await created;
+        await store.finishRun(id, finish);
+        return id;
+      }
+      if (store.createFinishedRuns) {
+        const [info] = await store.createFinishedRuns([
+          {
+            ...childRun,
+            tags: [...childRun.tags, ...(end.tags ?? [])],
+            status: end.status,
+            endTime: Date.now(),
+            metrics: finish.metrics,
+          },
+        ]);
+        return (info as { run_id: string }).run_id;
+      }
+      // A store without the call (REST): created, then finished.
+      const id = (await store.createRun(childRun)).info.run_id;
+      await store.finishRun(id, finish);
+      return id;
+    };
     try {
       const result = await runTrialFit(merged, signal);
       const metrics = await score(result);
@@ -650,19 +724,14 @@ export async function runTrainSweep(
         fitSeconds: result.fitSeconds,
         fingerprint,
         cached: false,
-        ...(runId ? { runId } : {}),
       };
     } catch (error) {
       running.delete(index);
       if (signal?.aborted || ctx.signal?.aborted) {
-        if (store && runId) {
-          await store
-            .finishRun(runId, {
-              status: 'KILLED',
-              tags: [{ key: TRIAL_TAGS.error, value: 'stopped: the sweep ended before this trial finished' }],
-            })
-            .catch(() => undefined);
-        }
+        const killed = await recordChild({
+          status: 'KILLED',
+          tags: [{ key: TRIAL_TAGS.error, value: 'stopped: the sweep ended before this trial finished' }],
+        }).catch(() => undefined);
         if (ctx.signal?.aborted) throw error;
         // Aborted by early stopping: outside the sweep's result, and not cached.
         return {
@@ -675,7 +744,7 @@ export async function runTrainSweep(
           error: 'stopped early',
           fingerprint,
           cached: false,
-          ...(runId ? { runId } : {}),
+          ...(killed ? { runId: killed } : {}),
         };
       }
       record = {
@@ -688,21 +757,19 @@ export async function runTrainSweep(
         error: error instanceof Error ? error.message : String(error),
         fingerprint,
         cached: false,
-        ...(runId ? { runId } : {}),
       };
     }
     running.delete(index);
+    const recordedRunId = await recordChild({
+      status: record.status === 'ok' ? 'FINISHED' : 'FAILED',
+      metrics: metricsOf(record),
+      ...(record.error
+        ? { tags: [{ key: TRIAL_TAGS.error, value: record.error.slice(0, MAX_TAG_VALUE_LENGTH) }] }
+        : {}),
+    });
+    if (recordedRunId) record.runId = recordedRunId;
     // A failed trial is cached too: the same params and code fail the same way.
     writeTrialCache(record);
-    if (store && runId) {
-      await store.finishRun(runId, {
-        status: record.status === 'ok' ? 'FINISHED' : 'FAILED',
-        metrics: metricsOf(record),
-        ...(record.error
-          ? { tags: [{ key: TRIAL_TAGS.error, value: record.error.slice(0, MAX_TAG_VALUE_LENGTH) }] }
-          : {}),
-      });
-    }
     return record;
   };
 

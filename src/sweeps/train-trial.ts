@@ -25,6 +25,13 @@ export interface TrialWorkerPayload {
   y: Float64Array | Int32Array;
   nClasses: number;
   Xval: FeatureMatrix;
+  /**
+   * Score on the worker: the validation truth travels once with the payload and each trial sends
+   * back its built-in metrics instead of its predictions, so predicting and scoring happen beside
+   * the fit rather than on the sweep's main thread (which proposes and records trials one at a
+   * time). `predictions` keeps the predictions in the result too (custom metrics need them).
+   */
+  score?: { truth: ValidationTruth; positiveClass: number; predictions: boolean };
 }
 
 export interface TrialWorkerTask {
@@ -33,9 +40,14 @@ export interface TrialWorkerTask {
 }
 
 export interface TrialWorkerResult {
-  /** Regression predictions, or predicted class indices. */
-  yPred: Float64Array | Int32Array;
+  /**
+   * Regression predictions, or predicted class indices; absent when the worker scored the trial
+   * and the payload did not ask for them (TrialWorkerPayload.score).
+   */
+  yPred?: Float64Array | Int32Array;
   proba?: Float64Array[];
+  /** The built-in validation metrics, when the worker scored the trial. */
+  metrics?: Record<string, number>;
   fitSeconds: number;
 }
 
@@ -45,7 +57,10 @@ export interface ValidationTruth {
   index?: Int32Array;
 }
 
-/** Fits one trial's estimator and predicts the validation rows (runs on a worker thread). */
+/**
+ * Fits one trial's estimator and predicts the validation rows (runs on a worker thread); with
+ * `payload.score`, also scores them.
+ */
 export async function fitTrainTrial(
   payload: TrialWorkerPayload,
   task: TrialWorkerTask,
@@ -59,16 +74,29 @@ export async function fitTrainTrial(
   });
   const estimator = built.estimator;
   const started = performance.now();
+  let result: TrialWorkerResult & { yPred: Float64Array | Int32Array };
   if (estimator.kind === 'regressor') {
     estimator.fit(payload.X, payload.y as Float64Array);
     const fitSeconds = (performance.now() - started) / 1000;
-    return { yPred: Float64Array.from(estimator.predict(payload.Xval)), fitSeconds };
+    result = { yPred: Float64Array.from(estimator.predict(payload.Xval)), fitSeconds };
+  } else {
+    estimator.fit(payload.X, payload.y as Int32Array, payload.nClasses);
+    const fitSeconds = (performance.now() - started) / 1000;
+    const yPred = Int32Array.from(estimator.predict(payload.Xval));
+    const proba = estimator.predictProba(payload.Xval).map((column) => Float64Array.from(column));
+    result = { yPred, proba, fitSeconds };
   }
-  estimator.fit(payload.X, payload.y as Int32Array, payload.nClasses);
-  const fitSeconds = (performance.now() - started) / 1000;
-  const yPred = Int32Array.from(estimator.predict(payload.Xval));
-  const proba = estimator.predictProba(payload.Xval).map((column) => Float64Array.from(column));
-  return { yPred, proba, fitSeconds };
+  const score = payload.score;
+  if (!score) return result;
+  const metrics = builtinTrialMetrics({
+    kind: payload.kind,
+    truth: score.truth,
+    result,
+    nClasses: payload.nClasses,
+    positiveClass: score.positiveClass,
+  });
+  if (score.predictions) return { ...result, metrics };
+  return { metrics, fitSeconds: result.fitSeconds };
 }
 
 /** The built-in validation metrics of one trial's predictions (custom metrics are the caller's). */
@@ -81,6 +109,8 @@ export function builtinTrialMetrics(options: {
   positiveClass?: number;
 }): Record<string, number> {
   const { kind, truth, result } = options;
+  if (result.metrics) return { ...result.metrics };
+  if (result.yPred === undefined) throw new Error('the trial result has neither metrics nor predictions');
   if (kind === 'regressor')
     return regressionMetrics(truth.number as Float64Array, result.yPred as Float64Array);
   return classificationMetrics({
