@@ -9,13 +9,17 @@
  *   `mlflow-artifacts://host:port/<path>` names the host itself (MLflow's rule);
  * - `http(s)://…/api/2.0/mlflow-artifacts/artifacts/<path>` → that proxy directly.
  *
- * Anything else (`s3://`, `gs://`, …) is refused with a clear error: mlrecipe has no client for it.
+ * - `s3://bucket/prefix` → S3ArtifactRepository (`MLFLOW_S3_ENDPOINT_URL` and the AWS credential
+ *   chain, as MLflow honours them).
+ *
+ * Anything else (`gs://`, `wasbs://`, …) is refused with a clear error: mlrecipe has no client for it.
  */
 import { StoreError } from '../errors.js';
 import { type ArtifactLogOptions, type FileInfo, LocalArtifactRepository } from './artifact-repo.js';
 import { ARTIFACT_PROXY_PATH, HttpArtifactRepository } from './http-artifact-repo.js';
+import { S3ArtifactRepository } from './s3-artifact-repo.js';
 
-/** What every artifact repository does (LocalArtifactRepository and HttpArtifactRepository). */
+/** What every artifact repository does (local, the server's proxy, S3). */
 export interface ArtifactRepository {
   logArtifact(localFile: string, artifactPath?: string, options?: ArtifactLogOptions): Promise<void>;
   logArtifacts(localDir: string, artifactPath?: string, options?: ArtifactLogOptions): Promise<void>;
@@ -27,7 +31,7 @@ export interface ArtifactRepository {
 export interface ArtifactRepositoryOptions {
   /** The tracking URI, which gives `mlflow-artifacts:/` URIs their server. */
   trackingUri?: string;
-  /** Credentials and retry settings (MLFLOW_TRACKING_*); default `process.env`. */
+  /** Credentials and retry settings (MLFLOW_TRACKING_*, MLFLOW_S3_*, AWS_*); default `process.env`. */
   env?: Record<string, string | undefined>;
 }
 
@@ -94,6 +98,7 @@ export function artifactRepositoryForUri(
   options: ArtifactRepositoryOptions = {},
 ): ArtifactRepository {
   if (isLocalArtifactUri(uri)) return new LocalArtifactRepository(uri);
+  if (/^s3:/i.test(uri)) return new S3ArtifactRepository(uri, options.env ? { env: options.env } : {});
   const proxied = proxiedArtifactLocation(uri, options.trackingUri);
   if (proxied !== undefined) {
     return new HttpArtifactRepository({
@@ -105,7 +110,7 @@ export function artifactRepositoryForUri(
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(uri)?.[1];
   throw new StoreError(
     'INVALID_PARAMETER_VALUE',
-    `artifact URI "${uri}" uses the "${scheme}:" scheme; mlrecipe reads and writes artifacts on the local file system or through a tracking server's artifact proxy (mlflow-artifacts:)`,
-    { hint: 'start the tracking server with --serve-artifacts so runs get mlflow-artifacts:/ locations' },
+    `artifact URI "${uri}" uses the "${scheme}:" scheme; mlrecipe reads and writes artifacts on the local file system, in S3 (s3://) or through a tracking server's artifact proxy (mlflow-artifacts:)`,
+    { hint: 'use an s3:// artifact root, or start the tracking server with --serve-artifacts so runs get mlflow-artifacts:/ locations' },
   );
 }

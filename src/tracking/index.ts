@@ -34,6 +34,7 @@ export {
   pruneArtifactCache,
 } from './artifact-cache.js';
 export { HttpArtifactRepository, type HttpArtifactRepositoryOptions } from './http-artifact-repo.js';
+export { makeS3Client, parseS3Uri, S3ArtifactRepository, type S3ArtifactRepositoryOptions } from './s3-artifact-repo.js';
 export {
   ActiveRun,
   activeRun,

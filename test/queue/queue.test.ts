@@ -18,7 +18,8 @@ import {
   startQueueWorker,
 } from '../../src/queue/index.js';
 import { builtinTrialMetrics, fitTrainTrial, type TrainTrialInputs } from '../../src/sweeps/index.js';
-import { openTrackingStore, type TrackingStore } from '../../src/tracking/index.js';
+import { artifactRepositoryForUri, openTrackingStore, type TrackingStore } from '../../src/tracking/index.js';
+import { startLocalS3 } from '../helpers/s3-server.js';
 import { createQueueDatabase, POSTGRES_URL, type QueueDatabase } from './queue-database.js';
 
 /** y = 3·x0 − 2·x1 + noise-free offset: ridge fits it closely, so metrics are checkable. */
@@ -244,6 +245,48 @@ describe.skipIf(!POSTGRES_URL)('a worker in this process, on a real PostgreSQL q
       );
     } finally {
       await session.close();
+    }
+  });
+  it('inputs travel through an s3:// artifact root: the worker downloads them from S3', async () => {
+    const s3 = await startLocalS3('queue-inputs');
+    // The worker in this process reads the S3 settings from its environment, as a real one does.
+    const saved = Object.fromEntries(Object.keys(s3.env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, s3.env);
+    try {
+      const experimentId = await store.createExperiment('queue-s3', `s3://${s3.bucket}/experiments/q`);
+      const parent = await store.createRun({ experimentId, runName: 'sweep' });
+      expect(parent.info.artifact_uri).toMatch(/^s3:\/\/queue-inputs\/experiments\/q\//);
+      const child = await store.createRun({ experimentId, runName: 'sweep-trial-3' });
+      const session = await queueTrialExecutor({ connectionString: db.url, pollIntervalMs: 50 }).open({
+        inputs: regressionInputs(),
+        parentRunId: parent.info.run_id,
+        store,
+        trackingUri,
+        log: () => undefined,
+      });
+      try {
+        const outcome = await session.run({
+          index: 3,
+          fingerprint: fingerprint('f'),
+          params: { alpha: 0.5 },
+          runId: child.info.run_id,
+        });
+        expect(outcome.status).toBe('ok');
+        expect((await store.getRun(child.info.run_id)).info.status).toBe('FINISHED');
+        const listed = await artifactRepositoryForUri(parent.info.artifact_uri, {
+          env: s3.env,
+        }).listArtifacts('mlrecipe-queue');
+        expect(listed).toHaveLength(1);
+        expect(listed[0]?.path).toMatch(/^mlrecipe-queue\/[0-9a-f]{64}\.bin$/);
+      } finally {
+        await session.close();
+      }
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      await s3.close();
     }
   });
 });

@@ -76,7 +76,7 @@ describe('proxiedArtifactLocation', () => {
     expect(proxiedArtifactLocation('http://h:1/some/files', undefined)).toBeUndefined();
     expect(proxiedArtifactLocation('/abs/path', undefined)).toBeUndefined();
     expect(() => proxiedArtifactLocation('mlflow-artifacts:/1/r', 'sqlite:///x.db')).toThrow(/names no http/);
-    expect(() => artifactRepositoryForUri('s3://bucket/x')).toThrow(/"s3:" scheme/);
+    expect(() => artifactRepositoryForUri('gs://bucket/x')).toThrow(/"gs:" scheme/);
   });
 });
 

@@ -7,7 +7,12 @@
  */
 import { join } from 'node:path';
 import { StoreError } from '../../errors.js';
-import { LocalArtifactRepository, normaliseArtifactPath } from '../../tracking/index.js';
+import {
+  type ArtifactRepository,
+  artifactRepositoryForUri,
+  LocalArtifactRepository,
+  normaliseArtifactPath,
+} from '../../tracking/index.js';
 
 export interface ArtifactAccessOptions {
   /** `--serve-artifacts` (default on, as in MLflow 2.x). */
@@ -30,6 +35,15 @@ export class ArtifactAccess {
   /** The repository behind the proxy's own paths (`/mlflow-artifacts/artifacts/<path>`). */
   proxyRepository(): LocalArtifactRepository {
     return new LocalArtifactRepository(this.destination);
+  }
+
+  /**
+   * What lists the artifacts under `rootUri`: an `s3://` root is listed in the bucket (MLflow's
+   * server does the same with the credentials it runs with), any other as repositoryForRoot.
+   */
+  listingRepositoryForRoot(rootUri: string): ArtifactRepository {
+    if (/^s3:/i.test(rootUri)) return artifactRepositoryForUri(rootUri);
+    return this.repositoryForRoot(rootUri);
   }
 
   /** The repository holding the artifacts under `rootUri` (a run's artifact_uri or a model source). */

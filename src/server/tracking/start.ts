@@ -85,6 +85,15 @@ function resolveConfig(options: TrackingServerOptions): ResolvedConfig {
     });
   }
   const serveArtifacts = options.serveArtifacts ?? true;
+  if (options.artifactsDestination !== undefined && /^[a-z][a-z0-9+.-]+:/i.test(options.artifactsDestination)) {
+    // The proxy stores what it is sent in a directory; an object store is a root clients reach.
+    throw new UsageError(
+      `--artifacts-destination ${options.artifactsDestination} is not a directory; the server's artifact proxy keeps artifacts on its own disk`,
+      {
+        hint: `to keep artifacts in an object store, give it as --default-artifact-root ${options.artifactsDestination} --no-serve-artifacts: clients then read and write it directly`,
+      },
+    );
+  }
   if (options.artifactsOnly && !serveArtifacts) {
     throw new UsageError('--artifacts-only needs --serve-artifacts', { hint: 'drop --no-serve-artifacts' });
   }

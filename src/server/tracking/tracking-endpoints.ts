@@ -428,7 +428,9 @@ export const trackingEndpoints: Endpoint[] = [
     async handle(args, { store, artifacts }) {
       const run = await store.getRun(required(args, 'run_id'));
       const path = str(args, 'path');
-      const files = await artifacts.repositoryForRoot(run.info.artifact_uri).listArtifacts(path || undefined);
+      const files = await artifacts
+        .listingRepositoryForRoot(run.info.artifact_uri)
+        .listArtifacts(path || undefined);
       return { root_uri: run.info.artifact_uri, files };
     },
   },
