@@ -112,6 +112,7 @@ interface SklearnFigures {
   fit_s: number;
   fit_cpu_s: number;
   predict_s: number;
+  predict_best_s: number;
   metric: number;
 }
 
@@ -166,8 +167,12 @@ interface OurFigures {
   fit_s: number;
   fit_cpu_s: number;
   predict_s: number;
+  predict_best_s: number;
   metric: number;
 }
+
+/** Predict timings are a few milliseconds: the best of this many runs is the steadier figure. */
+const PREDICT_REPEATS = 5;
 
 function fitCase(c: Case, train: Dataset, n: number): Regressor | Classifier {
   const X = head(train.X, n);
@@ -187,6 +192,12 @@ function runOurs(c: Case, train: Dataset, test: Dataset, n: number): OurFigures 
   const cpu = process.cpuUsage(cpu0);
   model.predict(X);
   const t2 = performance.now();
+  let best = t2 - t1;
+  for (let r = 1; r < PREDICT_REPEATS; r++) {
+    const start = performance.now();
+    model.predict(X);
+    best = Math.min(best, performance.now() - start);
+  }
   let metric: number;
   if (model.kind === 'regressor') metric = r2_score(test.yReg, model.predict(test.X));
   else metric = accuracy_score(c.task === 'binary' ? test.yBin : test.yMulti, model.predict(test.X));
@@ -194,6 +205,7 @@ function runOurs(c: Case, train: Dataset, test: Dataset, n: number): OurFigures 
     fit_s: (t1 - t0) / 1000,
     fit_cpu_s: (cpu.user + cpu.system) / 1e6,
     predict_s: (t2 - t1) / 1000,
+    predict_best_s: best / 1000,
     metric,
   };
 }
@@ -224,6 +236,10 @@ function main(): void {
           sklearn_fit_s: ref ? round(ref.fit_s, 4) : null,
           sklearn_fit_cpu_s: ref ? round(ref.fit_cpu_s, 4) : null,
           sklearn_predict_s: ref ? round(ref.predict_s, 4) : null,
+          // Best of PREDICT_REPEATS on both sides, and ours ÷ scikit-learn's (target ≤ 1).
+          predict_best_s: round(ours.predict_best_s, 5),
+          sklearn_predict_best_s: ref ? round(ref.predict_best_s, 5) : null,
+          predict_best_ratio: ref ? round(ours.predict_best_s / ref.predict_best_s, 3) : null,
           metric: round(ours.metric, 5),
           sklearn_metric: ref ? round(ref.metric, 5) : null,
           metric_name: c.task === 'regression' ? 'r2' : 'accuracy',

@@ -52,8 +52,13 @@ def main():
             fit_cpu = time.process_time() - c0
             model.predict(X[:n])
             t2 = time.perf_counter()
+            best = t2 - t1
+            for _ in range(4):  # best of 5, as bench/train/linear.ts times ours
+                p0 = time.perf_counter()
+                model.predict(X[:n])
+                best = min(best, time.perf_counter() - p0)
             score = float(metric(yt[target], model.predict(Xt)))
-            print(json.dumps({"estimator": estimator, "rows": n, "fit_s": t1 - t0, "fit_cpu_s": fit_cpu, "predict_s": t2 - t1, "metric": score}), flush=True)
+            print(json.dumps({"estimator": estimator, "rows": n, "fit_s": t1 - t0, "fit_cpu_s": fit_cpu, "predict_s": t2 - t1, "predict_best_s": best, "metric": score}), flush=True)
 
 
 if __name__ == "__main__":

@@ -60,6 +60,12 @@ export class OneHotEncoder {
     max_categories: number | null;
   };
   private fitted: EncodedColumn[] | null = null;
+  /**
+   * Category → output column per fitted column, built on first use: a scoring server calls
+   * transformCodes once per request, and rebuilding the map each time cost more than encoding
+   * a one-row request. Keyed by the fitted column object, so a refit starts afresh.
+   */
+  private readonly indexCache = new WeakMap<EncodedColumn, Map<string | null, number>>();
 
   constructor(params: OneHotEncoderParams = {}) {
     const handle_unknown = params.handle_unknown ?? 'ignore';
@@ -183,7 +189,11 @@ export class OneHotEncoder {
       }
       const width = this.blockWidth(spec);
       const codes = new Int32Array(nRows);
-      const index = new Map<string | null, number>(spec.categories.map((c, k) => [c, spec.outputIndex[k]]));
+      let index = this.indexCache.get(spec);
+      if (index === undefined) {
+        index = new Map<string | null, number>(spec.categories.map((c, k) => [c, spec.outputIndex[k]]));
+        this.indexCache.set(spec, index);
+      }
       const infrequentColumn = spec.infrequent.length > 0 ? width - 1 : -1;
       // Unknown categories: -1 (all zeros) under 'ignore', the infrequent column when there is one
       // under 'infrequent_if_exist', an error under 'error'.

@@ -171,6 +171,17 @@ export async function writeScoredFile(
 
 /** `{"predictions": [...]}` as MLflow's scoring server and `mlflow models predict` answer. */
 export function predictionsJson(predictions: Float64Array | string[]): string {
+  if (predictions instanceof Float64Array) {
+    // Numbers written directly: JSON.stringify writes a finite number as String() does and a
+    // non-finite one as null, without the intermediate array (the scoring server's reply).
+    let text = '{"predictions":[';
+    for (let i = 0; i < predictions.length; i++) {
+      const v = predictions[i] as number;
+      if (i > 0) text += ',';
+      text += Number.isFinite(v) ? String(v) : 'null';
+    }
+    return `${text}]}`;
+  }
   const values = Array.from(predictions as ArrayLike<number | string>, (v) =>
     typeof v === 'number' && !Number.isFinite(v) ? null : v,
   );
