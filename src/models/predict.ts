@@ -35,6 +35,31 @@ export interface ScoreOptions {
    * class. `prefix` is `predict_prefix` (MLflow's default `predicted_`).
    */
   scores?: { prefix: string };
+  /**
+   * MLflow Recipes' `steps.predict.result_type` (the type its spark_udf casts predictions to):
+   * `double` keeps numbers as they are and refuses labels, `float` rounds to 32-bit floats,
+   * `string` writes every prediction as text. Absent: the model's own type.
+   */
+  resultType?: 'double' | 'float' | 'string';
+}
+
+/** Predictions cast as `result_type` asks; a DataError when labels cannot be numbers. */
+export function castPredictions(
+  predictions: Float64Array | string[],
+  resultType: 'double' | 'float' | 'string' | undefined,
+): Float64Array | string[] {
+  if (resultType === undefined) return predictions;
+  if (resultType === 'string') {
+    return predictions instanceof Float64Array
+      ? Array.from(predictions, (v) => (Number.isNaN(v) ? 'NaN' : String(v)))
+      : predictions;
+  }
+  if (!(predictions instanceof Float64Array)) {
+    throw new DataError(`result_type ${resultType}: the model predicts labels (strings), not numbers`, {
+      hint: 'set steps.predict.result_type: string for a classifier, or remove result_type',
+    });
+  }
+  return resultType === 'float' ? predictions.map((v) => Math.fround(v)) : predictions;
 }
 
 /**
@@ -46,7 +71,7 @@ export async function scoreDataset(
   dataset: Dataset,
   options: ScoreOptions = {},
 ): Promise<ScoredDataset> {
-  const predictions = await model.predictAsync(dataset.frame);
+  const predictions = castPredictions(await model.predictAsync(dataset.frame), options.resultType);
   const added: Array<{ column: FrameColumn; type: DataType }> = [
     predictions instanceof Float64Array
       ? { column: { name: PREDICTION_COLUMN, type: 'number', values: predictions }, type: 'double' }

@@ -7,6 +7,7 @@
  * `recipe run` of the same recipe (holding the lock, so no other run can be alive) marks such
  * RUNNING runs whose process is gone as KILLED.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -204,7 +205,14 @@ export async function startRecipeRun(options: {
     { key: RUN_TAGS.targets, value: options.targets.join(',') },
     ...gitLineageTags(lineage),
   ];
-  const run = await store.createRun({ experimentId, userId: user, tags });
+  // MLflow Recipes (2.12, utils/tracking.py `_get_run_name`): `<prefix>-` and 8 hex digits of a uuid4.
+  const prefix = recipe.config.experiment?.run_name_prefix;
+  const run = await store.createRun({
+    experimentId,
+    userId: user,
+    tags,
+    ...(prefix ? { runName: `${prefix}-${randomUUID().replace(/-/g, '').slice(0, 8)}` } : {}),
+  });
   const runId = run.info.run_id;
   const artifactUri = run.info.artifact_uri;
 

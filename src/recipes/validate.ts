@@ -22,6 +22,7 @@ import {
   USER_MODULE_EXTENSIONS,
 } from '../steps/user-module.js';
 import { canonicalJson, sha256 } from './fingerprint.js';
+import { isDatabricksUri, mlflowFieldRefusal, mlflowValueRefusal } from './mlflow-refusals.js';
 import { tuningIssues } from './validate-tuning.js';
 
 export type ConfigPath = readonly (string | number)[];
@@ -166,6 +167,11 @@ function schemaIssues(errors: ErrorObject[], locate: Locator): ConfigIssue[] {
           (error.parentSchema?.properties as Record<string, unknown> | undefined) ?? {},
         );
         const suggestion = didYouMean(name, allowed);
+        const refusal = mlflowFieldRefusal(path, name);
+        if (refusal) {
+          issue = issueAt(locate, [...path, name], refusal.message, refusal.hint, true);
+          break;
+        }
         issue = issueAt(
           locate,
           [...path, name],
@@ -194,6 +200,11 @@ function schemaIssues(errors: ErrorObject[], locate: Locator): ConfigIssue[] {
       case 'enum': {
         const allowed = ((error.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);
         const suggestion = typeof error.data === 'string' ? didYouMean(error.data, allowed) : undefined;
+        const refusal = mlflowValueRefusal(path, error.data);
+        if (refusal) {
+          issue = issueAt(locate, path, refusal.message, refusal.hint);
+          break;
+        }
         issue = issueAt(
           locate,
           path,
@@ -552,6 +563,7 @@ function semanticIssues(config: Record<string, unknown>, locate: Locator, recipe
       ),
     );
   }
+  issues.push(...mlflowSemanticIssues(config, locate));
   if (getIn(config, ['steps', 'predict', 'save_mode']) === 'append') {
     issues.push(
       issueAt(
@@ -734,4 +746,77 @@ function mixingIssues(config: Record<string, unknown>, recipeDir: string, locate
       'set `using: custom` and `estimator_method`, a function in steps/train.py returning an unfitted scikit-learn estimator; or transform with mlrecipe (using: default)',
     ),
   ];
+}
+
+/**
+ * MLflow Recipes fields whose value (not name) decides whether mlrecipe can honour them
+ * (docs/migrating-from-mlflow.md): a loader next to `using: parquet`, which MLflow never calls;
+ * `rebalance_training_data: true`, since mlrecipe never rebalances; Databricks URIs; remote data
+ * locations, which MLflow downloads.
+ */
+function mlflowSemanticIssues(config: Record<string, unknown>, locate: Locator): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const step of ['ingest', 'ingest_scoring']) {
+    if (
+      getIn(config, ['steps', step, 'using']) === 'parquet' &&
+      getIn(config, ['steps', step, 'loader_method']) !== undefined
+    ) {
+      issues.push(
+        issueAt(
+          locate,
+          ['steps', step, 'loader_method'],
+          'loader_method is never called with using: parquet (MLflow Recipes reads parquet itself and ignores it)',
+          'remove loader_method, or set `using:` to the format your loader reads (e.g. csv) so that it is called',
+          true,
+        ),
+      );
+    }
+    const location = getIn(config, ['steps', step, 'location']);
+    (Array.isArray(location) ? location : [location]).forEach((value, i) => {
+      if (typeof value !== 'string' || !/^[a-z][a-z0-9+.-]+:\/\//i.test(value) || /^file:/i.test(value))
+        return;
+      issues.push(
+        issueAt(
+          locate,
+          Array.isArray(location) ? ['steps', step, 'location', i] : ['steps', step, 'location'],
+          `location ${value} is remote: MLflow Recipes downloads it, mlrecipe reads local files only`,
+          'download the data into the recipe directory (e.g. data/) and point `location:` at the local file, or read it in a `loader_method`',
+        ),
+      );
+    });
+  }
+  // MLflow reads it for binary classification only: in a regression recipe `true` changes nothing there either.
+  if (
+    config.recipe === 'classification/v1' &&
+    getIn(config, ['steps', 'train', 'rebalance_training_data']) === true
+  ) {
+    issues.push(
+      issueAt(
+        locate,
+        ['steps', 'train', 'rebalance_training_data'],
+        'rebalance_training_data: true (MLflow Recipes downsamples the majority class of a binary training set over 5,000 rows) is not supported: mlrecipe never rebalances',
+        "set it to false (mlrecipe's behaviour), or downsample in a `post_split_filter_method`",
+      ),
+    );
+  }
+  const uris: ConfigPath[] = [
+    ['experiment', 'tracking_uri'],
+    ['experiment', 'artifact_location'],
+    ['model_registry', 'registry_uri'],
+    ['steps', 'register', 'registry_uri'],
+    ['steps', 'predict', 'model_uri'],
+  ];
+  for (const path of uris) {
+    const value = getIn(config, path);
+    if (typeof value !== 'string' || !isDatabricksUri(value)) continue;
+    issues.push(
+      issueAt(
+        locate,
+        path,
+        `${value} is a Databricks URI; mlrecipe cannot reach Databricks workspaces or DBFS`,
+        'use a local path, sqlite:/postgresql:// store or an http(s):// tracking server (docs/tracking-stores.md) in this profile',
+      ),
+    );
+  }
+  return issues;
 }

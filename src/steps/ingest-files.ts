@@ -88,6 +88,6 @@ export function resolveIngestFiles(
 
 /** ingest's code identity: `steps/ingest.*` (and `steps/ingest.py`) when a custom loader reads the data. */
 export function ingestCodeFiles(cfg: IngestConfig | undefined, recipeDir: string): string[] {
-  if (cfg?.using !== 'custom') return [];
+  if (cfg?.using !== 'custom' && cfg?.loader_method === undefined) return [];
   return userModuleFiles({ recipeDir, module: 'ingest' });
 }

@@ -4,7 +4,8 @@
  *
  * Config (MLflow Recipes' names): `using: csv | parquet | json | arrow | custom`, `location` (a
  * path, a list of paths or a glob, relative to the recipe directory), `loader_method` (for
- * custom: a function exported by `steps/ingest.ts`), `skip_data_profiling`.
+ * custom, and for csv/json/arrow as MLflow calls it for any format but parquet: a function in
+ * `steps/ingest.py` or exported by `steps/ingest.ts`), `skip_data_profiling`.
  *
  * A custom loader is called as MLflow calls `load_file_as_dataframe(file_path, file_format)`: once
  * per resolved file, with the file's absolute path and its extension as the format; the parts are
@@ -84,14 +85,22 @@ export async function loadIngestDataset(options: {
   const kind = options.kind ?? 'ingest';
   const files = resolveIngestFiles(config, recipeDir, kind);
   // resolveIngestFiles refused anything else (`using: project` is run by a wrapper before this).
-  if (isBuiltinFormat(config.using)) {
+  // MLflow Recipes 2.x reads only parquet (and Spark's formats) itself: any other `using` with a
+  // `loader_method` calls the loader with that format name (`using: csv` → "csv"). mlrecipe reads
+  // csv, json and arrow itself only when no loader is named. (parquet + loader_method is refused
+  // by validation: MLflow would not call the loader.)
+  if (isBuiltinFormat(config.using) && config.loader_method === undefined) {
     return { dataset: await readDataset({ format: config.using, files }), files };
   }
   const resolver = options.loaderResolver ?? defaultLoaderResolver;
   const loader = await resolver({ recipeDir, name: config.loader_method as string, python: options.python });
   const calls =
     files.length > 0
-      ? files.map((f) => ({ path: f, format: extname(f).slice(1).toLowerCase() }))
+      ? files.map((f) => ({
+          path: f,
+          // `using: custom`: the file's extension (MLflow passes "custom"; docs/migrating-from-mlflow.md).
+          format: config.using === 'custom' ? extname(f).slice(1).toLowerCase() : config.using,
+        }))
       : [{ path: '', format: 'custom' }];
   const parts: Dataset[] = [];
   for (const call of calls) {

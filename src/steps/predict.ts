@@ -11,8 +11,9 @@
  * location}` (location relative to the recipe directory; JSON is MLflow's
  * `{"predictions": [...]}`). For classifiers, class probabilities are added as MLflow Recipes
  * does (`predicted_score`, `predicted_score_<label>`; see `predict_scores_for_all_classes` and
- * `predict_prefix` under steps.train). `save_mode`: `overwrite` (the default, also `default`), `error` /
- * `errorifexists` (fail if the location exists) or `ignore` (leave an existing file alone).
+ * `predict_prefix` under steps.train). `save_mode`: `overwrite` (the default), `default`, `error` /
+ * `errorifexists` (fail if the location exists, as Spark's default mode does in MLflow) or `ignore`
+ * (leave an existing file alone). `result_type`: double, float or string (MLflow's spark_udf type).
  *
  * The predictions are also kept in the step's own output (`predictions.<ext>`), so the cached
  * entry holds what was written.
@@ -217,7 +218,9 @@ function outputTarget(location: string, recipeDir: string): string {
 
 async function runPredict(cfg: PredictConfig | undefined, ctx: StepContext): Promise<StepResult> {
   const { format, location } = outputConfig(cfg);
-  const saveMode = cfg?.save_mode ?? 'default';
+  // MLflow Recipes 2.12 (steps/predict.py): absent means overwrite; `default` is Spark's default
+  // mode, errorifexists, so it fails on an existing output just as `error` does.
+  const saveMode = cfg?.save_mode ?? 'overwrite';
   if (saveMode === 'append') {
     throw configIssue(
       'steps.predict.save_mode',
@@ -226,7 +229,7 @@ async function runPredict(cfg: PredictConfig | undefined, ctx: StepContext): Pro
     );
   }
   const target = outputTarget(location, ctx.recipeDir);
-  if (existsSync(target) && (saveMode === 'error' || saveMode === 'errorifexists')) {
+  if (existsSync(target) && (saveMode === 'default' || saveMode === 'error' || saveMode === 'errorifexists')) {
     throw new StepError('predict', `${location} already exists and save_mode is ${saveMode}`, {
       hint: 'remove the file or set save_mode: overwrite',
     });
@@ -243,7 +246,10 @@ async function runPredict(cfg: PredictConfig | undefined, ctx: StepContext): Pro
   const { loadModelFromUri } = await import('../registry/model-uri.js');
   const model = await loadModelFromUri(uri, chosen.trackingUri ? { trackingUri: chosen.trackingUri } : {});
   const started = performance.now();
-  const scored = await scoreDataset(model, dataset, scoreOptions(ctx.recipe));
+  const scored = await scoreDataset(model, dataset, {
+    ...scoreOptions(ctx.recipe),
+    ...(cfg?.result_type ? { resultType: cfg.result_type } : {}),
+  });
   const seconds = (performance.now() - started) / 1000;
 
   const own = `predictions.${EXTENSIONS[format]}`;
@@ -272,7 +278,7 @@ async function runPredict(cfg: PredictConfig | undefined, ctx: StepContext): Pro
         output: { using: format, location, written: wrote },
         predict_seconds: seconds,
       },
-      sections: predictionSections(scored.predictions, uri, location, wrote),
+      sections: predictionSections(scored.predictions, uri, location, wrote, cfg?.skip_data_profiling === true),
     },
   };
 }
@@ -282,6 +288,8 @@ function predictionSections(
   uri: string,
   location: string,
   wrote: boolean,
+  /** MLflow's skip_data_profiling: no summary of the scored values. */
+  skipProfile: boolean,
 ): CardSection[] {
   const sections: CardSection[] = [
     {
@@ -291,6 +299,7 @@ function predictionSections(
         `${wrote ? 'wrote' : 'left unchanged'} <code>${escapeHtml(location)}</code>.</p>`,
     },
   ];
+  if (skipProfile) return sections;
   if (predictions instanceof Float64Array) {
     const sorted = Float64Array.from(predictions).sort();
     const q = (p: number) =>

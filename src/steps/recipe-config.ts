@@ -93,6 +93,10 @@ export interface TransformConfig {
   using?: 'default' | 'custom';
   transformer_method?: string;
   /**
+   * MLflow Recipes: no profile of the transformed data; mlrecipe leaves the feature statistics off the transform card.
+   */
+  skip_data_profiling?: boolean;
+  /**
    * Default transformer: at most this many one-hot columns per string column, rarer and unseen categories grouped into one (scikit-learn's OneHotEncoder max_categories; default 50). null: one column per category.
    */
   max_categories?: number | null;
@@ -120,6 +124,14 @@ export interface TrainConfig {
     };
   };
   predict_scores_for_all_classes?: boolean;
+  /**
+   * MLflow Recipes: skip the data profile on this step's card. mlrecipe's train step computes none, so there is nothing to skip.
+   */
+  skip_data_profiling?: boolean;
+  /**
+   * MLflow Recipes downsamples the majority class of a binary training set over 5,000 rows (default true). mlrecipe never rebalances: only false is accepted (docs/migrating-from-mlflow.md).
+   */
+  rebalance_training_data?: boolean;
   predict_prefix?: string;
 }
 export interface EstimatorSpec {
@@ -159,7 +171,14 @@ export interface RegisterConfig {
 export interface PredictConfig {
   model_uri?: string;
   output?: PredictOutputConfig;
-  result_type?: string;
+  /**
+   * The type of the prediction column, as MLflow's spark_udf result_type: double (numbers as they are), float (rounded to 32-bit floats) or string (predictions written as text). Default: the model's own type.
+   */
+  result_type?: 'double' | 'float' | 'string';
+  /**
+   * MLflow Recipes: no profile of the scored data; mlrecipe leaves the summary of the predictions off the predict card.
+   */
+  skip_data_profiling?: boolean;
   save_mode?: 'default' | 'overwrite' | 'append' | 'ignore' | 'error' | 'errorifexists';
 }
 export interface PredictOutputConfig {
@@ -175,6 +194,10 @@ export interface ExperimentConfig {
   name?: string;
   tracking_uri?: string;
   artifact_location?: string;
+  /**
+   * Each recipe run is named <prefix>-<8 hex digits>, as MLflow Recipes names it.
+   */
+  run_name_prefix?: string;
 }
 export interface ModelRegistryConfig {
   model_name?: string;

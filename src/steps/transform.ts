@@ -168,7 +168,8 @@ async function runTransform(cfg: TransformConfig | undefined, ctx: StepContext):
   );
 
   for (const warning of warnings) ctx.log(`warning: ${warning}`);
-  const stats = featureStats(X, names);
+  // MLflow's skip_data_profiling: no profile of the transformed training data on the card.
+  const stats = cfg?.skip_data_profiling ? undefined : featureStats(X, names);
   return {
     outputs: { transformer: TRANSFORMER_FILE },
     params: {
@@ -187,7 +188,7 @@ async function runTransform(cfg: TransformConfig | undefined, ctx: StepContext):
         feature_names: names,
         rows: frame.nRows,
         fit_seconds: fitSeconds,
-        feature_stats: stats,
+        ...(stats ? { feature_stats: stats } : {}),
         warnings,
       },
       sections: [
@@ -203,13 +204,17 @@ async function runTransform(cfg: TransformConfig | undefined, ctx: StepContext):
           title: 'Summary',
           html: `<p>${file.kind === 'custom' ? `Custom transformer <code>${escapeHtml(file.method)}</code>` : file.kind === 'identity' ? `Identity transformer (<code>${escapeHtml(file.method)}</code> returned null)` : 'Default transformer'} fitted on ${frame.nRows} training rows: ${frame.columns.length} input columns → ${nFeatures} features in ${fitSeconds.toFixed(2)} s.</p>`,
         },
-        {
-          title: 'Features (training split, after transform)',
-          html: htmlTable({
-            headers: ['feature', 'mean', 'std', 'min', 'max', 'missing'],
-            rows: stats.map((s) => [s.name, s.mean, s.std, s.min, s.max, s.missing]),
-          }),
-        },
+        ...(stats
+          ? [
+              {
+                title: 'Features (training split, after transform)',
+                html: htmlTable({
+                  headers: ['feature', 'mean', 'std', 'min', 'max', 'missing'],
+                  rows: stats.map((s) => [s.name, s.mean, s.std, s.min, s.max, s.missing]),
+                }),
+              },
+            ]
+          : []),
       ],
     },
   };
