@@ -48,6 +48,10 @@ export function registerRecipeCommands(program: Command): void {
         .default('local'),
     )
     .addOption(queueOption())
+    .option(
+      '--remote-cache <uri>',
+      "the step cache's shared tier: s3://bucket/prefix, mlflow-artifacts:/prefix or a shared directory; steps cached there by another machine are reused (default: $RECIPE_REMOTE_CACHE)",
+    )
     .addOption(output())
     .action(async (opts: RunOptions, command: Command) => {
       const { trackingUri } = command.optsWithGlobals<{ trackingUri?: string }>();
@@ -67,8 +71,28 @@ export function registerRecipeCommands(program: Command): void {
       const trialExecutor = queueUrl
         ? (await import('../queue/index.js')).queueTrialExecutor({ connectionString: queueUrl })
         : undefined;
-      const { createProgressReporter, recipeRunStatus, runRecipe, trackingRecorder, formatDuration } =
-        await import('../recipes/index.js');
+      const {
+        createProgressReporter,
+        recipeRunStatus,
+        runRecipe,
+        trackingRecorder,
+        formatDuration,
+        RemoteStepCache,
+        remoteCacheUriFrom,
+      } = await import('../recipes/index.js');
+      const remoteUri = remoteCacheUriFrom(opts.remoteCache);
+      const remoteCache =
+        remoteUri === undefined
+          ? undefined
+          : new RemoteStepCache({
+              uri: remoteUri,
+              recipeDir: resolve(opts.recipeDir),
+              // mlflow-artifacts:/ names a path on the tracking server the run records to.
+              trackingUri: (await import('../tracking/index.js')).resolveTrackingUri({
+                flag: trackingUri,
+                cwd: resolve(opts.recipeDir),
+              }).uri,
+            });
       const { defaultStepRegistry } = await import('../recipes/step-registry.js');
       const result = await runRecipe({
         recipeDir: opts.recipeDir,
@@ -81,6 +105,7 @@ export function registerRecipeCommands(program: Command): void {
         recorder: opts.tracking === false ? undefined : trackingRecorder({ trackingUri, lineage }),
         handleSignals: true,
         ...(trialExecutor ? { trialExecutor } : {}),
+        ...(remoteCache ? { remoteCache } : {}),
       });
       if (opts.output === 'json') {
         printJson({
@@ -336,6 +361,7 @@ interface CommonOptions {
 interface RunOptions extends CommonOptions {
   step?: StepKind;
   cache?: boolean;
+  remoteCache?: string;
   wait?: boolean;
   tracking?: boolean;
   executor: 'local' | 'queue';

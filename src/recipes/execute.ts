@@ -21,6 +21,7 @@ import { acquireRecipeLock } from './lock.js';
 import { defaultTargets, type PlanNode, planRecipe, type RecipePlan } from './plan.js';
 import { createProgressReporter, type ProgressReporter, type StepRunState } from './progress.js';
 import { hashFile, StatCache } from './stat-cache.js';
+import type { RemoteStepCache } from './remote-cache.js';
 import { ALWAYS_RUNS } from './status.js';
 import { closePythonWorkers, pythonWorkersStarted } from '../python/session.js';
 
@@ -85,6 +86,8 @@ export interface RunRecipeOptions {
   handleSignals?: boolean;
   /** Runs a tuned train step's trials elsewhere (`--executor queue`); default: worker threads here. */
   trialExecutor?: TrialExecutor;
+  /** The step cache's remote tier (`--remote-cache`): entries pulled on a local miss, pushed after a run. */
+  remoteCache?: RemoteStepCache;
 }
 
 export interface RunRecipeResult {
@@ -172,6 +175,7 @@ export async function runRecipe(options: RunRecipeOptions): Promise<RunRecipeRes
       signal: abort.signal,
       stopping,
       ...(options.trialExecutor ? { trialExecutor: options.trialExecutor } : {}),
+      ...(options.remoteCache ? { remoteCache: options.remoteCache } : {}),
     });
     progress.end();
     statCache.save();
@@ -247,6 +251,7 @@ interface ExecuteContext {
   /** Runs of steps that honour the signal; the signal handler waits for them. */
   stopping?: Set<Promise<unknown>>;
   trialExecutor?: TrialExecutor;
+  remoteCache?: RemoteStepCache;
 }
 
 async function executePlan(ctx: ExecuteContext): Promise<StepOutcome[]> {
@@ -320,9 +325,19 @@ async function runNode(
   const recipe = ctx.plan.recipe;
   const started = Date.now();
   if (!ctx.noCache && node.step.alwaysRun !== true) {
-    const manifest = cache.lookup(node.kind, node.fingerprint);
+    let manifest = cache.lookup(node.kind, node.fingerprint);
+    let pulled = false;
+    if (manifest === null && ctx.remoteCache) {
+      manifest = await ctx.remoteCache.pull(cache, node.kind, node.fingerprint).catch((error: unknown) => {
+        // The remote tier only saves work: when it fails, the step runs here.
+        progress.note(`warning: ${node.kind}: remote cache: ${(error as Error).message}`);
+        return null;
+      });
+      pulled = manifest !== null;
+    }
     if (manifest) {
       ctx.progress.stepStarted(node.kind);
+      if (pulled) progress.stepLog(node.kind, `fetched from the remote cache ${ctx.remoteCache?.uri}`);
       await restoreExternalOutputs(ctx, node, manifest);
       const durationMs = Date.now() - started;
       const previous = cache.readState(node.kind);
@@ -422,6 +437,19 @@ async function runNode(
     };
     const dir = cache.commit(tmp, manifest);
     ctx.activeTemps.delete(tmp);
+    if (ctx.remoteCache) {
+      await ctx.remoteCache.push(dir, manifest).then(
+        (blobs) =>
+          progress.stepLog(
+            node.kind,
+            `pushed to the remote cache (${blobs} new file${blobs === 1 ? '' : 's'})`,
+          ),
+        (error: unknown) =>
+          progress.note(
+            `warning: ${node.kind}: could not push to the remote cache: ${(error as Error).message}`,
+          ),
+      );
+    }
     cache.writeState({
       step: node.kind,
       fingerprint: node.fingerprint,

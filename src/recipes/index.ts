@@ -56,6 +56,7 @@ export {
   trackingRecorder,
 } from './record.js';
 export { StatCache } from './stat-cache.js';
+export { type RemoteCacheOptions, RemoteStepCache, remoteCacheUriFrom } from './remote-cache.js';
 export {
   ALWAYS_RUNS,
   cleanRecipe,
