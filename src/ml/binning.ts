@@ -32,6 +32,12 @@ export interface BinMapperOptions {
   randomState?: number | null;
   /** Put the codes in a SharedArrayBuffer, for worker threads to read in place. */
   shared?: boolean;
+  /**
+   * Per feature: the sorted known categories of a categorical feature (null for a numeric one).
+   * Category k gets value bin k, as scikit-learn's `_BinMapper` with `known_categories`: the
+   * edges are the midpoints between consecutive categories, so binning is the same code path.
+   */
+  categories?: readonly (Float64Array | null)[];
 }
 
 export interface BinMapperState {
@@ -110,7 +116,12 @@ export class BinMapper {
     for (let j = 0; j < X.columns.length; j++) {
       const column = X.columns[j];
       checkColumn(column, j, X.nRows);
-      edges.push(findEdges(column, sampleRows, maxBins - 1));
+      const known = options.categories?.[j];
+      if (known) {
+        const e = new Float64Array(Math.max(0, known.length - 1));
+        for (let k = 0; k < e.length; k++) e[k] = midpoint(known[k], known[k + 1]);
+        edges.push(e);
+      } else edges.push(findEdges(column, sampleRows, maxBins - 1));
     }
     const binMin = edges.map((e) => new Float64Array(e.length + 1).fill(Number.POSITIVE_INFINITY));
     const binMax = edges.map((e) => new Float64Array(e.length + 1).fill(Number.NEGATIVE_INFINITY));

@@ -12,13 +12,19 @@
  * has not improved by `tol` over the last `n_iter_no_change` iterations, as scikit-learn's
  * `_should_stop`. Split thresholds are the bins' upper edges, so predicting on raw columns sends
  * every value where its bin went in training.
+ *
+ * `categorical_features` (scikit-learn 1.2: a boolean mask or column indices; ours also takes
+ * feature names) marks features whose values are category codes 0..max_bins-1: they get one bin
+ * per category and native categorical splits (trees/boost-grow.ts), and predict sends a row by
+ * the split's bitset of raw categories. A category unseen in training, a negative or non-integer
+ * code and NaN follow the node's missing-value side, as scikit-learn treats unknown categories.
  */
 import { DataError } from '../errors.js';
 import { BinMapper, createRng } from './binning.js';
 import { HistogramHelpers, threadsFor } from './ensemble-threads.js';
 import type { TreeStructure } from './decision-tree.js';
 import { type FlatForest, flatten, forestFromJSON, forestToJSON } from './forest.js';
-import { BoostGrower, PARALLEL_MIN_ROWS } from './trees/boost-grow.js';
+import { BoostGrower, CAT_BITSET_WORDS, PARALLEL_MIN_ROWS } from './trees/boost-grow.js';
 import { checkStateName, damagedState } from './trees/tree-state.js';
 import type { Classifier, EstimatorState, FeatureMatrix, Regressor } from './types.js';
 
@@ -36,6 +42,11 @@ export interface HistGradientBoostingParams {
   max_bins?: number;
   /** 'auto' (on above 10 000 rows), true or false. */
   early_stopping?: 'auto' | boolean;
+  /**
+   * Categorical features: a boolean mask over the features, their indices, or their names (the
+   * matrix's `featureNames`). null: none.
+   */
+  categorical_features?: CategoricalFeatures;
   validation_fraction?: number;
   n_iter_no_change?: number;
   tol?: number;
@@ -58,6 +69,7 @@ export interface ResolvedBoostingParams {
   l2_regularization: number;
   max_bins: number;
   early_stopping: 'auto' | boolean;
+  categorical_features: CategoricalFeatures;
   validation_fraction: number;
   n_iter_no_change: number;
   tol: number;
@@ -66,6 +78,29 @@ export interface ResolvedBoostingParams {
 }
 
 type Task = 'regression' | 'classification';
+
+/** scikit-learn 1.2's `categorical_features` forms; names match the matrix's `featureNames`. */
+export type CategoricalFeatures = readonly boolean[] | readonly number[] | readonly string[] | null;
+
+function checkCategoricalParam(v: unknown): CategoricalFeatures {
+  if (v === null) return null;
+  const hint =
+    'give a list of feature names, of column indices, or one true/false per feature (e.g. categorical_features: [cat__city])';
+  if (!Array.isArray(v)) {
+    throw new DataError(`categorical_features must be a list or null, got ${JSON.stringify(v)}`, { hint });
+  }
+  const kinds = new Set<string>(v.map((x) => typeof x));
+  if (kinds.size > 1 || (kinds.size === 1 && !['boolean', 'number', 'string'].some((k) => kinds.has(k)))) {
+    throw new DataError(
+      `categorical_features must hold only booleans, only integers or only names, got ${JSON.stringify(v)}`,
+      { hint },
+    );
+  }
+  if (kinds.has('number') && !v.every((x) => Number.isInteger(x))) {
+    throw new DataError(`categorical_features indices must be integers, got ${JSON.stringify(v)}`, { hint });
+  }
+  return v as CategoricalFeatures;
+}
 
 function resolveParams(params: HistGradientBoostingParams, task: Task): ResolvedBoostingParams {
   const p: ResolvedBoostingParams = {
@@ -78,6 +113,7 @@ function resolveParams(params: HistGradientBoostingParams, task: Task): Resolved
     l2_regularization: params.l2_regularization ?? 0,
     max_bins: params.max_bins ?? 255,
     early_stopping: params.early_stopping ?? 'auto',
+    categorical_features: checkCategoricalParam(params.categorical_features ?? null),
     validation_fraction: params.validation_fraction ?? 0.1,
     n_iter_no_change: params.n_iter_no_change ?? 10,
     tol: params.tol ?? 1e-7,
@@ -234,9 +270,34 @@ function multinomialLoss(y: Int32Array, K: number): Loss {
   };
 }
 
+/**
+ * The categorical part of a fitted model: which nodes split on categories, their bitsets of raw
+ * categories going left, and each categorical feature's known categories.
+ */
+interface CategoricalState {
+  /** Per node of the flat forest: index of its bitset, or -1 for a numeric split or a leaf. */
+  catIndex: Int32Array;
+  /** CAT_BITSET_WORDS words per categorical split. */
+  bitsets: Uint32Array;
+  /** Per feature: sorted training categories when categorical, else null. */
+  known: (Float64Array | null)[];
+  /** The same as bitsets (for "known, so not missing" at predict). */
+  knownBits: (Uint32Array | null)[];
+}
+
+function bitsetOf(categories: Float64Array): Uint32Array {
+  const bits = new Uint32Array(CAT_BITSET_WORDS);
+  for (const c of categories) bits[c >>> 5] |= 1 << (c & 31);
+  return bits;
+}
+
+const inBitset = (bits: Uint32Array, at: number, c: number) =>
+  ((bits[at + (c >>> 5)] >>> (c & 31)) & 1) === 1;
+
 /** Adds tree t's leaf values into raw[i * K + k] for the given rows of X. */
 function addTree(
   forest: FlatForest,
+  cat: CategoricalState | null,
   t: number,
   columns: Float64Array[],
   raw: Float64Array,
@@ -246,10 +307,23 @@ function addTree(
 ): void {
   const { feature, threshold, left, right, missingLeft, value } = forest;
   const o = forest.offsets[t];
+  const catIndex = cat?.catIndex;
   for (let i = 0; i < nRows; i++) {
     let node = o;
     while (left[node] !== -1) {
       const x = columns[feature[node]][i];
+      const ci = catIndex ? catIndex[node] : -1;
+      if (ci >= 0) {
+        // scikit-learn's predictor: in the left bitset → left; another known category → right;
+        // anything else (NaN, negative, unseen, not a code) is treated as missing.
+        const c = x >= 0 && x < 256 && Number.isInteger(x) ? x : -1;
+        const known = (cat as CategoricalState).knownBits[feature[node]] as Uint32Array;
+        if (c >= 0 && inBitset((cat as CategoricalState).bitsets, ci * CAT_BITSET_WORDS, c))
+          node = o + left[node];
+        else if (c >= 0 && inBitset(known, 0, c)) node = o + right[node];
+        else node = o + (missingLeft[node] === 1 ? left[node] : right[node]);
+        continue;
+      }
       const th = threshold[node];
       if (x <= th) node = o + left[node];
       else if (x > th) node = o + right[node];
@@ -259,8 +333,129 @@ function addTree(
   }
 }
 
+/** The categorical state of trees flattened in this order, or null when none splits on categories. */
+function categoricalState(
+  grown: { nNodes: number; catNodes: number[]; catBitsets: Uint32Array[] }[],
+  known: (Float64Array | null)[] | null,
+): CategoricalState | null {
+  if (known === null) return null;
+  let total = 0;
+  for (const g of grown) total += g.nNodes;
+  const catIndex = new Int32Array(total).fill(-1);
+  const words: Uint32Array[] = [];
+  let offset = 0;
+  for (const g of grown) {
+    g.catNodes.forEach((node, q) => {
+      catIndex[offset + node] = words.length;
+      words.push(g.catBitsets[q]);
+    });
+    offset += g.nNodes;
+  }
+  const bitsets = new Uint32Array(words.length * CAT_BITSET_WORDS);
+  words.forEach((w, q) => bitsets.set(w, q * CAT_BITSET_WORDS));
+  return { catIndex, bitsets, known, knownBits: known.map((c) => (c ? bitsetOf(c) : null)) };
+}
+
+/** The boolean mask `categorical_features` stands for over these features, or null for none. */
+function categoricalMask(spec: CategoricalFeatures, X: FeatureMatrix): Uint8Array | null {
+  if (spec === null || spec.length === 0) return null;
+  const F = X.columns.length;
+  const mask = new Uint8Array(F);
+  const hint = 'categorical_features names the features the estimator receives (see docs/model-steps.md)';
+  if (typeof spec[0] === 'boolean') {
+    if (spec.length !== F) {
+      throw new DataError(
+        `categorical_features is a boolean mask of ${spec.length} values, but there are ${F} features`,
+        { hint },
+      );
+    }
+    spec.forEach((v, j) => (mask[j] = v ? 1 : 0));
+  } else if (typeof spec[0] === 'number') {
+    for (const j of spec as readonly number[]) {
+      if (j < 0 || j >= F) {
+        throw new DataError(`categorical_features index ${j} is outside 0..${F - 1}`, { hint });
+      }
+      mask[j] = 1;
+    }
+  } else {
+    const names = X.featureNames;
+    if (!names) {
+      throw new DataError('categorical_features holds names, but the feature matrix has no feature names', {
+        hint: 'give column indices or a boolean mask instead',
+      });
+    }
+    for (const name of spec as readonly string[]) {
+      const j = resolveFeatureName(names, name);
+      if (j < 0) {
+        throw new DataError(
+          `categorical_features names '${name}', which is not a feature (features: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', ...' : ''})`,
+          { hint },
+        );
+      }
+      mask[j] = 1;
+    }
+  }
+  return mask.some((v) => v === 1) ? mask : null;
+}
+
+/**
+ * A name's feature index: the exact feature name, else the one feature whose name is this name
+ * after the transformer's `num__`/`cat__` prefix (so a recipe may say `city` for `cat__city`).
+ */
+function resolveFeatureName(names: readonly string[], name: string): number {
+  const exact = names.indexOf(name);
+  if (exact >= 0) return exact;
+  const matches: number[] = [];
+  names.forEach((n, j) => {
+    const cut = n.indexOf('__');
+    if (cut >= 0 && n.slice(cut + 2) === name) matches.push(j);
+  });
+  return matches.length === 1 ? matches[0] : -1;
+}
+
+/**
+ * Each categorical feature's sorted distinct categories over all of X (before the early-stopping
+ * split, as scikit-learn), checked as scikit-learn 1.2 checks them: at most max_bins categories,
+ * codes below max_bins; ours also rejects negative and non-integer codes, which 1.2 would bin as
+ * categories at fit but treat as missing at predict.
+ */
+function knownCategories(X: FeatureMatrix, mask: Uint8Array, maxBins: number): (Float64Array | null)[] {
+  const leaveOut = 'or leave the feature out of categorical_features';
+  return X.columns.map((column, j) => {
+    if (mask[j] === 0) return null;
+    const name = X.featureNames?.[j] !== undefined ? `'${X.featureNames[j]}'` : `at index ${j}`;
+    const seen = new Set<number>();
+    for (let i = 0; i < column.length; i++) {
+      const v = column[i];
+      if (v !== v) continue;
+      if (!Number.isInteger(v) || v < 0) {
+        throw new DataError(
+          `categorical feature ${name} holds ${v} at row ${i}; category codes must be non-negative integers`,
+          { hint: `encode the categories as integer codes 0..${maxBins - 1} (NaN for missing), ${leaveOut}` },
+        );
+      }
+      seen.add(v);
+    }
+    if (seen.size > maxBins) {
+      throw new DataError(
+        `categorical feature ${name} has ${seen.size} categories; HistGradientBoosting takes at most max_bins (${maxBins}, at most 255)`,
+        { hint: `group rare categories (the transformer's max_categories or min_frequency), ${leaveOut}` },
+      );
+    }
+    const out = Float64Array.from(seen).sort();
+    if (out[out.length - 1] >= maxBins) {
+      throw new DataError(
+        `categorical feature ${name} holds code ${out[out.length - 1]}; category codes must be below max_bins (${maxBins})`,
+        { hint: `encode the categories as codes 0..${maxBins - 1} (an ordinal encoding), ${leaveOut}` },
+      );
+    }
+    return out;
+  });
+}
+
 interface Fitted {
   forest: FlatForest;
+  cat: CategoricalState | null;
   /** Raw output per class before any tree (K values; 1 for regression and binary). */
   baseline: Float64Array;
   importances: Float64Array;
@@ -292,6 +487,21 @@ abstract class BaseHistGradientBoosting {
     return this.state.importances;
   }
 
+  /**
+   * With categorical_features set, a recipe's one-hot encoded columns reach this model as one
+   * column of category codes each (src/ml/encoded-matrix.ts `categoryCodeFeatures`).
+   */
+  get readsCategoryCodes(): boolean {
+    const spec = this.params.categorical_features;
+    return spec !== null && spec.length > 0;
+  }
+
+  /** Per feature: whether it was fitted as categorical (scikit-learn's `is_categorical_`); null when none was. */
+  get is_categorical_(): boolean[] | null {
+    const cat = this.state.cat;
+    return cat ? cat.known.map((c) => c !== null) : null;
+  }
+
   /** Mean loss on the training rows before the first tree and after each iteration. */
   get train_loss_(): number[] {
     return this.state.trainLoss;
@@ -306,6 +516,8 @@ abstract class BaseHistGradientBoosting {
   protected boost(X: FeatureMatrix, lossFor: (rows: Uint32Array) => Loss): void {
     const p = this.params;
     const N = X.nRows;
+    const mask = categoricalMask(p.categorical_features, X);
+    const known = mask ? knownCategories(X, mask, p.max_bins) : null;
     const earlyStopping = p.early_stopping === 'auto' ? N > 10_000 : p.early_stopping;
     // Held-out rows for early stopping: a seeded shuffle, as scikit-learn's train_test_split.
     const order = new Uint32Array(N);
@@ -347,9 +559,16 @@ abstract class BaseHistGradientBoosting {
       maxBins: p.max_bins + 1,
       randomState: p.random_state,
       shared: parallel,
+      ...(known ? { categories: known } : {}),
     });
     const grower = new BoostGrower(
-      { codes: binned.codes, nFeatures: binned.nFeatures, nRows: nTrain, mapper },
+      {
+        codes: binned.codes,
+        nFeatures: binned.nFeatures,
+        nRows: nTrain,
+        mapper,
+        ...(known ? { categories: known } : {}),
+      },
       {
         maxLeafNodes: p.max_leaf_nodes,
         maxDepth: p.max_depth,
@@ -386,6 +605,7 @@ abstract class BaseHistGradientBoosting {
       : null;
     if (helpers) grower.useHelpers(helpers);
     const trees: TreeStructure[] = [];
+    const catParts: { nNodes: number; catNodes: number[]; catBitsets: Uint32Array[] }[] = [];
     const gains = new Float64Array(X.columns.length);
     const trainLoss = [loss.meanLoss(trainRaw, identity)];
     const validationLoss = earlyStopping ? [valLoss.meanLoss(valRaw, valIdentity)] : [];
@@ -393,6 +613,7 @@ abstract class BaseHistGradientBoosting {
       for (let iter = 0; iter < p.max_iter; iter++) {
         loss.gradients(trainRaw, identity, grad, hess);
         const built: TreeStructure[] = [];
+        const builtCat: typeof catParts = [];
         for (let k = 0; k < K; k++) {
           rows.set(identity);
           const g = grad.subarray(k * nTrain, (k + 1) * nTrain);
@@ -404,12 +625,19 @@ abstract class BaseHistGradientBoosting {
           }
           for (let j = 0; j < gains.length; j++) gains[j] += grown.gains[j];
           built.push(grown.tree);
+          builtCat.push({
+            nNodes: grown.tree.feature.length,
+            catNodes: grown.catNodes,
+            catBitsets: grown.catBitsets,
+          });
         }
         trees.push(...built);
+        catParts.push(...builtCat);
         trainLoss.push(loss.meanLoss(trainRaw, identity));
         if (earlyStopping) {
           const partial = flatten(built, X.columns.length, 1);
-          for (let k = 0; k < K; k++) addTree(partial, k, valX.columns, valRaw, K, k, nVal);
+          const partialCat = categoricalState(builtCat, known);
+          for (let k = 0; k < K; k++) addTree(partial, partialCat, k, valX.columns, valRaw, K, k, nVal);
           validationLoss.push(valLoss.meanLoss(valRaw, valIdentity));
           if (shouldStop(validationLoss, p.n_iter_no_change, p.tol)) break;
         }
@@ -422,6 +650,7 @@ abstract class BaseHistGradientBoosting {
     if (total > 0) for (let j = 0; j < gains.length; j++) gains[j] /= total;
     this.fitted = {
       forest: flatten(trees, X.columns.length, 1),
+      cat: categoricalState(catParts, known),
       baseline,
       importances: gains,
       trainLoss,
@@ -431,7 +660,7 @@ abstract class BaseHistGradientBoosting {
 
   /** Raw outputs (row-major nRows × K): baseline plus every tree's leaf value, in tree order. */
   protected rawPredict(X: FeatureMatrix): Float64Array {
-    const { forest, baseline } = this.state;
+    const { forest, cat, baseline } = this.state;
     if (X.columns.length !== forest.nFeatures) {
       throw new DataError(
         `the model was trained on ${forest.nFeatures} features but got ${X.columns.length}`,
@@ -444,7 +673,7 @@ abstract class BaseHistGradientBoosting {
     const raw = new Float64Array(X.nRows * K);
     for (let i = 0; i < X.nRows; i++) for (let k = 0; k < K; k++) raw[i * K + k] = baseline[k];
     const T = forest.offsets.length - 1;
-    for (let t = 0; t < T; t++) addTree(forest, t, X.columns, raw, K, t % K, X.nRows);
+    for (let t = 0; t < T; t++) addTree(forest, cat, t, X.columns, raw, K, t % K, X.nRows);
     return raw;
   }
 
@@ -456,6 +685,7 @@ abstract class BaseHistGradientBoosting {
       n_trees_per_iteration: s.baseline.length,
       train_loss: s.trainLoss,
       validation_loss: s.validationLoss,
+      ...(s.cat ? { categorical: categoricalToJSON(s.cat) } : {}),
     };
   }
 
@@ -474,12 +704,63 @@ abstract class BaseHistGradientBoosting {
     const numbers = (v: unknown) => (Array.isArray(v) ? v.map(Number) : []);
     this.fitted = {
       forest,
+      cat: state.categorical === undefined ? null : categoricalFromJSON(name, state.categorical, forest),
       baseline: Float64Array.from(baseline as number[]),
       importances,
       trainLoss: numbers(state.train_loss),
       validationLoss: numbers(state.validation_loss),
     };
   }
+}
+
+/** The saved form of a model's categorical splits (docs/model-format.md). */
+function categoricalToJSON(cat: CategoricalState): Record<string, unknown> {
+  const b64 = (a: Int32Array | Uint32Array) =>
+    Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+  return {
+    known_categories: cat.known.map((c) => (c ? Array.from(c) : null)),
+    cat_index: b64(cat.catIndex),
+    cat_bitsets: b64(cat.bitsets),
+  };
+}
+
+function categoricalFromJSON(name: string, value: unknown, forest: FlatForest): CategoricalState {
+  const damaged = (what: string) => damagedState(name, `categorical: ${what}`);
+  const v = (value ?? {}) as Record<string, unknown>;
+  const words = (field: string, Ctor: Int32ArrayConstructor | Uint32ArrayConstructor) => {
+    const text = v[field];
+    if (typeof text !== 'string') throw damaged(`field '${field}' is missing or not a base64 string`);
+    const bytes = Buffer.from(text, 'base64');
+    if (bytes.byteLength % 4 !== 0) throw damaged(`field '${field}' is not a whole number of 32-bit words`);
+    const out = new Ctor(bytes.byteLength / 4);
+    new Uint8Array(out.buffer).set(bytes);
+    return out;
+  };
+  const knownJSON = v.known_categories;
+  if (!Array.isArray(knownJSON) || knownJSON.length !== forest.nFeatures) {
+    throw damaged("'known_categories' must hold one entry per feature");
+  }
+  const known = knownJSON.map((c: unknown) => {
+    if (c === null) return null;
+    if (!Array.isArray(c) || !c.every((x) => Number.isInteger(x) && x >= 0 && x < 256)) {
+      throw damaged("'known_categories' entries must be null or lists of codes 0..255");
+    }
+    return Float64Array.from(c as number[]);
+  });
+  const catIndex = words('cat_index', Int32Array) as Int32Array;
+  const bitsets = words('cat_bitsets', Uint32Array) as Uint32Array;
+  const nSplits = bitsets.length / CAT_BITSET_WORDS;
+  if (catIndex.length !== forest.feature.length || !Number.isInteger(nSplits)) {
+    throw damaged(`'cat_index' or 'cat_bitsets' does not match the ${forest.feature.length} nodes`);
+  }
+  for (let node = 0; node < catIndex.length; node++) {
+    const ci = catIndex[node];
+    if (ci === -1) continue;
+    if (ci < 0 || ci >= nSplits || forest.left[node] === -1 || known[forest.feature[node]] === null) {
+      throw damaged(`node ${node} has a categorical split that does not match the trees`);
+    }
+  }
+  return { catIndex, bitsets, known, knownBits: known.map((c) => (c ? bitsetOf(c) : null)) };
 }
 
 /**

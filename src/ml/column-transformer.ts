@@ -162,6 +162,19 @@ export class ColumnTransformer {
     ];
   }
 
+  /**
+   * `num__<column>`, then `cat__<column>` per string column: the names when an estimator reads
+   * each string column as one column of category codes (HistGradientBoosting with
+   * categorical_features).
+   */
+  codeFeatureNames(): string[] {
+    const { numImputer, encoder } = this.parts;
+    return [
+      ...numImputer.outputNames().map((n) => `num__${n}`),
+      ...encoder.columns.map((c) => `cat__${c.name}`),
+    ];
+  }
+
   /** Per string column: how many categories it had and how many were grouped as infrequent. */
   categoricalSummary(): CategoricalSummary[] {
     return this.parts.encoder.columns.map((c) => ({

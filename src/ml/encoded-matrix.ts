@@ -195,7 +195,12 @@ export function linearPredictEncoded(
   return out;
 }
 
-function addBlockWeights(out: Float64Array, codes: Int32Array, coef: ArrayLike<number>, offset: number): void {
+function addBlockWeights(
+  out: Float64Array,
+  codes: Int32Array,
+  coef: ArrayLike<number>,
+  offset: number,
+): void {
   for (let i = 0; i < codes.length; i++) {
     const o = codes[i];
     if (o >= 0) out[i] += coef[offset + o];
@@ -219,22 +224,92 @@ export function validateEncoded(X: EncodedMatrix, estimator: string, expectedCol
   }
   const p = encodedWidth(X);
   if (p === 0) {
-    throw new DataError(`${estimator}: X has no feature columns`, { hint: 'select at least one feature column' });
+    throw new DataError(`${estimator}: X has no feature columns`, {
+      hint: 'select at least one feature column',
+    });
   }
   if (expectedColumns !== undefined && p !== expectedColumns) {
-    throw new DataError(`${estimator}: X has ${p} features, but the model was fitted with ${expectedColumns}`, {
-      hint: 'transform the input with the same transformer that was used for training',
-    });
+    throw new DataError(
+      `${estimator}: X has ${p} features, but the model was fitted with ${expectedColumns}`,
+      {
+        hint: 'transform the input with the same transformer that was used for training',
+      },
+    );
   }
 }
 
 /** Whether an estimator reads one-hot blocks as codes (else give it `densify(X)`). */
 export function readsCodes(estimator: Estimator): estimator is EncodedRegressor {
   const e = estimator as Partial<EncodedRegressor>;
-  return estimator.kind === 'regressor' && typeof e.fitEncoded === 'function' && typeof e.predictEncoded === 'function';
+  return (
+    estimator.kind === 'regressor' &&
+    typeof e.fitEncoded === 'function' &&
+    typeof e.predictEncoded === 'function'
+  );
 }
 
 /** The transformer's output with one-hot blocks as codes when it can give them, else dense. */
 export function transformEncoded(transformer: PipelineTransformer, frame: Frame): EncodedMatrix {
-  return transformer.transformEncoded ? transformer.transformEncoded(frame) : fromDense(transformer.transform(frame));
+  return transformer.transformEncoded
+    ? transformer.transformEncoded(frame)
+    : fromDense(transformer.transform(frame));
+}
+
+/**
+ * An estimator that takes each one-hot block as one column of category codes instead of its 0/1
+ * columns: HistGradientBoosting with `categorical_features`, whose native categorical splits need
+ * the category, not its indicator columns.
+ */
+export interface CategoryCodesReader {
+  readonly readsCategoryCodes: boolean;
+}
+
+export function readsCategoryCodes(estimator: Estimator): boolean {
+  return (estimator as Partial<CategoryCodesReader>).readsCategoryCodes === true;
+}
+
+/**
+ * The dense columns, then one column per block holding its codes as numbers (an unknown
+ * category's -1 becomes NaN, the missing value), with these feature names.
+ */
+export function codesAsColumns(X: EncodedMatrix, featureNames: readonly string[]): FeatureMatrix {
+  const columns = X.columns.slice();
+  for (const block of X.blocks) {
+    const { codes } = block;
+    const col = new Float64Array(codes.length);
+    for (let i = 0; i < codes.length; i++) col[i] = codes[i] >= 0 ? codes[i] : Number.NaN;
+    columns.push(col);
+  }
+  if (featureNames.length !== columns.length) {
+    throw new DataError(
+      `the transformer names ${featureNames.length} features but gives ${columns.length} columns of codes`,
+      {
+        hint: "a custom transformer's codeFeatureNames() must name its dense columns, then one per one-hot block",
+      },
+    );
+  }
+  return { nRows: X.nRows, columns, featureNames };
+}
+
+/**
+ * `X` (the transformer's `transformEncoded` output) as a category-codes reader takes it, with
+ * feature names: one code column per one-hot block when the transformer names them
+ * (`codeFeatureNames`), else the dense matrix (a custom transformer that emits codes itself).
+ */
+export function categoryCodeMatrix(X: EncodedMatrix, transformer: PipelineTransformer): FeatureMatrix {
+  if (X.blocks.length > 0 && transformer.codeFeatureNames)
+    return codesAsColumns(X, transformer.codeFeatureNames());
+  return { ...densify(X), featureNames: transformer.featureNames() };
+}
+
+/** The transformer's output for a category-codes reader (see categoryCodeMatrix). */
+export function categoryCodeFeatures(transformer: PipelineTransformer, frame: Frame): FeatureMatrix {
+  return categoryCodeMatrix(transformEncoded(transformer, frame), transformer);
+}
+
+/** The feature names a category-codes reader sees (those of `categoryCodeFeatures`). */
+export function categoryCodeFeatureNames(transformer: PipelineTransformer): string[] {
+  return transformer.transformEncoded && transformer.codeFeatureNames
+    ? transformer.codeFeatureNames()
+    : transformer.featureNames();
 }

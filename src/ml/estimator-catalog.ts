@@ -11,7 +11,7 @@ export type EstimatorKind = 'regressor' | 'classifier';
 export type ParamDefault = number | string | boolean | null;
 
 /** The JSON type of a parameter's value, as recipe validation checks it. */
-export type ParamType = 'number' | 'string' | 'boolean';
+export type ParamType = 'number' | 'string' | 'boolean' | 'list';
 
 export interface EstimatorSpec {
   kind: EstimatorKind;
@@ -72,7 +72,7 @@ const FOREST_COMMON = {
   n_jobs: null,
 } as const;
 
-/** scikit-learn 1.2's HistGradientBoosting parameters (categorical_features is not supported yet). */
+/** scikit-learn 1.2's HistGradientBoosting parameters. */
 const BOOSTING_COMMON = {
   learning_rate: 0.1,
   max_iter: 100,
@@ -82,6 +82,7 @@ const BOOSTING_COMMON = {
   l2_regularization: 0,
   max_bins: 255,
   early_stopping: 'auto',
+  categorical_features: null,
   validation_fraction: 0.1,
   n_iter_no_change: 10,
   tol: 1e-7,
@@ -89,7 +90,7 @@ const BOOSTING_COMMON = {
   n_jobs: null,
 } as const;
 
-const BOOSTING_TYPES = { early_stopping: ['string', 'boolean'] } as const;
+const BOOSTING_TYPES = { early_stopping: ['string', 'boolean'], categorical_features: ['list'] } as const;
 
 export const ESTIMATOR_CATALOG: Readonly<Record<string, EstimatorSpec>> = {
   linear_regression: {

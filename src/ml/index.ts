@@ -9,7 +9,16 @@ export {
 } from './boosting.js';
 export { ColumnTransformer, type InputColumn } from './column-transformer.js';
 export { DecisionTreeClassifier, type DecisionTreeParams, DecisionTreeRegressor } from './decision-tree.js';
-export { densify, encodedWidth, fromDense, readsCodes, transformEncoded } from './encoded-matrix.js';
+export {
+  categoryCodeFeatureNames,
+  categoryCodeFeatures,
+  densify,
+  encodedWidth,
+  fromDense,
+  readsCategoryCodes,
+  readsCodes,
+  transformEncoded,
+} from './encoded-matrix.js';
 export {
   createClassifier,
   createEstimator,

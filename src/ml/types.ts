@@ -9,6 +9,8 @@
 export interface FeatureMatrix {
   nRows: number;
   columns: Float64Array[];
+  /** The features' names when known (the transformer's output names); estimators may ignore them. */
+  featureNames?: readonly string[];
 }
 
 /**
@@ -85,6 +87,11 @@ export interface PipelineTransformer {
   transform(frame: Frame): FeatureMatrix;
   /** The same features with one-hot blocks as codes, when the transformer can keep them so. */
   transformEncoded?(frame: Frame): EncodedMatrix;
+  /**
+   * Feature names when each block of `transformEncoded` is one column of codes: the dense
+   * columns' names, then one per block (the encoded input column's).
+   */
+  codeFeatureNames?(): string[];
   featureNames(): string[];
   toJSON(): unknown;
 }

@@ -13,7 +13,12 @@ import type {
   Frame,
   PipelineTransformer,
 } from '../ml/types.js';
-import { readsCodes } from '../ml/encoded-matrix.js';
+import {
+  categoryCodeFeatureNames,
+  categoryCodeFeatures,
+  readsCategoryCodes,
+  readsCodes,
+} from '../ml/encoded-matrix.js';
 import { CustomClassifier, CustomRegressor } from './custom-components.js';
 
 export type ProblemType = 'regression' | 'classification';
@@ -116,9 +121,20 @@ export class ModelPipeline {
     }
   }
 
-  /** Raw frame (columns named as in `inputColumns`) → feature matrix. */
+  /**
+   * Raw frame (columns named as in `inputColumns`) → the feature matrix the estimator reads:
+   * one-hot blocks as code columns for a category-codes reader, else the dense matrix.
+   */
   features(frame: Frame): FeatureMatrix {
-    return this.transformer.transform(selectColumns(frame, this.inputColumns));
+    const selected = selectColumns(frame, this.inputColumns);
+    if (readsCategoryCodes(this.estimator)) return categoryCodeFeatures(this.transformer, selected);
+    return this.transformer.transform(selected);
+  }
+
+  /** The names of `features()`'s columns, in order. */
+  featureNames(): string[] {
+    if (readsCategoryCodes(this.estimator)) return categoryCodeFeatureNames(this.transformer);
+    return this.transformer.featureNames();
   }
 
   /** Numbers for regression; class labels for classification. */
@@ -174,7 +190,7 @@ export class ModelPipeline {
       problem_type: this.problemType,
       target_col: this.targetCol,
       input_columns: this.inputColumns,
-      feature_names: this.transformer.featureNames(),
+      feature_names: this.featureNames(),
       ...(this.classes ? { classes: this.classes } : {}),
       ...(this.positiveClass !== undefined ? { positive_class: this.positiveClass } : {}),
       transformer: transformerDocument(this.transformer, this.transformerSource, codeFiles),

@@ -461,7 +461,7 @@ function modelSections(model: LoadedModel): CardSection[] {
   // A scikit-learn model lives in the Python worker: nothing of it to chart here.
   if (!model.pipeline) return sections;
   const estimator = model.pipeline.estimator;
-  const featureNames = model.pipeline.transformer.featureNames();
+  const featureNames = model.pipeline.featureNames();
   const weights = featureWeights(estimator, featureNames);
   if (weights?.key === 'feature_importances') {
     sections.push({

@@ -44,6 +44,17 @@ export function fixedParams(cfg: TrainConfig | undefined): Record<string, unknow
   return cfg?.estimator?.params ?? cfg?.estimator_params ?? {};
 }
 
+/**
+ * Whether the recipe's registry estimator reads one-hot columns as category codes
+ * (HistGradientBoosting with categorical_features), known before it is built: sweep trials get
+ * the matrix it reads. A custom estimator's trials get the dense matrix.
+ */
+export function categoryCodesWanted(cfg: TrainConfig | undefined): boolean {
+  if (isCustom(cfg) || !cfg?.estimator?.name?.startsWith('hist_gradient_boosting')) return false;
+  const spec = fixedParams(cfg).categorical_features;
+  return Array.isArray(spec) && spec.length > 0;
+}
+
 export interface BuiltEstimator {
   estimator: Estimator;
   source: ComponentSource;

@@ -20,7 +20,15 @@ import { join } from 'node:path';
 import { StepError } from '../errors.js';
 import { classificationMetrics, confusion_matrix } from '../ml/metrics/classification.js';
 import { regressionMetrics } from '../ml/metrics/regression.js';
-import { densify, encodedWidth, readsCodes, transformEncoded } from '../ml/encoded-matrix.js';
+import {
+  categoryCodeFeatures,
+  categoryCodeMatrix,
+  densify,
+  encodedWidth,
+  readsCategoryCodes,
+  readsCodes,
+  transformEncoded,
+} from '../ml/encoded-matrix.js';
 import type { Estimator, FeatureMatrix } from '../ml/types.js';
 import { modelContentDigest } from '../models/content-digest.js';
 import { ModelPipeline, selectColumns } from '../models/pipeline.js';
@@ -36,7 +44,7 @@ import {
 } from './cards.js';
 import { MODEL_DIGEST_FILE, MODEL_DIR } from './output-files.js';
 import { fitClasses, inputDir, readSplitDataset, recipeProblem } from './recipe-problem.js';
-import { buildEstimator, type TrainConfig, unwrapBuiltin } from './train-estimator.js';
+import { buildEstimator, categoryCodesWanted, type TrainConfig, unwrapBuiltin } from './train-estimator.js';
 import { enabledTuning, tuningRecipeKeys, tuningStatusNotes } from './tuning.js';
 import { trainCodeFiles } from './code-files.js';
 import { loadFittedTransformer } from './transform.js';
@@ -72,8 +80,11 @@ async function runTrain(cfg: TrainConfig | undefined, ctx: StepContext): Promise
   const Xe = transformEncoded(fitted.transformer, selectColumns(train.frame, fitted.inputColumns));
   let denseX: FeatureMatrix | undefined;
   const dense = (): FeatureMatrix => (denseX ??= densify(Xe));
-  const nFeatures = encodedWidth(Xe);
-  const featureNames = fitted.transformer.featureNames();
+  // HistGradientBoosting with categorical_features reads each one-hot block as one column of codes.
+  let codesX: FeatureMatrix | undefined;
+  const codes = (): FeatureMatrix => (codesX ??= categoryCodeMatrix(Xe, fitted.transformer));
+  let nFeatures = encodedWidth(Xe);
+  let featureNames = fitted.transformer.featureNames();
   const kind = problem.problemType === 'regression' ? 'regressor' : 'classifier';
   let sweep;
   if (enabledTuning(cfg)) {
@@ -82,7 +93,21 @@ async function runTrain(cfg: TrainConfig | undefined, ctx: StepContext): Promise
         hint: 'run the recipe with `recipe run`, or set tuning.enabled: false',
       });
     }
-    sweep = await ctx.tune({ cfg, problem, fitted, train, X: dense(), kind });
+    // Trials build the recipe's estimator: its categorical_features decide their matrix too.
+    const trialCodes = categoryCodesWanted(cfg);
+    sweep = await ctx.tune({
+      cfg,
+      problem,
+      fitted: trialCodes
+        ? {
+            transformer: { transform: (frame) => categoryCodeFeatures(fitted.transformer, frame) },
+            inputColumns: fitted.inputColumns,
+          }
+        : fitted,
+      train,
+      X: trialCodes ? codes() : dense(),
+      kind,
+    });
   }
   let built = await buildEstimator({
     cfg,
@@ -92,6 +117,12 @@ async function runTrain(cfg: TrainConfig | undefined, ctx: StepContext): Promise
     ...(sweep ? { params: sweep.finalParams } : {}),
   });
 
+  const useCodes = readsCategoryCodes(built.estimator);
+  const X = (): FeatureMatrix => (useCodes ? codes() : dense());
+  if (useCodes) {
+    featureNames = [...(codes().featureNames ?? featureNames)];
+    nFeatures = codes().columns.length;
+  }
   const started = performance.now();
   let classes: string[] | undefined;
   let yIndex: Int32Array | undefined;
@@ -99,7 +130,7 @@ async function runTrain(cfg: TrainConfig | undefined, ctx: StepContext): Promise
   if (built.estimator.kind === 'regressor') {
     yNumber = regressionTarget(target, where);
     if (readsCodes(built.estimator)) built.estimator.fitEncoded(Xe, yNumber);
-    else built.estimator.fit(dense(), yNumber);
+    else built.estimator.fit(X(), yNumber);
   } else {
     const labels = labelStrings(target, columnType(train, problem.targetCol), where);
     classes = fitClasses(
@@ -108,7 +139,7 @@ async function runTrain(cfg: TrainConfig | undefined, ctx: StepContext): Promise
       problem.positiveClass,
     );
     yIndex = encodeLabels(labels, classes, where);
-    built.estimator.fit(dense(), yIndex, classes.length);
+    built.estimator.fit(X(), yIndex, classes.length);
   }
   const fitSeconds = (performance.now() - started) / 1000;
   built = unwrapBuiltin(built);
@@ -134,7 +165,7 @@ async function runTrain(cfg: TrainConfig | undefined, ctx: StepContext): Promise
   if (built.estimator.kind === 'regressor' && yNumber) {
     const predicted = readsCodes(built.estimator)
       ? built.estimator.predictEncoded(Xe)
-      : built.estimator.predict(dense());
+      : built.estimator.predict(X());
     trainingMetrics = regressionMetrics(yNumber, predicted);
     sections.push({
       title: 'Predicted vs actual (training split)',
@@ -148,8 +179,8 @@ async function runTrain(cfg: TrainConfig | undefined, ctx: StepContext): Promise
       }),
     });
   } else if (built.estimator.kind === 'classifier' && yIndex && classes) {
-    const predicted = built.estimator.predict(dense());
-    const proba = built.estimator.predictProba(dense());
+    const predicted = built.estimator.predict(X());
+    const proba = built.estimator.predictProba(X());
     trainingMetrics = classificationMetrics({
       yTrue: yIndex,
       yPred: predicted,

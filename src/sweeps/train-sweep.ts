@@ -183,6 +183,7 @@ export function sampleRows(nRows: number, fraction: number): Int32Array | undefi
 
 function takeRows(X: FeatureMatrix, rows: Int32Array): FeatureMatrix {
   return {
+    ...(X.featureNames ? { featureNames: X.featureNames } : {}),
     nRows: rows.length,
     columns: X.columns.map((c) => {
       const out = new Float64Array(rows.length);
@@ -193,7 +194,11 @@ function takeRows(X: FeatureMatrix, rows: Int32Array): FeatureMatrix {
 }
 
 function sharedMatrix(X: FeatureMatrix): FeatureMatrix {
-  return { nRows: X.nRows, columns: X.columns.map((c) => sharedCopy(c)) };
+  return {
+    nRows: X.nRows,
+    columns: X.columns.map((c) => sharedCopy(c)),
+    ...(X.featureNames ? { featureNames: [...X.featureNames] } : {}),
+  };
 }
 
 function trialEntry(runName: string, index: number): string {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { readArrowDataset } from '../../src/data/arrow-io.js';
 import { ConfigError } from '../../src/errors.js';
-import { densify, readsCodes, transformEncoded } from '../../src/ml/encoded-matrix.js';
+import { categoryCodeFeatures, densify, readsCodes, transformEncoded } from '../../src/ml/encoded-matrix.js';
 import { createEstimator } from '../../src/ml/estimators.js';
 import { regressionMetrics } from '../../src/ml/metrics/regression.js';
 import type { Regressor } from '../../src/ml/types.js';
@@ -209,7 +209,9 @@ describe('train step', () => {
     };
     // The sweep runs through the engine (StepContext.tune; test/sweeps): alone, the step says so.
     const tuning = await runSteps(fixture, ['train']).catch((e: unknown) => e);
-    expect((tuning as Error).message).toContain('tuning is enabled, but this engine provides no sweep runner');
+    expect((tuning as Error).message).toContain(
+      'tuning is enabled, but this engine provides no sweep runner',
+    );
 
     (fixture.recipe.steps as Record<string, unknown>).train = { estimator: { name: 'logistic_regression' } };
     const wrongKind = await runSteps(fixture, ['train']).catch((e: unknown) => e);
@@ -393,5 +395,35 @@ describe('train step', () => {
     );
     expect(notExported).toBeInstanceOf(ConfigError);
     expect((notExported as ConfigError).message).toContain('does not export "nope"');
+  });
+
+  it('gives HistGradientBoosting with categorical_features each one-hot column as one column of codes', async () => {
+    const params = { categorical_features: ['Origin'], max_iter: 30, random_state: 0 };
+    const fixture = await runSteps(
+      carsRecipe({ estimator: { name: 'hist_gradient_boosting_regressor', params } }),
+      ['ingest', 'split', 'transform', 'train'],
+    );
+    const trainDir = fixture.dirs.train as string;
+    const pipeline = JSON.parse(readFileSync(join(trainDir, 'model', 'pipeline.json'), 'utf8')) as {
+      feature_names: string[];
+      estimator: { state: { n_features: number; categorical: { known_categories: (number[] | null)[] } } };
+    };
+    // Numeric features, then each string column as one column of codes, not its one-hot columns:
+    // Origin (3 origins: codes 0..2) is categorical, Year (not listed) an ordinal code.
+    expect(pipeline.feature_names.filter((n) => n.startsWith('cat__'))).toEqual(['cat__Year', 'cat__Origin']);
+    expect(pipeline.estimator.state.n_features).toBe(pipeline.feature_names.length);
+    const known = pipeline.estimator.state.categorical.known_categories;
+    expect(known.at(-1)).toEqual([0, 1, 2]);
+    expect(known.slice(0, -1).every((k) => k === null)).toBe(true);
+    // The step's fit, redone by hand on the code columns, and the saved model agree exactly.
+    const train = readArrowDataset(join(fixture.dirs.split as string, 'train.arrow'));
+    const fitted = await loadFittedTransformer(fixture.dirs.transform as string, fixture.recipeDir);
+    const X = categoryCodeFeatures(fitted.transformer, selectColumns(train.frame, fitted.inputColumns));
+    const y = train.frame.columns.find((c) => c.name === 'Miles_per_Gallon')?.values as Float64Array;
+    const byHand = createEstimator('hist_gradient_boosting_regressor', params) as Regressor;
+    byHand.fit(X, y);
+    const model = await loadModel(join(trainDir, 'model'));
+    expect(Array.from(model.predict(train.frame) as Float64Array)).toEqual(Array.from(byHand.predict(X)));
+    expect(fixture.results.train?.card.data.features).toEqual(pipeline.feature_names);
   });
 });

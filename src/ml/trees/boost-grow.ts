@@ -9,6 +9,12 @@
  * missing values on either side. Leaf values are −learning_rate · G/(H+λ). Missing values at
  * predict time follow the side training chose, and at nodes that saw none, the child with more
  * rows (scikit-learn's rule).
+ *
+ * Categorical features (scikit-learn 1.2's native categorical splits, after LightGBM and Fisher's
+ * "On Grouping for Maximum Homogeneity"): a feature's categories with enough support are sorted
+ * by G/(H + 10) at each node and scanned as if ordered, from both ends up to the middle; the
+ * categories on the chosen side go left, the rest (rare ones included) right. The split keeps a
+ * bitset of the raw categories that go left (8 × 32 bits: categories are 0..254).
  */
 import type { BinMapper } from '../binning.js';
 import type { TreeStructure } from '../decision-tree.js';
@@ -22,6 +28,10 @@ export const PARALLEL_MIN_ROWS = 8192;
 
 /** scikit-learn's `min_hessian_to_split`. */
 const MIN_HESSIAN_TO_SPLIT = 1e-3;
+/** scikit-learn's MIN_CAT_SUPPORT (LightGBM's cat_smooth): least hessian support of a category. */
+const MIN_CAT_SUPPORT = 10;
+/** 32-bit words of a category bitset: 256 categories. */
+export const CAT_BITSET_WORDS = 8;
 
 export interface BoostGrowerOptions {
   maxLeafNodes: number | null;
@@ -38,6 +48,11 @@ export interface BoostData {
   nFeatures: number;
   nRows: number;
   mapper: BinMapper;
+  /**
+   * Per feature: its sorted raw categories when categorical (value bin k is category k), else
+   * null. Absent: no categorical feature.
+   */
+  categories?: readonly (Float64Array | null)[];
 }
 
 interface Split {
@@ -48,6 +63,8 @@ interface Split {
   gl: number;
   hl: number;
   nl: number;
+  /** Categorical splits: 1 for each bin (the missing bin included) that goes left. */
+  catLeft: Uint8Array | null;
 }
 
 interface GrowNode {
@@ -69,6 +86,9 @@ export interface BoostTree {
   leafValue: number[];
   /** Split gains summed per feature. */
   gains: Float64Array;
+  /** Categorical split nodes (ids in `tree`) and, for each, the bitset of raw categories going left. */
+  catNodes: number[];
+  catBitsets: Uint32Array[];
 }
 
 export class BoostGrower {
@@ -78,6 +98,12 @@ export class BoostGrower {
   private readonly pool: Float64Array[] = [];
   private readonly scratch: Uint32Array;
   private helpers: HistogramHelpers | null = null;
+  private readonly isCategorical: Uint8Array;
+  /** Per feature: whether any training row is missing (scikit-learn's `has_missing_values`). */
+  private readonly hasMissing: Uint8Array;
+  /** Scratch for the categorical scan: used bins and their G/(H + support) ratios. */
+  private readonly catBins = new Int32Array(257);
+  private readonly catRatio = new Float64Array(257);
 
   constructor(
     private readonly data: BoostData,
@@ -93,6 +119,18 @@ export class BoostGrower {
     // Per slot: gradient sum, hessian sum, row count.
     this.histLength = this.off[F] * 3;
     this.scratch = new Uint32Array(data.nRows);
+    this.isCategorical = new Uint8Array(F);
+    this.hasMissing = new Uint8Array(F);
+    for (let j = 0; j < F; j++) {
+      if (data.categories?.[j]) this.isCategorical[j] = 1;
+      const missing = this.nValueBins[j];
+      for (let i = 0, p = j; i < data.nRows; i++, p += F) {
+        if (data.codes[p] === missing) {
+          this.hasMissing[j] = 1;
+          break;
+        }
+      }
+    }
   }
 
   /** Slot offsets per feature (3 numbers per slot) and a histogram's length, for helpers. */
@@ -183,6 +221,11 @@ export class BoostGrower {
     const parentScore = (G * G) / (H + l2);
     let best: Split | null = null;
     for (let j = 0; j < F; j++) {
+      if (this.isCategorical[j] === 1) {
+        const split = this.findCategoricalSplit(j, h, n, G, H);
+        if (split && (best === null || split.gain > best.gain)) best = split;
+        continue;
+      }
       const nb = this.nValueBins[j];
       const base = this.off[j];
       const mq = (base + nb) * 3;
@@ -210,11 +253,75 @@ export class BoostGrower {
           const GR = G - GL;
           const gain = (GL * GL) / (HL + l2) + (GR * GR) / (HR + l2) - parentScore;
           if (gain > 0 && (best === null || gain > best.gain)) {
-            best = { feature: j, bin: b, missingLeft: missLeft, gain, gl: GL, hl: HL, nl: NL };
+            best = { feature: j, bin: b, missingLeft: missLeft, gain, gl: GL, hl: HL, nl: NL, catLeft: null };
           }
         }
       }
     }
+    return best;
+  }
+
+  /**
+   * scikit-learn 1.2's `_find_best_bin_to_split_category`: categories (and missing values, as
+   * one more category) whose hessian support reaches MIN_CAT_SUPPORT, sorted by G/(H + 10); a
+   * scan from each end up to the middle, the scanned prefix going left. Ties in the ratio keep
+   * bin order (scikit-learn's qsort leaves them unspecified).
+   */
+  private findCategoricalSplit(j: number, h: Float64Array, n: number, G: number, H: number): Split | null {
+    const { minSamplesLeaf, l2 } = this.options;
+    const nb = this.nValueBins[j];
+    const base = this.off[j];
+    const bins = this.catBins;
+    const ratio = this.catRatio;
+    const supportFactor = n / H;
+    let used = 0;
+    const consider = (b: number) => {
+      const q = (base + b) * 3;
+      const hb = h[q + 1];
+      if (hb * supportFactor >= MIN_CAT_SUPPORT) {
+        bins[used] = b;
+        ratio[b] = h[q] / (hb + MIN_CAT_SUPPORT);
+        used++;
+      }
+    };
+    for (let b = 0; b < nb; b++) consider(b);
+    if (this.hasMissing[j] === 1) consider(nb);
+    if (used <= 1) return null;
+    const order = Array.from(bins.subarray(0, used)).sort((a, b) => ratio[a] - ratio[b] || a - b);
+    const parentScore = (G * G) / (H + l2);
+    let best: Split | null = null;
+    let bestDirection = 1;
+    let bestAt = 0;
+    for (const direction of [1, -1]) {
+      const middle = direction === 1 ? (used + 1) >> 1 : ((used + 1) >> 1) - 1;
+      let gl = 0;
+      let hl = 0;
+      let nl = 0;
+      for (let i = 0; i < middle; i++) {
+        const at = direction === 1 ? i : used - 1 - i;
+        const q = (base + order[at]) * 3;
+        gl += h[q];
+        hl += h[q + 1];
+        nl += h[q + 2];
+        const nr = n - nl;
+        const hr = H - hl;
+        if (nl < minSamplesLeaf || hl < MIN_HESSIAN_TO_SPLIT) continue;
+        if (nr < minSamplesLeaf || hr < MIN_HESSIAN_TO_SPLIT) break;
+        const gr = G - gl;
+        const gain = (gl * gl) / (hl + l2) + (gr * gr) / (hr + l2) - parentScore;
+        if (gain > 0 && (best === null || gain > best.gain)) {
+          best = { feature: j, bin: 0, missingLeft: false, gain, gl, hl, nl, catLeft: null };
+          bestDirection = direction;
+          bestAt = at;
+        }
+      }
+    }
+    if (best === null) return null;
+    const catLeft = new Uint8Array(nb + 1);
+    if (bestDirection === 1) for (let at = 0; at <= bestAt; at++) catLeft[order[at]] = 1;
+    else for (let at = used - 1; at >= bestAt; at--) catLeft[order[at]] = 1;
+    best.catLeft = catLeft;
+    best.missingLeft = catLeft[nb] === 1;
     return best;
   }
 
@@ -239,6 +346,8 @@ export class BoostGrower {
     const nSamples: number[] = [];
     const value: number[] = [];
     const gains = new Float64Array(F);
+    const catNodes: number[] = [];
+    const catBitsets: Uint32Array[] = [];
     const addNode = (count: number, g: number, h: number): number => {
       feature.push(-1);
       threshold.push(0);
@@ -288,11 +397,21 @@ export class BoostGrower {
       // Partition rows[start..end): left first, stable.
       let w = node.start;
       let r = 0;
-      for (let k = node.start; k < node.end; k++) {
-        const s = rows[k];
-        const c = codes[s * F + j];
-        if (c === missingBin ? split.missingLeft : c <= split.bin) rows[w++] = s;
-        else this.scratch[r++] = s;
+      const catLeft = split.catLeft;
+      if (catLeft) {
+        // Missing values are one of the categories here: the bitset over bins says where they go.
+        for (let k = node.start; k < node.end; k++) {
+          const s = rows[k];
+          if (catLeft[codes[s * F + j]] === 1) rows[w++] = s;
+          else this.scratch[r++] = s;
+        }
+      } else {
+        for (let k = node.start; k < node.end; k++) {
+          const s = rows[k];
+          const c = codes[s * F + j];
+          if (c === missingBin ? split.missingLeft : c <= split.bin) rows[w++] = s;
+          else this.scratch[r++] = s;
+        }
       }
       rows.set(this.scratch.subarray(0, r), w);
       const mid = w;
@@ -321,13 +440,29 @@ export class BoostGrower {
       };
       const id = node.id;
       feature[id] = j;
-      const edges = mapper.edges[j];
-      threshold[id] = split.bin < edges.length ? edges[split.bin] : Number.MAX_VALUE;
       left[id] = lNode.id;
       right[id] = rNode.id;
-      // Missing values at a node that saw none follow the child with more rows.
-      const sawMissing = (node.hist as Float64Array)[(this.off[j] + missingBin) * 3 + 2] > 0;
-      missingLeft[id] = (sawMissing ? split.missingLeft : nl >= nr) ? 1 : 0;
+      if (catLeft) {
+        const known = this.data.categories?.[j] as Float64Array;
+        const bitset = new Uint32Array(CAT_BITSET_WORDS);
+        for (let b = 0; b < missingBin; b++) {
+          if (catLeft[b] === 1) {
+            const c = known[b];
+            bitset[c >>> 5] |= 1 << (c & 31);
+          }
+        }
+        catNodes.push(id);
+        catBitsets.push(bitset);
+        // scikit-learn: without missing values in training, missing (and unknown) categories
+        // at predict time follow the child with more rows (ties right).
+        missingLeft[id] = (this.hasMissing[j] === 1 ? split.missingLeft : nl > nr) ? 1 : 0;
+      } else {
+        const edges = mapper.edges[j];
+        threshold[id] = split.bin < edges.length ? edges[split.bin] : Number.MAX_VALUE;
+        // Missing values at a node that saw none follow the child with more rows.
+        const sawMissing = (node.hist as Float64Array)[(this.off[j] + missingBin) * 3 + 2] > 0;
+        missingLeft[id] = (sawMissing ? split.missingLeft : nl >= nr) ? 1 : 0;
+      }
       gains[j] += split.gain;
       nLeaves++;
 
@@ -382,6 +517,8 @@ export class BoostGrower {
       leafEnd: leaves.map((l) => l.end),
       leafValue: leaves.map((l) => value[l.id]),
       gains,
+      catNodes,
+      catBitsets,
     };
   }
 }
