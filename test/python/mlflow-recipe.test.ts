@@ -4,16 +4,19 @@
  * transform, train and custom metrics; a Jinja profile with `default()` and `{% if %}`; a
  * scikit-learn ColumnTransformer pipeline and GradientBoostingRegressor), runs with
  * `recipe run --profile local` as it is, with Debian's Python (RECIPE_PYTHON). The model is saved
- * with MLflow's sklearn and python_function flavors, registered, scored by `recipe models
+ * with MLflow's sklearn and python_function flavors, registered, served by `recipe models serve`
+ * (dataframe_split, dataframe_records and inputs answer what scikit-learn answers in a separate
+ * Python process), scored by `recipe models
  * predict` through the worker, and the second run is served from the cache.
  */
+import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { cli, runCli } from '../helpers/cli.js';
 import { pythonRecipeEnv } from '../helpers/python-recipe.js';
 
 const fixture = fileURLToPath(new URL('../fixtures/mlflow-recipe', import.meta.url));
@@ -114,6 +117,88 @@ describe('an MLflow-shaped recipe with Python steps and scikit-learn', () => {
     expect(predictions[1] as number).toBeGreaterThan((predictions[0] as number) + 4);
     expect(predictions[0] as number).toBeGreaterThan(15);
     expect(predictions[0] as number).toBeLessThan(35);
+  }, 120_000);
+
+  it('recipe models serve scores MLflow payloads as scikit-learn does in its own process', async () => {
+    const trackingUri = `sqlite:///${join(dir, 'metadata', 'mlflow', 'mlruns.db')}`;
+    const rows = [
+      { trip_id: 11, distance_km: 3.5, passengers: 1, pickup_zone: 'Centre', hour: 8 },
+      { trip_id: 12, distance_km: 12, passengers: 3, pickup_zone: 'Airport', hour: 17 },
+      { trip_id: 13, distance_km: 0.8, passengers: 2, pickup_zone: 'Nord', hour: 23 },
+      { trip_id: 14, distance_km: 25, passengers: 1, pickup_zone: 'Airport', hour: 5 },
+    ];
+    const columns = Object.keys(rows[0] as object);
+    // scikit-learn's own answer: the registered model.pkl unpickled by a separate Python process.
+    const modelDir = (
+      await runCli(['get-artifact', '--step', 'train', '--name', 'model'], { cwd: dir, env: env() })
+    ).stdout.trim();
+    const reference = execFileSync(
+      '/usr/bin/python3',
+      [
+        '-c',
+        [
+          'import json, sys, pickle, pandas as pd',
+          'model = pickle.load(open(sys.argv[1], "rb"))',
+          'df = pd.DataFrame(json.loads(sys.argv[2]))',
+          'print(json.dumps([float(v) for v in model.predict(df)]))',
+        ].join('\n'),
+        join(modelDir, 'model.pkl'),
+        JSON.stringify(rows),
+      ],
+      { encoding: 'utf8' },
+    );
+    const expected = JSON.parse(reference) as number[];
+    expect(expected).toHaveLength(4);
+
+    const child = spawn(
+      process.execPath,
+      [
+        cli,
+        'models',
+        'serve',
+        '--tracking-uri',
+        trackingUri,
+        '-m',
+        'models:/trip-fares@champion',
+        '--port',
+        '0',
+      ],
+      { cwd: dir, env: env(), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    try {
+      const url = await new Promise<string>((resolveUrl, reject) => {
+        let stdout = '';
+        child.stdout?.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          const match = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+          if (match) resolveUrl(match[1] as string);
+        });
+        child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+      });
+      const bodies = {
+        dataframe_split: { dataframe_split: { columns, data: rows.map((r) => Object.values(r)) } },
+        dataframe_records: { dataframe_records: rows },
+        inputs: {
+          inputs: Object.fromEntries(columns.map((c) => [c, rows.map((r) => r[c as keyof typeof r])])),
+        },
+      };
+      for (const [format, body] of Object.entries(bodies)) {
+        const response = await fetch(`${url}/invocations`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        expect(response.status, `${format}: ${stderr}`).toBe(200);
+        expect((await response.json()) as unknown, format).toEqual({ predictions: expected });
+      }
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((done) => (child.exitCode === null ? child.once('exit', done) : done(undefined)));
+    }
   }, 120_000);
 
   it('serves every step from the cache on the second run', async () => {
