@@ -7,14 +7,14 @@
  * trial as the same recipe swept in-process. No sleeps decide anything: the test waits on lines
  * the processes print and on states in the stores.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTrackingStore, type Run } from '../../src/tracking/index.js';
 import { sqliteUriForPath } from '../../src/tracking/tracking-uri.js';
-import { cli, runCli, runCliProcess } from '../helpers/cli.js';
+import { runCli, runCliProcess } from '../helpers/cli.js';
+import { type CliProcess, startCli } from '../helpers/cli-process.js';
 import { createQueueDatabase, POSTGRES_URL, type QueueDatabase } from './queue-database.js';
 
 const TRAIN = `  train:
@@ -32,54 +32,6 @@ const TRAIN = `  train:
         min_samples_leaf: {distribution: uniformint, low: 1, high: 12}
 `;
 
-interface Proc {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-  /** Resolves with the first match of `pattern` in stdout+stderr. */
-  waitFor(pattern: RegExp): Promise<RegExpExecArray>;
-}
-
-function startCli(args: string[], cwd: string, env: NodeJS.ProcessEnv): Proc {
-  const child = spawn(process.execPath, [cli, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  const watchers: Array<{ pattern: RegExp; resolve: (m: RegExpExecArray) => void }> = [];
-  const check = () => {
-    for (const w of [...watchers]) {
-      const m = w.pattern.exec(out + err);
-      if (m) {
-        watchers.splice(watchers.indexOf(w), 1);
-        w.resolve(m);
-      }
-    }
-  };
-  child.stdout?.on('data', (c: Buffer) => {
-    out += c.toString();
-    check();
-  });
-  child.stderr?.on('data', (c: Buffer) => {
-    err += c.toString();
-    check();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return {
-    child,
-    stdout: () => out,
-    stderr: () => err,
-    exited,
-    waitFor: (pattern) =>
-      new Promise((resolve, reject) => {
-        watchers.push({ pattern, resolve });
-        check();
-        void exited.then((code) =>
-          reject(new Error(`recipe ${args.join(' ')} exited ${code} before ${pattern}: ${err}`)),
-        );
-      }),
-  };
-}
-
 const tag = (run: Run | undefined, key: string) => run?.data.tags.find((t) => t.key === key)?.value;
 
 describe.skipIf(!POSTGRES_URL)(
@@ -87,7 +39,7 @@ describe.skipIf(!POSTGRES_URL)(
   () => {
     let db: QueueDatabase;
     let root: string;
-    const procs: Proc[] = [];
+    const procs: CliProcess[] = [];
     let env: NodeJS.ProcessEnv;
 
     beforeAll(async () => {
@@ -139,7 +91,7 @@ describe.skipIf(!POSTGRES_URL)(
       const ids = await Promise.all(
         workers.map(async (w) => (await w.waitFor(/^worker (\S+) serving/m))[1] as string),
       );
-      const victim = workers[0] as Proc;
+      const victim = workers[0] as CliProcess;
       const killed = victim.waitFor(/trial (\d+) ([0-9a-f]{12}) started/).then((m) => {
         victim.child.kill('SIGKILL');
         return { index: Number(m[1]), fingerprint: m[2] as string };
@@ -218,7 +170,7 @@ describe.skipIf(!POSTGRES_URL)(
       expect(parsed.workers.find((w) => w.workerId === ids[0])?.state).toBe('lost');
 
       // SIGTERM stops an idle worker cleanly.
-      const survivor = workers[1] as Proc;
+      const survivor = workers[1] as CliProcess;
       survivor.child.kill('SIGTERM');
       expect(await survivor.exited).toBe(0);
     }, 600_000);
