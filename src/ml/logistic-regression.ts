@@ -32,7 +32,7 @@ import { DataError } from '../errors.js';
 import {
   asRecord,
   expectEstimatorName,
-  predictLinear,
+  predictLinearMany,
   solveSymmetric,
   transposeTimes,
   validateTrainingData,
@@ -1019,7 +1019,7 @@ export class LogisticRegression implements Classifier {
   decisionFunction(X: FeatureMatrix): Float64Array[] {
     const coef = requireFitted(this.coef, LogisticRegression.estimatorName);
     const intercept = requireFitted(this.intercept, LogisticRegression.estimatorName);
-    return coef.map((w, k) => predictLinear(X, w, intercept[k], LogisticRegression.estimatorName));
+    return predictLinearMany(X, coef, intercept, LogisticRegression.estimatorName);
   }
 
   predictProba(X: FeatureMatrix): Float64Array[] {

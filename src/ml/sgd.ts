@@ -18,6 +18,7 @@ import {
   asRecord,
   expectEstimatorName,
   predictLinear,
+  predictLinearMany,
   validateTargets,
   validateTrainingData,
 } from './linalg.js';
@@ -723,7 +724,7 @@ export class SGDClassifier implements Classifier {
   decisionFunction(X: FeatureMatrix): Float64Array[] {
     const coef = requireFitted(this.coef, SGDClassifier.estimatorName);
     const intercept = requireFitted(this.intercept, SGDClassifier.estimatorName);
-    return coef.map((w, k) => predictLinear(X, w, intercept[k], SGDClassifier.estimatorName));
+    return predictLinearMany(X, coef, intercept, SGDClassifier.estimatorName);
   }
 
   predict(X: FeatureMatrix): Int32Array {

@@ -12,6 +12,8 @@ import {
   symmetricEigen,
   transposeTimes,
   weightedGram,
+  predictLinear,
+  predictLinearMany,
 } from '../../../src/ml/linalg.js';
 import { SeededRandom } from '../../../src/ml/sgd.js';
 import type { FeatureMatrix } from '../../../src/ml/types.js';
@@ -120,5 +122,36 @@ describe('symmetric solvers', () => {
     expect([...values].sort((x, y) => x - y).map((v) => Number(v.toFixed(12)))).toEqual(
       [2 - Math.SQRT2, 2, 2 + Math.SQRT2].map((v) => Number(v.toFixed(12))),
     );
+  });
+});
+
+describe('predictLinearMany', () => {
+  it('gives every class the bit-identical scores of one predictLinear per class, across row blocks and column counts', () => {
+    for (const [n, p] of [
+      [5000, 10],
+      [3, 7],
+      [2049, 4],
+      [100, 1],
+    ] as const) {
+      const X: FeatureMatrix = {
+        nRows: n,
+        columns: Array.from({ length: p }, () => Float64Array.from({ length: n }, () => u() * 20 - 10)),
+      };
+      const coefs = [0, 1, 2].map(() => Float64Array.from({ length: p }, () => u() - 0.5));
+      const intercepts = [0.25, -1.5, 3];
+      const fused = predictLinearMany(X, coefs, intercepts, 'test');
+      coefs.forEach((coef, k) => {
+        expect(Array.from(fused[k] as Float64Array)).toEqual(
+          Array.from(predictLinear(X, coef, intercepts[k] as number, 'test')),
+        );
+      });
+      // And the plain left-to-right sum, so a reordering of the additions would show here.
+      const row = n - 1;
+      let expected = intercepts[0] as number;
+      for (let j = 0; j < p; j++) expected += (coefs[0] as Float64Array)[j] * (X.columns[j] as Float64Array)[row];
+      expect((fused[0] as Float64Array)[row]).toBe(expected);
+    }
+    const overflow: FeatureMatrix = { nRows: 1, columns: [Float64Array.of(1e308)] };
+    expect(() => predictLinearMany(overflow, [Float64Array.of(10)], [0], 'test')).toThrow(/row 0 overflows/);
   });
 });
