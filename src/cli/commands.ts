@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandLine } from './command-line.js';
+import { RECIPE_COMMANDS } from './recipe-command-names.js';
 
 /** Adds a group's commands to the program (the `registerXxxCommands` function of a module). */
 export type RegisterCommands = (program: Command, commandLine: CommandLine) => void;
@@ -44,10 +45,7 @@ export const commandGroups: ReadonlyArray<LazyCommandGroup | RegisterCommands> =
   { commands: ['project'], load: async () => (await import('./project.js')).registerProjectCommands },
   { commands: ['sweep'], load: async () => (await import('./sweep.js')).registerSweepCommand },
   { commands: ['workflow'], load: async () => (await import('./workflow.js')).registerWorkflowCommands },
-  {
-    commands: ['run', 'status', 'inspect', 'clean', 'gc', 'get-artifact'],
-    load: async () => (await import('./recipe.js')).registerRecipeCommands,
-  },
+  { commands: RECIPE_COMMANDS, load: async () => (await import('./recipe.js')).registerRecipeCommands },
   { commands: ['gate'], load: async () => (await import('./gate.js')).registerGateCommand },
   { commands: ['worker', 'queue'], load: async () => (await import('./queue.js')).registerQueueCommands },
   { commands: ['server', 'ui'], load: async () => (await import('./server.js')).registerServerCommands },

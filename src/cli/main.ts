@@ -1,4 +1,32 @@
 #!/usr/bin/env node
-import { main } from './program.js';
+import { fileURLToPath } from 'node:url';
+import { codeCacheDir, loadBundleWithCodeCache } from './code-cache.js';
+import { scanCommandLine } from './command-name.js';
+import type { CliIo } from './io.js';
+import { RECIPE_COMMANDS } from './recipe-command-names.js';
 
-process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });
+const argv = process.argv.slice(2);
+const io: CliIo = { stdout: process.stdout, stderr: process.stderr };
+
+/**
+ * The recipe engine's commands run from their single-file build (recipe-commands.cjs, compiled
+ * from a V8 code cache: code-cache.ts) when it is there (it is not when this file runs from the
+ * sources) and Node can `require` the ES-module packages it loads (Node ≥ 20.19);
+ * RECIPE_CLI_CODE_CACHE=off uses the per-command chunks like every other command.
+ */
+function recipeCommandsBundle():
+  { mainRecipeCommands(argv: readonly string[], io: CliIo): Promise<number> } | undefined {
+  const name = scanCommandLine(argv).name;
+  if (name === undefined || !RECIPE_COMMANDS.includes(name)) return undefined;
+  if (process.env.RECIPE_CLI_CODE_CACHE === 'off' || process.features.require_module !== true)
+    return undefined;
+  const file = fileURLToPath(new URL('./recipe-commands.cjs', import.meta.url));
+  const cacheDir = codeCacheDir();
+  const exports = loadBundleWithCodeCache(file, cacheDir === undefined ? {} : { cacheDir });
+  return exports as { mainRecipeCommands(argv: readonly string[], io: CliIo): Promise<number> } | undefined;
+}
+
+const bundle = recipeCommandsBundle();
+process.exitCode = bundle
+  ? await bundle.mainRecipeCommands(argv, io)
+  : await (await import('./program.js')).main(argv, io);

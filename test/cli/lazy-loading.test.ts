@@ -83,6 +83,7 @@ function bundleInputs(): Map<string, string[]> {
 async function loadedPackages(
   args: string[],
   cwd: string,
+  build: 'chunks' | 'single file' = 'chunks',
 ): Promise<{
   packages: Set<string>;
   modules: Set<string>;
@@ -94,7 +95,14 @@ async function loadedPackages(
   writeFileSync(log, '');
   const { stdout } = await run(process.execPath, ['--import', register, ...args], {
     cwd,
-    env: { ...process.env, RECIPE_TEST_MODULE_LOG: log },
+    // By default the per-command chunks, which esbuild's metafile maps back to source modules:
+    // the recipe commands' single file (src/cli/code-cache.ts) holds every module they can reach,
+    // lazily initialised by the same dynamic imports checked here; for it only packages count.
+    env: {
+      ...process.env,
+      RECIPE_TEST_MODULE_LOG: log,
+      RECIPE_CLI_CODE_CACHE: build === 'chunks' ? 'off' : 'on',
+    },
   });
   const bundle = bundleInputs();
   const files = new Set<string>();
@@ -126,7 +134,9 @@ describe('lazy command groups', () => {
   it('commands.ts imports no command module statically and lists only lazy groups', () => {
     const staticImports = readFileSync(commandsSource, 'utf8')
       .split('\n')
-      .filter((line) => /^import\s+(?!type\b)/.test(line) && /from\s+'\.\//.test(line));
+      .filter((line) => /^import\s+(?!type\b)/.test(line) && /from\s+'\.\//.test(line))
+      // The recipe group's command names: a constant module, shared with the binary.
+      .filter((line) => !line.includes("from './recipe-command-names.js'"));
     expect(staticImports).toEqual([]);
     const oldStyle = commandGroups.filter((group) => typeof group === 'function');
     expect(oldStyle.map((group) => (group as RegisterCommands).name)).toEqual([]);
@@ -257,6 +267,21 @@ describe('heavy modules at start-up', () => {
     expect(notForNoOp.filter((module) => modules.has(module))).toEqual([]);
     expect(modules.has('steps/ingest-files.js')).toBe(true); // the control: ingest was planned
     expect(['node:worker_threads', 'node:zlib', 'node:readline'].filter((b) => builtins.has(b))).toEqual([]);
+  });
+
+  it('the same no-op `recipe run` from the single file loads no heavy package either', async () => {
+    const recipe = join(dir, 'recipe');
+    await run(process.execPath, [cli, 'run'], { cwd: recipe });
+    const { packages, stdout } = await loadedPackages(
+      [cli, 'run', '--output', 'json'],
+      recipe,
+      'single file',
+    );
+    const { steps } = JSON.parse(stdout) as { steps: Array<{ step: string; state: string }> };
+    expect(steps.filter((s) => s.step !== 'register').map((s) => s.state)).toEqual(Array(5).fill('cached'));
+    expect(packages.has('better-sqlite3')).toBe(true); // the control: requires are seen
+    const heavy = HEAVY.filter((name) => name !== 'better-sqlite3');
+    expect([...heavy, 'ajv'].filter((name) => packages.has(name))).toEqual([]);
   });
 
   it('`recipe status` plans a recipe without loading servers, Arrow, Parquet or database drivers', async () => {
