@@ -22,6 +22,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import ts from 'typescript';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 
@@ -64,6 +65,45 @@ export async function bundleCli({ outdir = join(root, 'dist', 'cli') } = {}) {
   return result;
 }
 
+/**
+ * `import()` calls that stay calls at run time (a package by name, a user's module by URL) become
+ * `__mlrecipeImport(...)`, a function the loader passes in (src/cli/code-cache.ts): Node 20 loses
+ * a vm.Script's dynamic-import callback once the script is compiled from a code cache ("A dynamic
+ * import callback was not specified"), and its main-context loader option is experimental (a
+ * warning on stderr). Imports of bundled files and packages stay `import()`, which esbuild turns
+ * into lazy initialisers. Found with TypeScript's parser, so strings and templates that merely
+ * contain "import(" (the worker bootstraps) are left alone.
+ */
+function runtimeImportsThroughLoader() {
+  return {
+    name: 'runtime-imports-through-loader',
+    setup(pluginBuild) {
+      pluginBuild.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => {
+        const source = readFileSync(args.path, 'utf8');
+        const tree = ts.createSourceFile(args.path, source, ts.ScriptTarget.Latest, true);
+        const starts = [];
+        const visit = (node) => {
+          if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+            const [specifier] = node.arguments;
+            const bundled =
+              specifier !== undefined &&
+              ts.isStringLiteralLike(specifier) &&
+              (specifier.text.startsWith('.') || BUNDLED_PACKAGES.includes(specifier.text));
+            if (!bundled) starts.push(node.expression.getStart(tree));
+          }
+          ts.forEachChild(node, visit);
+        };
+        visit(tree);
+        let contents = source;
+        for (const start of starts.sort((a, b) => b - a)) {
+          contents = `${contents.slice(0, start)}__mlrecipeImport${contents.slice(start + 'import'.length)}`;
+        }
+        return { contents, loader: 'ts' };
+      });
+    },
+  };
+}
+
 /** The placeholder the digest replaces in the first line (same length: the source map still fits). */
 const DIGEST_PLACEHOLDER = '0'.repeat(64);
 
@@ -80,7 +120,7 @@ const DIGEST_PLACEHOLDER = '0'.repeat(64);
  */
 async function bundleRecipeCommands({ outdir, external }) {
   const file = join(outdir, 'recipe-commands.cjs');
-  await build({
+  const result = await build({
     absWorkingDir: root,
     entryPoints: { 'recipe-commands': 'src/cli/recipe-commands-main.ts' },
     outdir,
@@ -98,6 +138,8 @@ async function bundleRecipeCommands({ outdir, external }) {
       'import.meta.resolve': '__mlrecipeImportMetaResolve',
     },
     logOverride: { 'empty-import-meta': 'error' },
+    metafile: true,
+    plugins: [runtimeImportsThroughLoader()],
     banner: {
       js: [
         `// mlrecipe-bundle sha256:${DIGEST_PLACEHOLDER}`,
@@ -108,6 +150,10 @@ async function bundleRecipeCommands({ outdir, external }) {
       ].join('\n'),
     },
   });
+  const left = Object.values(result.metafile.outputs).flatMap((output) =>
+    output.imports.filter((i) => i.kind === 'dynamic-import' && i.external).map((i) => i.path),
+  );
+  if (left.length > 0) throw new Error(`recipe-commands.cjs still calls import() for ${left.join(', ')}`);
   const text = readFileSync(file, 'utf8');
   const digest = createHash('sha256').update(text).digest('hex');
   writeFileSync(file, text.replace(DIGEST_PLACEHOLDER, digest));

@@ -19,10 +19,10 @@
  *   cache also holds the functions the command ran.
  */
 import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import Module, { createRequire } from 'node:module';
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { constants, Script } from 'node:vm';
+import { Script } from 'node:vm';
 
 /** First line of a bundle built by scripts/bundle-cli.mjs: `// mlrecipe-bundle sha256:<64 hex>`. */
 const HEADER = /^\/\/ mlrecipe-bundle sha256:([0-9a-f]{64})\n/;
@@ -45,6 +45,12 @@ export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | und
 export interface LoadBundleOptions {
   /** Directory of the code cache; undefined runs the bundle without one. */
   cacheDir?: string;
+  /**
+   * `import()` for the bundle's run-time imports (packages by name, user modules by URL), which
+   * scripts/bundle-cli.mjs turns into calls of `__mlrecipeImport`: the caller's own `import()`,
+   * from a module in the bundle's directory, so that specifiers resolve as they would in it.
+   */
+  importModule: (specifier: string) => Promise<unknown>;
 }
 
 /**
@@ -53,7 +59,7 @@ export interface LoadBundleOptions {
  * exports. Undefined when the file is missing or was not built by scripts/bundle-cli.mjs; errors
  * the bundle throws while loading propagate.
  */
-export function loadBundleWithCodeCache(file: string, options: LoadBundleOptions = {}): unknown {
+export function loadBundleWithCodeCache(file: string, options: LoadBundleOptions): unknown {
   let source: string;
   try {
     source = readFileSync(file, 'utf8');
@@ -77,13 +83,10 @@ export function loadBundleWithCodeCache(file: string, options: LoadBundleOptions
       cachedData = undefined;
     }
   }
-  const script = new Script(Module.wrap(source), {
-    filename: file,
-    ...(cachedData ? { cachedData } : {}),
-    // `import()` in the bundle (packages that are ES modules, user code) goes through Node's own
-    // loader, resolved from the bundle's location, as it would in a module file.
-    importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-  });
+  // CommonJS's wrapper (Module.wrap) plus the import function; on one line, as Module.wrap's,
+  // so that line numbers (stack traces, the source map) stay the file's own.
+  const wrapped = `(function (exports, require, module, __filename, __dirname, __mlrecipeImport) { ${source}\n})`;
+  const script = new Script(wrapped, { filename: file, ...(cachedData ? { cachedData } : {}) });
   if (cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
     process.once('exit', () => writeCodeCache(script, cacheFile));
   }
@@ -93,9 +96,18 @@ export function loadBundleWithCodeCache(file: string, options: LoadBundleOptions
     module: { exports: unknown },
     filename: string,
     dirname: string,
+    importModule: (specifier: string) => Promise<unknown>,
   ) => void;
   const module = { exports: {} as unknown, filename: file, loaded: false };
-  wrapper.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  wrapper.call(
+    module.exports,
+    module.exports,
+    createRequire(file),
+    module,
+    file,
+    dirname(file),
+    options.importModule,
+  );
   module.loaded = true;
   return module.exports;
 }

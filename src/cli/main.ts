@@ -22,7 +22,10 @@ function recipeCommandsBundle():
     return undefined;
   const file = fileURLToPath(new URL('./recipe-commands.cjs', import.meta.url));
   const cacheDir = codeCacheDir();
-  const exports = loadBundleWithCodeCache(file, cacheDir === undefined ? {} : { cacheDir });
+  const exports = loadBundleWithCodeCache(file, {
+    ...(cacheDir === undefined ? {} : { cacheDir }),
+    importModule: (specifier) => import(specifier),
+  });
   return exports as { mainRecipeCommands(argv: readonly string[], io: CliIo): Promise<number> } | undefined;
 }
 

@@ -61,6 +61,8 @@ export function registerModelsServeCommands(program: Command): void {
         workers: opts.workers,
         requestTimeoutMs: Math.round(opts.requestTimeout * 1000),
         handleSignals: true,
+        // A server process of its own: keep the heap small (bench/serve-fuzz, BENCHMARKS.md).
+        optimizeForSize: true,
         ...(trackingUri ? { trackingUri } : {}),
       });
       // One line on stdout, so that a caller that asked for port 0 can read the port.

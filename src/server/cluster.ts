@@ -96,15 +96,16 @@ export interface ClusterOptions {
   graceMs: number;
   handleSignals: boolean;
   log: (line: string) => void;
+  /** Node/V8 flags for each worker process, after the primary's own (e.g. `--optimize-for-size`). */
+  workerNodeFlags?: readonly string[];
 }
 
 /** Forks `workers` cluster workers sharing one port; resolves once every one listens. */
 export async function startCluster(options: ClusterOptions): Promise<ServerHandle> {
   const { config, label, log } = options;
   // Under tsx (tests, `tsx src/...`) the worker runs a .ts file and needs the same loader.
-  const execArgv = options.workerFile.endsWith('.ts')
-    ? ['--import', 'tsx', ...process.execArgv]
-    : process.execArgv;
+  const flags = [...process.execArgv, ...(options.workerNodeFlags ?? [])];
+  const execArgv = options.workerFile.endsWith('.ts') ? ['--import', 'tsx', ...flags] : flags;
   cluster.setupPrimary({ exec: options.workerFile, execArgv, args: [] });
   const live = new Set<Worker>();
   let shuttingDown = false;

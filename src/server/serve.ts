@@ -5,6 +5,7 @@
  */
 import cluster from 'node:cluster';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { UsageError } from '../errors.js';
 import { loadModel } from '../models/load.js';
 import { inProcessHandle, runClusterWorker, type ServerHandle, startCluster } from './cluster.js';
@@ -29,6 +30,13 @@ export interface ServeModelOptions {
   handleSignals?: boolean;
   /** Status lines (worker restarts, shutdown); default: stderr. */
   log?: (line: string) => void;
+  /**
+   * Run the serving processes with V8's `--optimize-for-size` (default false: it is process-wide,
+   * so a library caller decides; `recipe models serve` sets it). A burst of large hostile bodies
+   * (1 MB strings, 20,000-key records, 5,000-row payloads) otherwise leaves V8 holding 40–60 MB
+   * more heap than the server needs (bench/serve-fuzz, BENCHMARKS.md); with it, 13–27 MB.
+   */
+  optimizeForSize?: boolean;
 }
 
 export interface ServingHandle extends ServerHandle {
@@ -51,6 +59,9 @@ interface WorkerConfig extends Limits {
 
 const WORKER_ENV = 'MLRECIPE_SCORING_WORKER';
 
+/** V8's flag for a smaller heap (smaller young generation, slower heap growth). */
+const OPTIMIZE_FOR_SIZE = '--optimize-for-size';
+
 function checkOptions(options: ServeModelOptions): { host: string; port: number; workers: number } {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 5001;
@@ -69,6 +80,8 @@ export async function serveModel(options: ServeModelOptions): Promise<ServingHan
   const { host, port, workers } = checkOptions(options);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const handleSignals = options.handleSignals ?? false;
+  // Before the model and fastify load, so that V8 sizes what they allocate with it.
+  if (options.optimizeForSize && workers === 1) setFlagsFromString(OPTIMIZE_FOR_SIZE);
   const { loadModelFromUri } = await import('../registry/model-uri.js');
   // Loaded here even with workers: a broken model fails once, clearly, before any fork.
   const model = await loadModelFromUri(options.modelUri, {
@@ -94,6 +107,7 @@ export async function serveModel(options: ServeModelOptions): Promise<ServingHan
     graceMs: SHUTDOWN_GRACE_MS,
     handleSignals,
     log,
+    ...(options.optimizeForSize ? { workerNodeFlags: [OPTIMIZE_FOR_SIZE] } : {}),
   });
   return { ...handle, modelDir: model.dir };
 }

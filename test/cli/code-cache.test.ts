@@ -82,6 +82,12 @@ describe('the recipe commands from one file with a V8 code cache', () => {
     const after = statSync(file);
     // Accepted by V8: a rejected cache would have been written again.
     expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
+    // Every step again from the cached code: the recipe's own modules (steps/*.ts, through tsx)
+    // and packages are imported at run time, which a code-cached script cannot do by itself.
+    const again = await recipeCli(['run', '--no-cache', '--output', 'json'], cache);
+    const result = JSON.parse(again.stdout) as { status: string; steps: Array<{ state: string }> };
+    expect(result.status).toBe('FINISHED');
+    expect(result.steps.slice(0, 5).map((s) => s.state)).toEqual(Array(5).fill('ran'));
   });
 
   it('a no-op run, `status` and `run --help` answer the same from the single file and from the chunks', async () => {

@@ -110,6 +110,10 @@ describe('recipe models serve', () => {
     try {
       const pids = [...server.stderr().matchAll(/scoring worker (\d+) listening/g)].map((m) => Number(m[1]));
       expect(pids).toHaveLength(2);
+      // Each worker runs with V8's smaller heap (what the single process sets at run time).
+      for (const pid of pids) {
+        expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toContain('--optimize-for-size');
+      }
       process.kill(pids[0] as number, 'SIGKILL');
       await until(() => /scoring worker \d+ died \(SIGKILL\); starting a new one/.test(server.stderr()));
       await until(() => [...server.stderr().matchAll(/scoring worker (\d+) listening/g)].length === 3);
