@@ -35,7 +35,14 @@ import { pipeline } from 'node:stream/promises';
 import { copyFileAtomic } from '../atomic-write.js';
 import { MlrecipeError, UsageError } from '../errors.js';
 import type { StepKind } from '../steps/types.js';
-import { type ArtifactRepository, artifactRepositoryForUri, isLocalArtifactUri } from '../tracking/index.js';
+// The one tracking file it uses, not tracking/index (export/import runs and the YAML parser), which
+// every recipe command would then load (recipes/index re-exports this module; bench/cli,
+// test/cli/lazy-loading.test.ts).
+import {
+  type ArtifactRepository,
+  artifactRepositoryForUri,
+  isLocalArtifactUri,
+} from '../tracking/artifact-repository.js';
 import { type CacheManifest, MANIFEST_FILE, type StepCache } from './cache.js';
 
 export interface RemoteCacheOptions {
