@@ -86,7 +86,9 @@ function checkedSplit(
     (inputs ?? []).filter((spec) => NUMERIC_TYPES.has(spec.type)).map((spec) => spec.name),
   );
   const numeric = columns.map((c) => numericNames.has(c as string));
-  // Plain loops without per-value closures or arrays: this runs over every value of every request.
+  const frame = columnsFromRows(columns as string[], data, numeric);
+  if (frame !== undefined) return frame;
+  // Something is wrong: find the first offending value in row order and name it.
   for (let i = 0; i < data.length; i++) {
     const row = data[i] as unknown[];
     for (let j = 0; j < row.length; j++) {
@@ -108,6 +110,41 @@ function checkedSplit(
     }
   }
   return frameFromSplit(columns as string[], data);
+}
+
+/**
+ * The frame of valid rows in one pass per column, as frameFromSplit builds it (a column whose
+ * values are all numbers, booleans or null is numeric, else text): undefined when any value is
+ * not a number, string, boolean or null, or is a boolean where the signature wants a number —
+ * then checkedSplit's row-order scan names it. One pass instead of a check pass plus a build
+ * pass: this runs over every value of every scoring request.
+ */
+function columnsFromRows(columns: string[], data: unknown[][], numericSignature: boolean[]): Frame | undefined {
+  const nRows = data.length;
+  const out: Frame['columns'] = [];
+  for (let j = 0; j < columns.length; j++) {
+    const values = new Float64Array(nRows);
+    let numeric = true;
+    for (let i = 0; i < nRows; i++) {
+      const v = (data[i] as unknown[])[j];
+      if (typeof v === 'number') values[i] = v;
+      else if (v === null) values[i] = Number.NaN;
+      else if (typeof v === 'string') numeric = false;
+      else if (typeof v === 'boolean' && !numericSignature[j]) values[i] = v ? 1 : 0;
+      else return undefined;
+    }
+    const name = columns[j] as string;
+    if (numeric) out.push({ name, type: 'number', values });
+    else {
+      const strings = new Array<string | null>(nRows);
+      for (let i = 0; i < nRows; i++) {
+        const v = (data[i] as unknown[])[j];
+        strings[i] = v === null ? null : String(v);
+      }
+      out.push({ name, type: 'string', values: strings });
+    }
+  }
+  return { nRows, columns: out };
 }
 
 /**

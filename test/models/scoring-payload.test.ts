@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../src/errors.js';
 import type { Frame } from '../../src/ml/types.js';
+import { frameFromSplit } from '../../src/models/load.js';
 import { frameFromScoringPayload } from '../../src/models/scoring-payload.js';
 import type { ColSpec } from '../../src/models/signature.js';
 
@@ -118,5 +119,47 @@ describe('frameFromScoringPayload', () => {
     expect(() => frameFromScoringPayload({ instances: [[1, 'a']] })).toThrow(
       /need the model's named input columns/,
     );
+  });
+});
+
+describe('dataframe_split built one column at a time', () => {
+  it('gives the frame frameFromSplit gives for any mix of numbers, strings, booleans and nulls', () => {
+    let state = 12345;
+    const next = (): number => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return state / 2 ** 32;
+    };
+    const pick = (): unknown => {
+      const r = next();
+      if (r < 0.5) return Math.round(next() * 1000) / 8;
+      if (r < 0.65) return null;
+      if (r < 0.8) return next() < 0.5;
+      return `v${Math.floor(next() * 5)}`;
+    };
+    for (let round = 0; round < 50; round++) {
+      const columns = ['a', 'b', 'c'];
+      // Column a numbers only, b numbers and nulls, c anything: all three kinds of column.
+      const data = Array.from({ length: 1 + Math.floor(next() * 20) }, () => [
+        Math.round(next() * 100) / 4,
+        next() < 0.3 ? null : next(),
+        pick(),
+      ]);
+      const frame = frameFromScoringPayload({ dataframe_split: { columns, data } });
+      const expected = frameFromSplit(columns, data);
+      expect(frame.nRows).toBe(expected.nRows);
+      frame.columns.forEach((column, j) => {
+        const want = expected.columns[j];
+        expect(column.name).toBe(want?.name);
+        expect(column.type).toBe(want?.type);
+        expect(Array.from(column.values as ArrayLike<unknown>)).toEqual(Array.from(want?.values as ArrayLike<unknown>));
+      });
+    }
+  });
+
+  it('still names the first bad value in row order when several are bad', () => {
+    const payload = { dataframe_split: { columns: ['hp', 'origin'], data: [[1, 'x'], [2, ['list']], [{}, 'y']] } };
+    expect(() => frameFromScoringPayload(payload, inputs)).toThrow(/row 2, column "origin" holds a list/);
+    const bool = { dataframe_split: { columns: ['hp', 'origin'], data: [[1, 'x'], [2, 'y'], [true, 'z']] } };
+    expect(() => frameFromScoringPayload(bool, inputs)).toThrow(/row 3, column "hp" holds the boolean true/);
   });
 });
