@@ -10,7 +10,7 @@
  * `to_node` = pandas writes + Node reads. CSV: Node writes (frameToCsv) + pandas.read_csv, and
  * pandas.to_csv + Node reads (readCsvFrame). Issue 19's target: >= 200 MB/s each way, numeric.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { frameToCsv, readCsvFrame } from '../src/data/index.js';
@@ -55,6 +55,23 @@ function numericFrame(n: number, withStrings: boolean): Frame {
   return { nRows: n, columns };
 }
 
+/** The old Node reader, for the baseline: each `.npy` file whole into a Buffer, viewed in place. */
+function readWholeFiles(dir: string): number {
+  let bytes = 0;
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith('.npy')) continue;
+    const buf = readFileSync(join(dir, name));
+    const headerLen = buf.readUInt16LE(8);
+    const view = new Float64Array(
+      buf.buffer,
+      buf.byteOffset + 10 + headerLen,
+      (buf.length - 10 - headerLen) / 8,
+    );
+    bytes += view.byteLength;
+  }
+  return bytes;
+}
+
 const CSV_MODULE = `import time
 import pandas as pd
 
@@ -91,9 +108,26 @@ async function main(): Promise<void> {
       const table = frameToExchange(frame);
       const numericBytes = rows * 10 * 8;
       const samples = [];
-      for (let i = 0; i < 5; i++) samples.push((await worker.echoTableTimed(table)).seconds);
+      const baseline = [];
+      // Interleaved, same run: the current path, then the one before 2026-12-08 (Python: np.load
+      // per column + pandas' consolidation; Node: readFileSync of the whole file + a view).
+      for (let i = 0; i < 5; i++) {
+        samples.push((await worker.echoTableTimed(table)).seconds);
+        let oldNodeRead = 0;
+        const old = await worker.echoTableTimed(table, {
+          perColumn: true,
+          beforeRead: (out) => {
+            const started = performance.now();
+            readWholeFiles(out);
+            oldNodeRead = (performance.now() - started) / 1000;
+          },
+        });
+        baseline.push({ ...old.seconds, nodeRead: oldNodeRead });
+      }
       const toPython = median(samples.map((s) => s.nodeWrite + s.pythonRead));
       const toNode = median(samples.map((s) => s.pythonWrite + s.nodeRead));
+      const baseToPython = median(baseline.map((s) => s.nodeWrite + s.pythonRead));
+      const baseToNode = median(baseline.map((s) => s.pythonWrite + s.nodeRead));
 
       // CSV baseline, same table, same run.
       const csvFile = join(dir, 'table.csv');
@@ -122,6 +156,15 @@ async function main(): Promise<void> {
         to_node_s: toNode,
         to_python_numeric_mb_s: numericBytes / 1e6 / toPython,
         to_node_numeric_mb_s: numericBytes / 1e6 / toNode,
+        baseline_to_python_numeric_mb_s: numericBytes / 1e6 / baseToPython,
+        baseline_to_node_numeric_mb_s: numericBytes / 1e6 / baseToNode,
+        baseline_python_read_s: median(baseline.map((s) => s.pythonRead)),
+        baseline_node_read_s: median(baseline.map((s) => s.nodeRead)),
+        // Where the time goes (medians of each part).
+        node_write_s: median(samples.map((s) => s.nodeWrite)),
+        python_read_s: median(samples.map((s) => s.pythonRead)),
+        python_write_s: median(samples.map((s) => s.pythonWrite)),
+        node_read_s: median(samples.map((s) => s.nodeRead)),
         csv_to_python_s: csvToPython,
         csv_to_node_s: csvToNode,
         speedup_vs_csv_to_python: csvToPython / toPython,

@@ -9,6 +9,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -392,17 +393,32 @@ export class PythonWorker {
   }
 
   /** echoTable with the seconds each side spent writing and reading (bench/python-exchange). */
-  async echoTableTimed(table: ExchangeTable): Promise<{ table: ExchangeTable; seconds: EchoSeconds }> {
+  async echoTableTimed(
+    table: ExchangeTable,
+    options: {
+      /** Python reads column by column (np.load each, then pandas consolidates): the old path, as a baseline. */
+      perColumn?: boolean;
+      /** Called with the result directory before Node reads it (the bench times other readers on it). */
+      beforeRead?: (dir: string) => void;
+    } = {},
+  ): Promise<{ table: ExchangeTable; seconds: EchoSeconds }> {
     const dir = this.exchangeDir();
     let started = performance.now();
     writeExchangeTable(dir, table);
     const nodeWrite = (performance.now() - started) / 1000;
     const ok = await this.request(
-      { op: 'echo_table', table: dir, out: this.exchangeDir() },
+      {
+        op: 'echo_table',
+        table: dir,
+        out: this.exchangeDir(),
+        ...(options.perColumn ? { per_column: true } : {}),
+      },
       { what: 'echo_table' },
     );
+    const wire = ok.result as WireResult;
+    if (options.beforeRead && 'dir' in wire && typeof wire.dir === 'string') options.beforeRead(wire.dir);
     started = performance.now();
-    const value = this.decodeResult(ok.result as WireResult);
+    const value = this.decodeResult(wire);
     const nodeRead = (performance.now() - started) / 1000;
     rmSync(dir, { recursive: true, force: true });
     if (value.kind !== 'table') throw new PythonWorkerError('echo_table returned no table');
@@ -457,7 +473,9 @@ export class PythonWorker {
       return { kind: 'object', object: { handle: result.object, type: result.type, repr: result.repr } };
     }
     const table = readExchangeTable(result.dir);
-    rmSync(result.dir, { recursive: true, force: true });
+    // Unlinking a large table's files costs as much as reading them (ext4): done on libuv's thread
+    // pool, off the caller's path. What is left when the worker closes goes with its scratch dir.
+    void rm(result.dir, { recursive: true, force: true }).catch(() => undefined);
     if ('series' in result) return { kind: 'series', column: table.columns[0] as ExchangeColumn };
     return { kind: 'table', table, fromNdarray: result.ndarray === true };
   }
