@@ -115,6 +115,8 @@ export interface GrowTreeInput {
    * uniformly per feature (scikit-learn's `splitter='random'`, as ExtraTrees grow).
    */
   splitter?: 'best' | 'random';
+  /** The raw feature columns the matrix was binned from; required by the 'random' splitter. */
+  values?: readonly Float64Array[];
 }
 
 /** Memory for histograms kept for pending nodes, beyond which they are rebuilt when needed. */
@@ -212,18 +214,21 @@ export function growTree(input: GrowTreeInput): GrownTree {
   // Crossover measured on 200k random rows, 256 bins: about 64 rows for regression and a few
   // hundred for classification, whose histogram scans cost K per bin while a sorted scan
   // costs one count per row.
-  const smallRows = Math.min(
-    SMALL_NODE_ROWS_MAX,
-    input.smallNodeRows ??
-      Math.max(8, Math.floor(((hists.off[F] / F) * hists.slotSize) / (classification ? 4 : 8))),
-  );
   const randomSplits = input.splitter === 'random';
+  // Random splits score one drawn threshold per feature straight from the rows: no histograms.
+  const smallRows = randomSplits
+    ? Number.MAX_SAFE_INTEGER
+    : Math.min(
+        SMALL_NODE_ROWS_MAX,
+        input.smallNodeRows ??
+          Math.max(8, Math.floor(((hists.off[F] / F) * hists.slotSize) / (classification ? 4 : 8))),
+      );
   const search = new SplitSearch(rows, hists, {
     minLeaf,
     maxFeatures,
     rng: maxFeatures < F || randomSplits ? createRng(p.random_state) : null,
     smallRows,
-    randomThresholds: randomSplits ? { mapper: input.mapper } : null,
+    randomThresholds: randomSplits,
   });
   const grower = new TreeGrower(rows, input.mapper, hists, search, {
     maxDepth: Math.min(p.max_depth ?? MAX_TREE_DEPTH, MAX_TREE_DEPTH),
@@ -279,7 +284,16 @@ function growingRows(input: GrowTreeInput, p: ResolvedTreeParams): GrowingRows {
     yCls,
     K,
     entropy: p.criterion === 'entropy',
+    values: input.splitter === 'random' ? randomValues(input, F) : null,
   };
+}
+
+function randomValues(input: GrowTreeInput, F: number): readonly Float64Array[] {
+  const values = input.values;
+  if (!values || values.length !== F || values.some((c) => c.length !== input.binned.nRows)) {
+    throw new DataError("the 'random' splitter needs the raw columns the matrix was binned from (values)");
+  }
+  return values;
 }
 
 function finishNodes(nodes: NodeList, nFeatures: number, nOutputs: number): TreeStructure {

@@ -74,6 +74,8 @@ export type EnsembleWorkerData =
       /** ResolvedForestParams, kept opaque here so this module needs no forest import. */
       params: unknown;
       splitter: 'best' | 'random';
+      /** The raw columns, for the 'random' splitter's thresholds; null otherwise. */
+      values: Float64Array[] | null;
       seeds: Uint32Array;
     }
   | {

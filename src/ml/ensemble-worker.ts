@@ -23,6 +23,7 @@ function growTrees(d: Extract<EnsembleWorkerData, { kind: 'forest' }>): void {
     nClasses: d.nClasses,
     params: d.params as ResolvedForestParams,
     splitter: d.splitter,
+    values: d.values,
     seeds: d.seeds,
   };
   const c = d.control;

@@ -5,8 +5,9 @@
  * One fit bins the features once (binning.ts) and grows every tree on that one binned matrix
  * with the histogram grower of decision-tree.ts: a bootstrap sample is a sorted list of row ids
  * with repeats (a row drawn twice counts twice, as scikit-learn's bootstrap sample weights do),
- * `max_features` is drawn per node, and ExtraTrees draw one threshold per feature
- * (`splitter: 'random'`). Each tree gets its own seed from the forest's `random_state`, so a
+ * `max_features` is drawn per node, and ExtraTrees draw one threshold per feature, uniformly
+ * between the node's smallest and largest raw value (`splitter: 'random'`, which reads the raw
+ * columns too). Each tree gets its own seed from the forest's `random_state`, so a
  * fixed `random_state` gives the same forest however the trees are scheduled.
  *
  * The fitted forest is held flat: every tree's node arrays concatenated, with `offsets` marking
@@ -240,6 +241,8 @@ export interface ForestGrowingInput {
   nClasses: number;
   params: ResolvedForestParams;
   splitter: 'best' | 'random';
+  /** The raw columns, for the 'random' splitter's thresholds; null for 'best'. */
+  values: readonly Float64Array[] | null;
   /** Per tree: its bootstrap seed and its split seed. */
   seeds: Uint32Array;
 }
@@ -286,6 +289,7 @@ export function growForestTree(input: ForestGrowingInput, t: number): GrownFores
     },
     ...(rows ? { rows } : {}),
     splitter: input.splitter,
+    ...(input.values ? { values: input.values } : {}),
   });
 }
 
@@ -517,6 +521,7 @@ abstract class BaseForest {
       nClasses,
       params: p,
       splitter: this.flavor === 'extra_trees' ? 'random' : 'best',
+      values: this.flavor === 'extra_trees' ? X.columns : null,
       seeds,
     };
     if (p.bootstrap) bootstrapSize(p, X.nRows); // reports a bad max_samples before any tree grows
@@ -525,6 +530,8 @@ abstract class BaseForest {
         ...input,
         binned: { ...binned, codes: sharedCopy(binned.codes) },
         y: sharedCopy(y),
+        // ExtraTrees' workers read the raw values in place too (one shared copy per fit).
+        values: input.values ? input.values.map((c) => sharedCopy(c)) : null,
       };
       const { results: trees } = growTreesInParallel(
         {
@@ -537,6 +544,7 @@ abstract class BaseForest {
           nClasses,
           params: p,
           splitter: shared.splitter,
+          values: shared.values ? [...shared.values] : null,
           seeds,
         },
         threads,

@@ -20,6 +20,11 @@ export interface GrowingRows {
   /** Number of classes; 1 for regression. */
   readonly K: number;
   readonly entropy: boolean;
+  /**
+   * The raw feature columns, for extremely randomised trees: their thresholds are drawn between
+   * a node's own smallest and largest value, so they need the values, not only the bins.
+   */
+  readonly values: readonly Float64Array[] | null;
 }
 
 /** Per-node target statistics, computed from the node's rows (never by subtraction). */
@@ -85,10 +90,25 @@ export function partitionRows(
   scratch: Uint32Array,
   start: number,
   end: number,
-  split: { feature: number; bin: number; missingLeft: boolean; missingBin: number },
+  split: { feature: number; bin: number; missingLeft: boolean; missingBin: number; value: number | null },
 ): number {
   const { idx, codes, nFeatures: F } = rows;
   const j = split.feature;
+  if (split.value !== null) {
+    // A drawn threshold on the raw values (ExtraTrees): x <= value goes left, NaN as learned.
+    const column = (rows.values as readonly Float64Array[])[j];
+    const t = split.value;
+    let w = start;
+    let r = 0;
+    for (let k = start; k < end; k++) {
+      const s = idx[k];
+      const x = column[s];
+      if (x !== x ? split.missingLeft : x <= t) idx[w++] = s;
+      else scratch[r++] = s;
+    }
+    idx.set(scratch.subarray(0, r), w);
+    return w;
+  }
   const missing = split.missingBin;
   const bin = split.bin;
   const mLeft = split.missingLeft;

@@ -20,7 +20,12 @@ export interface BestSplit {
   hi: number;
   /** Rows of the node missing the split feature. */
   nMissing: number;
+  /** A threshold on the raw values (ExtraTrees' drawn one): x <= value goes left; else null. */
+  value: number | null;
 }
+
+/** scikit-learn's FEATURE_THRESHOLD: a feature whose node range is narrower is constant there. */
+const FEATURE_THRESHOLD = 1e-7;
 
 /** Upper bound on `smallNodeRows` (row positions are packed into 12 bits of a sort key). */
 export const SMALL_NODE_ROWS_MAX = 4096;
@@ -48,9 +53,9 @@ export interface SplitSearchOptions {
   /**
    * Extremely randomised trees (scikit-learn's `splitter='random'`, ExtraTrees): each feature
    * drawn offers one candidate, at a threshold drawn uniformly between the node's smallest and
-   * largest value, instead of every bin. Needs `rng`, and the mapper for the bins' values.
+   * largest value, instead of every bin. Needs `rng` and the rows' raw values.
    */
-  randomThresholds?: { mapper: BinMapper } | null;
+  randomThresholds?: boolean;
 }
 
 export class SplitSearch {
@@ -62,6 +67,12 @@ export class SplitSearch {
   private readonly featureOrder: Int32Array;
   private readonly keys: Int32Array;
   private best: BestSplit | null = null;
+  /** The raw threshold of the candidate being scored (random splits), else null. */
+  private candidateValue: number | null = null;
+  /** Random splits' scratch: one feature's values and the targets of the node's rows. */
+  private xBuf: Float64Array | null = null;
+  private yBuf: Float64Array | null = null;
+  private cBuf: Int32Array | null = null;
 
   constructor(
     private readonly rows: GrowingRows,
@@ -74,7 +85,8 @@ export class SplitSearch {
     this.rightCounts = new Float64Array(K);
     this.featureOrder = new Int32Array(F);
     for (let j = 0; j < F; j++) this.featureOrder[j] = j;
-    this.keys = new Int32Array(Math.max(options.smallRows, 1));
+    // Random splits never sort (their smallRows is unbounded): no sort keys needed.
+    this.keys = new Int32Array(options.randomThresholds ? 1 : Math.max(options.smallRows, 1));
   }
 
   /** Proxy score of a classification child from its class counts (larger is better). */
@@ -148,47 +160,24 @@ export class SplitSearch {
       }
       const best = this.best;
       if (best === null || betterScore(score, best.score)) {
-        this.best = { feature, bin, missingLeft: missLeft, score, lo, hi, nMissing: missN };
+        this.best = {
+          feature,
+          bin,
+          missingLeft: missLeft,
+          score,
+          lo,
+          hi,
+          nMissing: missN,
+          value: this.candidateValue,
+        };
       }
     }
-  }
-
-  /**
-   * ExtraTrees' candidate for feature j in a node whose value bins run from loOcc to hiOcc: a
-   * threshold drawn uniformly between the node's smallest and largest value (scikit-learn's
-   * RandomSplitter), as the bin it falls in; bins up to it go left. With one occupied value bin
-   * (the rest missing) the only split is every value left, missing right.
-   */
-  private drawBin(j: number, loOcc: number, hiOcc: number): number {
-    const rng = this.options.rng;
-    if (!rng) throw new Error('internal: random thresholds need an rng');
-    if (hiOcc <= loOcc) return loOcc;
-    const mapper = (this.options.randomThresholds as { mapper: BinMapper }).mapper;
-    const lowest = mapper.binMin[j][loOcc];
-    const highest = mapper.binMax[j][hiOcc];
-    const u = rng();
-    let b: number;
-    if (Number.isNaN(lowest) || Number.isNaN(highest)) {
-      // A mapper fitted on other rows than the ones binned: draw among the bins instead.
-      b = loOcc + Math.floor(u * (hiOcc - loOcc));
-    } else {
-      const t = lowest + u * (highest - lowest);
-      // The bin t falls in: the first whose upper edge is >= t.
-      const edges = mapper.edges[j];
-      let lo = loOcc;
-      let hi = hiOcc;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (edges[mid] >= t) hi = mid;
-        else lo = mid + 1;
-      }
-      b = lo;
-    }
-    return Math.min(Math.max(b, loOcc), hiOcc - 1);
   }
 
   /** The best split of a node through its histogram; null when no feature offers one. */
   inHistogram(stats: NodeStats, h: Float64Array): BestSplit | null {
+    if (this.options.randomThresholds)
+      throw new Error('internal: random splits search the rows, not a histogram');
     const { off, nValueBins, slotSize: S } = this.hists;
     const { leftCounts, missCounts, featureOrder } = this;
     const { K, nFeatures: F } = this.rows;
@@ -209,18 +198,6 @@ export class SplitSearch {
       for (let b = 0; b < nb && occupied < 2; b++) if (h[(base + b) * S + S - 1] > 0) occupied++;
       if (occupied < 2) continue;
       visited++;
-      let target = -1;
-      if (this.options.randomThresholds) {
-        let loOcc = -1;
-        let hiOcc = -1;
-        for (let b = 0; b < nb; b++) {
-          if (h[(base + b) * S + S - 1] > 0) {
-            if (loOcc < 0) loOcc = b;
-            hiOcc = b;
-          }
-        }
-        target = this.drawBin(j, loOcc, hiOcc);
-      }
       const missSum = classification ? 0 : h[missQ];
       if (classification) for (let k = 0; k < K; k++) missCounts[k] = h[missQ + k];
       leftCounts.fill(0);
@@ -240,11 +217,6 @@ export class SplitSearch {
         // "No values left" is either empty or the mirror of "all values left, missing right",
         // which the last bin offers; skipping it keeps one orientation for every partition.
         if (leftN === 0) continue;
-        if (target >= 0) {
-          if (b < target) continue;
-          this.consider(stats, j, b, -1, -1, leftN, leftSum, missN, missSum);
-          break;
-        }
         this.consider(stats, j, b, -1, -1, leftN, leftSum, missN, missSum);
       }
     }
@@ -265,7 +237,7 @@ export class SplitSearch {
    * order the histogram scan visits them.
    */
   bySorting(stats: NodeStats, start: number): BestSplit | null {
-    if (this.options.randomThresholds) return this.randomByRows(stats, start);
+    if (this.options.randomThresholds) return this.randomByValues(stats, start);
     const { idx, codes, nFeatures: F, yReg, yCls } = this.rows;
     const { leftCounts, missCounts, featureOrder, keys } = this;
     const nValueBins = this.hists.nValueBins;
@@ -284,10 +256,6 @@ export class SplitSearch {
       let valuesEnd = n;
       while (valuesEnd > 0 && sorted[valuesEnd - 1] >> 12 === missing) valuesEnd--;
       const missN = n - valuesEnd;
-      // The same draw, from the same occupied range, as the histogram search makes.
-      const target = this.options.randomThresholds
-        ? this.drawBin(j, sorted[0] >> 12, sorted[valuesEnd - 1] >> 12)
-        : -1;
       let missSum = 0;
       missCounts.fill(0);
       for (let k = valuesEnd; k < n; k++) {
@@ -310,12 +278,6 @@ export class SplitSearch {
           k++;
         }
         const hi = k < valuesEnd ? sorted[k] >> 12 : -1;
-        if (target >= 0) {
-          // The last occupied bin at or below the drawn one: the same rows go left as there.
-          if (hi >= 0 && hi <= target) continue;
-          this.consider(stats, j, lo, lo, hi, leftN, leftSum, missN, missSum);
-          break;
-        }
         this.consider(stats, j, lo, lo, hi, leftN, leftSum, missN, missSum);
       }
     }
@@ -323,61 +285,91 @@ export class SplitSearch {
   }
 
   /**
-   * ExtraTrees' split of a small node straight from its rows: per feature drawn, one pass finds
-   * the occupied bin range and one sums the rows left of the drawn bin. A random split scores
-   * one candidate per feature, so sorting the rows (as bySorting does) would be wasted work.
-   * Draws as the histogram search does, from the same occupied range, so both agree.
+   * ExtraTrees' split of a node, as scikit-learn's RandomSplitter: per feature drawn, one pass
+   * finds the node's smallest and largest value, a threshold is drawn uniformly between them
+   * (the largest itself maps to the smallest), and a second pass sums the rows at or below it.
+   * One candidate per feature, so neither histograms nor sorting pay off. A feature with only
+   * one value in the node and some missing rows offers "every value left, missing right".
    */
-  private randomByRows(stats: NodeStats, start: number): BestSplit | null {
-    const { idx, codes, nFeatures: F, yReg, yCls } = this.rows;
+  private randomByValues(stats: NodeStats, start: number): BestSplit | null {
+    const { idx, yReg, yCls, nFeatures: F } = this.rows;
+    const values = this.rows.values;
+    const rng = this.options.rng;
+    if (!values || !rng) throw new Error('internal: random thresholds need the raw values and an rng');
     const { leftCounts, missCounts, featureOrder } = this;
-    const nValueBins = this.hists.nValueBins;
     const maxFeatures = this.options.maxFeatures;
-    const end = start + stats.n;
+    const n = stats.n;
+    // The node's targets and one feature's values gathered into contiguous scratch: each feature
+    // then costs one gather and one sequential pass instead of two gathers (100k rows, 20 trees:
+    // 3.5 -> 2.9 s CPU).
+    this.xBuf ??= new Float64Array(idx.length);
+    const xBuf = this.xBuf;
+    let yBuf: Float64Array | null = null;
+    let cBuf: Int32Array | null = null;
+    if (yReg) {
+      yBuf = this.yBuf ??= new Float64Array(idx.length);
+      for (let k = 0; k < n; k++) yBuf[k] = yReg[idx[start + k]];
+    } else if (yCls) {
+      cBuf = this.cBuf ??= new Int32Array(idx.length);
+      for (let k = 0; k < n; k++) cBuf[k] = yCls[idx[start + k]];
+    }
     this.best = null;
     this.shuffleFeatures();
     let visited = 0;
     for (let fi = 0; fi < F && visited < maxFeatures; fi++) {
       const j = featureOrder[fi];
-      const missing = nValueBins[j];
-      let loOcc = 256;
-      let hiOcc = -1;
+      const column = values[j];
+      let lowest = Number.POSITIVE_INFINITY;
+      let highest = Number.NEGATIVE_INFINITY;
       let missN = 0;
-      for (let k = start; k < end; k++) {
-        const c = codes[idx[k] * F + j];
-        if (c === missing) missN++;
+      for (let k = 0; k < n; k++) {
+        const x = column[idx[start + k]];
+        xBuf[k] = x;
+        if (x !== x) missN++;
         else {
-          if (c < loOcc) loOcc = c;
-          if (c > hiOcc) hiOcc = c;
+          if (x < lowest) lowest = x;
+          if (x > highest) highest = x;
         }
       }
-      // Constant within the node: one value bin and no missing rows, or only missing rows.
-      if (hiOcc < 0 || (loOcc === hiOcc && missN === 0)) continue;
+      if (missN === n) continue;
+      let t: number;
+      if (highest <= lowest + FEATURE_THRESHOLD) {
+        if (missN === 0) continue; // constant within the node
+        t = highest;
+      } else {
+        t = lowest + rng() * (highest - lowest);
+        if (t === highest) t = lowest;
+      }
       visited++;
-      const target = this.drawBin(j, loOcc, hiOcc);
       let leftN = 0;
       let leftSum = 0;
       let missSum = 0;
-      let lo = loOcc;
-      let hi = -1;
+      let rightN = 0;
       leftCounts.fill(0);
       missCounts.fill(0);
-      for (let k = start; k < end; k++) {
-        const s = idx[k];
-        const c = codes[s * F + j];
-        if (c === missing) {
-          if (yReg) missSum += yReg[s];
-          else if (yCls) missCounts[yCls[s]] += 1;
-        } else if (c <= target) {
-          leftN++;
-          if (c > lo) lo = c;
-          if (yReg) leftSum += yReg[s];
-          else if (yCls) leftCounts[yCls[s]] += 1;
-        } else if (hi < 0 || c < hi) {
-          hi = c;
+      if (yBuf) {
+        for (let k = 0; k < n; k++) {
+          const x = xBuf[k];
+          if (x !== x) missSum += yBuf[k];
+          else if (x <= t) {
+            leftN++;
+            leftSum += yBuf[k];
+          } else rightN++;
+        }
+      } else if (cBuf) {
+        for (let k = 0; k < n; k++) {
+          const x = xBuf[k];
+          if (x !== x) missCounts[cBuf[k]] += 1;
+          else if (x <= t) {
+            leftN++;
+            leftCounts[cBuf[k]] += 1;
+          } else rightN++;
         }
       }
-      this.consider(stats, j, lo, lo, hi, leftN, leftSum, missN, missSum);
+      // lo/hi only say whether a side holds values (-1: none); the threshold is `t` itself.
+      this.candidateValue = t;
+      this.consider(stats, j, 0, leftN > 0 ? 0 : -1, rightN > 0 ? 0 : -1, leftN, leftSum, missN, missSum);
+      this.candidateValue = null;
     }
     return this.best;
   }
@@ -388,6 +380,7 @@ export class SplitSearch {
  * smallest on the right, as scikit-learn places it.
  */
 export function thresholdOf(mapper: BinMapper, split: BestSplit): number {
+  if (split.value !== null) return split.value;
   if (split.hi < 0) return Number.MAX_VALUE; // right child holds only missing values
   if (split.lo < 0) return -Number.MAX_VALUE; // left child holds only missing values
   const below = mapper.binMax[split.feature][split.lo];

@@ -108,6 +108,7 @@ describe('growTreesInParallel', () => {
       nClasses: 0,
       params,
       splitter: 'best',
+      values: null,
       seeds,
     };
     // This thread takes its time over each tree, so the workers (loading meanwhile) claim some.
@@ -123,6 +124,7 @@ describe('growTreesInParallel', () => {
         nClasses: 0,
         params,
         splitter: 'best',
+        values: null,
         seeds,
       },
       3,

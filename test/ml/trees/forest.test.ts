@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../../src/errors.js';
+import { BinMapper } from '../../../src/ml/binning.js';
+import { growTree } from '../../../src/ml/decision-tree.js';
 import { loadEstimator } from '../../../src/ml/estimators.js';
 import {
   ExtraTreesClassifier,
@@ -71,6 +73,64 @@ describe('reproducibility', () => {
       Array.from(f.forest.threshold.subarray(f.forest.offsets[t], f.forest.offsets[t + 1]));
     expect(treeThresholds(rf, 0)).toEqual(treeThresholds(rf, 1));
     expect(treeThresholds(et, 0)).not.toEqual(treeThresholds(et, 1));
+  });
+
+  it("extra trees' thresholds are drawn between each node's own smallest and largest value, not on bin edges", () => {
+    // 3000 distinct values per feature: 255 quantile bins, so a bin holds about 12 of them.
+    const { train: Xr, y: yr } = split('regression');
+    const X = { nRows: n, columns: Xr.columns.map((c) => c.slice()) };
+    const { mapper, binned } = BinMapper.fitTransform(X, { randomState: 0 });
+    const { tree } = growTree({
+      binned,
+      mapper,
+      y: Float64Array.from(yr.slice(0, n)),
+      nClasses: 0,
+      params: { max_depth: 8, random_state: 3 },
+      splitter: 'random',
+      values: X.columns,
+    });
+    // Route every training row down the tree by raw value, as predict does.
+    const size = tree.feature.length;
+    const reached = new Int32Array(size);
+    const lowest = new Float64Array(size).fill(Infinity);
+    const highest = new Float64Array(size).fill(-Infinity);
+    for (let i = 0; i < n; i++) {
+      let node = 0;
+      for (;;) {
+        reached[node]++;
+        if (tree.left[node] === -1) break;
+        const x = X.columns[tree.feature[node]][i];
+        lowest[node] = Math.min(lowest[node], x);
+        highest[node] = Math.max(highest[node], x);
+        node = x <= tree.threshold[node] ? tree.left[node] : tree.right[node];
+      }
+    }
+    // Training partitioned the rows exactly as raw-value routing does…
+    expect(Array.from(reached)).toEqual(Array.from(tree.nNodeSamples));
+    const edges = new Set(mapper.edges.flatMap((e) => Array.from(e)));
+    let splits = 0;
+    for (let node = 0; node < size; node++) {
+      if (tree.left[node] === -1) continue;
+      splits++;
+      const t = tree.threshold[node];
+      // …the threshold lies within the node's own range of the feature…
+      expect(t).toBeGreaterThanOrEqual(lowest[node]);
+      expect(t).toBeLessThan(highest[node]);
+      // …and is a drawn number, not a bin edge.
+      expect(edges.has(t)).toBe(false);
+    }
+    expect(splits).toBeGreaterThan(50);
+  });
+
+  it('extra trees: the same random_state gives the same forest for n_jobs 1 and 2', () => {
+    const { train: Xr, y: yr } = split('regression');
+    const yReg = Float64Array.from(yr.slice(0, n));
+    const fit = (n_jobs: number) => {
+      const model = new ExtraTreesRegressor({ n_estimators: 8, max_depth: 6, random_state: 7, n_jobs });
+      model.fit(Xr, yReg);
+      return JSON.stringify(model.toJSON().state);
+    };
+    expect(fit(2)).toBe(fit(1));
   });
 });
 
