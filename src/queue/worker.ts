@@ -14,6 +14,13 @@
  * heartbeat, declares a process whose heartbeat is older than that process's lock timeout lost
  * and releases its jobs (graphile_worker.force_unlock_workers), so another worker retries them.
  * Fits run on worker threads, so a long fit never stalls the heartbeat.
+ *
+ * Releasing needs the id a job is locked by: graphile-worker 0.17 locks with its worker pool's
+ * random id, known to this process only once a job has started, when it is written into the
+ * worker's row. A worker that dies between taking a job and writing the id leaves a lock no row
+ * names; so each heartbeat also releases locks older than the longest lock timeout of any worker
+ * that no worker's row names. A live worker writes its id as the first thing a job does, within
+ * milliseconds of taking it, so only a dead worker's lock can be that old and unnamed.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -221,6 +228,20 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
           await client.query('SELECT graphile_worker.force_unlock_workers($1)', [row.graphile_worker_ids]);
         }
         options.log(`worker ${row.worker_id} missed its heartbeats: its jobs go back to the queue`);
+      }
+      const orphans = await client.query<{ locked_by: string }>(
+        `SELECT DISTINCT j.locked_by FROM graphile_worker.jobs j
+         WHERE j.locked_by IS NOT NULL
+           AND j.locked_at < now() - make_interval(secs => greatest(
+             $1::float8, (SELECT coalesce(max(lock_timeout_ms), 0) FROM mlrecipe_queue_workers WHERE state = 'running')
+           ) / 1000.0)
+           AND NOT EXISTS (SELECT 1 FROM mlrecipe_queue_workers w WHERE j.locked_by = ANY (w.graphile_worker_ids))`,
+        [lockTimeoutMs],
+      );
+      if (orphans.rows.length > 0) {
+        const ids = orphans.rows.map((row) => row.locked_by);
+        await client.query('SELECT graphile_worker.force_unlock_workers($1)', [ids]);
+        options.log(`jobs locked by ${ids.join(', ')}, which no worker names, go back to the queue`);
       }
       await client.query('COMMIT');
     } catch (error) {

@@ -290,3 +290,91 @@ describe.skipIf(!POSTGRES_URL)('a worker in this process, on a real PostgreSQL q
     }
   });
 });
+
+describe.skipIf(!POSTGRES_URL)('a worker that dies right after taking a job', () => {
+  let db: QueueDatabase;
+  let dir: string;
+  let store: TrackingStore;
+  let worker: QueueWorker | undefined;
+  let trackingUri: string;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    db = await createQueueDatabase('mlrecipe_queue_gap');
+    dir = mkdtempSync(join(tmpdir(), 'mlrecipe-queue-gap-'));
+    trackingUri = `sqlite:///${join(dir, 'tracking.db')}`;
+    store = await openTrackingStore(trackingUri, { defaultArtifactRoot: join(dir, 'artifacts') });
+  });
+  afterAll(async () => {
+    await worker?.stop(1000);
+    await store?.close();
+    await db?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('leaves no job locked for hours: a lock that no worker names is released by the next heartbeat', async () => {
+    const experimentId = await store.createExperiment('queue-gap');
+    const parent = await store.createRun({ experimentId, runName: 'sweep' });
+    const child = await store.createRun({ experimentId, runName: 'sweep-trial-0' });
+    const session = await queueTrialExecutor({ connectionString: db.url, pollIntervalMs: 50 }).open({
+      inputs: regressionInputs(),
+      parentRunId: parent.info.run_id,
+      store,
+      trackingUri,
+      log: () => undefined,
+    });
+    const sql = new pg.Client({ connectionString: db.url });
+    await sql.connect();
+    try {
+      // No worker runs yet: the job waits in the queue.
+      const fp = fingerprint('9');
+      const pending = session.run({
+        index: 0,
+        fingerprint: fp,
+        params: { alpha: 0.1 },
+        runId: child.info.run_id,
+      });
+      for (let i = 0; ; i++) {
+        const queued = await sql.query('SELECT 1 FROM graphile_worker.jobs WHERE key = $1', [fp]);
+        if (queued.rowCount) break;
+        if (i > 400) throw new Error('the job was never queued');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      // The state a worker SIGKILLed between taking the job and recording its lock leaves: the
+      // job locked (as graphile-worker's get_job locks it) by a pool id that no worker row names,
+      // its row registered with no ids and its heartbeat stopped long ago.
+      await sql.query(
+        `INSERT INTO mlrecipe_queue_workers (worker_id, host, pid, concurrency, tasks, lock_timeout_ms, last_seen_at)
+         VALUES ('dead-host-1-aaaaaa', 'dead-host', 1, 1, 'trial', 1000, now() - interval '1 hour')`,
+      );
+      await sql.query(
+        `UPDATE graphile_worker._private_jobs
+         SET locked_by = 'pool-0123456789abcdef01', locked_at = now() - interval '1 hour', attempts = attempts + 1
+         WHERE key = $1`,
+        [fp],
+      );
+      worker = await startQueueWorker({
+        connectionString: db.url,
+        concurrency: 2,
+        trackingUri,
+        lockTimeoutMs: 2000,
+        pollIntervalMs: 100,
+        log: (m) => logs.push(m),
+      });
+      // Its first heartbeat releases the job no worker names, and it runs the trial.
+      const outcome = await pending;
+      expect(outcome.status).toBe('ok');
+      expect(logs).toContain(
+        'worker dead-host-1-aaaaaa missed its heartbeats: its jobs go back to the queue',
+      );
+      expect((await store.getRun(child.info.run_id)).info.status).toBe('FINISHED');
+      const results = await sql.query('SELECT worker_id FROM mlrecipe_queue_results WHERE job_key = $1', [
+        fp,
+      ]);
+      expect(results.rows).toEqual([{ worker_id: worker.workerId }]);
+    } finally {
+      await sql.end();
+      await session.close();
+    }
+  });
+});
