@@ -1,0 +1,245 @@
+/**
+ * bench/scale-out (issue 21): sweep trials through the PostgreSQL queue (graphile-worker) against
+ * the same trials in-process, in the same run.
+ *
+ *   {bench:'scale-out', case:'overhead', jobs, queue_ms_per_job, inprocess_ms_per_job, overhead_ms_per_job}
+ *   {bench:'scale-out', case:'workers', workers, trials, wall_seconds, speedup, ideal, efficiency}
+ *
+ * overhead: BENCH_JOBS (default 100) trials of a tiny ridge fit (200 rows: the fit itself costs
+ * well under a millisecond), one after another, through queueTrialExecutor and one worker
+ * (concurrency 1) in this process, each finishing its own child run in a SQLite store as a real
+ * worker does; against the same fits scored and recorded in-process (fit + builtin metrics + the
+ * child run's finishRun on the same store). The difference per job is what the queue adds:
+ * add_job, the LISTEN/NOTIFY wake-up or poll, get_job, the result row, complete_job and the
+ * enqueuer's poll for the result (every BENCH_POLL_MS, default 50 ms).
+ *
+ * workers: BENCH_TRIALS (default 12) trials of fixed cost (ridge over 400k rows x 20 features)
+ * queued at once, served by 1, 2 and 3 workers (each its own runner and worker thread, in this
+ * process); speed-up against 1 worker, and the ideal (min(workers, cores)).
+ *
+ *   RECIPE_TEST_POSTGRES_URL=postgresql://… npx tsx bench/scale-out/queue.ts
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { queueTrialExecutor, type QueueWorker, startQueueWorker } from '../../src/queue/index.js';
+import {
+  builtinTrialMetrics,
+  fitTrainTrial,
+  type TrainTrialInputs,
+  trialRunMetrics,
+} from '../../src/sweeps/index.js';
+import { openTrackingStore, type TrackingStore } from '../../src/tracking/index.js';
+
+const URL_BASE = process.env.BENCH_POSTGRES_URL ?? process.env.RECIPE_TEST_POSTGRES_URL;
+const JOBS = Number(process.env.BENCH_JOBS ?? 100);
+const TRIALS = Number(process.env.BENCH_TRIALS ?? 12);
+/** The enqueuer's result poll (the CLI's default is 200 ms). */
+const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 50);
+
+function inputs(rows: number, features: number): TrainTrialInputs {
+  const columns = Array.from({ length: features }, (_, f) =>
+    Float64Array.from({ length: rows }, (_, i) => ((i * (f + 3)) % 97) / 97),
+  );
+  const y = Float64Array.from({ length: rows }, (_, i) =>
+    columns.reduce((s, c, f) => s + (f + 1) * (c[i] as number), 0),
+  );
+  const val = Math.max(50, Math.floor(rows / 10));
+  const vcols = Array.from({ length: features }, (_, f) =>
+    Float64Array.from({ length: val }, (_, i) => ((i * (f + 5)) % 89) / 89),
+  );
+  const truth = Float64Array.from({ length: val }, (_, i) =>
+    vcols.reduce((s, c, f) => s + (f + 1) * (c[i] as number), 0),
+  );
+  return {
+    payload: {
+      recipeDir: process.cwd(),
+      cfg: { estimator: { name: 'ridge', params: { alpha: 1 } } },
+      kind: 'regressor',
+      problemType: 'regression',
+      X: { nRows: rows, columns },
+      y,
+      nClasses: 0,
+      Xval: { nRows: val, columns: vcols },
+    },
+    truth: { number: truth },
+    positiveClass: 1,
+    primary: 'root_mean_squared_error',
+    greater: false,
+  };
+}
+
+async function withDatabase<T>(body: (url: string) => Promise<T>): Promise<T> {
+  if (!URL_BASE)
+    throw new Error('set RECIPE_TEST_POSTGRES_URL (or BENCH_POSTGRES_URL) to a PostgreSQL database');
+  const name = `mlrecipe_bench_scale_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: URL_BASE });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(URL_BASE);
+  url.pathname = `/${name}`;
+  try {
+    return await body(url.toString());
+  } finally {
+    const drop = new pg.Client({ connectionString: URL_BASE });
+    await drop.connect();
+    await drop.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await drop.end();
+  }
+}
+
+const fp = (prefix: string, i: number) => `${prefix}${i.toString(16).padStart(8, '0')}`.padEnd(64, '0');
+
+async function overhead(dir: string): Promise<void> {
+  const data = inputs(200, 2);
+  const trackingUri = `sqlite:///${join(dir, 'overhead.db')}`;
+  const store: TrackingStore = await openTrackingStore(trackingUri, {
+    defaultArtifactRoot: join(dir, 'artifacts'),
+  });
+  const experimentId = await store.createExperiment('overhead');
+  const parent = await store.createRun({ experimentId, runName: 'sweep' });
+  const children = async (n: number) =>
+    Promise.all(Array.from({ length: n }, (_, i) => store.createRun({ experimentId, runName: `t${i}` })));
+  // In-process: fit, score, record the child run (what a local sweep does per trial).
+  const local = await children(JOBS);
+  const t0 = performance.now();
+  for (let i = 0; i < JOBS; i++) {
+    const result = await fitTrainTrial(data.payload, { params: { alpha: 1 + i / JOBS } });
+    const metrics = builtinTrialMetrics({ kind: 'regressor', truth: data.truth, result, nClasses: 0 });
+    await store.finishRun(local[i]?.info.run_id as string, {
+      status: 'FINISHED',
+      metrics: trialRunMetrics({
+        status: 'ok',
+        metrics,
+        loss: metrics.root_mean_squared_error ?? 0,
+        fitSeconds: 0,
+      }),
+      tags: [],
+    });
+  }
+  const inprocessMs = (performance.now() - t0) / JOBS;
+  const queued = await children(JOBS);
+  const outcome = await withDatabase(async (url) => {
+    const worker = await startQueueWorker({
+      connectionString: url,
+      concurrency: 1,
+      trackingUri,
+      pollIntervalMs: 1000,
+      log: () => undefined,
+    });
+    const session = await queueTrialExecutor({ connectionString: url, pollIntervalMs: POLL_MS }).open({
+      inputs: data,
+      parentRunId: parent.info.run_id,
+      store,
+      trackingUri,
+      log: () => undefined,
+    });
+    try {
+      // One warm-up job: the worker loads the inputs and starts its fit thread once per sweep.
+      await session.run({ index: 0, fingerprint: fp('a', 0), params: { alpha: 0.5 } });
+      const t1 = performance.now();
+      for (let i = 0; i < JOBS; i++) {
+        await session.run({
+          index: i + 1,
+          fingerprint: fp('b', i),
+          params: { alpha: 1 + i / JOBS },
+          runId: queued[i]?.info.run_id as string,
+        });
+      }
+      return (performance.now() - t1) / JOBS;
+    } finally {
+      await session.close();
+      await worker.stop(1000);
+    }
+  });
+  await store.close();
+  console.log(
+    JSON.stringify({
+      bench: 'scale-out',
+      case: 'overhead',
+      jobs: JOBS,
+      poll_ms: POLL_MS,
+      queue_ms_per_job: Number(outcome.toFixed(2)),
+      inprocess_ms_per_job: Number(inprocessMs.toFixed(2)),
+      overhead_ms_per_job: Number((outcome - inprocessMs).toFixed(2)),
+      loadavg: loadavg()[0],
+    }),
+  );
+}
+
+async function workers(dir: string): Promise<void> {
+  const data = inputs(400_000, 20);
+  let base = 0;
+  for (const count of [1, 2, 3]) {
+    const wall = await withDatabase(async (url) => {
+      const started: QueueWorker[] = [];
+      for (let w = 0; w < count; w++)
+        started.push(
+          await startQueueWorker({
+            connectionString: url,
+            concurrency: 1,
+            pollIntervalMs: 200,
+            log: () => undefined,
+          }),
+        );
+      const trackingUri = `sqlite:///${join(dir, `workers-${count}.db`)}`;
+      const store = await openTrackingStore(trackingUri, { defaultArtifactRoot: join(dir, 'artifacts') });
+      const experimentId = await store.createExperiment('workers');
+      const parent = await store.createRun({ experimentId, runName: 'sweep' });
+      const session = await queueTrialExecutor({ connectionString: url, pollIntervalMs: POLL_MS }).open({
+        inputs: data,
+        parentRunId: parent.info.run_id,
+        store,
+        trackingUri,
+        log: () => undefined,
+      });
+      try {
+        // Each worker loads the inputs once: warm every worker with one job first.
+        await Promise.all(
+          started.map((_, w) =>
+            session.run({ index: w, fingerprint: fp(`c${count}`, w), params: { alpha: 0.1 + w } }),
+          ),
+        );
+        const t0 = performance.now();
+        await Promise.all(
+          Array.from({ length: TRIALS }, (_, i) =>
+            session.run({ index: i + 10, fingerprint: fp(`d${count}`, i), params: { alpha: 1 + i } }),
+          ),
+        );
+        return (performance.now() - t0) / 1000;
+      } finally {
+        await session.close();
+        for (const w of started) await w.stop(1000);
+        await store.close();
+      }
+    });
+    if (count === 1) base = wall;
+    const ideal = Math.min(count, availableParallelism());
+    console.log(
+      JSON.stringify({
+        bench: 'scale-out',
+        case: 'workers',
+        workers: count,
+        trials: TRIALS,
+        wall_seconds: Number(wall.toFixed(2)),
+        speedup: Number((base / wall).toFixed(2)),
+        ideal,
+        efficiency: Number((base / wall / ideal).toFixed(2)),
+        cores: availableParallelism(),
+        loadavg: loadavg()[0],
+      }),
+    );
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'mlrecipe-bench-scale-'));
+try {
+  const cases = (process.env.BENCH_CASES ?? 'overhead,workers').split(',');
+  if (cases.includes('overhead')) await overhead(dir);
+  if (cases.includes('workers')) await workers(dir);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
