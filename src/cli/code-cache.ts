@@ -17,12 +17,27 @@
  *   rebuilt after the command;
  * - it is written once, atomically (temp file + rename), after the command finished, so the
  *   cache also holds the functions the command ran.
+ *
+ * Every build writes a cache of its own (about 1.2 MB), so writing one also removes the oldest
+ * caches of the same bundle beyond KEPT_CACHES: upgrades and rebuilds do not fill the disk, and
+ * two installed versions used in turn still each keep theirs.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+
+/** Caches of one bundle (any build, Node version, architecture) kept after writing a new one. */
+export const KEPT_CACHES = 3;
 
 /** First line of a bundle built by scripts/bundle-cli.mjs: `// mlrecipe-bundle sha256:<64 hex>`. */
 const HEADER = /^\/\/ mlrecipe-bundle sha256:([0-9a-f]{64})\n/;
@@ -88,7 +103,7 @@ export function loadBundleWithCodeCache(file: string, options: LoadBundleOptions
   const wrapped = `(function (exports, require, module, __filename, __dirname, __mlrecipeImport) { ${source}\n})`;
   const script = new Script(wrapped, { filename: file, ...(cachedData ? { cachedData } : {}) });
   if (cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
-    process.once('exit', () => writeCodeCache(script, cacheFile));
+    process.once('exit', () => writeCodeCache(script, cacheFile, basename(file)));
   }
   const wrapper = script.runInThisContext() as (
     exports: unknown,
@@ -113,16 +128,45 @@ export function loadBundleWithCodeCache(file: string, options: LoadBundleOptions
 }
 
 /** Writes the cache atomically; a failure only means the next run compiles again. */
-function writeCodeCache(script: Script, cacheFile: string): void {
+function writeCodeCache(script: Script, cacheFile: string, bundleName: string): void {
   const temp = `${cacheFile}.${process.pid}.tmp`;
   try {
     writeFileSync(temp, script.createCachedData(), { mode: 0o600 });
     renameSync(temp, cacheFile);
+    pruneCodeCaches(cacheFile, bundleName);
   } catch {
     try {
       unlinkSync(temp);
     } catch {
       // nothing was written
+    }
+  }
+}
+
+/**
+ * Removes the oldest caches of the bundle `bundleName` (`<bundleName>-<digest>-<node>-<arch>.v8cache`,
+ * other builds) so that at most KEPT_CACHES remain, `cacheFile`, just written, among them. Best
+ * effort: a cache another process removes first is no error.
+ */
+function pruneCodeCaches(cacheFile: string, bundleName: string): void {
+  const dir = dirname(cacheFile);
+  const written = basename(cacheFile);
+  const prefix = `${bundleName}-`;
+  const others: Array<{ name: string; mtimeMs: number }> = [];
+  for (const name of readdirSync(dir)) {
+    if (name === written || !name.startsWith(prefix) || !name.endsWith('.v8cache')) continue;
+    try {
+      others.push({ name, mtimeMs: statSync(join(dir, name)).mtimeMs });
+    } catch {
+      // removed meanwhile
+    }
+  }
+  others.sort((a, b) => b.mtimeMs - a.mtimeMs);
+  for (const { name } of others.slice(KEPT_CACHES - 1)) {
+    try {
+      unlinkSync(join(dir, name));
+    } catch {
+      // removed meanwhile
     }
   }
 }

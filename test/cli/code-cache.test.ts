@@ -14,6 +14,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -141,6 +142,31 @@ describe('the recipe commands from one file with a V8 code cache', () => {
     const rewritten = readFileSync(file);
     expect(rewritten.equals(garbage)).toBe(false);
     expect(rewritten.length).toBeGreaterThan(10_000);
+  });
+
+  it("writing a cache removes the bundle's oldest caches of other builds beyond three, nothing else", async () => {
+    const cache = join(dir, 'cache-prune');
+    const cacheDir = join(cache, 'mlrecipe');
+    mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
+    // Four caches of earlier builds, oldest first, and two files that are not this bundle's caches.
+    const earlier = [1, 2, 3, 4].map(
+      (n) => `recipe-commands.cjs-${String(n).repeat(32)}-${process.version}-${process.arch}.v8cache`,
+    );
+    const unrelated = ['other-bundle.cjs-' + 'f'.repeat(32) + '-v20.0.0-x64.v8cache', 'notes.txt'];
+    for (const [i, name] of [...earlier, ...unrelated].entries()) {
+      const file = join(cacheDir, name);
+      writeFileSync(file, 'old', { mode: 0o600 });
+      const when = new Date(Date.UTC(2026, 0, 1 + i));
+      utimesSync(file, when, when);
+    }
+    await recipeCli(['status'], cache);
+    const written = cacheFiles(cache).filter(
+      (name) => name.startsWith('recipe-commands.cjs-') && !earlier.includes(name),
+    );
+    expect(written).toHaveLength(1);
+    expect(readdirSync(cacheDir).sort()).toEqual(
+      [...written, earlier[2], earlier[3], ...unrelated].sort(),
+    );
   });
 
   it('a cache directory others may write to is not used', async () => {
