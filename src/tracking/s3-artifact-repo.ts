@@ -30,7 +30,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { replaceAtomicallyAsync } from '../atomic-write.js';
 import { StoreError } from '../errors.js';
 import { type FileInfo, normaliseArtifactPath } from './artifact-repo.js';
@@ -123,22 +123,8 @@ export class S3ArtifactRepository {
     const rel = normaliseArtifactPath(path);
     const dirKey = this.key(rel);
     const listPrefix = dirKey === '' ? '' : `${dirKey}/`;
-    const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
-    const client = await this.s3();
     const infos: FileInfo[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.call(
-        `list s3://${this.bucket}/${listPrefix}`,
-        client.send(
-          new ListObjectsV2Command({
-            Bucket: this.bucket,
-            Prefix: listPrefix,
-            Delimiter: '/',
-            ...(token ? { ContinuationToken: token } : {}),
-          }),
-        ),
-      );
+    for await (const page of this.listPages(listPrefix, '/')) {
       for (const common of page.CommonPrefixes ?? []) {
         const name = this.childName(common.Prefix ?? '', listPrefix);
         infos.push({ path: rel ? `${rel}/${name}` : name, is_dir: true });
@@ -153,8 +139,7 @@ export class S3ArtifactRepository {
           file_size: Number(object.Size ?? 0),
         });
       }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token !== undefined);
+    }
     return infos.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
@@ -227,9 +212,27 @@ export class S3ArtifactRepository {
   private async keysUnder(rel: string): Promise<string[]> {
     const base = this.key(rel);
     const listPrefix = base === '' ? '' : `${base}/`;
+    const keys: string[] = [];
+    for await (const page of this.listPages(listPrefix)) {
+      for (const object of page.Contents ?? []) {
+        const key = object.Key ?? '';
+        if (!key.startsWith(listPrefix)) this.refuseListed(key, listPrefix);
+        if (key !== listPrefix) keys.push(key);
+      }
+    }
+    return keys.sort();
+  }
+
+  /**
+   * The pages of ListObjectsV2 below `listPrefix`, following continuation tokens; with a
+   * `delimiter`, keys below the next one are rolled up into CommonPrefixes.
+   */
+  private async *listPages(
+    listPrefix: string,
+    delimiter?: string,
+  ): AsyncGenerator<ListObjectsV2CommandOutput> {
     const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
     const client = await this.s3();
-    const keys: string[] = [];
     let token: string | undefined;
     do {
       const page = await this.call(
@@ -238,18 +241,14 @@ export class S3ArtifactRepository {
           new ListObjectsV2Command({
             Bucket: this.bucket,
             Prefix: listPrefix,
+            ...(delimiter === undefined ? {} : { Delimiter: delimiter }),
             ...(token ? { ContinuationToken: token } : {}),
           }),
         ),
       );
-      for (const object of page.Contents ?? []) {
-        const key = object.Key ?? '';
-        if (!key.startsWith(listPrefix)) this.refuseListed(key, listPrefix);
-        if (key !== listPrefix) keys.push(key);
-      }
+      yield page;
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token !== undefined);
-    return keys.sort();
   }
 
   private childName(key: string, listPrefix: string): string {
