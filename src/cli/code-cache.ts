@@ -15,26 +15,19 @@
  *   as V8 itself checks only the source's length), Node's version and the architecture; V8
  *   rejects a cache built by another V8 or other flags, and a rejected or unreadable cache is
  *   rebuilt after the command;
- * - it is written once, atomically (temp file + rename), after the command finished, so the
+ * - it is written once, atomically (src/atomic-write.ts), after the command finished, so the
  *   cache also holds the functions the command ran.
  *
  * Every build writes a cache of its own (about 1.2 MB), so writing one also removes the oldest
  * caches of the same bundle beyond KEPT_CACHES: upgrades and rebuilds do not fill the disk, and
  * two installed versions used in turn still each keep theirs.
  */
-import {
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { replaceAtomically } from '../atomic-write.js';
 
 /** Caches of one bundle (any build, Node version, architecture) kept after writing a new one. */
 export const KEPT_CACHES = 3;
@@ -129,17 +122,11 @@ export function loadBundleWithCodeCache(file: string, options: LoadBundleOptions
 
 /** Writes the cache atomically; a failure only means the next run compiles again. */
 function writeCodeCache(script: Script, cacheFile: string, bundleName: string): void {
-  const temp = `${cacheFile}.${process.pid}.tmp`;
   try {
-    writeFileSync(temp, script.createCachedData(), { mode: 0o600 });
-    renameSync(temp, cacheFile);
+    replaceAtomically(cacheFile, (temp) => writeFileSync(temp, script.createCachedData(), { mode: 0o600 }));
     pruneCodeCaches(cacheFile, bundleName);
   } catch {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // nothing was written
-    }
+    // nothing was written, or an older cache was kept
   }
 }
 
