@@ -23,6 +23,7 @@ import { fixedParams, stringParams, type TrainConfig } from './train-estimator.j
 import { readTransformerFile, type TransformerFile } from './transform.js';
 import { enabledTuning, type TuneResult } from './tuning.js';
 import type { StepContext, StepResult } from './types.js';
+import type { PythonObject, PythonWorker } from '../python/index.js';
 import { displayUserFile, locateUserFunction } from './user-module.js';
 
 /** Whether train runs in Python: its estimator_method comes from steps/train.py, or transform's transformer did. */
@@ -69,8 +70,8 @@ export async function runSklearnTrain(
   const worker = await py.sharedPythonWorker({ configured: ctx.recipe.python, recipeDir: ctx.recipeDir });
   worker.requirePackages(['sklearn', 'cloudpickle'], 'to train a scikit-learn model');
   const shown = displayUserFile(ctx.recipeDir, estimatorFile);
-  const makeEstimator = async (estimatorParams: Record<string, unknown>) => {
-    const value = await worker.callFunction({
+  const makeEstimator = async (estimatorParams: Record<string, unknown>, on: PythonWorker = worker) => {
+    const value = await on.callFunction({
       module: estimatorFile,
       function: method,
       args: [{ json: estimatorParams }],
@@ -84,10 +85,13 @@ export async function runSklearnTrain(
     }
     return value.object;
   };
-  const fittedTransformer =
+  const transformerPickle =
     transformer.kind === 'sklearn'
-      ? await worker.loadPickle(join(inputDir(ctx, 'transform', 'train'), transformer.pickle), 'cloudpickle')
+      ? join(inputDir(ctx, 'transform', 'train'), transformer.pickle)
       : undefined;
+  const fittedTransformer = transformerPickle
+    ? await worker.loadPickle(transformerPickle, 'cloudpickle')
+    : undefined;
   const where = 'train.arrow';
   const target = targetColumn(train.frame, problem.targetCol, where);
   const X = selectColumns(train.frame, transformer.input_columns);
@@ -108,17 +112,42 @@ export async function runSklearnTrain(
       kind: problem.problemType === 'regression' ? 'regressor' : 'classifier',
       environment: pythonEnvironment(worker.info),
       codeFiles: [estimatorFile],
-      prepare: async (rows) => {
+      prepare: async (rows, { parallelism }) => {
         const frame = rows ? takeRows(train.frame, rows) : train.frame;
-        const data = await py.holdTrialData(worker, {
-          ...(fittedTransformer ? { transformer: fittedTransformer } : {}),
-          X: selectColumns(frame, transformer.input_columns),
-          y: targetColumn(frame, problem.targetCol, where),
-          Xval,
-        });
+        const trialX = selectColumns(frame, transformer.input_columns);
+        const trialY = targetColumn(frame, problem.targetCol, where);
+        // Slot 0 is the run's worker; slot k > 0 is another process of the same interpreter,
+        // started the first time k + 1 trials are in flight, given its own copy of the transformer
+        // and the rows. A trial's result depends only on its params, never on the slot it ran in.
+        const open = async (slot: number): Promise<TrialSlot> => {
+          const on =
+            slot === 0
+              ? worker
+              : await py.sharedPythonWorker({
+                  configured: ctx.recipe.python,
+                  recipeDir: ctx.recipeDir,
+                  slot,
+                });
+          on.requirePackages(['sklearn', 'cloudpickle'], 'to train a scikit-learn model');
+          const own =
+            slot === 0 || !transformerPickle
+              ? fittedTransformer
+              : await on.loadPickle(transformerPickle, 'cloudpickle');
+          const data = await py.holdTrialData(on, {
+            ...(own ? { transformer: own } : {}),
+            X: trialX,
+            y: trialY,
+            Xval,
+          });
+          return { worker: on, data };
+        };
+        const slots = new TrialSlots(open, Math.max(1, parallelism));
         return {
-          fit: async (trialParams) => py.fitAndPredictTrial(worker, data, await makeEstimator(trialParams)),
-          release: () => worker.release([data]),
+          fit: (trialParams) =>
+            slots.use(async (slot) =>
+              py.fitAndPredictTrial(slot.worker, slot.data, await makeEstimator(trialParams, slot.worker)),
+            ),
+          release: () => slots.release(),
         };
       },
     });
@@ -237,6 +266,57 @@ export async function runSklearnTrain(
       nClasses: labels.length,
       positiveClass: positiveClassIndex(labels, problem.positiveClass),
     });
+  }
+}
+
+interface TrialSlot {
+  worker: PythonWorker;
+  /** The rows and transformer held in that worker (holdTrialData). */
+  data: PythonObject;
+}
+
+/**
+ * Up to `size` Python workers for a sweep's trials, opened lazily: a trial takes an idle slot,
+ * else opens the next one while fewer than `size` exist, else waits for one to free up.
+ */
+class TrialSlots {
+  private readonly opened: Promise<TrialSlot>[] = [];
+  private readonly idle: TrialSlot[] = [];
+  private readonly waiting: Array<(slot: TrialSlot) => void> = [];
+
+  constructor(
+    private readonly open: (slot: number) => Promise<TrialSlot>,
+    private readonly size: number,
+  ) {}
+
+  async use<T>(task: (slot: TrialSlot) => Promise<T>): Promise<T> {
+    const slot = await this.acquire();
+    try {
+      return await task(slot);
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next(slot);
+      else this.idle.push(slot);
+    }
+  }
+
+  /** Forgets the rows each opened worker holds (the workers stay up until the run ends). */
+  async release(): Promise<void> {
+    const all = await Promise.allSettled(this.opened);
+    for (const settled of all) {
+      if (settled.status === 'fulfilled') await settled.value.worker.release([settled.value.data]);
+    }
+  }
+
+  private acquire(): Promise<TrialSlot> {
+    const ready = this.idle.pop();
+    if (ready) return Promise.resolve(ready);
+    if (this.opened.length < this.size) {
+      const opening = this.open(this.opened.length);
+      this.opened.push(opening);
+      return opening;
+    }
+    return new Promise((resolvePromise) => this.waiting.push(resolvePromise));
   }
 }
 

@@ -36,8 +36,9 @@ export interface NodeTuneRequest extends TuneRequestBase {
 }
 
 /**
- * A scikit-learn estimator from steps/train.py: trials fit one at a time in the Python worker
- * (one process per run), on rows sent to it once.
+ * A scikit-learn estimator from steps/train.py: trials fit in Python workers (the run's own, and
+ * up to `parallelism - 1` more, started when that many trials are in flight), on rows sent to
+ * each worker once.
  */
 export interface PythonTuneRequest extends TuneRequestBase {
   engine: 'python';
@@ -45,8 +46,11 @@ export interface PythonTuneRequest extends TuneRequestBase {
   environment: Record<string, string>;
   /** The user modules the trials run (steps/train.py, steps/transform.py), for their fingerprints. */
   codeFiles: string[];
-  /** Sends the training rows (only `rows` of them, when given: sample_fraction) and the validation rows. */
-  prepare(rows: Int32Array | undefined): Promise<PythonTrialFitter>;
+  /**
+   * Sends the training rows (only `rows` of them, when given: sample_fraction) and the validation
+   * rows to a worker; `parallelism` is how many trials may be fitted at once.
+   */
+  prepare(rows: Int32Array | undefined, options: { parallelism: number }): Promise<PythonTrialFitter>;
 }
 
 export interface PythonTrialFitter {

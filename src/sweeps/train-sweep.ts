@@ -349,7 +349,8 @@ export async function runTrainSweep(
     };
   };
   let pool: WorkerPool<TrialWorkerTask, TrialWorkerResult> | undefined;
-  let pythonFitter: PythonTrialFitter | undefined;
+  // A promise, not the fitter: with parallelism > 1 the first trials ask for it at the same time.
+  let pythonFitter: Promise<PythonTrialFitter> | undefined;
   const workerPool = () => {
     pool ??= trainTrialPool(
       {
@@ -375,8 +376,8 @@ export async function runTrainSweep(
     signal?: AbortSignal,
   ): Promise<TrialWorkerResult> => {
     if (request.engine !== 'python') return workerPool().run({ params }, signal);
-    pythonFitter ??= await request.prepare(rows);
-    const fit = await pythonFitter.fit(params);
+    pythonFitter ??= request.prepare(rows, { parallelism: tuning.parallelism });
+    const fit = await (await pythonFitter).fit(params);
     const where = 'validation.arrow (predictions)';
     return {
       yPred:
@@ -796,11 +797,6 @@ export async function runTrainSweep(
   };
 
   const earlyStop = await earlyStopFunction(tuning, ctx);
-  if (request.engine === 'python' && tuning.parallelism > 1) {
-    ctx.log(
-      `tuning.parallelism ${tuning.parallelism}: trials of a scikit-learn estimator run one at a time, in the run's one Python worker`,
-    );
-  }
   const sampler = createSampler({ algorithm: tuning.algorithm, space: tuning.space, seed: tuning.seed });
   ctx.log(
     `tuning: ${tuning.algorithm}, up to ${tuning.maxTrials} trials, ${tuning.parallelism} at a time, by ${metricLabel}` +
@@ -833,7 +829,7 @@ export async function runTrainSweep(
     if (ticker) clearInterval(ticker);
     ctx.liveStatus?.([]);
     await pool?.close();
-    await pythonFitter?.release();
+    await (await pythonFitter?.catch(() => undefined))?.release();
     await session?.close();
   }
 

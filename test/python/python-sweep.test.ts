@@ -60,7 +60,13 @@ const param = (run: Run, key: string) => run.data.params.find((p) => p.key === k
 interface TrialsFile {
   best_trial: number;
   stopped_after?: number;
-  trials: Array<{ index: number; status: string; params: Record<string, number>; runId?: string }>;
+  trials: Array<{
+    index: number;
+    status: string;
+    params: Record<string, number>;
+    metrics: Record<string, number>;
+    runId?: string;
+  }>;
 }
 
 async function trialsOf(dir: string): Promise<TrialsFile> {
@@ -160,5 +166,51 @@ def stop_after_two(trials, calls=0, best_seen=None):
     const runs = await runsOf(dir);
     const children = runs.filter((r) => tag(r, 'mlflow.parentRunId') !== undefined);
     expect(children.filter((r) => tag(r, 'mlrecipe.trial.index') !== '-1')).toHaveLength(2);
+  }, 300_000);
+
+  it('parallelism 2 fits trials in two Python worker processes, with the same results as parallelism 1', async () => {
+    // estimator_fn as the fixture's, and it notes the pid of the worker that made the estimator.
+    const notePid = `
+import os as _os
+
+
+def estimator_fn(estimator_params=None):
+    from sklearn.ensemble import GradientBoostingRegressor
+
+    recipe_dir = _os.path.dirname(_os.path.dirname(_os.path.abspath(__file__)))
+    with open(_os.path.join(recipe_dir, "pids.txt"), "a") as f:
+        f.write(f"{_os.getpid()}\\n")
+    return GradientBoostingRegressor(**(estimator_params or {}))
+`;
+    const outcome = async (parallelism: number) => {
+      const dir = recipeWithTuning(
+        SPACE.replace('      max_trials: 4\n', '      max_trials: 6\n').replace(
+          '      parallelism: 1\n',
+          `      parallelism: ${parallelism}\n`,
+        ),
+        notePid,
+      );
+      const run = await runCli(['run', '--profile', 'local', '--step', 'train'], { cwd: dir, env: env() });
+      expect(run.stderr).toContain(`up to 6 trials, ${parallelism} at a time`);
+      expect(run.code).toBe(0);
+      const pids = new Set(readFileSync(join(dir, 'pids.txt'), 'utf8').trim().split('\n'));
+      const trials = await trialsOf(dir);
+      return {
+        pids,
+        trials: trials.trials
+          .map((t) => ({ index: t.index, status: t.status, params: t.params, metrics: t.metrics }))
+          .sort((a, b) => a.index - b.index),
+        best: trials.best_trial,
+      };
+    };
+    const one = await outcome(1);
+    const two = await outcome(2);
+    // Parallelism 1: every estimator made in the run's one worker (trials, untuned, final model).
+    expect(one.pids.size).toBe(1);
+    // Parallelism 2: a second worker started when the second trial was in flight.
+    expect(two.pids.size).toBe(2);
+    expect(two.trials.filter((t) => t.status === 'ok')).toHaveLength(7);
+    expect(two.trials).toEqual(one.trials);
+    expect(two.best).toBe(one.best);
   }, 300_000);
 });
