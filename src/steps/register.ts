@@ -6,9 +6,10 @@
  *
  * - pass: a new version is registered (tagged `validation_status` and, when there was a holder,
  *   `mlrecipe.previous_<alias>_version`) and the alias moves to it;
- * - fail: nothing is registered — or, with `allow_non_validated_model: true`, a version tagged
- *   `validation_status=REJECTED` that does not get the alias — and the step fails with a
- *   GateRejectedError naming each failed metric, so `recipe run` exits 3.
+ * - fail: nothing is registered, and the step fails with a GateRejectedError naming each failed
+ *   metric, so `recipe run` exits 3 — or, with `allow_non_validated_model: true` (and evaluate did
+ *   not REJECT the model), a version tagged `validation_status=REJECTED` that does not get the
+ *   alias is registered and the step succeeds.
  *
  * Evaluate's `validation_status` counts too: a model the `validation_criteria` REJECTED is never
  * promoted. A rejection is a decision, not an error: the recipe run ends FINISHED with
@@ -541,26 +542,48 @@ async function runRegister(cfg: RegisterConfig | undefined, ctx: StepContext): P
       ...(holder ? [{ key: REGISTER_TAGS.previousHolder(alias), value: holder.version }] : []),
       ...(forced ? [{ key: REGISTER_TAGS.forced, value: forced }] : []),
     ];
+    // MLflow 2.12's register step (mlflow/recipes/steps/register.py) registers a model evaluate
+    // VALIDATED, or one it could not validate (UNKNOWN: no validation_criteria) when
+    // allow_non_validated_model is true — never one the criteria REJECTED. mlrecipe's gate (the
+    // baseline comparison) stands where MLflow has no check: a model it rejects is, with
+    // allow_non_validated_model, registered anyway, tagged validation_status=REJECTED and
+    // without the alias, and the step succeeds, as MLflow's does for a model it could not validate.
+    if (!passed && cfg?.allow_non_validated_model === true && validationStatus !== 'REJECTED') {
+      const version = await registerModel({
+        store: registry,
+        localDir: modelDir,
+        name,
+        ...(ctx.runId ? { runId: ctx.runId } : {}),
+        tags: versionTags('REJECTED'),
+      });
+      const against = holder ? `${name}@${alias} (version ${holder.version})` : 'the absolute thresholds';
+      ctx.log(
+        `the baseline gate rejected the model against ${against}; registered ${name} version ${version.version} tagged validation_status=REJECTED, without the alias (allow_non_validated_model: true)`,
+      );
+      writeFileSync(join(ctx.outDir, 'registered.json'), `${JSON.stringify(version, null, 2)}\n`);
+      return result({
+        ctx,
+        status: 'NOT_VALIDATED',
+        name,
+        version: version.version,
+        gate: comparison.gate,
+        modelValidationStatus: validationStatus,
+        sections: gateSections(
+          comparison.gate,
+          `The gate rejected the model; ${name} version ${version.version} was registered anyway (allow_non_validated_model: true), tagged validation_status=REJECTED. @${alias} stays ${holder ? `version ${holder.version}` : 'unset'}.`,
+        ),
+        extraOutputs: { registered: 'registered.json' },
+      });
+    }
     if (!passed) {
-      let kept = '';
-      if (cfg?.allow_non_validated_model === true) {
-        const version = await registerModel({
-          store: registry,
-          localDir: modelDir,
-          name,
-          ...(ctx.runId ? { runId: ctx.runId } : {}),
-          tags: versionTags('REJECTED'),
-        });
-        kept = ` Registered ${name} version ${version.version} tagged validation_status=REJECTED, without the alias (allow_non_validated_model).`;
-      }
       const against = holder ? `${name}@${alias} (version ${holder.version})` : 'the absolute thresholds';
       const lines = [describeGateFailures(comparison.gate), ...notes.map((n) => `  ${n}`)].filter(Boolean);
+      const refusedAnyway =
+        cfg?.allow_non_validated_model === true
+          ? ' allow_non_validated_model registers a model that was not validated, never one the validation_criteria REJECTED (as MLflow Recipes).'
+          : '';
       throw new GateRejectedError(
-        `the baseline gate rejected the model against ${against}:\n${lines.join('\n')}\n${
-          kept
-            ? kept.trim()
-            : `The registry is unchanged: ${alias} stays ${holder ? `version ${holder.version}` : 'unset'}.`
-        }`,
+        `the baseline gate rejected the model against ${against}:\n${lines.join('\n')}\nThe registry is unchanged: ${alias} stays ${holder ? `version ${holder.version}` : 'unset'}.${refusedAnyway}`,
         {
           hint: 'improve the model, or change steps.register.validation_thresholds / steps.evaluate.validation_criteria',
           tags: rejectionTags({ name, ...(key ? { key } : {}), candidate: identity }),
@@ -609,7 +632,8 @@ async function runRegister(cfg: RegisterConfig | undefined, ctx: StepContext): P
 
 function result(options: {
   ctx: StepContext;
-  status: 'PROMOTED' | 'UNCHANGED';
+  /** NOT_VALIDATED: the gate rejected it, allow_non_validated_model registered it without the alias. */
+  status: 'PROMOTED' | 'UNCHANGED' | 'NOT_VALIDATED';
   name: string;
   version: string;
   gate?: GateResult;

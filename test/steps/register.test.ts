@@ -193,13 +193,16 @@ describe.each(BACKENDS)('register step on $name', ({ name, available }) => {
     expect(report.decision).toBe('REJECT');
   });
 
-  it('with allow_non_validated_model registers a rejected model tagged REJECTED, without the alias', async () => {
+  it('with allow_non_validated_model registers a rejected model tagged REJECTED, without the alias, and succeeds', async () => {
     const fixture = await trainedCars({ estimator: { name: 'linear_regression' } });
     await register(fixture, {});
     await retrain(fixture, { name: 'decision_tree_regressor', params: { max_depth: 1 } });
     // No thresholds: primary_metric must be at least as good as the champion's.
-    const error = await rejection(register(fixture, { allow_non_validated_model: true }));
-    expect(error.message).toContain('Registered cars version 2 tagged validation_status=REJECTED');
+    await rejection(register(fixture, {}));
+    // As MLflow 2.12's register step with a model it could not validate: registered, no error.
+    const allowed = await register(fixture, { allow_non_validated_model: true });
+    expect(allowed.result.tags?.['mlrecipe.gate.status']).toBe('NOT_VALIDATED');
+    expect(allowed.result.tags?.['mlrecipe.registered_model_version']).toBe('2');
     const state = await versions(fixture);
     expect(state.versions.map((v) => v.version)).toEqual(['1', '2']);
     expect(state.champion).toBe('1');
@@ -207,6 +210,16 @@ describe.each(BACKENDS)('register step on $name', ({ name, available }) => {
       validation_status: 'REJECTED',
       'mlrecipe.previous_champion_version': '1',
     });
+  });
+
+  it("with allow_non_validated_model still registers nothing evaluate's validation_criteria REJECTED (as MLflow)", async () => {
+    const fixture = await trainedCars({
+      estimator: { name: 'linear_regression' },
+      evaluate: { validation_criteria: [{ metric: 'root_mean_squared_error', threshold: 0.01 }] },
+    });
+    const error = await rejection(register(fixture, { allow_non_validated_model: true }));
+    expect(error.message).toContain('never one the validation_criteria REJECTED');
+    expect((await versions(fixture)).versions).toEqual([]);
   });
 
   it("never promotes a model evaluate's validation_criteria rejected", async () => {
@@ -288,9 +301,7 @@ describe.each(BACKENDS)('register step on $name', ({ name, available }) => {
     expect(error).toBeInstanceOf(BaselineScoringError);
     const failure = error as BaselineScoringError;
     expect(failure.exitCode).toBe(2);
-    expect(failure.message).toContain(
-      'the baseline (cars version 1 (@champion)) cannot score test split',
-    );
+    expect(failure.message).toContain('the baseline (cars version 1 (@champion)) cannot score test split');
     expect(failure.message).toMatch(/cars version 1 \(@champion\) expects +\| test split has/);
     expect(failure.message).toMatch(/Horsepower double +\| — +<- missing/);
     expect(failure.message).toMatch(/— +\| HP long +<- new/);
