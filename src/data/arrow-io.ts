@@ -7,11 +7,13 @@
  * row and read back without decoding one string per row. Each field carries its inferred type
  * (`double`, `long`, `boolean`, `string`) in the field metadata key `mlrecipe.type`.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type * as ArrowModule from 'apache-arrow';
 import type { Data, Dictionary, Field, Float64, Int32, Table, Type, Utf8, Vector } from 'apache-arrow';
-import { writeFileAtomic } from '../atomic-write.js';
+import { replaceAtomicallyAsync, writeFileAtomic } from '../atomic-write.js';
 import { DataError } from '../errors.js';
 import type { Frame, FrameColumn } from '../ml/types.js';
 import { type Dataset, type DataType, typesOfFrame } from './infer-types.js';
@@ -41,21 +43,57 @@ export function writeFrameArrow(
   return bytes;
 }
 
+/**
+ * Writes `frame` as an Arrow IPC file at `path`, atomically, without ever holding the file's bytes
+ * in one piece: arrow-js hands out the IPC stream as views onto the frame's own column arrays
+ * (plus small headers and padding), and these go to the temp file one by one, hashed on the way.
+ * The same bytes as writeFrameArrow; for the steps' datasets of millions of rows, where a second
+ * copy of the data (and arrow-js joining its pieces into one array) set the peak memory.
+ * Returns the file's SHA-256 (hex) and size.
+ */
+export async function writeFrameArrowFile(
+  path: string,
+  frame: Frame,
+  options: { columnTypes?: DataType[] } = {},
+): Promise<{ sha256: string; bytes: number }> {
+  const table = frameToArrowTable(frame, options.columnTypes);
+  const writer = arrow().RecordBatchFileWriter.writeAll(table);
+  const hash = createHash('sha256');
+  let bytes = 0;
+  await replaceAtomicallyAsync(path, async (temp) => {
+    const file = await open(temp, 'w');
+    try {
+      // Pieces are written in batches of a few MB: one write per small header would cost more.
+      let pending: Uint8Array[] = [];
+      let pendingBytes = 0;
+      const flush = async () => {
+        if (pending.length > 0) await file.writev(pending);
+        pending = [];
+        pendingBytes = 0;
+      };
+      for await (const piece of writer as AsyncIterable<Uint8Array>) {
+        hash.update(piece);
+        bytes += piece.byteLength;
+        pending.push(piece);
+        pendingBytes += piece.byteLength;
+        if (pendingBytes >= 1 << 23 || pending.length >= 512) await flush();
+      }
+      await flush();
+    } finally {
+      await file.close();
+    }
+  });
+  return { sha256: hash.digest('hex'), bytes };
+}
+
 /** The Arrow IPC file bytes for a frame (used by writeFrameArrow and the scoring server). */
 export function frameToArrowBytes(frame: Frame, columnTypes?: DataType[]): Uint8Array {
-  const {
-    Dictionary,
-    Field,
-    Float64,
-    Int32,
-    makeData,
-    RecordBatch,
-    Schema,
-    Struct,
-    Table,
-    tableToIPC,
-    Utf8,
-  } = arrow();
+  return arrow().tableToIPC(frameToArrowTable(frame, columnTypes), 'file');
+}
+
+/** The frame as one Arrow record batch over its own column arrays (numbers are not copied). */
+function frameToArrowTable(frame: Frame, columnTypes?: DataType[]): Table {
+  const { Dictionary, Field, Float64, Int32, makeData, RecordBatch, Schema, Struct, Table, Utf8 } = arrow();
   const types = columnTypes ?? typesOfFrame(frame);
   if (types.length !== frame.columns.length) {
     throw new DataError(
@@ -84,8 +122,7 @@ export function frameToArrowBytes(frame: Frame, columnTypes?: DataType[]): Uint8
   });
   const schema = new Schema(fields);
   const struct = makeData({ type: new Struct(fields), length: frame.nRows, nullCount: 0, children });
-  const table = new Table(schema, [new RecordBatch(schema, struct)]);
-  return tableToIPC(table, 'file');
+  return new Table(schema, [new RecordBatch(schema, struct)]);
 }
 
 function numberData(values: Float64Array): Data<Float64> {
@@ -165,18 +202,27 @@ export function readArrowDataset(path: string): Dataset {
       cause: error,
     });
   }
-  return datasetFromArrowTable(table);
+  return datasetFromArrowTable(table, { ownBytes: true });
 }
 
 /** Converts an in-memory Arrow table into a Dataset (also used for Arrow bytes received over HTTP). */
-export function datasetFromArrowTable(table: Table): Dataset {
+export function datasetFromArrowTable(
+  table: Table,
+  options: {
+    /**
+     * The table's bytes belong to this call alone (nobody else reads or reuses them): number
+     * columns may then be views onto them instead of copies.
+     */
+    ownBytes?: boolean;
+  } = {},
+): Dataset {
   const nRows = table.numRows;
   const columns: FrameColumn[] = [];
   const columnTypes: DataType[] = [];
   for (const field of table.schema.fields) {
     const vector = table.getChild(field.name) as Vector;
     const stored = field.metadata.get(TYPE_KEY) as DataType | undefined;
-    const { column, type } = columnFromVector(field, vector, nRows);
+    const { column, type } = columnFromVector(field, vector, nRows, options.ownBytes === true);
     columns.push(column);
     columnTypes.push(stored ?? type);
   }
@@ -198,7 +244,13 @@ function isValid(bitmap: Uint8Array | undefined, offset: number, i: number): boo
 }
 
 /** NaN at every row of `values[row, row + length)` whose validity bit is 0. */
-function markNulls(values: Float64Array, row: number, length: number, bitmap: Uint8Array, offset: number): void {
+function markNulls(
+  values: Float64Array,
+  row: number,
+  length: number,
+  bitmap: Uint8Array,
+  offset: number,
+): void {
   for (let i = 0; i < length; i++) {
     const bit = offset + i;
     if ((bitmap[bit >> 3] & (1 << (bit & 7))) === 0) values[row + i] = Number.NaN;
@@ -209,6 +261,7 @@ function columnFromVector(
   field: Field,
   vector: Vector,
   nRows: number,
+  ownBytes: boolean,
 ): { column: FrameColumn; type: DataType } {
   const typeId = field.type.typeId as Type;
   const name = field.name;
@@ -216,6 +269,22 @@ function columnFromVector(
   // Half floats are stored as raw 16-bit patterns; they take the generic path below (vector.get).
   const halfFloat = typeId === 3 && (field.type as { precision?: number }).precision === 0;
   if ((typeId === 3 && !halfFloat) || typeId === 2 || typeId === 6) {
+    const only = vector.data.length === 1 ? (vector.data[0] as Data) : undefined;
+    if (
+      only &&
+      ownBytes &&
+      only.offset === 0 &&
+      only.values instanceof Float64Array &&
+      only.values.length >= nRows
+    ) {
+      // One chunk of doubles in bytes read for this call alone (readArrowDataset's own buffer):
+      // the column is a view onto them, NaN written into the null slots in place. A copy would
+      // hold every number column twice while the file's bytes are still alive.
+      const values = (only.values as Float64Array).subarray(0, nRows);
+      const bitmap = validity(only);
+      if (bitmap) markNulls(values, 0, nRows, bitmap, 0);
+      return { column: { name, type: 'number', values }, type: 'double' };
+    }
     const values = new Float64Array(nRows);
     let row = 0;
     for (const data of vector.data as Data[]) {
@@ -224,7 +293,9 @@ function columnFromVector(
       if (typeId === 6) {
         for (let i = 0; i < data.length; i++) {
           const bit = data.offset + i;
-          values[row + i] = isValid(bitmap, data.offset, i) ? ((raw[bit >> 3] as number) >> (bit & 7)) & 1 : Number.NaN;
+          values[row + i] = isValid(bitmap, data.offset, i)
+            ? ((raw[bit >> 3] as number) >> (bit & 7)) & 1
+            : Number.NaN;
         }
       } else if (raw instanceof Float64Array) {
         // Doubles: one bulk copy, then NaN into the null slots. (Asking `data.nullCount` per value,

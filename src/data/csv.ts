@@ -27,6 +27,11 @@ export interface ReadCsvOptions {
   stringColumns?: ReadonlySet<string>;
   /** Bytes per read from the file (default 1 MiB); tests use tiny chunks to hit every boundary. */
   chunkBytes?: number;
+  /**
+   * Called after each chunk with the rows read so far; `pass` is 2 when a column that looked
+   * numeric held text and the files are read again with it as strings.
+   */
+  onProgress?(rows: number, pass: 1 | 2): void;
 }
 
 const QUOTE = 34;
@@ -213,11 +218,11 @@ export async function readCsvDataset(
 ): Promise<Dataset> {
   const list = Array.isArray(files) ? files : [files];
   if (list.length === 0) throw new DataError('no CSV files to read');
-  const first = await readCsvPass(list, options.stringColumns ?? new Set(), options);
+  const first = await readCsvPass(list, options.stringColumns ?? new Set(), options, 1);
   const lost = first.builders.filter((b) => b.lostText).map((b) => b.name);
   if (lost.length === 0) return finishBuilders(first.builders, first.nRows);
   const forced = new Set([...(options.stringColumns ?? []), ...lost]);
-  const second = await readCsvPass(list, forced, options);
+  const second = await readCsvPass(list, forced, options, 2);
   return finishBuilders(second.builders, second.nRows);
 }
 
@@ -315,6 +320,7 @@ async function readCsvPass(
   files: string[],
   stringColumns: ReadonlySet<string>,
   options: ReadCsvOptions,
+  pass: 1 | 2,
 ): Promise<{ builders: ColumnBuilder[]; nRows: number }> {
   const columns = new CsvColumns(stringColumns);
   for (const file of files) {
@@ -343,6 +349,7 @@ async function readCsvPass(
         }
         try {
           tokenizer.feed(text, false);
+          options.onProgress?.(columns.nRows, pass);
         } catch (error) {
           raw.destroy();
           gunzip?.destroy();

@@ -6,7 +6,7 @@
 // writeFileAtomic lives in src/atomic-write.ts (every module writes through it); kept on this
 // surface because `mlrecipe/data` has exported it.
 export { writeFileAtomic } from '../atomic-write.js';
-export { frameToArrowBytes, readArrowDataset, readFrameArrow, writeFrameArrow } from './arrow-io.js';
+export { frameToArrowBytes, readArrowDataset, readFrameArrow, writeFrameArrow, writeFrameArrowFile } from './arrow-io.js';
 export { frameToCsv, type ReadCsvOptions, readCsvDataset, readCsvFrame, readCsvText } from './csv.js';
 export {
   ColumnBuilder,

@@ -12,11 +12,16 @@ import { type BuiltinFormat } from './formats.js';
 export { BUILTIN_FORMATS, type BuiltinFormat, isBuiltinFormat } from './formats.js';
 
 /** Reads `files` (already resolved, see resolveLocation) in `format` into one Dataset. */
-export async function readDataset(options: { format: BuiltinFormat; files: string[] }): Promise<Dataset> {
+export async function readDataset(options: {
+  format: BuiltinFormat;
+  files: string[];
+  /** Rows read so far, after each chunk (CSV only: the other formats are read whole). */
+  onProgress?(rows: number, pass: 1 | 2): void;
+}): Promise<Dataset> {
   const { format, files } = options;
   switch (format) {
     case 'csv':
-      return readCsvDataset(files);
+      return readCsvDataset(files, options.onProgress ? { onProgress: options.onProgress } : {});
     case 'parquet':
       return readParquetDataset(files);
     case 'json':

@@ -12,7 +12,6 @@
  * stacked. Without a `location` it is called once with an empty path and the format `custom`. It
  * returns a Frame or an array of row objects (types are then inferred from the values).
  */
-import { createHash } from 'node:crypto';
 import { statSync, writeFileSync } from 'node:fs';
 import { extname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -26,12 +25,13 @@ import {
   profileHtml,
   readDataset,
   typesOfFrame,
-  writeFrameArrow,
+  writeFrameArrowFile,
 } from '../data/index.js';
 import { DataError, isMlrecipeError } from '../errors.js';
 import { inferInputSchema, schemaToJson } from '../models/signature.js';
 import type { Frame } from '../ml/types.js';
 import { ingestCodeFiles, resolveIngestFiles } from './ingest-files.js';
+import { rowProgress } from './row-progress.js';
 import { loadUserFunction } from './user-module.js';
 import type { Step, StepContext, StepKind, StepResult } from './types.js';
 import type { IngestConfig } from './recipe-config.js';
@@ -80,6 +80,8 @@ export async function loadIngestDataset(options: {
   loaderResolver?: LoaderResolver;
   /** The recipe's `python:` setting (from the profile). */
   python?: unknown;
+  /** Rows read so far (CSV files read by mlrecipe itself). */
+  onProgress?(rows: number, pass: 1 | 2): void;
 }): Promise<{ dataset: Dataset; files: string[] }> {
   const { config, recipeDir } = options;
   const kind = options.kind ?? 'ingest';
@@ -90,7 +92,14 @@ export async function loadIngestDataset(options: {
   // csv, json and arrow itself only when no loader is named. (parquet + loader_method is refused
   // by validation: MLflow would not call the loader.)
   if (isBuiltinFormat(config.using) && config.loader_method === undefined) {
-    return { dataset: await readDataset({ format: config.using, files }), files };
+    return {
+      dataset: await readDataset({
+        format: config.using,
+        files,
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      }),
+      files,
+    };
   }
   const resolver = options.loaderResolver ?? defaultLoaderResolver;
   const loader = await resolver({ recipeDir, name: config.loader_method as string, python: options.python });
@@ -178,13 +187,17 @@ async function runIngest(
   loaderResolver?: LoaderResolver,
 ): Promise<StepResult> {
   const started = performance.now();
+  const progress = rowProgress(ctx, 'read');
   const { dataset, files } = await loadIngestDataset({
     config: cfg,
     recipeDir: ctx.recipeDir,
     kind,
     loaderResolver,
     python: ctx.recipe.python,
+    onProgress: (rows, pass) =>
+      progress.update(rows, pass === 2 ? { phase: '(again, text columns as strings)' } : {}),
   });
+  progress.end();
   const { frame, columnTypes } = dataset;
   const readSeconds = (performance.now() - started) / 1000;
   if (frame.columns.length === 0) {
@@ -192,8 +205,15 @@ async function runIngest(
       `steps.${kind}: the data has no columns${files.length > 0 ? ` (${files.map((f) => relative(ctx.recipeDir, f)).join(', ')})` : ''}`,
     );
   }
-  const arrowBytes = writeFrameArrow(join(ctx.outDir, INGEST_DATASET_FILE), frame, { columnTypes });
-  const described = describeDataset({ cfg, files, frame, columnTypes, arrowBytes, recipeDir: ctx.recipeDir });
+  const written = await writeFrameArrowFile(join(ctx.outDir, INGEST_DATASET_FILE), frame, { columnTypes });
+  const described = describeDataset({
+    cfg,
+    files,
+    frame,
+    columnTypes,
+    arrowSha256: written.sha256,
+    recipeDir: ctx.recipeDir,
+  });
   writeFileSync(join(ctx.outDir, INGEST_DATASET_INFO_FILE), `${JSON.stringify(described, null, 2)}\n`);
   ctx.log(
     `read ${frame.nRows} rows × ${frame.columns.length} columns from ${files.length || 1} source${files.length === 1 ? '' : 's'} in ${readSeconds.toFixed(2)}s`,
@@ -253,12 +273,12 @@ function describeDataset(options: {
   files: string[];
   frame: Frame;
   columnTypes: Parameters<typeof inferInputSchema>[1];
-  /** The bytes of `dataset.arrow`, as written (hashed here rather than read back). */
-  arrowBytes: Uint8Array;
+  /** SHA-256 (hex) of `dataset.arrow`, hashed as it was written rather than read back. */
+  arrowSha256: string;
   recipeDir: string;
 }): IngestedDataset {
   const { cfg, files, frame } = options;
-  const digest = createHash('sha256').update(options.arrowBytes).digest('hex').slice(0, 8);
+  const digest = options.arrowSha256.slice(0, 8);
   const location = Array.isArray(cfg.location) ? cfg.location.join(', ') : cfg.location;
   // A custom loader reading files still stands on those files: they are the source.
   const fromFiles = files.length > 0;

@@ -26,10 +26,11 @@ import {
   type SplitName,
   selectRows,
   topValuesSvg,
-  writeFrameArrow,
+  writeFrameArrowFile,
 } from '../data/index.js';
 import { type ConfigError, configFieldError, DataError } from '../errors.js';
 import type { Frame, FrameColumn } from '../ml/types.js';
+import { rowProgress } from './row-progress.js';
 import { loadUserFunction } from './user-module.js';
 import { splitCodeFiles } from './code-files.js';
 import { INGEST_DATASET_FILE } from './ingest.js';
@@ -252,49 +253,70 @@ async function runSplit(
     const { kept } = dropMissingTarget(frame, targetCol);
     labels = labelsFromSplitMethod(await fn(kept), kept.nRows, cfg.split_method);
   }
-  const { splits, droppedMissingTarget } = splitDataset({ frame, targetCol, ratios, labels });
-  const beforeFilter: Record<SplitName, number> = {
-    train: splits.train.nRows,
-    validation: splits.validation.nRows,
-    test: splits.test.nRows,
-  };
-  if (cfg.post_split_filter_method) {
-    const filter = await resolver({
-      recipeDir: ctx.recipeDir,
-      name: cfg.post_split_filter_method,
-      python: ctx.recipe.python,
-    });
-    // Train only (mlflow/recipes/steps/split.py since 2.0.1: `train_df = train_df[filter(train_df)]`).
-    splits.train = applyPostSplitFilter(
-      splits.train,
-      await filter(splits.train),
-      `steps/split.ts ${cfg.post_split_filter_method} (train split)`,
-    );
+  // One split at a time: cut its rows, write them, take its figures, let go of it before the
+  // next, so that at most one split's copy of the data is alive next to the ingested frame.
+  const { kept, dropped: droppedMissingTarget } = dropMissingTarget(frame, targetCol);
+  let assignment: Uint8Array;
+  if (labels) {
+    if (labels.length !== kept.nRows)
+      throw new DataError(`split labels: ${labels.length} labels for ${kept.nRows} rows`);
+    assignment = labels;
+  } else {
+    assignment = assignSplits(rowHashUnit(kept), ratios);
   }
-  if (splits.train.nRows === 0) {
-    throw new DataError(
-      `the train split is empty (${frame.nRows} rows ingested, ${droppedMissingTarget} without a target${cfg.post_split_filter_method ? `, post_split_filter_method ${cfg.post_split_filter_method} applied` : ''})`,
-      {
-        hint: 'check the data, target_col and split_ratios',
-      },
-    );
+  const progress = rowProgress(ctx, 'written');
+  let written = 0;
+  const beforeFilter: Record<SplitName, number> = { train: 0, validation: 0, test: 0 };
+  const counts: Record<SplitName, number> = { train: 0, validation: 0, test: 0 };
+  const distribution: Record<string, TargetDistribution> = {};
+  let trainProfile: ReturnType<typeof profileFrame> | undefined;
+  let targetType: DataType = 'string';
+  for (const [k, name] of SPLIT_NAMES.entries()) {
+    const mask = new Uint8Array(kept.nRows);
+    for (let i = 0; i < kept.nRows; i++) if (assignment[i] === k) mask[i] = 1;
+    let part = selectRows(kept, mask);
+    beforeFilter[name] = part.nRows;
+    if (name === 'train') {
+      if (cfg.post_split_filter_method) {
+        const filter = await resolver({
+          recipeDir: ctx.recipeDir,
+          name: cfg.post_split_filter_method,
+          python: ctx.recipe.python,
+        });
+        // Train only (mlflow/recipes/steps/split.py since 2.0.1: `train_df = train_df[filter(train_df)]`).
+        part = applyPostSplitFilter(
+          part,
+          await filter(part),
+          `steps/split.ts ${cfg.post_split_filter_method} (train split)`,
+        );
+      }
+      if (part.nRows === 0) {
+        throw new DataError(
+          `the train split is empty (${frame.nRows} rows ingested, ${droppedMissingTarget} without a target${cfg.post_split_filter_method ? `, post_split_filter_method ${cfg.post_split_filter_method} applied` : ''})`,
+          {
+            hint: 'check the data, target_col and split_ratios',
+          },
+        );
+      }
+    }
+    const types = alignTypes(part, frame, columnTypes);
+    await writeFrameArrowFile(join(ctx.outDir, SPLIT_FILES[name]), part, { columnTypes: types });
+    counts[name] = part.nRows;
+    if (name === 'train') {
+      targetType = types[part.columns.findIndex((c) => c.name === targetCol)] ?? 'string';
+      if (!cfg.skip_data_profiling) trainProfile = profileFrame(part, types);
+    }
+    distribution[name] = targetDistribution(part, targetCol, targetType);
+    written += beforeFilter[name];
+    progress.update(written, { total: kept.nRows });
   }
-  const types = alignTypes(splits.train, frame, columnTypes);
-  for (const name of SPLIT_NAMES)
-    writeFrameArrow(join(ctx.outDir, SPLIT_FILES[name]), splits[name], {
-      columnTypes: alignTypes(splits[name], frame, columnTypes),
-    });
-  const counts = { train: splits.train.nRows, validation: splits.validation.nRows, test: splits.test.nRows };
+  progress.end();
   ctx.log(
     `train ${counts.train}, validation ${counts.validation}, test ${counts.test} rows; ${droppedMissingTarget} dropped for a missing ${targetCol}`,
   );
   for (const name of ['validation', 'test'] as const)
     if (counts[name] === 0) ctx.log(`warning: the ${name} split is empty`);
 
-  const targetType = types[splits.train.columns.findIndex((c) => c.name === targetCol)] ?? 'string';
-  const distribution = Object.fromEntries(
-    SPLIT_NAMES.map((name) => [name, targetDistribution(splits[name], targetCol, targetType)]),
-  );
   const sections = [
     {
       title: 'Summary',
@@ -311,7 +333,6 @@ async function runSplit(
     },
     { title: `Target distribution (${targetCol})`, html: distributionHtml(distribution) },
   ];
-  const trainProfile = cfg.skip_data_profiling ? undefined : profileFrame(splits.train, types);
   if (trainProfile) sections.push({ title: 'Train split profile', html: profileHtml(trainProfile) });
   return {
     outputs: { train: SPLIT_FILES.train, validation: SPLIT_FILES.validation, test: SPLIT_FILES.test },
