@@ -1,7 +1,7 @@
 /**
- * bench/sweep's search-quality part: our TPE (defaults, and with hyperopt's settings), hyperopt's
- * own TPE, Optuna's TPESampler and our random search on the same objectives in the same run, one
- * JSON line per (problem, algorithm):
+ * bench/sweep's search-quality part: our TPE (its default, hyperopt's `tpe.suggest` settings, and
+ * the `tuning.tpe: mlrecipe` preset), hyperopt's own TPE, Optuna's TPESampler and our random search
+ * on the same objectives in the same run, one JSON line per (problem, algorithm):
  *
  *   {bench:'sweep', case:'quality', problem, algorithm, seeds, best_16, best_32, best_64, ...}
  *
@@ -30,7 +30,7 @@ import type { FeatureMatrix } from '../../src/ml/types.js';
 import {
   type AlgorithmName,
   createSampler,
-  HYPEROPT_TPE,
+  MLRECIPE_TPE,
   type ParamValue,
   parseSearchSpace,
   runSweep,
@@ -242,7 +242,7 @@ export async function qualityLines(options: {
     const problem = make();
     const all: Array<[string, (seed: number) => Promise<number[]>]> = [
       ['ours_tpe', (s) => oursCurve(problem, 'tpe', s)],
-      ['ours_tpe_hyperopt_settings', (s) => oursCurve(problem, 'tpe', s, HYPEROPT_TPE)],
+      ['ours_tpe_mlrecipe', (s) => oursCurve(problem, 'tpe', s, MLRECIPE_TPE)],
       ['ours_random', (s) => oursCurve(problem, 'random', s)],
       [
         'hyperopt_tpe',

@@ -119,6 +119,41 @@ export interface TrainConfig {
     sample_fraction?: number;
     early_stop_fn?: string;
     seed?: number;
+    /**
+     * mlrecipe's own: the TPE settings of algorithm hyperopt.tpe.suggest (docs/sweeps.md). A preset name (hyperopt, the default: hyperopt's tpe.suggest defaults; mlrecipe: mlrecipe's tuned settings) or a mapping of a preset and settings overriding it.
+     */
+    tpe?:
+      | string
+      | {
+          /**
+           * hyperopt (default) or mlrecipe
+           */
+          preset?: string;
+          /**
+           * random trials before the model is used (hyperopt: 20)
+           */
+          startup_trials?: number;
+          /**
+           * share of trials counted as good (hyperopt: 0.25, of sqrt(n))
+           */
+          gamma?: number;
+          /**
+           * sqrt: ceil(gamma * sqrt(n)) good trials (hyperopt); linear: ceil(gamma * n) (Optuna)
+           */
+          good_trials?: string;
+          /**
+           * candidates drawn per proposal (hyperopt: 24)
+           */
+          candidates?: number;
+          /**
+           * model the parameters jointly (hyperopt: false, one model per parameter)
+           */
+          multivariate?: boolean;
+          /**
+           * weight of the prior among the trials' kernels (hyperopt: 1.0)
+           */
+          prior_weight?: number;
+        };
     parameters?: {
       [k: string]: unknown;
     };

@@ -18,7 +18,7 @@ export {
 } from './space.js';
 export { type Point, paramsToPoint, pointToParams, sampleFromPrior, samplePoint } from './prior.js';
 export { deriveSeed, SweepRandom } from './rng.js';
-export { HYPEROPT_TPE, type Observation, suggestTpe, TPE_DEFAULTS, type TpeOptions } from './tpe.js';
+export { HYPEROPT_TPE, MLRECIPE_TPE, type Observation, suggestTpe, type TpeOptions } from './tpe.js';
 export {
   ALGORITHM_NAMES,
   type AlgorithmName,
@@ -48,7 +48,9 @@ export {
 } from './run-sweep.js';
 export {
   DEFAULT_TUNING_SEED,
+  parseTpeSettings,
   parseTuningConfig,
+  TPE_PRESETS,
   type TuningConfig,
   type TuningIssue,
 } from './tuning-config.js';

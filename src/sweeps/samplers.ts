@@ -10,7 +10,7 @@
 import { type Point, samplePoint } from './prior.js';
 import { deriveSeed, SweepRandom } from './rng.js';
 import { quantize, type SearchSpace } from './space.js';
-import { type Observation, suggestTpe, TPE_DEFAULTS, type TpeOptions } from './tpe.js';
+import { HYPEROPT_TPE, type Observation, suggestTpe, type TpeOptions } from './tpe.js';
 
 export type AlgorithmName = 'tpe' | 'random' | 'grid';
 
@@ -77,7 +77,7 @@ function randomSampler(space: SearchSpace, seed: number): Sampler {
 }
 
 function tpeSampler(space: SearchSpace, seed: number, options: TpeOptions = {}): Sampler {
-  const startup = options.nStartupJobs ?? TPE_DEFAULTS.nStartupJobs;
+  const startup = options.nStartupJobs ?? HYPEROPT_TPE.nStartupJobs;
   return {
     algorithm: 'tpe',
     capacity: Number.POSITIVE_INFINITY,

@@ -9,18 +9,20 @@
  * newest; `nEiCandidates` points are drawn from l and the one maximising l(x) / g(x) — expected
  * improvement — is proposed.
  *
- * Two settings live here. HYPEROPT_TPE is hyperopt's `tpe.suggest` settings (20 start-up trials,
- * ceil(0.25 sqrt(n)) good trials, one independent mixture per parameter, kernel widths clipped
- * to [sigma / min(100, n + 2), sigma]); bench/sweep/quality.ts measures it against hyperopt's own
- * code. TPE_DEFAULTS, what `hyperopt.tpe.suggest` runs in a recipe, keeps that estimator but
- * models the parameters jointly (as Optuna's multivariate TPE), starts after 8 trials, counts
- * ceil(0.1 n) trials as good (Optuna's rule) and lets the narrowest kernel shrink with the number of trials:
- * on Branin, Hartmann-6 and a real SGD tuning problem it beats both hyperopt and Optuna 3.1's
- * default TPESampler (docs/sweeps.md has the figures).
+ * Two settings live here. HYPEROPT_TPE, what `hyperopt.tpe.suggest` runs unless the recipe says
+ * otherwise, is hyperopt's `tpe.suggest` with its defaults (20 start-up trials, ceil(0.25 sqrt(n))
+ * good trials, 24 candidates, one independent mixture and argmax per parameter, kernel widths
+ * clipped to [sigma / min(100, n + 2), sigma]); bench/sweep/quality.ts measures it against
+ * hyperopt's own code. MLRECIPE_TPE (`tuning.tpe: mlrecipe`) keeps that estimator but models the
+ * parameters jointly (as Optuna's multivariate TPE), starts after 8 trials, counts ceil(0.1 n)
+ * trials as good (Optuna's rule) and lets the narrowest kernel shrink with the number of trials:
+ * on Branin and Hartmann-6 it beats hyperopt and Optuna 3.1's default TPESampler (docs/sweeps.md
+ * has the figures).
  *
- * One deliberate difference from hyperopt in both settings: hyperopt's log-normal mixture density
- * for `loguniform` is not renormalised for the truncation to [low, high] (its normal-space
- * counterpart is). Both mixtures are truncated the same way, so here both are renormalised.
+ * hyperopt does not renormalise its log-normal mixture for the truncation to [low, high] of a
+ * `loguniform` (its normal-space counterpart is renormalised); here both are. For one parameter
+ * alone that only adds a constant to every candidate's score, so the independent model's choice
+ * is hyperopt's; the joint model sums scores over parameters, where it matters.
  */
 import type { Point } from './prior.js';
 import type { SweepRandom } from './rng.js';
@@ -28,9 +30,9 @@ import type { Distribution, SearchSpace } from './space.js';
 import { quantize } from './space.js';
 
 export interface TpeOptions {
-  /** Random trials before the model is used (hyperopt: 20; ours: 8). */
+  /** Random trials before the model is used (hyperopt: 20; MLRECIPE_TPE: 8). */
   nStartupJobs?: number;
-  /** Fraction of trials counted as good, times sqrt(n) or n (see `split`; hyperopt: 0.25 sqrt(n); ours: 0.1 n). */
+  /** Fraction of trials counted as good, times sqrt(n) or n (see `split`; hyperopt: 0.25 sqrt(n); MLRECIPE_TPE: 0.1 n). */
   gamma?: number;
   /** Candidates drawn from l(x) per proposal (hyperopt: 24). */
   nEiCandidates?: number;
@@ -56,7 +58,7 @@ export interface TpeOptions {
   widthFloor?: 'group' | 'trials';
 }
 
-/** hyperopt's `tpe.suggest` defaults (0.2.7 and master). */
+/** hyperopt's `tpe.suggest` defaults (0.2.7 and master): what `hyperopt.tpe.suggest` runs by default. */
 export const HYPEROPT_TPE: Required<TpeOptions> = {
   nStartupJobs: 20,
   gamma: 0.25,
@@ -68,11 +70,12 @@ export const HYPEROPT_TPE: Required<TpeOptions> = {
 };
 
 /**
- * mlrecipe's defaults: hyperopt's estimator, modelled jointly, from fewer start-up trials, with a
- * larger good group and narrower kernels as trials accumulate. Chosen on bench/sweep/quality.ts
- * (seeds 1-30) against HYPEROPT_TPE and Optuna's default TPESampler.
+ * mlrecipe's tuned settings (`tuning.tpe: mlrecipe`): hyperopt's estimator, modelled jointly, from
+ * fewer start-up trials, with a larger good group and narrower kernels as trials accumulate.
+ * Chosen on bench/sweep/quality.ts (seeds 1-30) against HYPEROPT_TPE and Optuna's default
+ * TPESampler.
  */
-export const TPE_DEFAULTS: Required<TpeOptions> = {
+export const MLRECIPE_TPE: Required<TpeOptions> = {
   nStartupJobs: 8,
   gamma: 0.1,
   nEiCandidates: 24,
@@ -376,7 +379,7 @@ export function suggestTpe(options: {
   tpe?: TpeOptions;
 }): Point {
   const { space, observations, rng } = options;
-  const tpe = { ...TPE_DEFAULTS, ...options.tpe };
+  const tpe = { ...HYPEROPT_TPE, ...options.tpe };
   const good = splitGood(
     observations.map((o) => o.loss),
     tpe.gamma,

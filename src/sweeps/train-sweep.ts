@@ -797,7 +797,12 @@ export async function runTrainSweep(
   };
 
   const earlyStop = await earlyStopFunction(tuning, ctx);
-  const sampler = createSampler({ algorithm: tuning.algorithm, space: tuning.space, seed: tuning.seed });
+  const sampler = createSampler({
+    algorithm: tuning.algorithm,
+    space: tuning.space,
+    seed: tuning.seed,
+    ...(tuning.tpe ? { tpe: tuning.tpe } : {}),
+  });
   ctx.log(
     `tuning: ${tuning.algorithm}, up to ${tuning.maxTrials} trials, ${tuning.parallelism} at a time, by ${metricLabel}` +
       (rows ? `, each fitted on ${rows.length} of ${nRows} rows` : ''),

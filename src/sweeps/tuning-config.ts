@@ -13,6 +13,7 @@ import {
   parseAlgorithm,
 } from './samplers.js';
 import { parseSearchSpace, type SearchParameter, type SpaceIssue } from './space.js';
+import { HYPEROPT_TPE, MLRECIPE_TPE, type TpeOptions } from './tpe.js';
 
 export interface TuningConfig {
   maxTrials: number;
@@ -23,6 +24,8 @@ export interface TuningConfig {
   earlyStop?: EarlyStopSpec;
   seed: number;
   space: SearchParameter[];
+  /** TPE's settings (`tuning.tpe`, mlrecipe's own); hyperopt's `tpe.suggest` defaults when absent. */
+  tpe?: Required<TpeOptions>;
 }
 
 /** The seed when the recipe sets none (hyperopt's fmin would draw one; a recipe must repeat). */
@@ -110,6 +113,20 @@ export function parseTuningConfig(raw: unknown): { config?: TuningConfig; issues
       });
     } else earlyStop = parsed;
   }
+  let tpe: Required<TpeOptions> | undefined;
+  if (raw.tpe !== undefined) {
+    if (algorithm !== undefined && algorithm !== 'tpe') {
+      issues.push({
+        path: ['tpe'],
+        message: `tpe settings apply to algorithm hyperopt.tpe.suggest, not ${JSON.stringify(algorithmText)}`,
+        hint: 'remove the tpe section, or set algorithm: hyperopt.tpe.suggest',
+      });
+    } else {
+      const parsed = parseTpeSettings(raw.tpe);
+      for (const issue of parsed.issues) issues.push({ ...issue, path: ['tpe', ...issue.path] });
+      tpe = parsed.tpe;
+    }
+  }
   if (raw.parameters === undefined) {
     issues.push({
       path: [],
@@ -148,7 +165,125 @@ export function parseTuningConfig(raw: unknown): { config?: TuningConfig; issues
       ...(earlyStop ? { earlyStop } : {}),
       seed: seed as number,
       space,
+      ...(tpe ? { tpe } : {}),
     },
     issues,
   };
+}
+
+/** `tuning.tpe` presets: hyperopt's `tpe.suggest` defaults, and mlrecipe's tuned settings. */
+export const TPE_PRESETS: Readonly<Record<string, Required<TpeOptions>>> = {
+  hyperopt: HYPEROPT_TPE,
+  mlrecipe: MLRECIPE_TPE,
+};
+
+/** `tuning.tpe`'s keys (mlrecipe's own names; hyperopt's suggest() takes the same settings as arguments). */
+const TPE_KNOBS = [
+  'preset',
+  'startup_trials',
+  'gamma',
+  'good_trials',
+  'candidates',
+  'multivariate',
+  'prior_weight',
+];
+
+/**
+ * `tuning.tpe`: a preset name (`hyperopt`, the default, or `mlrecipe`), or a mapping of a `preset`
+ * and knobs that override it. Paths in the issues are relative to the `tpe` key.
+ */
+export function parseTpeSettings(raw: unknown): { tpe?: Required<TpeOptions>; issues: TuningIssue[] } {
+  const presetHint = `use one of: ${Object.keys(TPE_PRESETS).join(', ')}`;
+  if (typeof raw === 'string') {
+    const preset = TPE_PRESETS[raw];
+    if (preset) return { tpe: { ...preset }, issues: [] };
+    return { issues: [{ path: [], message: `unknown tpe preset ${JSON.stringify(raw)}`, hint: presetHint }] };
+  }
+  if (!isRecord(raw)) {
+    return {
+      issues: [
+        {
+          path: [],
+          message: 'tpe must be a preset name or a mapping of settings',
+          hint: 'e.g. tpe: mlrecipe, or tpe: {startup_trials: 10, gamma: 0.25, candidates: 24, multivariate: false}',
+        },
+      ],
+    };
+  }
+  const issues: TuningIssue[] = [];
+  for (const key of Object.keys(raw)) {
+    if (!TPE_KNOBS.includes(key)) {
+      issues.push({
+        path: [key],
+        message: `unknown tpe setting "${key}"`,
+        hint: `use one of: ${TPE_KNOBS.join(', ')}`,
+      });
+    }
+  }
+  let base: Required<TpeOptions> = HYPEROPT_TPE;
+  if (raw.preset !== undefined) {
+    const preset = typeof raw.preset === 'string' ? TPE_PRESETS[raw.preset] : undefined;
+    if (preset) base = preset;
+    else
+      issues.push({
+        path: ['preset'],
+        message: `unknown tpe preset ${JSON.stringify(raw.preset)}`,
+        hint: presetHint,
+      });
+  }
+  const tpe: Required<TpeOptions> = { ...base };
+  const integer = (key: string, min: number, hint: string, set: (v: number) => void) => {
+    const v = raw[key];
+    if (v === undefined) return;
+    if (typeof v === 'number' && Number.isInteger(v) && v >= min) set(v);
+    else
+      issues.push({
+        path: [key],
+        message: `${key} must be an integer of at least ${min}, not ${JSON.stringify(v)}`,
+        hint,
+      });
+  };
+  integer('startup_trials', 0, "hyperopt's is 20; mlrecipe's preset 8", (v) => {
+    tpe.nStartupJobs = v;
+  });
+  integer('candidates', 1, "hyperopt's is 24", (v) => {
+    tpe.nEiCandidates = v;
+  });
+  if (raw.gamma !== undefined) {
+    if (typeof raw.gamma === 'number' && raw.gamma > 0 && raw.gamma <= 1) tpe.gamma = raw.gamma;
+    else
+      issues.push({
+        path: ['gamma'],
+        message: `gamma must be a number in (0, 1], not ${JSON.stringify(raw.gamma)}`,
+        hint: "hyperopt's is 0.25 (good trials: ceil(0.25 * sqrt(n))); Optuna's 0.1 with good_trials: linear",
+      });
+  }
+  if (raw.good_trials !== undefined) {
+    if (raw.good_trials === 'sqrt' || raw.good_trials === 'linear') tpe.split = raw.good_trials;
+    else
+      issues.push({
+        path: ['good_trials'],
+        message: `good_trials must be sqrt or linear, not ${JSON.stringify(raw.good_trials)}`,
+        hint: 'sqrt: ceil(gamma * sqrt(n)) trials are good (hyperopt); linear: ceil(gamma * n) (Optuna)',
+      });
+  }
+  if (raw.multivariate !== undefined) {
+    if (typeof raw.multivariate === 'boolean') tpe.multivariate = raw.multivariate;
+    else
+      issues.push({
+        path: ['multivariate'],
+        message: `multivariate must be true or false, not ${JSON.stringify(raw.multivariate)}`,
+        hint: 'false models each parameter alone (hyperopt); true models them jointly',
+      });
+  }
+  if (raw.prior_weight !== undefined) {
+    if (typeof raw.prior_weight === 'number' && raw.prior_weight > 0) tpe.priorWeight = raw.prior_weight;
+    else
+      issues.push({
+        path: ['prior_weight'],
+        message: `prior_weight must be a positive number, not ${JSON.stringify(raw.prior_weight)}`,
+        hint: "hyperopt's is 1.0",
+      });
+  }
+  return issues.length > 0 ? { issues } : { tpe, issues };
 }

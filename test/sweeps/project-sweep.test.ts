@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { TPE_DEFAULTS } from '../../src/sweeps/index.js';
+import { HYPEROPT_TPE } from '../../src/sweeps/index.js';
 import { openTrackingStore, type Run, type TrackingStore } from '../../src/tracking/index.js';
 import { cli, runCli } from '../helpers/cli.js';
 import { initRepo, paramsOf, repoRoot, tagsOf, tempDirWith } from '../projects/fixtures.js';
@@ -195,7 +195,7 @@ describe('recipe sweep', () => {
       expect(bparams.k).toBe('3');
       const index = (r: Run) => Number(tagsOf(r)['mlrecipe.trial.index']);
       const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-      const first = TPE_DEFAULTS.nStartupJobs;
+      const first = HYPEROPT_TPE.nStartupJobs;
       const startup = ok.filter((c) => index(c) < first).map((c) => loss(c) as number);
       const guided = ok.filter((c) => index(c) >= first).map((c) => loss(c) as number);
       expect(median(guided)).toBeLessThan(median(startup));

@@ -8,7 +8,7 @@ import {
   parseSearchSpace,
   type Point,
   type Sampler,
-  TPE_DEFAULTS,
+  HYPEROPT_TPE,
   TPE_IN_FLIGHT,
 } from '../../src/sweeps/index.js';
 import {
@@ -135,7 +135,7 @@ describe('samplers', () => {
   it("TPE: startup trials are the random sampler's; later trials see all but the newest in-flight ones", () => {
     const tpe = createSampler({ algorithm: 'tpe', space, seed: 3 });
     const random = createSampler({ algorithm: 'random', space, seed: 3 });
-    const startup = TPE_DEFAULTS.nStartupJobs;
+    const startup = HYPEROPT_TPE.nStartupJobs;
     for (let i = 0; i < startup; i++) {
       expect(tpe.visible(i)).toBe(0);
       expect(tpe.suggest(i, [])).toEqual(random.suggest(i, []));
