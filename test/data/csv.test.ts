@@ -195,6 +195,32 @@ describe('readCsvDataset', () => {
   });
 });
 
+describe('readCsvDataset sizing its columns from the file size', () => {
+  it('reads every value when the rows after the first chunk are longer than the estimate', async () => {
+    // Short rows first (the estimate comes from them), then long ones: the columns outgrow the
+    // reserved room and grow again; a numeric column that turns to text late is read again.
+    const n = 20_000;
+    const lines = ['a,b,c'];
+    for (let i = 0; i < n; i++) {
+      const long = i >= 1000;
+      lines.push(`${i},${long ? (i / 7).toFixed(9) : i % 10},${i === n - 1 ? 'text' : i}`);
+    }
+    const path = join(dir, 'sizing.csv');
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    const { frame, columnTypes } = await readCsvDataset(path, { chunkBytes: 4096 });
+    expect(frame.nRows).toBe(n);
+    expect(columnTypes).toEqual(['long', 'double', 'string']);
+    const a = frame.columns[0].values as Float64Array;
+    const b = frame.columns[1].values as Float64Array;
+    expect(a.length).toBe(n);
+    expect(a[n - 1]).toBe(n - 1);
+    expect(b[999]).toBe(999 % 10);
+    expect(b[n - 1]).toBe(Number(((n - 1) / 7).toFixed(9)));
+    expect(frame.columns[2].values[5]).toBe('5');
+    expect(frame.columns[2].values[n - 1]).toBe('text');
+  });
+});
+
 describe('readCsvText (a scoring request body: the same reader as files)', () => {
   // Quotes with the delimiter inside, doubled quotes, an embedded CRLF, CRLF line ends, a BOM,
   // empty fields and a blank line.
