@@ -13,12 +13,39 @@ def fit_transformer(transformer, X):
     return int(out.shape[1]) if hasattr(out, "shape") and len(out.shape) == 2 else 1
 
 
+def align_class_weight(estimator, y):
+    """A `class_weight` dict from Node (the rebalancing's "balanced" weights, as MLflow Recipes
+    passes them to estimator_method) has its labels as strings, as JSON keys are; scikit-learn
+    needs the labels as they are in y (1.0, not "1"). Re-keys it when every key names a label."""
+    try:
+        weights = estimator.get_params(deep=False).get("class_weight")
+    except Exception:
+        return
+    if not isinstance(weights, dict) or not all(isinstance(k, str) for k in weights):
+        return
+    import numpy as np
+
+    by_text = {}
+    for value in np.unique(np.asarray(y)):
+        value = value.item() if hasattr(value, "item") else value
+        names = {str(value)}
+        if isinstance(value, float) and value.is_integer():
+            names.add(str(int(value)))
+        if isinstance(value, bool):
+            names.add(str(value).lower())
+        for name in names:
+            by_text[name] = value
+    if all(k in by_text for k in weights):
+        estimator.set_params(class_weight={by_text[k]: w for k, w in weights.items()})
+
+
 def fit_model(transformer, estimator, X, y):
     """Fits the estimator on the transformed rows and returns the two as one sklearn Pipeline, as
     MLflow Recipes' train step does (the transformer arrives fitted by the transform step)."""
     from sklearn.pipeline import Pipeline
 
     Xt = transformer.transform(X) if transformer is not None else X
+    align_class_weight(estimator, y)
     estimator.fit(Xt, y)
     steps = [("preprocessor", transformer)] if transformer is not None else []
     steps.append(("estimator", estimator))
@@ -114,6 +141,7 @@ def fit_trial(data, estimator):
 
     from sklearn.pipeline import Pipeline
 
+    align_class_weight(estimator, data.y)
     started = time.perf_counter()
     estimator.fit(data.Xt, data.y)
     seconds = time.perf_counter() - started

@@ -43,11 +43,6 @@ const FIELDS: Readonly<Record<string, Readonly<Record<string, MlflowRefusal>>>> 
         "calibrate_proba (MLflow Recipes wraps the classifier in scikit-learn's CalibratedClassifierCV) is not supported",
       hint: 'return the wrapped estimator from steps/train.py instead: `return CalibratedClassifierCV(estimator, method="isotonic")` (the same model MLflow builds)',
     },
-    resampling_minority_percentage: {
-      message:
-        'resampling_minority_percentage sets how MLflow Recipes downsamples an imbalanced binary training set; mlrecipe never rebalances training data',
-      hint: 'remove it (and set `rebalance_training_data: false` to say so); to downsample, filter rows in a `post_split_filter_method`',
-    },
     flaml_params: {
       message:
         "flaml_params belongs to MLflow Recipes' `using: automl/flaml`, which needs FLAML; mlrecipe has no FLAML",

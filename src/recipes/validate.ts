@@ -751,8 +751,7 @@ function mixingIssues(config: Record<string, unknown>, recipeDir: string, locate
 /**
  * MLflow Recipes fields whose value (not name) decides whether mlrecipe can honour them
  * (docs/migrating-from-mlflow.md): a loader next to `using: parquet`, which MLflow never calls;
- * `rebalance_training_data: true`, since mlrecipe never rebalances; Databricks URIs; remote data
- * locations, which MLflow downloads.
+ * Databricks URIs; remote data locations, which MLflow downloads.
  */
 function mlflowSemanticIssues(config: Record<string, unknown>, locate: Locator): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
@@ -784,20 +783,6 @@ function mlflowSemanticIssues(config: Record<string, unknown>, locate: Locator):
         ),
       );
     });
-  }
-  // MLflow reads it for binary classification only: in a regression recipe `true` changes nothing there either.
-  if (
-    config.recipe === 'classification/v1' &&
-    getIn(config, ['steps', 'train', 'rebalance_training_data']) === true
-  ) {
-    issues.push(
-      issueAt(
-        locate,
-        ['steps', 'train', 'rebalance_training_data'],
-        'rebalance_training_data: true (MLflow Recipes downsamples the majority class of a binary training set over 5,000 rows) is not supported: mlrecipe never rebalances',
-        "set it to false (mlrecipe's behaviour), or downsample in a `post_split_filter_method`",
-      ),
-    );
   }
   const uris: ConfigPath[] = [
     ['experiment', 'tracking_uri'],

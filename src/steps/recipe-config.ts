@@ -164,9 +164,13 @@ export interface TrainConfig {
    */
   skip_data_profiling?: boolean;
   /**
-   * MLflow Recipes downsamples the majority class of a binary training set over 5,000 rows (default true). mlrecipe never rebalances: only false is accepted (docs/migrating-from-mlflow.md).
+   * As MLflow Recipes (default true): in a binary classification recipe (positive_class) whose train split has more than 5,000 rows, a minority class under resampling_minority_percentage of the rows has the majority class downsampled (seeded), and a custom estimator_method gets the original distribution as class_weight (docs/migrating-from-mlflow.md).
    */
   rebalance_training_data?: boolean;
+  /**
+   * MLflow Recipes: the minority class's share after rebalancing, and the share under which the train split is rebalanced (default 0.3).
+   */
+  resampling_minority_percentage?: number;
   predict_prefix?: string;
 }
 export interface EstimatorSpec {

@@ -235,6 +235,9 @@ async function runSplit(
       : validateSplitRatios(cfg.split_ratios);
   const input: Dataset = readArrowDataset(join(ingestDir, INGEST_DATASET_FILE));
   const { frame, columnTypes } = input;
+  if (ctx.recipe.recipe === 'classification/v1') {
+    checkClassificationTarget(dropMissingTarget(frame, targetCol).kept, targetCol, ctx.recipe.positive_class);
+  }
 
   let labels: Uint8Array | undefined;
   if (cfg.using === 'custom') {
@@ -351,6 +354,32 @@ async function runSplit(
       sections,
     },
   };
+}
+
+/**
+ * MLflow 2.12's validate_classification_config (mlflow/recipes/utils/step.py), run by its split
+ * and train steps: a classification target needs two classes or more, and one with exactly two
+ * needs `positive_class` (MLflow never treats a two-class target as multiclass).
+ */
+export function checkClassificationTarget(frame: Frame, targetCol: string, positiveClass: unknown): void {
+  const target = frame.columns.find((c) => c.name === targetCol);
+  if (!target) return;
+  const classes = [
+    ...new Set<string>(Array.from(target.values as ArrayLike<unknown>, (v) => String(v))),
+  ].sort();
+  if (classes.length <= 1) {
+    throw new DataError(
+      `a classification recipe needs two classes or more in ${targetCol}; the data has ${classes.length}${classes.length === 1 ? ` (${classes[0]})` : ''}`,
+      { hint: 'check target_col and the ingested data, or use recipe: regression/v1' },
+    );
+  }
+  if (classes.length === 2 && (positiveClass === undefined || positiveClass === null)) {
+    throw configFieldError(
+      'positive_class',
+      `${targetCol} has two classes (${classes.join(', ')}), and a two-class classification recipe needs positive_class, as in MLflow Recipes`,
+      `add \`positive_class: ${JSON.stringify(classes[1])}\` (the class the binary metrics such as precision and roc_auc are about) at the top level of recipe.yaml`,
+    );
+  }
 }
 
 function alignTypes(split: Frame, source: Frame, sourceTypes: DataType[]): DataType[] {

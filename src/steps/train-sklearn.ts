@@ -23,6 +23,7 @@ import { fixedParams, stringParams, type TrainConfig } from './train-estimator.j
 import { readTransformerFile, type TransformerFile } from './transform.js';
 import { enabledTuning, type TuneResult } from './tuning.js';
 import type { StepContext, StepResult } from './types.js';
+import type { Dataset } from '../data/index.js';
 import type { PythonObject, PythonWorker } from '../python/index.js';
 import { displayUserFile, locateUserFunction } from './user-module.js';
 
@@ -45,6 +46,8 @@ export async function runSklearnTrain(
   cfg: TrainConfig | undefined,
   ctx: StepContext,
   found: { transformer: TransformerFile; estimatorFile?: string },
+  /** The train split, rebalanced when MLflow's rule says so (train.ts). */
+  train: Dataset,
 ): Promise<StepResult> {
   const { transformer, estimatorFile } = found;
   if (estimatorFile === undefined) {
@@ -64,7 +67,6 @@ export async function runSklearnTrain(
   const problem = recipeProblem(ctx.recipe);
   const method = cfg?.estimator_method as string;
   const params = fixedParams(cfg);
-  const train = readSplitDataset(inputDir(ctx, 'split', 'train'), 'train.arrow');
   const validation = readSplitDataset(inputDir(ctx, 'split', 'train'), 'validation.arrow');
   const py = await import('../python/index.js');
   const worker = await py.sharedPythonWorker({ configured: ctx.recipe.python, recipeDir: ctx.recipeDir });

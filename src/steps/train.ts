@@ -49,6 +49,8 @@ import { enabledTuning, tuningRecipeKeys, tuningStatusNotes } from './tuning.js'
 import { trainCodeFiles } from './code-files.js';
 import { loadFittedTransformer } from './transform.js';
 import { runSklearnTrain, trainsInPython } from './train-sklearn.js';
+import { REBALANCE_SEED, rebalanceTraining } from './rebalance.js';
+import type { Dataset } from '../data/index.js';
 import type { CardSection, Step, StepContext, StepResult } from './types.js';
 
 export { DEFAULT_ESTIMATORS, type TrainConfig } from './train-estimator.js';
@@ -67,11 +69,70 @@ export const trainStep: Step<TrainConfig> = {
 };
 
 async function runTrain(cfg: TrainConfig | undefined, ctx: StepContext): Promise<StepResult> {
-  // scikit-learn (steps/train.py, steps/transform.py) trains in the Python worker.
-  const python = trainsInPython(cfg, ctx);
-  if (python) return runSklearnTrain(cfg, ctx, python);
   const problem = recipeProblem(ctx.recipe);
-  const train = readSplitDataset(inputDir(ctx, 'split', 'train'), 'train.arrow');
+  const balance = rebalanceTraining({
+    train: readSplitDataset(inputDir(ctx, 'split', 'train'), 'train.arrow'),
+    problem,
+    rebalance: cfg?.rebalance_training_data,
+    ratio: cfg?.resampling_minority_percentage,
+  });
+  if (balance.skipped) ctx.log(`not rebalanced: ${balance.skipped}`);
+  let used = cfg;
+  if (balance.applied) {
+    const a = balance.applied;
+    ctx.log(
+      `rebalanced the training rows (MLflow Recipes' rule): the minority class ${a.minorityClass} was ${(a.minorityShareBefore * 100).toFixed(1)} % of ${a.rowsBefore} rows; ` +
+        `the other class downsampled to ${a.rowsAfter} rows in all (${a.ratio * 100} % minority, seed ${REBALANCE_SEED})`,
+    );
+    // MLflow hands a custom estimator_method the original distribution as class_weight.
+    if (cfg?.using === 'custom' && balance.classWeight) {
+      used = {
+        ...cfg,
+        estimator_params: { ...(cfg.estimator_params ?? {}), class_weight: balance.classWeight },
+      };
+    }
+  }
+  // scikit-learn (steps/train.py, steps/transform.py) trains in the Python worker.
+  const python = trainsInPython(used, ctx);
+  const result = python
+    ? await runSklearnTrain(used, ctx, python, balance.dataset)
+    : await runNodeTrain(used, ctx, problem, balance.dataset);
+  if (!balance.applied) return result;
+  const a = balance.applied;
+  return {
+    ...result,
+    params: {
+      ...(result.params ?? {}),
+      rebalance_training_data: 'true',
+      resampling_minority_percentage: String(a.ratio),
+    },
+    metrics: {
+      ...(result.metrics ?? {}),
+      training_rows_before_rebalancing: a.rowsBefore,
+      training_rows_after_rebalancing: a.rowsAfter,
+      training_minority_share_before_rebalancing: a.minorityShareBefore,
+    },
+    tags: {
+      ...(result.tags ?? {}),
+      'mlrecipe.train.rebalanced': 'true',
+      'mlrecipe.train.rebalance_seed': String(REBALANCE_SEED),
+    },
+    card: {
+      ...result.card,
+      data: {
+        ...result.card.data,
+        rebalanced: { ...a, seed: REBALANCE_SEED, class_weight: balance.classWeight },
+      },
+    },
+  };
+}
+
+async function runNodeTrain(
+  cfg: TrainConfig | undefined,
+  ctx: StepContext,
+  problem: ReturnType<typeof recipeProblem>,
+  train: Dataset,
+): Promise<StepResult> {
   const fitted = await loadFittedTransformer(inputDir(ctx, 'transform', 'train'), ctx.recipeDir);
   const where = 'train.arrow';
   const target = targetColumn(train.frame, problem.targetCol, where);

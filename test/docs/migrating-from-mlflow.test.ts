@@ -16,7 +16,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readArrowDataset, readParquetDataset } from '../../src/data/index.js';
 import type { Dataset } from '../../src/data/infer-types.js';
 import { ConfigError } from '../../src/errors.js';
-import { classificationMetrics } from '../../src/ml/metrics/classification.js';
 import { openModelRegistry } from '../../src/registry/index.js';
 import { runRecipe, type RunRecipeResult } from '../../src/recipes/execute.js';
 import { loadRecipe } from '../../src/recipes/load.js';
@@ -127,16 +126,8 @@ const SUPPORTED: Record<string, SupportedCase> = {
   },
   'positive_class omitted': {
     patch: () => {},
-    // Two classes, no positive class: binary metrics about index 1 (MLflow: weighted averages).
-    check: () => {
-      const metrics = classificationMetrics({
-        yTrue: Int32Array.from([0, 0, 1, 1]),
-        yPred: Int32Array.from([0, 1, 1, 1]),
-        nClasses: 2,
-      });
-      expect(metrics.true_positives).toBe(2);
-      expect(metrics.precision_score).toBeCloseTo(2 / 3, 12);
-    },
+    // MLflow 2.12's validate_classification_config: two classes without positive_class stop split.
+    test: { file: 'test/steps/split.test.ts', contains: 'needs positive_class' },
   },
   primary_metric: {
     patch: (c) => {
@@ -296,7 +287,11 @@ const SUPPORTED: Record<string, SupportedCase> = {
   },
   'steps.train.rebalance_training_data': {
     patch: set('train', { rebalance_training_data: false }),
-    run: ({ result }) => expect(result.recipe.config.steps?.train?.rebalance_training_data).toBe(false),
+    test: { file: 'test/steps/rebalance.test.ts', contains: 'rebalance_training_data' },
+  },
+  'steps.train.resampling_minority_percentage': {
+    patch: set('train', { resampling_minority_percentage: 0.3 }),
+    test: { file: 'test/steps/rebalance.test.ts', contains: 'resampling_minority_percentage' },
   },
   'steps.train.predict_scores_for_all_classes': {
     patch: () => {},
@@ -434,10 +429,6 @@ const REFUSED: Record<string, RefusedCase> = {
     patch: set('train', { calibrate_proba: 'isotonic' }),
     path: 'steps.train.calibrate_proba',
   },
-  'steps.train.resampling_minority_percentage': {
-    patch: set('train', { resampling_minority_percentage: 0.3 }),
-    path: 'steps.train.resampling_minority_percentage',
-  },
   'steps.predict.output.using: delta': {
     patch: set('predict', { output: { using: 'delta', location: 'out' } }),
     path: 'steps.predict.output.using',
@@ -446,22 +437,6 @@ const REFUSED: Record<string, RefusedCase> = {
     patch: set('predict', { output: { using: 'table', location: 'out' } }),
     path: 'steps.predict.output.using',
   },
-};
-
-/**
- * Refused rows whose error needs the recipe to be a classification one (the base is regression):
- * `rebalance_training_data: true` is also a "differs" row above, so its refusal is checked apart.
- */
-const CLASSIFICATION_REFUSAL = {
-  patch: (c: Config) => {
-    c.recipe = 'classification/v1';
-    c.target_col = 'label';
-    c.primary_metric = 'f1_score';
-    set('train', { estimator: { name: 'logistic_regression' }, rebalance_training_data: true })(c, '');
-    delete step(c, 'evaluate').validation_criteria;
-  },
-  path: 'steps.train.rebalance_training_data',
-  message: 'rebalance_training_data: true (MLflow Recipes downsamples the majority class of a binary',
 };
 
 function baseConfig(): Config {
@@ -578,20 +553,6 @@ describe('docs/migrating-from-mlflow.md: the field table', () => {
       expect(lines[(issue?.line ?? 0) - 1], `${row.field}: the line of ${key}`).toContain(key);
     },
   );
-
-  it('differs: rebalance_training_data: true in a classification recipe is refused at its line', () => {
-    const config = baseConfig();
-    CLASSIFICATION_REFUSAL.patch(config);
-    const dir = recipeDir();
-    writeRecipe(dir, config);
-    const issue = configIssues(dir).find((i) => i.path === CLASSIFICATION_REFUSAL.path);
-    expect(issue?.message).toContain(CLASSIFICATION_REFUSAL.message);
-    expect(issue?.hint).toContain('false');
-    const row = rows.find((r) => r.field === 'steps.train.rebalance_training_data');
-    expect(row?.mlrecipe).toContain(
-      'rebalance_training_data: true (…) is not supported: mlrecipe never rebalances',
-    );
-  });
 
   it.each(
     rows.filter((r) => r.status !== 'refused' && SUPPORTED[r.field]?.check).map((r) => [r.field] as const),

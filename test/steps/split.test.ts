@@ -145,6 +145,37 @@ describe('split step', () => {
     expect(kept.nRows).toBe(3);
   });
 
+  it('a two-class target needs positive_class, as MLflow 2.12 validate_classification_config; three classes do not', async () => {
+    const frame = (labels: string[]): Frame => ({
+      nRows: labels.length,
+      columns: [
+        { name: 'f', type: 'number', values: Float64Array.from(labels, (_, i) => i) },
+        { name: 'label', type: 'string', values: labels },
+      ],
+    });
+    const two = Array.from({ length: 40 }, (_, i) => (i % 3 === 0 ? 'yes' : 'no'));
+    const ctx = setup(frame(two), { targetCol: 'label' });
+    ctx.recipe = { recipe: 'classification/v1', target_col: 'label' };
+    const error = await splitStep.run({}, ctx).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    const issue = (error as ConfigError).issues[0];
+    expect(issue?.path).toBe('positive_class');
+    expect(issue?.message).toContain(
+      'label has two classes (no, yes), and a two-class classification recipe needs positive_class',
+    );
+    expect(issue?.hint).toContain('positive_class: "yes"');
+    // With positive_class, or with a third class, it splits.
+    ctx.recipe = { recipe: 'classification/v1', target_col: 'label', positive_class: 'yes' };
+    await expect(splitStep.run({}, ctx)).resolves.toBeDefined();
+    const three = setup(frame(two.map((l, i) => (i % 5 === 0 ? 'maybe' : l))), { targetCol: 'label' });
+    three.recipe = { recipe: 'classification/v1', target_col: 'label' };
+    await expect(splitStep.run({}, three)).resolves.toBeDefined();
+    // A regression recipe is never checked.
+    const regression = setup(frame(two), { targetCol: 'label' });
+    regression.recipe = { recipe: 'regression/v1', target_col: 'label' };
+    await expect(splitStep.run({}, regression)).resolves.toBeDefined();
+  });
+
   it('validates split_ratios', () => {
     expect(validateSplitRatios(undefined)).toEqual([0.75, 0.125, 0.125]);
     expect(validateSplitRatios([0.8, 0.1, 0.1])).toEqual([0.8, 0.1, 0.1]);

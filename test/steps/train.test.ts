@@ -155,6 +155,7 @@ describe('train step', () => {
       recipe: {
         recipe: 'classification/v1',
         target_col: 'size',
+        positive_class: 10,
         steps: { ingest: { using: 'json', location: 'data/d.json' }, split: {} },
       },
       dataFile: 'd.json',
