@@ -14,9 +14,9 @@
 // ensembles' worker threads, found the same way) and dist/cli/chunk-*.js, all two levels
 // below the package root like every tsc output file, so the source's `new URL('../../…',
 // import.meta.url)` (package.json, schema/, templates/) resolves the same. Packages stay
-// external (loaded from node_modules as before) except the small pure-JS ones on every
-// command's path. dist/cli/meta.json is esbuild's metafile: which source files each output file
-// holds (test/cli/lazy-loading.test.ts maps the files a process loads back to modules with it).
+// external (loaded from node_modules as before) except BUNDLED_PACKAGES. dist/cli/meta.json is
+// esbuild's metafile: which source files each output file holds (test/cli/lazy-loading.test.ts
+// maps the files a process loads back to modules with it).
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -26,8 +26,13 @@ import ts from 'typescript';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 
-/** Packages bundled into the CLI: pure JavaScript, loaded by most commands, many files each. */
-export const BUNDLED_PACKAGES = ['commander', 'yaml', 'picomatch', 'p-queue', 'picocolors'];
+/**
+ * Packages bundled into the CLI: pure JavaScript, loaded by most commands, many files each; and
+ * better-sqlite3's JavaScript (14 files, ~8 ms of resolving and compiling on every command that
+ * opens the default store), whose compiled addon src/tracking/sqlite-store.ts still loads from
+ * node_modules by path.
+ */
+export const BUNDLED_PACKAGES = ['commander', 'yaml', 'picomatch', 'p-queue', 'picocolors', 'better-sqlite3'];
 
 /** `outdir` must sit two levels below the package root, as dist/cli does (see above). */
 export async function bundleCli({ outdir = join(root, 'dist', 'cli') } = {}) {
@@ -104,6 +109,14 @@ function runtimeImportsThroughLoader() {
   };
 }
 
+/**
+ * CommonJS's module wrapper (Module.wrap's, plus the run-time import function), written into the
+ * file at build time; the opening on a line of its own, so the module's lines keep their numbers.
+ */
+const BUNDLE_WRAPPER_START =
+  '(function (exports, require, module, __filename, __dirname, __mlrecipeImport) {';
+const BUNDLE_WRAPPER_END = '})';
+
 /** The placeholder the digest replaces in the first line (same length: the source map still fits). */
 const DIGEST_PLACEHOLDER = '0'.repeat(64);
 
@@ -117,6 +130,14 @@ const DIGEST_PLACEHOLDER = '0'.repeat(64);
  * require(esm), 20.19+: main.ts checks). `import.meta.url` is the bundle's own URL: it sits two
  * levels below the package root like every other file of dist/cli. The first line carries the
  * SHA-256 of the file, which names its code cache.
+ *
+ * The file is the module's body already inside CommonJS's function wrapper (`(function (exports,
+ * require, module, __filename, __dirname, __mlrecipeImport) { … })`), whitespace-minified (no
+ * comments) and pure ASCII, so that the loader reads it as Latin-1 into a string it hands V8
+ * unchanged: as UTF-8 with a few non-ASCII characters in comments, Node decoded it into a
+ * two-byte string and then copied it once more to wrap it, about 20 ms of a no-op run's CPU
+ * (BENCHMARKS.md, bench/cli). It is therefore not a file `require` can load; only
+ * src/cli/code-cache.ts runs it.
  */
 async function bundleRecipeCommands({ outdir, external }) {
   const file = join(outdir, 'recipe-commands.cjs');
@@ -132,6 +153,10 @@ async function bundleRecipeCommands({ outdir, external }) {
     external,
     sourcemap: 'linked',
     logLevel: 'warning',
+    // No comments (a few hold non-ASCII text) and less to read; names stay as written.
+    minifyWhitespace: true,
+    legalComments: 'none',
+    charset: 'ascii',
     // A source's `import.meta` has no CommonJS counterpart but these two, defined in the banner.
     define: {
       'import.meta.url': '__mlrecipeImportMetaUrl',
@@ -143,18 +168,26 @@ async function bundleRecipeCommands({ outdir, external }) {
     banner: {
       js: [
         `// mlrecipe-bundle sha256:${DIGEST_PLACEHOLDER}`,
+        BUNDLE_WRAPPER_START,
         // Strict, as the ES modules it comes from (esbuild's own directive lands after the banner).
         "'use strict';",
         "var __mlrecipeImportMetaUrl = require('node:url').pathToFileURL(__filename).href;",
         "var __mlrecipeImportMetaResolve = (specifier) => require('node:url').pathToFileURL(require.resolve(specifier)).href;",
       ].join('\n'),
     },
+    footer: { js: BUNDLE_WRAPPER_END },
   });
   const left = Object.values(result.metafile.outputs).flatMap((output) =>
     output.imports.filter((i) => i.kind === 'dynamic-import' && i.external).map((i) => i.path),
   );
   if (left.length > 0) throw new Error(`recipe-commands.cjs still calls import() for ${left.join(', ')}`);
   const text = readFileSync(file, 'utf8');
+  const nonAscii = /\P{ASCII}/u.exec(text);
+  if (nonAscii) {
+    throw new Error(
+      `recipe-commands.cjs holds a non-ASCII character at offset ${nonAscii.index}: src/cli/code-cache.ts reads it as Latin-1`,
+    );
+  }
   const digest = createHash('sha256').update(text).digest('hex');
   writeFileSync(file, text.replace(DIGEST_PLACEHOLDER, digest));
 }

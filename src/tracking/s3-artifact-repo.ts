@@ -26,7 +26,6 @@
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, realpath, stat, writeFile } from 'node:fs/promises';
-import { Agent as HttpsAgent } from 'node:https';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -389,6 +388,9 @@ export async function makeS3Client(env: Record<string, string | undefined> = pro
   const secret = env.AWS_SECRET_ACCESS_KEY;
   const ignoreTls = /^(true|1)$/i.test(env.MLFLOW_S3_IGNORE_TLS ?? '');
   const attempts = Number(env.AWS_MAX_ATTEMPTS ?? '');
+  // node:https (with http and tls) loads only here: every `recipe run` reaches this module
+  // (artifact-repository.ts), and loading them cost a no-op run several ms.
+  const HttpsAgent = ignoreTls ? (await import('node:https')).Agent : undefined;
   return new S3Client({
     region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
     forcePathStyle: true,
@@ -404,7 +406,7 @@ export async function makeS3Client(env: Record<string, string | undefined> = pro
         }
       : {}),
     ...(Number.isInteger(attempts) && attempts > 0 ? { maxAttempts: attempts } : {}),
-    ...(ignoreTls ? { requestHandler: { httpsAgent: new HttpsAgent({ rejectUnauthorized: false }) } } : {}),
+    ...(HttpsAgent ? { requestHandler: { httpsAgent: new HttpsAgent({ rejectUnauthorized: false }) } } : {}),
   });
 }
 

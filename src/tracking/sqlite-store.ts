@@ -258,23 +258,33 @@ export class SqliteTrackingStore extends SqlTrackingStore {
   }
 }
 
-let addonPath: string | null | undefined;
+let addon: string | object | null | undefined;
 
 /**
  * better-sqlite3's compiled addon, found directly. Its default loader (the `bindings` package)
  * walks a stack trace and tries candidate paths by require() until one loads: 10-20 ms of every
- * command that opens a store, measured. Where the addon is not at its usual place (a debug
- * build), undefined leaves the search to better-sqlite3 as before.
+ * command that opens a store, measured. The CLI's builds also bundle better-sqlite3's JavaScript
+ * (scripts/bundle-cli.mjs), where that stack trace would name the bundle, not the package: so
+ * where the addon is not at its usual place (a debug build), `bindings` is asked here with the
+ * package's own directory as its root, which is the search better-sqlite3 itself would make.
+ * Undefined only when even that fails (better-sqlite3 then reports the missing addon).
  */
-function nativeAddon(): string | undefined {
-  if (addonPath === undefined) {
+function nativeAddon(): string | object | undefined {
+  if (addon === undefined) {
+    const require = createRequire(import.meta.url);
     try {
-      addonPath = createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
+      addon = require.resolve('better-sqlite3/build/Release/better_sqlite3.node');
     } catch {
-      addonPath = null;
+      try {
+        const pkg = require.resolve('better-sqlite3/package.json');
+        const bindings = createRequire(pkg)('bindings') as (options: object) => object;
+        addon = bindings({ bindings: 'better_sqlite3.node', module_root: dirname(pkg) });
+      } catch {
+        addon = null;
+      }
     }
   }
-  return addonPath ?? undefined;
+  return addon ?? undefined;
 }
 
 function isBusy(error: unknown): boolean {
@@ -310,7 +320,9 @@ export async function openSqliteTrackingStore(
   let db: Database.Database;
   try {
     mkdirSync(dirname(path), { recursive: true });
-    db = new Database(path, { timeout: busyTimeoutMs, nativeBinding: nativeAddon() });
+    // better-sqlite3 takes the addon object too (lib/database.js); @types/better-sqlite3 lists
+    // only the path.
+    db = new Database(path, { timeout: busyTimeoutMs, nativeBinding: nativeAddon() as string | undefined });
   } catch (error) {
     throw new StoreError(
       'INTERNAL_ERROR',

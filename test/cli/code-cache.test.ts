@@ -69,6 +69,14 @@ describe('the recipe commands from one file with a V8 code cache', () => {
     expect(createHash('sha256').update(built).digest('hex')).toBe(digest);
   });
 
+  it('is pure ASCII and already inside the CommonJS function wrapper (the loader reads it as Latin-1, unchanged)', () => {
+    const bytes = readFileSync(bundle);
+    expect(bytes.findIndex((byte) => byte > 0x7f)).toBe(-1);
+    const lines = bytes.toString('latin1').split('\n');
+    expect(lines[1]).toBe('(function (exports, require, module, __filename, __dirname, __mlrecipeImport) {');
+    expect(lines.filter((line) => line === '})')).toHaveLength(1);
+  });
+
   it('a run leaves one cache in $XDG_CACHE_HOME/mlrecipe (0700, file 0600); the next run reuses it unchanged', async () => {
     const cache = join(dir, 'cache-reuse');
     await recipeCli(['run'], cache);
@@ -115,6 +123,8 @@ describe('the recipe commands from one file with a V8 code cache', () => {
       const a = await recipeCli(args, cache);
       const b = await recipeCli(args, cache, true);
       expect(a.stdout).toBe(b.stdout);
+      // Non-ASCII text survives the single file's ASCII escapes (`postgresql://…` in the help).
+      if (args[1] === '--help') expect(a.stdout).toContain('postgresql://…');
     }
     expect(cacheFiles(cache)).toHaveLength(1);
   });
@@ -164,9 +174,7 @@ describe('the recipe commands from one file with a V8 code cache', () => {
       (name) => name.startsWith('recipe-commands.cjs-') && !earlier.includes(name),
     );
     expect(written).toHaveLength(1);
-    expect(readdirSync(cacheDir).sort()).toEqual(
-      [...written, earlier[2], earlier[3], ...unrelated].sort(),
-    );
+    expect(readdirSync(cacheDir).sort()).toEqual([...written, earlier[2], earlier[3], ...unrelated].sort());
   });
 
   it('a cache directory others may write to is not used', async () => {

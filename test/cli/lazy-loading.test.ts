@@ -44,8 +44,14 @@ import { createRequire, register } from 'node:module';
 register(new URL('./record-hooks.mjs', import.meta.url));
 const require = createRequire(import.meta.url);
 // CommonJS modules required from CommonJS never pass the ESM hook; require.cache has them.
+// Built-ins required from CommonJS are in neither: process.moduleLoadList names every one loaded.
 process.on('exit', () => {
   appendFileSync(process.env.RECIPE_TEST_MODULE_LOG, Object.keys(require.cache).join('\\n') + '\\n');
+  const builtins = process.moduleLoadList.filter((entry) => entry.startsWith('NativeModule '));
+  appendFileSync(
+    process.env.RECIPE_TEST_MODULE_LOG,
+    builtins.map((entry) => 'builtin:' + entry.slice('NativeModule '.length)).join('\\n') + '\\n',
+  );
 });
 `;
 
@@ -88,6 +94,10 @@ async function loadedPackages(
   packages: Set<string>;
   modules: Set<string>;
   builtins: Set<string>;
+  /** Every built-in the process loaded, however (`http`, `internal/…`): process.moduleLoadList. */
+  loadedBuiltins: Set<string>;
+  /** Files loaded from node_modules, relative to the package root. */
+  packageFiles: string[];
   unbundled: string[];
   stdout: string;
 }> {
@@ -107,11 +117,15 @@ async function loadedPackages(
   const bundle = bundleInputs();
   const files = new Set<string>();
   const builtins = new Set<string>();
+  const loadedBuiltins = new Set<string>();
+  const packageFiles: string[] = [];
   for (const line of readFileSync(log, 'utf8').split('\n')) {
     if (line.startsWith('node:')) builtins.add(line);
-    if (line === '' || line.startsWith('node:')) continue;
+    if (line.startsWith('builtin:')) loadedBuiltins.add(line.slice('builtin:'.length));
+    if (line === '' || line.startsWith('node:') || line.startsWith('builtin:')) continue;
     const path = line.startsWith('file:') ? fileURLToPath(line) : line;
     const rel = relative(root, path).split(sep).join('/');
+    if (rel.startsWith('node_modules/')) packageFiles.push(rel);
     for (const input of bundle.get(rel) ?? [rel]) files.add(input);
   }
   // mlrecipe's own modules: src/x/y.ts (bundled) or dist/x/y.js (the library, compiled by tsc).
@@ -127,7 +141,7 @@ async function loadedPackages(
   }
   // mlrecipe files loaded outside the bundle: tsc's per-module library files (dist/<module>/).
   const unbundled = [...files].filter((file) => file.startsWith('dist/'));
-  return { packages, modules, builtins, unbundled, stdout };
+  return { packages, modules, builtins, loadedBuiltins, packageFiles, unbundled, stdout };
 }
 
 describe('lazy command groups', () => {
@@ -272,7 +286,7 @@ describe('heavy modules at start-up', () => {
   it('the same no-op `recipe run` from the single file loads no heavy package either', async () => {
     const recipe = join(dir, 'recipe');
     await run(process.execPath, [cli, 'run'], { cwd: recipe });
-    const { packages, stdout } = await loadedPackages(
+    const { packages, packageFiles, loadedBuiltins, stdout } = await loadedPackages(
       [cli, 'run', '--output', 'json'],
       recipe,
       'single file',
@@ -282,6 +296,16 @@ describe('heavy modules at start-up', () => {
     expect(packages.has('better-sqlite3')).toBe(true); // the control: requires are seen
     const heavy = HEAVY.filter((name) => name !== 'better-sqlite3');
     expect([...heavy, 'ajv'].filter((name) => packages.has(name))).toEqual([]);
+    // better-sqlite3's JavaScript is in the single file (scripts/bundle-cli.mjs): from
+    // node_modules only its compiled addon loads, by path.
+    expect(packageFiles.filter((file) => file.startsWith('node_modules/better-sqlite3/'))).toEqual([
+      'node_modules/better-sqlite3/build/Release/better_sqlite3.node',
+    ]);
+    // Nor Node's HTTP and TLS stacks: only an S3 client with MLFLOW_S3_IGNORE_TLS needs https.
+    expect(loadedBuiltins.has('child_process')).toBe(true); // the control: git ran
+    expect(
+      ['http', 'https', 'tls', '_http_client', '_http_server'].filter((b) => loadedBuiltins.has(b)),
+    ).toEqual([]);
   });
 
   it('`recipe status` plans a recipe without loading servers, Arrow, Parquet or database drivers', async () => {
