@@ -297,17 +297,28 @@ function sampleMixture(m: Mixture, model: ContinuousModel, rng: SweepRandom): nu
   return model.q !== undefined ? quantize(value, model.q) : value;
 }
 
-/** log density (or, when quantised, log probability mass) of `x` under the truncated mixture. */
-export function mixtureLogDensity(x: number, m: Mixture, model: ContinuousModel): number {
-  let pAccept = 1;
-  if (model.bounds) {
-    pAccept = 0;
-    for (let k = 0; k < m.weights.length; k++) {
-      pAccept +=
-        (m.weights[k] as number) *
-        normalMass(model.bounds.low, model.bounds.high, m.mus[k] as number, m.sigmas[k] as number);
-    }
+/** log of the mixture's mass inside the bounds (0 without bounds): the truncation's normaliser. */
+export function mixtureLogAccept(m: Mixture, model: ContinuousModel): number {
+  if (!model.bounds) return 0;
+  let pAccept = 0;
+  for (let k = 0; k < m.weights.length; k++) {
+    pAccept +=
+      (m.weights[k] as number) *
+      normalMass(model.bounds.low, model.bounds.high, m.mus[k] as number, m.sigmas[k] as number);
   }
+  return Math.log(pAccept);
+}
+
+/**
+ * log density (or, when quantised, log probability mass) of `x` under the truncated mixture.
+ * `logAccept` is mixtureLogAccept(m, model), passed in when many points share one mixture.
+ */
+export function mixtureLogDensity(
+  x: number,
+  m: Mixture,
+  model: ContinuousModel,
+  logAccept: number = mixtureLogAccept(m, model),
+): number {
   let total = 0;
   if (model.q === undefined) {
     const y = model.log ? Math.log(x) : x;
@@ -335,7 +346,7 @@ export function mixtureLogDensity(x: number, m: Mixture, model: ContinuousModel)
       total += (m.weights[k] as number) * normalMass(a, b, m.mus[k] as number, m.sigmas[k] as number);
     }
   }
-  return Math.log(total) - Math.log(pAccept);
+  return Math.log(total) - logAccept;
 }
 
 /** Category probabilities: linearly forgotten counts plus `priorWeight` per category. */
@@ -400,11 +411,14 @@ export function suggestTpe(options: {
     if (model) {
       const l = adaptiveParzen(below.map(model.transform), tpe.priorWeight, model.priorMu, model.priorSigma);
       const g = adaptiveParzen(above.map(model.transform), tpe.priorWeight, model.priorMu, model.priorSigma);
+      const lAccept = mixtureLogAccept(l, model);
+      const gAccept = mixtureLogAccept(g, model);
       let best = Number.NaN;
       let bestScore = Number.NEGATIVE_INFINITY;
       for (let c = 0; c < tpe.nEiCandidates; c++) {
         const candidate = sampleMixture(l, model, rng);
-        const score = mixtureLogDensity(candidate, l, model) - mixtureLogDensity(candidate, g, model);
+        const score =
+          mixtureLogDensity(candidate, l, model, lAccept) - mixtureLogDensity(candidate, g, model, gAccept);
         if (c === 0 || score > bestScore) {
           best = candidate;
           bestScore = score;

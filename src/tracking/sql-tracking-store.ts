@@ -613,11 +613,27 @@ export class SqlTrackingStore implements TrackingStore {
                       ${run.startTime}, ${options.endTime}, ${null}, ${''}, ${'active'}, ${artifactUri},
                       ${Number(found.experiment_id)})`,
         );
-        await this.upsertRunTags(tx, runId, run.tags);
+        // The run is new (its id was drawn above): nothing of it exists to check or merge with, and
+        // its info is what was just inserted. A sweep records one such run per trial, so the reads
+        // a logBatch into an existing run needs are left out (bench/sweep's overhead per trial).
+        await this.upsertRunTags(tx, runId, run.tags, { newRun: true });
         if (options.metrics && options.metrics.length > 0)
-          await this.insertMetrics(tx, runId, options.metrics);
-        if (options.params && options.params.length > 0) await this.insertParams(tx, runId, options.params);
-        infos.push((await this.loadRunOrThrow(tx, runId)).info);
+          await this.insertMetrics(tx, runId, options.metrics, { newRun: true });
+        if (options.params && options.params.length > 0)
+          await this.insertParams(tx, runId, options.params, { newRun: true });
+        const info: RunInfo = {
+          run_id: runId,
+          run_uuid: runId,
+          run_name: run.runName,
+          experiment_id: String(found.experiment_id),
+          user_id: options.userId ?? '',
+          status: options.status,
+          start_time: run.startTime,
+          artifact_uri: artifactUri,
+          lifecycle_stage: 'active',
+        };
+        info.end_time = options.endTime;
+        infos.push(info);
       }
       return infos;
     });
@@ -916,10 +932,16 @@ export class SqlTrackingStore implements TrackingStore {
     return row;
   }
 
-  private async insertParams(tx: SqlExecutor, runId: string, params: Param[]): Promise<void> {
+  /** `newRun`: the run was inserted in this transaction, so it has no params to compare with. */
+  private async insertParams(
+    tx: SqlExecutor,
+    runId: string,
+    params: Param[],
+    options: { newRun?: boolean } = {},
+  ): Promise<void> {
     const unique = new Map<string, string>();
     for (const param of params) unique.set(param.key, param.value);
-    const keys = [...unique.keys()];
+    const keys = options.newRun ? [] : [...unique.keys()];
     for (const part of chunks(keys)) {
       const existing = await tx.all<{ key: string; value: string }>(
         sql`SELECT key, value FROM params WHERE run_uuid = ${runId} AND key IN ${sqlList(part)}`,
@@ -945,7 +967,13 @@ export class SqlTrackingStore implements TrackingStore {
     }
   }
 
-  private async upsertRunTags(tx: SqlExecutor, runId: string, tags: Tag[]): Promise<void> {
+  /** `newRun`: the run was inserted in this transaction with its name, which needs no update. */
+  private async upsertRunTags(
+    tx: SqlExecutor,
+    runId: string,
+    tags: Tag[],
+    options: { newRun?: boolean } = {},
+  ): Promise<void> {
     const unique = new Map<string, string>();
     for (const tag of tags) unique.set(tag.key, tag.value);
     for (const part of chunks([...unique])) {
@@ -957,12 +985,18 @@ export class SqlTrackingStore implements TrackingStore {
     }
     // MLflow keeps runs.name and the mlflow.runName tag in step whichever one is written.
     const runName = unique.get(TAGS.runName);
-    if (runName !== undefined && runName !== '') {
+    if (!options.newRun && runName !== undefined && runName !== '') {
       await tx.run(sql`UPDATE runs SET name = ${runName} WHERE run_uuid = ${runId}`);
     }
   }
 
-  private async insertMetrics(tx: SqlExecutor, runId: string, metrics: Metric[]): Promise<void> {
+  /** `newRun`: the run was inserted in this transaction, so it has no latest metrics yet. */
+  private async insertMetrics(
+    tx: SqlExecutor,
+    runId: string,
+    metrics: Metric[],
+    options: { newRun?: boolean } = {},
+  ): Promise<void> {
     const stored = metrics.map(storedMetric);
     // MLflow ignores an exact duplicate of an already logged metric point.
     const head = 'INSERT INTO metrics (key, value, timestamp, run_uuid, step, is_nan)';
@@ -994,7 +1028,7 @@ export class SqlTrackingStore implements TrackingStore {
       const current = newest.get(metric.key);
       if (current === undefined || isNewer(metric, current)) newest.set(metric.key, metric);
     }
-    for (const part of chunks([...newest.keys()])) {
+    for (const part of chunks(options.newRun ? [] : [...newest.keys()])) {
       const existing = await tx.all<MetricRow>(
         sql`SELECT run_uuid, key, value, timestamp, step, is_nan FROM latest_metrics
             WHERE run_uuid = ${runId} AND key IN ${sqlList(part)}`,
