@@ -8,7 +8,8 @@
  * best_k is the median over seeds of the best value after k trials (lower is better; the known
  * optimum is in `optimum`). Problems: Branin (2-D), Hartmann-6 (6-D), and a real tuning problem:
  * scikit-learn-style SGDRegressor (ours) on the regression template's data (vega-datasets'
- * cars.json), validation RMSE over alpha, eta0, power_t and learning_rate. Every objective is
+ * cars.json), validation RMSE over alpha, eta0, power_t and learning_rate, with scikit-learn's
+ * stopping rule (sgd_cars) and with all 200 epochs (sgd_cars_all_epochs, tol: null). Every objective is
  * evaluated here in Node; Optuna 3.1 (Debian's python3-optuna) proposes through ask/tell over a
  * pipe (bench/sweep/optuna_ask_tell.py), with its default TPESampler and the seed, and hyperopt's
  * fmin(algo=tpe.suggest, rstate=default_rng(seed)) the same way (bench/sweep/hyperopt_fmin.py,
@@ -55,8 +56,12 @@ interface Problem {
   objective(p: Params): number;
 }
 
-/** cars.json → standardised numeric features; every 4th car is validation. */
-function carsProblem(): Problem {
+/**
+ * cars.json → standardised numeric features; every 4th car is validation. `tol` is SGD's stopping
+ * rule: scikit-learn's default 1e-3 stops after 5 epochs without progress, which makes the RMSE a
+ * step function of eta0 (the epoch it stops at jumps); null runs all 200 epochs, a smooth landscape.
+ */
+function carsProblem(name: string, tol: number | null): Problem {
   // vega-datasets' exports map hides data/: find it next to the package's entry (as recipe init does).
   const dataDir = join(dirname(fileURLToPath(import.meta.resolve('vega-datasets'))), '..', 'data');
   const rows = (
@@ -95,7 +100,7 @@ function carsProblem(): Problem {
   const Xval = matrix(val);
   const yval = Float64Array.from(val, (r) => r.y as number);
   return {
-    name: 'sgd_cars',
+    name,
     optimum: null,
     space: {
       alpha: { distribution: 'loguniform', low: -12, high: 2 },
@@ -111,6 +116,7 @@ function carsProblem(): Problem {
         learning_rate: p.learning_rate as 'constant' | 'invscaling' | 'adaptive',
         random_state: 0,
         max_iter: 200,
+        tol,
       });
       model.fit(Xtrain, ytrain);
       const pred = model.predict(Xval);
@@ -139,7 +145,8 @@ export const PROBLEMS: Record<string, () => Problem> = {
     ),
     objective: (p) => hartmann6(Array.from({ length: 6 }, (_, i) => p[`x${i + 1}`] as number)),
   }),
-  sgd_cars: carsProblem,
+  sgd_cars: () => carsProblem('sgd_cars', 1e-3),
+  sgd_cars_all_epochs: () => carsProblem('sgd_cars_all_epochs', null),
 };
 
 /** A non-finite objective is a failed trial for every sampler. */
