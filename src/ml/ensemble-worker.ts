@@ -8,6 +8,7 @@ import { type MessagePort, workerData } from 'node:worker_threads';
 import { BinMapper } from './binning.js';
 import type { EnsembleWorkerData, EnsembleWorkerMessage } from './ensemble-threads.js';
 import { growForestTree, type ResolvedForestParams } from './forest.js';
+import { sumBoostHistogram } from './trees/boost-histogram.js';
 
 const { data, port } = workerData as { data: EnsembleWorkerData; port: MessagePort };
 
@@ -63,22 +64,24 @@ function buildHistograms(d: Extract<EnsembleWorkerData, { kind: 'histograms' }>)
     const end = Atomics.load(c, 4);
     const withHessian = Atomics.load(c, 5) === 1;
     const o = Atomics.load(c, 6);
-    out.fill(0, off[a] * 3, off[b] * 3);
-    // The same loop as BoostGrower's build, over this helper's features only: each slot sums
-    // the same rows in the same order, so it equals the one-thread histogram exactly.
-    for (let k = start; k < end; k++) {
-      const s = rows[k];
-      const g = grad[o + s];
-      const hs = withHessian ? hess[o + s] : 0;
-      const base = s * F;
-      for (let j = a; j < b; j++) {
-        const q = (off[j] + codes[base + j]) * 3;
-        out[q] += g;
-        out[q + 1] += hs;
-        out[q + 2] += 1;
-      }
-    }
-    if (!withHessian) for (let q = off[a] * 3; q < off[b] * 3; q += 3) out[q + 1] = out[q + 2];
+    // The grower's own loop, over this helper's features only: each slot sums the same rows
+    // in the same order, so it equals the one-thread histogram exactly.
+    sumBoostHistogram(
+      {
+        codes,
+        nFeatures: F,
+        off,
+        rows,
+        start,
+        end,
+        grad,
+        gradOffset: o,
+        hess: withHessian ? hess : null,
+        fromFeature: a,
+        toFeature: b,
+      },
+      out,
+    );
     Atomics.add(c, 1, 1);
     Atomics.notify(c, 1);
   }
