@@ -98,28 +98,36 @@ export function partitionRows(
     // A drawn threshold on the raw values (ExtraTrees): x <= value goes left, NaN as learned.
     const column = (rows.values as readonly Float64Array[])[j];
     const t = split.value;
+    const mLeft = split.missingLeft ? 1 : 0;
     let w = start;
     let r = 0;
+    // Branch-free (each row written to both sides, only its own side advances): the side is a
+    // coin flip to the branch predictor; NaN is rare, so its test predicts well.
     for (let k = start; k < end; k++) {
       const s = idx[k];
       const x = column[s];
-      if (x !== x ? split.missingLeft : x <= t) idx[w++] = s;
-      else scratch[r++] = s;
+      const goLeft = x !== x ? mLeft : +(x <= t);
+      idx[w] = s;
+      scratch[r] = s;
+      w += goLeft;
+      r += 1 - goLeft;
     }
     idx.set(scratch.subarray(0, r), w);
     return w;
   }
   const missing = split.missingBin;
   const bin = split.bin;
-  const mLeft = split.missingLeft;
+  const mLeft = split.missingLeft ? 1 : 0;
   let w = start;
   let r = 0;
   for (let k = start; k < end; k++) {
     const s = idx[k];
     const c = codes[s * F + j];
-    const goLeft = c === missing ? mLeft : c <= bin;
-    if (goLeft) idx[w++] = s;
-    else scratch[r++] = s;
+    const goLeft = c === missing ? mLeft : +(c <= bin);
+    idx[w] = s;
+    scratch[r] = s;
+    w += goLeft;
+    r += 1 - goLeft;
   }
   idx.set(scratch.subarray(0, r), w);
   return w;
