@@ -18,6 +18,14 @@
  * - it is written once, atomically (src/atomic-write.ts), after the command finished, so the
  *   cache also holds the functions the command ran.
  *
+ * Which command writes it matters: V8 deserialises every function a cache holds. A command that
+ * imported something at run time (a package such as Arrow, the user's step modules: a run whose
+ * steps really ran) compiled training code a cached run never calls, and a no-op `recipe run`
+ * spent ~10 ms more CPU on such a 1.2 MB cache than on the 0.74 MB one a no-op run writes
+ * (BENCHMARKS.md). So only a command that imported nothing at run time (a run whose steps were
+ * all cached, `status`, `inspect`, ...) writes the cache; until one has, the bundle is compiled
+ * from its source.
+ *
  * Every build writes a cache of its own (about 1.2 MB), so writing one also removes the oldest
  * caches of the same bundle beyond KEPT_CACHES: upgrades and rebuilds do not fill the disk, and
  * two installed versions used in turn still each keep theirs.
@@ -100,8 +108,15 @@ export function loadBundleWithCodeCache(file: string, options: LoadBundleOptions
   // The file already is CommonJS's function wrapper (Module.wrap's, plus the import function)
   // around the module's body: compiled as it was read, with no copy.
   const script = new Script(source, { filename: file, ...(cachedData ? { cachedData } : {}) });
+  let runtimeImports = 0;
+  const importModule = (specifier: string): Promise<unknown> => {
+    runtimeImports++;
+    return options.importModule(specifier);
+  };
   if (cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
-    process.once('exit', () => writeCodeCache(script, cacheFile, basename(file)));
+    process.once('exit', () => {
+      if (runtimeImports === 0) writeCodeCache(script, cacheFile, basename(file));
+    });
   }
   const wrapper = script.runInThisContext() as (
     exports: unknown,
@@ -119,7 +134,7 @@ export function loadBundleWithCodeCache(file: string, options: LoadBundleOptions
     module,
     file,
     dirname(file),
-    options.importModule,
+    importModule,
   );
   module.loaded = true;
   return module.exports;

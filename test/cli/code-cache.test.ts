@@ -77,8 +77,15 @@ describe('the recipe commands from one file with a V8 code cache', () => {
     expect(lines.filter((line) => line === '})')).toHaveLength(1);
   });
 
-  it('a run leaves one cache in $XDG_CACHE_HOME/mlrecipe (0700, file 0600); the next run reuses it unchanged', async () => {
+  it('a no-op run leaves one cache in $XDG_CACHE_HOME/mlrecipe (0700, file 0600), a training run none; the next run reuses it unchanged', async () => {
     const cache = join(dir, 'cache-reuse');
+    // The first run trains: it imports packages and the recipe's modules at run time, and a cache
+    // written now would hold training code every later cached run pays to deserialise.
+    const first = JSON.parse((await recipeCli(['run', '--output', 'json'], cache)).stdout) as {
+      steps: Array<{ state: string }>;
+    };
+    expect(first.steps.slice(0, 5).map((s) => s.state)).toEqual(Array(5).fill('ran'));
+    expect(cacheFiles(cache)).toEqual([]);
     await recipeCli(['run'], cache);
     const files = cacheFiles(cache);
     expect(files).toHaveLength(1);
