@@ -13,6 +13,8 @@ import { ConfigError } from '../../src/errors.js';
 import {
   type ExchangeTable,
   exchangeToFrame,
+  fitModel,
+  modelClasses,
   NAT,
   PythonError,
   PythonWorker,
@@ -67,6 +69,12 @@ def helper(values):
 
 def first_arg_only(location):
     return location
+
+
+def weighted_classifier(params):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(**params)
 `;
 
 let dir: string;
@@ -203,13 +211,50 @@ describe('python worker', () => {
     expect(value).toEqual({ kind: 'json', value: '/data/x.csv' });
   });
 
+  it('re-keys a class_weight from JSON (rebalancing) to the labels as y holds them, numbers or strings', async () => {
+    worker.requirePackages(['sklearn', 'cloudpickle'], 'for this test');
+    const X = {
+      nRows: 8,
+      columns: [{ name: 'x', type: 'number' as const, values: Float64Array.from([0, 1, 2, 3, 4, 5, 6, 7]) }],
+    };
+    const fit = async (
+      y: { kind: 'float'; values: Float64Array } | { kind: 'string'; values: string[] },
+      weights: Record<string, number>,
+    ) => {
+      const made = await call('weighted_classifier', [{ json: { class_weight: weights } }]);
+      if (made.kind !== 'object') throw new Error('no estimator');
+      // Without re-keying scikit-learn refuses: "The classes, [0.0, 1.0], are not in class_weight".
+      const model = await fitModel(worker, {
+        estimator: made.object,
+        X,
+        y:
+          y.kind === 'float'
+            ? { name: 'y', type: 'number', values: y.values }
+            : { name: 'y', type: 'string', values: y.values },
+      });
+      return modelClasses(worker, model);
+    };
+    expect(
+      await fit(
+        { kind: 'float', values: Float64Array.from([0, 0, 0, 0, 0, 0, 1, 1]) },
+        { '0': 0.67, '1': 2 },
+      ),
+    ).toEqual(['0', '1']);
+    expect(
+      await fit(
+        { kind: 'string', values: ['no', 'no', 'no', 'no', 'no', 'no', 'yes', 'yes'] },
+        { no: 0.67, yes: 2 },
+      ),
+    ).toEqual(['no', 'yes']);
+  });
+
   it('lists the functions a module defines when the named one is missing', async () => {
     const error = await call('nope').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message).toContain('steps/frames.py');
     expect((error as ConfigError).message).toContain('does not define a function "nope"');
     expect((error as ConfigError).issues[0]?.hint).toBe(
-      'it defines: check, dtypes, fails, first_arg_only, helper, make_frame',
+      'it defines: check, dtypes, fails, first_arg_only, helper, make_frame, weighted_classifier',
     );
   });
 
