@@ -25,6 +25,7 @@ import { HistogramHelpers, threadsFor } from './ensemble-threads.js';
 import type { TreeStructure } from './decision-tree.js';
 import { type FlatForest, flatten, forestFromJSON, forestToJSON } from './forest.js';
 import { BoostGrower, CAT_BITSET_WORDS, PARALLEL_MIN_ROWS } from './trees/boost-grow.js';
+import { addForestOutputs } from './trees/forest-predict.js';
 import { checkStateName, damagedState } from './trees/tree-state.js';
 import type { Classifier, EstimatorState, FeatureMatrix, Regressor } from './types.js';
 
@@ -672,6 +673,11 @@ abstract class BaseHistGradientBoosting {
     const K = baseline.length;
     const raw = new Float64Array(X.nRows * K);
     for (let i = 0; i < X.nRows; i++) for (let k = 0; k < K; k++) raw[i * K + k] = baseline[k];
+    if (cat === null) {
+      addForestOutputs(forest, X.columns, X.nRows, raw, K);
+      return raw;
+    }
+    // Categorical splits route by bitsets: the row-by-row loop.
     const T = forest.offsets.length - 1;
     for (let t = 0; t < T; t++) addTree(forest, cat, t, X.columns, raw, K, t % K, X.nRows);
     return raw;

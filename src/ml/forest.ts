@@ -28,6 +28,7 @@ import {
   type TreeCriterion,
   type TreeStructure,
 } from './decision-tree.js';
+import { addForestOutputs } from './trees/forest-predict.js';
 import { checkStateName, damagedState, firstInvalidNode } from './trees/tree-state.js';
 import type { Classifier, EstimatorState, FeatureMatrix, Regressor } from './types.js';
 
@@ -581,8 +582,7 @@ abstract class BaseForest {
     const forest = this.state.forest;
     checkPredict(forest, X);
     const out = new Float64Array(X.nRows * forest.nOutputs);
-    const T = forest.offsets.length - 1;
-    for (let t = 0; t < T; t++) addTreeOutput(forest, t, X.columns, out, null, X.nRows);
+    addForestOutputs(forest, X.columns, X.nRows, out, forest.nOutputs);
     return out;
   }
 
