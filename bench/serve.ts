@@ -21,7 +21,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const ROOT = resolve(import.meta.dirname, '..');
-const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+// BENCH_CLI: another build's CLI (a baseline built elsewhere), measured with the same procedure.
+const CLI = process.env.BENCH_CLI ?? join(ROOT, 'dist', 'cli', 'main.js');
 
 type Figures = LoadFigures;
 

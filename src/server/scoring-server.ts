@@ -12,6 +12,7 @@
  * 4xx status, and the server goes on serving: a request never reaches a code path that can take
  * the process down.
  */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { readCsvText } from '../data/csv.js';
 import { DataError, isMlrecipeError, type MlflowErrorCode } from '../errors.js';
@@ -33,6 +34,9 @@ export const CONTENT_TYPE_CSV = 'text/csv';
  * sockets and buffers for long).
  */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/** Keep-alive clients (load balancers, benchmarks) must not be cut off by a short default. */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 export interface ScoringServerOptions {
   /** The model to serve, loaded once (loadModel). */
@@ -201,15 +205,93 @@ function unsupportedTypeMessage(header: string | undefined): string {
   return `this server accepts Content-Type ${CONTENT_TYPE_JSON} or ${CONTENT_TYPE_CSV}, not ${header === undefined ? 'a request without one' : `"${header}"`}`;
 }
 
+/** What the server answers a scoring request: a status and a JSON body. */
+interface Answer {
+  status: number;
+  body: string;
+}
+
+/**
+ * The answer to a scoring request whose failure is already caught: the route's and the error
+ * handler's mapping in one place, for the direct path below (the fastify route throws and lets
+ * the error handler map, with the same result).
+ */
+function errorAnswer(error: unknown): Answer {
+  const answer = (status: number, errorCode: MlflowErrorCode, message: string): Answer => ({
+    status,
+    body: JSON.stringify({ error_code: errorCode, message } satisfies ErrorBody),
+  });
+  if (error instanceof ScoringRequestError) return answer(error.status, error.errorCode, error.message);
+  if (isMlrecipeError(error) && error.code === 'DATA_ERROR')
+    return answer(400, 'BAD_REQUEST', messageWithHint(error));
+  return answer(500, 'INTERNAL_ERROR', `the model failed to score the request: ${(error as Error).message}`);
+}
+
+/**
+ * The common scoring request — `POST /invocations`, `Content-Type: application/json` exactly, a
+ * Content-Length within the limit, no chunked body or `Expect` — answered straight from node:http,
+ * without fastify's request pipeline, which was most of a 1-row request's cost (BENCHMARKS.md,
+ * bench/serve). Everything else, including every unusual request to /invocations, goes through
+ * fastify, whose route and error handler give the same answers for the requests taken here.
+ */
+function isDirectScoringRequest(req: IncomingMessage, maxBodyBytes: number): boolean {
+  if (req.method !== 'POST' || req.url !== '/invocations') return false;
+  const headers = req.headers;
+  if (headers['content-type'] !== CONTENT_TYPE_JSON) return false;
+  if (headers['transfer-encoding'] !== undefined || headers.expect !== undefined) return false;
+  const length = headers['content-length'];
+  if (length === undefined || !/^\d{1,12}$/.test(length)) return false;
+  return Number(length) <= maxBodyBytes;
+}
+
+function scoreDirect(req: IncomingMessage, res: ServerResponse, model: LoadedModel): void {
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  req.on('error', () => req.destroy());
+  req.on('end', () => {
+    const send = (answer: Answer) => {
+      res.writeHead(answer.status, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(answer.body),
+      });
+      res.end(answer.body);
+    };
+    // Nothing thrown here may escape into the 'end' listener (it would take the process down):
+    // every failure becomes an answer.
+    const answer = async (): Promise<Answer> => {
+      const text =
+        chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
+      const frame = frameFromJsonText(text, model);
+      // No rows, no predictions (`{"dataframe_records": []}`): nothing for the model to check.
+      if (frame.nRows === 0) return { status: 200, body: predictionsJson([]) };
+      return { status: 200, body: predictionsJson(await model.predictAsync(frame)) };
+    };
+    answer()
+      .then(send, (error: unknown) => send(errorAnswer(error)))
+      .catch(() => res.destroy());
+  });
+}
+
 /** A fastify instance serving `model` (not listening yet: call `listen`, or `inject` in tests). */
 export function createScoringServer(options: ScoringServerOptions): FastifyInstance {
   const { model } = options;
   const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const app = Fastify({
-    bodyLimit: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    bodyLimit: maxBodyBytes,
+    // The server fastify would make (its http options, timeouts), with the direct scoring path in
+    // front of fastify's handler.
+    serverFactory(handler, factoryOptions): Server {
+      const server = createServer(factoryOptions.http ?? {}, (req, res) => {
+        if (isDirectScoringRequest(req, maxBodyBytes)) scoreDirect(req, res, model);
+        else handler(req, res);
+      });
+      server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+      server.requestTimeout = requestTimeout;
+      return server;
+    },
     logger: false,
-    // Keep-alive clients (load balancers, benchmarks) must not be cut off by a short default.
-    keepAliveTimeout: 65_000,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     requestTimeout,
     http: {
       // Node checks for overdue requests every 30 s by default, which would let a short timeout

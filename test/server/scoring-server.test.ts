@@ -213,3 +213,52 @@ describe('health and version', () => {
     expect(await version.text()).toBe(mlrecipeVersion());
   });
 });
+
+describe('the direct node:http path for POST /invocations (application/json)', () => {
+  it('answers exactly what the fastify route answers, for good and bad bodies alike', async () => {
+    const { columns, rows } = cars;
+    const data = rows.map((r) => columns.map((c) => r[c]));
+    const cases = [
+      JSON.stringify({ dataframe_split: { columns, data } }),
+      JSON.stringify({ dataframe_records: rows.slice(0, 1) }),
+      JSON.stringify({ inputs: rows.slice(0, 3) }),
+      JSON.stringify({ dataframe_records: [] }),
+      '{"dataframe_split": {"columns": ["nope"], "data": [[1]]}}',
+      '{"dataframe_split": ',
+      '',
+      '[1, 2]',
+      JSON.stringify({ instances: [{ ...rows[0], [columns[0] as string]: 'not a number' }] }),
+    ];
+    for (const body of cases) {
+      // Over the socket: taken by the direct path (exact content type, a Content-Length).
+      const response = await fetch(`${cars.url}/invocations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: new TextEncoder().encode(body),
+      });
+      // inject() never goes through the socket server: fastify's route and error handler.
+      const injected = await cars.app.inject({
+        method: 'POST',
+        url: '/invocations',
+        headers: { 'content-type': 'application/json' },
+        payload: body,
+      });
+      expect({ body, status: response.status, text: await response.text() }).toEqual({
+        body,
+        status: injected.statusCode,
+        text: injected.body,
+      });
+      expect(response.headers.get('content-type')).toBe(injected.headers['content-type']);
+    }
+  });
+
+  it('leaves a body over the limit to fastify: 413 in MLflow error shape', async () => {
+    const response = await fetch(`${cars.url}/invocations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: new TextEncoder().encode(`{"inputs": "${'x'.repeat(MAX_BODY)}"}`),
+    });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error_code: string }).error_code).toBe('INVALID_PARAMETER_VALUE');
+  });
+});
