@@ -9,7 +9,7 @@
  *   BENCH_SECONDS=3 BENCH_CONNECTIONS=10 BENCH_WORKERS=2 npx tsx bench/serve.ts
  */
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadModel } from '../src/models/index.js';
@@ -66,6 +66,30 @@ async function check(url: string, body: string, rows: number): Promise<void> {
   }
 }
 
+/**
+ * CPU ticks (user + system, 1/100 s) of a process and its children (the scoring server may run
+ * its workers as child processes), from /proc; null where /proc is missing. On a shared machine
+ * the requests/s swing with other load, the server's CPU time per request much less.
+ */
+function treeCpuTicks(pid: number): number | null {
+  if (!existsSync('/proc/self/stat')) return null;
+  const ticks = (stat: string) => {
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { ppid: Number(fields[1]), cpu: Number(fields[11]) + Number(fields[12]) };
+  };
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = ticks(readFileSync(`/proc/${entry}/stat`, 'utf8'));
+      if (Number(entry) === pid || stat.ppid === pid) total += stat.cpu;
+    } catch {
+      // The process ended while the directory was read.
+    }
+  }
+  return total;
+}
+
 async function main(): Promise<void> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
   const work = mkdtempSync(join(tmpdir(), 'mlrecipe-bench-serve-'));
@@ -100,9 +124,26 @@ async function main(): Promise<void> {
 
     const results: Record<string, Record<string, Figures>> = { scoring: {}, floor: {} };
     // Interleaved, so that drift in the machine's load touches both servers alike.
+    const cpuPerRequest: Record<string, Record<string, number | null>> = { scoring: {}, floor: {} };
+    const measured = async (
+      server: 'scoring' | 'floor',
+      url: string,
+      pid: number | undefined,
+      name: string,
+      body: string,
+    ) => {
+      const before = pid === undefined ? null : treeCpuTicks(pid);
+      const figures = await load(url, body);
+      const after = pid === undefined ? null : treeCpuTicks(pid);
+      (results[server] as Record<string, Figures>)[name] = figures;
+      (cpuPerRequest[server] as Record<string, number | null>)[name] =
+        before === null || after === null || figures.requests === 0
+          ? null
+          : Math.round(((after - before) * 10_000) / figures.requests);
+    };
     for (const [name, body] of Object.entries(bodies)) {
-      (results.floor as Record<string, Figures>)[name] = await load(floor.url, body);
-      (results.scoring as Record<string, Figures>)[name] = await load(scoring.url, body);
+      await measured('floor', floor.url, floor.child.pid, name, body);
+      await measured('scoring', scoring.url, scoring.child.pid, name, body);
     }
     const ratio = (name: string) =>
       Math.round(
@@ -120,6 +161,8 @@ async function main(): Promise<void> {
         scoring: results.scoring,
         floor: results.floor,
         scoring_over_floor_req_per_s: { rows_1: ratio('rows_1'), rows_100: ratio('rows_100') },
+        // The servers' own CPU time (process and children, from /proc) per request, in µs.
+        server_cpu_us_per_request: cpuPerRequest,
         machine: { cpus: cpus().length, loadavg_1m: Math.round(loadavg()[0] * 100) / 100 },
       })}\n`,
     );
