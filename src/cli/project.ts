@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Command, Option } from 'commander';
 import { writeFileAtomic } from '../atomic-write.js';
-import { MlrecipeError, StepError } from '../errors.js';
+import { MlrecipeError, StepError, UsageError } from '../errors.js';
 import type { EnvManager } from '../projects/index.js';
 import type { CommandLine } from './command-line.js';
 import { cliStderr, cliStdout } from './io.js';
+import { queueOption, queueUrlFrom } from './queue-option.js';
 
 /**
  * `--env-manager` choices, spelled out here so that registering the command (e.g. for `--help`)
@@ -39,6 +40,8 @@ interface ProjectRunOptions {
   envManager?: EnvManager;
   version?: string;
   detach?: boolean;
+  backend: 'local' | 'queue';
+  queue?: string;
   runName?: string;
 }
 
@@ -80,10 +83,25 @@ export function registerProjectCommands(program: Command, commandLine: CommandLi
     .option('--run-name <name>', 'name of the run')
     .option('--detach', 'start the run in the background, print its id and return')
     .addOption(
+      new Option(
+        '--backend <backend>',
+        'where the command runs: local (here) or queue (a `recipe worker`, which gets the project files through the artifact store; docs/scale-out.md)',
+      )
+        .choices(['local', 'queue'])
+        .default('local'),
+    )
+    .addOption(queueOption())
+    .addOption(
       new Option('--tracking-uri <uri>', 'tracking store URI (also accepted before the command)').hideHelp(),
     )
     .addOption(new Option('--verbose', 'print stack traces').hideHelp())
     .action(async (uri: string, opts: ProjectRunOptions, command: Command) => {
+      if (opts.backend !== 'queue' && opts.queue !== undefined) {
+        throw new UsageError('--queue is for --backend queue', {
+          hint: 'add --backend queue, or drop --queue',
+        });
+      }
+      const queueUrl = opts.backend === 'queue' ? queueUrlFrom(opts.queue) : undefined;
       if (opts.detach) {
         await detach(commandLine.argv);
         return;
@@ -110,6 +128,13 @@ export function registerProjectCommands(program: Command, commandLine: CommandLi
         stderr: cliStderr(),
         log: (message) => cliStderr().write(`${message}\n`),
         ...(runIdFile ? { onRunCreated: (run) => writeFileAtomic(runIdFile, run.info.run_id) } : {}),
+        ...(queueUrl
+          ? {
+              executor: (await import('../queue/index.js')).queueProjectExecutor({
+                connectionString: queueUrl,
+              }),
+            }
+          : {}),
       });
       if (result.status === 'FINISHED') return;
       const why =

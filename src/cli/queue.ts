@@ -28,7 +28,7 @@ export function registerQueueCommands(program: Command): void {
   program
     .command('worker')
     .description(
-      'take sweep-trial jobs from the PostgreSQL queue and run them until stopped (SIGTERM/SIGINT finish the jobs in flight)',
+      'take jobs (sweep trials, project runs) from the PostgreSQL queue and run them until stopped (SIGTERM/SIGINT finish the jobs in flight)',
     )
     .addOption(queueOption())
     .addOption(
@@ -37,9 +37,10 @@ export function registerQueueCommands(program: Command): void {
         .default(1),
     )
     .addOption(
-      new Option('--tasks <kinds>', 'job kinds to take, comma-separated (this version: trial)').default(
-        'trial',
-      ),
+      new Option(
+        '--tasks <kinds>',
+        "job kinds to take, comma-separated: trial (a recipe's tuning trials), project (project runs and recipe sweep trials)",
+      ).default('trial,project'),
     )
     .addOption(
       new Option(
@@ -59,7 +60,7 @@ export function registerQueueCommands(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nTrials are recorded in the tracking store given by --tracking-uri, else the one the sweep that queued them uses.\nSee docs/scale-out.md.',
+      '\nTrials and runs are recorded in the tracking store given by --tracking-uri, else the one the command that queued them uses.\nSee docs/scale-out.md.',
     )
     .action(async (opts: WorkerOptions, command: Command) => {
       const { trackingUri } = command.optsWithGlobals<{ trackingUri?: string }>();

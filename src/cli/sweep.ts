@@ -1,8 +1,10 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { EnvManager } from '../projects/index.js';
+import { UsageError } from '../errors.js';
 import type { CommandLine } from './command-line.js';
 import { cliStderr, cliStdout } from './io.js';
 import { collect, ENV_MANAGER_CHOICES, firstOperand } from './project.js';
+import { queueOption, queueUrlFrom } from './queue-option.js';
 
 interface SweepOptions {
   entryPoint: string;
@@ -20,6 +22,8 @@ interface SweepOptions {
   envManager?: EnvManager;
   version?: string;
   reuse: boolean;
+  executor: 'local' | 'queue';
+  queue?: string;
 }
 
 function wholeNumber(min: number) {
@@ -71,6 +75,15 @@ export function registerSweepCommand(program: Command, commandLine: CommandLine)
     )
     .option('--version <rev>', 'branch, tag or commit of a git project')
     .addOption(
+      new Option(
+        '--executor <where>',
+        'where the trials run: local (here) or queue (recipe worker processes, which get the project files through the artifact store; docs/scale-out.md)',
+      )
+        .choices(['local', 'queue'])
+        .default('local'),
+    )
+    .addOption(queueOption())
+    .addOption(
       new Option('--tracking-uri <uri>', 'tracking store URI (also accepted before the command)').hideHelp(),
     )
     .addOption(new Option('--verbose', 'print stack traces').hideHelp())
@@ -94,6 +107,12 @@ printed on stdout.`,
     )
     .action(async (uri: string, opts: SweepOptions, command: Command) => {
       const { trackingUri } = command.optsWithGlobals<{ trackingUri?: string }>();
+      if (opts.executor !== 'queue' && opts.queue !== undefined) {
+        throw new UsageError('--queue is for --executor queue', {
+          hint: 'add --executor queue, or drop --queue',
+        });
+      }
+      const queueUrl = opts.executor === 'queue' ? queueUrlFrom(opts.queue) : undefined;
       const { parseParameterAssignments } = await import('../projects/index.js');
       const { runProjectSweep } = await import('../sweeps/index.js');
       const result = await runProjectSweep({
@@ -108,6 +127,13 @@ printed on stdout.`,
         seed: opts.seed,
         parameters: parseParameterAssignments(opts.param),
         reuse: opts.reuse,
+        ...(queueUrl
+          ? {
+              executor: (await import('../queue/index.js')).queueProjectExecutor({
+                connectionString: queueUrl,
+              }),
+            }
+          : {}),
         ...(opts.experimentName !== undefined ? { experimentName: opts.experimentName } : {}),
         ...(opts.experimentId !== undefined ? { experimentId: opts.experimentId } : {}),
         ...(opts.runName !== undefined ? { runName: opts.runName } : {}),

@@ -3,6 +3,7 @@
  * commands with shell quoting, provide environments, fetch git sources, run entry points as
  * tracked runs, and run workflows that chain entry points and reuse matching runs.
  */
+export { isCodePath } from './code-paths.js';
 export { type RenderCommandOptions, renderCommand, shellQuote } from './command.js';
 export {
   type EntryPointRunResult,
@@ -45,8 +46,12 @@ export {
 export {
   computeReuseKey,
   recordedParams,
+  createProjectRun,
   type ExecuteProjectRunOptions,
   executeProjectRun,
+  type OpenProjectRunSessionOptions,
+  type ProjectRunExecutor,
+  type ProjectRunSession,
   type PlanProjectRunOptions,
   planProjectParameters,
   type PreparedProject,

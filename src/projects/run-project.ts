@@ -290,6 +290,38 @@ export interface ExecuteProjectRunOptions {
   onRunCreated?: (run: Run) => void;
   /** Grace period between SIGTERM and SIGKILL of the process group (default 10 s). */
   killGraceMs?: number;
+  /**
+   * Execute into this RUNNING run, created beforehand with createProjectRun (by a queue's
+   * enqueuer, so that a job retried on another worker records into the same run), instead of
+   * creating one: its tags and params are not written again.
+   */
+  runId?: string;
+}
+
+/**
+ * Where a project run executes: here (executeProjectRun) or elsewhere, e.g. on queue workers
+ * (src/queue). A session is opened once per command (a sweep's trials share it) and closed after.
+ */
+export interface ProjectRunExecutor {
+  readonly name: string;
+  open(options: OpenProjectRunSessionOptions): Promise<ProjectRunSession>;
+}
+
+export interface OpenProjectRunSessionOptions {
+  prepared: PreparedProject;
+  store: TrackingStore;
+  /** The tracking URI the runs are recorded under (handed to the workers). */
+  trackingUri: string;
+  /** An artifact URI the session may store its inputs under (the sweep's parent run, or the run itself). */
+  stagingArtifactUri?: string;
+  envManager?: EnvManager;
+  log: (message: string) => void;
+}
+
+export interface ProjectRunSession {
+  /** What executeProjectRun does, elsewhere: the same run tags and params, the same result. */
+  execute(plan: ProjectRunPlan, options: ExecuteProjectRunOptions): Promise<ProjectRunResult>;
+  close(): Promise<void>;
 }
 
 export interface ProjectRunResult {
@@ -315,18 +347,27 @@ export interface ProjectRunResult {
  * output teed to the terminal and to the artifacts stdout.txt / stderr.txt. The run ends
  * FINISHED (exit 0), FAILED (non-zero) or KILLED (stopped by a signal or `options.signal`).
  */
-export async function executeProjectRun(
+/**
+ * The RUNNING run executeProjectRun records into: MLflow's source tags, the project's, the
+ * caller's, the runner tags of this process (which waits for it), and the params (declared, after
+ * defaults, plus extras). A run whose params cannot be written ends FAILED.
+ */
+export async function createProjectRun(
   plan: ProjectRunPlan,
-  options: ExecuteProjectRunOptions,
-): Promise<ProjectRunResult> {
+  options: Pick<
+    ExecuteProjectRunOptions,
+    'store' | 'experimentId' | 'runName' | 'parentRunId' | 'tags' | 'env'
+  > & {
+    backend?: string;
+  },
+): Promise<Run> {
   const { store } = options;
-  const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const baseEnv = options.env ?? process.env;
   const tags: Tag[] = [
     { key: TAGS.user, value: currentUser(baseEnv) },
     ...plan.sourceTags,
     { key: PROJECT_TAGS.projectEnv, value: plan.environment.name },
-    { key: TAGS.projectBackend, value: 'local' },
+    { key: TAGS.projectBackend, value: options.backend ?? 'local' },
     { key: PROJECT_TAGS.reuseKey, value: plan.reuseKey },
     { key: PROJECT_TAGS.codeDigest, value: plan.codeDigest },
   ];
@@ -335,6 +376,29 @@ export async function executeProjectRun(
   // Who waits for this run: if this process dies without ending it, the next command that opens
   // the store ends it KILLED (tracking/orphaned-runs.ts).
   tags.push(...runnerTags());
+  const run = await store.createRun({
+    experimentId: options.experimentId,
+    userId: currentUser(baseEnv),
+    tags,
+    ...(options.runName ? { runName: options.runName } : {}),
+  });
+  const params = Object.entries(recordedParams(plan.parameters)).map(([key, value]) => ({ key, value }));
+  try {
+    await logBatchChunked(store, run.info.run_id, { params });
+  } catch (error) {
+    await store.updateRun(run.info.run_id, { status: 'FAILED', endTime: Date.now() });
+    throw error;
+  }
+  return run;
+}
+
+export async function executeProjectRun(
+  plan: ProjectRunPlan,
+  options: ExecuteProjectRunOptions,
+): Promise<ProjectRunResult> {
+  const { store } = options;
+  const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const baseEnv = options.env ?? process.env;
 
   // The handlers go in before the run exists: a signal from here on must end the run KILLED, not
   // kill mlrecipe and leave the run RUNNING. (Node runs signal listeners from the event loop, so
@@ -375,21 +439,9 @@ export async function executeProjectRun(
   }
 
   async function recordAndRun(): Promise<ProjectRunResult> {
-    const run = await store.createRun({
-      experimentId: options.experimentId,
-      userId: currentUser(baseEnv),
-      tags,
-      ...(options.runName ? { runName: options.runName } : {}),
-    });
+    const run = options.runId ? await store.getRun(options.runId) : await createProjectRun(plan, options);
     const runId = run.info.run_id;
     const artifactUri = run.info.artifact_uri;
-    const params = Object.entries(recordedParams(plan.parameters)).map(([key, value]) => ({ key, value }));
-    try {
-      await logBatchChunked(store, runId, { params });
-    } catch (error) {
-      await store.updateRun(runId, { status: 'FAILED', endTime: Date.now() });
-      throw error;
-    }
     options.onRunCreated?.(run);
 
     const staging = mkdtempSync(join(tmpdir(), `mlrecipe-run-${runId.slice(0, 8)}-`));
@@ -680,6 +732,8 @@ export interface RunProjectOptions extends PlanProjectRunOptions {
   handleSignals?: boolean;
   signal?: AbortSignal;
   onRunCreated?: (run: Run) => void;
+  /** Where the command executes (default here; `queueProjectExecutor` puts it on a queue worker). */
+  executor?: ProjectRunExecutor;
 }
 
 /**
@@ -697,21 +751,32 @@ export async function runProject(options: RunProjectOptions): Promise<ProjectRun
     (await openTrackingStore(resolved.uri, { defaultArtifactRoot: resolved.defaultArtifactRoot }));
   try {
     const experimentId = await resolveExperimentId(store, { ...options, env });
-    return await executeProjectRun(plan, {
+    const session = await options.executor?.open({
+      prepared: plan,
       store,
       trackingUri: resolved.uri,
-      experimentId,
-      ...(options.runName ? { runName: options.runName } : {}),
-      ...(options.parentRunId ? { parentRunId: options.parentRunId } : {}),
-      ...(options.tags ? { tags: options.tags } : {}),
-      env,
-      ...(options.stdout !== undefined ? { stdout: options.stdout } : {}),
-      ...(options.stderr !== undefined ? { stderr: options.stderr } : {}),
-      ...(options.log ? { log: options.log } : {}),
-      ...(options.handleSignals !== undefined ? { handleSignals: options.handleSignals } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.onRunCreated ? { onRunCreated: options.onRunCreated } : {}),
+      ...(options.envManager ? { envManager: options.envManager } : {}),
+      log: options.log ?? ((m: string) => process.stderr.write(`${m}\n`)),
     });
+    try {
+      return await (session ? session.execute : executeProjectRun)(plan, {
+        store,
+        trackingUri: resolved.uri,
+        experimentId,
+        ...(options.runName ? { runName: options.runName } : {}),
+        ...(options.parentRunId ? { parentRunId: options.parentRunId } : {}),
+        ...(options.tags ? { tags: options.tags } : {}),
+        env,
+        ...(options.stdout !== undefined ? { stdout: options.stdout } : {}),
+        ...(options.stderr !== undefined ? { stderr: options.stderr } : {}),
+        ...(options.log ? { log: options.log } : {}),
+        ...(options.handleSignals !== undefined ? { handleSignals: options.handleSignals } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onRunCreated ? { onRunCreated: options.onRunCreated } : {}),
+      });
+    } finally {
+      await session?.close();
+    }
   } finally {
     if (!options.store) await store.close();
   }

@@ -4,12 +4,16 @@
  */
 export {
   type TrialJobInputs,
+  type ProjectJobPayload,
   type TrialJobPayload,
   TRIAL_JOB_FORMAT,
+  parseProjectPayload,
   parseTrialPayload,
   PayloadError,
 } from './payloads.js';
-export { prepareQueueSchema, TRIAL_TASK } from './schema.js';
+export { PROJECT_MAX_ATTEMPTS, queueProjectExecutor } from './project-executor.js';
+export { packProject, unpackProject } from './project-bundle.js';
+export { PROJECT_TASK, prepareQueueSchema, QUEUE_WORKER_TAG, TRIAL_TASK } from './schema.js';
 export { type QueueStatus, queueStatus, type QueueWorkerRow } from './status.js';
 export {
   type QueueExecutorOptions,

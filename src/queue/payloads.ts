@@ -64,3 +64,53 @@ export function parseTrialPayload(value: unknown): TrialJobPayload {
   field('inputs.sha256', typeof i.sha256 === 'string' && /^[0-9a-f]{64}$/.test(i.sha256));
   return value as unknown as TrialJobPayload;
 }
+
+/** A project run on the queue: `recipe sweep --executor queue` trials, `recipe project run --backend queue`. */
+export interface ProjectJobPayload {
+  format: typeof TRIAL_JOB_FORMAT;
+  task: 'project';
+  /** The job key: a hash of the run's reuse key (entry point, params, code) and its run id. */
+  key: string;
+  /** The RUNNING run the enqueuer created, with its tags and params; the worker executes into it. */
+  runId: string;
+  experimentId: string;
+  /** The project's files (packProject), under an artifact URI of the enqueuer's run. */
+  bundle: TrialJobInputs;
+  entryPoint: string;
+  /** Declared parameters as given or defaulted, plus extra `-P` keys: re-resolved on the worker. */
+  parameters: Record<string, string>;
+  envManager?: string;
+  /** The enqueuer's tracking URI, used when the worker is started without --tracking-uri. */
+  trackingUri?: string;
+}
+
+/** The payload of a project job, or a PayloadError naming the field that is wrong. */
+export function parseProjectPayload(value: unknown): ProjectJobPayload {
+  if (!isRecord(value)) throw new PayloadError('project job payload: not a JSON object');
+  if (value.format !== TRIAL_JOB_FORMAT) {
+    throw new PayloadError(
+      `project job payload: format ${JSON.stringify(value.format)}, this worker reads format ${TRIAL_JOB_FORMAT} (run the same mlrecipe version on enqueuers and workers)`,
+    );
+  }
+  const field = (name: string, ok: boolean) => {
+    if (!ok) throw new PayloadError(`project job payload: field "${name}" is missing or has the wrong type`);
+  };
+  const text = (v: unknown) => typeof v === 'string' && v !== '';
+  field('task', value.task === 'project');
+  field('key', typeof value.key === 'string' && /^[0-9a-f]{64}$/.test(value.key));
+  field('runId', text(value.runId));
+  field('experimentId', text(value.experimentId));
+  field('entryPoint', text(value.entryPoint));
+  field(
+    'parameters',
+    isRecord(value.parameters) && Object.values(value.parameters).every((v) => typeof v === 'string'),
+  );
+  field('envManager', value.envManager === undefined || text(value.envManager));
+  field('trackingUri', value.trackingUri === undefined || typeof value.trackingUri === 'string');
+  field('bundle', isRecord(value.bundle));
+  const b = value.bundle as Record<string, unknown>;
+  field('bundle.artifactUri', text(b.artifactUri));
+  field('bundle.path', text(b.path));
+  field('bundle.sha256', typeof b.sha256 === 'string' && /^[0-9a-f]{64}$/.test(b.sha256));
+  return value as unknown as ProjectJobPayload;
+}

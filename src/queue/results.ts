@@ -35,3 +35,25 @@ export function parseStoredOutcome(value: unknown, runId: string | null): Remote
     return { status: 'failed', error: v.error, ...recorded };
   throw new Error(`a queue result row is malformed: ${JSON.stringify(value).slice(0, 200)}`);
 }
+
+/** The JSON stored for a project job: how its run ended, as ProjectRunResult says it. */
+export interface StoredProjectOutcome {
+  status: 'FINISHED' | 'FAILED' | 'KILLED';
+  exitCode?: number;
+  signal?: string;
+  problems: string[];
+  outputs: Record<string, string>;
+}
+
+export function parseProjectOutcome(value: unknown): StoredProjectOutcome {
+  const v = (value ?? {}) as Partial<Record<string, unknown>>;
+  const ok =
+    (v.status === 'FINISHED' || v.status === 'FAILED' || v.status === 'KILLED') &&
+    (v.exitCode === undefined || typeof v.exitCode === 'number') &&
+    (v.signal === undefined || typeof v.signal === 'string') &&
+    Array.isArray(v.problems) &&
+    v.outputs !== null &&
+    typeof v.outputs === 'object';
+  if (!ok) throw new Error(`a queue result row is malformed: ${JSON.stringify(value).slice(0, 200)}`);
+  return v as unknown as StoredProjectOutcome;
+}

@@ -7,13 +7,21 @@
  *   the other workers notice it died (graphile-worker 0.17 only releases a dead worker's jobs
  *   after a fixed 4 hours; see worker.ts);
  * - `mlrecipe_queue_results`: one row per finished job, keyed like the job by the trial's
- *   fingerprint, so a finished job's result is reused like a cache entry.
+ *   fingerprint, so a finished job's result is reused like a cache entry;
+ * - `mlrecipe_queue_cancels`: one row per job whose enqueuer was stopped (Ctrl-C): a worker running
+ *   it stops it, a worker taking it later skips it.
  */
 import { Logger, runMigrations } from 'graphile-worker';
 import pg from 'pg';
 
 /** graphile-worker's task identifier for a train-sweep trial. */
 export const TRIAL_TASK = 'mlrecipe.trial';
+/** graphile-worker's task identifier for a project run (a project sweep's trial, or a single run). */
+export const PROJECT_TASK = 'mlrecipe.project';
+/** The tag a project run executed by a queue worker carries: the worker's id (the last one, after a retry). */
+export const QUEUE_WORKER_TAG = 'mlrecipe.queue.worker';
+/** The channel a worker notifies with a job's key when its result row is written. */
+export const RESULTS_CHANNEL = 'mlrecipe_queue_results';
 
 const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS mlrecipe_queue_workers (
@@ -37,6 +45,11 @@ CREATE TABLE IF NOT EXISTS mlrecipe_queue_results (
   run_id text,
   worker_id text,
   finished_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS mlrecipe_queue_cancels (
+  job_key text PRIMARY KEY,
+  reason text NOT NULL,
+  cancelled_at timestamptz NOT NULL DEFAULT now()
 );
 `;
 

@@ -3,11 +3,7 @@
  * uploads the sweep's inputs once to the parent run's artifacts (through the tracking server's
  * artifact proxy when the tracking URI is a server, so workers need no shared file system), adds
  * one graphile-worker job per trial keyed by the trial's fingerprint, and waits for each job's
- * result row.
- *
- * Waiting polls mlrecipe_queue_results (one query for every trial in flight) rather than
- * LISTEN/NOTIFY: a result written while the enqueuer was reconnecting is still found, and the
- * cost is one indexed query per interval, however many trials are queued.
+ * result row (result-waiter.ts: LISTEN/NOTIFY, with polling as the fallback).
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +20,7 @@ import type {
 import { artifactRepositoryForUri } from '../tracking/index.js';
 import { type TrialJobPayload, TRIAL_JOB_FORMAT } from './payloads.js';
 import { prepareQueueSchema, queuePool, quietLogger, TRIAL_TASK } from './schema.js';
+import { cancelJob, clearCancel, createResultWaiter } from './result-waiter.js';
 import { parseStoredOutcome } from './results.js';
 
 /** Where the inputs go among the parent run's artifacts. */
@@ -34,13 +31,10 @@ export const TRIAL_MAX_ATTEMPTS = 5;
 export interface QueueExecutorOptions {
   /** The queue's PostgreSQL database, `postgresql://…`. */
   connectionString: string;
-  /** How often the enqueuer looks for finished trials (default 200 ms). */
+  /** How often the enqueuer looks for finished jobs besides the notifications (default 1 s). */
   pollIntervalMs?: number;
-}
-
-interface Waiter {
-  resolve(outcome: RemoteTrialOutcome): void;
-  reject(error: Error): void;
+  /** Wait on LISTEN/NOTIFY (default true); false polls only (the benchmark's baseline). */
+  listen?: boolean;
 }
 
 export function queueTrialExecutor(options: QueueExecutorOptions): TrialExecutor {
@@ -87,52 +81,14 @@ async function openQueueSession(
   );
   const inputs = { artifactUri, path: `${QUEUE_INPUTS_DIR}/${sha256}.bin`, sha256 };
 
-  const waiting = new Map<string, Waiter[]>();
-  const interval = options.pollIntervalMs ?? 200;
-  let timer: NodeJS.Timeout | undefined;
-  let polling = false;
-  const poll = async () => {
-    if (polling || waiting.size === 0) return;
-    polling = true;
-    try {
-      const keys = [...waiting.keys()];
-      const done = await pool.query<{ job_key: string; outcome: unknown; run_id: string | null }>(
-        'SELECT job_key, outcome, run_id FROM mlrecipe_queue_results WHERE job_key = ANY($1)',
-        [keys],
-      );
-      for (const row of done.rows)
-        settle(row.job_key, (w) => w.resolve(parseStoredOutcome(row.outcome, row.run_id)));
-      const failed = await pool.query<{ key: string; last_error: string | null }>(
-        `SELECT key, last_error FROM graphile_worker.jobs
-         WHERE key = ANY($1) AND attempts >= max_attempts AND locked_at IS NULL`,
-        [keys],
-      );
-      for (const row of failed.rows) {
-        settle(row.key, (w) =>
-          w.reject(
-            new Error(
-              `the queue gave up on this trial after ${TRIAL_MAX_ATTEMPTS} attempts: ${row.last_error ?? 'no error recorded'}`,
-            ),
-          ),
-        );
-      }
-    } catch (error) {
-      for (const key of [...waiting.keys()])
-        settle(key, (w) => w.reject(error instanceof Error ? error : new Error(String(error))));
-    } finally {
-      polling = false;
-    }
-  };
-  const settle = (key: string, how: (w: Waiter) => void) => {
-    const list = waiting.get(key);
-    if (!list) return;
-    waiting.delete(key);
-    for (const w of list) how(w);
-    if (waiting.size === 0 && timer) {
-      clearInterval(timer);
-      timer = undefined;
-    }
-  };
+  const waiter = await createResultWaiter({
+    pool,
+    connectionString: options.connectionString,
+    maxAttempts: TRIAL_MAX_ATTEMPTS,
+    noun: 'trial',
+    ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
+    ...(options.listen !== undefined ? { listen: options.listen } : {}),
+  });
 
   const lookup = async (fingerprint: string): Promise<RemoteTrialOutcome | undefined> => {
     const found = await pool.query<{ outcome: unknown; run_id: string | null }>(
@@ -164,11 +120,10 @@ async function openQueueSession(
       inputs,
       ...(open.trackingUri ? { trackingUri: open.trackingUri } : {}),
     };
-    const outcome = new Promise<RemoteTrialOutcome>((resolve, reject) => {
-      const list = waiting.get(request.fingerprint) ?? [];
-      list.push({ resolve, reject });
-      waiting.set(request.fingerprint, list);
-    });
+    await clearCancel(pool, request.fingerprint);
+    const outcome = waiter
+      .wait(request.fingerprint)
+      .then((row) => parseStoredOutcome(row.outcome, row.runId));
     // The key makes the job idempotent: while a job with this fingerprint exists (queued or
     // running, here or from another sweep), adding it again adds nothing.
     await workerUtils.addJob(TRIAL_TASK, payload, {
@@ -176,14 +131,12 @@ async function openQueueSession(
       jobKeyMode: 'unsafe_dedupe',
       maxAttempts: TRIAL_MAX_ATTEMPTS,
     });
-    timer ??= setInterval(() => void poll(), interval);
     if (!signal) return outcome;
     const onAbort = () => {
-      // Ctrl-C or an early stop: a queued job is removed, a running one is not retried.
-      void pool.query('SELECT graphile_worker.remove_job($1)', [request.fingerprint]).catch(() => undefined);
-      settle(request.fingerprint, (w) =>
-        w.reject(signal.reason instanceof Error ? signal.reason : new Error('aborted')),
-      );
+      // Ctrl-C or an early stop: a queued job is removed, a running one is stopped by its worker.
+      const reason = signal.reason instanceof Error ? signal.reason : new Error('aborted');
+      void cancelJob(pool, request.fingerprint, reason.message).catch(() => undefined);
+      waiter.forget(request.fingerprint, reason);
     };
     signal.addEventListener('abort', onAbort, { once: true });
     return outcome.finally(() => signal.removeEventListener('abort', onAbort));
@@ -193,9 +146,7 @@ async function openQueueSession(
     lookup,
     run,
     close: async () => {
-      if (timer) clearInterval(timer);
-      for (const key of [...waiting.keys()])
-        settle(key, (w) => w.reject(new Error('the queue session was closed')));
+      await waiter.close();
       await workerUtils.release();
       await pool.end();
     },

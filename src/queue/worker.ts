@@ -23,10 +23,10 @@
  * milliseconds of taking it, so only a dead worker's lock can be that old and unnamed.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run, type Runner, type Task } from 'graphile-worker';
+import { type JobHelpers, run, type Runner, type Task } from 'graphile-worker';
 import {
   builtinTrialMetrics,
   type RemoteTrialOutcome,
@@ -45,12 +45,27 @@ import {
   type Run,
   type TrackingStore,
 } from '../tracking/index.js';
-import { parseTrialPayload, type TrialJobPayload } from './payloads.js';
-import { storedOutcome } from './results.js';
-import { prepareQueueSchema, queuePool, quietLogger, TRIAL_TASK } from './schema.js';
+import type { EnvManager } from '../projects/index.js';
+import {
+  type ProjectJobPayload,
+  parseProjectPayload,
+  parseTrialPayload,
+  type TrialJobPayload,
+} from './payloads.js';
+import { unpackProject } from './project-bundle.js';
+import { storedOutcome, type StoredProjectOutcome } from './results.js';
+import {
+  PROJECT_TASK,
+  prepareQueueSchema,
+  QUEUE_WORKER_TAG,
+  queuePool,
+  quietLogger,
+  RESULTS_CHANNEL,
+  TRIAL_TASK,
+} from './schema.js';
 import { decodeTrialInputs } from './trial-inputs.js';
 
-export const WORKER_TASKS = ['trial'] as const;
+export const WORKER_TASKS = ['trial', 'project'] as const;
 export type WorkerTaskKind = (typeof WORKER_TASKS)[number];
 
 export interface QueueWorkerOptions {
@@ -131,9 +146,35 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     return entry;
   };
 
-  const trialTask: Task = async (raw, helpers) => {
-    // Recorded before any work: if this process dies mid-trial, the others must know which
-    // graphile-worker id holds the job to release it (the heartbeat may not have run yet).
+  // Jobs in flight by key, each with the controller a cancel (its enqueuer was stopped) aborts.
+  const inflight = new Map<string, AbortController>();
+  const cancelled = async (key: string) =>
+    ((await pool.query('SELECT 1 FROM mlrecipe_queue_cancels WHERE job_key = $1', [key])).rowCount ?? 0) > 0;
+  const watchCancels = setInterval(
+    () => {
+      if (inflight.size === 0) return;
+      pool
+        .query<{ job_key: string; reason: string }>(
+          'SELECT job_key, reason FROM mlrecipe_queue_cancels WHERE job_key = ANY($1)',
+          [[...inflight.keys()]],
+        )
+        .then((found) => {
+          for (const row of found.rows) {
+            const controller = inflight.get(row.job_key);
+            if (controller && !controller.signal.aborted) {
+              options.log(`job ${row.job_key.slice(0, 12)} cancelled by its enqueuer: stopping it`);
+              controller.abort(new Error(`cancelled: ${row.reason}`));
+            }
+          }
+        })
+        .catch(() => undefined);
+    },
+    Math.min(1000, heartbeatMs),
+  );
+
+  // Recorded before any work: if this process dies mid-job, the others must know which
+  // graphile-worker id holds the job to release it (the heartbeat may not have run yet).
+  const recordLock = async (helpers: JobHelpers) => {
     const lockedBy = helpers.job.locked_by;
     if (lockedBy && !graphileIds.has(lockedBy)) {
       graphileIds.add(lockedBy);
@@ -142,11 +183,50 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         [...graphileIds],
       ]);
     }
-    const payload = parseTrialPayload(raw);
-    const done = await pool.query('SELECT 1 FROM mlrecipe_queue_results WHERE job_key = $1', [
-      payload.fingerprint,
+  };
+  const hasResult = async (key: string) =>
+    ((await pool.query('SELECT 1 FROM mlrecipe_queue_results WHERE job_key = $1', [key])).rowCount ?? 0) > 0;
+  /** Writes a job's result row once, and tells the waiting enqueuer (result-waiter.ts). */
+  const writeResult = async (row: {
+    key: string;
+    task: 'trial' | 'project';
+    format: number;
+    outcome: unknown;
+    runId: string | null;
+  }) => {
+    await pool.query(
+      `INSERT INTO mlrecipe_queue_results (job_key, task, format, outcome, run_id, worker_id)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (job_key) DO NOTHING`,
+      [row.key, row.task, row.format, JSON.stringify(row.outcome), row.runId, workerId],
+    );
+    await pool.query('SELECT pg_notify($1, $2)', [RESULTS_CHANNEL, row.key]);
+    await pool.query('UPDATE mlrecipe_queue_workers SET jobs_done = jobs_done + 1 WHERE worker_id = $1', [
+      workerId,
     ]);
-    if (done.rowCount) return;
+  };
+  /** Runs `work` with a signal that aborts when the worker stops or the enqueuer cancels the job. */
+  const tracked = async <T>(
+    key: string,
+    helpers: JobHelpers,
+    work: (signal: AbortSignal, cancel: AbortSignal) => Promise<T>,
+  ): Promise<T> => {
+    const controller = new AbortController();
+    inflight.set(key, controller);
+    try {
+      return await work(AbortSignal.any([helpers.abortSignal, controller.signal]), controller.signal);
+    } finally {
+      inflight.delete(key);
+    }
+  };
+
+  const trialTask: Task = async (raw, helpers) => {
+    await recordLock(helpers);
+    const payload = parseTrialPayload(raw);
+    if (await hasResult(payload.fingerprint)) return;
+    if (await cancelled(payload.fingerprint)) {
+      options.log(`trial ${payload.index} ${payload.fingerprint.slice(0, 12)}: its sweep stopped; skipped`);
+      return;
+    }
     const trackingUri = options.trackingUri ?? payload.trackingUri;
     const store = payload.runId && trackingUri ? await storeFor(trackingUri) : undefined;
     if (payload.runId && !store) {
@@ -167,9 +247,25 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     }
     if (!outcome) {
       options.log(`trial ${payload.index} ${payload.fingerprint.slice(0, 12)} started`);
-      outcome = await runTrial(payload, await inputsFor(payload, trackingUri), helpers.abortSignal);
+      const loaded = await inputsFor(payload, trackingUri);
+      const ran = await tracked(payload.fingerprint, helpers, async (signal, cancel) => {
+        try {
+          return await runTrial(payload, loaded, signal);
+        } catch (error) {
+          if (cancel.aborted) return undefined;
+          throw error;
+        }
+      });
+      if (!ran) {
+        // The sweep was stopped: it ends the child run KILLED; nothing to record or retry.
+        options.log(
+          `trial ${payload.index} ${payload.fingerprint.slice(0, 12)} stopped: its sweep was cancelled`,
+        );
+        return;
+      }
+      outcome = ran;
       if (store && payload.runId) {
-        const { inputs } = await inputsFor(payload, trackingUri);
+        const { inputs } = loaded;
         const value = outcome.status === 'ok' ? outcome.metrics[inputs.primary] : undefined;
         await store.finishRun(payload.runId, {
           status: outcome.status === 'ok' ? 'FINISHED' : 'FAILED',
@@ -188,25 +284,106 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         });
       }
     }
-    await pool.query(
-      `INSERT INTO mlrecipe_queue_results (job_key, task, format, outcome, run_id, worker_id)
-       VALUES ($1, 'trial', $2, $3, $4, $5) ON CONFLICT (job_key) DO NOTHING`,
-      [
-        payload.fingerprint,
-        payload.format,
-        JSON.stringify(storedOutcome(outcome)),
-        payload.runId ?? null,
-        workerId,
-      ],
-    );
-    await pool.query('UPDATE mlrecipe_queue_workers SET jobs_done = jobs_done + 1 WHERE worker_id = $1', [
-      workerId,
-    ]);
+    await writeResult({
+      key: payload.fingerprint,
+      task: 'trial',
+      format: payload.format,
+      outcome: storedOutcome(outcome),
+      runId: payload.runId ?? null,
+    });
     options.log(
       `trial ${payload.index} ${payload.fingerprint.slice(0, 12)} ${outcome.status === 'ok' ? 'finished' : `failed: ${outcome.error}`}`,
     );
   };
 
+  // Unpacked projects by archive hash, in a directory of this worker's (two jobs of one sweep share one).
+  const projectsRoot = join(tmpdir(), `mlrecipe-worker-projects-${process.getuid?.() ?? 'user'}`);
+  const unpacking = new Map<string, Promise<string>>();
+  const projectDirFor = (payload: ProjectJobPayload, trackingUri: string) => {
+    const key = payload.bundle.sha256;
+    let entry = unpacking.get(key);
+    if (!entry) {
+      entry = fetchProject(payload, trackingUri, join(projectsRoot, key));
+      unpacking.set(key, entry);
+      entry.catch(() => unpacking.delete(key));
+    }
+    return entry;
+  };
+
+  const projectTask: Task = async (raw, helpers) => {
+    await recordLock(helpers);
+    const payload = parseProjectPayload(raw);
+    const label = `run ${payload.runId} (${payload.entryPoint})`;
+    if (await hasResult(payload.key)) return;
+    if (await cancelled(payload.key)) {
+      options.log(`${label}: its enqueuer stopped; skipped`);
+      return;
+    }
+    const trackingUri = options.trackingUri ?? payload.trackingUri;
+    if (!trackingUri) {
+      throw new Error(`${label} has no tracking URI: start the worker with --tracking-uri`);
+    }
+    const store = await storeFor(trackingUri);
+    const existing = await store.getRun(payload.runId);
+    let outcome: StoredProjectOutcome;
+    if (existing.info.status === 'FINISHED' || existing.info.status === 'FAILED') {
+      // Finished by a worker that died before it could complete the job: the run is the result.
+      outcome = { status: existing.info.status, problems: [], outputs: {} };
+    } else {
+      // RUNNING, or KILLED by a worker that was stopped mid-run (the job came back to the queue):
+      // the command runs (again) into the same run, which it ends.
+      options.log(`${label} started`);
+      await store.logBatch(payload.runId, { tags: [{ key: QUEUE_WORKER_TAG, value: workerId }] });
+      const dir = await projectDirFor(payload, trackingUri);
+      const projects = await import('../projects/index.js');
+      const prepared = await projects.prepareProject({
+        uri: dir,
+        entryPoint: payload.entryPoint,
+        ...(payload.envManager ? { envManager: payload.envManager as EnvManager } : {}),
+        cwd: dir,
+        log: options.log,
+      });
+      const plan = projects.planProjectParameters(prepared, { parameters: payload.parameters, cwd: dir });
+      const { result, wasCancelled } = await tracked(payload.key, helpers, async (signal, cancel) => ({
+        result: await projects.executeProjectRun(plan, {
+          store,
+          trackingUri,
+          experimentId: payload.experimentId,
+          runId: payload.runId,
+          handleSignals: false,
+          signal,
+          stdout: null,
+          stderr: null,
+          log: () => {},
+        }),
+        wasCancelled: cancel.aborted,
+      }));
+      if (wasCancelled) {
+        // Its enqueuer was stopped: the run ended KILLED, and nobody waits for a result.
+        options.log(`${label} stopped: its enqueuer cancelled it`);
+        return;
+      }
+      if (result.status !== 'FINISHED' && result.status !== 'FAILED') {
+        // The worker is stopping: the job goes back to the queue, and another worker runs it.
+        throw new Error(`${label} was stopped with its worker`);
+      }
+      outcome = {
+        status: result.status,
+        ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
+        ...(result.signal ? { signal: result.signal } : {}),
+        problems: result.problems,
+        outputs: result.outputs,
+      };
+    }
+    await writeResult({
+      key: payload.key,
+      task: 'project',
+      format: payload.format,
+      outcome,
+      runId: payload.runId,
+    });
+    options.log(`${label} ${outcome.status}`);
+  };
   const heartbeat = async () => {
     await pool.query(
       `UPDATE mlrecipe_queue_workers SET last_seen_at = now(), graphile_worker_ids = $2 WHERE worker_id = $1`,
@@ -260,6 +437,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
 
   const taskList: Record<string, Task> = {};
   if (tasks.includes('trial')) taskList[TRIAL_TASK] = trialTask;
+  if (tasks.includes('project')) taskList[PROJECT_TASK] = projectTask;
   let runner: Runner;
   try {
     runner = await run({
@@ -272,6 +450,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     });
   } catch (error) {
     clearInterval(beat);
+    clearInterval(watchCancels);
     await pool.end().catch(() => undefined);
     throw error;
   }
@@ -290,6 +469,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       } finally {
         clearTimeout(force);
         clearInterval(beat);
+        clearInterval(watchCancels);
       }
       await pool
         .query(
@@ -333,6 +513,26 @@ async function loadInputs(
     return { inputs, pool: trainTrialPool(inputs.payload, concurrency) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Downloads a project's archive, checks its hash and unpacks it into `dir` (once per hash). */
+async function fetchProject(payload: ProjectJobPayload, trackingUri: string, dir: string): Promise<string> {
+  if (existsSync(dir)) return dir;
+  const temp = mkdtempSync(join(tmpdir(), 'mlrecipe-worker-bundle-'));
+  try {
+    const repo = artifactRepositoryForUri(payload.bundle.artifactUri, { trackingUri });
+    const file = await repo.downloadArtifacts(payload.bundle.path, temp);
+    const sha256 = createHash('sha256').update(readFileSync(file)).digest('hex');
+    if (sha256 !== payload.bundle.sha256) {
+      throw new Error(
+        `the project archive ${payload.bundle.path} changed since the job was queued (sha256 ${sha256})`,
+      );
+    }
+    await unpackProject(file, dir);
+    return dir;
+  } finally {
+    rmSync(temp, { recursive: true, force: true });
   }
 }
 

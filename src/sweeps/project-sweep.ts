@@ -23,7 +23,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, type ConfigIssue, MlrecipeError, StepError, UsageError } from '../errors.js';
-import type { EntryPoint, EnvManager, ProjectRunPlan } from '../projects/index.js';
+import type {
+  EntryPoint,
+  EnvManager,
+  ProjectRunExecutor,
+  ProjectRunPlan,
+  ProjectRunSession,
+} from '../projects/index.js';
 
 /**
  * The projects module (execa, simple-git, yaml) loads when a project sweep runs, not when a recipe
@@ -91,6 +97,8 @@ export interface ProjectSweepOptions {
   /** Stop SIGINT/SIGTERM: running trials are stopped, their children and the parent KILLED (default true). */
   handleSignals?: boolean;
   signal?: AbortSignal;
+  /** Where the trials execute (default here; `queueProjectExecutor` puts them on queue workers). */
+  executor?: ProjectRunExecutor;
 }
 
 export interface ProjectSweepTrial extends TrialResult {
@@ -414,8 +422,17 @@ export async function runProjectSweep(options: ProjectSweepOptions): Promise<Pro
     });
     const parentRunId = parent.info.run_id;
     const parentName = parent.info.run_name || 'sweep';
+    let session: ProjectRunSession | undefined;
     try {
-      const result = await sweepTrials(parentRunId, parentName, experimentId);
+      session = await options.executor?.open({
+        prepared,
+        store,
+        trackingUri: resolved.uri,
+        stagingArtifactUri: parent.info.artifact_uri,
+        ...(options.envManager ? { envManager: options.envManager } : {}),
+        log,
+      });
+      const result = await sweepTrials(parentRunId, parentName, experimentId, session);
       return { parentRunId, experimentId, ...result };
     } catch (error) {
       await store
@@ -425,6 +442,8 @@ export async function runProjectSweep(options: ProjectSweepOptions): Promise<Pro
         })
         .catch(() => undefined);
       throw error;
+    } finally {
+      await session?.close();
     }
   } finally {
     if (handleSignals) {
@@ -439,6 +458,7 @@ export async function runProjectSweep(options: ProjectSweepOptions): Promise<Pro
     parentRunId: string,
     parentName: string,
     experimentId: string,
+    session: ProjectRunSession | undefined,
   ): Promise<{ trials: ProjectSweepTrial[]; best?: ProjectSweepTrial }> {
     const label = metric;
     const loss = (value: number) => (goal === 'minimize' ? value : -value);
@@ -541,7 +561,7 @@ export async function runProjectSweep(options: ProjectSweepOptions): Promise<Pro
             };
           }
         }
-        const run = await executeProjectRun(plan, {
+        const run = await (session ? session.execute : executeProjectRun)(plan, {
           store,
           trackingUri: resolved.uri,
           experimentId,
