@@ -5,19 +5,11 @@
  * unpacks it into a directory of its own, where the project is prepared and run as a local one.
  */
 import { createHash } from 'node:crypto';
-import {
-  createReadStream,
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { extract, pack } from 'tar-stream';
+import { replaceAtomicallyAsync } from '../atomic-write.js';
 import { isCodePath } from '../projects/index.js';
 
 /** Packs `projectDir` into `file` (a tar of its code files, in sorted order); returns its SHA-256. */
@@ -51,40 +43,34 @@ export async function packProject(projectDir: string, file: string): Promise<str
 }
 
 /**
- * Unpacks an archive written by packProject into `dir` (built beside it and renamed into place, so
- * a worker killed halfway leaves no half project). Entries must be plain files with relative paths
+ * Unpacks an archive written by packProject into `dir` (built beside it and renamed into place by
+ * replaceAtomicallyAsync, so a worker killed halfway leaves no half project). Entries must be plain files with relative paths
  * inside the directory: anything else is refused.
  */
 export async function unpackProject(file: string, dir: string): Promise<void> {
   if (existsSync(dir)) return;
   mkdirSync(dirname(dir), { recursive: true });
-  const temp = `${dir}.tmp-${process.pid}-${Date.now()}`;
-  mkdirSync(temp);
-  try {
-    const entries = extract();
-    const reading = pipeline(createReadStream(file), entries);
-    for await (const entry of entries) {
-      const name = entry.header.name;
-      const target = resolve(temp, name);
-      if (entry.header.type !== 'file' || name.startsWith('/') || !target.startsWith(`${temp}${sep}`)) {
-        entry.resume();
-        throw new Error(
-          `the project archive holds an entry mlrecipe does not write: ${JSON.stringify(name)}`,
-        );
+  // Content-addressed: another job of the same worker that unpacked it first made the same files.
+  await replaceAtomicallyAsync(
+    dir,
+    async (temp) => {
+      mkdirSync(temp);
+      const entries = extract();
+      const reading = pipeline(createReadStream(file), entries);
+      for await (const entry of entries) {
+        const name = entry.header.name;
+        const target = resolve(temp, name);
+        if (entry.header.type !== 'file' || name.startsWith('/') || !target.startsWith(`${temp}${sep}`)) {
+          entry.resume();
+          throw new Error(
+            `the project archive holds an entry mlrecipe does not write: ${JSON.stringify(name)}`,
+          );
+        }
+        mkdirSync(dirname(target), { recursive: true });
+        await pipeline(entry, createWriteStream(target, { mode: entry.header.mode ?? 0o644 }));
       }
-      mkdirSync(dirname(target), { recursive: true });
-      await pipeline(entry, createWriteStream(target, { mode: entry.header.mode ?? 0o644 }));
-    }
-    await reading;
-    try {
-      renameSync(temp, dir);
-    } catch (error) {
-      // Another job of the same worker unpacked it first: theirs is the same content.
-      if (!existsSync(dir)) throw error;
-      rmSync(temp, { recursive: true, force: true });
-    }
-  } catch (error) {
-    rmSync(temp, { recursive: true, force: true });
-    throw error;
-  }
+      await reading;
+    },
+    { keepExisting: true },
+  );
 }

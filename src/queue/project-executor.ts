@@ -83,6 +83,7 @@ async function openProjectSession(
       );
     }
 
+    const cancels = new Set<Promise<unknown>>();
     const execute = async (
       plan: ProjectRunPlan,
       run: ExecuteProjectRunOptions,
@@ -121,7 +122,9 @@ async function openProjectSession(
       const onAbort = () => {
         // Ctrl-C or the sweep's stop: the job is removed or stopped by its worker; the run ends KILLED.
         const reason = run.signal?.reason instanceof Error ? run.signal.reason : new Error('stopped');
-        void cancelJob(pool, key, reason.message).catch(() => undefined);
+        // Awaited by close(): the process may be about to exit on this very signal.
+        const cancelling = cancelJob(pool, key, reason.message).catch(() => undefined);
+        cancels.add(cancelling);
         waiter.forget(key, reason);
       };
       run.signal?.addEventListener('abort', onAbort, { once: true });
@@ -166,6 +169,7 @@ async function openProjectSession(
     return {
       execute,
       close: async () => {
+        await Promise.all(cancels);
         await waiter.close();
         await workerUtils.release();
         await pool.end();

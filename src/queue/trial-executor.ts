@@ -99,6 +99,7 @@ async function openQueueSession(
     return row ? parseStoredOutcome(row.outcome, row.run_id) : undefined;
   };
 
+  const cancels = new Set<Promise<unknown>>();
   const run = async (request: RemoteTrialRequest, signal?: AbortSignal): Promise<RemoteTrialOutcome> => {
     signal?.throwIfAborted();
     const known = await lookup(request.fingerprint);
@@ -135,7 +136,9 @@ async function openQueueSession(
     const onAbort = () => {
       // Ctrl-C or an early stop: a queued job is removed, a running one is stopped by its worker.
       const reason = signal.reason instanceof Error ? signal.reason : new Error('aborted');
-      void cancelJob(pool, request.fingerprint, reason.message).catch(() => undefined);
+      // Awaited by close(): the process may be about to exit on this very signal.
+      const cancelling = cancelJob(pool, request.fingerprint, reason.message).catch(() => undefined);
+      cancels.add(cancelling);
       waiter.forget(request.fingerprint, reason);
     };
     signal.addEventListener('abort', onAbort, { once: true });
@@ -146,6 +149,7 @@ async function openQueueSession(
     lookup,
     run,
     close: async () => {
+      await Promise.all(cancels);
       await waiter.close();
       await workerUtils.release();
       await pool.end();
