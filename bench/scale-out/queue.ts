@@ -2,16 +2,19 @@
  * bench/scale-out (issue 21): sweep trials through the PostgreSQL queue (graphile-worker) against
  * the same trials in-process, in the same run.
  *
- *   {bench:'scale-out', case:'overhead', jobs, queue_ms_per_job, inprocess_ms_per_job, overhead_ms_per_job}
- *   {bench:'scale-out', case:'workers', workers, trials, wall_seconds, speedup, ideal, efficiency}
+ *   {bench:'scale-out', case:'overhead', jobs, wait, queue_ms_per_job, inprocess_ms_per_job, overhead_ms_per_job}
+ *   {bench:'scale-out', case:'workers', workers, trials, wall_seconds, speedup, ideal, efficiency,
+ *    cpu_seconds, cores_used, jobs_per_worker}
  *
  * overhead: BENCH_JOBS (default 100) trials of a tiny ridge fit (200 rows: the fit itself costs
  * well under a millisecond), one after another, through queueTrialExecutor and one worker
  * (concurrency 1) in this process, each finishing its own child run in a SQLite store as a real
  * worker does; against the same fits scored and recorded in-process (fit + builtin metrics + the
  * child run's finishRun on the same store). The difference per job is what the queue adds:
- * add_job, the LISTEN/NOTIFY wake-up or poll, get_job, the result row, complete_job and the
- * enqueuer's poll for the result (every BENCH_POLL_MS, default 50 ms).
+ * add_job, the worker's LISTEN/NOTIFY wake-up, get_job, the result row, complete_job and the
+ * enqueuer's wait for the result: measured twice in the same run, polling only (every
+ * BENCH_POLL_MS, default 50 ms: the previous version's way, the baseline) and LISTEN/NOTIFY (the
+ * default).
  *
  * workers: BENCH_TRIALS (default 12) trials of fixed cost (a 30-tree random forest, depth 10, on
  * 20k rows x 10 features, only the seed differing)
@@ -98,7 +101,7 @@ async function withDatabase<T>(body: (url: string) => Promise<T>): Promise<T> {
 
 const fp = (prefix: string, i: number) => `${prefix}${i.toString(16).padStart(8, '0')}`.padEnd(64, '0');
 
-async function overhead(dir: string): Promise<void> {
+async function overhead(dir: string, listen: boolean): Promise<void> {
   const data = inputs(200, 2);
   const trackingUri = `sqlite:///${join(dir, 'overhead.db')}`;
   const store: TrackingStore = await openTrackingStore(trackingUri, {
@@ -135,7 +138,10 @@ async function overhead(dir: string): Promise<void> {
       pollIntervalMs: 1000,
       log: () => undefined,
     });
-    const session = await queueTrialExecutor({ connectionString: url, pollIntervalMs: POLL_MS }).open({
+    // listen: the default (LISTEN/NOTIFY, polling every second as the fallback); else polling only.
+    const session = await queueTrialExecutor(
+      listen ? { connectionString: url } : { connectionString: url, pollIntervalMs: POLL_MS, listen: false },
+    ).open({
       inputs: data,
       parentRunId: parent.info.run_id,
       store,
@@ -166,7 +172,7 @@ async function overhead(dir: string): Promise<void> {
       bench: 'scale-out',
       case: 'overhead',
       jobs: JOBS,
-      poll_ms: POLL_MS,
+      wait: listen ? 'listen' : `poll ${POLL_MS} ms`,
       queue_ms_per_job: Number(outcome.toFixed(2)),
       inprocess_ms_per_job: Number(inprocessMs.toFixed(2)),
       overhead_ms_per_job: Number((outcome - inprocessMs).toFixed(2)),
@@ -213,19 +219,33 @@ async function workers(dir: string): Promise<void> {
           ),
         );
         const t0 = performance.now();
+        const cpu0 = process.cpuUsage();
         await Promise.all(
           Array.from({ length: TRIALS }, (_, i) =>
             session.run({ index: i + 10, fingerprint: fp(`d${count}`, i), params: { random_state: i } }),
           ),
         );
-        return (performance.now() - t0) / 1000;
+        const seconds = (performance.now() - t0) / 1000;
+        const cpu = process.cpuUsage(cpu0);
+        // Which worker ran how many (warm-up included): a worker that never got a job would explain no speed-up.
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        const done = await client.query<{ jobs_done: number }>(
+          'SELECT jobs_done FROM mlrecipe_queue_workers ORDER BY started_at',
+        );
+        await client.end();
+        return {
+          seconds,
+          cpuSeconds: (cpu.user + cpu.system) / 1e6,
+          perWorker: done.rows.map((r) => r.jobs_done),
+        };
       } finally {
         await session.close();
         for (const w of started) await w.stop(1000);
         await store.close();
       }
     });
-    if (count === 1) base = wall;
+    if (count === 1) base = wall.seconds;
     const ideal = Math.min(count, availableParallelism());
     console.log(
       JSON.stringify({
@@ -233,10 +253,14 @@ async function workers(dir: string): Promise<void> {
         case: 'workers',
         workers: count,
         trials: TRIALS,
-        wall_seconds: Number(wall.toFixed(2)),
-        speedup: Number((base / wall).toFixed(2)),
+        wall_seconds: Number(wall.seconds.toFixed(2)),
+        speedup: Number((base / wall.seconds).toFixed(2)),
         ideal,
-        efficiency: Number((base / wall / ideal).toFixed(2)),
+        efficiency: Number((base / wall.seconds / ideal).toFixed(2)),
+        // CPU this process got (all its threads) per second of wall time: the cores it actually had.
+        cpu_seconds: Number(wall.cpuSeconds.toFixed(2)),
+        cores_used: Number((wall.cpuSeconds / wall.seconds).toFixed(2)),
+        jobs_per_worker: wall.perWorker,
         cores: availableParallelism(),
         loadavg: loadavg()[0],
       }),
@@ -247,7 +271,10 @@ async function workers(dir: string): Promise<void> {
 const dir = mkdtempSync(join(tmpdir(), 'mlrecipe-bench-scale-'));
 try {
   const cases = (process.env.BENCH_CASES ?? 'overhead,workers').split(',');
-  if (cases.includes('overhead')) await overhead(dir);
+  if (cases.includes('overhead')) {
+    await overhead(dir, false);
+    await overhead(dir, true);
+  }
   if (cases.includes('workers')) await workers(dir);
 } finally {
   rmSync(dir, { recursive: true, force: true });
