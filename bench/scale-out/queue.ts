@@ -103,7 +103,7 @@ const fp = (prefix: string, i: number) => `${prefix}${i.toString(16).padStart(8,
 
 async function overhead(dir: string, listen: boolean): Promise<void> {
   const data = inputs(200, 2);
-  const trackingUri = `sqlite:///${join(dir, 'overhead.db')}`;
+  const trackingUri = `sqlite:///${join(dir, `overhead-${listen ? 'listen' : 'poll'}.db`)}`;
   const store: TrackingStore = await openTrackingStore(trackingUri, {
     defaultArtifactRoot: join(dir, 'artifacts'),
   });
