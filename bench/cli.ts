@@ -24,7 +24,11 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+// The `bin` (package.json): the CommonJS entry point.
+const cli = fileURLToPath(new URL('../dist/cli/main.cjs', import.meta.url));
+// A/B on a shared machine: BENCH_BASELINE_CLI=/path/to/other/dist/cli/main.js adds every recipe
+// case run with that build, interleaved with the others in each round (same load for both).
+const baseline = process.env.BENCH_BASELINE_CLI;
 const args = process.argv.slice(2);
 const repeatsAt = args.indexOf('--repeats');
 const repeats = repeatsAt >= 0 ? Number(args[repeatsAt + 1]) : 10;
@@ -92,6 +96,13 @@ try {
     { name: 'recipe --version', argv: [cli, '--version'], target: 2 },
     { name: 'recipe --help', argv: [cli, '--help'], target: 2 },
     { name: 'recipe run (no-op)', argv: [cli, 'run'], target: 2.5 },
+    ...(baseline === undefined
+      ? []
+      : [
+          { name: 'baseline: recipe --version', argv: [baseline, '--version'] },
+          { name: 'baseline: recipe --help', argv: [baseline, '--help'] },
+          { name: 'baseline: recipe run (no-op)', argv: [baseline, 'run'] },
+        ]),
   ];
   const samples = cases.map(() => [] as Sample[]);
   const load: number[] = [];
@@ -118,6 +129,7 @@ try {
       median_s: round(wall),
       runs_s: runs.map((s) => round(s.wall)),
       ...(cpu === undefined ? {} : { cpu_median_s: round(cpu) }),
+      ...(c.argv[0] === baseline ? { cli: baseline } : {}),
       ratio_to_node: round(wall / floor),
       ...(c.target === undefined ? {} : { target_ratio: c.target, within_target: wall / floor <= c.target }),
       ...(c.argv[1] === 'run'

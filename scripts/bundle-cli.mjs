@@ -8,7 +8,8 @@
 // splits the code at them into chunks, so a command still loads only what it uses (servers,
 // Arrow, the training code load only when a command reaches them).
 //
-// Layout: dist/cli/main.js (the `bin`), dist/cli/program.js (buildProgram, for
+// Layout: dist/cli/main.cjs (the `bin`, CommonJS: bundleEntryPoint says why; dist/cli/main.js
+// runs it), dist/cli/program.js (buildProgram, for
 // scripts/cli-reference.mjs and its test), dist/cli/train-trial-worker.js (the sweeps' worker
 // thread entry, found beside the chunk that starts it), dist/cli/ensemble-worker.js (the tree
 // ensembles' worker threads, found the same way) and dist/cli/chunk-*.js, all two levels
@@ -18,7 +19,7 @@
 // esbuild's metafile: which source files each output file holds (test/cli/lazy-loading.test.ts
 // maps the files a process loads back to modules with it).
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -44,7 +45,6 @@ export async function bundleCli({ outdir = join(root, 'dist', 'cli') } = {}) {
   const result = await build({
     absWorkingDir: root,
     entryPoints: {
-      main: 'src/cli/main.ts',
       program: 'src/cli/program.ts',
       'train-trial-worker': 'src/sweeps/train-trial-worker.ts',
       'ensemble-worker': 'src/ml/ensemble-worker.ts',
@@ -65,8 +65,62 @@ export async function bundleCli({ outdir = join(root, 'dist', 'cli') } = {}) {
       js: "import { createRequire as __mlrecipeCreateRequire } from 'node:module';\nconst require = __mlrecipeCreateRequire(import.meta.url);",
     },
   });
-  writeFileSync(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
+  const entry = await bundleEntryPoint({ outdir, external });
+  // One metafile for both builds: test/cli/lazy-loading.test.ts maps every loaded file with it.
+  const metafile = {
+    inputs: { ...result.metafile.inputs, ...entry.metafile.inputs },
+    outputs: { ...result.metafile.outputs, ...entry.metafile.outputs },
+  };
+  writeFileSync(join(outdir, 'meta.json'), JSON.stringify(metafile));
   await bundleRecipeCommands({ outdir, external });
+  return result;
+}
+
+/**
+ * dist/cli/main.cjs, the `bin`: src/cli/main.ts as ONE CommonJS file (its few imports: the command
+ * name scanner and the code-cache loader). Node 20 starts a CommonJS entry with less work than an
+ * ES module (no ESM loader, linking or async module evaluation before the first line runs): a
+ * no-op `recipe run` measured 2.44× → 2.29× `node -e 0` by CPU (BENCHMARKS.md, bench/cli).
+ * `import('./program.js')` (every command but the recipe engine's) stays an import of the ES
+ * chunk build above. dist/cli/main.js stays, a two-line ES module that runs main.cjs, for
+ * whatever runs or imports that path (tests, benches, the Docker image, scripts).
+ */
+async function bundleEntryPoint({ outdir, external }) {
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: { main: 'src/cli/main.ts' },
+    outdir,
+    outExtension: { '.js': '.cjs' },
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    external,
+    sourcemap: 'linked',
+    metafile: true,
+    logLevel: 'warning',
+    define: { 'import.meta.url': '__mlrecipeImportMetaUrl' },
+    logOverride: { 'empty-import-meta': 'error' },
+    banner: { js: "var __mlrecipeImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    plugins: [
+      {
+        name: 'program-stays-external',
+        setup(pluginBuild) {
+          pluginBuild.onResolve({ filter: /^\.\/program\.js$/ }, (args) => ({ path: args.path, external: true }));
+        },
+      },
+    ],
+  });
+  const text = readFileSync(join(outdir, 'main.cjs'), 'utf8');
+  if (!text.includes('import("./program.js")')) {
+    throw new Error('main.cjs no longer loads ./program.js with import(): the ES chunk build would be bypassed');
+  }
+  const shim = join(outdir, 'main.js');
+  writeFileSync(
+    shim,
+    "#!/usr/bin/env node\n// The `bin` is main.cjs (scripts/bundle-cli.mjs says why); this path stays for what runs it.\nimport './main.cjs';\n",
+  );
+  chmodSync(shim, 0o755);
   return result;
 }
 

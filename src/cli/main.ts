@@ -29,7 +29,12 @@ function recipeCommandsBundle():
   return exports as { mainRecipeCommands(argv: readonly string[], io: CliIo): Promise<number> } | undefined;
 }
 
+// No top-level await: scripts/bundle-cli.mjs builds this file as CommonJS (dist/cli/main.cjs, the
+// `bin`), which Node 20 loads with less work than an ES module (BENCHMARKS.md, bench/cli).
 const bundle = recipeCommandsBundle();
-process.exitCode = bundle
-  ? await bundle.mainRecipeCommands(argv, io)
-  : await (await import('./program.js')).main(argv, io);
+const exitCode = bundle
+  ? bundle.mainRecipeCommands(argv, io)
+  : import('./program.js').then((program) => program.main(argv, io));
+void exitCode.then((code) => {
+  process.exitCode = code;
+});

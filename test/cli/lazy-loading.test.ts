@@ -17,7 +17,8 @@ import { groupsToLoad } from '../../src/cli/program.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const cli = join(root, 'dist', 'cli', 'main.js');
+// The `bin` (package.json): the CommonJS entry point, whose own modules meta.json maps too.
+const cli = join(root, 'dist', 'cli', 'main.cjs');
 const commandsSource = fileURLToPath(new URL('../../src/cli/commands.ts', import.meta.url));
 
 /** Heavy packages that neither `recipe --version` nor `recipe status` needs. */
