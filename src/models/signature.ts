@@ -138,8 +138,30 @@ export function signatureFromDocument(doc: unknown, where: string): ModelSignatu
   return {
     inputs: parseSchemaJson(block.inputs, `${where}: signature.inputs`),
     outputs:
-      typeof block.outputs === 'string' ? parseSchemaJson(block.outputs, `${where}: signature.outputs`) : [],
+      typeof block.outputs === 'string' && !isTensorSchema(block.outputs)
+        ? parseSchemaJson(block.outputs, `${where}: signature.outputs`)
+        : [],
   };
+}
+
+/**
+ * MLflow's `infer_signature(X, model.predict(X))` describes a numpy prediction array as a tensor
+ * output (`[{"type": "tensor", "tensor-spec": ...}]`), so most MLflow-made scikit-learn models
+ * carry one. Outputs are never enforced when scoring (MLflow does not enforce them either), so a
+ * tensor output schema is read as "no column outputs" instead of refusing the model; tensor
+ * inputs are still refused by parseSchemaJson because scoring checks data against them.
+ */
+function isTensorSchema(text: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return (
+      Array.isArray(parsed) &&
+      parsed.length > 0 &&
+      parsed.every((item) => (item as Record<string, unknown> | null)?.type === 'tensor')
+    );
+  } catch {
+    return false;
+  }
 }
 
 function isNumericType(type: ColumnType): boolean {

@@ -7,6 +7,7 @@ import {
   inferInputSchema,
   parseSchemaJson,
   schemaToJson,
+  signatureFromDocument,
 } from '../../src/models/signature.js';
 
 const num = (name: string, ...values: number[]) => ({
@@ -55,6 +56,16 @@ describe('signature inference and JSON', () => {
       parseSchemaJson('[{"type": "tensor", "tensor-spec": {"dtype": "float64"}}]', 'MLmodel'),
     ).toThrow(/column type "tensor" is not supported/);
     expect(() => parseSchemaJson('{oops', 'MLmodel')).toThrow(DataError);
+  });
+
+  it('reads the tensor output schema of an MLflow-made model as no column outputs, still refusing tensor inputs', () => {
+    const tensor = '[{"type": "tensor", "tensor-spec": {"dtype": "float64", "shape": [-1]}}]';
+    expect(
+      signatureFromDocument({ inputs: '[{"type": "double", "name": "a", "required": true}]', outputs: tensor }, 'MLmodel'),
+    ).toEqual({ inputs: [{ type: 'double', name: 'a', required: true }], outputs: [] });
+    expect(() => signatureFromDocument({ inputs: tensor, outputs: tensor }, 'MLmodel')).toThrow(
+      /signature\.inputs\[0\]: column type "tensor" is not supported/,
+    );
   });
 });
 
