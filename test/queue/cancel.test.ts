@@ -4,16 +4,15 @@
  * removed, its running one is stopped by the worker (the entry point's process is gone) and not
  * retried, and every run ends KILLED; the worker goes on serving.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openTrackingStore } from '../../src/tracking/index.js';
 import { sqliteUriForPath } from '../../src/tracking/tracking-uri.js';
 import { runCliProcess } from '../helpers/cli.js';
-import { type CliProcess, startCli } from '../helpers/cli-process.js';
+import { startCli } from '../helpers/cli-process.js';
 import { tempDirWith } from '../projects/fixtures.js';
-import { createQueueDatabase, POSTGRES_URL, type QueueDatabase } from './queue-database.js';
+import { POSTGRES_URL, queueTestBed } from './queue-database.js';
 
 /**
  * A trial that never ends by itself: it writes its pid where the test can find it (the worker runs
@@ -38,27 +37,10 @@ const alive = (pid: number) => {
 };
 
 describe.skipIf(!POSTGRES_URL)('Ctrl-C cancels the jobs a command queued', () => {
-  let db: QueueDatabase;
-  let root: string;
-  const procs: CliProcess[] = [];
-  let env: NodeJS.ProcessEnv;
-
-  beforeAll(async () => {
-    db = await createQueueDatabase('mlrecipe_queue_cancel');
-    root = mkdtempSync(join(tmpdir(), 'mlrecipe-queue-cancel-'));
-    env = { ...process.env, HOME: root, XDG_CONFIG_HOME: root, GIT_CONFIG_NOSYSTEM: '1', CI: 'true' };
-    for (const key of ['RECIPE_TRACKING_URI', 'MLFLOW_TRACKING_URI', 'RECIPE_QUEUE_URL', 'MLFLOW_RUN_ID'])
-      delete env[key];
-  });
-  afterAll(async () => {
-    for (const p of procs)
-      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-    await Promise.all(procs.map((p) => p.exited));
-    await db?.drop();
-    rmSync(root, { recursive: true, force: true });
-  });
+  const bed = queueTestBed('mlrecipe_queue_cancel');
 
   it('SIGINT to recipe sweep --executor queue: the queued job is removed, the running one stopped, every run KILLED', async () => {
+    const { db, root, env, procs } = bed;
     const pidDir = mkdtempSync(join(root, 'pids-'));
     const project = tempDirWith({ MLproject: mlproject(pidDir) });
     const cwd = tempDirWith({ 'space.yaml': 'x: {values: [1, 2, 3, 4]}\n' });

@@ -8,16 +8,15 @@
  * same best trial as the same sweep run in-process with the same seed. Then `recipe project run
  * --backend queue` runs one entry point on a worker. No sleeps decide anything.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openTrackingStore, type Run, type TrackingStore } from '../../src/tracking/index.js';
 import { sqliteUriForPath } from '../../src/tracking/tracking-uri.js';
 import { runCliProcess } from '../helpers/cli.js';
 import { type CliProcess, startCli } from '../helpers/cli-process.js';
 import { repoRoot, tempDirWith } from '../projects/fixtures.js';
-import { createQueueDatabase, POSTGRES_URL, type QueueDatabase } from './queue-database.js';
+import { POSTGRES_URL, queueTestBed } from './queue-database.js';
 
 /**
  * The entry point: logs, into the run the runner made for it, a loss that is a function of its
@@ -63,34 +62,10 @@ async function runsOf(store: TrackingStore, experiment: string): Promise<Run[]> 
 describe.skipIf(!POSTGRES_URL)(
   'project runs on the queue: recipe sweep --executor queue, project run --backend queue',
   () => {
-    let db: QueueDatabase;
-    let root: string;
-    const procs: CliProcess[] = [];
-    let env: NodeJS.ProcessEnv;
-
-    beforeAll(async () => {
-      db = await createQueueDatabase('mlrecipe_project_queue');
-      root = mkdtempSync(join(tmpdir(), 'mlrecipe-project-queue-'));
-      env = { ...process.env, HOME: root, XDG_CONFIG_HOME: root, GIT_CONFIG_NOSYSTEM: '1', CI: 'true' };
-      for (const key of [
-        'RECIPE_TRACKING_URI',
-        'MLFLOW_TRACKING_URI',
-        'RECIPE_QUEUE_URL',
-        'MLFLOW_RUN_ID',
-        'MLFLOW_EXPERIMENT_ID',
-        'MLFLOW_EXPERIMENT_NAME',
-      ])
-        delete env[key];
-    });
-    afterAll(async () => {
-      for (const p of procs)
-        if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-      await Promise.all(procs.map((p) => p.exited));
-      await db?.drop();
-      rmSync(root, { recursive: true, force: true });
-    });
+    const bed = queueTestBed('mlrecipe_project_queue');
 
     it('a 24-trial sweep survives a SIGKILLed worker: 24 child runs, one per trial, and the best trial of the in-process sweep', async () => {
+      const { db, root, env, procs } = bed;
       const project = tempDirWith({
         MLproject: mlproject(),
         'train.ts': TRAIN,

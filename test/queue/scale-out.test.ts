@@ -7,15 +7,14 @@
  * trial as the same recipe swept in-process. No sleeps decide anything: the test waits on lines
  * the processes print and on states in the stores.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openTrackingStore, type Run } from '../../src/tracking/index.js';
 import { sqliteUriForPath } from '../../src/tracking/tracking-uri.js';
 import { runCli, runCliProcess } from '../helpers/cli.js';
 import { type CliProcess, startCli } from '../helpers/cli-process.js';
-import { createQueueDatabase, POSTGRES_URL, type QueueDatabase } from './queue-database.js';
+import { POSTGRES_URL, queueTestBed } from './queue-database.js';
 
 const TRAIN = `  train:
     estimator:
@@ -37,26 +36,10 @@ const tag = (run: Run | undefined, key: string) => run?.data.tags.find((t) => t.
 describe.skipIf(!POSTGRES_URL)(
   'scale-out: one server, three workers, a 24-trial sweep, one worker SIGKILLed',
   () => {
-    let db: QueueDatabase;
-    let root: string;
-    const procs: CliProcess[] = [];
-    let env: NodeJS.ProcessEnv;
-
-    beforeAll(async () => {
-      db = await createQueueDatabase('mlrecipe_scale_out');
-      root = mkdtempSync(join(tmpdir(), 'mlrecipe-scale-out-'));
-      env = { ...process.env, HOME: root, XDG_CONFIG_HOME: root, GIT_CONFIG_NOSYSTEM: '1', CI: 'true' };
-      for (const key of ['RECIPE_TRACKING_URI', 'MLFLOW_TRACKING_URI', 'RECIPE_QUEUE_URL']) delete env[key];
-    });
-    afterAll(async () => {
-      for (const p of procs)
-        if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-      await Promise.all(procs.map((p) => p.exited));
-      await db?.drop();
-      rmSync(root, { recursive: true, force: true });
-    });
+    const bed = queueTestBed('mlrecipe_scale_out');
 
     it('finishes with 24 trial child runs (and the untuned one), one per trial, and the best trial of the in-process sweep', async () => {
+      const { db, root, env, procs } = bed;
       // The recipe, twice: one copy swept in-process, one on the queue.
       expect((await runCli(['init', '--template', 'regression', 'local'], { cwd: root, env })).code).toBe(0);
       const local = join(root, 'local');
