@@ -28,7 +28,7 @@ import {
   type TreeCriterion,
   type TreeStructure,
 } from './decision-tree.js';
-import { addForestOutputs } from './trees/forest-predict.js';
+import { addForestOutputs, type PredictableForest } from './trees/forest-predict.js';
 import { checkStateName, damagedState, firstInvalidNode } from './trees/tree-state.js';
 import type { Classifier, EstimatorState, FeatureMatrix, Regressor } from './types.js';
 
@@ -145,21 +145,9 @@ function resolveForestParams(params: ForestParams, task: Task, flavor: Flavor): 
   return resolved;
 }
 
-/** Every tree's nodes concatenated; tree t owns nodes offsets[t] .. offsets[t + 1]. */
-export interface FlatForest {
+/** Every tree's nodes concatenated (the fields predict reads are forest-predict.ts's). */
+export interface FlatForest extends PredictableForest {
   nFeatures: number;
-  /** 1 for regression, the number of classes for classification. */
-  nOutputs: number;
-  offsets: Int32Array;
-  /** Split feature, -1 for a leaf. */
-  feature: Int32Array;
-  threshold: Float64Array;
-  /** Child ids local to the tree (add the tree's offset); -1 for a leaf. */
-  left: Int32Array;
-  right: Int32Array;
-  missingLeft: Uint8Array;
-  /** `value[node * nOutputs + k]`: the leaf's mean target or class k's fraction. */
-  value: Float64Array;
 }
 
 export function flatten(trees: TreeStructure[], nFeatures: number, nOutputs: number): FlatForest {

@@ -16,15 +16,22 @@
  * the way the node learned.
  */
 
-/** The fields of forest.ts's FlatForest read here (declared here: forest.ts imports this module). */
+/**
+ * A forest's saved arrays, every tree's nodes concatenated: tree t owns nodes offsets[t] ..
+ * offsets[t + 1]. forest.ts's FlatForest extends it (declared here: forest.ts imports this module).
+ */
 export interface PredictableForest {
+  /** 1 for regression, the number of classes for classification. */
   nOutputs: number;
   offsets: Int32Array;
+  /** Split feature, -1 for a leaf. */
   feature: Int32Array;
   threshold: Float64Array;
+  /** Child ids local to the tree (add the tree's offset); -1 for a leaf. */
   left: Int32Array;
   right: Int32Array;
   missingLeft: Uint8Array;
+  /** `value[node * nOutputs + k]`: the leaf's mean target or class k's fraction. */
   value: Float64Array;
 }
 
